@@ -1,0 +1,106 @@
+from django import forms
+from django.conf import settings
+
+from attunement.organisations.selectors import staff_of
+
+from .models import PROFILE_SECTIONS, Need, PlanKind
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class LearnerForm(forms.Form):
+    first_name = forms.CharField(max_length=100)
+    last_name = forms.CharField(max_length=100)
+    preferred_name = forms.CharField(max_length=100, required=False,
+                                     help_text="The name they know and like to be called, if different.")
+    date_of_birth = forms.DateField(required=False, widget=DateInput)
+    needs = forms.MultipleChoiceField(choices=Need.choices, required=False, widget=forms.CheckboxSelectMultiple)
+    site = forms.ModelChoiceField(queryset=None, required=False, empty_label="No particular site")
+    weekly_session_target = forms.IntegerField(
+        required=False, min_value=0, max_value=50,
+        help_text="Sessions a week to aim for. Leave blank to use your organisation's target.",
+    )
+    assigned = forms.ModelMultipleChoiceField(
+        queryset=None, required=False, widget=forms.CheckboxSelectMultiple, label="Staff who work with them",
+        help_text="Practitioners and therapists only see the people they are assigned to.",
+    )
+    photo = forms.ImageField(required=False, help_text="Optional. A JPEG or PNG under 5 MB.")
+    remove_photo = forms.BooleanField(required=False, label="Remove the current photo")
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["site"].queryset = organisation.sites.all()
+        if not organisation.sites.exists():
+            del self.fields["site"]
+        self.fields["assigned"].queryset = staff_of(organisation)
+
+    def clean_photo(self):
+        photo = self.cleaned_data.get("photo")
+        if photo and photo.size > settings.LEARNER_PHOTO_MAX_BYTES:
+            raise forms.ValidationError("That photo is larger than 5 MB. Please choose a smaller one.")
+        return photo
+
+
+class KeyPersonForm(forms.Form):
+    name = forms.CharField(max_length=120, required=False)
+    relationship = forms.CharField(max_length=120, required=False, help_text="For example: mum, key worker.")
+    notes = forms.CharField(max_length=300, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("name") and not data.get("relationship"):
+            self.add_error("relationship", "Please say who this person is to them.")
+        return data
+
+
+KeyPeopleFormSet = forms.formset_factory(KeyPersonForm, extra=2, max_num=20)
+
+
+class ProfileForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field, title, hint in PROFILE_SECTIONS:
+            self.fields[field] = forms.CharField(
+                label=title, help_text=hint, required=False, max_length=4000,
+                widget=forms.Textarea(attrs={"rows": 3}),
+            )
+
+    def sections(self):
+        return {field: self.cleaned_data[field] for field, _, _ in PROFILE_SECTIONS}
+
+
+class PlanForm(forms.Form):
+    kind = forms.ChoiceField(choices=PlanKind.choices, label="Kind of plan")
+    title = forms.CharField(max_length=200, required=False, help_text="Optional, for example: EHCP 2026–27.")
+    starts_on = forms.DateField(required=False, widget=DateInput, label="Starts")
+    review_on = forms.DateField(required=False, widget=DateInput, label="Next review")
+    is_active = forms.BooleanField(required=False, initial=True, label="This plan is current")
+    new_outcomes = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 4}), label="Add outcomes",
+        help_text="One outcome per line, as written in the plan.",
+    )
+
+    def __init__(self, *args, plan=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.outcome_fields = []
+        if plan is not None:
+            for outcome in plan.outcomes.all():
+                name = f"outcome_{outcome.pk}"
+                self.fields[name] = forms.CharField(
+                    max_length=400, required=False, initial=outcome.text, label="Outcome",
+                    help_text="" if outcome.is_active else "Retired. Type it back to use it again.",
+                )
+                if not outcome.is_active:
+                    self.fields[name].initial = ""
+                self.outcome_fields.append((outcome, name))
+
+    def outcome_texts(self) -> dict[int, str]:
+        return {outcome.pk: self.cleaned_data[name] for outcome, name in self.outcome_fields}
+
+    def new_outcome_lines(self) -> list[str]:
+        return [line for line in self.cleaned_data["new_outcomes"].splitlines() if line.strip()]

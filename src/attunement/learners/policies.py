@@ -1,0 +1,41 @@
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from attunement.organisations.models import Membership, Role
+from attunement.organisations.policies import ORGANISATION_WIDE_ROLES, STAFF_ROLES, Policy
+
+from .models import Learner
+
+ASSIGNED_ROLES = frozenset({Role.PRACTITIONER, Role.THERAPIST, Role.FAMILY})
+
+
+class LearnerPolicy(Policy):
+    actions = {
+        "view": STAFF_ROLES | {Role.FAMILY},
+        "create": ORGANISATION_WIDE_ROLES,
+        "edit": ORGANISATION_WIDE_ROLES,
+        "edit_profile": STAFF_ROLES,
+        "manage_plans": ORGANISATION_WIDE_ROLES | {Role.THERAPIST},
+        "record_session": STAFF_ROLES,
+        "review_progress": STAFF_ROLES,
+    }
+
+    def scope(self, actor: Membership) -> QuerySet[Learner]:
+        in_org = Learner.objects.filter(organisation_id=actor.organisation_id)
+        if not actor.is_active:
+            return in_org.none()
+        if actor.role in ORGANISATION_WIDE_ROLES:
+            return in_org
+        if actor.role in ASSIGNED_ROLES:
+            today = timezone.localdate()
+            current = (Q(assignments__starts_on__isnull=True) | Q(assignments__starts_on__lte=today)) & (
+                Q(assignments__ends_on__isnull=True) | Q(assignments__ends_on__gte=today)
+            )
+            return in_org.filter(Q(assignments__user_id=actor.user_id) & current).distinct()
+        return in_org.none()
+
+    def may_create(self, actor: Membership | None) -> bool:
+        return self.role_may(actor, "create")
+
+
+learner_policy = LearnerPolicy()

@@ -1,0 +1,49 @@
+from django.db.models import Max, QuerySet
+
+from attunement.organisations.models import Membership
+
+from .models import Learner
+from .policies import learner_policy
+
+
+def learners_visible_to(actor: Membership | None) -> QuerySet[Learner]:
+    if actor is None:
+        return Learner.objects.none()
+    return learner_policy.scope(actor)
+
+
+def learner_list(*, actor: Membership, search: str = "", include_inactive: bool = False) -> QuerySet[Learner]:
+    learners = learners_visible_to(actor).select_related("site")
+    if not include_inactive:
+        learners = learners.filter(is_active=True)
+    if search:
+        from django.db.models import Q
+
+        learners = learners.filter(
+            Q(first_name__icontains=search) | Q(last_name__icontains=search) | Q(preferred_name__icontains=search)
+        )
+    return learners.order_by("first_name", "last_name")
+
+
+def learners_recent_first(*, actor: Membership, limit: int | None = None) -> list[Learner]:
+    """Learners the actor may record for, those they logged sessions with most recently first."""
+    from attunement.practice.models import Session
+
+    learners = list(learners_visible_to(actor).filter(is_active=True).order_by("first_name", "last_name"))
+    last_logged = dict(
+        Session.objects.filter(recorded_by_id=actor.user_id, learner__in=[learner.pk for learner in learners])
+        .values("learner_id")
+        .annotate(last=Max("started_at"))
+        .values_list("learner_id", "last")
+    )
+    learners.sort(key=lambda learner: (last_logged.get(learner.pk) is None, -_stamp(last_logged.get(learner.pk))))
+    return learners[:limit] if limit else learners
+
+
+def _stamp(moment) -> float:
+    return moment.timestamp() if moment else 0.0
+
+
+def learner_get(*, actor: Membership, learner_id: int) -> Learner:
+    """The learner if the actor may see them; raises Learner.DoesNotExist otherwise (shown as 404)."""
+    return learners_visible_to(actor).select_related("organisation", "site").get(pk=learner_id)

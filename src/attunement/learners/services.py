@@ -1,0 +1,165 @@
+"""Every change to a learner's record goes through here: permission, validation, audit, one transaction."""
+
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from attunement.organisations.audit import audit_record
+from attunement.organisations.models import Membership
+from attunement.organisations.policies import is_staff_member
+
+from .models import Assignment, CommunicationProfile, KeyPerson, Learner, Need, Plan, PlanOutcome
+from .policies import learner_policy
+
+LEARNER_FIELDS = ("first_name", "last_name", "preferred_name", "date_of_birth", "needs", "site", "weekly_session_target")
+
+
+class EditConflict(ValidationError):
+    """Someone else saved this record after the form was opened; nothing was overwritten."""
+
+
+def validate_learner_details(*, actor: Membership, first_name: str, last_name: str, date_of_birth=None,
+                             needs=(), site=None, **_):
+    errors = {}
+    if not first_name.strip():
+        errors["first_name"] = "Please enter a first name."
+    if not last_name.strip():
+        errors["last_name"] = "Please enter a last name."
+    if date_of_birth and date_of_birth > timezone.localdate():
+        errors["date_of_birth"] = "The date of birth cannot be in the future."
+    if date_of_birth and date_of_birth < date(1900, 1, 1):
+        errors["date_of_birth"] = "Please check the date of birth: it is before 1900."
+    unknown = set(needs or []) - set(Need.values)
+    if unknown:
+        errors["needs"] = "Please choose needs from the list."
+    if site is not None and site.organisation_id != actor.organisation_id:
+        errors["site"] = "Please choose one of your organisation's sites."
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def learner_create(*, actor: Membership, photo=None, assign_to=(), **details) -> Learner:
+    if not learner_policy.may_create(actor):
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied("Only co-ordinators and managers can add people.")
+    validate_learner_details(actor=actor, **details)
+    learner = Learner.objects.create(organisation_id=actor.organisation_id, **_only(details, LEARNER_FIELDS))
+    if photo:
+        learner.photo = photo
+        learner.save(update_fields=["photo"])
+    CommunicationProfile.objects.create(learner=learner, updated_by_id=actor.user_id)
+    for user in assign_to:
+        Assignment.objects.get_or_create(learner=learner, user=user)
+    audit_record(actor=actor, action="learner.created", learner=learner, target=learner)
+    return learner
+
+
+@transaction.atomic
+def learner_update(*, actor: Membership, learner: Learner, version: int, photo=None, remove_photo=False, **details):
+    learner_policy.require(actor, "edit", learner, "Only co-ordinators and managers can change these details.")
+    validate_learner_details(actor=actor, **details)
+    fields = _only(details, LEARNER_FIELDS)
+    updated = Learner.objects.filter(pk=learner.pk, version=version).update(version=F("version") + 1, **fields)
+    if not updated:
+        raise EditConflict(
+            "Someone else changed these details while you were editing. Your changes were not saved: "
+            "please look at the latest version and make them again."
+        )
+    learner.refresh_from_db()
+    if photo:
+        learner.photo = photo
+        learner.save(update_fields=["photo"])
+    elif remove_photo and learner.photo:
+        learner.photo.delete(save=True)
+    audit_record(actor=actor, action="learner.changed", learner=learner, target=learner)
+    return learner
+
+
+@transaction.atomic
+def profile_update(*, actor: Membership, learner: Learner, version: int, **sections) -> CommunicationProfile:
+    learner_policy.require(actor, "edit_profile", learner, "You are not assigned to this person.")
+    profile, _ = CommunicationProfile.objects.get_or_create(learner=learner)
+    sections = {key: (value or "").strip() for key, value in sections.items()}
+    updated = CommunicationProfile.objects.filter(pk=profile.pk, version=version).update(
+        version=F("version") + 1, updated_by_id=actor.user_id, updated_at=timezone.now(), **sections
+    )
+    if not updated:
+        raise EditConflict(
+            "Someone else changed this profile while you were editing. Your changes were not saved: "
+            "the page now shows their version, with your text kept below so you can copy it back."
+        )
+    audit_record(actor=actor, action="profile.changed", learner=learner, target=profile)
+    profile.refresh_from_db()
+    return profile
+
+
+@transaction.atomic
+def key_people_replace(*, actor: Membership, learner: Learner, people: list[dict]) -> None:
+    learner_policy.require(actor, "edit", learner, "Only co-ordinators and managers can change these details.")
+    learner.key_people.all().delete()
+    KeyPerson.objects.bulk_create(
+        KeyPerson(learner=learner, **person) for person in people if person.get("name", "").strip()
+    )
+    audit_record(actor=actor, action="key_people.changed", learner=learner)
+
+
+@transaction.atomic
+def assignments_replace(*, actor: Membership, learner: Learner, users) -> None:
+    learner_policy.require(actor, "edit", learner, "Only co-ordinators and managers can change who works with someone.")
+    from attunement.organisations.selectors import staff_of
+
+    allowed = set(staff_of(actor.organisation).values_list("pk", flat=True))
+    wanted = {user.pk for user in users}
+    if wanted - allowed:
+        raise ValidationError("Please choose members of your own organisation.")
+    learner.assignments.exclude(user_id__in=wanted).delete()
+    for user_id in wanted - set(learner.assignments.values_list("user_id", flat=True)):
+        Assignment.objects.create(learner=learner, user_id=user_id)
+    audit_record(actor=actor, action="assignments.changed", learner=learner)
+
+
+@transaction.atomic
+def plan_create(*, actor: Membership, learner: Learner, kind: str, title: str = "", starts_on=None,
+                review_on=None, outcomes: list[str] = ()) -> Plan:
+    learner_policy.require(actor, "manage_plans", learner, "You cannot change this person's plans.")
+    _validate_plan_dates(starts_on, review_on)
+    plan = Plan.objects.create(learner=learner, kind=kind, title=title.strip(), starts_on=starts_on, review_on=review_on)
+    PlanOutcome.objects.bulk_create(PlanOutcome(plan=plan, text=text.strip()) for text in outcomes if text.strip())
+    audit_record(actor=actor, action="plan.created", learner=learner, target=plan)
+    return plan
+
+
+@transaction.atomic
+def plan_update(*, actor: Membership, plan: Plan, kind: str, title: str, starts_on, review_on, is_active: bool,
+                outcome_texts: dict[int, str], new_outcomes: list[str]) -> Plan:
+    """Outcomes are never deleted, only retired, so sessions and reviews linked to them keep their evidence."""
+    learner_policy.require(actor, "manage_plans", plan.learner, "You cannot change this person's plans.")
+    _validate_plan_dates(starts_on, review_on)
+    plan.kind, plan.title, plan.starts_on, plan.review_on, plan.is_active = kind, title.strip(), starts_on, review_on, is_active
+    plan.save()
+    for outcome in plan.outcomes.all():
+        text = outcome_texts.get(outcome.pk, outcome.text).strip()
+        outcome.is_active = bool(text)
+        outcome.text = text or outcome.text
+        outcome.save()
+    PlanOutcome.objects.bulk_create(PlanOutcome(plan=plan, text=text.strip()) for text in new_outcomes if text.strip())
+    audit_record(actor=actor, action="plan.changed", learner=plan.learner, target=plan)
+    return plan
+
+
+def _validate_plan_dates(starts_on, review_on):
+    if starts_on and review_on and review_on < starts_on:
+        raise ValidationError({"review_on": "The review date must be after the start date."})
+
+
+def _only(values: dict, names) -> dict:
+    return {name: values[name] for name in names if name in values}
+
+
+def may_record_for(actor: Membership | None, learner: Learner) -> bool:
+    return actor is not None and is_staff_member(actor) and learner_policy.allows(actor, "record_session", learner)

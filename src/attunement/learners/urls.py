@@ -1,0 +1,17 @@
+from django.urls import path
+
+from . import views
+
+app_name = "learners"
+
+urlpatterns = [
+    path("", views.learner_list_view, name="list"),
+    path("new/", views.learner_create_view, name="create"),
+    path("<int:learner_id>/", views.about_me, name="about"),
+    path("<int:learner_id>/edit/", views.learner_edit_view, name="edit"),
+    path("<int:learner_id>/photo/", views.learner_photo, name="photo"),
+    path("<int:learner_id>/profile/", views.profile_edit_view, name="profile_edit"),
+    path("<int:learner_id>/plans/", views.plan_list_view, name="plans"),
+    path("<int:learner_id>/plans/new/", views.plan_create_view, name="plan_create"),
+    path("<int:learner_id>/plans/<int:plan_id>/", views.plan_edit_view, name="plan_edit"),
+]

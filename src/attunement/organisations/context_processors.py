@@ -1,0 +1,12 @@
+def organisation(request):
+    membership = getattr(request, "membership", None)
+    if membership is None:
+        return {"membership": None, "word": "person", "words": "people"}
+    one, many = membership.organisation.word
+    return {
+        "membership": membership,
+        "organisation": membership.organisation,
+        "word": one,
+        "words": many,
+        "other_memberships": [m for m in request.memberships if m.pk != membership.pk],
+    }

@@ -1,0 +1,59 @@
+"""The base of every policy: one set of rules answers both "may this member do this to that record"
+and "which records may this member list", so a list can never show what a detail page would refuse.
+
+The acting party is always a Membership: a user acting inside one organisation in one role.
+"""
+
+from collections.abc import Iterable
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model, QuerySet
+
+from .models import Membership, Role
+
+ORGANISATION_WIDE_ROLES = frozenset({Role.COORDINATOR, Role.MANAGER, Role.ADMINISTRATOR})
+STAFF_ROLES = frozenset({Role.PRACTITIONER, Role.COORDINATOR, Role.MANAGER, Role.THERAPIST, Role.ADMINISTRATOR})
+LEADERSHIP_ROLES = frozenset({Role.COORDINATOR, Role.ADMINISTRATOR})
+
+
+def sees_whole_organisation(actor: Membership) -> bool:
+    return actor.role in ORGANISATION_WIDE_ROLES
+
+
+def is_staff_member(actor: Membership) -> bool:
+    return actor.role in STAFF_ROLES
+
+
+def leads_practice(actor: Membership) -> bool:
+    """Co-ordinators and administrators shape the organisation's practice: catalogue, scales, settings."""
+    return actor.role in LEADERSHIP_ROLES
+
+
+class Policy:
+    """Subclasses name the records an actor may see (`scope`) and which roles may do each action.
+
+    `actions` maps an action name to the roles allowed to do it; an action is only ever allowed on a
+    record that is also inside the actor's scope.
+    """
+
+    actions: dict[str, Iterable[str]] = {}
+
+    def scope(self, actor: Membership) -> QuerySet:
+        raise NotImplementedError
+
+    def allows(self, actor: Membership | None, action: str, obj: Model) -> bool:
+        if actor is None or not actor.is_active:
+            return False
+        if action not in self.actions:
+            raise ValueError(f"Unknown action {action!r} for {type(self).__name__}")
+        if actor.role not in self.actions[action]:
+            return False
+        return self.scope(actor).filter(pk=obj.pk).exists()
+
+    def require(self, actor: Membership | None, action: str, obj: Model, message: str) -> None:
+        if not self.allows(actor, action, obj):
+            raise PermissionDenied(message)
+
+    def role_may(self, actor: Membership | None, action: str) -> bool:
+        """Whether the actor's role may ever do this action (used to show or hide buttons)."""
+        return actor is not None and actor.is_active and actor.role in self.actions[action]

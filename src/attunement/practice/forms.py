@@ -1,0 +1,154 @@
+import uuid
+
+from django import forms
+from django.utils import timezone
+
+from attunement.organisations.selectors import staff_of
+
+from .models import Fundamental
+from .services import SessionDetails
+from .vocabulary import Ending, Enjoyment, Novelty, Phase, Technique
+
+MINUTE_CHOICES = (5, 10, 15, 20, 30)
+MAX_BEHAVIOURS = 12
+
+
+class LocalDateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+class QuickLogForm(forms.Form):
+    """The quick session log. Only the duration is required; everything else has a sensible default."""
+
+    submission_key = forms.UUIDField(widget=forms.HiddenInput)
+    started_at = forms.DateTimeField(label="Started", widget=LocalDateTimeInput,
+                                     input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
+    minutes = forms.IntegerField(label="How many minutes?", widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
+    long_session_confirmed = forms.BooleanField(required=False, label="Yes, it really lasted this long")
+    place = forms.CharField(max_length=120, required=False, label="Where?")
+    planned = forms.TypedChoiceField(
+        choices=[("false", "In the moment"), ("true", "Planned")], coerce=lambda v: v == "true",
+        widget=forms.RadioSelect, initial="false", label="Planned or in the moment?",
+    )
+    partners = forms.ModelMultipleChoiceField(queryset=None, required=False, widget=forms.CheckboxSelectMultiple,
+                                              label="Who was the partner?")
+    fundamentals = forms.ModelMultipleChoiceField(queryset=None, required=False, widget=forms.CheckboxSelectMultiple,
+                                                  label="Fundamentals seen")
+    phases = forms.MultipleChoiceField(choices=Phase.choices, required=False, widget=forms.CheckboxSelectMultiple,
+                                       label="Phases reached")
+    techniques = forms.MultipleChoiceField(choices=Technique.choices, required=False,
+                                           widget=forms.CheckboxSelectMultiple, label="Techniques I used")
+    outcomes = forms.ModelMultipleChoiceField(queryset=None, required=False, widget=forms.CheckboxSelectMultiple,
+                                              label="Plan outcomes this is evidence for")
+    enjoyment = forms.TypedChoiceField(choices=Enjoyment.choices, coerce=int, required=False, empty_value=None,
+                                       widget=forms.RadioSelect, label="How much did they enjoy it?")
+    ending = forms.ChoiceField(choices=Ending.choices, required=False, widget=forms.RadioSelect, label="How did it end?")
+    ending_reason = forms.CharField(max_length=300, required=False, label="Why did you end it?")
+    what_happened = forms.CharField(required=False, max_length=4000, label="What happened",
+                                    widget=forms.Textarea(attrs={"rows": 3}))
+    significant_moment = forms.CharField(required=False, max_length=4000, label="A significant moment",
+                                         widget=forms.Textarea(attrs={"rows": 2}))
+    how_i_did = forms.CharField(required=False, max_length=4000, label="How I did",
+                                widget=forms.Textarea(attrs={"rows": 2}))
+    next_time = forms.CharField(required=False, max_length=4000, label="Next time",
+                                widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, actor, learner, outcomes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.actor = actor
+        self.fields["partners"].queryset = staff_of(learner.organisation)
+        # Retired Fundamentals are accepted here so the service can explain, in words, why they cannot be used.
+        self.fields["fundamentals"].queryset = Fundamental.objects.filter(organisation=learner.organisation)
+        self.fields["outcomes"].queryset = outcomes
+        if not self.is_bound:
+            self.initial.setdefault("submission_key", uuid.uuid4())
+            self.initial.setdefault("started_at", timezone.localtime().replace(second=0, microsecond=0))
+            self.initial.setdefault("partners", [actor.user_id])
+        self.behaviour_rows = self._behaviour_rows()
+
+    def fundamentals_in_use(self):
+        """The Fundamentals to offer: those in use, plus a retired one only if it is already ticked."""
+        return [choice for choice in self["fundamentals"] if not _retired(choice) or choice.data["selected"]]
+
+    def _behaviour_rows(self) -> list[dict]:
+        rows = []
+        for i in range(MAX_BEHAVIOURS):
+            text = self.data.get(f"behaviour-{i}-text", "") if self.is_bound else ""
+            novelty = self.data.get(f"behaviour-{i}-novelty", Novelty.TYPICAL) if self.is_bound else Novelty.TYPICAL
+            if i == 0 or text.strip():
+                rows.append({"index": i, "text": text, "novelty": novelty})
+        return rows
+
+    def clean_minutes(self):
+        minutes = self.cleaned_data["minutes"]
+        if minutes is not None and minutes < 1:
+            raise forms.ValidationError("Please enter how many minutes the session lasted: at least 1.")
+        return minutes
+
+    def to_details(self) -> SessionDetails:
+        data = self.cleaned_data
+        return SessionDetails(
+            started_at=data["started_at"],
+            minutes=data["minutes"],
+            place=data["place"],
+            planned=data["planned"],
+            partner_ids=[user.pk for user in data["partners"]],
+            phases=data["phases"],
+            techniques=data["techniques"],
+            fundamental_ids=[f.pk for f in data["fundamentals"]],
+            outcome_ids=[o.pk for o in data["outcomes"]],
+            behaviours=[(row["text"], row["novelty"]) for row in self.behaviour_rows if row["text"].strip()],
+            enjoyment=data["enjoyment"],
+            ending=data["ending"],
+            ending_reason=data["ending_reason"],
+            what_happened=data["what_happened"],
+            significant_moment=data["significant_moment"],
+            how_i_did=data["how_i_did"],
+            next_time=data["next_time"],
+            long_session_confirmed=data["long_session_confirmed"],
+        )
+
+
+def _retired(choice) -> bool:
+    instance = getattr(choice.data["value"], "instance", None)
+    return instance is not None and instance.is_retired
+
+
+class TimelineFilterForm(forms.Form):
+    partner = forms.ModelChoiceField(queryset=None, required=False, empty_label="Any partner")
+    fundamental = forms.ModelChoiceField(queryset=None, required=False, empty_label="Any Fundamental")
+    since = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
+    new_only = forms.BooleanField(required=False, label="Only sessions with something never seen before")
+
+    def __init__(self, *args, learner, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["partner"].queryset = staff_of(learner.organisation)
+        self.fields["fundamental"].queryset = Fundamental.objects.filter(organisation=learner.organisation)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("since") and data.get("until") and data["since"] > data["until"]:
+            raise forms.ValidationError("The “From” date is after the “To” date.")
+        return data
+
+
+class FundamentalForm(forms.Form):
+    name = forms.CharField(max_length=200, label="Name")
+    area = forms.ChoiceField(choices=Fundamental._meta.get_field("area").choices, label="Area")
+
+
+class OrganisationSettingsForm(forms.Form):
+    learner_word = forms.ChoiceField(label="What do you call the people you support?", required=False)
+    weekly_session_target = forms.IntegerField(min_value=0, max_value=50, label="Sessions a week to aim for, per person")
+    progress_scale = forms.ModelChoiceField(queryset=None, empty_label=None, label="Scale for progress reviews")
+
+    def __init__(self, *args, organisation, **kwargs):
+        from attunement.organisations.models import LearnerWord
+
+        super().__init__(*args, **kwargs)
+        self.fields["learner_word"].choices = [("", "The usual word for our setting")] + list(LearnerWord.choices)
+        self.fields["progress_scale"].queryset = organisation.scales.all()

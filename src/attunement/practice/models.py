@@ -1,0 +1,156 @@
+from django.conf import settings
+from django.db import models
+
+from attunement.learners.models import Learner, PlanOutcome
+from attunement.organisations.models import Organisation
+
+from .vocabulary import Area, Ending, Enjoyment, Novelty, Rates
+
+
+class Fundamental(models.Model):
+    """One of an organisation's Fundamentals of Communication. Renamed or retired, never deleted,
+    so the sessions and reviews that used it keep their history."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="fundamentals")
+    name = models.CharField(max_length=200)
+    area = models.CharField(max_length=20, choices=Area.choices, default=Area.COMMUNICATION)
+    position = models.PositiveSmallIntegerField(default=0)
+    retired_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_retired(self) -> bool:
+        return self.retired_at is not None
+
+
+class ProgressScale(models.Model):
+    """A scale an organisation rates progress on. Presets are copied into each organisation."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="scales")
+    preset = models.CharField(max_length=40, blank=True)
+    name = models.CharField(max_length=120)
+    rates = models.CharField(max_length=20, choices=Rates.choices, default=Rates.FUNDAMENTALS)
+    is_optional = models.BooleanField(default=False)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self):
+        return self.name
+
+
+class ScaleLevel(models.Model):
+    scale = models.ForeignKey(ProgressScale, on_delete=models.CASCADE, related_name="levels")
+    position = models.PositiveSmallIntegerField()
+    label = models.CharField(max_length=80)
+    description = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [models.UniqueConstraint(fields=["scale", "position"], name="unique_level_position")]
+
+    def __str__(self):
+        return self.label
+
+
+class Session(models.Model):
+    """One Intensive Interaction session, planned or caught in the flow of the day."""
+
+    learner = models.ForeignKey(Learner, on_delete=models.CASCADE, related_name="sessions")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    partners = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="partnered_sessions", blank=True)
+    started_at = models.DateTimeField()
+    minutes = models.PositiveSmallIntegerField()
+    place = models.CharField(max_length=120, blank=True)
+    planned = models.BooleanField(default=False)
+    phases = models.JSONField(default=list, blank=True)
+    techniques = models.JSONField(default=list, blank=True)
+    fundamentals = models.ManyToManyField(Fundamental, related_name="sessions", blank=True)
+    outcomes = models.ManyToManyField(PlanOutcome, related_name="sessions", blank=True)
+    enjoyment = models.PositiveSmallIntegerField(choices=Enjoyment.choices, null=True, blank=True)
+    ending = models.CharField(max_length=20, choices=Ending.choices, blank=True)
+    ending_reason = models.CharField(max_length=300, blank=True)
+    what_happened = models.TextField(blank=True)
+    significant_moment = models.TextField(blank=True)
+    how_i_did = models.TextField(blank=True)
+    next_time = models.TextField(blank=True)
+    has_new_behaviour = models.BooleanField(default=False)
+    submission_key = models.UUIDField(unique=True, null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        indexes = [
+            models.Index(fields=["learner", "-started_at"]),
+            models.Index(fields=["recorded_by", "-started_at"]),
+        ]
+
+    def __str__(self):
+        return f"{self.learner} — {self.started_at:%d %b %Y %H:%M}"
+
+    def phase_labels(self) -> list[str]:
+        from .vocabulary import Phase
+
+        return _labels(Phase, self.phases)
+
+    def technique_labels(self) -> list[str]:
+        from .vocabulary import Technique
+
+        return _labels(Technique, self.techniques)
+
+
+def _labels(choices, codes) -> list[str]:
+    names = dict(choices.choices)
+    return [names[code] for code in codes if code in names]
+
+
+class ObservedBehaviour(models.Model):
+    """Something the learner did, marked typical, rarely seen, or never seen before."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="behaviours")
+    description = models.CharField(max_length=300)
+    novelty = models.CharField(max_length=10, choices=Novelty.choices, default=Novelty.TYPICAL)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self):
+        return self.description
+
+
+class ProgressReview(models.Model):
+    """A periodic (for example termly) look at how established each Fundamental is."""
+
+    learner = models.ForeignKey(Learner, on_delete=models.CASCADE, related_name="reviews")
+    scale = models.ForeignKey(ProgressScale, on_delete=models.PROTECT, related_name="reviews")
+    reviewed_on = models.DateField()
+    period_label = models.CharField(max_length=80, blank=True, help_text="For example: Autumn term 2026.")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    summary = models.TextField(blank=True)
+    outcomes = models.ManyToManyField(PlanOutcome, related_name="reviews", blank=True)
+    submission_key = models.UUIDField(unique=True, null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-reviewed_on", "-pk"]
+
+    def __str__(self):
+        return f"Review of {self.learner} on {self.reviewed_on}"
+
+
+class ReviewRating(models.Model):
+    review = models.ForeignKey(ProgressReview, on_delete=models.CASCADE, related_name="ratings")
+    fundamental = models.ForeignKey(Fundamental, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    area = models.CharField(max_length=20, blank=True)
+    level = models.ForeignKey(ScaleLevel, on_delete=models.PROTECT, related_name="+")
+    evidence = models.ManyToManyField(Session, related_name="review_ratings", blank=True)
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["pk"]

@@ -1,0 +1,197 @@
+"""Every read of practice records, always scoped to the acting member."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Count, Prefetch, QuerySet
+from django.utils import timezone
+
+from attunement.learners.models import Learner, PlanOutcome
+from attunement.organisations.models import Membership, Organisation
+
+from .models import Fundamental, ObservedBehaviour, ProgressReview, ProgressScale, ReviewRating, Session
+from .policies import fundamental_policy, review_policy, session_policy
+from .vocabulary import ENGAGEMENT_AREAS, Rates
+
+
+def fundamentals_in_use(organisation: Organisation) -> QuerySet[Fundamental]:
+    return Fundamental.objects.filter(organisation=organisation, retired_at__isnull=True)
+
+
+def fundamentals_catalogue(*, actor: Membership) -> QuerySet[Fundamental]:
+    return fundamental_policy.scope(actor).annotate(times_seen=Count("sessions")).order_by("retired_at", "position", "pk")
+
+
+def sessions_visible_to(actor: Membership) -> QuerySet[Session]:
+    return session_policy.scope(actor)
+
+
+@dataclass(frozen=True)
+class TimelineFilter:
+    partner_id: int | None = None
+    fundamental_id: int | None = None
+    since: date | None = None
+    until: date | None = None
+    new_only: bool = False
+
+
+def learner_timeline(*, actor: Membership, learner: Learner, filters: TimelineFilter = TimelineFilter()):
+    sessions = sessions_visible_to(actor).filter(learner=learner)
+    if filters.partner_id:
+        sessions = sessions.filter(partners__id=filters.partner_id)
+    if filters.fundamental_id:
+        sessions = sessions.filter(fundamentals__id=filters.fundamental_id)
+    if filters.since:
+        sessions = sessions.filter(started_at__gte=_start_of(filters.since))
+    if filters.until:
+        sessions = sessions.filter(started_at__lt=_start_of(filters.until + timedelta(days=1)))
+    if filters.new_only:
+        sessions = sessions.filter(has_new_behaviour=True)
+    return (
+        sessions.select_related("recorded_by")
+        .prefetch_related(
+            "partners",
+            "fundamentals",
+            "outcomes",
+            Prefetch("behaviours", queryset=ObservedBehaviour.objects.order_by("pk")),
+        )
+        .order_by("-started_at", "-pk")
+    )
+
+
+def _start_of(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def week_start(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def weekly_session_counts(*, learner: Learner, weeks: int = 12, today: date | None = None) -> list[dict]:
+    """Sessions in each of the last `weeks` weeks (Monday to Sunday), oldest first, with the target."""
+    today = today or timezone.localdate()
+    first_week = week_start(today) - timedelta(weeks=weeks - 1)
+    counts = dict.fromkeys((first_week + timedelta(weeks=i) for i in range(weeks)), 0)
+    starts = Session.objects.filter(learner=learner, started_at__gte=_start_of(first_week)).values_list(
+        "started_at", flat=True
+    )
+    for started_at in starts:
+        monday = week_start(timezone.localtime(started_at).date())
+        if monday in counts:
+            counts[monday] += 1
+    target = learner.session_target()
+    return [{"week": monday, "count": count, "target": target, "met": count >= target} for monday, count in counts.items()]
+
+
+def place_suggestions(*, actor: Membership, learner: Learner | None = None, limit: int = 8) -> list[str]:
+    """Places used before: this learner's recent places first, then the member's own, most used first."""
+    places: list[str] = []
+    sources = []
+    if learner is not None:
+        sources.append(Session.objects.filter(learner=learner))
+    sources.append(Session.objects.filter(recorded_by_id=actor.user_id, learner__organisation_id=actor.organisation_id))
+    for source in sources:
+        recent = source.exclude(place="").order_by("-started_at").values_list("place", flat=True)[:200]
+        tally: dict[str, int] = {}
+        for place in recent:
+            tally[place] = tally.get(place, 0) + 1
+        for place, _ in sorted(tally.items(), key=lambda item: -item[1]):
+            if place not in places:
+                places.append(place)
+    return places[:limit]
+
+
+def behaviour_suggestions(*, learner: Learner, limit: int = 30) -> list[str]:
+    recent = (
+        ObservedBehaviour.objects.filter(session__learner=learner)
+        .order_by("-session__started_at")
+        .values_list("description", flat=True)[:300]
+    )
+    return list(dict.fromkeys(recent))[:limit]
+
+
+def active_outcomes(*, learner: Learner) -> QuerySet[PlanOutcome]:
+    return PlanOutcome.objects.filter(plan__learner=learner, plan__is_active=True, is_active=True).select_related("plan")
+
+
+def new_behaviour_moments(*, actor: Membership, learner: Learner, limit: int = 5) -> QuerySet[ObservedBehaviour]:
+    return (
+        ObservedBehaviour.objects.filter(session__in=sessions_visible_to(actor).filter(learner=learner), novelty="new")
+        .select_related("session")
+        .order_by("-session__started_at")[:limit]
+    )
+
+
+def scales_of(organisation: Organisation) -> QuerySet[ProgressScale]:
+    return ProgressScale.objects.filter(organisation=organisation).prefetch_related("levels")
+
+
+def current_scale(organisation: Organisation) -> ProgressScale | None:
+    return organisation.progress_scale or scales_of(organisation).filter(preset="default").first()
+
+
+def reviews_of(*, actor: Membership, learner: Learner) -> QuerySet[ProgressReview]:
+    return (
+        review_policy.scope(actor)
+        .filter(learner=learner)
+        .select_related("scale", "reviewer")
+        .prefetch_related(
+            Prefetch("ratings", queryset=ReviewRating.objects.select_related("fundamental", "level").prefetch_related("evidence")),
+            "outcomes",
+        )
+    )
+
+
+def rated_items(*, scale: ProgressScale, organisation: Organisation) -> list[dict]:
+    """What a review on this scale rates: the Fundamentals in use, or the Engagement Model's areas."""
+    if scale.rates == Rates.ENGAGEMENT_AREAS:
+        return [{"key": f"area:{code}", "name": name, "area": code, "fundamental": None} for code, name in ENGAGEMENT_AREAS]
+    return [
+        {"key": f"fundamental:{f.pk}", "name": f.name, "area": "", "fundamental": f}
+        for f in fundamentals_in_use(organisation)
+    ]
+
+
+def progress_series(*, actor: Membership, learner: Learner, scale: ProgressScale) -> list[dict]:
+    """For each rated item, its level at each review on this scale, oldest first (for the charts)."""
+    ratings = (
+        ReviewRating.objects.filter(review__in=reviews_of(actor=actor, learner=learner).filter(scale=scale))
+        .select_related("review", "level", "fundamental")
+        .order_by("review__reviewed_on", "review__pk")
+    )
+    items = {item["key"]: {**item, "points": []} for item in rated_items(scale=scale, organisation=learner.organisation)}
+    for rating in ratings:
+        key = f"fundamental:{rating.fundamental_id}" if rating.fundamental_id else f"area:{rating.area}"
+        if key not in items:  # a Fundamental retired since: keep its history visible
+            items[key] = {"key": key, "name": str(rating.fundamental), "area": "", "fundamental": rating.fundamental,
+                          "points": []}
+        items[key]["points"].append(
+            {"date": rating.review.reviewed_on, "position": rating.level.position, "label": rating.level.label,
+             "review_id": rating.review_id}
+        )
+    return list(items.values())
+
+
+def evidence_candidates(*, actor: Membership, learner: Learner, since: date | None = None) -> QuerySet[Session]:
+    sessions = sessions_visible_to(actor).filter(learner=learner)
+    if since:
+        sessions = sessions.filter(started_at__gte=_start_of(since))
+    return sessions.prefetch_related("fundamentals").order_by("-started_at")[:60]
+
+
+def recent_sessions_by(*, actor: Membership, limit: int = 5) -> QuerySet[Session]:
+    return (
+        sessions_visible_to(actor)
+        .filter(recorded_by_id=actor.user_id)
+        .select_related("learner")
+        .order_by("-started_at")[:limit]
+    )
+
+
+def sessions_per_learner_since(*, learners, since: date) -> dict[int, int]:
+    return dict(
+        Session.objects.filter(learner__in=[learner.pk for learner in learners], started_at__gte=_start_of(since))
+        .values("learner_id")
+        .annotate(n=Count("pk"))
+        .values_list("learner_id", "n")
+    )

@@ -1,0 +1,18 @@
+from django.urls import path
+
+from . import views
+
+app_name = "practice"
+
+urlpatterns = [
+    path("log/", views.log_choose_learner, name="log"),
+    path("log/<int:learner_id>/", views.quick_log, name="log_session"),
+    path("learners/<int:learner_id>/timeline/", views.timeline, name="timeline"),
+    path("learners/<int:learner_id>/sessions/<int:session_id>/", views.session_detail, name="session"),
+    path("learners/<int:learner_id>/progress/", views.progress, name="progress"),
+    path("learners/<int:learner_id>/reviews/new/", views.review_create, name="review_create"),
+    path("learners/<int:learner_id>/reviews/<int:review_id>/", views.review_detail, name="review"),
+    path("organisation/fundamentals/", views.fundamentals, name="fundamentals"),
+    path("organisation/fundamentals/<int:fundamental_id>/", views.fundamental_change, name="fundamental_change"),
+    path("organisation/settings/", views.organisation_settings, name="settings"),
+]

@@ -1,0 +1,301 @@
+import uuid
+from datetime import timedelta
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from attunement.learners.policies import learner_policy
+from attunement.learners.selectors import learners_recent_first
+from attunement.learners.views import learner_or_404
+from attunement.organisations.access import member_required
+from attunement.organisations.forms_util import add_service_errors
+
+from . import charts, selectors, services
+from .forms import MINUTE_CHOICES, FundamentalForm, OrganisationSettingsForm, QuickLogForm, TimelineFilterForm
+from .models import Fundamental
+from .policies import fundamental_policy
+from .vocabulary import Rates
+
+DRAFT_SAVED_KEY = "draft_to_clear"
+
+
+@member_required
+def home(request):
+    actor = request.membership
+    people = learners_recent_first(actor=actor, limit=12)
+    this_week = selectors.week_start(timezone.localdate())
+    counts = selectors.sessions_per_learner_since(learners=people, since=this_week)
+    return render(request, "practice/home.html", {
+        "people": [{"learner": p, "this_week": counts.get(p.pk, 0), "target": p.session_target()} for p in people],
+        "recent": selectors.recent_sessions_by(actor=actor),
+        "may_record": learner_policy.role_may(actor, "record_session"),
+        "leads": fundamental_policy.role_may(actor, "manage"),
+    })
+
+
+@member_required
+def log_choose_learner(request):
+    if not learner_policy.role_may(request.membership, "record_session"):
+        raise PermissionDenied("Your role does not record sessions.")
+    return render(request, "practice/log_choose.html", {
+        "learners": learners_recent_first(actor=request.membership),
+    })
+
+
+@member_required
+def quick_log(request, learner_id):
+    actor = request.membership
+    learner = learner_or_404(request, learner_id)
+    learner_policy.require(actor, "record_session", learner, "You are not assigned to this person.")
+    outcomes = selectors.active_outcomes(learner=learner)
+    form = QuickLogForm(request.POST or None, actor=actor, learner=learner, outcomes=outcomes)
+    if request.method == "POST" and form.is_valid():
+        try:
+            recorded = services.session_record(actor=actor, learner=learner, details=form.to_details(),
+                                               submission_key=form.cleaned_data["submission_key"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            if recorded.already_saved:
+                messages.info(request, "This session was already saved — it has not been saved twice.")
+            else:
+                messages.success(request, f"Session with {learner.display_name} saved.")
+            request.session[DRAFT_SAVED_KEY] = request.path
+            return redirect("practice:timeline", learner_id=learner.pk)
+    return render(request, "practice/quick_log.html", {
+        "form": form, "learner": learner, "minute_choices": MINUTE_CHOICES,
+        "places": selectors.place_suggestions(actor=actor, learner=learner),
+        "behaviour_suggestions": selectors.behaviour_suggestions(learner=learner),
+        "next_behaviour_index": max(row["index"] for row in form.behaviour_rows) + 1,
+    }, status=400 if form.errors else 200)
+
+
+@member_required
+def timeline(request, learner_id):
+    actor = request.membership
+    learner = learner_or_404(request, learner_id)
+    filter_form = TimelineFilterForm(request.GET or None, learner=learner)
+    filters = selectors.TimelineFilter()
+    if filter_form.is_valid():
+        data = filter_form.cleaned_data
+        filters = selectors.TimelineFilter(
+            partner_id=data["partner"].pk if data["partner"] else None,
+            fundamental_id=data["fundamental"].pk if data["fundamental"] else None,
+            since=data["since"], until=data["until"], new_only=data["new_only"],
+        )
+    page = Paginator(selectors.learner_timeline(actor=actor, learner=learner, filters=filters), 25).get_page(
+        request.GET.get("page")
+    )
+    weeks = selectors.weekly_session_counts(learner=learner)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "practice/timeline.html", {
+        "learner": learner, "page": page, "filter_form": filter_form, "query": query.urlencode(),
+        "weeks": weeks, "chart": charts.weekly_bars(weeks),
+        "may_record": learner_policy.allows(actor, "record_session", learner),
+        "clear_draft": request.session.pop(DRAFT_SAVED_KEY, ""),
+    })
+
+
+@member_required
+def session_detail(request, learner_id, session_id):
+    learner = learner_or_404(request, learner_id)
+    session = get_object_or_404(
+        selectors.learner_timeline(actor=request.membership, learner=learner), pk=session_id
+    )
+    return render(request, "practice/session_detail.html", {"learner": learner, "session": session})
+
+
+@member_required
+def progress(request, learner_id):
+    actor = request.membership
+    learner = learner_or_404(request, learner_id)
+    scales = list(selectors.scales_of(learner.organisation))
+    scale = _chosen_scale(request, scales, learner)
+    levels = [level.label for level in scale.levels.all()]
+    series = selectors.progress_series(actor=actor, learner=learner, scale=scale)
+    for item in series:
+        item["chart"] = charts.level_steps(item["points"], levels)
+    return render(request, "practice/progress.html", {
+        "learner": learner, "scale": scale, "scales": scales, "series": series,
+        "reviews": selectors.reviews_of(actor=actor, learner=learner).filter(scale=scale),
+        "may_review": learner_policy.allows(actor, "review_progress", learner),
+    })
+
+
+def _chosen_scale(request, scales, learner):
+    wanted = request.GET.get("scale")
+    chosen = next((s for s in scales if str(s.pk) == wanted), None)
+    return chosen or selectors.current_scale(learner.organisation) or scales[0]
+
+
+@member_required
+def review_create(request, learner_id):
+    actor = request.membership
+    learner = learner_or_404(request, learner_id)
+    learner_policy.require(actor, "review_progress", learner, "You are not assigned to this person.")
+    scales = list(selectors.scales_of(learner.organisation))
+    scale = _chosen_scale(request, scales, learner)
+    items = selectors.rated_items(scale=scale, organisation=learner.organisation)
+    latest = _latest_levels(actor, learner, scale)
+    since = timezone.localdate() - timedelta(days=120)
+    candidates = list(selectors.evidence_candidates(actor=actor, learner=learner, since=since))
+    outcomes = selectors.active_outcomes(learner=learner)
+    errors: list[str] = []
+    if request.method == "POST":
+        ratings, errors = _ratings_from(request.POST, items, scale)
+        if not errors:
+            try:
+                review = services.review_record(
+                    actor=actor, learner=learner, scale=scale, ratings=ratings,
+                    reviewed_on=_parse_date(request.POST.get("reviewed_on")) or timezone.localdate(),
+                    period_label=request.POST.get("period_label", "")[:80],
+                    summary=request.POST.get("summary", "")[:4000],
+                    outcome_ids=_ints(request.POST.getlist("outcomes")),
+                    submission_key=_uuid(request.POST.get("submission_key")),
+                )
+            except ValidationError as error:
+                errors = error.messages
+            else:
+                messages.success(request, "The progress review is saved.")
+                return redirect(f"{_progress_url(learner)}?scale={scale.pk}#review-{review.pk}")
+    for item in items:
+        item["current"] = request.POST.get(item["key"]) if request.method == "POST" else latest.get(item["key"])
+        fundamental = item["fundamental"]
+        item["evidence"] = [s for s in candidates if fundamental is None or fundamental in s.fundamentals.all()][:8]
+        item["chosen_evidence"] = set(request.POST.getlist(f"evidence:{item['key']}"))
+    return render(request, "practice/review_form.html", {
+        "learner": learner, "scale": scale, "scales": scales, "items": items, "levels": scale.levels.all(),
+        "outcomes": outcomes, "errors": errors, "today": timezone.localdate(),
+        "submission_key": request.POST.get("submission_key") or uuid.uuid4(),
+    }, status=400 if errors else 200)
+
+
+def _progress_url(learner):
+    from django.urls import reverse
+
+    return reverse("practice:progress", kwargs={"learner_id": learner.pk})
+
+
+def _latest_levels(actor, learner, scale) -> dict[str, str]:
+    latest = selectors.reviews_of(actor=actor, learner=learner).filter(scale=scale).first()
+    if latest is None:
+        return {}
+    return {
+        (f"fundamental:{r.fundamental_id}" if r.fundamental_id else f"area:{r.area}"): str(r.level_id)
+        for r in latest.ratings.all()
+    }
+
+
+def _ratings_from(post, items, scale) -> tuple[list[services.RatingInput], list[str]]:
+    ratings, errors = [], []
+    for item in items:
+        raw = post.get(item["key"], "")
+        if not raw:
+            continue
+        if not raw.isdigit():
+            errors.append(f"Please choose a level for “{item['name']}” from the list.")
+            continue
+        ratings.append(services.RatingInput(
+            level_id=int(raw),
+            fundamental_id=item["fundamental"].pk if item["fundamental"] else None,
+            area=item["area"],
+            evidence_ids=_ints(post.getlist(f"evidence:{item['key']}")),
+        ))
+    if not ratings and not errors:
+        errors.append("Please rate at least one item before saving the review.")
+    return ratings, errors
+
+
+def _ints(values) -> list[int]:
+    return [int(v) for v in values if str(v).isdigit()]
+
+
+def _uuid(value):
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
+
+
+def _parse_date(value):
+    from django.utils.dateparse import parse_date
+
+    try:
+        return parse_date(value or "")
+    except ValueError:
+        return None
+
+
+@member_required
+def review_detail(request, learner_id, review_id):
+    learner = learner_or_404(request, learner_id)
+    review = get_object_or_404(selectors.reviews_of(actor=request.membership, learner=learner), pk=review_id)
+    return render(request, "practice/review_detail.html", {"learner": learner, "review": review})
+
+
+@member_required
+def fundamentals(request):
+    actor = request.membership
+    may_manage = fundamental_policy.role_may(actor, "manage")
+    form = FundamentalForm(request.POST or None)
+    if request.method == "POST":
+        if not may_manage:
+            raise PermissionDenied("Only co-ordinators and administrators can change the Fundamentals.")
+        if form.is_valid():
+            try:
+                added = services.fundamental_add(actor=actor, **form.cleaned_data)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, f"“{added.name}” added.")
+                return redirect("practice:fundamentals")
+    return render(request, "practice/fundamentals.html", {
+        "catalogue": selectors.fundamentals_catalogue(actor=actor), "form": form, "may_manage": may_manage,
+        "rates_fundamentals": Rates.FUNDAMENTALS,
+    }, status=400 if form.errors else 200)
+
+
+@member_required
+@require_POST
+def fundamental_change(request, fundamental_id):
+    actor = request.membership
+    fundamental = get_object_or_404(Fundamental.objects.filter(organisation_id=actor.organisation_id), pk=fundamental_id)
+    action = request.POST.get("action")
+    try:
+        if action == "rename":
+            services.fundamental_rename(actor=actor, fundamental=fundamental, name=request.POST.get("name", ""))
+            messages.success(request, f"Renamed to “{fundamental.name}”. Past sessions show the new name.")
+        elif action in ("retire", "restore"):
+            services.fundamental_set_retired(actor=actor, fundamental=fundamental, retired=action == "retire")
+            messages.success(request, f"“{fundamental.name}” {'retired' if action == 'retire' else 'is back in use'}.")
+        else:
+            messages.error(request, "Nothing was changed.")
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("practice:fundamentals")
+
+
+@member_required
+def organisation_settings(request):
+    actor = request.membership
+    if not fundamental_policy.role_may(actor, "manage"):
+        raise PermissionDenied("Only co-ordinators and administrators can change these settings.")
+    organisation = actor.organisation
+    form = OrganisationSettingsForm(request.POST or None, organisation=organisation, initial={
+        "learner_word": organisation.learner_word, "weekly_session_target": organisation.weekly_session_target,
+        "progress_scale": selectors.current_scale(organisation),
+    })
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.organisation_settings_update(actor=actor, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Settings saved.")
+            return redirect("practice:settings")
+    return render(request, "practice/settings.html", {"form": form, "scales": selectors.scales_of(organisation)})

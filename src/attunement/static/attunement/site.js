@@ -1,0 +1,160 @@
+// Small progressive enhancements. Every page works without this file.
+(function () {
+  "use strict";
+
+  const DRAFT_PREFIX = "attunement:draft:";
+
+  function draftKey(form) {
+    return DRAFT_PREFIX + form.dataset.user + ":" + form.dataset.draftKey;
+  }
+
+  function readForm(form) {
+    const values = {};
+    for (const el of form.elements) {
+      if (!el.name || el.name === "csrfmiddlewaretoken" || el.type === "submit" || el.type === "button") continue;
+      if ((el.type === "checkbox" || el.type === "radio")) {
+        if (!(el.name in values)) values[el.name] = [];
+        if (el.checked) values[el.name].push(el.value);
+      } else {
+        values[el.name] = el.value;
+      }
+    }
+    return values;
+  }
+
+  function writeForm(form, values) {
+    for (const el of form.elements) {
+      if (!(el.name in values) || el.name === "csrfmiddlewaretoken") continue;
+      const value = values[el.name];
+      if (el.type === "checkbox" || el.type === "radio") {
+        el.checked = Array.isArray(value) && value.includes(el.value);
+      } else {
+        el.value = value;
+      }
+    }
+  }
+
+  // --- Quick session log -----------------------------------------------------------------------------
+  function setUpQuickLog(form) {
+    const key = draftKey(form);
+    const banner = document.getElementById("draft-banner");
+    const status = document.getElementById("draft-status");
+    const rows = document.getElementById("behaviour-rows");
+    const template = document.getElementById("behaviour-template");
+    const serverHasErrors = !!document.getElementById("error-summary");
+
+    function addBehaviourRow() {
+      const index = Number(rows.dataset.nextIndex);
+      rows.dataset.nextIndex = String(index + 1);
+      const html = template.innerHTML.replaceAll("__i__", String(index));
+      rows.insertAdjacentHTML("beforeend", html);
+      return rows.lastElementChild;
+    }
+
+    function saveDraft() {
+      const values = readForm(form);
+      values.__behaviour_rows = rows.children.length;
+      try {
+        localStorage.setItem(key, JSON.stringify({ savedAt: Date.now(), values: values }));
+        status.textContent = "Kept on this device until you save.";
+      } catch (e) {
+        status.textContent = "";
+      }
+    }
+
+    // Bring back a draft that was never saved, unless the server is already showing the posted form.
+    const stored = localStorage.getItem(key);
+    if (stored && !serverHasErrors) {
+      try {
+        const draft = JSON.parse(stored);
+        const wantedRows = draft.values.__behaviour_rows || 1;
+        while (rows.children.length < wantedRows) addBehaviourRow();
+        writeForm(form, draft.values);
+        banner.hidden = false;
+      } catch (e) {
+        localStorage.removeItem(key);
+      }
+    }
+    document.getElementById("draft-discard").addEventListener("click", function () {
+      localStorage.removeItem(key);
+      window.location.reload();
+    });
+
+    document.getElementById("add-behaviour").addEventListener("click", function () {
+      const row = addBehaviourRow();
+      row.querySelector("input[type=text]").focus();
+      saveDraft();
+    });
+
+    // Buttons that fill in a field (minutes, place) with one tap.
+    for (const group of form.querySelectorAll("[data-fills]")) {
+      const target = document.getElementById(group.dataset.fills);
+      const sync = function () {
+        for (const b of group.querySelectorAll("button")) b.setAttribute("aria-pressed", String(b.dataset.value === target.value));
+      };
+      group.addEventListener("click", function (event) {
+        const button = event.target.closest("button[data-value]");
+        if (!button) return;
+        target.value = button.dataset.value;
+        target.dispatchEvent(new Event("input", { bubbles: true }));
+      });
+      target.addEventListener("input", sync);
+      sync();
+    }
+
+    // A clear warning for durations outside the usual 1 to 60 minutes.
+    const minutes = document.getElementById("id_minutes");
+    const warning = document.getElementById("minutes-warning");
+    const confirmLong = document.getElementById("long-confirm");
+    function checkMinutes() {
+      const value = Number(minutes.value);
+      if (minutes.value === "") {
+        warning.textContent = "";
+        confirmLong.hidden = true;
+      } else if (!Number.isInteger(value) || value < 1) {
+        warning.textContent = "A session lasts at least 1 minute.";
+        confirmLong.hidden = true;
+      } else if (value > 60) {
+        warning.textContent = value + " minutes is longer than most sessions (usually 5 to 30). Is that right?";
+        confirmLong.hidden = false;
+      } else {
+        warning.textContent = "";
+        confirmLong.hidden = true;
+      }
+    }
+    minutes.addEventListener("input", checkMinutes);
+    if (!serverHasErrors) checkMinutes();
+
+    // The reason box only matters when the partner ended the session.
+    const reasonField = document.getElementById("ending-reason-field");
+    function showReason() {
+      const chosen = form.querySelector("input[name=ending]:checked");
+      reasonField.hidden = !(chosen && chosen.value === "partner_ended") && !reasonField.querySelector(".field-error");
+    }
+    form.addEventListener("change", showReason);
+    showReason();
+
+    form.addEventListener("input", saveDraft);
+    form.addEventListener("change", saveDraft);
+
+    const summary = document.getElementById("error-summary");
+    if (summary) summary.focus();
+  }
+
+  // A page that confirms a save tells us which draft is now safe to forget.
+  function clearSavedDraft() {
+    const marker = document.querySelector("[data-clear-draft]");
+    if (!marker || !marker.dataset.clearDraft) return;
+    const suffix = ":" + marker.dataset.clearDraft;
+    for (let i = localStorage.length - 1; i >= 0; i--) {
+      const k = localStorage.key(i);
+      if (k && k.startsWith(DRAFT_PREFIX) && k.endsWith(suffix)) localStorage.removeItem(k);
+    }
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    clearSavedDraft();
+    const form = document.getElementById("quick-log");
+    if (form) setUpQuickLog(form);
+  });
+})();
