@@ -38,48 +38,140 @@ ADULT_STAFF = [
 ]
 DEMO_LOGINS = [(email, role.label) for email, _, _, role in SCHOOL_STAFF + ADULT_STAFF]
 
-FIRST_NAMES = ["Amara", "Ben", "Chloe", "Dev", "Ella", "Finn", "Grace", "Harry", "Isla", "Jamal", "Keira", "Leo",
-               "Maya", "Noah", "Olivia", "Priyanka", "Quinn", "Ruby", "Sami", "Theo", "Uma", "Vince", "Willow",
-               "Xander", "Yasmin", "Zac", "Aled", "Bethan", "Callum", "Delyth"]
-LAST_NAMES = ["Adams", "Begum", "Carter", "Davies", "Edwards", "Fox", "Green", "Hall", "Iqbal", "Jones", "King",
-              "Lewis", "Morris", "Nowak", "O'Brien", "Patel", "Quinn", "Roberts", "Singh", "Taylor"]
+FIRST_NAMES = [
+    "Amara",
+    "Ben",
+    "Chloe",
+    "Dev",
+    "Ella",
+    "Finn",
+    "Grace",
+    "Harry",
+    "Isla",
+    "Jamal",
+    "Keira",
+    "Leo",
+    "Maya",
+    "Noah",
+    "Olivia",
+    "Priyanka",
+    "Quinn",
+    "Ruby",
+    "Sami",
+    "Theo",
+    "Uma",
+    "Vince",
+    "Willow",
+    "Xander",
+    "Yasmin",
+    "Zac",
+    "Aled",
+    "Bethan",
+    "Callum",
+    "Delyth",
+]
+LAST_NAMES = [
+    "Adams",
+    "Begum",
+    "Carter",
+    "Davies",
+    "Edwards",
+    "Fox",
+    "Green",
+    "Hall",
+    "Iqbal",
+    "Jones",
+    "King",
+    "Lewis",
+    "Morris",
+    "Nowak",
+    "O'Brien",
+    "Patel",
+    "Quinn",
+    "Roberts",
+    "Singh",
+    "Taylor",
+]
 NEEDS = [["autism"], ["pmld"], ["sld", "autism"], ["msi", "pmld"], ["gdd"], ["ccn", "autism"], ["sld"], ["pmld", "ccn"]]
 
-COMMUNICATES = ["Humming at different pitches; rocking when content; a long look means “more”.",
-                "Tapping surfaces and listening; reaches out with an open hand to ask for contact.",
-                "Vocalises “ba-ba” and “mm”; turns head towards voices; pushes away to say no.",
-                "Flapping and bouncing when excited; eye contact in short, glancing bursts.",
-                "Breath sounds and sighs; changes in muscle tone; brightens with familiar voices."]
-ENJOYS = ["Crinkly foil, bubbles and being sung to.", "Water play, splashing, the swing in the garden.",
-          "Spinning objects, lights through coloured film, deep pressure.", "Drumming, clapping games, echoes.",
-          "Music with a strong beat, being gently rocked, the smell of oranges."]
-SIGNS_ENJOY = ["Wide smile and a squeal; leans towards you.", "Stills and gazes; quiet vocal hum.",
-               "Laughs, bounces, reaches for your hands.", "Repeats the sound you just made, then waits."]
-SIGNS_ENOUGH = ["Yawns, turns away, covers ears.", "Looks down and becomes very still.",
-                "Pushes your hand away; rocking gets faster.", "Closes eyes and goes quiet for a long time."]
-AROUSAL = ["Busy rooms raise arousal quickly; calm, low light helps.", "Sensitive to sudden sounds and light touch.",
-           "Seeks deep pressure and movement; calms after the swing.", "Sleepy in the early afternoon."]
-STARTING = ["Sit beside, not in front. Wait. Copy the first sound.", "Start with a hum at the same pitch.",
-            "Join in with tapping; leave long pauses.", "Approach slowly from the side; say name softly first."]
-AVOID = ["Standing over; loud voices; touching the head.", "Strong perfume; the hand dryer; rushing.",
-         "Asking questions one after another.", "Taking objects away without warning."]
+COMMUNICATES = [
+    "Humming at different pitches; rocking when content; a long look means “more”.",
+    "Tapping surfaces and listening; reaches out with an open hand to ask for contact.",
+    "Vocalises “ba-ba” and “mm”; turns head towards voices; pushes away to say no.",
+    "Flapping and bouncing when excited; eye contact in short, glancing bursts.",
+    "Breath sounds and sighs; changes in muscle tone; brightens with familiar voices.",
+]
+ENJOYS = [
+    "Crinkly foil, bubbles and being sung to.",
+    "Water play, splashing, the swing in the garden.",
+    "Spinning objects, lights through coloured film, deep pressure.",
+    "Drumming, clapping games, echoes.",
+    "Music with a strong beat, being gently rocked, the smell of oranges.",
+]
+SIGNS_ENJOY = [
+    "Wide smile and a squeal; leans towards you.",
+    "Stills and gazes; quiet vocal hum.",
+    "Laughs, bounces, reaches for your hands.",
+    "Repeats the sound you just made, then waits.",
+]
+SIGNS_ENOUGH = [
+    "Yawns, turns away, covers ears.",
+    "Looks down and becomes very still.",
+    "Pushes your hand away; rocking gets faster.",
+    "Closes eyes and goes quiet for a long time.",
+]
+AROUSAL = [
+    "Busy rooms raise arousal quickly; calm, low light helps.",
+    "Sensitive to sudden sounds and light touch.",
+    "Seeks deep pressure and movement; calms after the swing.",
+    "Sleepy in the early afternoon.",
+]
+STARTING = [
+    "Sit beside, not in front. Wait. Copy the first sound.",
+    "Start with a hum at the same pitch.",
+    "Join in with tapping; leave long pauses.",
+    "Approach slowly from the side; say name softly first.",
+]
+AVOID = [
+    "Standing over; loud voices; touching the head.",
+    "Strong perfume; the hand dryer; rushing.",
+    "Asking questions one after another.",
+    "Taking objects away without warning.",
+]
 PLACES_SCHOOL = ["Classroom", "Sensory room", "Playground", "Soft play", "Swimming pool", "Car park", "Lunch hall"]
 PLACES_ADULT = ["Lounge", "Garden", "Kitchen", "Bedroom", "Minibus", "Day centre", "Park"]
-BEHAVIOURS = ["Looked at my face", "Smiled back", "Copied my hum", "Reached for my hand", "Took a turn tapping",
-              "Leaned in close", "Laughed at the pause", "Vocalised to get my attention", "Watched my hands",
-              "Rocked together with me", "Held my gaze for several seconds", "Started the game himself",
-              "Used a new sound", "Waited for my turn", "Put my hand on the drum"]
-OUTCOMES = ["Will take turns in a familiar game with an adult for at least three exchanges.",
-            "Will show enjoyment of being with a familiar person through smiles or sounds.",
-            "Will use eye contact to request more of an activity.",
-            "Will tolerate a new adult sharing personal space for five minutes.",
-            "Will vocalise to gain an adult's attention.",
-            "Will start an interaction with a familiar person."]
-NOTES = ["Lovely session — lots of shared laughter once I matched the rhythm.",
-         "Slow start; tuned in for a while before anything happened.",
-         "Short but warm. Ended when it got noisy.",
-         "Turn-taking with the drum went on longer than ever.",
-         "Quiet and thoughtful; just being together was enough today."]
+BEHAVIOURS = [
+    "Looked at my face",
+    "Smiled back",
+    "Copied my hum",
+    "Reached for my hand",
+    "Took a turn tapping",
+    "Leaned in close",
+    "Laughed at the pause",
+    "Vocalised to get my attention",
+    "Watched my hands",
+    "Rocked together with me",
+    "Held my gaze for several seconds",
+    "Started the game himself",
+    "Used a new sound",
+    "Waited for my turn",
+    "Put my hand on the drum",
+]
+OUTCOMES = [
+    "Will take turns in a familiar game with an adult for at least three exchanges.",
+    "Will show enjoyment of being with a familiar person through smiles or sounds.",
+    "Will use eye contact to request more of an activity.",
+    "Will tolerate a new adult sharing personal space for five minutes.",
+    "Will vocalise to gain an adult's attention.",
+    "Will start an interaction with a familiar person.",
+]
+NOTES = [
+    "Lovely session — lots of shared laughter once I matched the rhythm.",
+    "Slow start; tuned in for a while before anything happened.",
+    "Short but warm. Ended when it got noisy.",
+    "Turn-taking with the drum went on longer than ever.",
+    "Quiet and thoughtful; just being together was enough today.",
+]
 
 
 @dataclass
@@ -93,11 +185,11 @@ class Trajectory:
 
 
 TRAJECTORIES = [
-    Trajectory(0.3, 0.55, None, 5.0),   # flourishing
-    Trajectory(0.8, 0.35, None, 4.0),   # steady
-    Trajectory(1.2, 0.05, None, 3.0),   # plateau
-    Trajectory(0.5, 0.40, 1, 3.5),      # hard spring term, then recovers
-    Trajectory(0.2, 0.15, None, 2.0),   # slow, few sessions
+    Trajectory(0.3, 0.55, None, 5.0),  # flourishing
+    Trajectory(0.8, 0.35, None, 4.0),  # steady
+    Trajectory(1.2, 0.05, None, 3.0),  # plateau
+    Trajectory(0.5, 0.40, 1, 3.5),  # hard spring term, then recovers
+    Trajectory(0.2, 0.15, None, 2.0),  # slow, few sessions
 ]
 
 
@@ -113,13 +205,16 @@ def seed_demo(*, today: date | None = None, seed: int = 7) -> dict:
     school = organisation_create(name="Oakfield Special School", setting=Setting.SCHOOL, sites=["Primary", "Secondary"])
     adults = organisation_create(name="Riverside Adult Service", setting=Setting.ADULT_SERVICE, weekly_session_target=4)
     totals = {"organisations": 2, "staff": 0, "learners": 0, "sessions": 0, "reviews": 0}
-    names = iter(rng.sample([(f, l) for f in FIRST_NAMES for l in LAST_NAMES], 30))
-    for organisation, staff_rows, n_learners, places in ((school, SCHOOL_STAFF, 18, PLACES_SCHOOL),
-                                                         (adults, ADULT_STAFF, 12, PLACES_ADULT)):
+    names = iter(rng.sample([(f, last) for f in FIRST_NAMES for last in LAST_NAMES], 30))
+    for organisation, staff_rows, n_learners, places in (
+        (school, SCHOOL_STAFF, 18, PLACES_SCHOOL),
+        (adults, ADULT_STAFF, 12, PLACES_ADULT),
+    ):
         staff = []
         for email, first, last, role in staff_rows:
-            user = get_user_model().objects.create(email=email, username=email, first_name=first, last_name=last,
-                                                   password=password)
+            user = get_user_model().objects.create(
+                email=email, username=email, first_name=first, last_name=last, password=password
+            )
             membership_add(organisation=organisation, user=user, role=role)
             staff.append((user, role))
         totals["staff"] += len(staff)
@@ -136,8 +231,9 @@ def seed_demo(*, today: date | None = None, seed: int = 7) -> dict:
                 Assignment.objects.create(learner=learner, user=user)
             trajectory = TRAJECTORIES[i % len(TRAJECTORIES)]
             outcomes = list(PlanOutcome.objects.filter(plan__learner=learner))
-            sessions = _demo_sessions(rng, learner, list(dict.fromkeys(assigned)), fundamentals, outcomes, trajectory,
-                                      places, today)
+            sessions = _demo_sessions(
+                rng, learner, list(dict.fromkeys(assigned)), fundamentals, outcomes, trajectory, places, today
+            )
             totals["sessions"] += len(sessions)
             totals["reviews"] += _demo_reviews(rng, learner, fundamentals, trajectory, sessions, assigned[0], today)
             totals["learners"] += 1
@@ -147,22 +243,37 @@ def seed_demo(*, today: date | None = None, seed: int = 7) -> dict:
 def _demo_learner(rng, organisation, first, last, i, sites, today) -> Learner:
     age_years = rng.randint(5, 18) if organisation.setting == Setting.SCHOOL else rng.randint(20, 60)
     learner = Learner.objects.create(
-        organisation=organisation, first_name=first, last_name=last,
+        organisation=organisation,
+        first_name=first,
+        last_name=last,
         preferred_name=rng.choice(["", "", "", first[:3]]),
         date_of_birth=today - timedelta(days=age_years * 365 + rng.randint(0, 364)),
-        needs=NEEDS[i % len(NEEDS)], site=sites[i % len(sites)] if sites else None,
+        needs=NEEDS[i % len(NEEDS)],
+        site=sites[i % len(sites)] if sites else None,
     )
     CommunicationProfile.objects.create(
-        learner=learner, how_they_communicate=rng.choice(COMMUNICATES), what_they_enjoy=rng.choice(ENJOYS),
-        signs_of_enjoyment=rng.choice(SIGNS_ENJOY), signs_had_enough=rng.choice(SIGNS_ENOUGH),
-        arousal_and_sensory=rng.choice(AROUSAL), what_helps_starting=rng.choice(STARTING),
+        learner=learner,
+        how_they_communicate=rng.choice(COMMUNICATES),
+        what_they_enjoy=rng.choice(ENJOYS),
+        signs_of_enjoyment=rng.choice(SIGNS_ENJOY),
+        signs_had_enough=rng.choice(SIGNS_ENOUGH),
+        arousal_and_sensory=rng.choice(AROUSAL),
+        what_helps_starting=rng.choice(STARTING),
         what_to_avoid=rng.choice(AVOID),
     )
-    KeyPerson.objects.create(learner=learner, name=rng.choice(["Sarah", "Mark", "Aisha", "Gareth"]),
-                             relationship=rng.choice(["Mum", "Dad", "Sister", "Grandad"]))
+    KeyPerson.objects.create(
+        learner=learner,
+        name=rng.choice(["Sarah", "Mark", "Aisha", "Gareth"]),
+        relationship=rng.choice(["Mum", "Dad", "Sister", "Grandad"]),
+    )
     kind = "ehcp" if organisation.setting == Setting.SCHOOL else rng.choice(["care", "pbs"])
-    plan = Plan.objects.create(learner=learner, kind=kind, title="", starts_on=today - timedelta(days=300),
-                               review_on=today + timedelta(days=rng.randint(10, 120)))
+    plan = Plan.objects.create(
+        learner=learner,
+        kind=kind,
+        title="",
+        starts_on=today - timedelta(days=300),
+        review_on=today + timedelta(days=rng.randint(10, 120)),
+    )
     for text in rng.sample(OUTCOMES, 3):
         PlanOutcome.objects.create(plan=plan, text=text)
     return learner
@@ -191,17 +302,25 @@ def _demo_sessions(rng, learner, partners, fundamentals, outcomes, trajectory, p
         if when > timezone.now():
             continue
         mood = rng.random()
-        rows.append((day_index, Session(
-            learner=learner, recorded_by=rng.choice(partners), started_at=when,
-            minutes=max(2, min(45, int(rng.gauss(12 + 4 * trajectory.gain * day_index / 120, 5)))),
-            place=rng.choice(places), planned=rng.random() < 0.4,
-            phases=[p for p in Phase.values[: 2 + int(_level_at(trajectory, day_index, 0) * 1.3)]],
-            techniques=rng.sample(Technique.values, rng.randint(1, 4)),
-            enjoyment=3 if mood < 0.45 + 0.1 * trajectory.gain else (2 if mood < 0.85 else 1),
-            ending=rng.choices(Ending.values, weights=[5, 4, 2, 1])[0],
-            what_happened=rng.choice(NOTES),
-            submission_key=uuid.UUID(int=rng.getrandbits(128)),
-        )))
+        rows.append(
+            (
+                day_index,
+                Session(
+                    learner=learner,
+                    recorded_by=rng.choice(partners),
+                    started_at=when,
+                    minutes=max(2, min(45, int(rng.gauss(12 + 4 * trajectory.gain * day_index / 120, 5)))),
+                    place=rng.choice(places),
+                    planned=rng.random() < 0.4,
+                    phases=[p for p in Phase.values[: 2 + int(_level_at(trajectory, day_index, 0) * 1.3)]],
+                    techniques=rng.sample(Technique.values, rng.randint(1, 4)),
+                    enjoyment=3 if mood < 0.45 + 0.1 * trajectory.gain else (2 if mood < 0.85 else 1),
+                    ending=rng.choices(Ending.values, weights=[5, 4, 2, 1])[0],
+                    what_happened=rng.choice(NOTES),
+                    submission_key=uuid.UUID(int=rng.getrandbits(128)),
+                ),
+            )
+        )
     sessions = Session.objects.bulk_create([s for _, s in rows])
     through_f, through_p, through_o, behaviours = [], [], [], []
     for (day_index, _), session in zip(rows, sessions, strict=True):
@@ -219,8 +338,9 @@ def _demo_sessions(rng, learner, partners, fundamentals, outcomes, trajectory, p
             behaviours.append(ObservedBehaviour(session=session, description=description, novelty=novelty))
             if novelty == "new":
                 session.has_new_behaviour = True
-    Session.objects.bulk_update([s for s in sessions if s.has_new_behaviour or s.ending_reason],
-                                ["has_new_behaviour", "ending_reason"])
+    Session.objects.bulk_update(
+        [s for s in sessions if s.has_new_behaviour or s.ending_reason], ["has_new_behaviour", "ending_reason"]
+    )
     Session.fundamentals.through.objects.bulk_create(through_f)
     Session.partners.through.objects.bulk_create(through_p)
     Session.outcomes.through.objects.bulk_create(through_o)
@@ -236,8 +356,12 @@ def _demo_reviews(rng, learner, fundamentals, trajectory, sessions, reviewer, to
     for term_end in (110, 230, 350):
         reviewed_on = start + timedelta(days=term_end)
         review = ProgressReview.objects.create(
-            learner=learner, scale=scale, reviewed_on=reviewed_on, reviewer=reviewer,
-            period_label=_term_name(reviewed_on), summary="Reviewed with the class team.",
+            learner=learner,
+            scale=scale,
+            reviewed_on=reviewed_on,
+            reviewer=reviewer,
+            period_label=_term_name(reviewed_on),
+            summary="Reviewed with the class team.",
         )
         term_sessions = [s for s in sessions if reviewed_on - timedelta(days=110) <= s.started_at.date() <= reviewed_on]
         for index, fundamental in enumerate(fundamentals):

@@ -7,12 +7,14 @@ from attunement.practice import views as practice_views
 
 urlpatterns = [
     path("", practice_views.home, name="home"),
-    path("login/", auth_views.LoginView.as_view(template_name="accounts/login.html", redirect_authenticated_user=True),
-         name="login"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(template_name="accounts/login.html", redirect_authenticated_user=True),
+        name="login",
+    ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("organisation/switch/", organisation_views.switch_organisation, name="switch_organisation"),
     path("learners/", include("attunement.learners.urls")),
     path("", include("attunement.practice.urls")),
     path("admin/", admin.site.urls),
 ]
-

@@ -13,17 +13,23 @@ class DateInput(forms.DateInput):
 class LearnerForm(forms.Form):
     first_name = forms.CharField(max_length=100)
     last_name = forms.CharField(max_length=100)
-    preferred_name = forms.CharField(max_length=100, required=False,
-                                     help_text="The name they know and like to be called, if different.")
+    preferred_name = forms.CharField(
+        max_length=100, required=False, help_text="The name they know and like to be called, if different."
+    )
     date_of_birth = forms.DateField(required=False, widget=DateInput)
     needs = forms.MultipleChoiceField(choices=Need.choices, required=False, widget=forms.CheckboxSelectMultiple)
     site = forms.ModelChoiceField(queryset=None, required=False, empty_label="No particular site")
     weekly_session_target = forms.IntegerField(
-        required=False, min_value=0, max_value=50,
+        required=False,
+        min_value=0,
+        max_value=50,
         help_text="Sessions a week to aim for. Leave blank to use your organisation's target.",
     )
     assigned = forms.ModelMultipleChoiceField(
-        queryset=None, required=False, widget=forms.CheckboxSelectMultiple, label="Staff who work with them",
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Staff who work with them",
         help_text="Practitioners and therapists only see the people they are assigned to.",
     )
     photo = forms.ImageField(required=False, help_text="Optional. A JPEG or PNG under 5 MB.")
@@ -66,7 +72,10 @@ class ProfileForm(forms.Form):
         super().__init__(*args, **kwargs)
         for field, title, hint in PROFILE_SECTIONS:
             self.fields[field] = forms.CharField(
-                label=title, help_text=hint, required=False, max_length=4000,
+                label=title,
+                help_text=hint,
+                required=False,
+                max_length=4000,
                 widget=forms.Textarea(attrs={"rows": 3}),
             )
 
@@ -81,7 +90,9 @@ class PlanForm(forms.Form):
     review_on = forms.DateField(required=False, widget=DateInput, label="Next review")
     is_active = forms.BooleanField(required=False, initial=True, label="This plan is current")
     new_outcomes = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 4}), label="Add outcomes",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        label="Add outcomes",
         help_text="One outcome per line, as written in the plan.",
     )
 
@@ -92,7 +103,10 @@ class PlanForm(forms.Form):
             for outcome in plan.outcomes.all():
                 name = f"outcome_{outcome.pk}"
                 self.fields[name] = forms.CharField(
-                    max_length=400, required=False, initial=outcome.text, label="Outcome",
+                    max_length=400,
+                    required=False,
+                    initial=outcome.text,
+                    label="Outcome",
                     help_text="" if outcome.is_active else "Retired. Type it back to use it again.",
                 )
                 if not outcome.is_active:

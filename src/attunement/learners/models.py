@@ -85,7 +85,11 @@ PROFILE_SECTIONS = [
     ("what_they_enjoy", "What I enjoy", "Activities, sounds, objects, people and places that delight me."),
     ("signs_of_enjoyment", "How you can tell I am enjoying myself", "Smiles, sounds, reaching, looking."),
     ("signs_had_enough", "How you can tell I have had enough", "Yawning, turning away, becoming less responsive."),
-    ("arousal_and_sensory", "Arousal and senses", "What excites or calms me; sounds, lights and touch I seek or avoid."),
+    (
+        "arousal_and_sensory",
+        "Arousal and senses",
+        "What excites or calms me; sounds, lights and touch I seek or avoid.",
+    ),
     ("what_helps_starting", "What helps us get started", "How to tune in and join me: where, when, what to try."),
     ("what_to_avoid", "Please avoid", "Things that upset or overwhelm me."),
 ]
@@ -107,6 +111,9 @@ class CommunicationProfile(models.Model):
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+
+    def __str__(self):
+        return f"Communication profile of {self.learner}"
 
     def sections(self) -> list[dict]:
         return [

@@ -14,15 +14,24 @@ from attunement.organisations.policies import is_staff_member
 from .models import Assignment, CommunicationProfile, KeyPerson, Learner, Need, Plan, PlanOutcome
 from .policies import learner_policy
 
-LEARNER_FIELDS = ("first_name", "last_name", "preferred_name", "date_of_birth", "needs", "site", "weekly_session_target")
+LEARNER_FIELDS = (
+    "first_name",
+    "last_name",
+    "preferred_name",
+    "date_of_birth",
+    "needs",
+    "site",
+    "weekly_session_target",
+)
 
 
 class EditConflict(ValidationError):
     """Someone else saved this record after the form was opened; nothing was overwritten."""
 
 
-def validate_learner_details(*, actor: Membership, first_name: str, last_name: str, date_of_birth=None,
-                             needs=(), site=None, **_):
+def validate_learner_details(
+    *, actor: Membership, first_name: str, last_name: str, date_of_birth=None, needs=(), site=None, **_
+):
     errors = {}
     if not first_name.strip():
         errors["first_name"] = "Please enter a first name."
@@ -124,23 +133,49 @@ def assignments_replace(*, actor: Membership, learner: Learner, users) -> None:
 
 
 @transaction.atomic
-def plan_create(*, actor: Membership, learner: Learner, kind: str, title: str = "", starts_on=None,
-                review_on=None, outcomes: list[str] = ()) -> Plan:
+def plan_create(
+    *,
+    actor: Membership,
+    learner: Learner,
+    kind: str,
+    title: str = "",
+    starts_on=None,
+    review_on=None,
+    outcomes: list[str] = (),
+) -> Plan:
     learner_policy.require(actor, "manage_plans", learner, "You cannot change this person's plans.")
     _validate_plan_dates(starts_on, review_on)
-    plan = Plan.objects.create(learner=learner, kind=kind, title=title.strip(), starts_on=starts_on, review_on=review_on)
+    plan = Plan.objects.create(
+        learner=learner, kind=kind, title=title.strip(), starts_on=starts_on, review_on=review_on
+    )
     PlanOutcome.objects.bulk_create(PlanOutcome(plan=plan, text=text.strip()) for text in outcomes if text.strip())
     audit_record(actor=actor, action="plan.created", learner=learner, target=plan)
     return plan
 
 
 @transaction.atomic
-def plan_update(*, actor: Membership, plan: Plan, kind: str, title: str, starts_on, review_on, is_active: bool,
-                outcome_texts: dict[int, str], new_outcomes: list[str]) -> Plan:
+def plan_update(
+    *,
+    actor: Membership,
+    plan: Plan,
+    kind: str,
+    title: str,
+    starts_on,
+    review_on,
+    is_active: bool,
+    outcome_texts: dict[int, str],
+    new_outcomes: list[str],
+) -> Plan:
     """Outcomes are never deleted, only retired, so sessions and reviews linked to them keep their evidence."""
     learner_policy.require(actor, "manage_plans", plan.learner, "You cannot change this person's plans.")
     _validate_plan_dates(starts_on, review_on)
-    plan.kind, plan.title, plan.starts_on, plan.review_on, plan.is_active = kind, title.strip(), starts_on, review_on, is_active
+    plan.kind, plan.title, plan.starts_on, plan.review_on, plan.is_active = (
+        kind,
+        title.strip(),
+        starts_on,
+        review_on,
+        is_active,
+    )
     plan.save()
     for outcome in plan.outcomes.all():
         text = outcome_texts.get(outcome.pk, outcome.text).strip()

@@ -29,10 +29,15 @@ def _require(request, action, learner):
 def learner_list_view(request):
     search = request.GET.get("q", "").strip()[:100]
     learners = learner_list(actor=request.membership, search=search)
-    return render(request, "learners/list.html", {
-        "learners": learners[:500], "search": search,
-        "may_create": learner_policy.may_create(request.membership),
-    })
+    return render(
+        request,
+        "learners/list.html",
+        {
+            "learners": learners[:500],
+            "search": search,
+            "may_create": learner_policy.may_create(request.membership),
+        },
+    )
 
 
 @member_required
@@ -40,15 +45,21 @@ def about_me(request, learner_id):
     from attunement.practice.selectors import active_outcomes, new_behaviour_moments
 
     learner = learner_or_404(request, learner_id)
-    return render(request, "learners/about_me.html", {
-        "learner": learner,
-        "profile": getattr(learner, "profile", None),
-        "key_people": learner.key_people.all(),
-        "outcomes": active_outcomes(learner=learner),
-        "new_moments": new_behaviour_moments(actor=request.membership, learner=learner),
-        "may": {action: learner_policy.allows(request.membership, action, learner)
-                for action in ("edit", "edit_profile", "manage_plans", "record_session", "review_progress")},
-    })
+    return render(
+        request,
+        "learners/about_me.html",
+        {
+            "learner": learner,
+            "profile": getattr(learner, "profile", None),
+            "key_people": learner.key_people.all(),
+            "outcomes": active_outcomes(learner=learner),
+            "new_moments": new_behaviour_moments(actor=request.membership, learner=learner),
+            "may": {
+                action: learner_policy.allows(request.membership, action, learner)
+                for action in ("edit", "edit_profile", "manage_plans", "record_session", "review_progress")
+            },
+        },
+    )
 
 
 @member_required
@@ -79,7 +90,9 @@ def learner_create_view(request):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"{learner.display_name} has been added. Next, fill in their communication profile.")
+            messages.success(
+                request, f"{learner.display_name} has been added. Next, fill in their communication profile."
+            )
             return redirect("learners:profile_edit", learner_id=learner.pk)
     return render(request, "learners/edit.html", {"form": form, "people": people, "learner": None})
 
@@ -90,14 +103,20 @@ def learner_edit_view(request, learner_id):
     _require(request, "edit", learner)
     organisation = request.membership.organisation
     initial = {
-        "first_name": learner.first_name, "last_name": learner.last_name, "preferred_name": learner.preferred_name,
-        "date_of_birth": learner.date_of_birth, "needs": learner.needs, "site": learner.site,
-        "weekly_session_target": learner.weekly_session_target, "version": learner.version,
+        "first_name": learner.first_name,
+        "last_name": learner.last_name,
+        "preferred_name": learner.preferred_name,
+        "date_of_birth": learner.date_of_birth,
+        "needs": learner.needs,
+        "site": learner.site,
+        "weekly_session_target": learner.weekly_session_target,
+        "version": learner.version,
         "assigned": [a.user for a in learner.assignments.select_related("user")],
     }
     form = LearnerForm(request.POST or None, request.FILES or None, organisation=organisation, initial=initial)
     people = KeyPeopleFormSet(
-        request.POST or None, prefix="people",
+        request.POST or None,
+        prefix="people",
         initial=[{"name": p.name, "relationship": p.relationship, "notes": p.notes} for p in learner.key_people.all()],
     )
     if request.method == "POST" and form.is_valid() and people.is_valid():
@@ -132,15 +151,21 @@ def profile_edit_view(request, learner_id):
     form = ProfileForm(request.POST or None, initial={**initial, "version": profile.version})
     if request.method == "POST" and form.is_valid():
         try:
-            services.profile_update(actor=request.membership, learner=learner, version=form.cleaned_data["version"],
-                                    **form.sections())
+            services.profile_update(
+                actor=request.membership, learner=learner, version=form.cleaned_data["version"], **form.sections()
+            )
         except ValidationError as error:
             profile.refresh_from_db()
-            theirs = ProfileForm(initial={**{s["field"]: s["text"] for s in profile.sections()},
-                                          "version": profile.version})
+            theirs = ProfileForm(
+                initial={**{s["field"]: s["text"] for s in profile.sections()}, "version": profile.version}
+            )
             add_service_errors(theirs, error)
-            return render(request, "learners/profile_edit.html",
-                          {"form": theirs, "learner": learner, "my_text": form.sections()}, status=409)
+            return render(
+                request,
+                "learners/profile_edit.html",
+                {"form": theirs, "learner": learner, "my_text": form.sections()},
+                status=409,
+            )
         messages.success(request, "The communication profile is saved.")
         return redirect("learners:about", learner_id=learner.pk)
     return render(request, "learners/profile_edit.html", {"form": form, "learner": learner})
@@ -150,10 +175,15 @@ def profile_edit_view(request, learner_id):
 def plan_list_view(request, learner_id):
     learner = learner_or_404(request, learner_id)
     plans = learner.plans.prefetch_related("outcomes")
-    return render(request, "learners/plans.html", {
-        "learner": learner, "plans": plans,
-        "may_manage": learner_policy.allows(request.membership, "manage_plans", learner),
-    })
+    return render(
+        request,
+        "learners/plans.html",
+        {
+            "learner": learner,
+            "plans": plans,
+            "may_manage": learner_policy.allows(request.membership, "manage_plans", learner),
+        },
+    )
 
 
 @member_required
@@ -164,9 +194,15 @@ def plan_create_view(request, learner_id):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.plan_create(actor=request.membership, learner=learner, kind=data["kind"], title=data["title"],
-                                 starts_on=data["starts_on"], review_on=data["review_on"],
-                                 outcomes=form.new_outcome_lines())
+            services.plan_create(
+                actor=request.membership,
+                learner=learner,
+                kind=data["kind"],
+                title=data["title"],
+                starts_on=data["starts_on"],
+                review_on=data["review_on"],
+                outcomes=form.new_outcome_lines(),
+            )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -180,16 +216,28 @@ def plan_edit_view(request, learner_id, plan_id):
     learner = learner_or_404(request, learner_id)
     _require(request, "manage_plans", learner)
     plan = get_object_or_404(learner.plans, pk=plan_id)
-    initial = {"kind": plan.kind, "title": plan.title, "starts_on": plan.starts_on, "review_on": plan.review_on,
-               "is_active": plan.is_active}
+    initial = {
+        "kind": plan.kind,
+        "title": plan.title,
+        "starts_on": plan.starts_on,
+        "review_on": plan.review_on,
+        "is_active": plan.is_active,
+    }
     form = PlanForm(request.POST or None, initial=initial, plan=plan)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.plan_update(actor=request.membership, plan=plan, kind=data["kind"], title=data["title"],
-                                 starts_on=data["starts_on"], review_on=data["review_on"],
-                                 is_active=data["is_active"], outcome_texts=form.outcome_texts(),
-                                 new_outcomes=form.new_outcome_lines())
+            services.plan_update(
+                actor=request.membership,
+                plan=plan,
+                kind=data["kind"],
+                title=data["title"],
+                starts_on=data["starts_on"],
+                review_on=data["review_on"],
+                is_active=data["is_active"],
+                outcome_texts=form.outcome_texts(),
+                new_outcomes=form.new_outcome_lines(),
+            )
         except ValidationError as error:
             add_service_errors(form, error)
         else:

@@ -92,9 +92,7 @@ class Membership(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["user", "organisation"], name="one_membership_per_organisation")
-        ]
+        constraints = [models.UniqueConstraint(fields=["user", "organisation"], name="one_membership_per_organisation")]
 
     def __str__(self):
         return f"{self.user} — {self.get_role_display()} at {self.organisation}"

@@ -4,7 +4,9 @@ from .models import Membership, Organisation, Site
 
 
 @transaction.atomic
-def organisation_create(*, name: str, setting: str, sites: list[str] = (), weekly_session_target: int = 5) -> Organisation:
+def organisation_create(
+    *, name: str, setting: str, sites: list[str] = (), weekly_session_target: int = 5
+) -> Organisation:
     """A new school, service or family, ready to use: default Fundamentals and progress scales included."""
     from attunement.practice.services import organisation_practice_setup
 

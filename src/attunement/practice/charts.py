@@ -27,16 +27,28 @@ def weekly_bars(weeks: list[dict]) -> dict:
     bars = []
     for i, week in enumerate(weeks):
         height = plot_h * week["count"] / top_value
-        bars.append(Bar(
-            x=round(LEFT + i * slot + slot * 0.15, 1), y=round(TOP + plot_h - height, 1),
-            width=round(slot * 0.7, 1), height=round(height, 1),
-            label=week["week"].strftime("%d %b"), value=week["count"], met=week["met"],
-        ))
+        bars.append(
+            Bar(
+                x=round(LEFT + i * slot + slot * 0.15, 1),
+                y=round(TOP + plot_h - height, 1),
+                width=round(slot * 0.7, 1),
+                height=round(height, 1),
+                label=week["week"].strftime("%d %b"),
+                value=week["count"],
+                met=week["met"],
+            )
+        )
     target_y = round(TOP + plot_h - plot_h * target / top_value, 1)
     ticks = sorted({0, top_value, target})
     return {
-        "width": WIDTH, "height": HEIGHT, "left": LEFT, "right": WIDTH - RIGHT, "bottom": HEIGHT - BOTTOM,
-        "bars": bars, "target": target, "target_y": target_y,
+        "width": WIDTH,
+        "height": HEIGHT,
+        "left": LEFT,
+        "right": WIDTH - RIGHT,
+        "bottom": HEIGHT - BOTTOM,
+        "bars": bars,
+        "target": target,
+        "target_y": target_y,
         "ticks": [{"value": t, "y": round(TOP + plot_h - plot_h * t / top_value, 1)} for t in ticks],
         "label_every": max(1, len(weeks) // 6),
     }
@@ -54,10 +66,31 @@ def level_steps(points: list[dict], levels: list[str]) -> dict:
         y = top + plot_h - plot_h * point["position"] / top_level
         placed.append({**point, "x": round(x, 1), "y": round(y, 1)})
     return {
-        "width": width, "height": height, "left": left, "right": width - right, "bottom": height - bottom,
+        "width": width,
+        "height": height,
+        "left": left,
+        "right": width - right,
+        "bottom": height - bottom,
         "points": placed,
         "path": " ".join(f"{'M' if i == 0 else 'L'}{p['x']},{p['y']}" for i, p in enumerate(placed)),
         "gridlines": [
             {"label": label, "y": round(top + plot_h - plot_h * i / top_level, 1)} for i, label in enumerate(levels)
         ],
     }
+
+
+def seen_bars(rows: list[dict]) -> dict:
+    """Horizontal bars: in how many sessions each Fundamental was seen."""
+    label_w, bar_w, row_h = 300, 280, 26
+    top_value = max([row["count"] for row in rows] + [1])
+    bars = [
+        {
+            **row,
+            "y": i * row_h + 4,
+            "width": round(bar_w * row["count"] / top_value, 1),
+            "text_y": i * row_h + row_h / 2,
+            "count_x": round(label_w + 6 + bar_w * row["count"] / top_value, 1),
+        }
+        for i, row in enumerate(rows)
+    ]
+    return {"width": label_w + bar_w + 50, "height": max(len(rows), 1) * row_h, "label_w": label_w, "bars": bars}

@@ -24,37 +24,58 @@ class QuickLogForm(forms.Form):
     """The quick session log. Only the duration is required; everything else has a sensible default."""
 
     submission_key = forms.UUIDField(widget=forms.HiddenInput)
-    started_at = forms.DateTimeField(label="Started", widget=LocalDateTimeInput,
-                                     input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
+    started_at = forms.DateTimeField(
+        label="Started", widget=LocalDateTimeInput, input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+    )
     minutes = forms.IntegerField(label="How many minutes?", widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
     long_session_confirmed = forms.BooleanField(required=False, label="Yes, it really lasted this long")
     place = forms.CharField(max_length=120, required=False, label="Where?")
     planned = forms.TypedChoiceField(
-        choices=[("false", "In the moment"), ("true", "Planned")], coerce=lambda v: v == "true",
-        widget=forms.RadioSelect, initial="false", label="Planned or in the moment?",
+        choices=[("false", "In the moment"), ("true", "Planned")],
+        coerce=lambda v: v == "true",
+        widget=forms.RadioSelect,
+        initial="false",
+        label="Planned or in the moment?",
     )
-    partners = forms.ModelMultipleChoiceField(queryset=None, required=False, widget=forms.CheckboxSelectMultiple,
-                                              label="Who was the partner?")
-    fundamentals = forms.ModelMultipleChoiceField(queryset=None, required=False, widget=forms.CheckboxSelectMultiple,
-                                                  label="Fundamentals seen")
-    phases = forms.MultipleChoiceField(choices=Phase.choices, required=False, widget=forms.CheckboxSelectMultiple,
-                                       label="Phases reached")
-    techniques = forms.MultipleChoiceField(choices=Technique.choices, required=False,
-                                           widget=forms.CheckboxSelectMultiple, label="Techniques I used")
-    outcomes = forms.ModelMultipleChoiceField(queryset=None, required=False, widget=forms.CheckboxSelectMultiple,
-                                              label="Plan outcomes this is evidence for")
-    enjoyment = forms.TypedChoiceField(choices=Enjoyment.choices, coerce=int, required=False, empty_value=None,
-                                       widget=forms.RadioSelect, label="How much did they enjoy it?")
-    ending = forms.ChoiceField(choices=Ending.choices, required=False, widget=forms.RadioSelect, label="How did it end?")
+    partners = forms.ModelMultipleChoiceField(
+        queryset=None, required=False, widget=forms.CheckboxSelectMultiple, label="Who was the partner?"
+    )
+    fundamentals = forms.ModelMultipleChoiceField(
+        queryset=None, required=False, widget=forms.CheckboxSelectMultiple, label="Fundamentals seen"
+    )
+    phases = forms.MultipleChoiceField(
+        choices=Phase.choices, required=False, widget=forms.CheckboxSelectMultiple, label="Phases reached"
+    )
+    techniques = forms.MultipleChoiceField(
+        choices=Technique.choices, required=False, widget=forms.CheckboxSelectMultiple, label="Techniques I used"
+    )
+    outcomes = forms.ModelMultipleChoiceField(
+        queryset=None, required=False, widget=forms.CheckboxSelectMultiple, label="Plan outcomes this is evidence for"
+    )
+    enjoyment = forms.TypedChoiceField(
+        choices=Enjoyment.choices,
+        coerce=int,
+        required=False,
+        empty_value=None,
+        widget=forms.RadioSelect,
+        label="How much did they enjoy it?",
+    )
+    ending = forms.ChoiceField(
+        choices=Ending.choices, required=False, widget=forms.RadioSelect, label="How did it end?"
+    )
     ending_reason = forms.CharField(max_length=300, required=False, label="Why did you end it?")
-    what_happened = forms.CharField(required=False, max_length=4000, label="What happened",
-                                    widget=forms.Textarea(attrs={"rows": 3}))
-    significant_moment = forms.CharField(required=False, max_length=4000, label="A significant moment",
-                                         widget=forms.Textarea(attrs={"rows": 2}))
-    how_i_did = forms.CharField(required=False, max_length=4000, label="How I did",
-                                widget=forms.Textarea(attrs={"rows": 2}))
-    next_time = forms.CharField(required=False, max_length=4000, label="Next time",
-                                widget=forms.Textarea(attrs={"rows": 2}))
+    what_happened = forms.CharField(
+        required=False, max_length=4000, label="What happened", widget=forms.Textarea(attrs={"rows": 3})
+    )
+    significant_moment = forms.CharField(
+        required=False, max_length=4000, label="A significant moment", widget=forms.Textarea(attrs={"rows": 2})
+    )
+    how_i_did = forms.CharField(
+        required=False, max_length=4000, label="How I did", widget=forms.Textarea(attrs={"rows": 2})
+    )
+    next_time = forms.CharField(
+        required=False, max_length=4000, label="Next time", widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def __init__(self, *args, actor, learner, outcomes, **kwargs):
         super().__init__(*args, **kwargs)
@@ -143,7 +164,9 @@ class FundamentalForm(forms.Form):
 
 class OrganisationSettingsForm(forms.Form):
     learner_word = forms.ChoiceField(label="What do you call the people you support?", required=False)
-    weekly_session_target = forms.IntegerField(min_value=0, max_value=50, label="Sessions a week to aim for, per person")
+    weekly_session_target = forms.IntegerField(
+        min_value=0, max_value=50, label="Sessions a week to aim for, per person"
+    )
     progress_scale = forms.ModelChoiceField(queryset=None, empty_label=None, label="Scale for progress reviews")
 
     def __init__(self, *args, organisation, **kwargs):

@@ -154,3 +154,6 @@ class ReviewRating(models.Model):
 
     class Meta:
         ordering = ["pk"]
+
+    def __str__(self):
+        return f"{self.fundamental or self.area}: {self.level}"

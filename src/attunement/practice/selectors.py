@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from attunement.learners.models import Learner, PlanOutcome
@@ -19,7 +19,9 @@ def fundamentals_in_use(organisation: Organisation) -> QuerySet[Fundamental]:
 
 
 def fundamentals_catalogue(*, actor: Membership) -> QuerySet[Fundamental]:
-    return fundamental_policy.scope(actor).annotate(times_seen=Count("sessions")).order_by("retired_at", "position", "pk")
+    return (
+        fundamental_policy.scope(actor).annotate(times_seen=Count("sessions")).order_by("retired_at", "position", "pk")
+    )
 
 
 def sessions_visible_to(actor: Membership) -> QuerySet[Session]:
@@ -80,7 +82,9 @@ def weekly_session_counts(*, learner: Learner, weeks: int = 12, today: date | No
         if monday in counts:
             counts[monday] += 1
     target = learner.session_target()
-    return [{"week": monday, "count": count, "target": target, "met": count >= target} for monday, count in counts.items()]
+    return [
+        {"week": monday, "count": count, "target": target, "met": count >= target} for monday, count in counts.items()
+    ]
 
 
 def place_suggestions(*, actor: Membership, learner: Learner | None = None, limit: int = 8) -> list[str]:
@@ -111,7 +115,9 @@ def behaviour_suggestions(*, learner: Learner, limit: int = 30) -> list[str]:
 
 
 def active_outcomes(*, learner: Learner) -> QuerySet[PlanOutcome]:
-    return PlanOutcome.objects.filter(plan__learner=learner, plan__is_active=True, is_active=True).select_related("plan")
+    return PlanOutcome.objects.filter(plan__learner=learner, plan__is_active=True, is_active=True).select_related(
+        "plan"
+    )
 
 
 def new_behaviour_moments(*, actor: Membership, learner: Learner, limit: int = 5) -> QuerySet[ObservedBehaviour]:
@@ -136,7 +142,10 @@ def reviews_of(*, actor: Membership, learner: Learner) -> QuerySet[ProgressRevie
         .filter(learner=learner)
         .select_related("scale", "reviewer")
         .prefetch_related(
-            Prefetch("ratings", queryset=ReviewRating.objects.select_related("fundamental", "level").prefetch_related("evidence")),
+            Prefetch(
+                "ratings",
+                queryset=ReviewRating.objects.select_related("fundamental", "level").prefetch_related("evidence"),
+            ),
             "outcomes",
         )
     )
@@ -145,7 +154,9 @@ def reviews_of(*, actor: Membership, learner: Learner) -> QuerySet[ProgressRevie
 def rated_items(*, scale: ProgressScale, organisation: Organisation) -> list[dict]:
     """What a review on this scale rates: the Fundamentals in use, or the Engagement Model's areas."""
     if scale.rates == Rates.ENGAGEMENT_AREAS:
-        return [{"key": f"area:{code}", "name": name, "area": code, "fundamental": None} for code, name in ENGAGEMENT_AREAS]
+        return [
+            {"key": f"area:{code}", "name": name, "area": code, "fundamental": None} for code, name in ENGAGEMENT_AREAS
+        ]
     return [
         {"key": f"fundamental:{f.pk}", "name": f.name, "area": "", "fundamental": f}
         for f in fundamentals_in_use(organisation)
@@ -159,15 +170,26 @@ def progress_series(*, actor: Membership, learner: Learner, scale: ProgressScale
         .select_related("review", "level", "fundamental")
         .order_by("review__reviewed_on", "review__pk")
     )
-    items = {item["key"]: {**item, "points": []} for item in rated_items(scale=scale, organisation=learner.organisation)}
+    items = {
+        item["key"]: {**item, "points": []} for item in rated_items(scale=scale, organisation=learner.organisation)
+    }
     for rating in ratings:
         key = f"fundamental:{rating.fundamental_id}" if rating.fundamental_id else f"area:{rating.area}"
         if key not in items:  # a Fundamental retired since: keep its history visible
-            items[key] = {"key": key, "name": str(rating.fundamental), "area": "", "fundamental": rating.fundamental,
-                          "points": []}
+            items[key] = {
+                "key": key,
+                "name": str(rating.fundamental),
+                "area": "",
+                "fundamental": rating.fundamental,
+                "points": [],
+            }
         items[key]["points"].append(
-            {"date": rating.review.reviewed_on, "position": rating.level.position, "label": rating.level.label,
-             "review_id": rating.review_id}
+            {
+                "date": rating.review.reviewed_on,
+                "position": rating.level.position,
+                "label": rating.level.label,
+                "review_id": rating.review_id,
+            }
         )
     return list(items.values())
 
@@ -195,3 +217,20 @@ def sessions_per_learner_since(*, learners, since: date) -> dict[int, int]:
         .annotate(n=Count("pk"))
         .values_list("learner_id", "n")
     )
+
+
+def fundamentals_seen(*, actor: Membership, learner: Learner, since: date) -> list[dict]:
+    """How many of the learner's sessions since `since` each Fundamental was seen in, most seen first."""
+    sessions = sessions_visible_to(actor).filter(learner=learner, started_at__gte=_start_of(since))
+    counts = dict(
+        Session.fundamentals.through.objects.filter(session__in=sessions.values("pk"))
+        .values("fundamental_id")
+        .annotate(n=Count("pk"))
+        .values_list("fundamental_id", "n")
+    )
+    total = sessions.count()
+    shown = Fundamental.objects.filter(organisation_id=learner.organisation_id).filter(
+        Q(retired_at__isnull=True) | Q(pk__in=list(counts))
+    )
+    rows = [{"name": f.name, "count": counts.get(f.pk, 0), "sessions": total, "retired": f.is_retired} for f in shown]
+    return sorted(rows, key=lambda row: -row["count"])

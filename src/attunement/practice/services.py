@@ -39,8 +39,12 @@ def organisation_practice_setup(*, organisation: Organisation) -> None:
         scale, created = ProgressScale.objects.get_or_create(
             organisation=organisation,
             preset=preset["key"],
-            defaults={"name": preset["name"], "rates": preset["rates"], "is_optional": preset["optional"],
-                      "note": preset["note"]},
+            defaults={
+                "name": preset["name"],
+                "rates": preset["rates"],
+                "is_optional": preset["optional"],
+                "note": preset["note"],
+            },
         )
         if created:
             ScaleLevel.objects.bulk_create(
@@ -183,8 +187,9 @@ def validate_session_details(*, actor: Membership, learner: Learner, details: Se
         raise ValidationError(errors)
 
 
-def session_record(*, actor: Membership, learner: Learner, details: SessionDetails,
-                   submission_key: uuid.UUID | None = None) -> RecordedSession:
+def session_record(
+    *, actor: Membership, learner: Learner, details: SessionDetails, submission_key: uuid.UUID | None = None
+) -> RecordedSession:
     """Save a session once. Posting the same form twice (same submission key) returns the first save."""
     if submission_key is not None:
         existing = Session.objects.filter(submission_key=submission_key).first()
@@ -252,9 +257,18 @@ class RatingInput:
 
 
 @transaction.atomic
-def review_record(*, actor: Membership, learner: Learner, scale: ProgressScale, reviewed_on: date,
-                  ratings: list[RatingInput], period_label: str = "", summary: str = "",
-                  outcome_ids: list[int] = (), submission_key: uuid.UUID | None = None) -> ProgressReview:
+def review_record(
+    *,
+    actor: Membership,
+    learner: Learner,
+    scale: ProgressScale,
+    reviewed_on: date,
+    ratings: list[RatingInput],
+    period_label: str = "",
+    summary: str = "",
+    outcome_ids: list[int] = (),
+    submission_key: uuid.UUID | None = None,
+) -> ProgressReview:
     learner_policy.require(actor, "review_progress", learner, "You are not assigned to this person.")
     if submission_key and (existing := ProgressReview.objects.filter(submission_key=submission_key).first()):
         return existing
@@ -267,7 +281,9 @@ def review_record(*, actor: Membership, learner: Learner, scale: ProgressScale, 
         errors["ratings"] = "Please rate at least one item before saving the review."
     levels = set(scale.levels.values_list("pk", flat=True))
     allowed_fundamentals = set(
-        Fundamental.objects.filter(organisation_id=learner.organisation_id, retired_at__isnull=True).values_list("pk", flat=True)
+        Fundamental.objects.filter(organisation_id=learner.organisation_id, retired_at__isnull=True).values_list(
+            "pk", flat=True
+        )
     )
     allowed_areas = {code for code, _ in ENGAGEMENT_AREAS}
     evidence_allowed = set(Session.objects.filter(learner=learner).values_list("pk", flat=True))
@@ -286,14 +302,22 @@ def review_record(*, actor: Membership, learner: Learner, scale: ProgressScale, 
     if errors:
         raise ValidationError(errors)
     review = ProgressReview.objects.create(
-        learner=learner, scale=scale, reviewed_on=reviewed_on, period_label=period_label.strip(),
-        summary=summary.strip(), reviewer_id=actor.user_id, submission_key=submission_key,
+        learner=learner,
+        scale=scale,
+        reviewed_on=reviewed_on,
+        period_label=period_label.strip(),
+        summary=summary.strip(),
+        reviewer_id=actor.user_id,
+        submission_key=submission_key,
     )
     review.outcomes.set(outcomes)
     for rating in ratings:
         row = ReviewRating.objects.create(
-            review=review, level_id=rating.level_id, fundamental_id=rating.fundamental_id,
-            area=rating.area, note=rating.note.strip()[:300],
+            review=review,
+            level_id=rating.level_id,
+            fundamental_id=rating.fundamental_id,
+            area=rating.area,
+            note=rating.note.strip()[:300],
         )
         row.evidence.set(rating.evidence_ids)
     audit_record(actor=actor, action="review.created", learner=learner, target=review)
@@ -301,8 +325,9 @@ def review_record(*, actor: Membership, learner: Learner, scale: ProgressScale, 
 
 
 @transaction.atomic
-def organisation_settings_update(*, actor: Membership, learner_word: str, weekly_session_target: int,
-                                 progress_scale: ProgressScale) -> Organisation:
+def organisation_settings_update(
+    *, actor: Membership, learner_word: str, weekly_session_target: int, progress_scale: ProgressScale
+) -> Organisation:
     if not fundamental_policy.role_may(actor, "manage"):
         raise PermissionDenied("Only co-ordinators and administrators can change these settings.")
     organisation = actor.organisation

@@ -29,21 +29,29 @@ def home(request):
     people = learners_recent_first(actor=actor, limit=12)
     this_week = selectors.week_start(timezone.localdate())
     counts = selectors.sessions_per_learner_since(learners=people, since=this_week)
-    return render(request, "practice/home.html", {
-        "people": [{"learner": p, "this_week": counts.get(p.pk, 0), "target": p.session_target()} for p in people],
-        "recent": selectors.recent_sessions_by(actor=actor),
-        "may_record": learner_policy.role_may(actor, "record_session"),
-        "leads": fundamental_policy.role_may(actor, "manage"),
-    })
+    return render(
+        request,
+        "practice/home.html",
+        {
+            "people": [{"learner": p, "this_week": counts.get(p.pk, 0), "target": p.session_target()} for p in people],
+            "recent": selectors.recent_sessions_by(actor=actor),
+            "may_record": learner_policy.role_may(actor, "record_session"),
+            "leads": fundamental_policy.role_may(actor, "manage"),
+        },
+    )
 
 
 @member_required
 def log_choose_learner(request):
     if not learner_policy.role_may(request.membership, "record_session"):
         raise PermissionDenied("Your role does not record sessions.")
-    return render(request, "practice/log_choose.html", {
-        "learners": learners_recent_first(actor=request.membership),
-    })
+    return render(
+        request,
+        "practice/log_choose.html",
+        {
+            "learners": learners_recent_first(actor=request.membership),
+        },
+    )
 
 
 @member_required
@@ -55,8 +63,12 @@ def quick_log(request, learner_id):
     form = QuickLogForm(request.POST or None, actor=actor, learner=learner, outcomes=outcomes)
     if request.method == "POST" and form.is_valid():
         try:
-            recorded = services.session_record(actor=actor, learner=learner, details=form.to_details(),
-                                               submission_key=form.cleaned_data["submission_key"])
+            recorded = services.session_record(
+                actor=actor,
+                learner=learner,
+                details=form.to_details(),
+                submission_key=form.cleaned_data["submission_key"],
+            )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -66,12 +78,19 @@ def quick_log(request, learner_id):
                 messages.success(request, f"Session with {learner.display_name} saved.")
             request.session[DRAFT_SAVED_KEY] = request.path
             return redirect("practice:timeline", learner_id=learner.pk)
-    return render(request, "practice/quick_log.html", {
-        "form": form, "learner": learner, "minute_choices": MINUTE_CHOICES,
-        "places": selectors.place_suggestions(actor=actor, learner=learner),
-        "behaviour_suggestions": selectors.behaviour_suggestions(learner=learner),
-        "next_behaviour_index": max(row["index"] for row in form.behaviour_rows) + 1,
-    }, status=400 if form.errors else 200)
+    return render(
+        request,
+        "practice/quick_log.html",
+        {
+            "form": form,
+            "learner": learner,
+            "minute_choices": MINUTE_CHOICES,
+            "places": selectors.place_suggestions(actor=actor, learner=learner),
+            "behaviour_suggestions": selectors.behaviour_suggestions(learner=learner),
+            "next_behaviour_index": max(row["index"] for row in form.behaviour_rows) + 1,
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 @member_required
@@ -85,7 +104,9 @@ def timeline(request, learner_id):
         filters = selectors.TimelineFilter(
             partner_id=data["partner"].pk if data["partner"] else None,
             fundamental_id=data["fundamental"].pk if data["fundamental"] else None,
-            since=data["since"], until=data["until"], new_only=data["new_only"],
+            since=data["since"],
+            until=data["until"],
+            new_only=data["new_only"],
         )
     page = Paginator(selectors.learner_timeline(actor=actor, learner=learner, filters=filters), 25).get_page(
         request.GET.get("page")
@@ -93,20 +114,26 @@ def timeline(request, learner_id):
     weeks = selectors.weekly_session_counts(learner=learner)
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "practice/timeline.html", {
-        "learner": learner, "page": page, "filter_form": filter_form, "query": query.urlencode(),
-        "weeks": weeks, "chart": charts.weekly_bars(weeks),
-        "may_record": learner_policy.allows(actor, "record_session", learner),
-        "clear_draft": request.session.pop(DRAFT_SAVED_KEY, ""),
-    })
+    return render(
+        request,
+        "practice/timeline.html",
+        {
+            "learner": learner,
+            "page": page,
+            "filter_form": filter_form,
+            "query": query.urlencode(),
+            "weeks": weeks,
+            "chart": charts.weekly_bars(weeks),
+            "may_record": learner_policy.allows(actor, "record_session", learner),
+            "clear_draft": request.session.pop(DRAFT_SAVED_KEY, ""),
+        },
+    )
 
 
 @member_required
 def session_detail(request, learner_id, session_id):
     learner = learner_or_404(request, learner_id)
-    session = get_object_or_404(
-        selectors.learner_timeline(actor=request.membership, learner=learner), pk=session_id
-    )
+    session = get_object_or_404(selectors.learner_timeline(actor=request.membership, learner=learner), pk=session_id)
     return render(request, "practice/session_detail.html", {"learner": learner, "session": session})
 
 
@@ -120,11 +147,22 @@ def progress(request, learner_id):
     series = selectors.progress_series(actor=actor, learner=learner, scale=scale)
     for item in series:
         item["chart"] = charts.level_steps(item["points"], levels)
-    return render(request, "practice/progress.html", {
-        "learner": learner, "scale": scale, "scales": scales, "series": series,
-        "reviews": selectors.reviews_of(actor=actor, learner=learner).filter(scale=scale),
-        "may_review": learner_policy.allows(actor, "review_progress", learner),
-    })
+    since = timezone.localdate() - timedelta(weeks=12)
+    seen = selectors.fundamentals_seen(actor=actor, learner=learner, since=since)
+    return render(
+        request,
+        "practice/progress.html",
+        {
+            "learner": learner,
+            "scale": scale,
+            "scales": scales,
+            "series": series,
+            "seen_chart": charts.seen_bars(seen),
+            "since": since,
+            "reviews": selectors.reviews_of(actor=actor, learner=learner).filter(scale=scale),
+            "may_review": learner_policy.allows(actor, "review_progress", learner),
+        },
+    )
 
 
 def _chosen_scale(request, scales, learner):
@@ -151,7 +189,10 @@ def review_create(request, learner_id):
         if not errors:
             try:
                 review = services.review_record(
-                    actor=actor, learner=learner, scale=scale, ratings=ratings,
+                    actor=actor,
+                    learner=learner,
+                    scale=scale,
+                    ratings=ratings,
                     reviewed_on=_parse_date(request.POST.get("reviewed_on")) or timezone.localdate(),
                     period_label=request.POST.get("period_label", "")[:80],
                     summary=request.POST.get("summary", "")[:4000],
@@ -168,11 +209,22 @@ def review_create(request, learner_id):
         fundamental = item["fundamental"]
         item["evidence"] = [s for s in candidates if fundamental is None or fundamental in s.fundamentals.all()][:8]
         item["chosen_evidence"] = set(request.POST.getlist(f"evidence:{item['key']}"))
-    return render(request, "practice/review_form.html", {
-        "learner": learner, "scale": scale, "scales": scales, "items": items, "levels": scale.levels.all(),
-        "outcomes": outcomes, "errors": errors, "today": timezone.localdate(),
-        "submission_key": request.POST.get("submission_key") or uuid.uuid4(),
-    }, status=400 if errors else 200)
+    return render(
+        request,
+        "practice/review_form.html",
+        {
+            "learner": learner,
+            "scale": scale,
+            "scales": scales,
+            "items": items,
+            "levels": scale.levels.all(),
+            "outcomes": outcomes,
+            "errors": errors,
+            "today": timezone.localdate(),
+            "submission_key": request.POST.get("submission_key") or uuid.uuid4(),
+        },
+        status=400 if errors else 200,
+    )
 
 
 def _progress_url(learner):
@@ -200,12 +252,14 @@ def _ratings_from(post, items, scale) -> tuple[list[services.RatingInput], list[
         if not raw.isdigit():
             errors.append(f"Please choose a level for “{item['name']}” from the list.")
             continue
-        ratings.append(services.RatingInput(
-            level_id=int(raw),
-            fundamental_id=item["fundamental"].pk if item["fundamental"] else None,
-            area=item["area"],
-            evidence_ids=_ints(post.getlist(f"evidence:{item['key']}")),
-        ))
+        ratings.append(
+            services.RatingInput(
+                level_id=int(raw),
+                fundamental_id=item["fundamental"].pk if item["fundamental"] else None,
+                area=item["area"],
+                evidence_ids=_ints(post.getlist(f"evidence:{item['key']}")),
+            )
+        )
     if not ratings and not errors:
         errors.append("Please rate at least one item before saving the review.")
     return ratings, errors
@@ -254,17 +308,26 @@ def fundamentals(request):
             else:
                 messages.success(request, f"“{added.name}” added.")
                 return redirect("practice:fundamentals")
-    return render(request, "practice/fundamentals.html", {
-        "catalogue": selectors.fundamentals_catalogue(actor=actor), "form": form, "may_manage": may_manage,
-        "rates_fundamentals": Rates.FUNDAMENTALS,
-    }, status=400 if form.errors else 200)
+    return render(
+        request,
+        "practice/fundamentals.html",
+        {
+            "catalogue": selectors.fundamentals_catalogue(actor=actor),
+            "form": form,
+            "may_manage": may_manage,
+            "rates_fundamentals": Rates.FUNDAMENTALS,
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 @member_required
 @require_POST
 def fundamental_change(request, fundamental_id):
     actor = request.membership
-    fundamental = get_object_or_404(Fundamental.objects.filter(organisation_id=actor.organisation_id), pk=fundamental_id)
+    fundamental = get_object_or_404(
+        Fundamental.objects.filter(organisation_id=actor.organisation_id), pk=fundamental_id
+    )
     action = request.POST.get("action")
     try:
         if action == "rename":
@@ -286,10 +349,15 @@ def organisation_settings(request):
     if not fundamental_policy.role_may(actor, "manage"):
         raise PermissionDenied("Only co-ordinators and administrators can change these settings.")
     organisation = actor.organisation
-    form = OrganisationSettingsForm(request.POST or None, organisation=organisation, initial={
-        "learner_word": organisation.learner_word, "weekly_session_target": organisation.weekly_session_target,
-        "progress_scale": selectors.current_scale(organisation),
-    })
+    form = OrganisationSettingsForm(
+        request.POST or None,
+        organisation=organisation,
+        initial={
+            "learner_word": organisation.learner_word,
+            "weekly_session_target": organisation.weekly_session_target,
+            "progress_scale": selectors.current_scale(organisation),
+        },
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.organisation_settings_update(actor=actor, **form.cleaned_data)

@@ -17,10 +17,12 @@ class Command(BaseCommand):
             self.stderr.write("The database already has organisations. Use an empty database for the demo.")
             raise SystemExit(1)
         totals = seed_demo()
-        self.stdout.write(self.style.SUCCESS(
-            "Demo loaded: {organisations} organisations, {staff} staff, {learners} people, "
-            "{sessions} sessions, {reviews} progress reviews.".format(**totals)
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                "Demo loaded: {organisations} organisations, {staff} staff, {learners} people, "
+                "{sessions} sessions, {reviews} progress reviews.".format(**totals)
+            )
+        )
         self.stdout.write(f"Every demo login uses the password {DEMO_PASSWORD!r}:")
         for email, role in DEMO_LOGINS:
             self.stdout.write(f"  {email:28} {role}")
