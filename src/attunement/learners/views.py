@@ -8,7 +8,7 @@ from attunement.organisations.forms_util import add_service_errors
 
 from . import services
 from .forms import KeyPeopleFormSet, LearnerForm, PlanForm, ProfileForm
-from .models import Learner
+from .models import PROFILE_SECTIONS, Learner
 from .policies import learner_policy
 from .selectors import learner_get, learner_list
 
@@ -159,16 +159,19 @@ def profile_edit_view(request, learner_id):
             theirs = ProfileForm(
                 initial={**{s["field"]: s["text"] for s in profile.sections()}, "version": profile.version}
             )
-            add_service_errors(theirs, error)
             return render(
                 request,
                 "learners/profile_edit.html",
-                {"form": theirs, "learner": learner, "my_text": form.sections()},
+                {"form": theirs, "learner": learner, "my_text": _titled(form.sections()), "conflict": error.messages},
                 status=409,
             )
         messages.success(request, "The communication profile is saved.")
         return redirect("learners:about", learner_id=learner.pk)
     return render(request, "learners/profile_edit.html", {"form": form, "learner": learner})
+
+
+def _titled(sections: dict) -> list[dict]:
+    return [{"title": title, "text": sections[field]} for field, title, _ in PROFILE_SECTIONS]
 
 
 @member_required

@@ -16,7 +16,6 @@ from attunement.organisations.forms_util import add_service_errors
 
 from . import charts, selectors, services
 from .forms import MINUTE_CHOICES, FundamentalForm, OrganisationSettingsForm, QuickLogForm, TimelineFilterForm
-from .models import Fundamental
 from .policies import fundamental_policy
 from .vocabulary import Rates
 
@@ -325,9 +324,9 @@ def fundamentals(request):
 @require_POST
 def fundamental_change(request, fundamental_id):
     actor = request.membership
-    fundamental = get_object_or_404(
-        Fundamental.objects.filter(organisation_id=actor.organisation_id), pk=fundamental_id
-    )
+    if not fundamental_policy.role_may(actor, "manage"):
+        raise PermissionDenied("Only co-ordinators and administrators can change the Fundamentals.")
+    fundamental = get_object_or_404(fundamental_policy.scope(actor), pk=fundamental_id)
     action = request.POST.get("action")
     try:
         if action == "rename":

@@ -1,0 +1,97 @@
+"""Walk every URL of the application and check that nobody reaches a person they may not see."""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from attunement.learners.models import Plan
+from attunement.organisations.models import Role
+from attunement.practice.models import Fundamental
+from attunement.practice.services import RatingInput, review_record, session_record
+
+from .conftest import details, login
+
+SKIP_NAMESPACES = {"admin"}
+
+
+def all_named_routes():
+    def walk(patterns, namespace=""):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                ns = pattern.namespace or ""
+                if ns in SKIP_NAMESPACES:
+                    continue
+                yield from walk(pattern.url_patterns, f"{namespace}{ns}:" if ns else namespace)
+            elif isinstance(pattern, URLPattern) and pattern.name:
+                yield f"{namespace}{pattern.name}", list(pattern.pattern.converters)
+
+    return list(walk(get_resolver().url_patterns))
+
+
+def records_of(world, learner, actor):
+    """One record of each kind belonging to `learner`, keyed by the URL parameter that names it."""
+    session = session_record(actor=actor, learner=learner, details=details(what_happened=f"Secret {learner}")).session
+    scale = learner.organisation.progress_scale
+    review = review_record(
+        actor=actor,
+        learner=learner,
+        scale=scale,
+        reviewed_on=session.started_at.date(),
+        ratings=[
+            RatingInput(
+                level_id=scale.levels.first().pk,
+                fundamental_id=Fundamental.objects.filter(organisation=learner.organisation).first().pk,
+            )
+        ],
+    )
+    plan = Plan.objects.create(learner=learner, kind="care")
+    fundamental = Fundamental.objects.filter(organisation=learner.organisation).first()
+    return {
+        "learner_id": learner.pk,
+        "session_id": session.pk,
+        "review_id": review.pk,
+        "plan_id": plan.pk,
+        "fundamental_id": fundamental.pk,
+    }
+
+
+@pytest.mark.django_db
+def test_every_url_with_a_record_refuses_records_the_user_may_not_see(world, client):
+    routes = [(name, params) for name, params in all_named_routes() if params]
+    assert any("learner_id" in params for _, params in routes), "the walk found no per-person pages"
+    cases = [
+        (world.coordinator, records_of(world, world.foreign, world.other_coordinator), "another organisation"),
+        (world.practitioner, records_of(world, world.unassigned, world.coordinator), "an unassigned person"),
+    ]
+    for member, records, what in cases:
+        login(client, member)
+        for name, params in routes:
+            url = reverse(name, kwargs={p: records[p] for p in params})
+            for method in (client.get, client.post):
+                response = method(url)
+                assert response.status_code in (403, 404, 405), f"{member.role} reached {what} at {url}"
+                assert b"Secret" not in response.content
+
+
+@pytest.mark.django_db
+def test_every_page_without_a_record_never_names_another_organisations_people(world, client):
+    records_of(world, world.foreign, world.other_coordinator)
+    for role, member in world.members.items():
+        login(client, member)
+        for name, params in all_named_routes():
+            if params or name in ("logout", "switch_organisation"):
+                continue
+            response = client.get(reverse(name))
+            assert b"Faro" not in response.content, f"{role} saw another organisation's person on {name}"
+
+
+@pytest.mark.django_db
+def test_a_user_in_two_organisations_sees_only_the_active_one(world, client):
+    from attunement.organisations.services import membership_add
+
+    membership_add(organisation=world.other, user=world.coordinator.user, role=Role.PRACTITIONER)
+    login(client, world.coordinator)
+    assert b"Faro" not in client.get(reverse("learners:list")).content
+    client.post(reverse("switch_organisation"), {"organisation": world.other.pk})
+    page = client.get(reverse("learners:list")).content
+    assert b"Mina" not in page and b"Una" not in page
+    assert client.get(reverse("learners:about", kwargs={"learner_id": world.mine.pk})).status_code == 404
