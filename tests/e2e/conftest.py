@@ -1,0 +1,62 @@
+import os
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+from attunement.demo import DEMO_PASSWORD, seed_demo
+
+# Playwright's synchronous API keeps an event loop in this thread; the test's own database reads are still
+# ordinary synchronous calls, so Django's async-safety guard must be relaxed for browser tests only.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+TABLET = {"width": 768, "height": 1024}
+
+
+@pytest.fixture(scope="session")
+def browser():
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def demo(transactional_db):
+    return seed_demo()
+
+
+class Taps:
+    """Counts the taps a user makes, so the test can hold the quick log to its budget."""
+
+    def __init__(self, page):
+        self.page = page
+        self.count = 0
+
+    def on(self, locator):
+        locator.click()
+        self.count += 1
+
+
+@pytest.fixture
+def tablet(browser, live_server, demo):
+    context = browser.new_context(viewport=TABLET, has_touch=True)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+def log_in(page, base_url, email):
+    page.goto(f"{base_url}/login/")
+    page.fill("#id_username", email)
+    page.fill("#id_password", DEMO_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base_url}/")
