@@ -123,7 +123,6 @@ def timeline(request, learner_id):
             "query": query.urlencode(),
             "weeks": weeks,
             "chart": charts.weekly_bars(weeks),
-            "may_record": learner_policy.allows(actor, "record_session", learner),
             "clear_draft": request.session.pop(DRAFT_SAVED_KEY, ""),
         },
     )
