@@ -2,14 +2,14 @@
 
 from datetime import date
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
 from attunement.organisations.audit import audit_record
 from attunement.organisations.models import Membership
-from attunement.organisations.policies import is_staff_member
+from attunement.organisations.selectors import staff_of
 
 from .models import Assignment, CommunicationProfile, KeyPerson, Learner, Need, Plan, PlanOutcome
 from .policies import learner_policy
@@ -51,10 +51,9 @@ def validate_learner_details(
 
 
 @transaction.atomic
-def learner_create(*, actor: Membership, photo=None, assign_to=(), **details) -> Learner:
+def learner_create(*, actor: Membership, photo=None, assigned=(), key_people=(), **details) -> Learner:
+    """Add a person with their details, key people and the staff who work with them, all or nothing."""
     if not learner_policy.may_create(actor):
-        from django.core.exceptions import PermissionDenied
-
         raise PermissionDenied("Only co-ordinators and managers can add people.")
     validate_learner_details(actor=actor, **details)
     learner = Learner.objects.create(organisation_id=actor.organisation_id, **_only(details, LEARNER_FIELDS))
@@ -62,14 +61,25 @@ def learner_create(*, actor: Membership, photo=None, assign_to=(), **details) ->
         learner.photo = photo
         learner.save(update_fields=["photo"])
     CommunicationProfile.objects.create(learner=learner, updated_by_id=actor.user_id)
-    for user in assign_to:
-        Assignment.objects.get_or_create(learner=learner, user=user)
+    _replace_key_people(learner, key_people)
+    _replace_assignments(actor, learner, assigned)
     audit_record(actor=actor, action="learner.created", learner=learner, target=learner)
     return learner
 
 
 @transaction.atomic
-def learner_update(*, actor: Membership, learner: Learner, version: int, photo=None, remove_photo=False, **details):
+def learner_update(
+    *,
+    actor: Membership,
+    learner: Learner,
+    version: int,
+    photo=None,
+    remove_photo=False,
+    assigned=None,
+    key_people=None,
+    **details,
+) -> Learner:
+    """Change a person's details, key people and staff together; a clash with another edit changes nothing."""
     learner_policy.require(actor, "edit", learner, "Only co-ordinators and managers can change these details.")
     validate_learner_details(actor=actor, **details)
     fields = _only(details, LEARNER_FIELDS)
@@ -77,9 +87,13 @@ def learner_update(*, actor: Membership, learner: Learner, version: int, photo=N
     if not updated:
         raise EditConflict(
             "Someone else changed these details while you were editing. Your changes were not saved: "
-            "please look at the latest version and make them again."
+            "please reload the page to see the latest version and make them again."
         )
     learner.refresh_from_db()
+    if key_people is not None:
+        _replace_key_people(learner, key_people)
+    if assigned is not None:
+        _replace_assignments(actor, learner, assigned)
     if photo:
         learner.photo = photo
         learner.save(update_fields=["photo"])
@@ -87,6 +101,27 @@ def learner_update(*, actor: Membership, learner: Learner, version: int, photo=N
         learner.photo.delete(save=True)
     audit_record(actor=actor, action="learner.changed", learner=learner, target=learner)
     return learner
+
+
+def _replace_key_people(learner: Learner, people) -> None:
+    learner.key_people.all().delete()
+    KeyPerson.objects.bulk_create(
+        KeyPerson(
+            learner=learner, name=p["name"].strip(), relationship=p["relationship"].strip(), notes=p.get("notes", "")
+        )
+        for p in people
+        if p.get("name", "").strip()
+    )
+
+
+def _replace_assignments(actor: Membership, learner: Learner, users) -> None:
+    allowed = set(staff_of(actor.organisation).values_list("pk", flat=True))
+    wanted = {user.pk for user in users}
+    if wanted - allowed:
+        raise ValidationError({"assigned": "Please choose members of your own organisation."})
+    learner.assignments.exclude(user_id__in=wanted).delete()
+    for user_id in wanted - set(learner.assignments.values_list("user_id", flat=True)):
+        Assignment.objects.create(learner=learner, user_id=user_id)
 
 
 @transaction.atomic
@@ -105,31 +140,6 @@ def profile_update(*, actor: Membership, learner: Learner, version: int, **secti
     audit_record(actor=actor, action="profile.changed", learner=learner, target=profile)
     profile.refresh_from_db()
     return profile
-
-
-@transaction.atomic
-def key_people_replace(*, actor: Membership, learner: Learner, people: list[dict]) -> None:
-    learner_policy.require(actor, "edit", learner, "Only co-ordinators and managers can change these details.")
-    learner.key_people.all().delete()
-    KeyPerson.objects.bulk_create(
-        KeyPerson(learner=learner, **person) for person in people if person.get("name", "").strip()
-    )
-    audit_record(actor=actor, action="key_people.changed", learner=learner)
-
-
-@transaction.atomic
-def assignments_replace(*, actor: Membership, learner: Learner, users) -> None:
-    learner_policy.require(actor, "edit", learner, "Only co-ordinators and managers can change who works with someone.")
-    from attunement.organisations.selectors import staff_of
-
-    allowed = set(staff_of(actor.organisation).values_list("pk", flat=True))
-    wanted = {user.pk for user in users}
-    if wanted - allowed:
-        raise ValidationError("Please choose members of your own organisation.")
-    learner.assignments.exclude(user_id__in=wanted).delete()
-    for user_id in wanted - set(learner.assignments.values_list("user_id", flat=True)):
-        Assignment.objects.create(learner=learner, user_id=user_id)
-    audit_record(actor=actor, action="assignments.changed", learner=learner)
 
 
 @transaction.atomic
@@ -194,7 +204,3 @@ def _validate_plan_dates(starts_on, review_on):
 
 def _only(values: dict, names) -> dict:
     return {name: values[name] for name in names if name in values}
-
-
-def may_record_for(actor: Membership | None, learner: Learner) -> bool:
-    return actor is not None and is_staff_member(actor) and learner_policy.allows(actor, "record_session", learner)

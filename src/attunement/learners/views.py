@@ -81,12 +81,10 @@ def learner_create_view(request):
     people = KeyPeopleFormSet(request.POST or None, prefix="people")
     if request.method == "POST" and form.is_valid() and people.is_valid():
         data = dict(form.cleaned_data)
-        assigned = data.pop("assigned")
         data.pop("version", None)
         data.pop("remove_photo", None)
         try:
-            learner = services.learner_create(actor=request.membership, assign_to=assigned, **data)
-            services.key_people_replace(actor=request.membership, learner=learner, people=_people(people))
+            learner = services.learner_create(actor=request.membership, key_people=_people(people), **data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -120,12 +118,10 @@ def learner_edit_view(request, learner_id):
         initial=[{"name": p.name, "relationship": p.relationship, "notes": p.notes} for p in learner.key_people.all()],
     )
     if request.method == "POST" and form.is_valid() and people.is_valid():
-        data = dict(form.cleaned_data)
-        assigned = data.pop("assigned")
         try:
-            learner = services.learner_update(actor=request.membership, learner=learner, **data)
-            services.key_people_replace(actor=request.membership, learner=learner, people=_people(people))
-            services.assignments_replace(actor=request.membership, learner=learner, users=assigned)
+            learner = services.learner_update(
+                actor=request.membership, learner=learner, key_people=_people(people), **form.cleaned_data
+            )
         except ValidationError as error:
             add_service_errors(form, error)
         else:

@@ -1,3 +1,6 @@
+from .policies import is_staff_member
+
+
 def organisation(request):
     membership = getattr(request, "membership", None)
     if membership is None:
@@ -9,4 +12,5 @@ def organisation(request):
         "word": one,
         "words": many,
         "other_memberships": [m for m in request.memberships if m.pk != membership.pk],
+        "records_sessions": is_staff_member(membership),
     }

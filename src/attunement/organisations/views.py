@@ -9,7 +9,7 @@ from .selectors import memberships_of
 @login_required
 @require_POST
 def switch_organisation(request):
-    wanted = request.POST.get("organisation")
-    if memberships_of(request.user).filter(organisation_id=wanted).exists():
+    wanted = request.POST.get("organisation", "")
+    if wanted.isdigit() and memberships_of(request.user).filter(organisation_id=wanted).exists():
         request.session[ACTIVE_ORGANISATION_KEY] = int(wanted)
     return redirect("home")

@@ -1,3 +1,4 @@
+import re
 import uuid
 
 from django import forms
@@ -10,7 +11,8 @@ from .services import SessionDetails
 from .vocabulary import Ending, Enjoyment, Novelty, Phase, Technique
 
 MINUTE_CHOICES = (5, 10, 15, 20, 30)
-MAX_BEHAVIOURS = 12
+MAX_BEHAVIOURS = 50
+BEHAVIOUR_FIELD = re.compile(r"^behaviour-(\d+)-text$")
 
 
 class LocalDateTimeInput(forms.DateTimeInput):
@@ -95,13 +97,24 @@ class QuickLogForm(forms.Form):
         return [choice for choice in self["fundamentals"] if not _retired(choice) or choice.data["selected"]]
 
     def _behaviour_rows(self) -> list[dict]:
-        rows = []
-        for i in range(MAX_BEHAVIOURS):
-            text = self.data.get(f"behaviour-{i}-text", "") if self.is_bound else ""
-            novelty = self.data.get(f"behaviour-{i}-novelty", Novelty.TYPICAL) if self.is_bound else Novelty.TYPICAL
-            if i == 0 or text.strip():
-                rows.append({"index": i, "text": text, "novelty": novelty})
-        return rows
+        """Every behaviour row the page posted (rows are added in the browser), in order; at least one."""
+        indexes = sorted({int(m.group(1)) for key in self.data if (m := BEHAVIOUR_FIELD.match(key))})
+        rows = [
+            {
+                "index": i,
+                "text": self.data.get(f"behaviour-{i}-text", ""),
+                "novelty": self.data.get(f"behaviour-{i}-novelty", Novelty.TYPICAL),
+            }
+            for i in indexes
+            if self.data.get(f"behaviour-{i}-text", "").strip()
+        ]
+        return rows or [{"index": 0, "text": "", "novelty": Novelty.TYPICAL}]
+
+    def clean(self):
+        data = super().clean()
+        if len(self.behaviour_rows) > MAX_BEHAVIOURS:
+            raise forms.ValidationError(f"Please record at most {MAX_BEHAVIOURS} behaviours for one session.")
+        return data
 
     def clean_minutes(self):
         minutes = self.cleaned_data["minutes"]

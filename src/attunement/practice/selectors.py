@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from attunement.learners.models import Learner, PlanOutcome
@@ -20,7 +20,9 @@ def fundamentals_in_use(organisation: Organisation) -> QuerySet[Fundamental]:
 
 def fundamentals_catalogue(*, actor: Membership) -> QuerySet[Fundamental]:
     return (
-        fundamental_policy.scope(actor).annotate(times_seen=Count("sessions")).order_by("retired_at", "position", "pk")
+        fundamental_policy.scope(actor)
+        .annotate(times_seen=Count("sessions"))
+        .order_by(F("retired_at").asc(nulls_first=True), "position", "pk")
     )
 
 

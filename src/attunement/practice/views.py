@@ -36,6 +36,7 @@ def home(request):
             "recent": selectors.recent_sessions_by(actor=actor),
             "may_record": learner_policy.role_may(actor, "record_session"),
             "leads": fundamental_policy.role_may(actor, "manage"),
+            "may_add_people": learner_policy.may_create(actor),
         },
     )
 

@@ -152,8 +152,27 @@
     }
   }
 
+  // On a shared tablet, nothing typed should stay behind after logging out: offer to keep it, or forget it.
+  function forgetDraftsOnLogout() {
+    const logout = document.getElementById("logout-form");
+    if (!logout) return;
+    logout.addEventListener("submit", function (event) {
+      const keys = [];
+      for (let i = 0; i < localStorage.length; i++) {
+        const k = localStorage.key(i);
+        if (k && k.startsWith(DRAFT_PREFIX)) keys.push(k);
+      }
+      if (keys.length && !window.confirm("You have a session that is not saved yet. Log out and forget it?")) {
+        event.preventDefault();
+        return;
+      }
+      for (const k of keys) localStorage.removeItem(k);
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     clearSavedDraft();
+    forgetDraftsOnLogout();
     const form = document.getElementById("quick-log");
     if (form) setUpQuickLog(form);
   });
