@@ -1,6 +1,31 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm
 
 from .models import User
 
-admin.site.register(User, UserAdmin)
+
+class EmailUserCreationForm(AdminUserCreationForm):
+    """People log in with their email address, so that is what the admin asks for."""
+
+    class Meta:
+        model = User
+        fields = ("email", "first_name", "last_name")
+
+    def save(self, commit=True):
+        user = super().save(commit=False)
+        user.username = user.email
+        if commit:
+            user.save()
+        return user
+
+
+@admin.register(User)
+class EmailUserAdmin(UserAdmin):
+    add_form = EmailUserCreationForm
+    add_fieldsets = (
+        (None, {"classes": ("wide",), "fields": ("email", "first_name", "last_name", "password1", "password2")}),
+    )
+    list_display = ("email", "first_name", "last_name", "is_active")
+    search_fields = ("email", "first_name", "last_name")
+    ordering = ("email",)

@@ -1,0 +1,43 @@
+from django.contrib import admin
+
+from .models import AuditEntry, Membership, Organisation, Site
+
+
+class SiteInline(admin.TabularInline):
+    model = Site
+    extra = 0
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 1
+    autocomplete_fields = ("user",)
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ("name", "setting", "weekly_session_target")
+    inlines = [SiteInline, MembershipInline]
+    exclude = ("progress_scale",)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change:
+            from attunement.practice.services import organisation_practice_setup
+
+            organisation_practice_setup(organisation=obj)
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    list_display = ("at", "actor", "action", "learner_id", "target_type", "target_id")
+    list_filter = ("action",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

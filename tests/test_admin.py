@@ -1,0 +1,53 @@
+import pytest
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+
+from attunement.organisations.models import AuditEntry, Organisation
+
+
+@pytest.mark.django_db
+def test_an_administrator_adds_a_member_of_staff_who_can_then_log_in(client):
+    admin_user = get_user_model().objects.create_superuser(email="root@example.org", password="x-long-password-1")
+    client.force_login(admin_user)
+    response = client.post(
+        reverse("admin:accounts_user_add"),
+        {
+            "email": "new@example.org",
+            "first_name": "New",
+            "last_name": "Person",
+            "password1": "a-good-long-password",
+            "password2": "a-good-long-password",
+            "usable_password": "true",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    client.logout()
+    response = client.post(reverse("login"), {"username": "new@example.org", "password": "a-good-long-password"})
+    assert response.status_code == 302
+
+
+@pytest.mark.django_db
+def test_a_new_organisation_made_in_the_admin_gets_its_fundamentals_and_audit_cannot_be_edited(client):
+    admin_user = get_user_model().objects.create_superuser(email="root@example.org", password="x-long-password-1")
+    client.force_login(admin_user)
+    client.post(
+        reverse("admin:organisations_organisation_add"),
+        {
+            "name": "Brook House",
+            "setting": "family",
+            "weekly_session_target": "3",
+            "learner_word": "",
+            "sites-TOTAL_FORMS": "0",
+            "sites-INITIAL_FORMS": "0",
+            "memberships-TOTAL_FORMS": "0",
+            "memberships-INITIAL_FORMS": "0",
+        },
+    )
+    organisation = Organisation.objects.get(name="Brook House")
+    assert organisation.fundamentals.count() == 17 and organisation.progress_scale is not None
+    entry = AuditEntry.objects.create(action="test")
+    assert (
+        client.post(reverse("admin:organisations_auditentry_delete", args=[entry.pk]), {"post": "yes"}).status_code
+        == 403
+    )
+    assert AuditEntry.objects.filter(pk=entry.pk).exists()
