@@ -19,7 +19,7 @@ class User(AbstractUser):
     display_name = models.CharField(max_length=120, blank=True)
 
     USERNAME_FIELD = "email"
-    REQUIRED_FIELDS = ["username"]
+    REQUIRED_FIELDS: list[str] = []
 
     objects = EmailUserManager()
 
