@@ -92,6 +92,7 @@ LAST_NAMES = [
     "Singh",
     "Taylor",
 ]
+NICKNAMES = {"Priyanka": "Pri", "Xander": "Xan", "Olivia": "Liv", "Callum": "Cal", "Yasmin": "Yas", "Willow": "Wil"}
 NEEDS = [["autism"], ["pmld"], ["sld", "autism"], ["msi", "pmld"], ["gdd"], ["ccn", "autism"], ["sld"], ["pmld", "ccn"]]
 
 COMMUNICATES = [
@@ -246,7 +247,7 @@ def _demo_learner(rng, organisation, first, last, i, sites, today) -> Learner:
         organisation=organisation,
         first_name=first,
         last_name=last,
-        preferred_name=rng.choice(["", "", "", first[:3]]),
+        preferred_name=NICKNAMES.get(first, ""),
         date_of_birth=today - timedelta(days=age_years * 365 + rng.randint(0, 364)),
         needs=NEEDS[i % len(NEEDS)],
         site=sites[i % len(sites)] if sites else None,
