@@ -100,3 +100,58 @@ class TestThePerson:
     def test_pages_need_a_login(self, client, world):
         response = client.get(reverse("learners:about", kwargs={"learner_id": world.mine.pk}))
         assert response.status_code == 302 and "/login/" in response.url
+
+
+def picture_upload(name="me.jpg", size=(2000, 1500)):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"  # camera make: must not survive
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (200, 120, 40)).save(buffer, format="JPEG", exif=exif)
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/jpeg")
+
+
+@pytest.mark.django_db
+class TestPhotos:
+    def edit(self, client, world, **extra):
+        data = {
+            "first_name": "Mina",
+            "last_name": "Test",
+            "version": str(world.mine.version),
+            "people-TOTAL_FORMS": "0",
+            "people-INITIAL_FORMS": "0",
+            **extra,
+        }
+        return client.post(reverse("learners:edit", kwargs={"learner_id": world.mine.pk}), data)
+
+    def test_a_photo_is_made_small_without_metadata_and_shown_only_to_those_who_may_see_the_person(
+        self, world, client, settings, tmp_path
+    ):
+        from PIL import Image
+
+        settings.MEDIA_ROOT = tmp_path
+        login(client, world.coordinator)
+        assert self.edit(client, world, photo=picture_upload()).status_code == 302
+        world.mine.refresh_from_db()
+        with Image.open(world.mine.photo.path) as stored:
+            assert max(stored.size) == 512
+            assert 0x010F not in stored.getexif()
+        url = reverse("learners:photo", kwargs={"learner_id": world.mine.pk})
+        assert client.get(url).status_code == 200
+        login(client, world.other_coordinator)
+        assert client.get(url).status_code == 404
+
+    def test_a_file_that_is_not_a_picture_is_refused_and_nothing_changes(self, world, client, settings, tmp_path):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        settings.MEDIA_ROOT = tmp_path
+        login(client, world.coordinator)
+        fake = SimpleUploadedFile("me.jpg", b"not really a picture", content_type="image/jpeg")
+        response = self.edit(client, world, photo=fake, first_name="Changed")
+        assert response.status_code == 200 and "image" in response.content.decode().lower()
+        world.mine.refresh_from_db()
+        assert world.mine.first_name == "Mina" and not world.mine.photo

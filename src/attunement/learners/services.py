@@ -12,6 +12,7 @@ from attunement.organisations.models import Membership
 from attunement.organisations.selectors import staff_of
 
 from .models import Assignment, CommunicationProfile, KeyPerson, Learner, Need, Plan, PlanOutcome
+from .photos import replace_photo
 from .policies import learner_policy
 
 LEARNER_FIELDS = (
@@ -58,8 +59,7 @@ def learner_create(*, actor: Membership, photo=None, assigned=(), key_people=(),
     validate_learner_details(actor=actor, **details)
     learner = Learner.objects.create(organisation_id=actor.organisation_id, **_only(details, LEARNER_FIELDS))
     if photo:
-        learner.photo = photo
-        learner.save(update_fields=["photo"])
+        replace_photo(learner, photo)
     CommunicationProfile.objects.create(learner=learner, updated_by_id=actor.user_id)
     _replace_key_people(learner, key_people)
     _replace_assignments(actor, learner, assigned)
@@ -95,8 +95,7 @@ def learner_update(
     if assigned is not None:
         _replace_assignments(actor, learner, assigned)
     if photo:
-        learner.photo = photo
-        learner.save(update_fields=["photo"])
+        replace_photo(learner, photo)
     elif remove_photo and learner.photo:
         learner.photo.delete(save=True)
     audit_record(actor=actor, action="learner.changed", learner=learner, target=learner)
