@@ -31,7 +31,8 @@ class LearnerPolicy(Policy):
             current = (Q(assignments__starts_on__isnull=True) | Q(assignments__starts_on__lte=today)) & (
                 Q(assignments__ends_on__isnull=True) | Q(assignments__ends_on__gte=today)
             )
-            return in_org.filter(Q(assignments__user_id=actor.user_id) & current).distinct()
+            # One assignment per person and learner (a unique constraint), so this join never repeats a learner.
+            return in_org.filter(Q(assignments__user_id=actor.user_id) & current)
         return in_org.none()
 
     def may_create(self, actor: Membership | None) -> bool:

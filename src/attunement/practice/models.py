@@ -89,6 +89,7 @@ class Session(models.Model):
         indexes = [
             models.Index(fields=["learner", "-started_at"]),
             models.Index(fields=["recorded_by", "-started_at"]),
+            models.Index(fields=["recorded_by", "learner", "-started_at"]),
         ]
 
     def __str__(self):
