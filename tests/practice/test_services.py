@@ -274,3 +274,41 @@ class TestReviewsAndTimeline:
         assert timeline(since=(now - timedelta(days=7)).date()) == [a]
         assert timeline(until=(now - timedelta(days=30)).date()) == [b]
         assert timeline(new_only=True) == [b]
+
+
+@pytest.mark.django_db
+class TestSavedOnce:
+    def test_two_posts_racing_each_other_save_one_session(self, world):
+        from attunement.practice.services import _session_create, saved_once
+
+        key = uuid.uuid4()
+
+        def create_after_losing_the_race():
+            session_record(actor=world.practitioner, learner=world.mine, details=details(), submission_key=key)
+            return _session_create(world.practitioner, world.mine, details(), key)
+
+        record, already_saved = saved_once(Session, key, world.practitioner.user_id, create_after_losing_the_race)
+        assert already_saved and Session.objects.count() == 1 and record.submission_key == key
+
+    def test_someone_elses_form_key_is_refused(self, world):
+        key = uuid.uuid4()
+        session_record(actor=world.practitioner, learner=world.mine, details=details(), submission_key=key)
+        with pytest.raises(PermissionDenied):
+            session_record(actor=world.coordinator, learner=world.mine, details=details(), submission_key=key)
+
+    def test_a_review_posted_twice_is_saved_once(self, world):
+        from attunement.practice.models import ProgressReview
+
+        scale = world.school.progress_scale
+        f1 = fundamentals_of(world.school, 1)[0]
+        key = uuid.uuid4()
+        for _ in range(2):
+            services.review_record(
+                actor=world.practitioner,
+                learner=world.mine,
+                scale=scale,
+                reviewed_on=timezone.localdate(),
+                ratings=[RatingInput(level_id=scale.levels.first().pk, fundamental_id=f1.pk)],
+                submission_key=key,
+            )
+        assert ProgressReview.objects.count() == 1

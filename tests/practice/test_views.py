@@ -134,3 +134,21 @@ class TestLeadersPages:
         )
         assert response.status_code == 400
         assert "Please rate at least one item" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_refused_review_keeps_everything_typed(world, client):
+    login(client, world.practitioner)
+    response = client.post(
+        reverse("practice:review_create", kwargs={"learner_id": world.mine.pk}),
+        {
+            "submission_key": str(uuid.uuid4()),
+            "reviewed_on": "not a date",
+            "period_label": "Spring",
+            "summary": "Lots of new sounds this term.",
+        },
+    )
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "Enter a valid date" in page and "Please rate at least one item" in page
+    assert 'value="Spring"' in page and "Lots of new sounds this term." in page

@@ -7,7 +7,7 @@ from django.utils import timezone
 from attunement.organisations.selectors import staff_of
 
 from .models import Fundamental
-from .services import SessionDetails
+from .services import RatingInput, SessionDetails
 from .vocabulary import Ending, Enjoyment, Novelty, Phase, Technique
 
 MINUTE_CHOICES = (5, 10, 15, 20, 30)
@@ -188,3 +188,69 @@ class OrganisationSettingsForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["learner_word"].choices = [("", "The usual word for our setting")] + list(LearnerWord.choices)
         self.fields["progress_scale"].queryset = organisation.scales.all()
+
+
+class ReviewForm(forms.Form):
+    """A progress review: a level for each rated item, with the sessions that are evidence for it."""
+
+    submission_key = forms.UUIDField(widget=forms.HiddenInput)
+    reviewed_on = forms.DateField(label="Date of the review", widget=forms.DateInput(attrs={"type": "date"}))
+    period_label = forms.CharField(
+        max_length=80,
+        required=False,
+        label="Period",
+        widget=forms.TextInput(attrs={"placeholder": "For example: Autumn term 2026"}),
+    )
+    outcomes = forms.ModelMultipleChoiceField(
+        queryset=None, required=False, widget=forms.CheckboxSelectMultiple, label="Plan outcomes this review speaks to"
+    )
+    summary = forms.CharField(
+        max_length=4000, required=False, label="Summary", widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+    def __init__(self, *args, items, levels, outcomes, latest, evidence, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["outcomes"].queryset = outcomes
+        if not self.is_bound:
+            self.initial.setdefault("submission_key", uuid.uuid4())
+            self.initial.setdefault("reviewed_on", timezone.localdate())
+        level_choices = [("", "Not rated this time")] + [(str(level.pk), level.label) for level in levels]
+        self.items = items
+        for item in items:
+            key = item["key"]
+            self.fields[key] = forms.ChoiceField(
+                choices=level_choices, required=False, label="Level", initial=latest.get(key, "")
+            )
+            self.fields[f"evidence:{key}"] = forms.MultipleChoiceField(
+                choices=[
+                    (
+                        str(s.pk),
+                        f"{timezone.localtime(s.started_at):%d %b}, {s.minutes} min"
+                        + (f", {s.place}" if s.place else ""),
+                    )
+                    for s in evidence(item)
+                ],
+                required=False,
+                widget=forms.CheckboxSelectMultiple,
+                label="Evidence",
+            )
+            item["level_field"] = self[key]
+            item["evidence_field"] = self[f"evidence:{key}"]
+
+    def clean(self):
+        data = super().clean()
+        if not any(data.get(item["key"]) for item in self.items):
+            raise forms.ValidationError("Please rate at least one item before saving the review.")
+        return data
+
+    def ratings(self) -> list[RatingInput]:
+        return [
+            RatingInput(
+                level_id=int(self.cleaned_data[item["key"]]),
+                fundamental_id=item["fundamental"].pk if item["fundamental"] else None,
+                area=item["area"],
+                evidence_ids=[int(pk) for pk in self.cleaned_data[f"evidence:{item['key']}"]],
+            )
+            for item in self.items
+            if self.cleaned_data.get(item["key"])
+        ]

@@ -95,6 +95,11 @@ class Session(models.Model):
     def __str__(self):
         return f"{self.learner} — {self.started_at:%d %b %Y %H:%M}"
 
+    @property
+    def owner_id(self) -> int | None:
+        """Who saved it: only they get it back when the same form is posted again."""
+        return self.recorded_by_id
+
     def phase_labels(self) -> list[str]:
         from .vocabulary import Phase
 
@@ -143,6 +148,10 @@ class ProgressReview(models.Model):
 
     def __str__(self):
         return f"Review of {self.learner} on {self.reviewed_on}"
+
+    @property
+    def owner_id(self) -> int | None:
+        return self.reviewer_id
 
 
 class ReviewRating(models.Model):

@@ -187,27 +187,39 @@ def validate_session_details(*, actor: Membership, learner: Learner, details: Se
         raise ValidationError(errors)
 
 
+def saved_once(model, submission_key: uuid.UUID | None, owner_id: int, create) -> tuple[object, bool]:
+    """Run `create` (itself atomic) unless a record already carries this form's submission key.
+
+    Returns the record and whether it had already been saved. Two posts racing each other meet the unique
+    constraint on the key: the loser gets the winner's record. A key used by someone else is refused.
+    """
+
+    def existing():
+        return model.objects.filter(submission_key=submission_key).first() if submission_key else None
+
+    def as_already_saved(record):
+        if record.owner_id != owner_id:
+            raise PermissionDenied("This form has already been used by someone else.")
+        return record, True
+
+    if (record := existing()) is not None:
+        return as_already_saved(record)
+    try:
+        return create(), False
+    except IntegrityError:
+        if (record := existing()) is None:
+            raise
+        return as_already_saved(record)
+
+
 def session_record(
     *, actor: Membership, learner: Learner, details: SessionDetails, submission_key: uuid.UUID | None = None
 ) -> RecordedSession:
     """Save a session once. Posting the same form twice (same submission key) returns the first save."""
-    if submission_key is not None:
-        existing = Session.objects.filter(submission_key=submission_key).first()
-        if existing is not None:
-            return _already_saved(actor, existing)
-    try:
-        return RecordedSession(_session_create(actor, learner, details, submission_key), already_saved=False)
-    except IntegrityError:
-        existing = Session.objects.filter(submission_key=submission_key).first()
-        if existing is None:
-            raise
-        return _already_saved(actor, existing)
-
-
-def _already_saved(actor: Membership, session: Session) -> RecordedSession:
-    if session.recorded_by_id != actor.user_id:
-        raise PermissionDenied("This form has already been used by someone else.")
-    return RecordedSession(session, already_saved=True)
+    session, already_saved = saved_once(
+        Session, submission_key, actor.user_id, lambda: _session_create(actor, learner, details, submission_key)
+    )
+    return RecordedSession(session, already_saved=already_saved)
 
 
 @transaction.atomic
@@ -256,8 +268,19 @@ class RatingInput:
     note: str = ""
 
 
+def review_record(*, actor: Membership, submission_key: uuid.UUID | None = None, **review) -> ProgressReview:
+    """Save a progress review once, however many times its form is posted."""
+    saved, _ = saved_once(
+        ProgressReview,
+        submission_key,
+        actor.user_id,
+        lambda: _review_create(actor=actor, submission_key=submission_key, **review),
+    )
+    return saved
+
+
 @transaction.atomic
-def review_record(
+def _review_create(
     *,
     actor: Membership,
     learner: Learner,
@@ -270,8 +293,6 @@ def review_record(
     submission_key: uuid.UUID | None = None,
 ) -> ProgressReview:
     learner_policy.require(actor, "review_progress", learner, "You are not assigned to this person.")
-    if submission_key and (existing := ProgressReview.objects.filter(submission_key=submission_key).first()):
-        return existing
     errors = {}
     if scale.organisation_id != learner.organisation_id:
         errors["scale"] = "Please choose one of your organisation's scales."

@@ -1,4 +1,3 @@
-import uuid
 from datetime import timedelta
 
 from django.contrib import messages
@@ -15,7 +14,14 @@ from attunement.organisations.access import member_required
 from attunement.organisations.forms_util import add_service_errors
 
 from . import charts, selectors, services
-from .forms import MINUTE_CHOICES, FundamentalForm, OrganisationSettingsForm, QuickLogForm, TimelineFilterForm
+from .forms import (
+    MINUTE_CHOICES,
+    FundamentalForm,
+    OrganisationSettingsForm,
+    QuickLogForm,
+    ReviewForm,
+    TimelineFilterForm,
+)
 from .policies import fundamental_policy
 from .vocabulary import Rates
 
@@ -177,52 +183,46 @@ def review_create(request, learner_id):
     learner_policy.require(actor, "review_progress", learner, "You are not assigned to this person.")
     scales = list(selectors.scales_of(learner.organisation))
     scale = _chosen_scale(request, scales, learner)
-    items = selectors.rated_items(scale=scale, organisation=learner.organisation)
-    latest = _latest_levels(actor, learner, scale)
-    since = timezone.localdate() - timedelta(days=120)
-    candidates = list(selectors.evidence_candidates(actor=actor, learner=learner, since=since))
-    outcomes = selectors.active_outcomes(learner=learner)
-    errors: list[str] = []
-    if request.method == "POST":
-        ratings, errors = _ratings_from(request.POST, items, scale)
-        if not errors:
-            try:
-                review = services.review_record(
-                    actor=actor,
-                    learner=learner,
-                    scale=scale,
-                    ratings=ratings,
-                    reviewed_on=_parse_date(request.POST.get("reviewed_on")) or timezone.localdate(),
-                    period_label=request.POST.get("period_label", "")[:80],
-                    summary=request.POST.get("summary", "")[:4000],
-                    outcome_ids=_ints(request.POST.getlist("outcomes")),
-                    submission_key=_uuid(request.POST.get("submission_key")),
-                )
-            except ValidationError as error:
-                errors = error.messages
-            else:
-                messages.success(request, "The progress review is saved.")
-                return redirect(f"{_progress_url(learner)}?scale={scale.pk}#review-{review.pk}")
-    for item in items:
-        item["current"] = request.POST.get(item["key"]) if request.method == "POST" else latest.get(item["key"])
+    candidates = list(
+        selectors.evidence_candidates(actor=actor, learner=learner, since=timezone.localdate() - timedelta(days=120))
+    )
+
+    def evidence(item):
         fundamental = item["fundamental"]
-        item["evidence"] = [s for s in candidates if fundamental is None or fundamental in s.fundamentals.all()][:8]
-        item["chosen_evidence"] = set(request.POST.getlist(f"evidence:{item['key']}"))
+        return [s for s in candidates if fundamental is None or fundamental in s.fundamentals.all()][:8]
+
+    form = ReviewForm(
+        request.POST or None,
+        items=selectors.rated_items(scale=scale, organisation=learner.organisation),
+        levels=scale.levels.all(),
+        outcomes=selectors.active_outcomes(learner=learner),
+        latest=_latest_levels(actor, learner, scale),
+        evidence=evidence,
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            review = services.review_record(
+                actor=actor,
+                learner=learner,
+                scale=scale,
+                ratings=form.ratings(),
+                reviewed_on=data["reviewed_on"],
+                period_label=data["period_label"],
+                summary=data["summary"],
+                outcome_ids=[o.pk for o in data["outcomes"]],
+                submission_key=data["submission_key"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "The progress review is saved.")
+            return redirect(f"{_progress_url(learner)}?scale={scale.pk}#review-{review.pk}")
     return render(
         request,
         "practice/review_form.html",
-        {
-            "learner": learner,
-            "scale": scale,
-            "scales": scales,
-            "items": items,
-            "levels": scale.levels.all(),
-            "outcomes": outcomes,
-            "errors": errors,
-            "today": timezone.localdate(),
-            "submission_key": request.POST.get("submission_key") or uuid.uuid4(),
-        },
-        status=400 if errors else 200,
+        {"learner": learner, "scale": scale, "form": form, "levels": scale.levels.all()},
+        status=400 if form.errors else 200,
     )
 
 
@@ -240,48 +240,6 @@ def _latest_levels(actor, learner, scale) -> dict[str, str]:
         (f"fundamental:{r.fundamental_id}" if r.fundamental_id else f"area:{r.area}"): str(r.level_id)
         for r in latest.ratings.all()
     }
-
-
-def _ratings_from(post, items, scale) -> tuple[list[services.RatingInput], list[str]]:
-    ratings, errors = [], []
-    for item in items:
-        raw = post.get(item["key"], "")
-        if not raw:
-            continue
-        if not raw.isdigit():
-            errors.append(f"Please choose a level for “{item['name']}” from the list.")
-            continue
-        ratings.append(
-            services.RatingInput(
-                level_id=int(raw),
-                fundamental_id=item["fundamental"].pk if item["fundamental"] else None,
-                area=item["area"],
-                evidence_ids=_ints(post.getlist(f"evidence:{item['key']}")),
-            )
-        )
-    if not ratings and not errors:
-        errors.append("Please rate at least one item before saving the review.")
-    return ratings, errors
-
-
-def _ints(values) -> list[int]:
-    return [int(v) for v in values if str(v).isdigit()]
-
-
-def _uuid(value):
-    try:
-        return uuid.UUID(str(value))
-    except ValueError:
-        return None
-
-
-def _parse_date(value):
-    from django.utils.dateparse import parse_date
-
-    try:
-        return parse_date(value or "")
-    except ValueError:
-        return None
 
 
 @member_required
