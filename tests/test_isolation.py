@@ -51,6 +51,7 @@ def records_of(world, learner, actor):
         "review_id": review.pk,
         "plan_id": plan.pk,
         "fundamental_id": fundamental.pk,
+        "scale_id": scale.pk,
     }
 
 

@@ -152,3 +152,30 @@ def test_a_refused_review_keeps_everything_typed(world, client):
     assert response.status_code == 400
     assert "Enter a valid date" in page and "Please rate at least one item" in page
     assert 'value="Spring"' in page and "Lots of new sounds this term." in page
+
+
+@pytest.mark.django_db
+def test_a_coordinator_words_the_scale_their_own_way_and_past_ratings_follow(world, client):
+    from attunement.practice.services import RatingInput, review_record
+
+    scale = world.school.progress_scale
+    levels = list(scale.levels.all())
+    fundamental = Fundamental.objects.filter(organisation=world.school).first()
+    review_record(
+        actor=world.coordinator,
+        learner=world.mine,
+        scale=scale,
+        reviewed_on=timezone.localdate(),
+        ratings=[RatingInput(level_id=levels[1].pk, fundamental_id=fundamental.pk)],
+    )
+    login(client, world.coordinator)
+    url = reverse("practice:scale_wording", kwargs={"scale_id": scale.pk})
+    wording = {f"label-{lv.pk}": lv.label for lv in levels} | {f"label-{levels[1].pk}": "Beginning"}
+    assert client.post(url, wording | {f"label-{levels[2].pk}": "beginning"}).status_code == 400
+    assert client.post(url, wording).status_code == 302
+    page = client.get(reverse("practice:progress", kwargs={"learner_id": world.mine.pk})).content.decode()
+    assert "Beginning" in page
+    login(client, world.practitioner)
+    assert client.post(url, wording).status_code == 403
+    login(client, world.other_coordinator)
+    assert client.get(url).status_code == 404

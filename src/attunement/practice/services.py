@@ -346,6 +346,26 @@ def _review_create(
 
 
 @transaction.atomic
+def scale_wording_update(*, actor: Membership, scale: ProgressScale, wording: dict[int, tuple[str, str]]) -> None:
+    """Let an organisation word a scale's levels its own way. Past ratings keep their level, shown in the new words."""
+    if not fundamental_policy.role_may(actor, "manage") or scale.organisation_id != actor.organisation_id:
+        raise PermissionDenied("Only co-ordinators and administrators can change the scales.")
+    levels = {level.pk: level for level in scale.levels.all()}
+    labels = [" ".join(label.split()) for label, _ in wording.values()]
+    if set(wording) != set(levels):
+        raise ValidationError("Please word every level of the scale.")
+    if not all(labels):
+        raise ValidationError("Every level needs a name.")
+    if len({label.lower() for label in labels}) != len(labels):
+        raise ValidationError("Two levels have the same name. Please make each one different.")
+    for pk, (label, description) in wording.items():
+        level = levels[pk]
+        level.label, level.description = " ".join(label.split())[:80], description.strip()[:300]
+        level.save(update_fields=["label", "description"])
+    audit_record(actor=actor, action="scale.reworded", target=scale)
+
+
+@transaction.atomic
 def organisation_settings_update(
     *, actor: Membership, learner_word: str, weekly_session_target: int, progress_scale: ProgressScale
 ) -> Organisation:

@@ -15,4 +15,5 @@ urlpatterns = [
     path("organisation/fundamentals/", views.fundamentals, name="fundamentals"),
     path("organisation/fundamentals/<int:fundamental_id>/", views.fundamental_change, name="fundamental_change"),
     path("organisation/settings/", views.organisation_settings, name="settings"),
+    path("organisation/scales/<int:scale_id>/", views.scale_wording, name="scale_wording"),
 ]

@@ -324,3 +324,33 @@ def organisation_settings(request):
             messages.success(request, "Settings saved.")
             return redirect("practice:settings")
     return render(request, "practice/settings.html", {"form": form, "scales": selectors.scales_of(organisation)})
+
+
+@member_required
+def scale_wording(request, scale_id):
+    actor = request.membership
+    if not fundamental_policy.role_may(actor, "manage"):
+        raise PermissionDenied("Only co-ordinators and administrators can change the scales.")
+    scale = get_object_or_404(selectors.scales_of(actor.organisation), pk=scale_id)
+    levels = list(scale.levels.all())
+    errors: list[str] = []
+    if request.method == "POST":
+        wording = {
+            level.pk: (request.POST.get(f"label-{level.pk}", ""), request.POST.get(f"description-{level.pk}", ""))
+            for level in levels
+        }
+        try:
+            services.scale_wording_update(actor=actor, scale=scale, wording=wording)
+        except ValidationError as error:
+            errors = error.messages
+            for level in levels:
+                level.label, level.description = wording[level.pk]
+        else:
+            messages.success(request, f"The wording of “{scale.name}” is saved.")
+            return redirect("practice:settings")
+    return render(
+        request,
+        "practice/scale_wording.html",
+        {"scale": scale, "levels": levels, "errors": errors},
+        status=400 if errors else 200,
+    )
