@@ -179,3 +179,10 @@ def test_a_coordinator_words_the_scale_their_own_way_and_past_ratings_follow(wor
     assert client.post(url, wording).status_code == 403
     login(client, world.other_coordinator)
     assert client.get(url).status_code == 404
+
+
+@pytest.mark.django_db
+def test_date_fields_are_filled_in_the_format_the_browser_date_picker_reads(world, client):
+    login(client, world.practitioner)
+    page = client.get(reverse("practice:review_create", kwargs={"learner_id": world.mine.pk})).content.decode()
+    assert f'type="date" name="reviewed_on" value="{timezone.localdate().isoformat()}"' in page

@@ -7,7 +7,12 @@ from .models import PROFILE_SECTIONS, Need, PlanKind
 
 
 class DateInput(forms.DateInput):
+    """The browser's own date picker, which only understands ISO dates."""
+
     input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class LearnerForm(forms.Form):

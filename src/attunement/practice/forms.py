@@ -4,6 +4,7 @@ import uuid
 from django import forms
 from django.utils import timezone
 
+from attunement.learners.forms import DateInput
 from attunement.organisations.selectors import staff_of
 
 from .models import Fundamental
@@ -154,8 +155,8 @@ def _retired(choice) -> bool:
 class TimelineFilterForm(forms.Form):
     partner = forms.ModelChoiceField(queryset=None, required=False, empty_label="Any partner")
     fundamental = forms.ModelChoiceField(queryset=None, required=False, empty_label="Any Fundamental")
-    since = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
+    since = forms.DateField(required=False, label="From", widget=DateInput())
+    until = forms.DateField(required=False, label="To", widget=DateInput())
     new_only = forms.BooleanField(required=False, label="Only sessions with something never seen before")
 
     def __init__(self, *args, learner, **kwargs):
@@ -194,7 +195,7 @@ class ReviewForm(forms.Form):
     """A progress review: a level for each rated item, with the sessions that are evidence for it."""
 
     submission_key = forms.UUIDField(widget=forms.HiddenInput)
-    reviewed_on = forms.DateField(label="Date of the review", widget=forms.DateInput(attrs={"type": "date"}))
+    reviewed_on = forms.DateField(label="Date of the review", widget=DateInput())
     period_label = forms.CharField(
         max_length=80,
         required=False,
