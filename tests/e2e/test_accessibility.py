@@ -1,0 +1,40 @@
+"""Every main page passes the axe accessibility engine (no serious or critical problems) at tablet size."""
+
+from axe_playwright_python.sync_playwright import Axe
+
+from attunement.learners.models import Learner
+
+from .conftest import log_in
+
+PAGES = [
+    "/",
+    "/learners/",
+    "/learners/{id}/",
+    "/learners/{id}/edit/",
+    "/learners/{id}/profile/",
+    "/learners/{id}/plans/",
+    "/learners/{id}/plans/new/",
+    "/learners/{id}/timeline/",
+    "/learners/{id}/progress/",
+    "/learners/{id}/reviews/new/",
+    "/organisation/fundamentals/",
+    "/organisation/settings/",
+    "/log/",
+    "/log/{id}/",
+]
+
+
+def test_main_pages_have_no_serious_accessibility_problems(tablet, live_server):
+    page, base = tablet, live_server.url
+    log_in(page, base, "priya@oakfield.example")
+    learner = Learner.objects.filter(organisation__name="Oakfield Special School").first()
+    axe = Axe()
+    problems = {}
+    for path in PAGES:
+        page.goto(base + path.format(id=learner.pk))
+        assert page.locator("h1").count() == 1, f"{path} should have exactly one main heading"
+        violations = axe.run(page).response["violations"]
+        serious = [f"{v['id']}: {v['help']}" for v in violations if v["impact"] in ("serious", "critical")]
+        if serious:
+            problems[path] = serious
+    assert problems == {}
