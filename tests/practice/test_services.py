@@ -233,9 +233,7 @@ class TestReviewsAndTimeline:
         world.mine.save()
         now = timezone.now()
         for _ in range(3):
-            session_record(
-                actor=world.practitioner, learner=world.mine, details=details(started_at=now - timedelta(minutes=30))
-            )
+            session_record(actor=world.practitioner, learner=world.mine, details=details(started_at=now))
         session_record(
             actor=world.practitioner, learner=world.mine, details=details(started_at=now - timedelta(weeks=3))
         )

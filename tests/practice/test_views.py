@@ -186,3 +186,19 @@ def test_date_fields_are_filled_in_the_format_the_browser_date_picker_reads(worl
     login(client, world.practitioner)
     page = client.get(reverse("practice:review_create", kwargs={"learner_id": world.mine.pk})).content.decode()
     assert f'type="date" name="reviewed_on" value="{timezone.localdate().isoformat()}"' in page
+
+
+@pytest.mark.django_db
+def test_a_coordinators_home_puts_the_people_furthest_behind_their_target_first(world, client):
+    from attunement.practice.services import session_record
+
+    from ..conftest import details
+
+    world.unassigned.weekly_session_target = 1
+    world.unassigned.save()
+    session_record(actor=world.coordinator, learner=world.unassigned, details=details(started_at=timezone.now()))
+    login(client, world.coordinator)
+    page = client.get(reverse("home")).content.decode()
+    assert "Who needs a session this week" in page
+    assert page.index("Mina") < page.index("Una")
+    assert "1 of 1 sessions this week" in page and "0 of 5 sessions this week" in page

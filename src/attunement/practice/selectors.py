@@ -7,6 +7,7 @@ from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from attunement.learners.models import Learner, PlanOutcome
+from attunement.learners.selectors import learners_visible_to
 from attunement.organisations.models import Membership, Organisation
 
 from .models import Fundamental, ObservedBehaviour, ProgressReview, ProgressScale, ReviewRating, Session
@@ -236,3 +237,20 @@ def fundamentals_seen(*, actor: Membership, learner: Learner, since: date) -> li
     )
     rows = [{"name": f.name, "count": counts.get(f.pk, 0), "sessions": total, "retired": f.is_retired} for f in shown]
     return sorted(rows, key=lambda row: -row["count"])
+
+
+def learners_furthest_from_target(*, actor: Membership, since: date, limit: int = 12) -> list[Learner]:
+    """The people with the biggest gap between this week's sessions and their weekly target, biggest first."""
+    from django.db.models.functions import Coalesce
+
+    learners = (
+        learners_visible_to(actor)
+        .filter(is_active=True)
+        .select_related("organisation")
+        .annotate(
+            this_week=Count("sessions", filter=Q(sessions__started_at__gte=_start_of(since))),
+            gap=Coalesce(F("weekly_session_target"), F("organisation__weekly_session_target")) - F("this_week"),
+        )
+        .order_by("-gap", "first_name", "last_name")
+    )
+    return list(learners[:limit])

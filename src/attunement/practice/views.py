@@ -12,6 +12,7 @@ from attunement.learners.selectors import learners_recent_first
 from attunement.learners.views import learner_or_404
 from attunement.organisations.access import member_required
 from attunement.organisations.forms_util import add_service_errors
+from attunement.organisations.policies import sees_whole_organisation
 
 from . import charts, selectors, services
 from .forms import (
@@ -31,14 +32,19 @@ DRAFT_SAVED_KEY = "draft_to_clear"
 @member_required
 def home(request):
     actor = request.membership
-    people = learners_recent_first(actor=actor, limit=12)
     this_week = selectors.week_start(timezone.localdate())
+    whole_organisation = sees_whole_organisation(actor)
+    if whole_organisation:
+        people = selectors.learners_furthest_from_target(actor=actor, since=this_week, limit=12)
+    else:
+        people = learners_recent_first(actor=actor, limit=12)
     counts = selectors.sessions_per_learner_since(learners=people, since=this_week)
     return render(
         request,
         "practice/home.html",
         {
             "people": [{"learner": p, "this_week": counts.get(p.pk, 0), "target": p.session_target()} for p in people],
+            "whole_organisation": whole_organisation,
             "recent": selectors.recent_sessions_by(actor=actor),
             "may_record": learner_policy.role_may(actor, "record_session"),
             "leads": fundamental_policy.role_may(actor, "manage"),
