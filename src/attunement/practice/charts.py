@@ -3,8 +3,8 @@ so it reads the same to a screen reader, on paper, and without JavaScript."""
 
 from dataclasses import dataclass
 
-WIDTH, HEIGHT = 640, 220
-LEFT, RIGHT, TOP, BOTTOM = 36, 12, 14, 34
+WIDTH, HEIGHT = 440, 200
+LEFT, RIGHT, TOP, BOTTOM = 30, 8, 12, 30
 
 
 @dataclass
@@ -50,7 +50,7 @@ def weekly_bars(weeks: list[dict]) -> dict:
         "target": target,
         "target_y": target_y,
         "ticks": [{"value": t, "y": round(TOP + plot_h - plot_h * t / top_value, 1)} for t in ticks],
-        "label_every": max(1, len(weeks) // 6),
+        "label_every": max(1, len(weeks) // 4),
     }
 
 
