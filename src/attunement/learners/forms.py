@@ -118,6 +118,11 @@ class PlanForm(forms.Form):
                     self.fields[name].initial = ""
                 self.outcome_fields.append((outcome, name))
 
+    DETAILS = ("kind", "title", "starts_on", "review_on")
+
+    def plan_details(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.DETAILS}
+
     def outcome_texts(self) -> dict[int, str]:
         return {outcome.pk: self.cleaned_data[name] for outcome, name in self.outcome_fields}
 

@@ -191,16 +191,9 @@ def plan_create_view(request, learner_id):
     _require(request, "manage_plans", learner)
     form = PlanForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
             services.plan_create(
-                actor=request.membership,
-                learner=learner,
-                kind=data["kind"],
-                title=data["title"],
-                starts_on=data["starts_on"],
-                review_on=data["review_on"],
-                outcomes=form.new_outcome_lines(),
+                actor=request.membership, learner=learner, outcomes=form.new_outcome_lines(), **form.plan_details()
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -215,27 +208,17 @@ def plan_edit_view(request, learner_id, plan_id):
     learner = learner_or_404(request, learner_id)
     _require(request, "manage_plans", learner)
     plan = get_object_or_404(learner.plans, pk=plan_id)
-    initial = {
-        "kind": plan.kind,
-        "title": plan.title,
-        "starts_on": plan.starts_on,
-        "review_on": plan.review_on,
-        "is_active": plan.is_active,
-    }
+    initial = {name: getattr(plan, name) for name in (*PlanForm.DETAILS, "is_active")}
     form = PlanForm(request.POST or None, initial=initial, plan=plan)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
             services.plan_update(
                 actor=request.membership,
                 plan=plan,
-                kind=data["kind"],
-                title=data["title"],
-                starts_on=data["starts_on"],
-                review_on=data["review_on"],
-                is_active=data["is_active"],
+                is_active=form.cleaned_data["is_active"],
                 outcome_texts=form.outcome_texts(),
                 new_outcomes=form.new_outcome_lines(),
+                **form.plan_details(),
             )
         except ValidationError as error:
             add_service_errors(form, error)
