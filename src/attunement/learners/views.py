@@ -13,6 +13,9 @@ from .policies import learner_policy
 from .selectors import learner_get, learner_list
 
 
+LIST_LIMIT = 500
+
+
 def learner_or_404(request, learner_id) -> Learner:
     try:
         return learner_get(actor=request.membership, learner_id=learner_id)
@@ -33,7 +36,8 @@ def learner_list_view(request):
         request,
         "learners/list.html",
         {
-            "learners": learners[:500],
+            "learners": learners[:LIST_LIMIT],
+            "more": max(0, learners.count() - LIST_LIMIT),
             "search": search,
             "may_create": learner_policy.may_create(request.membership),
         },
