@@ -12,7 +12,6 @@ from .models import PROFILE_SECTIONS, Learner
 from .policies import learner_policy
 from .selectors import learner_get, learner_list
 
-
 LIST_LIMIT = 500
 
 
