@@ -41,28 +41,115 @@ def setup_django() -> None:
 
 # --- Fixed vocabulary for plausible rows ---------------------------------------------------------------
 
-FIRST_NAMES = ["Amara", "Ben", "Chloe", "Dev", "Ella", "Finn", "Grace", "Harry", "Isla", "Jamal", "Keira", "Leo",
-               "Maya", "Noah", "Olivia", "Priyanka", "Quinn", "Ruby", "Sami", "Theo", "Uma", "Vince", "Willow",
-               "Xander", "Yasmin", "Zac", "Aled", "Bethan", "Callum", "Delyth", "Eitan", "Farah", "Gwen", "Hamza"]
-LAST_NAMES = ["Adams", "Begum", "Carter", "Davies", "Edwards", "Fox", "Green", "Hall", "Iqbal", "Jones", "King",
-              "Lewis", "Morris", "Nowak", "O'Brien", "Patel", "Quinn", "Roberts", "Singh", "Taylor", "Usman",
-              "Vaughan", "Walsh", "Young"]
+FIRST_NAMES = [
+    "Amara",
+    "Ben",
+    "Chloe",
+    "Dev",
+    "Ella",
+    "Finn",
+    "Grace",
+    "Harry",
+    "Isla",
+    "Jamal",
+    "Keira",
+    "Leo",
+    "Maya",
+    "Noah",
+    "Olivia",
+    "Priyanka",
+    "Quinn",
+    "Ruby",
+    "Sami",
+    "Theo",
+    "Uma",
+    "Vince",
+    "Willow",
+    "Xander",
+    "Yasmin",
+    "Zac",
+    "Aled",
+    "Bethan",
+    "Callum",
+    "Delyth",
+    "Eitan",
+    "Farah",
+    "Gwen",
+    "Hamza",
+]
+LAST_NAMES = [
+    "Adams",
+    "Begum",
+    "Carter",
+    "Davies",
+    "Edwards",
+    "Fox",
+    "Green",
+    "Hall",
+    "Iqbal",
+    "Jones",
+    "King",
+    "Lewis",
+    "Morris",
+    "Nowak",
+    "O'Brien",
+    "Patel",
+    "Quinn",
+    "Roberts",
+    "Singh",
+    "Taylor",
+    "Usman",
+    "Vaughan",
+    "Walsh",
+    "Young",
+]
 NEEDS = [["autism"], ["pmld"], ["sld", "autism"], ["msi", "pmld"], ["gdd"], ["ccn", "autism"], ["sld"]]
-PLACES = ["Classroom", "Sensory room", "Playground", "Soft play", "Swimming pool", "Lunch hall", "Lounge",
-          "Garden", "Kitchen", "Minibus", "Day centre", "Park", ""]
-BEHAVIOURS = ["Looked at my face", "Smiled back", "Copied my hum", "Reached for my hand", "Took a turn tapping",
-              "Leaned in close", "Laughed at the pause", "Vocalised to get my attention", "Watched my hands",
-              "Rocked together with me", "Held my gaze for several seconds", "Started the game",
-              "Used a new sound", "Waited for my turn", "Put my hand on the drum"]
-NOTES = ["Lovely session — lots of shared laughter once I matched the rhythm.",
-         "Slow start; tuned in for a while before anything happened.",
-         "Short but warm. Ended when it got noisy.",
-         "Turn-taking with the drum went on longer than ever.",
-         "Quiet and thoughtful; just being together was enough today.", ""]
-OUTCOMES = ["Will take turns in a familiar game with an adult for at least three exchanges.",
-            "Will show enjoyment of being with a familiar person through smiles or sounds.",
-            "Will use eye contact to request more of an activity.",
-            "Will vocalise to gain an adult's attention."]
+PLACES = [
+    "Classroom",
+    "Sensory room",
+    "Playground",
+    "Soft play",
+    "Swimming pool",
+    "Lunch hall",
+    "Lounge",
+    "Garden",
+    "Kitchen",
+    "Minibus",
+    "Day centre",
+    "Park",
+    "",
+]
+BEHAVIOURS = [
+    "Looked at my face",
+    "Smiled back",
+    "Copied my hum",
+    "Reached for my hand",
+    "Took a turn tapping",
+    "Leaned in close",
+    "Laughed at the pause",
+    "Vocalised to get my attention",
+    "Watched my hands",
+    "Rocked together with me",
+    "Held my gaze for several seconds",
+    "Started the game",
+    "Used a new sound",
+    "Waited for my turn",
+    "Put my hand on the drum",
+]
+NOTES = [
+    "Lovely session — lots of shared laughter once I matched the rhythm.",
+    "Slow start; tuned in for a while before anything happened.",
+    "Short but warm. Ended when it got noisy.",
+    "Turn-taking with the drum went on longer than ever.",
+    "Quiet and thoughtful; just being together was enough today.",
+    "",
+]
+OUTCOMES = [
+    "Will take turns in a familiar game with an adult for at least three exchanges.",
+    "Will show enjoyment of being with a familiar person through smiles or sounds.",
+    "Will use eye contact to request more of an activity.",
+    "Will vocalise to gain an adult's attention.",
+]
 PROFILE = {
     "how_they_communicate": "Humming at different pitches; rocking when content; a long look means “more”.",
     "what_they_enjoy": "Crinkly foil, bubbles and being sung to.",
@@ -185,8 +272,11 @@ def generate(*, learners: int, sessions: int, organisations: int = 100, seed: in
         orgs = []
         for i in range(organisations):
             setting = Setting.SCHOOL if i % 3 else Setting.ADULT_SERVICE
-            orgs.append(organisation_create(name=f"Bench organisation {i + 1:03d}", setting=setting,
-                                            sites=["Main site", "Annexe"]))
+            orgs.append(
+                organisation_create(
+                    name=f"Bench organisation {i + 1:03d}", setting=setting, sites=["Main site", "Annexe"]
+                )
+            )
         print(f"Organisations: {len(orgs)} ({time.perf_counter() - started:.1f} s)", flush=True)
         per_org = [learners // organisations + (1 if i < learners % organisations else 0) for i in range(organisations)]
         users, memberships, org_staff = [], [], []
@@ -195,11 +285,23 @@ def generate(*, learners: int, sessions: int, organisations: int = 100, seed: in
             staff = []
             for p in range(n_practitioners):
                 email = BENCH_PRACTITIONER if (i == 0 and p == 0) else f"practitioner-{i + 1}-{p + 1}@bench.example"
-                staff.append(User(email=email, username=email, password=password,
-                                  first_name=rng.choice(FIRST_NAMES), last_name=rng.choice(LAST_NAMES)))
+                staff.append(
+                    User(
+                        email=email,
+                        username=email,
+                        password=password,
+                        first_name=rng.choice(FIRST_NAMES),
+                        last_name=rng.choice(LAST_NAMES),
+                    )
+                )
             email = BENCH_COORDINATOR if i == 0 else f"coordinator-{i + 1}@bench.example"
-            coordinator = User(email=email, username=email, password=password,
-                               first_name=rng.choice(FIRST_NAMES), last_name=rng.choice(LAST_NAMES))
+            coordinator = User(
+                email=email,
+                username=email,
+                password=password,
+                first_name=rng.choice(FIRST_NAMES),
+                last_name=rng.choice(LAST_NAMES),
+            )
             users.extend(staff + [coordinator])
             org_staff.append((staff, coordinator))
         User.objects.bulk_create(users, batch_size=2000)
@@ -217,11 +319,16 @@ def generate(*, learners: int, sessions: int, organisations: int = 100, seed: in
         for org, n in zip(orgs, per_org, strict=True):
             sites = list(org.sites.all())
             for j in range(n):
-                learner_rows.append(Learner(
-                    organisation=org, site=sites[j % len(sites)], first_name=rng.choice(FIRST_NAMES),
-                    last_name=rng.choice(LAST_NAMES), needs=rng.choice(NEEDS),
-                    date_of_birth=(now - timedelta(days=rng.randint(5 * 365, 60 * 365))).date(),
-                ))
+                learner_rows.append(
+                    Learner(
+                        organisation=org,
+                        site=sites[j % len(sites)],
+                        first_name=rng.choice(FIRST_NAMES),
+                        last_name=rng.choice(LAST_NAMES),
+                        needs=rng.choice(NEEDS),
+                        date_of_birth=(now - timedelta(days=rng.randint(5 * 365, 60 * 365))).date(),
+                    )
+                )
         Learner.objects.bulk_create(learner_rows, batch_size=5000)
         learner_rows = list(Learner.objects.filter(organisation__in=orgs).order_by("pk").only("pk", "organisation_id"))
         CommunicationProfile.objects.bulk_create(
@@ -238,23 +345,33 @@ def generate(*, learners: int, sessions: int, organisations: int = 100, seed: in
                 owner[learner_id] = practitioner.pk
         Assignment.objects.bulk_create(assignments, batch_size=5000)
         plans = Plan.objects.bulk_create(
-            (Plan(learner_id=learner.pk, kind="ehcp", title="", starts_on=(now - timedelta(days=400)).date())
-             for learner in learner_rows), batch_size=5000)
+            (
+                Plan(learner_id=learner.pk, kind="ehcp", title="", starts_on=(now - timedelta(days=400)).date())
+                for learner in learner_rows
+            ),
+            batch_size=5000,
+        )
         PlanOutcome.objects.bulk_create(
             (PlanOutcome(plan_id=plan.pk, text=text) for plan in plans for text in rng.sample(OUTCOMES, 2)),
-            batch_size=5000)
+            batch_size=5000,
+        )
         outcomes_of: dict[int, list[int]] = {}
         for learner_id, outcome_id in PlanOutcome.objects.values_list("plan__learner_id", "pk"):
             outcomes_of.setdefault(learner_id, []).append(outcome_id)
-        print(f"Learners: {len(learner_rows):,} with profiles, assignments and plans "
-              f"({time.perf_counter() - started:.1f} s)", flush=True)
+        print(
+            f"Learners: {len(learner_rows):,} with profiles, assignments and plans "
+            f"({time.perf_counter() - started:.1f} s)",
+            flush=True,
+        )
 
     fundamentals_of: dict[int, list[int]] = {}
     catalogue = Fundamental.objects.filter(organisation__in=orgs).values_list("organisation_id", "pk")
     for org_id, fundamental_id in catalogue:
         fundamentals_of.setdefault(org_id, []).append(fundamental_id)
-    staff_of = {org.pk: [u.pk for u in staff] + [coordinator.pk]
-                for org, (staff, coordinator) in zip(orgs, org_staff, strict=True)}
+    staff_of = {
+        org.pk: [u.pk for u in staff] + [coordinator.pk]
+        for org, (staff, coordinator) in zip(orgs, org_staff, strict=True)
+    }
     org_of = {learner.pk: learner.organisation_id for learner in learner_rows}
 
     # How many sessions each learner has: the bench practitioner's ten people have many (the first about
@@ -289,9 +406,27 @@ def generate(*, learners: int, sessions: int, organisations: int = 100, seed: in
     plan.sort()
     latest = now - timedelta(minutes=30)
 
-    session_fields = ["id", "learner", "recorded_by", "started_at", "minutes", "place", "planned", "phases",
-                      "techniques", "enjoyment", "ending", "ending_reason", "what_happened", "significant_moment",
-                      "how_i_did", "next_time", "has_new_behaviour", "submission_key", "created_at"]
+    session_fields = [
+        "id",
+        "learner",
+        "recorded_by",
+        "started_at",
+        "minutes",
+        "place",
+        "planned",
+        "phases",
+        "techniques",
+        "enjoyment",
+        "ending",
+        "ending_reason",
+        "what_happened",
+        "significant_moment",
+        "how_i_did",
+        "next_time",
+        "has_new_behaviour",
+        "submission_key",
+        "created_at",
+    ]
     extra = _missing_fields(Session, session_fields)
     extra_values = tuple(_default_for(f, connection) for f in extra)
     session_columns = ["id" if n == "id" else Session._meta.get_field(n).column for n in session_fields]
@@ -308,7 +443,7 @@ def generate(*, learners: int, sessions: int, organisations: int = 100, seed: in
     print(f"Writing {len(plan):,} sessions in batches of {BATCH:,} ...", flush=True)
     for offset in range(0, len(plan), BATCH):
         session_rows, partner_rows, fundamental_rows, outcome_rows, behaviour_rows = [], [], [], [], []
-        for k, (seconds, lid) in enumerate(plan[offset:offset + BATCH]):
+        for k, (seconds, lid) in enumerate(plan[offset : offset + BATCH]):
             sid = first_id + offset + k
             when = min(first_day + timedelta(seconds=seconds), latest)
             org_id = org_of[lid]
@@ -321,12 +456,30 @@ def generate(*, learners: int, sessions: int, organisations: int = 100, seed: in
                 novelty = rng.choices(("typical", "rare", "new"), weights=(85, 10, 5))[0]
                 new_behaviour = new_behaviour or novelty == "new"
                 behaviour_rows.append((sid, description, novelty))
-            session_rows.append((
-                sid, lid, recorder, writer.dt(when), minutes, rng.choice(PLACES), rng.random() < 0.4,
-                rng.choice(phase_json), rng.choice(technique_json), rng.choice((3, 3, 2, 2, 1, None)), ending,
-                "Lunch was ready" if ending == "partner_ended" else "", rng.choice(NOTES), "", "", "",
-                new_behaviour, f"{rng.getrandbits(128):032x}", writer.dt(when + timedelta(minutes=minutes + 2)),
-            ) + extra_values)
+            session_rows.append(
+                (
+                    sid,
+                    lid,
+                    recorder,
+                    writer.dt(when),
+                    minutes,
+                    rng.choice(PLACES),
+                    rng.random() < 0.4,
+                    rng.choice(phase_json),
+                    rng.choice(technique_json),
+                    rng.choice((3, 3, 2, 2, 1, None)),
+                    ending,
+                    "Lunch was ready" if ending == "partner_ended" else "",
+                    rng.choice(NOTES),
+                    "",
+                    "",
+                    "",
+                    new_behaviour,
+                    f"{rng.getrandbits(128):032x}",
+                    writer.dt(when + timedelta(minutes=minutes + 2)),
+                )
+                + extra_values
+            )
             partner_rows.append((sid, recorder))
             if rng.random() < 0.2:
                 other = rng.choice(team)
@@ -339,12 +492,19 @@ def generate(*, learners: int, sessions: int, organisations: int = 100, seed: in
         with transaction.atomic():
             writer.write(Session._meta.db_table, session_columns, session_rows)
             writer.write(partner_through._meta.db_table, _columns(partner_through, ["session", "user"]), partner_rows)
-            writer.write(fundamental_through._meta.db_table, _columns(fundamental_through, ["session", "fundamental"]),
-                         fundamental_rows)
-            writer.write(outcome_through._meta.db_table, _columns(outcome_through, ["session", "planoutcome"]),
-                         outcome_rows)
-            writer.write(ObservedBehaviour._meta.db_table,
-                         _columns(ObservedBehaviour, ["session", "description", "novelty"]), behaviour_rows)
+            writer.write(
+                fundamental_through._meta.db_table,
+                _columns(fundamental_through, ["session", "fundamental"]),
+                fundamental_rows,
+            )
+            writer.write(
+                outcome_through._meta.db_table, _columns(outcome_through, ["session", "planoutcome"]), outcome_rows
+            )
+            writer.write(
+                ObservedBehaviour._meta.db_table,
+                _columns(ObservedBehaviour, ["session", "description", "novelty"]),
+                behaviour_rows,
+            )
         totals["sessions"] += len(session_rows)
         totals["partners"] += len(partner_rows)
         totals["fundamentals"] += len(fundamental_rows)
@@ -354,8 +514,10 @@ def generate(*, learners: int, sessions: int, organisations: int = 100, seed: in
 
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SELECT setval(pg_get_serial_sequence(%s, 'id'), (SELECT MAX(id) FROM practice_session))",
-                           [Session._meta.db_table])
+            cursor.execute(
+                "SELECT setval(pg_get_serial_sequence(%s, 'id'), (SELECT MAX(id) FROM practice_session))",
+                [Session._meta.db_table],
+            )
             print("Analysing tables ...", flush=True)
             cursor.execute("VACUUM ANALYZE")
     elif connection.vendor == "sqlite":
@@ -363,8 +525,13 @@ def generate(*, learners: int, sessions: int, organisations: int = 100, seed: in
             cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     elapsed = time.perf_counter() - started
-    summary = {"organisations": len(orgs), "staff": len(users), "learners": len(learner_rows), **totals,
-               "seconds": round(elapsed, 1)}
+    summary = {
+        "organisations": len(orgs),
+        "staff": len(users),
+        "learners": len(learner_rows),
+        **totals,
+        "seconds": round(elapsed, 1),
+    }
     print("Done: " + ", ".join(f"{key} {value:,}" for key, value in summary.items() if key != "seconds"))
     print(f"Total time: {elapsed:.1f} s ({elapsed / 60:.1f} min)")
     print(f"Logins (password {BENCH_PASSWORD!r}): {BENCH_PRACTITIONER}, {BENCH_COORDINATOR}")

@@ -23,8 +23,13 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 NOTE = "Copied my hum and waited for me"
 TAP_SECONDS, CHAR_SECONDS, THINK_SECONDS = 1.1, 0.35, 1.35
 
@@ -42,9 +47,20 @@ def start_server(var_dir: str, port: int) -> subprocess.Popen:
     subprocess.run([python, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
     subprocess.run([python, "manage.py", "seed_demo"], cwd=ROOT, env=env, check=True, capture_output=True)
     server = subprocess.Popen(
-        [str(Path(python).parent / "gunicorn"), "attunement.config.wsgi", "--chdir", "src", "--bind",
-         f"127.0.0.1:{port}", "--workers", "2", "--log-level", "warning"],
-        cwd=ROOT, env=env,
+        [
+            str(Path(python).parent / "gunicorn"),
+            "attunement.config.wsgi",
+            "--chdir",
+            "src",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "2",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
     )
     for _ in range(100):
         try:
@@ -109,8 +125,10 @@ def main() -> None:
     print(f"Quick log, common case, {args.runs} runs on a 768x1024 tablet viewport (Chromium, gunicorn, SQLite demo)")
     print(f"  taps: {taps}  (budget: no more than 10)")
     print(f"  browser and server time: median {statistics.median(seconds):.2f} s, worst {seconds[-1]:.2f} s")
-    print(f"  estimated time for a practised person (Keystroke-Level Model, {len(NOTE)}-character note): "
-          f"{estimate:.0f} s  (budget: under 60 s)")
+    print(
+        f"  estimated time for a practised person (Keystroke-Level Model, {len(NOTE)}-character note): "
+        f"{estimate:.0f} s  (budget: under 60 s)"
+    )
 
 
 if __name__ == "__main__":

@@ -76,8 +76,13 @@ def _measure(case: Case, requests: int, warmup: int) -> dict:
             case.after()
         if i >= warmup:
             timings.append(elapsed)
-    return {"median": statistics.median(timings), "p95": _percentile(timings, 0.95), "max": max(timings),
-            "n": len(timings), "bad": bad}
+    return {
+        "median": statistics.median(timings),
+        "p95": _percentile(timings, 0.95),
+        "max": max(timings),
+        "n": len(timings),
+        "bad": bad,
+    }
 
 
 def _queries(case: Case, connection) -> list[dict]:
@@ -89,8 +94,7 @@ def _queries(case: Case, connection) -> list[dict]:
         try:
             return execute(sql, params, many, context)
         finally:
-            captured.append({"sql": sql, "params": params, "many": many,
-                             "ms": (time.perf_counter() - started) * 1000})
+            captured.append({"sql": sql, "params": params, "many": many, "ms": (time.perf_counter() - started) * 1000})
 
     with connection.execute_wrapper(timed):
         case.request()
@@ -148,25 +152,41 @@ def main(argv=None) -> None:
     except DatabaseError:  # not even migrated
         practitioner = coordinator = None
     if practitioner is None or coordinator is None:
-        raise SystemExit("No benchmark data in this database. Fill it first with bench/generate.py, "
-                         "or run this with --generate against a fresh database.")
+        raise SystemExit(
+            "No benchmark data in this database. Fill it first with bench/generate.py, "
+            "or run this with --generate against a fresh database."
+        )
 
     membership = Membership.objects.get(user=practitioner)
     assigned = list(Learner.objects.filter(assignments__user=practitioner).values_list("pk", flat=True))
-    busiest = (Session.objects.filter(learner_id__in=assigned).values("learner_id").annotate(n=Count("pk"))
-               .order_by("-n").first())
+    busiest = (
+        Session.objects.filter(learner_id__in=assigned)
+        .values("learner_id")
+        .annotate(n=Count("pk"))
+        .order_by("-n")
+        .first()
+    )
     learner = Learner.objects.get(pk=busiest["learner_id"])
-    fundamentals = list(Fundamental.objects.filter(organisation_id=learner.organisation_id, retired_at__isnull=True)
-                        .values_list("pk", flat=True)[:3])
+    fundamentals = list(
+        Fundamental.objects.filter(organisation_id=learner.organisation_id, retired_at__isnull=True).values_list(
+            "pk", flat=True
+        )[:3]
+    )
 
     print("Attunement page benchmark")
     print(f"  database:  {_database_description(connection)}")
-    print(f"  data:      {Learner.objects.count():,} learners, {Session.objects.count():,} sessions, "
-          f"{ObservedBehaviour.objects.count():,} observed behaviours")
-    print(f"  machine:   {os.cpu_count()} CPU cores, {platform.machine()}, {platform.system()} {platform.release()}, "
-          f"Python {platform.python_version()}")
-    print(f"  timeline of learner {learner.pk}: {busiest['n']:,} sessions "
-          f"({learner_timeline(actor=membership, learner=learner).count():,} visible to the practitioner)")
+    print(
+        f"  data:      {Learner.objects.count():,} learners, {Session.objects.count():,} sessions, "
+        f"{ObservedBehaviour.objects.count():,} observed behaviours"
+    )
+    print(
+        f"  machine:   {os.cpu_count()} CPU cores, {platform.machine()}, {platform.system()} {platform.release()}, "
+        f"Python {platform.python_version()}"
+    )
+    print(
+        f"  timeline of learner {learner.pk}: {busiest['n']:,} sessions "
+        f"({learner_timeline(actor=membership, learner=learner).count():,} visible to the practitioner)"
+    )
     print(f"  {args.requests} timed requests per page after {args.warmup} to warm up; budget p95 < {BUDGET_MS} ms")
     print(flush=True)
 
@@ -181,13 +201,23 @@ def main(argv=None) -> None:
 
     def post_session():
         started = timezone.localtime() - timedelta(minutes=30 + int.from_bytes(os.urandom(2)) % 3000)
-        return as_practitioner.post(log_url, {
-            "submission_key": str(uuid.uuid4()), "started_at": started.strftime("%Y-%m-%dT%H:%M"), "minutes": "10",
-            "place": "Sensory room", "planned": "false", "partners": [str(practitioner.pk)],
-            "fundamentals": [str(pk) for pk in fundamentals], "enjoyment": "3", "ending": "natural",
-            "what_happened": "Copied my hum and waited for my turn; lovely long exchange.",
-            "behaviour-0-text": "Held my gaze for several seconds", "behaviour-0-novelty": "typical",
-        })
+        return as_practitioner.post(
+            log_url,
+            {
+                "submission_key": str(uuid.uuid4()),
+                "started_at": started.strftime("%Y-%m-%dT%H:%M"),
+                "minutes": "10",
+                "place": "Sensory room",
+                "planned": "false",
+                "partners": [str(practitioner.pk)],
+                "fundamentals": [str(pk) for pk in fundamentals],
+                "enjoyment": "3",
+                "ending": "natural",
+                "what_happened": "Copied my hum and waited for my turn; lovely long exchange.",
+                "behaviour-0-text": "Held my gaze for several seconds",
+                "behaviour-0-novelty": "typical",
+            },
+        )
 
     def forget_message():
         # Nobody reads the "saved" message between posts here; drop it so messages do not pile up.
@@ -209,8 +239,12 @@ def main(argv=None) -> None:
         print(f"  measuring {case.name} ...", flush=True)
         figures = _measure(case, args.requests, args.warmup)
         queries = _queries(case, connection)
-        figures.update(name=case.name, queries=len(queries), query_ms=sum(q["ms"] for q in queries),
-                       slowest=sorted(queries, key=lambda q: -q["ms"])[:3])
+        figures.update(
+            name=case.name,
+            queries=len(queries),
+            query_ms=sum(q["ms"] for q in queries),
+            slowest=sorted(queries, key=lambda q: -q["ms"])[:3],
+        )
         results.append(figures)
 
     print()
@@ -219,8 +253,10 @@ def main(argv=None) -> None:
     for r in results:
         verdict = "yes" if r["p95"] < BUDGET_MS else "**no**"
         bad = f" ({r['bad']} bad status)" if r["bad"] else ""
-        print(f"| {r['name']} | {r['n']}{bad} | {r['median']:.1f} | {r['p95']:.1f} | {r['max']:.1f} | "
-              f"{r['queries']} ({r['query_ms']:.0f}) | {verdict} |")
+        print(
+            f"| {r['name']} | {r['n']}{bad} | {r['median']:.1f} | {r['p95']:.1f} | {r['max']:.1f} | "
+            f"{r['queries']} ({r['query_ms']:.0f}) | {verdict} |"
+        )
 
     if args.explain:
         print()
