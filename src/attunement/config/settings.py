@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "attunement.organisations",
     "attunement.learners",
     "attunement.practice",
+    "attunement.privacy",
 ]
 
 MIDDLEWARE = [

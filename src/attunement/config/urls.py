@@ -16,5 +16,6 @@ urlpatterns = [
     path("organisation/switch/", organisation_views.switch_organisation, name="switch_organisation"),
     path("learners/", include("attunement.learners.urls")),
     path("", include("attunement.practice.urls")),
+    path("privacy/", include("attunement.privacy.urls")),
     path("admin/", admin.site.urls),
 ]
