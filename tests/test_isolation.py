@@ -1,9 +1,14 @@
 """Walk every URL of the application and check that nobody reaches a person they may not see."""
 
+import io
+
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
+from PIL import Image
 
 from attunement.learners.models import Plan
+from attunement.learners.photos import replace_photo
+from attunement.learners.policies import learner_policy
 from attunement.organisations.models import Role
 from attunement.practice.models import Fundamental
 from attunement.practice.services import RatingInput, review_record, session_record
@@ -11,6 +16,11 @@ from attunement.practice.services import RatingInput, review_record, session_rec
 from .conftest import details, login
 
 SKIP_NAMESPACES = {"admin"}
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
 
 
 def all_named_routes():
@@ -44,6 +54,9 @@ def records_of(world, learner, actor):
         ],
     )
     plan = Plan.objects.create(learner=learner, kind="care")
+    picture = io.BytesIO()
+    Image.new("RGB", (8, 8)).save(picture, format="PNG")
+    replace_photo(learner, picture)
     fundamental = Fundamental.objects.filter(organisation=learner.organisation).first()
     return {
         "learner_id": learner.pk,
@@ -96,3 +109,30 @@ def test_a_user_in_two_organisations_sees_only_the_active_one(world, client):
     page = client.get(reverse("learners:list")).content
     assert b"Mina" not in page and b"Una" not in page
     assert client.get(reverse("learners:about", kwargs={"learner_id": world.mine.pk})).status_code == 404
+
+
+@pytest.mark.django_db
+def test_every_page_about_a_person_does_what_the_policy_says_for_every_role(world, client):
+    """Each role, against its own person, another person of its organisation and another organisation's
+    person: the page answers exactly as the policy does. New pages join this walk by themselves."""
+    people = {
+        "own": (world.mine, world.practitioner),
+        "same organisation": (world.unassigned, world.coordinator),
+        "other organisation": (world.foreign, world.other_coordinator),
+    }
+    records = {label: records_of(world, learner, author) for label, (learner, author) in people.items()}
+    routes = [(name, params) for name, params in all_named_routes() if "learner_id" in params]
+    for role, member in world.members.items():
+        login(client, member)
+        for label, (learner, _) in people.items():
+            for name, params in routes:
+                url = reverse(name, kwargs={p: records[label][p] for p in params})
+                action = resolve(url).func.learner_action
+                visible = learner_policy.scope(member).filter(pk=learner.pk).exists()
+                allowed = learner_policy.allows(member, action, learner)
+                status = client.get(url).status_code
+                expected = "allowed" if allowed else ("forbidden" if visible else "not found")
+                got = {403: "forbidden", 404: "not found"}.get(status, "allowed")
+                assert got == expected, f"{role} on {label}'s {name}: policy says {expected}, page said {status}"
+                if expected != "allowed":
+                    assert client.post(url).status_code == status, f"{role} could post to {label}'s {name}"

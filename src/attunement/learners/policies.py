@@ -12,6 +12,7 @@ ASSIGNED_ROLES = frozenset({Role.PRACTITIONER, Role.THERAPIST, Role.FAMILY})
 class LearnerPolicy(Policy):
     actions = {
         "view": STAFF_ROLES | {Role.FAMILY},
+        "view_records": STAFF_ROLES,
         "create": ORGANISATION_WIDE_ROLES,
         "edit": ORGANISATION_WIDE_ROLES,
         "edit_profile": STAFF_ROLES,

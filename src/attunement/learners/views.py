@@ -7,24 +7,13 @@ from attunement.organisations.access import member_required
 from attunement.organisations.forms_util import add_service_errors
 
 from . import services
+from .access import learner_page
 from .forms import KeyPeopleFormSet, LearnerForm, PlanForm, ProfileForm
-from .models import PROFILE_SECTIONS, Learner
+from .models import PROFILE_SECTIONS
 from .policies import learner_policy
-from .selectors import learner_get, learner_list
+from .selectors import learner_list
 
 LIST_LIMIT = 500
-
-
-def learner_or_404(request, learner_id) -> Learner:
-    try:
-        return learner_get(actor=request.membership, learner_id=learner_id)
-    except Learner.DoesNotExist:
-        raise Http404("No such person, or you are not assigned to them.") from None
-
-
-def _require(request, action, learner):
-    if not learner_policy.allows(request.membership, action, learner):
-        raise PermissionDenied("You cannot do that for this person.")
 
 
 @member_required
@@ -43,11 +32,10 @@ def learner_list_view(request):
     )
 
 
-@member_required
-def about_me(request, learner_id):
+@learner_page("view_records")
+def about_me(request, learner):
     from attunement.practice.selectors import active_outcomes, new_behaviour_moments
 
-    learner = learner_or_404(request, learner_id)
     return render(
         request,
         "learners/about_me.html",
@@ -65,9 +53,8 @@ def about_me(request, learner_id):
     )
 
 
-@member_required
-def learner_photo(request, learner_id):
-    learner = learner_or_404(request, learner_id)
+@learner_page("view")
+def learner_photo(request, learner):
     if not learner.photo:
         raise Http404("No photo")
     response = FileResponse(learner.photo.open("rb"))
@@ -98,10 +85,8 @@ def learner_create_view(request):
     return render(request, "learners/edit.html", {"form": form, "people": people, "learner": None})
 
 
-@member_required
-def learner_edit_view(request, learner_id):
-    learner = learner_or_404(request, learner_id)
-    _require(request, "edit", learner)
+@learner_page("edit")
+def learner_edit_view(request, learner):
     organisation = request.membership.organisation
     initial = {
         "first_name": learner.first_name,
@@ -141,10 +126,8 @@ def _people(formset) -> list[dict]:
     ]
 
 
-@member_required
-def profile_edit_view(request, learner_id):
-    learner = learner_or_404(request, learner_id)
-    _require(request, "edit_profile", learner)
+@learner_page("edit_profile")
+def profile_edit_view(request, learner):
     profile = learner.profile
     initial = {section["field"]: section["text"] for section in profile.sections()}
     form = ProfileForm(request.POST or None, initial={**initial, "version": profile.version})
@@ -173,9 +156,8 @@ def _titled(sections: dict) -> list[dict]:
     return [{"title": title, "text": sections[field]} for field, title, _ in PROFILE_SECTIONS]
 
 
-@member_required
-def plan_list_view(request, learner_id):
-    learner = learner_or_404(request, learner_id)
+@learner_page("view_records")
+def plan_list_view(request, learner):
     plans = learner.plans.prefetch_related("outcomes")
     return render(
         request,
@@ -188,10 +170,8 @@ def plan_list_view(request, learner_id):
     )
 
 
-@member_required
-def plan_create_view(request, learner_id):
-    learner = learner_or_404(request, learner_id)
-    _require(request, "manage_plans", learner)
+@learner_page("manage_plans")
+def plan_create_view(request, learner):
     form = PlanForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -206,10 +186,8 @@ def plan_create_view(request, learner_id):
     return render(request, "learners/plan_edit.html", {"form": form, "learner": learner, "plan": None})
 
 
-@member_required
-def plan_edit_view(request, learner_id, plan_id):
-    learner = learner_or_404(request, learner_id)
-    _require(request, "manage_plans", learner)
+@learner_page("manage_plans")
+def plan_edit_view(request, learner, plan_id):
     plan = get_object_or_404(learner.plans, pk=plan_id)
     initial = {name: getattr(plan, name) for name in (*PlanForm.DETAILS, "is_active")}
     form = PlanForm(request.POST or None, initial=initial, plan=plan)

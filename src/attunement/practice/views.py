@@ -7,9 +7,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from attunement.learners.access import learner_page
 from attunement.learners.policies import learner_policy
 from attunement.learners.selectors import learners_recent_first
-from attunement.learners.views import learner_or_404
 from attunement.organisations.access import member_required
 from attunement.organisations.forms_util import add_service_errors
 from attunement.organisations.policies import sees_whole_organisation
@@ -66,11 +66,9 @@ def log_choose_learner(request):
     )
 
 
-@member_required
-def quick_log(request, learner_id):
+@learner_page("record_session")
+def quick_log(request, learner):
     actor = request.membership
-    learner = learner_or_404(request, learner_id)
-    learner_policy.require(actor, "record_session", learner, "You are not assigned to this person.")
     outcomes = selectors.active_outcomes(learner=learner)
     form = QuickLogForm(request.POST or None, actor=actor, learner=learner, outcomes=outcomes)
     if request.method == "POST" and form.is_valid():
@@ -105,10 +103,9 @@ def quick_log(request, learner_id):
     )
 
 
-@member_required
-def timeline(request, learner_id):
+@learner_page("view_records")
+def timeline(request, learner):
     actor = request.membership
-    learner = learner_or_404(request, learner_id)
     filter_form = TimelineFilterForm(request.GET or None, learner=learner)
     filters = selectors.TimelineFilter()
     if filter_form.is_valid():
@@ -141,17 +138,15 @@ def timeline(request, learner_id):
     )
 
 
-@member_required
-def session_detail(request, learner_id, session_id):
-    learner = learner_or_404(request, learner_id)
+@learner_page("view_records")
+def session_detail(request, learner, session_id):
     session = get_object_or_404(selectors.learner_timeline(actor=request.membership, learner=learner), pk=session_id)
     return render(request, "practice/session_detail.html", {"learner": learner, "session": session})
 
 
-@member_required
-def progress(request, learner_id):
+@learner_page("view_records")
+def progress(request, learner):
     actor = request.membership
-    learner = learner_or_404(request, learner_id)
     scales = list(selectors.scales_of(learner.organisation))
     scale = _chosen_scale(request, scales, learner)
     levels = [level.label for level in scale.levels.all()]
@@ -182,11 +177,9 @@ def _chosen_scale(request, scales, learner):
     return chosen or selectors.current_scale(learner.organisation) or scales[0]
 
 
-@member_required
-def review_create(request, learner_id):
+@learner_page("review_progress")
+def review_create(request, learner):
     actor = request.membership
-    learner = learner_or_404(request, learner_id)
-    learner_policy.require(actor, "review_progress", learner, "You are not assigned to this person.")
     scales = list(selectors.scales_of(learner.organisation))
     scale = _chosen_scale(request, scales, learner)
     candidates = list(
@@ -248,9 +241,8 @@ def _latest_levels(actor, learner, scale) -> dict[str, str]:
     }
 
 
-@member_required
-def review_detail(request, learner_id, review_id):
-    learner = learner_or_404(request, learner_id)
+@learner_page("view_records")
+def review_detail(request, learner, review_id):
     review = get_object_or_404(selectors.reviews_of(actor=request.membership, learner=learner), pk=review_id)
     return render(request, "practice/review_detail.html", {"learner": learner, "review": review})
 
