@@ -9,7 +9,7 @@ from PIL import Image
 from attunement.learners.models import Plan
 from attunement.learners.photos import replace_photo
 from attunement.learners.policies import learner_policy
-from attunement.organisations.models import Role
+from attunement.organisations.models import AuditEntry, Role
 from attunement.practice.models import Fundamental
 from attunement.practice.services import RatingInput, review_record, session_record
 
@@ -130,9 +130,18 @@ def test_every_page_about_a_person_does_what_the_policy_says_for_every_role(worl
                 action = resolve(url).func.learner_action
                 visible = learner_policy.scope(member).filter(pk=learner.pk).exists()
                 allowed = learner_policy.allows(member, action, learner)
+                reads_before = AuditEntry.objects.filter(action__endswith=".read", learner_id=learner.pk).count()
                 status = client.get(url).status_code
                 expected = "allowed" if allowed else ("forbidden" if visible else "not found")
                 got = {403: "forbidden", 404: "not found"}.get(status, "allowed")
                 assert got == expected, f"{role} on {label}'s {name}: policy says {expected}, page said {status}"
+                reads = resolve(url).func.learner_reads
+                if got == "allowed" and reads:
+                    entry = AuditEntry.objects.filter(action=f"{reads}.read", learner_id=learner.pk).first()
+                    assert entry is not None and entry.actor_id == member.user_id, f"{name} read was not audited"
+                    assert entry.address == "127.0.0.1"
+                    assert AuditEntry.objects.filter(action__endswith=".read", learner_id=learner.pk).count() == (
+                        reads_before + 1
+                    )
                 if expected != "allowed":
                     assert client.post(url).status_code == status, f"{role} could post to {label}'s {name}"

@@ -57,6 +57,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "attunement.organisations.middleware.ActiveOrganisationMiddleware",
+    "attunement.organisations.audit.RequestAddressMiddleware",
 ]
 
 ROOT_URLCONF = "attunement.config.urls"

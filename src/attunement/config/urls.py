@@ -14,6 +14,7 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("organisation/switch/", organisation_views.switch_organisation, name="switch_organisation"),
+    path("organisation/audit/", organisation_views.audit_log, name="audit"),
     path("learners/", include("attunement.learners.urls")),
     path("", include("attunement.practice.urls")),
     path("privacy/", include("attunement.privacy.urls")),

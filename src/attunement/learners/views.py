@@ -32,7 +32,7 @@ def learner_list_view(request):
     )
 
 
-@learner_page("view_records")
+@learner_page("view_records", reads="profile")
 def about_me(request, learner):
     from attunement.practice.selectors import active_outcomes, new_behaviour_moments
 
@@ -53,7 +53,7 @@ def about_me(request, learner):
     )
 
 
-@learner_page("view")
+@learner_page("view", reads="photo")
 def learner_photo(request, learner):
     if not learner.photo:
         raise Http404("No photo")
@@ -85,7 +85,7 @@ def learner_create_view(request):
     return render(request, "learners/edit.html", {"form": form, "people": people, "learner": None})
 
 
-@learner_page("edit")
+@learner_page("edit", reads="details")
 def learner_edit_view(request, learner):
     organisation = request.membership.organisation
     initial = {
@@ -126,7 +126,7 @@ def _people(formset) -> list[dict]:
     ]
 
 
-@learner_page("edit_profile")
+@learner_page("edit_profile", reads="profile")
 def profile_edit_view(request, learner):
     profile = learner.profile
     initial = {section["field"]: section["text"] for section in profile.sections()}
@@ -156,7 +156,7 @@ def _titled(sections: dict) -> list[dict]:
     return [{"title": title, "text": sections[field]} for field, title, _ in PROFILE_SECTIONS]
 
 
-@learner_page("view_records")
+@learner_page("view_records", reads="plans")
 def plan_list_view(request, learner):
     plans = learner.plans.prefetch_related("outcomes")
     return render(
@@ -186,7 +186,7 @@ def plan_create_view(request, learner):
     return render(request, "learners/plan_edit.html", {"form": form, "learner": learner, "plan": None})
 
 
-@learner_page("manage_plans")
+@learner_page("manage_plans", reads="plan")
 def plan_edit_view(request, learner, plan_id):
     plan = get_object_or_404(learner.plans, pk=plan_id)
     initial = {name: getattr(plan, name) for name in (*PlanForm.DETAILS, "is_active")}

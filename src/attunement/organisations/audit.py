@@ -1,4 +1,15 @@
+"""The audit trail: who did what to whose record, when, and from which address.
+
+Services call `audit_record` for every create, change and delete; pages about a person call `audit_read`
+for every read. The address comes from the request being served (set by `RequestAddressMiddleware`), so
+callers never pass it around.
+"""
+
+from contextvars import ContextVar
+
 from .models import AuditEntry, Membership
+
+current_address: ContextVar[str | None] = ContextVar("current_address", default=None)
 
 
 def audit_record(*, actor: Membership, action: str, learner=None, target=None) -> AuditEntry:
@@ -9,4 +20,32 @@ def audit_record(*, actor: Membership, action: str, learner=None, target=None) -
         learner_id=getattr(learner, "pk", None),
         target_type=type(target).__name__ if target is not None else "",
         target_id=getattr(target, "pk", None),
+        address=current_address.get(),
     )
+
+
+def audit_read(*, actor: Membership, what: str, learner, target_type: str = "", target_id: int | None = None):
+    """Record that someone looked at a person's data (their profile, sessions, progress, photo…)."""
+    return AuditEntry.objects.create(
+        organisation_id=actor.organisation_id,
+        actor_id=actor.user_id,
+        action=f"{what}.read",
+        learner_id=learner.pk,
+        target_type=target_type,
+        target_id=target_id,
+        address=current_address.get(),
+    )
+
+
+class RequestAddressMiddleware:
+    """Remember the client's address for the audit entries written while serving this request."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = current_address.set(request.META.get("REMOTE_ADDR") or None)
+        try:
+            return self.get_response(request)
+        finally:
+            current_address.reset(token)

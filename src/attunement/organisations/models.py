@@ -107,11 +107,18 @@ class AuditEntry(models.Model):
     learner_id = models.BigIntegerField(null=True, db_index=True)
     target_type = models.CharField(max_length=80, blank=True)
     target_id = models.BigIntegerField(null=True)
+    address = models.GenericIPAddressField(null=True, blank=True, help_text="Where the request came from.")
     at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
         ordering = ["-at"]
         verbose_name_plural = "audit entries"
+        indexes = [models.Index(fields=["organisation", "-at"])]
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("Audit entries are never changed.")
+        super().save(*args, **kwargs)

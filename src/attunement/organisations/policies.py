@@ -57,3 +57,17 @@ class Policy:
     def role_may(self, actor: Membership | None, action: str) -> bool:
         """Whether the actor's role may ever do this action (used to show or hide buttons)."""
         return actor is not None and actor.is_active and actor.role in self.actions[action]
+
+
+class AuditPolicy(Policy):
+    """Co-ordinators and administrators read their organisation's audit trail. Nobody edits it."""
+
+    actions = {"view": LEADERSHIP_ROLES}
+
+    def scope(self, actor: Membership) -> QuerySet:
+        from .models import AuditEntry
+
+        return AuditEntry.objects.filter(organisation_id=actor.organisation_id)
+
+
+audit_policy = AuditPolicy()

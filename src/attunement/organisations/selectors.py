@@ -28,3 +28,23 @@ def staff_of(organisation) -> QuerySet:
         .order_by("first_name", "last_name")
         .distinct()
     )
+
+
+def audit_trail(*, actor, learner_id=None, user_id=None, since=None, until=None):
+    """The organisation's audit entries, newest first, narrowed by person, user and period."""
+    from datetime import datetime, time, timedelta
+
+    from django.utils import timezone
+
+    from .policies import audit_policy
+
+    entries = audit_policy.scope(actor).select_related("actor")
+    if learner_id:
+        entries = entries.filter(learner_id=learner_id)
+    if user_id:
+        entries = entries.filter(actor_id=user_id)
+    if since:
+        entries = entries.filter(at__gte=timezone.make_aware(datetime.combine(since, time.min)))
+    if until:
+        entries = entries.filter(at__lt=timezone.make_aware(datetime.combine(until + timedelta(days=1), time.min)))
+    return entries.order_by("-at", "-pk")

@@ -66,7 +66,7 @@ def log_choose_learner(request):
     )
 
 
-@learner_page("record_session")
+@learner_page("record_session", reads="log_form")
 def quick_log(request, learner):
     actor = request.membership
     outcomes = selectors.active_outcomes(learner=learner)
@@ -103,7 +103,7 @@ def quick_log(request, learner):
     )
 
 
-@learner_page("view_records")
+@learner_page("view_records", reads="timeline")
 def timeline(request, learner):
     actor = request.membership
     filter_form = TimelineFilterForm(request.GET or None, learner=learner)
@@ -138,13 +138,13 @@ def timeline(request, learner):
     )
 
 
-@learner_page("view_records")
+@learner_page("view_records", reads="session")
 def session_detail(request, learner, session_id):
     session = get_object_or_404(selectors.learner_timeline(actor=request.membership, learner=learner), pk=session_id)
     return render(request, "practice/session_detail.html", {"learner": learner, "session": session})
 
 
-@learner_page("view_records")
+@learner_page("view_records", reads="progress")
 def progress(request, learner):
     actor = request.membership
     scales = list(selectors.scales_of(learner.organisation))
@@ -177,7 +177,7 @@ def _chosen_scale(request, scales, learner):
     return chosen or selectors.current_scale(learner.organisation) or scales[0]
 
 
-@learner_page("review_progress")
+@learner_page("review_progress", reads="progress")
 def review_create(request, learner):
     actor = request.membership
     scales = list(selectors.scales_of(learner.organisation))
@@ -241,7 +241,7 @@ def _latest_levels(actor, learner, scale) -> dict[str, str]:
     }
 
 
-@learner_page("view_records")
+@learner_page("view_records", reads="review")
 def review_detail(request, learner, review_id):
     review = get_object_or_404(selectors.reviews_of(actor=request.membership, learner=learner), pk=review_id)
     return render(request, "practice/review_detail.html", {"learner": learner, "review": review})

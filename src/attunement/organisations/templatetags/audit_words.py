@@ -1,0 +1,27 @@
+from django import template
+
+register = template.Library()
+
+VERBS = {
+    "read": "looked at",
+    "created": "added",
+    "changed": "changed",
+    "added": "added",
+    "renamed": "renamed",
+    "retired": "retired",
+    "restored": "brought back",
+    "reworded": "reworded",
+    "settings_changed": "changed settings",
+}
+
+
+@register.filter
+def audit_words(action: str) -> str:
+    """“session.read” reads as “looked at: session”."""
+    thing, _, verb = action.rpartition(".")
+    return f"{VERBS.get(verb, verb.replace('_', ' '))}: {thing.replace('_', ' ')}" if thing else action
+
+
+@register.filter
+def get_item(mapping: dict, key):
+    return mapping.get(key)
