@@ -109,8 +109,8 @@ def main() -> None:
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
                 page = browser.new_page(viewport={"width": 768, "height": 1024}, has_touch=True)
-                page.goto(f"{base}/login/")
-                page.fill("#id_username", "sam@oakfield.example")
+                page.goto(f"{base}/accounts/login/")
+                page.fill("#id_login", "sam@oakfield.example")
                 page.fill("#id_password", "attunement-demo")
                 page.click("button[type=submit]")
                 page.wait_for_url(f"{base}/")

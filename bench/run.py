@@ -131,6 +131,7 @@ def main(argv=None) -> None:
     args = parser.parse_args(argv)
 
     generate = _setup()
+    import pyotp
     from django.contrib.auth import get_user_model
     from django.db import DatabaseError, connection
     from django.db.models import Count
@@ -138,6 +139,7 @@ def main(argv=None) -> None:
     from django.urls import reverse
     from django.utils import timezone
 
+    from attunement.accounts.two_factor import enrol_authenticator
     from attunement.learners.models import Learner
     from attunement.organisations.models import Membership
     from attunement.practice.models import Fundamental, ObservedBehaviour, Session
@@ -193,6 +195,7 @@ def main(argv=None) -> None:
     as_practitioner = Client(SERVER_NAME="localhost")
     as_practitioner.force_login(practitioner)
     as_coordinator = Client(SERVER_NAME="localhost")
+    enrol_authenticator(coordinator, pyotp.random_base32())  # co-ordinators must have a second step
     as_coordinator.force_login(coordinator)
     timeline_url = reverse("practice:timeline", kwargs={"learner_id": learner.pk})
     log_url = reverse("practice:log_session", kwargs={"learner_id": learner.pk})

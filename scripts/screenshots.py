@@ -25,9 +25,9 @@ def main(base: str, out: Path, email: str = "sam@oakfield.example") -> None:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         for size_name, (width, height) in SIZES.items():
             page = browser.new_page(viewport={"width": width, "height": height})
-            page.goto(f"{base}/login/")
+            page.goto(f"{base}/accounts/login/")
             page.screenshot(path=out / f"{size_name}-login.png")
-            page.fill("#id_username", email)
+            page.fill("#id_login", email)
             page.fill("#id_password", "attunement-demo")
             page.click("button[type=submit]")
             page.wait_for_url(f"{base}/")

@@ -1,15 +1,18 @@
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from attunement.accounts.two_factor import enrol_authenticator
 from attunement.learners.models import Assignment, CommunicationProfile, Learner
 from attunement.organisations.models import Role, Setting
 from attunement.organisations.services import membership_add, organisation_create
 from attunement.practice.services import SessionDetails
 
 PASSWORD = "a-long-test-password"
+TOTP_SECRET = "JBSWY3DPEHPK3PXPTESTSECRETKEYABC"
 
 
 @pytest.fixture(autouse=True)
@@ -41,6 +44,8 @@ class World:
         user = get_user_model().objects.create_user(
             email=f"{name}@{organisation.pk}.example", password=PASSWORD, first_name=name.title()
         )
+        if role in settings.MFA_REQUIRED_ROLES:
+            enrol_authenticator(user, TOTP_SECRET)
         return membership_add(organisation=organisation, user=user, role=role)
 
     def learner(self, organisation, first_name, assign=()):

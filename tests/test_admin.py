@@ -2,13 +2,21 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
+from attunement.accounts.two_factor import enrol_authenticator
 from attunement.organisations.models import AuditEntry, Organisation
+
+from .conftest import TOTP_SECRET
+
+
+def administrator():
+    user = get_user_model().objects.create_superuser(email="root@example.org", password="x-long-password-1")
+    enrol_authenticator(user, TOTP_SECRET)
+    return user
 
 
 @pytest.mark.django_db
 def test_an_administrator_adds_a_member_of_staff_who_can_then_log_in(client):
-    admin_user = get_user_model().objects.create_superuser(email="root@example.org", password="x-long-password-1")
-    client.force_login(admin_user)
+    client.force_login(administrator())
     response = client.post(
         reverse("admin:accounts_user_add"),
         {
@@ -22,14 +30,13 @@ def test_an_administrator_adds_a_member_of_staff_who_can_then_log_in(client):
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     client.logout()
-    response = client.post(reverse("login"), {"username": "new@example.org", "password": "a-good-long-password"})
-    assert response.status_code == 302
+    response = client.post(reverse("account_login"), {"login": "new@example.org", "password": "a-good-long-password"})
+    assert response.status_code == 302 and response.url == "/"
 
 
 @pytest.mark.django_db
 def test_a_new_organisation_made_in_the_admin_gets_its_fundamentals_and_audit_cannot_be_edited(client):
-    admin_user = get_user_model().objects.create_superuser(email="root@example.org", password="x-long-password-1")
-    client.force_login(admin_user)
+    client.force_login(administrator())
     client.post(
         reverse("admin:organisations_organisation_add"),
         {

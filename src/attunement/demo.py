@@ -7,11 +7,13 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
+from attunement.accounts.two_factor import enrol_authenticator
 from attunement.learners.models import Assignment, CommunicationProfile, KeyPerson, Learner, Plan, PlanOutcome
 from attunement.organisations.models import Organisation, Role, Setting
 from attunement.organisations.services import membership_add, organisation_create
@@ -19,6 +21,9 @@ from attunement.practice.models import Fundamental, ObservedBehaviour, ProgressR
 from attunement.practice.vocabulary import Ending, Phase, Technique
 
 DEMO_PASSWORD = "attunement-demo"
+# Co-ordinators and managers must use a second step at login. In the demo they share this authenticator key,
+# so anyone trying the demo can get the code with `manage.py demo_code` (never do this with real accounts).
+DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPATTUNEMENTDEMOQA"
 
 SCHOOL_STAFF = [
     ("priya@oakfield.example", "Priya", "Shah", Role.COORDINATOR),
@@ -217,6 +222,8 @@ def seed_demo(*, today: date | None = None, seed: int = 7) -> dict:
                 email=email, username=email, first_name=first, last_name=last, password=password
             )
             membership_add(organisation=organisation, user=user, role=role)
+            if role in settings.MFA_REQUIRED_ROLES:
+                enrol_authenticator(user, DEMO_TOTP_SECRET)
             staff.append((user, role))
         totals["staff"] += len(staff)
         practitioners = [u for u, r in staff if r in (Role.PRACTITIONER, Role.THERAPIST)]

@@ -3,7 +3,8 @@ import os
 import pytest
 from playwright.sync_api import sync_playwright
 
-from attunement.demo import DEMO_PASSWORD, seed_demo
+from attunement.accounts.two_factor import current_code
+from attunement.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, seed_demo
 
 # Playwright's synchronous API keeps an event loop in this thread; the test's own database reads are still
 # ordinary synchronous calls, so Django's async-safety guard must be relaxed for browser tests only.
@@ -47,16 +48,25 @@ class Taps:
 
 @pytest.fixture
 def tablet(browser, live_server, demo):
+    """A tablet-sized page. Any Content Security Policy violation on any page fails the test."""
     context = browser.new_context(viewport=TABLET, has_touch=True)
     page = context.new_page()
     page.set_default_timeout(10_000)
+    violations = []
+    page.on("console", lambda message: "Content Security Policy" in message.text and violations.append(message.text))
     yield page
     context.close()
+    assert violations == [], violations
 
 
-def log_in(page, base_url, email):
-    page.goto(f"{base_url}/login/")
-    page.fill("#id_username", email)
-    page.fill("#id_password", DEMO_PASSWORD)
+def log_in(page, base_url, email, password=DEMO_PASSWORD, totp_secret=DEMO_TOTP_SECRET):
+    """Log in through the real forms; co-ordinators and managers also type their authenticator code."""
+    page.goto(f"{base_url}/accounts/login/")
+    page.fill("#id_login", email)
+    page.fill("#id_password", password)
     page.click("button[type=submit]")
+    page.wait_for_load_state()
+    if "/accounts/2fa/authenticate/" in page.url:
+        page.fill("#id_code", current_code(totp_secret))
+        page.get_by_role("button", name="Sign In").click()
     page.wait_for_url(f"{base_url}/")

@@ -7,7 +7,7 @@ from attunement.organisations.access import member_required
 from attunement.organisations.forms_util import add_service_errors
 
 from . import services
-from .access import learner_page
+from .access import learner_or_404, learner_page  # noqa: F401  (learner_or_404 is used by other apps)
 from .forms import KeyPeopleFormSet, LearnerForm, PlanForm, ProfileForm
 from .models import PROFILE_SECTIONS
 from .policies import learner_policy

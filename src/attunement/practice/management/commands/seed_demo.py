@@ -26,3 +26,4 @@ class Command(BaseCommand):
         self.stdout.write(f"Every demo login uses the password {DEMO_PASSWORD!r}:")
         for email, role in DEMO_LOGINS:
             self.stdout.write(f"  {email:28} {role}")
+        self.stdout.write("Co-ordinators and managers are asked for a second step: `manage.py demo_code` prints it.")

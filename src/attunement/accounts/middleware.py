@@ -1,0 +1,61 @@
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.shortcuts import redirect
+from django.urls import reverse
+
+LAST_SEEN_KEY = "last_seen"
+
+
+class IdleTimeoutMiddleware:
+    """Log out anyone who has done nothing for IDLE_TIMEOUT_MINUTES. The session cookie's own age
+    (SESSION_COOKIE_AGE) is the absolute lifetime, however busy the user is."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            now = time.time()
+            last_seen = request.session.get(LAST_SEEN_KEY, now)
+            if now - last_seen > settings.IDLE_TIMEOUT_MINUTES * 60:
+                logout(request)
+                messages.info(request, "You were logged out after a while with nothing happening. Please log in again.")
+                return redirect(f"{reverse('account_login')}?next={request.path}")
+            request.session[LAST_SEEN_KEY] = now
+        return self.get_response(request)
+
+
+class RequireTwoFactorMiddleware:
+    """Co-ordinators, managers and administrators see a whole organisation's records, so they must set up
+    a second factor before anything else; until then only the set-up pages and logging out are open."""
+
+    OPEN_PREFIXES = ("/accounts/", "/static/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if self._must_enrol(request) and not request.path.startswith(self.OPEN_PREFIXES):
+            messages.info(
+                request,
+                "Your role sees everyone in your organisation, so your account needs a second step at login. "
+                "Please set up an authenticator app now: it takes a minute.",
+            )
+            return redirect("mfa_activate_totp")
+        return self.get_response(request)
+
+    @staticmethod
+    def _must_enrol(request) -> bool:
+        user = request.user
+        if not user.is_authenticated:
+            return False
+        membership = getattr(request, "membership", None)
+        needs = user.is_superuser or (membership is not None and membership.role in settings.MFA_REQUIRED_ROLES)
+        if not needs:
+            return False
+        from allauth.mfa.models import Authenticator
+
+        return not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
