@@ -130,6 +130,7 @@ def test_the_production_settings_pass_djangos_deployment_checks():
         "ALLOWED_HOSTS": "attunement.example.org",
         "ATTUNEMENT_VAR_DIR": "/tmp/attunement-deploy-check",
     }
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set only inside the browser tests' own process
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,

@@ -129,7 +129,9 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = True
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_PREVENT_ENUMERATION = True
-ACCOUNT_RATE_LIMITS = {"login_failed": None}  # lockout is django-axes' job, with its 15-minute cool-off
+# Wrong passwords are django-axes' job (5 tries, then 15 minutes). Logins per address are allowed generously:
+# a whole school may log in at 9 o'clock from one public address.
+ACCOUNT_RATE_LIMITS = {"login_failed": None, "login": "300/m/ip"}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Attunement"
 # Roles that see a whole organisation must use a second factor; everyone else is offered one.
