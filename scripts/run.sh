@@ -14,10 +14,13 @@ mkdir -p var
 
 "$BIN/python" manage.py db_worker --interval 2 &
 worker=$!
+# Once a day, delete what has passed its retention period (the report is kept with each run).
+( while sleep 86400; do "$BIN/python" manage.py retention_run --apply >> var/retention.log 2>&1; done ) &
+daily=$!
 "$BIN/gunicorn" attunement.config.wsgi --chdir src --bind "$HOST:$PORT" --workers 2 --threads 4 \
   --access-logfile - --log-level warning &
 web=$!
-trap 'kill $web $worker 2>/dev/null; wait 2>/dev/null; echo "Attunement stopped."' INT TERM EXIT
+trap 'kill $web $worker $daily 2>/dev/null; wait 2>/dev/null; echo "Attunement stopped."' INT TERM EXIT
 
 sleep 1
 cat <<MSG

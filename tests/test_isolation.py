@@ -1,9 +1,11 @@
 """Walk every URL of the application and check that nobody reaches a person they may not see."""
 
 import io
+from datetime import timedelta
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
+from django.utils import timezone
 from PIL import Image
 
 from attunement.learners.models import Plan
@@ -12,6 +14,7 @@ from attunement.learners.policies import learner_policy
 from attunement.organisations.models import AuditEntry, Role
 from attunement.practice.models import Fundamental
 from attunement.practice.services import RatingInput, review_record, session_record
+from attunement.privacy.models import Consent
 
 from .conftest import details, login
 
@@ -62,7 +65,15 @@ def records_of(world, learner, actor):
     Image.new("RGB", (8, 8)).save(picture, format="PNG")
     replace_photo(learner, picture)
     fundamental = Fundamental.objects.filter(organisation=learner.organisation).first()
+    consent = Consent.objects.create(
+        learner=learner,
+        purpose="video",
+        given_by="person",
+        starts_on=timezone.localdate(),
+        review_on=timezone.localdate() + timedelta(days=365),
+    )
     return {
+        "consent_id": consent.pk,
         "learner_id": learner.pk,
         "session_id": session.pk,
         "review_id": review.pk,

@@ -21,6 +21,14 @@ PAGES = [
     "/organisation/settings/",
     "/log/",
     "/log/{id}/",
+    "/organisation/audit/",
+    "/privacy/learners/{id}/",
+    "/privacy/learners/{id}/consents/new/",
+    "/privacy/learners/{id}/legal-hold/",
+    "/privacy/learners/{id}/export/",
+    "/privacy/learners/{id}/erase/",
+    "/privacy/retention/",
+    "/accounts/2fa/",
 ]
 
 

@@ -3,6 +3,7 @@ from django.utils import timezone
 
 from attunement.organisations.models import Membership, Role
 from attunement.organisations.policies import ORGANISATION_WIDE_ROLES, STAFF_ROLES, Policy
+from attunement.privacy.roles import PRIVACY_ACTIONS
 
 from .models import Learner
 
@@ -19,6 +20,7 @@ class LearnerPolicy(Policy):
         "manage_plans": ORGANISATION_WIDE_ROLES | {Role.THERAPIST},
         "record_session": STAFF_ROLES,
         "review_progress": STAFF_ROLES,
+        **PRIVACY_ACTIONS,
     }
 
     def scope(self, actor: Membership) -> QuerySet[Learner]:

@@ -1,5 +1,19 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "privacy"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("learners/<int:learner_id>/", views.consents, name="consents"),
+    path("learners/<int:learner_id>/consents/new/", views.consent_create, name="consent_create"),
+    path(
+        "learners/<int:learner_id>/consents/<int:consent_id>/withdraw/",
+        views.consent_withdraw,
+        name="consent_withdraw",
+    ),
+    path("learners/<int:learner_id>/legal-hold/", views.legal_hold, name="legal_hold"),
+    path("learners/<int:learner_id>/export/", views.export, name="export"),
+    path("learners/<int:learner_id>/erase/", views.erase, name="erase"),
+    path("retention/", views.retention, name="retention"),
+]

@@ -12,6 +12,15 @@ VERBS = {
     "restored": "brought back",
     "reworded": "reworded",
     "settings_changed": "changed settings",
+    "recorded": "recorded",
+    "withdrawn": "withdrew",
+    "placed": "placed",
+    "lifted": "lifted",
+    "subject_access_exported": "exported everything held about",
+    "erased": "erased",
+    "person_deleted": "deleted at the end of retention",
+    "media_cleanup_checked": "checked media after withdrawal",
+    "applied": "applied",
 }
 
 

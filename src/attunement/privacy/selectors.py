@@ -1,0 +1,135 @@
+"""Every read of consent, holds and retention.
+
+`consent_allows` is the one question other code asks before it records, shows, shares or analyses
+anything about a person for a purpose. It answers about the person given; the caller has already
+fetched that person through the actor's scope.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from attunement.learners.models import Learner
+from attunement.learners.selectors import learners_visible_to
+from attunement.organisations.models import Membership
+
+from . import consent_rules
+from .consent_rules import STATUS_LABELS, Status
+from .models import Consent, LegalHold, Purpose, RetentionRun
+from .policies import consent_policy, retention_policy
+from .retention import OrganisationPlan, plan_for
+
+
+def consent_allows(learner: Learner, purpose: str, on: date | None = None) -> bool:
+    """Whether `learner` has consent for `purpose` on `on` (today by default).
+
+    True when the latest consent for the purpose that has started by then was not withdrawn by then and
+    is no more than `consent_rules.REVIEW_GRACE_DAYS` days past its review date. A consent whose review
+    date has passed is still valid, but shown as "review due", until the grace period ends.
+    """
+    if purpose not in Purpose.values:
+        raise ValueError(f"Unknown consent purpose {purpose!r}")
+    on = on or timezone.localdate()
+    records = Consent.objects.filter(learner=learner, purpose=purpose, starts_on__lte=on).only(
+        "pk", "starts_on", "review_on", "withdrawn_on"
+    )
+    return consent_rules.allows(records, on)
+
+
+@dataclass
+class PurposeStatus:
+    purpose: str
+    label: str
+    status: Status | None
+    status_label: str
+    allows: bool
+    consent: Consent | None
+
+
+@dataclass
+class ConsentRow:
+    consent: Consent
+    status: Status
+    status_label: str
+    may_withdraw: bool
+
+
+def consent_status(learner: Learner, on: date | None = None) -> list[PurposeStatus]:
+    """For each purpose: whether it is allowed today, and the consent that decides it (for display)."""
+    on = on or timezone.localdate()
+    by_purpose: dict[str, list[Consent]] = {code: [] for code in Purpose.values}
+    for consent in Consent.objects.filter(learner=learner):
+        by_purpose[consent.purpose].append(consent)
+    result = []
+    for code, label in Purpose.choices:
+        winner = consent_rules.governing(by_purpose[code], on)
+        status = consent_rules.own_status(winner, on) if winner is not None else None
+        result.append(
+            PurposeStatus(
+                purpose=code,
+                label=label,
+                status=status,
+                status_label=STATUS_LABELS[status] if status else "No consent recorded",
+                allows=status in consent_rules.ALLOWING,
+                consent=winner,
+            )
+        )
+    return result
+
+
+def consent_history(*, actor: Membership, learner: Learner, on: date | None = None) -> list[ConsentRow]:
+    """Every consent recorded for the person, newest first within each purpose, with its status."""
+    on = on or timezone.localdate()
+    consents = list(
+        consent_policy.scope(actor)
+        .filter(learner=learner)
+        .select_related("recorded_by", "withdrawn_recorded_by")
+        .order_by("purpose", "-starts_on", "-pk")
+    )
+    by_purpose: dict[str, list[Consent]] = {}
+    for consent in consents:
+        by_purpose.setdefault(consent.purpose, []).append(consent)
+    may_withdraw = consent_policy.role_may(actor, "withdraw")
+    rows = []
+    for consent in consents:
+        status = consent_rules.status_of(consent, by_purpose[consent.purpose], on)
+        rows.append(
+            ConsentRow(
+                consent=consent,
+                status=status,
+                status_label=STATUS_LABELS[status],
+                may_withdraw=may_withdraw and status not in (Status.WITHDRAWN, Status.REPLACED),
+            )
+        )
+    return rows
+
+
+def consent_get(*, actor: Membership, learner: Learner, consent_id: int) -> Consent:
+    """Raises Consent.DoesNotExist (shown as 404) unless the actor may see this person's consent."""
+    return consent_policy.scope(actor).select_related("learner").get(learner=learner, pk=consent_id)
+
+
+def current_hold(learner: Learner) -> LegalHold | None:
+    return learner.legal_holds.filter(lifted_at__isnull=True).select_related("placed_by").first()
+
+
+def holds_of(*, actor: Membership, learner: Learner) -> QuerySet[LegalHold]:
+    if not learners_visible_to(actor).filter(pk=learner.pk).exists():
+        return LegalHold.objects.none()
+    return learner.legal_holds.select_related("placed_by", "lifted_by")
+
+
+def retention_report(*, actor: Membership, today: date | None = None) -> OrganisationPlan:
+    """The dry run for the actor's own organisation: what the next retention run would delete."""
+    if not retention_policy.role_may(actor, "view"):
+        raise PermissionDenied("Only co-ordinators and administrators can see the retention settings.")
+    return plan_for(actor.organisation, today=today)
+
+
+def retention_runs(*, actor: Membership, limit: int = 10) -> QuerySet[RetentionRun]:
+    if not retention_policy.role_may(actor, "view"):
+        return RetentionRun.objects.none()
+    return RetentionRun.objects.filter(organisation_id=actor.organisation_id)[:limit]

@@ -1,0 +1,178 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from attunement.learners.access import learner_page
+from attunement.learners.policies import learner_policy
+from attunement.organisations.access import member_required
+from attunement.organisations.forms_util import add_service_errors
+
+from . import selectors, services
+from .consent_rules import REVIEW_GRACE_DAYS
+from .forms import ConsentForm, EraseForm, LegalHoldForm, RetentionSettingsForm, WithdrawForm
+from .models import Consent
+from .policies import retention_policy
+from .retention import settings_for
+from .roles import PRIVACY_ACTIONS
+
+
+def _may(request, learner) -> dict[str, bool]:
+    return {action: learner_policy.allows(request.membership, action, learner) for action in PRIVACY_ACTIONS}
+
+
+@learner_page("view_consents", reads="consents")
+def consents(request, learner):
+    return render(
+        request,
+        "privacy/consents.html",
+        {
+            "learner": learner,
+            "purposes": selectors.consent_status(learner),
+            "history": selectors.consent_history(actor=request.membership, learner=learner),
+            "hold": selectors.current_hold(learner),
+            "grace_days": REVIEW_GRACE_DAYS,
+            "may": _may(request, learner),
+        },
+    )
+
+
+@learner_page("record_consent")
+def consent_create(request, learner):
+    form = ConsentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.consent_record(actor=request.membership, learner=learner, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "The consent is recorded.")
+            return redirect("privacy:consents", learner_id=learner.pk)
+    return render(
+        request,
+        "privacy/consent_form.html",
+        {"form": form, "learner": learner},
+        status=400 if form.errors else 200,
+    )
+
+
+@learner_page("withdraw_consent", reads="consent")
+def consent_withdraw(request, learner, consent_id):
+    try:
+        consent = selectors.consent_get(actor=request.membership, learner=learner, consent_id=consent_id)
+    except Consent.DoesNotExist:
+        raise Http404("No such consent.") from None
+    form = WithdrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.consent_withdraw(actor=request.membership, consent=consent, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                f"Consent for {consent.get_purpose_display().lower()} is withdrawn. Anything it covered is hidden "
+                "now and will be deleted.",
+            )
+            return redirect("privacy:consents", learner_id=learner.pk)
+    return render(
+        request,
+        "privacy/consent_withdraw.html",
+        {"form": form, "learner": learner, "consent": consent},
+        status=400 if form.errors else 200,
+    )
+
+
+@learner_page("manage_hold", reads="legal_holds")
+def legal_hold(request, learner):
+    hold = selectors.current_hold(learner)
+    form = LegalHoldForm(request.POST or None) if hold is None else None
+    errors = []
+    if request.method == "POST":
+        try:
+            if hold is not None and request.POST.get("action") == "lift":
+                services.legal_hold_lift(actor=request.membership, learner=learner)
+                messages.success(request, "The legal hold is lifted. The usual retention rules apply again.")
+                return redirect("privacy:consents", learner_id=learner.pk)
+            if form is not None and form.is_valid():
+                services.legal_hold_place(actor=request.membership, learner=learner, **form.cleaned_data)
+                messages.success(request, "The legal hold is in place. Nothing about this person will be deleted.")
+                return redirect("privacy:consents", learner_id=learner.pk)
+            if form is None:
+                errors.append("Nothing was changed: the hold is already in place.")
+        except ValidationError as error:
+            if form is not None:
+                add_service_errors(form, error)
+            else:
+                errors.extend(error.messages)
+    return render(
+        request,
+        "privacy/legal_hold.html",
+        {
+            "form": form,
+            "learner": learner,
+            "hold": hold,
+            "errors": errors,
+            "history": selectors.holds_of(actor=request.membership, learner=learner),
+        },
+        status=400 if errors or (form is not None and form.errors) else 200,
+    )
+
+
+@learner_page("export")
+@require_http_methods(["GET", "POST"])
+def export(request, learner):
+    if request.method == "POST":
+        exported = services.subject_access_export(actor=request.membership, learner=learner)
+        response = HttpResponse(exported.content, content_type="application/zip")
+        response["Content-Disposition"] = f'attachment; filename="{exported.filename}"'
+        response["Cache-Control"] = "no-store"
+        return response
+    return render(request, "privacy/export.html", {"learner": learner})
+
+
+@learner_page("erase")
+def erase(request, learner):
+    hold = selectors.current_hold(learner)
+    form = EraseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.learner_erase(actor=request.membership, learner=learner, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Everything about that person has been erased.")
+            return redirect("learners:list")
+    return render(
+        request,
+        "privacy/erase.html",
+        {"form": form, "learner": learner, "hold": hold},
+        status=400 if form.errors else 200,
+    )
+
+
+@member_required
+def retention(request):
+    actor = request.membership
+    if not retention_policy.role_may(actor, "view"):
+        raise PermissionDenied("Only co-ordinators and administrators can see how long records are kept.")
+    form = RetentionSettingsForm(request.POST or None, settings=settings_for(actor.organisation))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.retention_settings_update(actor=actor, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "The retention settings are saved.")
+            return redirect("privacy:retention")
+    return render(
+        request,
+        "privacy/retention.html",
+        {
+            "form": form,
+            "report": selectors.retention_report(actor=actor),
+            "runs": selectors.retention_runs(actor=actor),
+        },
+        status=400 if form.errors else 200,
+    )
