@@ -12,7 +12,7 @@ from django.utils import timezone
 from attunement.learners.models import Assignment, CommunicationProfile, KeyPerson, Learner, Plan, PlanOutcome
 from attunement.learners.photos import replace_photo
 from attunement.organisations.models import AuditEntry, Role
-from attunement.practice.models import Fundamental, ObservedBehaviour, ProgressReview, Session
+from attunement.practice.models import Fundamental, HomeObservation, ObservedBehaviour, ProgressReview, Session
 from attunement.practice.services import RatingInput, review_record, session_record
 from attunement.privacy.models import Consent, LegalHold
 from attunement.privacy.services import learner_erase, legal_hold_lift, legal_hold_place, subject_access_export
@@ -30,6 +30,7 @@ RECORD_KINDS = (
     "progress_reviews",
     "consents",
     "legal_holds",
+    "home_observations",
     "audit_entries",
 )
 
@@ -65,6 +66,7 @@ def everything_about(world, learner):
         ],
     )
     a_consent(world, learner)
+    HomeObservation.objects.create(learner=learner, observed_on=today(), text="Sang in the bath")
     legal_hold_place(actor=world.coordinator, learner=learner, reason="Complaint under way")
     legal_hold_lift(actor=world.coordinator, learner=learner)
     return session
@@ -93,6 +95,7 @@ class TestSubjectAccessExport:
         assert "consent.recorded" in {e["action"] for e in data["audit_entries"]}
         summary = archive.read("summary.html").decode()
         assert "Mina Test" in summary and "Echoed her hums" in summary and "Bubbles and the drum" in summary
+        assert "Sang in the bath" in summary and data["home_observations"][0]["text"] == "Sang in the bath"
         assert archive.read("media/photo.jpg")[:2] == b"\xff\xd8"
         assert AuditEntry.objects.filter(action="learner.subject_access_exported", learner_id=world.mine.pk).exists()
 

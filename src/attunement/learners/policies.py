@@ -20,6 +20,9 @@ class LearnerPolicy(Policy):
         "manage_plans": ORGANISATION_WIDE_ROLES | {Role.THERAPIST},
         "record_session": STAFF_ROLES,
         "review_progress": STAFF_ROLES,
+        # The family portal: a family member's own person, in plain words, and notes from home.
+        "view_family_portal": {Role.FAMILY},
+        "add_home_observation": {Role.FAMILY},
         **PRIVACY_ACTIONS,
     }
 

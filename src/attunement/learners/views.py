@@ -34,7 +34,7 @@ def learner_list_view(request):
 
 @learner_page("view_records", reads="profile")
 def about_me(request, learner):
-    from attunement.practice.selectors import active_outcomes, new_behaviour_moments
+    from attunement.practice.selectors import active_outcomes, home_observations_of, new_behaviour_moments
 
     return render(
         request,
@@ -45,6 +45,7 @@ def about_me(request, learner):
             "key_people": learner.key_people.all(),
             "outcomes": active_outcomes(learner=learner),
             "new_moments": new_behaviour_moments(actor=request.membership, learner=learner),
+            "home_notes": home_observations_of(actor=request.membership, learner=learner),
             "may": {
                 action: learner_policy.allows(request.membership, action, learner)
                 for action in ("edit", "edit_profile", "manage_plans", "record_session", "review_progress")

@@ -255,3 +255,18 @@ class ReviewForm(forms.Form):
             for item in self.items
             if self.cleaned_data.get(item["key"])
         ]
+
+
+class HomeObservationForm(forms.Form):
+    observed_on = forms.DateField(label="When did you notice it?", widget=DateInput())
+    text = forms.CharField(
+        label="What did you notice?",
+        max_length=2000,
+        error_messages={"required": "Please write what you noticed."},
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="For example: a new sound, something that made them laugh, a hard night, a new way of asking.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["observed_on"].initial = timezone.localdate()

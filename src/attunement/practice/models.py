@@ -167,3 +167,20 @@ class ReviewRating(models.Model):
 
     def __str__(self):
         return f"{self.fundamental or self.area}: {self.level}"
+
+
+class HomeObservation(models.Model):
+    """Something a family member noticed at home, told to the team. Shown to staff marked "From home"."""
+
+    learner = models.ForeignKey(Learner, on_delete=models.CASCADE, related_name="home_observations")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    observed_on = models.DateField()
+    text = models.TextField(max_length=2000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-observed_on", "-pk"]
+        indexes = [models.Index(fields=["learner", "-observed_on"])]
+
+    def __str__(self):
+        return f"From home, {self.observed_on}"

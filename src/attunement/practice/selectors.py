@@ -254,3 +254,62 @@ def learners_furthest_from_target(*, actor: Membership, since: date, limit: int 
         .order_by("-gap", "first_name", "last_name")
     )
     return list(learners[:limit])
+
+
+# --- The family portal: only what a family should see, in plain words -----------------------------------
+
+ENJOYMENT_WORDS = {1: "did not enjoy it much", 2: "enjoyed it a bit", 3: "really enjoyed it"}
+
+
+def family_session_summaries(*, actor: Membership, learner: Learner, limit: int = 15) -> list[dict]:
+    """Recent sessions as a family sees them. Built field by field, so the practitioner's own reflections
+    ("how I did", "next time") and the reason a partner ended a session can never reach the page."""
+    sessions = (
+        sessions_visible_to(actor)
+        .filter(learner=learner)
+        .prefetch_related("partners", "fundamentals", "behaviours")
+        .order_by("-started_at", "-pk")[:limit]
+    )
+    return [
+        {
+            "when": session.started_at,
+            "minutes": session.minutes,
+            "place": session.place,
+            "with": [partner.first_name or partner.short_name for partner in session.partners.all()],
+            "enjoyment": ENJOYMENT_WORDS.get(session.enjoyment, ""),
+            "fundamentals": [f.name for f in session.fundamentals.all()],
+            "new_things": [b.description for b in session.behaviours.all() if b.novelty == "new"],
+            "what_happened": session.what_happened,
+            "significant_moment": session.significant_moment,
+        }
+        for session in sessions
+    ]
+
+
+def family_progress(*, actor: Membership, learner: Learner) -> dict | None:
+    """The latest progress review on the organisation's own scale, as plain sentences."""
+    scale = current_scale(learner.organisation)
+    review = reviews_of(actor=actor, learner=learner).filter(scale=scale).first() if scale else None
+    if review is None:
+        return None
+    return {
+        "reviewed_on": review.reviewed_on,
+        "items": [
+            {
+                "name": str(rating.fundamental) if rating.fundamental_id else rating.area.title(),
+                "level": rating.level.label,
+                "meaning": rating.level.description,
+            }
+            for rating in review.ratings.all()
+        ],
+    }
+
+
+def home_observations_of(*, actor: Membership, learner: Learner, limit: int = 5) -> QuerySet:
+    from .models import HomeObservation
+
+    return (
+        HomeObservation.objects.filter(learner__in=learners_visible_to(actor).values("pk"), learner=learner)
+        .select_related("author")
+        .order_by("-observed_on", "-pk")[:limit]
+    )

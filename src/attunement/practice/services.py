@@ -15,7 +15,16 @@ from attunement.organisations.audit import audit_record
 from attunement.organisations.models import Membership, Organisation
 from attunement.organisations.selectors import staff_of
 
-from .models import Fundamental, ObservedBehaviour, ProgressReview, ProgressScale, ReviewRating, ScaleLevel, Session
+from .models import (
+    Fundamental,
+    HomeObservation,
+    ObservedBehaviour,
+    ProgressReview,
+    ProgressScale,
+    ReviewRating,
+    ScaleLevel,
+    Session,
+)
 from .policies import fundamental_policy
 from .vocabulary import DEFAULT_FUNDAMENTALS, ENGAGEMENT_AREAS, SCALE_PRESETS, Ending, Novelty, Phase, Rates, Technique
 
@@ -382,3 +391,28 @@ def organisation_settings_update(
     organisation.save(update_fields=["learner_word", "weekly_session_target", "progress_scale"])
     audit_record(actor=actor, action="organisation.settings_changed", target=organisation)
     return organisation
+
+
+# --- Notes from home ---------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def home_observation_add(*, actor: Membership, learner: Learner, observed_on: date, text: str) -> HomeObservation:
+    learner_policy.require(actor, "add_home_observation", learner, "Only family members add notes from home.")
+    text = text.strip()
+    errors = {}
+    if not text:
+        errors["text"] = "Please write what you noticed."
+    elif len(text) > 2000:
+        errors["text"] = "Please keep it under 2,000 characters."
+    if observed_on > timezone.localdate():
+        errors["observed_on"] = "That date is in the future. Please check it."
+    elif observed_on < timezone.localdate() - timedelta(days=366):
+        errors["observed_on"] = "That date is more than a year ago. Please check it."
+    if errors:
+        raise ValidationError(errors)
+    observation = HomeObservation.objects.create(
+        learner=learner, author_id=actor.user_id, observed_on=observed_on, text=text
+    )
+    audit_record(actor=actor, action="home_observation.created", learner=learner, target=observation)
+    return observation

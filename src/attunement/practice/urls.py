@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import family_views, views
 
 app_name = "practice"
 
@@ -15,5 +15,8 @@ urlpatterns = [
     path("organisation/fundamentals/", views.fundamentals, name="fundamentals"),
     path("organisation/fundamentals/<int:fundamental_id>/", views.fundamental_change, name="fundamental_change"),
     path("organisation/settings/", views.organisation_settings, name="settings"),
+    path("family/", family_views.family_home, name="family"),
+    path("family/<int:learner_id>/", family_views.family_person, name="family_person"),
+    path("family/<int:learner_id>/notes/new/", family_views.family_note, name="family_note"),
     path("organisation/scales/<int:scale_id>/", views.scale_wording, name="scale_wording"),
 ]

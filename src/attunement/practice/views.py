@@ -12,6 +12,7 @@ from attunement.learners.policies import learner_policy
 from attunement.learners.selectors import learners_recent_first
 from attunement.organisations.access import member_required
 from attunement.organisations.forms_util import add_service_errors
+from attunement.organisations.models import Role
 from attunement.organisations.policies import sees_whole_organisation
 
 from . import charts, selectors, services
@@ -32,6 +33,8 @@ DRAFT_SAVED_KEY = "draft_to_clear"
 @member_required
 def home(request):
     actor = request.membership
+    if actor.role == Role.FAMILY:
+        return redirect("practice:family")
     this_week = selectors.week_start(timezone.localdate())
     whole_organisation = sees_whole_organisation(actor)
     if whole_organisation:
@@ -133,6 +136,7 @@ def timeline(request, learner):
             "query": query.urlencode(),
             "weeks": weeks,
             "chart": charts.weekly_bars(weeks),
+            "home_notes": selectors.home_observations_of(actor=actor, learner=learner),
             "clear_draft": request.session.pop(DRAFT_SAVED_KEY, ""),
         },
     )

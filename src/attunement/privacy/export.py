@@ -189,6 +189,16 @@ def person_data(learner: Learner, *, today: date | None = None) -> dict:
             }
             for c in sorted(consents, key=lambda c: (c.purpose, c.starts_on, c.pk))
         ],
+        "home_observations": [
+            {
+                "id": h.pk,
+                "observed_on": h.observed_on,
+                "text": h.text,
+                "author": _user(h.author),
+                "created_at": h.created_at,
+            }
+            for h in learner.home_observations.select_related("author").order_by("observed_on", "pk")
+        ],
         "legal_holds": [
             {
                 "reason": h.reason,

@@ -1,0 +1,56 @@
+"""The family portal: a family member sees their own person in plain words and tells the team about home."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+
+from attunement.learners.access import learner_page
+from attunement.learners.selectors import learners_visible_to
+from attunement.organisations.access import member_required
+from attunement.organisations.forms_util import add_service_errors
+from attunement.organisations.models import Role
+
+from . import selectors, services
+from .forms import HomeObservationForm
+
+
+@member_required
+def family_home(request):
+    if request.membership.role != Role.FAMILY:
+        raise PermissionDenied("This page is for family members.")
+    people = list(learners_visible_to(request.membership).filter(is_active=True))
+    if len(people) == 1:
+        return redirect("practice:family_person", learner_id=people[0].pk)
+    return render(request, "practice/family_home.html", {"people": people})
+
+
+@learner_page("view_family_portal", reads="family_portal")
+def family_person(request, learner):
+    actor = request.membership
+    return render(
+        request,
+        "practice/family_person.html",
+        {
+            "learner": learner,
+            "profile": getattr(learner, "profile", None),
+            "sessions": selectors.family_session_summaries(actor=actor, learner=learner),
+            "progress": selectors.family_progress(actor=actor, learner=learner),
+            "my_notes": selectors.home_observations_of(actor=actor, learner=learner, limit=10),
+        },
+    )
+
+
+@learner_page("add_home_observation")
+def family_note(request, learner):
+    form = HomeObservationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.home_observation_add(actor=request.membership, learner=learner, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"Thank you. {learner.display_name}'s team can now read your note.")
+            return redirect("practice:family_person", learner_id=learner.pk)
+    return render(
+        request, "practice/family_note.html", {"learner": learner, "form": form}, status=400 if form.errors else 200
+    )
