@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "attunement.learners",
     "attunement.practice",
     "attunement.privacy",
+    "attunement.outcomes",
 ]
 
 MIDDLEWARE = [

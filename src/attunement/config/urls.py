@@ -14,5 +14,6 @@ urlpatterns = [
     path("learners/", include("attunement.learners.urls")),
     path("", include("attunement.practice.urls")),
     path("privacy/", include("attunement.privacy.urls")),
+    path("organisation/summary/", include("attunement.outcomes.urls")),
     path("admin/", admin.site.urls),
 ]

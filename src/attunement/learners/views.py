@@ -18,6 +18,8 @@ LIST_LIMIT = 500
 
 @member_required
 def learner_list_view(request):
+    if not learner_policy.role_may(request.membership, "view"):
+        raise PermissionDenied("Your role sees anonymised figures only.")
     search = request.GET.get("q", "").strip()[:100]
     learners = learner_list(actor=request.membership, search=search)
     return render(

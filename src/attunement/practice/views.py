@@ -35,6 +35,8 @@ def home(request):
     actor = request.membership
     if actor.role == Role.FAMILY:
         return redirect("practice:family")
+    if actor.role == Role.EXTERNAL:
+        return redirect("outcomes:summary")
     this_week = selectors.week_start(timezone.localdate())
     whole_organisation = sees_whole_organisation(actor)
     if whole_organisation:
@@ -254,6 +256,8 @@ def review_detail(request, learner, review_id):
 @member_required
 def fundamentals(request):
     actor = request.membership
+    if not fundamental_policy.role_may(actor, "view"):
+        raise PermissionDenied("Your role does not use the Fundamentals list.")
     may_manage = fundamental_policy.role_may(actor, "manage")
     form = FundamentalForm(request.POST or None)
     if request.method == "POST":
