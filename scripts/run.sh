@@ -32,6 +32,11 @@ cat <<MSG
     co-ordinator (school)     priya@oakfield.example
     practitioner (adults)     tom@riverside.example
     co-ordinator (adults)     jo@riverside.example
+    parent (family portal)    parent@oakfield.example
+    inspector (summary only)  inspector@oakfield.example
+
+  Co-ordinators are asked for a second step: in another terminal,
+  run  .venv/bin/python manage.py demo_code  for the current code.
 
   Press Ctrl-C to stop.
 

@@ -33,6 +33,8 @@ SCHOOL_STAFF = [
     ("morgan@oakfield.example", "Morgan", "Price", Role.PRACTITIONER),
     ("lee@oakfield.example", "Dr Lee", "Chen", Role.THERAPIST),
     ("head@oakfield.example", "Helen", "Moss", Role.MANAGER),
+    ("parent@oakfield.example", "Ruth", "Parent", Role.FAMILY),  # linked to one pupil: the family portal
+    ("inspector@oakfield.example", "Imran", "Hale", Role.EXTERNAL),  # sees the anonymised summary only
 ]
 ADULT_STAFF = [
     ("jo@riverside.example", "Jo", "Williams", Role.COORDINATOR),
@@ -225,7 +227,7 @@ def seed_demo(*, today: date | None = None, seed: int = 7) -> dict:
             if role in settings.MFA_REQUIRED_ROLES:
                 enrol_authenticator(user, DEMO_TOTP_SECRET)
             staff.append((user, role))
-        totals["staff"] += len(staff)
+        totals["staff"] += sum(1 for _, role in staff if role not in (Role.FAMILY, Role.EXTERNAL))
         practitioners = [u for u, r in staff if r in (Role.PRACTITIONER, Role.THERAPIST)]
         fundamentals = list(Fundamental.objects.filter(organisation=organisation))
         sites = list(organisation.sites.all())
@@ -237,6 +239,8 @@ def seed_demo(*, today: date | None = None, seed: int = 7) -> dict:
                 assigned[0] = practitioners[0]  # Sam, the demo practitioner, works with five pupils
             for user in dict.fromkeys(assigned):
                 Assignment.objects.create(learner=learner, user=user)
+            if organisation == school and i == 0:
+                Assignment.objects.create(learner=learner, user=next(u for u, r in staff if r == Role.FAMILY))
             trajectory = TRAJECTORIES[i % len(TRAJECTORIES)]
             outcomes = list(PlanOutcome.objects.filter(plan__learner=learner))
             sessions = _demo_sessions(

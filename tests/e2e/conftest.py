@@ -69,4 +69,4 @@ def log_in(page, base_url, email, password=DEMO_PASSWORD, totp_secret=DEMO_TOTP_
     if "/accounts/2fa/authenticate/" in page.url:
         page.fill("#id_code", current_code(totp_secret))
         page.get_by_role("button", name="Sign In").click()
-    page.wait_for_url(f"{base_url}/")
+    page.wait_for_url(lambda url: "/accounts/" not in url)

@@ -46,3 +46,21 @@ def test_main_pages_have_no_serious_accessibility_problems(tablet, live_server):
         if serious:
             problems[path] = serious
     assert problems == {}
+
+
+def test_the_family_portal_and_the_inspectors_summary_have_no_serious_accessibility_problems(tablet, live_server):
+    page, base = tablet, live_server.url
+    axe = Axe()
+    for email, paths in (
+        ("parent@oakfield.example", ["/", "/family/{id}/notes/new/"]),
+        ("inspector@oakfield.example", ["/"]),
+    ):
+        log_in(page, base, email)
+        learner = Learner.objects.get(assignments__user__email="parent@oakfield.example")
+        for path in paths:
+            page.goto(base + path.format(id=learner.pk))
+            assert page.locator("h1").count() == 1
+            violations = axe.run(page).response["violations"]
+            assert [v["id"] for v in violations if v["impact"] in ("serious", "critical")] == [], path
+        page.get_by_role("button", name="Log out").click()
+        page.wait_for_url(f"{base}/accounts/login/")
