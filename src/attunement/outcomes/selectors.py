@@ -37,6 +37,7 @@ def organisation_summary(*, organisation: Organisation, today: date | None = Non
     with_new = sum(1 for _, new, _ in totals if new > 0)
     return {
         "threshold": THRESHOLD,
+        "weeks": WEEKS,
         "period": (since, until - timedelta(days=1)),
         "people": shown(n_people),
         "enough_people": n_people >= THRESHOLD,
