@@ -9,13 +9,15 @@ PORT="${PORT:-8000}"
 
 mkdir -p var
 "$BIN/python" manage.py migrate --no-input -v 0
-"$BIN/python" manage.py seed_demo --if-empty
+if [ "${DJANGO_SETTINGS_MODULE:-}" != "attunement.config.production" ]; then
+  "$BIN/python" manage.py seed_demo --if-empty   # never in production: the demo's password is public
+fi
 "$BIN/python" manage.py collectstatic --no-input -v 0
 
 "$BIN/python" manage.py db_worker --interval 2 &
 worker=$!
 # Once a day, delete what has passed its retention period (the report is kept with each run).
-( while sleep 86400; do "$BIN/python" manage.py retention_run --apply >> var/retention.log 2>&1; done ) &
+( while true; do "$BIN/python" manage.py retention_run --apply >> var/retention.log 2>&1; sleep 86400; done ) &
 daily=$!
 "$BIN/gunicorn" attunement.config.wsgi --chdir src --bind "$HOST:$PORT" --workers 2 --threads 4 \
   --access-logfile - --log-level warning &

@@ -11,7 +11,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from attunement.accounts.middleware import LAST_SEEN_KEY
+from attunement.accounts.middleware import LAST_SEEN_KEY, STARTED_KEY
 from attunement.accounts.two_factor import current_code
 
 from ..conftest import PASSWORD, TOTP_SECRET
@@ -38,12 +38,15 @@ class TestLockout:
         response = log_in(client, email)
         assert response.status_code == 302 and response.url == "/"
 
-    def test_the_admin_login_is_locked_too(self, world, client):
+    def test_the_admin_uses_the_same_login_so_lockout_and_the_second_step_apply(self, world, client):
+        response = client.get(reverse("admin:login"))
+        assert response.status_code == 302 and response.url.startswith(reverse("account_login"))
         email = world.members["administrator"].user.email
         for _ in range(5):
-            client.post(reverse("admin:login"), {"username": email, "password": "wrong"})
-        response = client.post(reverse("admin:login"), {"username": email, "password": PASSWORD})
-        assert "locked for 15 minutes" in response.content.decode()
+            log_in(client, email, "wrong")
+        assert "locked for 15 minutes" in log_in(client, email).content.decode()
+        AccessAttempt.objects.all().delete()
+        assert log_in(client, email).url == reverse("mfa_authenticate")
 
     def test_a_success_resets_the_count(self, world, client):
         email = world.practitioner.user.email
@@ -83,6 +86,15 @@ class TestSecondStep:
 
 @pytest.mark.django_db
 class TestSessions:
+    def test_a_busy_session_still_ends_at_its_absolute_lifetime(self, world, client, settings):
+        settings.SESSION_COOKIE_AGE = 12 * 3600
+        client.force_login(world.practitioner.user)
+        assert client.get("/").status_code == 200
+        session = client.session
+        session[STARTED_KEY] = time.time() - 12 * 3600 - 60
+        session.save()
+        assert client.get("/").url.startswith(reverse("account_login"))
+
     def test_idle_for_longer_than_the_timeout_logs_out(self, world, client, settings):
         settings.IDLE_TIMEOUT_MINUTES = 30
         client.force_login(world.practitioner.user)
@@ -128,6 +140,7 @@ def test_the_production_settings_pass_djangos_deployment_checks():
         "DJANGO_SETTINGS_MODULE": "attunement.config.production",
         "SECRET_KEY": "x" * 60 + "y7Qz",
         "ALLOWED_HOSTS": "attunement.example.org",
+        "DATABASE_URL": "postgres://nobody@127.0.0.1:5432/unused",
         "ATTUNEMENT_VAR_DIR": "/tmp/attunement-deploy-check",
     }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set only inside the browser tests' own process

@@ -155,3 +155,37 @@ class TestPhotos:
         assert response.status_code == 200 and "image" in response.content.decode().lower()
         world.mine.refresh_from_db()
         assert world.mine.first_name == "Mina" and not world.mine.photo
+
+
+@pytest.mark.django_db
+class TestLeavingAndFamilyLinks:
+    def post_edit(self, client, world, **extra):
+        data = {
+            "first_name": "Mina",
+            "last_name": "Test",
+            "version": str(world.mine.version),
+            "people-TOTAL_FORMS": "0",
+            "people-INITIAL_FORMS": "0",
+            "still_supported": "on",
+            **extra,
+        }
+        return client.post(reverse("learners:edit", kwargs={"learner_id": world.mine.pk}), data)
+
+    def test_saving_the_staff_list_keeps_the_family_members_link(self, world, client):
+        from attunement.organisations.models import Role
+
+        login(client, world.coordinator)
+        assert self.post_edit(client, world, assigned=[world.coordinator.user_id]).status_code == 302
+        linked = set(world.mine.assignments.values_list("user_id", flat=True))
+        assert world.members[Role.FAMILY].user_id in linked
+        assert world.practitioner.user_id not in linked and world.coordinator.user_id in linked
+
+    def test_unticking_still_supported_records_the_day_they_left(self, world, client):
+        from django.utils import timezone
+
+        login(client, world.coordinator)
+        data = {k: v for k, v in {"still_supported": ""}.items()}
+        response = self.post_edit(client, world, **data)
+        assert response.status_code == 302
+        world.mine.refresh_from_db()
+        assert not world.mine.is_active and world.mine.left_on == timezone.localdate()

@@ -7,11 +7,12 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 LAST_SEEN_KEY = "last_seen"
+STARTED_KEY = "session_started"
 
 
 class IdleTimeoutMiddleware:
-    """Log out anyone who has done nothing for IDLE_TIMEOUT_MINUTES. The session cookie's own age
-    (SESSION_COOKIE_AGE) is the absolute lifetime, however busy the user is."""
+    """Log out anyone who has done nothing for IDLE_TIMEOUT_MINUTES, and everyone once their session is
+    SESSION_COOKIE_AGE old, however busy they have been (the absolute lifetime)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -20,12 +21,19 @@ class IdleTimeoutMiddleware:
         if request.user.is_authenticated:
             now = time.time()
             last_seen = request.session.get(LAST_SEEN_KEY, now)
+            started = request.session.setdefault(STARTED_KEY, now)
             if now - last_seen > settings.IDLE_TIMEOUT_MINUTES * 60:
-                logout(request)
-                messages.info(request, "You were logged out after a while with nothing happening. Please log in again.")
-                return redirect(f"{reverse('account_login')}?next={request.path}")
+                return self._log_out(request, "You were logged out after a while with nothing happening.")
+            if now - started > settings.SESSION_COOKIE_AGE:
+                return self._log_out(request, "You were logged out because you have been logged in for a long time.")
             request.session[LAST_SEEN_KEY] = now
         return self.get_response(request)
+
+    @staticmethod
+    def _log_out(request, reason: str):
+        logout(request)
+        messages.info(request, f"{reason} Please log in again.")
+        return redirect(f"{reverse('account_login')}?next={request.path}")
 
 
 class RequireTwoFactorMiddleware:

@@ -1,9 +1,13 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
 from attunement.organisations import views as organisation_views
 from attunement.practice import views as practice_views
+
+# The admin has no login form of its own: it uses the same login, second step and lockout as everyone.
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("", practice_views.home, name="home"),

@@ -37,6 +37,12 @@ class LearnerForm(forms.Form):
         label="Staff who work with them",
         help_text="Practitioners and therapists only see the people they are assigned to.",
     )
+    still_supported = forms.BooleanField(
+        required=False,
+        initial=True,
+        label="We still support them",
+        help_text="Untick when they leave. Their records are then kept for the retention period, then deleted.",
+    )
     photo = forms.ImageField(required=False, help_text="Optional. A JPEG or PNG under 5 MB.")
     remove_photo = forms.BooleanField(required=False, label="Remove the current photo")
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)

@@ -31,7 +31,8 @@ class Learner(models.Model):
         blank=True,
         help_text="Sessions a week to aim for with this person. Leave blank to use the organisation's target.",
     )
-    is_active = models.BooleanField(default=True)
+    is_active = models.BooleanField(default=True, help_text="Untick when they leave; retention counts from then.")
+    left_on = models.DateField(null=True, blank=True, help_text="The day they left, if they have.")
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

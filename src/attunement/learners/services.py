@@ -77,6 +77,7 @@ def learner_update(
     remove_photo=False,
     assigned=None,
     key_people=None,
+    still_supported: bool | None = None,
     **details,
 ) -> Learner:
     """Change a person's details, key people and staff together; a clash with another edit changes nothing."""
@@ -90,6 +91,10 @@ def learner_update(
             "please reload the page to see the latest version and make them again."
         )
     learner.refresh_from_db()
+    if still_supported is not None and still_supported != learner.is_active:
+        learner.is_active = still_supported
+        learner.left_on = None if still_supported else timezone.localdate()
+        learner.save(update_fields=["is_active", "left_on"])
     if key_people is not None:
         _replace_key_people(learner, key_people)
     if assigned is not None:
@@ -118,7 +123,8 @@ def _replace_assignments(actor: Membership, learner: Learner, users) -> None:
     wanted = {user.pk for user in users}
     if wanted - allowed:
         raise ValidationError({"assigned": "Please choose members of your own organisation."})
-    learner.assignments.exclude(user_id__in=wanted).delete()
+    # Only staff links are chosen on the form; a family member's link to their own person is left alone.
+    learner.assignments.filter(user_id__in=allowed).exclude(user_id__in=wanted).delete()
     for user_id in wanted - set(learner.assignments.values_list("user_id", flat=True)):
         Assignment.objects.create(learner=learner, user_id=user_id)
 

@@ -76,6 +76,7 @@ def learner_create_view(request):
         data = dict(form.cleaned_data)
         data.pop("version", None)
         data.pop("remove_photo", None)
+        data.pop("still_supported", None)
         try:
             learner = services.learner_create(actor=request.membership, key_people=_people(people), **data)
         except ValidationError as error:
@@ -99,6 +100,7 @@ def learner_edit_view(request, learner):
         "needs": learner.needs,
         "site": learner.site,
         "weekly_session_target": learner.weekly_session_target,
+        "still_supported": learner.is_active,
         "version": learner.version,
         "assigned": [a.user for a in learner.assignments.select_related("user")],
     }

@@ -37,6 +37,17 @@ def audit_read(*, actor: Membership, what: str, learner, target_type: str = "", 
     )
 
 
+def client_address(request) -> str | None:
+    """The client's address. Behind our own reverse proxy (TRUST_X_FORWARDED_FOR), the proxy's view of the
+    client is the last address it appended to X-Forwarded-For; anything before it could be forged."""
+    from django.conf import settings
+
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if settings.TRUST_X_FORWARDED_FOR and forwarded:
+        return forwarded.split(",")[-1].strip() or None
+    return request.META.get("REMOTE_ADDR") or None
+
+
 class RequestAddressMiddleware:
     """Remember the client's address for the audit entries written while serving this request."""
 
@@ -44,7 +55,7 @@ class RequestAddressMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        token = current_address.set(request.META.get("REMOTE_ADDR") or None)
+        token = current_address.set(client_address(request))
         try:
             return self.get_response(request)
         finally:

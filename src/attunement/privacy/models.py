@@ -101,7 +101,7 @@ RETENTION_DEFAULTS = {
     "audit_years": 8,
 }
 RETENTION_LABELS = {
-    "sessions_years": "Sessions",
+    "sessions_years": "Sessions and notes from home",
     "reviews_years": "Progress reviews",
     "profile_years": "Communication profiles",
     "plans_years": "Plans and outcomes",

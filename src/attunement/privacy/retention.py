@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from attunement.learners.models import PROFILE_SECTIONS, CommunicationProfile, Learner, Plan
 from attunement.organisations.models import AuditEntry, Organisation
-from attunement.practice.models import ProgressReview, Session
+from attunement.practice.models import HomeObservation, ProgressReview, Session
 
 from .dates import add_years
 from .models import RECORD_TYPE_LABELS, RECORD_TYPES, LegalHold, RetentionSettings
@@ -69,6 +69,10 @@ class OrganisationPlan:
     def sessions(self) -> QuerySet[Session]:
         return Session.objects.filter(learner_id__in=self.ids("sessions"))
 
+    def home_observations(self) -> QuerySet[HomeObservation]:
+        """Notes from home are kept exactly as long as sessions."""
+        return HomeObservation.objects.filter(learner_id__in=self.ids("sessions"))
+
     def reviews(self) -> QuerySet[ProgressReview]:
         return ProgressReview.objects.filter(learner_id__in=self.ids("reviews"))
 
@@ -87,7 +91,7 @@ class OrganisationPlan:
     def counts(self) -> dict[str, int]:
         return {
             "person": len(self.whole_people()),
-            "sessions": self.sessions().count(),
+            "sessions": self.sessions().count() + self.home_observations().count(),
             "reviews": self.reviews().count(),
             "profiles": self.profiles().count(),
             "plans": self.plans().count(),
@@ -111,7 +115,10 @@ class OrganisationPlan:
 
 
 def left_on(learner: Learner) -> date:
-    """When an inactive person left, as far as the records show (see the module's note)."""
+    """When an inactive person left: the recorded day, or else as far as the records show (the latest of
+    their last change, last session and last review, which can only delay deletion)."""
+    if learner.left_on:
+        return learner.left_on
     days = [timezone.localdate(learner.updated_at)]
     if getattr(learner, "last_session", None):
         days.append(timezone.localdate(learner.last_session))

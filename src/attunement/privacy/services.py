@@ -365,6 +365,7 @@ def _apply_plan(plan: OrganisationPlan) -> RetentionRun:
     for learner in Learner.objects.filter(pk__in=plan.whole_people()):
         _erase_person(learner, organisation_id=organisation_id, actor_user_id=None, action="retention.person_deleted")
     plan.sessions().delete()
+    plan.home_observations().delete()
     plan.reviews().delete()
     plan.plans().delete()
     _clear_profiles(plan.profiles())
