@@ -8,7 +8,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
 from PIL import Image
 
-from attunement.learners.models import Plan
+from attunement.learners.models import Assignment, Plan
 from attunement.learners.photos import replace_photo
 from attunement.learners.policies import learner_policy
 from attunement.organisations.models import AuditEntry, Role
@@ -72,7 +72,9 @@ def records_of(world, learner, actor):
         starts_on=timezone.localdate(),
         review_on=timezone.localdate() + timedelta(days=365),
     )
+    assignment = Assignment.objects.get_or_create(learner=learner, user=actor.user)[0]
     return {
+        "assignment_id": assignment.pk,
         "consent_id": consent.pk,
         "learner_id": learner.pk,
         "session_id": session.pk,

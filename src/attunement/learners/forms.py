@@ -35,7 +35,8 @@ class LearnerForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
         label="Staff who work with them",
-        help_text="Practitioners and therapists only see the people they are assigned to.",
+        help_text="Practitioners and therapists only see the people they are assigned to. Later, "
+        "“Who works with them” sets dates and links family members.",
     )
     still_supported = forms.BooleanField(
         required=False,
@@ -134,3 +135,19 @@ class PlanForm(forms.Form):
 
     def new_outcome_lines(self) -> list[str]:
         return [line for line in self.cleaned_data["new_outcomes"].splitlines() if line.strip()]
+
+
+class AssignmentForm(forms.Form):
+    user = forms.ModelChoiceField(queryset=None, label="Who", empty_label="Choose someone")
+    starts_on = forms.DateField(required=False, widget=DateInput, label="From", help_text="Leave blank for now.")
+    ends_on = forms.DateField(
+        required=False,
+        widget=DateInput,
+        label="Until",
+        help_text="Optional. Access ends by itself after this day: use it for agency staff and visiting therapists.",
+    )
+
+    def __init__(self, *args, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = members.order_by("first_name", "last_name")
+        self.fields["user"].label_from_instance = lambda user: f"{user} ({user.email})"

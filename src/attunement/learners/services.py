@@ -1,6 +1,6 @@
 """Every change to a learner's record goes through here: permission, validation, audit, one transaction."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -75,7 +75,6 @@ def learner_update(
     version: int,
     photo=None,
     remove_photo=False,
-    assigned=None,
     key_people=None,
     still_supported: bool | None = None,
     **details,
@@ -97,8 +96,6 @@ def learner_update(
         learner.save(update_fields=["is_active", "left_on"])
     if key_people is not None:
         _replace_key_people(learner, key_people)
-    if assigned is not None:
-        _replace_assignments(actor, learner, assigned)
     if photo:
         replace_photo(learner, photo)
     elif remove_photo and learner.photo:
@@ -123,10 +120,58 @@ def _replace_assignments(actor: Membership, learner: Learner, users) -> None:
     wanted = {user.pk for user in users}
     if wanted - allowed:
         raise ValidationError({"assigned": "Please choose members of your own organisation."})
-    # Only staff links are chosen on the form; a family member's link to their own person is left alone.
-    learner.assignments.filter(user_id__in=allowed).exclude(user_id__in=wanted).delete()
     for user_id in wanted - set(learner.assignments.values_list("user_id", flat=True)):
         Assignment.objects.create(learner=learner, user_id=user_id)
+
+
+@transaction.atomic
+def assignment_set(*, actor: Membership, learner: Learner, user, starts_on=None, ends_on=None) -> Assignment:
+    """Link a member of staff or a family member to a person, from and until the dates given (both optional).
+    Access ends by itself after `ends_on`. Linking someone already linked changes their dates."""
+    learner_policy.require(actor, "edit", learner, "Only co-ordinators and managers can change who works with someone.")
+    if not linkable_members(actor.organisation).filter(pk=user.pk).exists():
+        raise ValidationError({"user": "Please choose a member of staff or a family member of your organisation."})
+    if starts_on and ends_on and ends_on < starts_on:
+        raise ValidationError({"ends_on": "The end date is before the start date."})
+    if ends_on and ends_on < timezone.localdate():
+        raise ValidationError({"ends_on": "The end date has passed. To end access now, use “End now”."})
+    assignment, _ = Assignment.objects.update_or_create(
+        learner=learner, user=user, defaults={"starts_on": starts_on, "ends_on": ends_on}
+    )
+    audit_record(actor=actor, action="assignment.changed", learner=learner, target=assignment)
+    return assignment
+
+
+@transaction.atomic
+def assignment_end(*, actor: Membership, learner: Learner, assignment: Assignment) -> Assignment:
+    """End someone's access to a person at once; the link stays, dated, as a record of who had access when."""
+    learner_policy.require(actor, "edit", learner, "Only co-ordinators and managers can change who works with someone.")
+    if assignment.learner_id != learner.pk:
+        raise ValidationError("That link is not for this person.")
+    assignment.ends_on = timezone.localdate() - timedelta(days=1)
+    if assignment.starts_on and assignment.starts_on > assignment.ends_on:
+        assignment.starts_on = assignment.ends_on
+    assignment.save(update_fields=["starts_on", "ends_on"])
+    audit_record(actor=actor, action="assignment.ended", learner=learner, target=assignment)
+    return assignment
+
+
+def linkable_members(organisation):
+    """Who can be linked to a person: staff who work with people, and family members."""
+    from django.contrib.auth import get_user_model
+
+    from attunement.organisations.models import Role
+    from attunement.organisations.policies import STAFF_ROLES
+
+    return (
+        get_user_model()
+        .objects.filter(
+            memberships__organisation=organisation,
+            memberships__is_active=True,
+            memberships__role__in=STAFF_ROLES | {Role.FAMILY},
+        )
+        .distinct()
+    )
 
 
 @transaction.atomic

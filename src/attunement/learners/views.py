@@ -2,13 +2,14 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 
 from attunement.organisations.access import member_required
 from attunement.organisations.forms_util import add_service_errors
 
 from . import services
 from .access import learner_or_404, learner_page  # noqa: F401  (learner_or_404 is used by other apps)
-from .forms import KeyPeopleFormSet, LearnerForm, PlanForm, ProfileForm
+from .forms import AssignmentForm, KeyPeopleFormSet, LearnerForm, PlanForm, ProfileForm
 from .models import PROFILE_SECTIONS
 from .policies import learner_policy
 from .selectors import learner_list
@@ -102,9 +103,9 @@ def learner_edit_view(request, learner):
         "weekly_session_target": learner.weekly_session_target,
         "still_supported": learner.is_active,
         "version": learner.version,
-        "assigned": [a.user for a in learner.assignments.select_related("user")],
     }
     form = LearnerForm(request.POST or None, request.FILES or None, organisation=organisation, initial=initial)
+    del form.fields["assigned"]  # changed on "Who works with them", with dates
     people = KeyPeopleFormSet(
         request.POST or None,
         prefix="people",
@@ -212,3 +213,33 @@ def plan_edit_view(request, learner, plan_id):
             messages.success(request, "The plan is saved.")
             return redirect("learners:plans", learner_id=learner.pk)
     return render(request, "learners/plan_edit.html", {"form": form, "learner": learner, "plan": plan})
+
+
+@learner_page("edit", reads="assignments")
+def assignments_view(request, learner):
+    from .selectors import assignments_of
+
+    form = AssignmentForm(request.POST or None, members=services.linkable_members(request.membership.organisation))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.assignment_set(actor=request.membership, learner=learner, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"Saved: {form.cleaned_data['user']} can see {learner.display_name}.")
+            return redirect("learners:assignments", learner_id=learner.pk)
+    return render(
+        request,
+        "learners/assignments.html",
+        {"learner": learner, "form": form, "assignments": assignments_of(learner=learner)},
+        status=400 if form.errors else 200,
+    )
+
+
+@learner_page("edit")
+@require_POST
+def assignment_end_view(request, learner, assignment_id):
+    assignment = get_object_or_404(learner.assignments, pk=assignment_id)
+    services.assignment_end(actor=request.membership, learner=learner, assignment=assignment)
+    messages.success(request, f"{assignment.user} can no longer see {learner.display_name}.")
+    return redirect("learners:assignments", learner_id=learner.pk)
