@@ -14,6 +14,7 @@ PAGES = [
     "/learners/{id}/profile/",
     "/learners/{id}/plans/",
     "/learners/{id}/plans/new/",
+    "/learners/{id}/people/",
     "/learners/{id}/timeline/",
     "/learners/{id}/progress/",
     "/learners/{id}/reviews/new/",
