@@ -278,6 +278,7 @@ def _demo_learner(rng, organisation, first, last, i, sites, today) -> Learner:
         name=rng.choice(["Sarah", "Mark", "Aisha", "Gareth"]),
         relationship=rng.choice(["Mum", "Dad", "Sister", "Grandad"]),
     )
+    _demo_consents(rng, learner, organisation, today)
     kind = "ehcp" if organisation.setting == Setting.SCHOOL else rng.choice(["care", "pbs"])
     plan = Plan.objects.create(
         learner=learner,
@@ -289,6 +290,27 @@ def _demo_learner(rng, organisation, first, last, i, sites, today) -> Learner:
     for text in rng.sample(OUTCOMES, 3):
         PlanOutcome.objects.create(plan=plan, text=text)
     return learner
+
+
+def _demo_consents(rng, learner, organisation, today) -> None:
+    """Most families agree to filming and anonymised reports; fewer to training clips or research. Adults who
+    cannot decide have a best-interests decision recorded instead."""
+    from attunement.privacy.models import Consent, GivenBy
+
+    school = organisation.setting == Setting.SCHOOL
+    for purpose, chance in (("video", 0.85), ("reports", 0.9), ("family", 0.7), ("training", 0.45), ("research", 0.2)):
+        if rng.random() > chance:
+            continue
+        started = today - timedelta(days=rng.randint(30, 500))
+        Consent.objects.create(
+            learner=learner,
+            purpose=purpose,
+            given_by=GivenBy.PARENT if school else GivenBy.BEST_INTERESTS,
+            giver_name=rng.choice(["Sarah", "Mark", "Aisha", "Gareth"]) if school else "Dr N. Osei",
+            decision_maker_role="" if school else "Consultant psychiatrist, community learning disability team",
+            starts_on=started,
+            review_on=started + timedelta(days=365 * rng.choice([1, 2])),
+        )
 
 
 def _level_at(trajectory: Trajectory, day_index: int, fundamental_index: int) -> float:
