@@ -152,3 +152,12 @@ def test_the_production_settings_pass_djangos_deployment_checks():
         text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.django_db
+def test_anyone_who_can_open_the_admin_must_set_up_a_second_step(client):
+    from django.contrib.auth import get_user_model
+
+    get_user_model().objects.create_user(email="ops@example.org", password=PASSWORD, is_staff=True)
+    log_in(client, "ops@example.org")
+    assert client.get(reverse("admin:index")).url == reverse("mfa_activate_totp")

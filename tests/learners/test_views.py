@@ -186,3 +186,13 @@ class TestLeavingAndFamilyLinks:
         assert response.status_code == 302
         world.mine.refresh_from_db()
         assert not world.mine.is_active and world.mine.left_on == timezone.localdate()
+
+
+@pytest.mark.django_db
+def test_people_who_have_left_can_still_be_found(world, client):
+    world.unassigned.is_active = False
+    world.unassigned.save()
+    login(client, world.coordinator)
+    assert "Una" not in client.get(reverse("learners:list")).content.decode()
+    page = client.get(reverse("learners:list"), {"left": "1"}).content.decode()
+    assert "Una" in page and "Left" in page

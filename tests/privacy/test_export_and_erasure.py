@@ -186,3 +186,23 @@ def test_legal_holds_need_a_reason_and_only_one_is_in_place_at_a_time(world):
     with pytest.raises(PermissionDenied):
         legal_hold_place(actor=world.practitioner, learner=world.mine, reason="Complaint")
     assert timezone.now() - LegalHold.objects.get().placed_at < timedelta(minutes=1)
+
+
+@pytest.mark.django_db
+def test_erasure_also_removes_the_admins_own_history_about_the_person(world):
+    from django.contrib.admin.models import CHANGE, LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    from attunement.learners.models import Assignment
+    from attunement.privacy.services import learner_erase
+
+    link = Assignment.objects.filter(learner=world.mine).first()
+    LogEntry.objects.create(
+        user=world.coordinator.user,
+        content_type=ContentType.objects.get_for_model(Assignment),
+        object_id=str(link.pk),
+        object_repr=str(link),
+        action_flag=CHANGE,
+    )
+    learner_erase(actor=world.coordinator, learner=world.mine, typed_name="Mina Test")
+    assert not LogEntry.objects.filter(object_repr__contains="Mina").exists()

@@ -1,5 +1,5 @@
 def username_of_attempt(request, credentials) -> str | None:
-    """The account a login attempt was for, whichever form sent it: ours (email), or the admin's (username)."""
+    """The account a login attempt was for, whatever the credentials call it (email, username or login)."""
     credentials = credentials or {}
     for key in ("email", "username", "login"):
         value = credentials.get(key) or (request.POST.get(key) if request is not None else None)

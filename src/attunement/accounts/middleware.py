@@ -61,7 +61,7 @@ class RequireTwoFactorMiddleware:
         if not user.is_authenticated:
             return False
         membership = getattr(request, "membership", None)
-        needs = user.is_superuser or (membership is not None and membership.role in settings.MFA_REQUIRED_ROLES)
+        needs = user.is_staff or (membership is not None and membership.role in settings.MFA_REQUIRED_ROLES)
         if not needs:
             return False
         from allauth.mfa.models import Authenticator

@@ -118,7 +118,7 @@ LOGOUT_REDIRECT_URL = "account_login"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # first, so a locked-out account is refused before anything else
     "allauth.account.auth_backends.AuthenticationBackend",
-    "django.contrib.auth.backends.ModelBackend",  # the admin's own login form
+    "django.contrib.auth.backends.ModelBackend",  # Django's own checks (the admin login goes through allauth)
 ]
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]

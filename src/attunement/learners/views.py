@@ -22,7 +22,8 @@ def learner_list_view(request):
     if not learner_policy.role_may(request.membership, "view"):
         raise PermissionDenied("Your role sees anonymised figures only.")
     search = request.GET.get("q", "").strip()[:100]
-    learners = learner_list(actor=request.membership, search=search)
+    left = request.GET.get("left") == "1"
+    learners = learner_list(actor=request.membership, search=search, include_inactive=left)
     return render(
         request,
         "learners/list.html",
@@ -30,6 +31,7 @@ def learner_list_view(request):
             "learners": learners[:LIST_LIMIT],
             "more": max(0, learners.count() - LIST_LIMIT),
             "search": search,
+            "left": left,
             "may_create": learner_policy.may_create(request.membership),
         },
     )

@@ -20,6 +20,10 @@ class OrganisationAdmin(admin.ModelAdmin):
     inlines = [SiteInline, MembershipInline]
     exclude = ("progress_scale",)
 
+    def has_delete_permission(self, request, obj=None):
+        # People's records leave only through erasure or retention, which respect legal holds and the audit.
+        return False
+
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         if not change:

@@ -86,6 +86,7 @@ def person_data(learner: Learner, *, today: date | None = None) -> dict:
             "site": learner.site.name if learner.site else None,
             "weekly_session_target": learner.weekly_session_target,
             "still_supported": learner.is_active,
+            "left_on": learner.left_on,
             "photo": _media_name(learner) if learner.photo else None,
             "created_at": learner.created_at,
             "updated_at": learner.updated_at,

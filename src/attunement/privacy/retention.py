@@ -1,9 +1,10 @@
 """Which records have passed their retention period: worked out the same way for the dry-run report
 and for the run that deletes them, so what is deleted is exactly what the report listed.
 
-When a person left: there is no leaving date on the person yet, so it is taken as the latest of their
-last session, their last progress review and the last change to their details (marking them as no longer
-supported is such a change). That can only be later than the true day, so records are never deleted early.
+When a person left: the day recorded when they were marked as no longer supported (`Learner.left_on`). For
+people marked before that day was recorded, it is taken as the latest of their last session, their last
+progress review and the last change to their details, which can only be later than the true day, so
+records are never deleted early.
 """
 
 from dataclasses import dataclass, field

@@ -275,6 +275,7 @@ def _erase_person(learner: Learner, *, organisation_id: int, actor_user_id: int 
     learner_id = learner.pk
     files = [(learner.photo.storage, learner.photo.name)] if learner.photo else []
     AuditEntry.objects.filter(Q(learner_id=learner_id) | Q(target_type="Learner", target_id=learner_id)).delete()
+    _forget_admin_history(learner)
     learner.delete()
     entry = AuditEntry.objects.create(
         organisation_id=organisation_id,
@@ -287,6 +288,23 @@ def _erase_person(learner: Learner, *, organisation_id: int, actor_user_id: int 
     for storage, name in files:
         transaction.on_commit(lambda storage=storage, name=name: storage.delete(name))
     return entry
+
+
+def _forget_admin_history(learner: Learner) -> None:
+    """The admin keeps its own change history, whose descriptions can carry the person's name (for example
+    "Sam works with Mina"): remove the entries about the person and their links too."""
+    from django.contrib.admin.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    from attunement.learners.models import Assignment
+
+    for model, ids in (
+        (Learner, [learner.pk]),
+        (Assignment, list(learner.assignments.values_list("pk", flat=True))),
+    ):
+        LogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(model), object_id__in=[str(pk) for pk in ids]
+        ).delete()
 
 
 @transaction.atomic
