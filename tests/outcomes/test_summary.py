@@ -13,6 +13,21 @@ from attunement.practice.services import RatingInput, review_record, session_rec
 
 from ..conftest import details, login
 
+
+def agree_to_reports(learner, **dates):
+    from attunement.privacy.models import Consent
+
+    Consent.objects.create(
+        learner=learner,
+        purpose="reports",
+        given_by="parent",
+        giver_name="A parent",
+        starts_on=dates.get("starts_on", timezone.localdate() - timedelta(days=30)),
+        review_on=dates.get("review_on", timezone.localdate() + timedelta(days=300)),
+        withdrawn_on=dates.get("withdrawn_on"),
+    )
+
+
 rows = st.dictionaries(st.text(min_size=1, max_size=3), st.integers(min_value=0, max_value=40), min_size=2, max_size=8)
 
 
@@ -61,10 +76,12 @@ class TestExternalViewers:
                 reviewed_on=timezone.localdate(),
                 ratings=[RatingInput(level_id=scale.levels.get(label="Emerging").pk, fundamental_id=fundamental.pk)],
             )
+        for learner in people[:7]:
+            agree_to_reports(learner)
         login(client, world.members[Role.EXTERNAL])
         page = client.get(reverse("outcomes:summary")).content.decode()
-        assert "<dd>8</dd>" in page  # eight people
-        assert f'<th scope="row">{fundamental.name}</th><td>8</td>' in page
+        assert "<dd>7</dd>" in page  # seven people: the eighth has not agreed to anonymised reports
+        assert f'<th scope="row">{fundamental.name}</th><td>7</td>' in page
         for private in ("Zed", "Quist", "Mina", "14 March 2015", "2015-03-14", "Private note", "Secret bubbles"):
             assert private not in page
 
@@ -79,3 +96,17 @@ class TestExternalViewers:
         assert client.get(reverse("outcomes:summary")).status_code == 403
         login(client, world.coordinator)
         assert client.get(reverse("outcomes:summary")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_only_people_who_agreed_to_anonymised_reports_are_counted(world):
+    from attunement.outcomes.selectors import organisation_summary
+
+    learners = [Learner.objects.create(organisation=world.school, first_name=f"P{i}", last_name="Q") for i in range(6)]
+    for learner in learners[:5]:
+        agree_to_reports(learner)
+    assert organisation_summary(organisation=world.school)["people"] == 5
+    agree_to_reports(learners[5], withdrawn_on=timezone.localdate() - timedelta(days=1))
+    assert organisation_summary(organisation=world.school)["people"] == 5
+    learners[0].consents.update(withdrawn_on=timezone.localdate())
+    assert organisation_summary(organisation=world.school)["people"] is None  # four: hidden

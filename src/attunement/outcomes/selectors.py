@@ -9,6 +9,7 @@ from attunement.learners.models import Learner
 from attunement.organisations.models import Organisation
 from attunement.practice.models import ReviewRating
 from attunement.practice.selectors import current_scale, rated_items, week_start
+from attunement.privacy.selectors import learners_consenting
 
 from .suppression import THRESHOLD, mean_if_enough, shown, suppress_row
 
@@ -21,8 +22,11 @@ def organisation_summary(*, organisation: Organisation, today: date | None = Non
     until = week_start(today)  # whole weeks only
     start = timezone.make_aware(datetime.combine(since, time.min))
     end = timezone.make_aware(datetime.combine(until, time.min))
-    people = Learner.objects.filter(organisation=organisation, is_active=True)
-    n_people = people.count()
+    supported = Learner.objects.filter(organisation=organisation, is_active=True)
+    # Only people whose consent covers use in anonymised reports are counted at all.
+    counted = learners_consenting(supported.values("pk"), "reports", on=today)
+    people = supported.filter(pk__in=counted)
+    n_people = len(counted)
     per_person = people.annotate(
         sessions_n=Count("sessions", filter=Q(sessions__started_at__gte=start, sessions__started_at__lt=end)),
         new_n=Count(

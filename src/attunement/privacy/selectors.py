@@ -39,6 +39,21 @@ def consent_allows(learner: Learner, purpose: str, on: date | None = None) -> bo
     return consent_rules.allows(records, on)
 
 
+def learners_consenting(learner_ids, purpose: str, on: date | None = None) -> set[int]:
+    """Of these people, those whose consent allows `purpose` on `on`: the same rule as `consent_allows`,
+    for many people in one query."""
+    if purpose not in Purpose.values:
+        raise ValueError(f"Unknown consent purpose {purpose!r}")
+    on = on or timezone.localdate()
+    by_learner: dict[int, list[Consent]] = {}
+    records = Consent.objects.filter(learner_id__in=learner_ids, purpose=purpose, starts_on__lte=on).only(
+        "pk", "learner_id", "starts_on", "review_on", "withdrawn_on"
+    )
+    for record in records:
+        by_learner.setdefault(record.learner_id, []).append(record)
+    return {learner_id for learner_id, found in by_learner.items() if consent_rules.allows(found, on)}
+
+
 @dataclass
 class PurposeStatus:
     purpose: str
