@@ -72,6 +72,13 @@ def records_of(world, learner, actor):
         starts_on=timezone.localdate(),
         review_on=timezone.localdate() + timedelta(days=365),
     )
+    Consent.objects.create(  # sharing with family agreed, so family pages answer by role alone here
+        learner=learner,
+        purpose="family",
+        given_by="person",
+        starts_on=timezone.localdate(),
+        review_on=timezone.localdate() + timedelta(days=365),
+    )
     assignment = Assignment.objects.get_or_create(learner=learner, user=actor.user)[0]
     return {
         "assignment_id": assignment.pk,

@@ -241,6 +241,7 @@ def seed_demo(*, today: date | None = None, seed: int = 7) -> dict:
                 Assignment.objects.create(learner=learner, user=user)
             if organisation == school and i == 0:
                 Assignment.objects.create(learner=learner, user=next(u for u, r in staff if r == Role.FAMILY))
+                _share_with_family(learner, today)
             trajectory = TRAJECTORIES[i % len(TRAJECTORIES)]
             outcomes = list(PlanOutcome.objects.filter(plan__learner=learner))
             sessions = _demo_sessions(
@@ -310,6 +311,21 @@ def _demo_consents(rng, learner, organisation, today) -> None:
             decision_maker_role="" if school else "Consultant psychiatrist, community learning disability team",
             starts_on=started,
             review_on=started + timedelta(days=365 * rng.choice([1, 2])),
+        )
+
+
+def _share_with_family(learner, today) -> None:
+    """The demo parent's child has agreement to share records with family, so the family portal shows them."""
+    from attunement.privacy.models import Consent, GivenBy
+
+    if not learner.consents.filter(purpose="family", withdrawn_on__isnull=True).exists():
+        Consent.objects.create(
+            learner=learner,
+            purpose="family",
+            given_by=GivenBy.PARENT,
+            giver_name="Ruth Parent",
+            starts_on=today - timedelta(days=200),
+            review_on=today + timedelta(days=165),
         )
 
 

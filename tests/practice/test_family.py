@@ -13,6 +13,17 @@ from ..conftest import details, login
 
 @pytest.fixture
 def family(world):
+    """A family member, linked to Mina, with agreement to share Mina's records with family."""
+    from attunement.privacy.models import Consent
+
+    Consent.objects.create(
+        learner=world.mine,
+        purpose="family",
+        given_by="parent",
+        giver_name="Mum",
+        starts_on=timezone.localdate() - timedelta(days=10),
+        review_on=timezone.localdate() + timedelta(days=300),
+    )
     return world.members[Role.FAMILY]
 
 
@@ -87,3 +98,15 @@ class TestFamilyPortal:
         assert client.get(reverse("practice:timeline", kwargs={"learner_id": world.mine.pk})).status_code == 403
         login(client, world.practitioner)
         assert client.get(reverse("practice:family_person", kwargs={"learner_id": world.mine.pk})).status_code == 403
+
+
+@pytest.mark.django_db
+def test_without_agreement_to_share_with_family_only_their_own_notes_show(world, client):
+    from attunement.learners.photos import replace_photo  # noqa: F401  (the photo rule is checked below)
+
+    family = world.members[Role.FAMILY]
+    session_record(actor=world.practitioner, learner=world.mine, details=details(what_happened="Sang together"))
+    login(client, family)
+    page = client.get(reverse("practice:family_person", kwargs={"learner_id": world.mine.pk})).content.decode()
+    assert "has not recorded agreement to share" in page and "Sang together" not in page
+    assert client.get(reverse("learners:photo", kwargs={"learner_id": world.mine.pk})).status_code in (403, 404)

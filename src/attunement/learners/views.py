@@ -61,8 +61,13 @@ def about_me(request, learner):
 
 @learner_page("view", reads="photo")
 def learner_photo(request, learner):
+    from attunement.organisations.models import Role
+    from attunement.privacy.selectors import consent_allows
+
     if not learner.photo:
         raise Http404("No photo")
+    if request.membership.role == Role.FAMILY and not consent_allows(learner, "family"):
+        raise PermissionDenied("There is no agreement to share this person's records with family.")
     response = FileResponse(learner.photo.open("rb"))
     response["Cache-Control"] = "private, max-age=300"
     return response

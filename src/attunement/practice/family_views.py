@@ -26,18 +26,22 @@ def family_home(request):
 
 @learner_page("view_family_portal", reads="family_portal")
 def family_person(request, learner):
+    from attunement.privacy.selectors import consent_allows
+
     actor = request.membership
-    return render(
-        request,
-        "practice/family_person.html",
-        {
-            "learner": learner,
+    shared = consent_allows(learner, "family")  # records reach family only with agreement to share them
+    context = {
+        "learner": learner,
+        "shared": shared,
+        "my_notes": selectors.home_observations_of(actor=actor, learner=learner, limit=10),
+    }
+    if shared:
+        context |= {
             "profile": getattr(learner, "profile", None),
             "sessions": selectors.family_session_summaries(actor=actor, learner=learner),
             "progress": selectors.family_progress(actor=actor, learner=learner),
-            "my_notes": selectors.home_observations_of(actor=actor, learner=learner, limit=10),
-        },
-    )
+        }
+    return render(request, "practice/family_person.html", context)
 
 
 @learner_page("add_home_observation")
