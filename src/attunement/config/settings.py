@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "attunement.practice",
     "attunement.privacy",
     "attunement.outcomes",
+    "attunement.means",
 ]
 
 MIDDLEWARE = [

@@ -19,5 +19,6 @@ urlpatterns = [
     path("", include("attunement.practice.urls")),
     path("privacy/", include("attunement.privacy.urls")),
     path("organisation/summary/", include("attunement.outcomes.urls")),
+    path("means/", include("attunement.means.urls")),
     path("admin/", admin.site.urls),
 ]
