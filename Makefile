@@ -15,6 +15,7 @@ $(BIN)/python:
 	$(BIN)/pip install --quiet --upgrade pip
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
+	@scripts/ensure-system-libraries.sh
 	$(BIN)/pip install --quiet -e .
 	touch $@
 

@@ -81,6 +81,7 @@ def records_of(world, learner, actor):
     )
     assignment = Assignment.objects.get_or_create(learner=learner, user=actor.user)[0]
     return {
+        "kind": "evidence",
         "assignment_id": assignment.pk,
         "consent_id": consent.pk,
         "learner_id": learner.pk,

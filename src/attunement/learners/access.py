@@ -36,7 +36,7 @@ def learner_page(action: str, *, reads: str = ""):
             if not learner_policy.allows(request.membership, action, learner):
                 raise PermissionDenied("Your role does not allow this for this person.")
             if reads and request.method == "GET":
-                target_key, target_id = next(iter(kwargs.items()), ("", None))
+                target_key, target_id = next(((k, v) for k, v in kwargs.items() if k.endswith("_id")), ("", None))
                 audit_read(
                     actor=request.membership,
                     what=reads,

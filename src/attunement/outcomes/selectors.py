@@ -16,17 +16,25 @@ from .suppression import THRESHOLD, mean_if_enough, shown, suppress_row
 WEEKS = 12
 
 
-def organisation_summary(*, organisation: Organisation, today: date | None = None) -> dict:
+def counted_people(organisation: Organisation, today: date):
+    """The people anonymised figures may count: still supported, and agreed to use in anonymised reports."""
+    supported = Learner.objects.filter(organisation=organisation, is_active=True)
+    return supported.filter(pk__in=learners_consenting(supported.values("pk"), "reports", on=today))
+
+
+def organisation_summary(*, organisation: Organisation, today: date | None = None, period=None) -> dict:
+    """Anonymised figures for the last WEEKS whole weeks, or for `period` if given."""
     today = today or timezone.localdate()
-    since = week_start(today) - timedelta(weeks=WEEKS)
-    until = week_start(today)  # whole weeks only
+    if period is None:
+        since = week_start(today) - timedelta(weeks=WEEKS)
+        until = week_start(today)  # whole weeks only
+    else:
+        since, until = period.since, period.until + timedelta(days=1)
+    weeks = max((until - since).days / 7, 1)
     start = timezone.make_aware(datetime.combine(since, time.min))
     end = timezone.make_aware(datetime.combine(until, time.min))
-    supported = Learner.objects.filter(organisation=organisation, is_active=True)
-    # Only people whose consent covers use in anonymised reports are counted at all.
-    counted = learners_consenting(supported.values("pk"), "reports", on=today)
-    people = supported.filter(pk__in=counted)
-    n_people = len(counted)
+    people = counted_people(organisation, today)
+    n_people = people.count()
     per_person = people.annotate(
         sessions_n=Count("sessions", filter=Q(sessions__started_at__gte=start, sessions__started_at__lt=end)),
         new_n=Count(
@@ -37,16 +45,16 @@ def organisation_summary(*, organisation: Organisation, today: date | None = Non
     totals = list(per_person)
     sessions_total = sum(n for n, _, _ in totals)
     target_default = organisation.weekly_session_target
-    meeting = sum(1 for n, _, target in totals if n >= WEEKS * (target if target is not None else target_default))
+    meeting = sum(1 for n, _, target in totals if n >= weeks * (target if target is not None else target_default))
     with_new = sum(1 for _, new, _ in totals if new > 0)
     return {
         "threshold": THRESHOLD,
-        "weeks": WEEKS,
+        "weeks": round(weeks),
         "period": (since, until - timedelta(days=1)),
         "people": shown(n_people),
         "enough_people": n_people >= THRESHOLD,
         "sessions_total": sessions_total if n_people >= THRESHOLD else None,
-        "sessions_per_person_week": mean_if_enough(sessions_total / WEEKS, n_people),
+        "sessions_per_person_week": mean_if_enough(sessions_total / weeks, n_people),
         "target_rows": suppress_row({"met": meeting, "not_met": n_people - meeting}, total_shown=True)
         if n_people >= THRESHOLD
         else None,

@@ -4,4 +4,8 @@ from . import views
 
 app_name = "outcomes"
 
-urlpatterns = [path("", views.summary, name="summary")]
+urlpatterns = [
+    path("", views.summary, name="summary"),
+    path("inspection/", views.inspector_report, name="inspector"),
+    path("sessions.csv", views.sessions_csv, name="sessions_csv"),
+]

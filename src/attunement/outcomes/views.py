@@ -1,11 +1,34 @@
-from django.core.exceptions import PermissionDenied
-from django.shortcuts import render
+import csv
 
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from attunement.learners.access import learner_page
 from attunement.organisations.access import member_required
 from attunement.organisations.audit import audit_record
+from attunement.organisations.policies import sees_whole_organisation
 
+from . import reports
+from .periods import period_from
 from .policies import may_see_summary
+from .rendering import data_uri_of, pdf_response
 from .selectors import organisation_summary
+
+PERSON_REPORTS = {
+    "story": ("My year", "For the person: their own best moments, in pictures and few words.", reports.person_story),
+    "family": (
+        "For the family",
+        "What the team has seen, in plain words, to share with the family.",
+        reports.person_story,
+    ),
+    "evidence": (
+        "Plan review evidence",
+        "Evidence for each outcome of their EHCP, care plan or PBS plan.",
+        reports.evidence_pack,
+    ),
+}
 
 
 @member_required
@@ -15,3 +38,115 @@ def summary(request):
         raise PermissionDenied("This summary is for leaders and for inspectors, commissioners and funders.")
     audit_record(actor=actor, action="organisation_summary.read")
     return render(request, "outcomes/summary.html", {"summary": organisation_summary(organisation=actor.organisation)})
+
+
+@learner_page("view_records", reads="reports")
+def person_reports(request, learner):
+    return render(request, "outcomes/person_reports.html", {"learner": learner, "reports": PERSON_REPORTS})
+
+
+@learner_page("view_records", reads="report")
+def person_report(request, learner, kind):
+    if kind not in PERSON_REPORTS:
+        raise Http404("No such report.")
+    title, _, build = PERSON_REPORTS[kind]
+    period, problem = period_from(request.GET)
+    context = {
+        "report": build(actor=request.membership, learner=learner, period=period),
+        "kind": kind,
+        "title": f"{title}: {learner.display_name}",
+        "period": period,
+        "problem": problem,
+        "learner": learner,
+        "body": f"outcomes/reports/{kind}.html",
+    }
+    if request.GET.get("format") == "pdf":
+        if learner.photo:
+            context["photo_src"] = data_uri_of(learner.photo)
+        filename = f"{kind}-{learner.pk}-{period.since:%Y%m%d}-{period.until:%Y%m%d}.pdf"
+        return pdf_response(request, "outcomes/report_pdf.html", context, filename)
+    return render(request, "outcomes/report_page.html", context)
+
+
+@member_required
+def inspector_report(request):
+    actor = request.membership
+    if not may_see_summary(actor):
+        raise PermissionDenied("This pack is for leaders and for inspectors, commissioners and funders.")
+    period, problem = period_from(request.GET)
+    audit_record(actor=actor, action="inspector_pack.read")
+    context = {
+        "report": reports.inspector_pack(organisation=actor.organisation, period=period),
+        "period": period,
+        "problem": problem,
+        "title": f"Evidence for inspectors: {actor.organisation.name}",
+        "body": "outcomes/reports/inspector.html",
+        "kind": "inspector",
+    }
+    if request.GET.get("format") == "pdf":
+        return pdf_response(
+            request,
+            "outcomes/report_pdf.html",
+            context,
+            f"inspection-evidence-{period.since:%Y%m%d}-{period.until:%Y%m%d}.pdf",
+        )
+    return render(request, "outcomes/report_page.html", context)
+
+
+@member_required
+def sessions_csv(request):
+    """Every session in the period, one row each, for leaders who want their own analysis."""
+    from attunement.practice.selectors import sessions_visible_to
+
+    actor = request.membership
+    if not sees_whole_organisation(actor):
+        raise PermissionDenied("Only co-ordinators, managers and administrators export the organisation's sessions.")
+    period, _ = period_from(request.GET)
+    audit_record(actor=actor, action="sessions_export.created")
+    sessions = (
+        sessions_visible_to(actor)
+        .filter(started_at__gte=period.start, started_at__lt=period.end)
+        .select_related("learner", "recorded_by")
+        .prefetch_related("fundamentals", "behaviours")
+        .order_by("started_at", "pk")
+    )
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="sessions-{period.since:%Y%m%d}-{period.until:%Y%m%d}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            "session",
+            "person_number",
+            "person",
+            "started",
+            "minutes",
+            "place",
+            "planned",
+            "enjoyment",
+            "ending",
+            "fundamentals",
+            "never_seen_before",
+            "rarely_seen",
+            "recorded_by",
+        ]
+    )
+    for s in sessions.iterator(chunk_size=2000):
+        behaviours = list(s.behaviours.all())
+        writer.writerow(
+            [
+                s.pk,
+                s.learner_id,
+                s.learner.full_name,
+                timezone.localtime(s.started_at).strftime("%Y-%m-%d %H:%M"),
+                s.minutes,
+                s.place,
+                "yes" if s.planned else "no",
+                s.enjoyment or "",
+                s.ending,
+                "; ".join(f.name for f in s.fundamentals.all()),
+                "; ".join(b.description for b in behaviours if b.novelty == "new"),
+                "; ".join(b.description for b in behaviours if b.novelty == "rare"),
+                s.recorded_by.email if s.recorded_by else "",
+            ]
+        )
+    return response
