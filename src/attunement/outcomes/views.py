@@ -150,3 +150,44 @@ def sessions_csv(request):
             ]
         )
     return response
+
+
+@member_required
+def dashboard(request):
+    """Means and ends side by side, with alerts, for the organisation, a site or a group of people."""
+    from attunement.learners.models import Need
+    from attunement.means import selectors as means
+
+    from . import dashboard as board
+
+    actor = request.membership
+    if not sees_whole_organisation(actor):
+        raise PermissionDenied("The dashboard is for co-ordinators, managers and administrators.")
+    period, problem = period_from(request.GET)
+    sites = list(actor.organisation.sites.all())
+    site_id = request.GET.get("site", "")
+    scope = board.Scope(
+        site_id=int(site_id) if site_id.isdigit() and any(str(s.pk) == site_id for s in sites) else None,
+        need=request.GET.get("need", "") if request.GET.get("need", "") in Need.values else "",
+    )
+    today = timezone.localdate()
+    context = {
+        "period": period,
+        "problem": problem,
+        "sites": sites,
+        "needs": Need.choices,
+        "scope": scope,
+        "ends": board.ends(actor=actor, scope=scope, period=period),
+        "plans": board.plans_with_outcomes(actor=actor, scope=scope),
+        "alerts": {
+            "below_target": board.regularity(actor=actor, scope=scope, today=today),
+            "no_review": board.without_review_this_term(actor=actor, scope=scope, today=today),
+            "training": means.training_overdue(actor=actor, today=today),
+            "supervision": means.supervision_actions_overdue(actor=actor, today=today),
+        },
+        "champions": means.champions(actor=actor),
+        "feelings": means.self_report_trends(actor=actor, since=period.since, until=period.until),
+        "term_start": board.term_start(today),
+    }
+    audit_record(actor=actor, action="dashboard.read")
+    return render(request, "outcomes/dashboard.html", context)

@@ -1,0 +1,171 @@
+"""The co-ordinator's and manager's dashboard: the means and the ends side by side, for the organisation,
+one site or one group of people, over a chosen period, with the alerts that need someone's attention."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from attunement.learners.models import Learner
+from attunement.organisations.models import Membership
+from attunement.practice.models import ProgressReview, Session
+from attunement.practice.selectors import current_scale, week_start
+
+from .periods import Period
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Whose figures: the whole organisation, or one site, or one group (people with one kind of need)."""
+
+    site_id: int | None = None
+    need: str = ""
+
+    def people(self, actor: Membership):
+        from attunement.learners.selectors import learners_visible_to
+
+        people = learners_visible_to(actor).filter(is_active=True)
+        if self.site_id:
+            people = people.filter(site_id=self.site_id)
+        if self.need:
+            people = (
+                people.filter(needs__contains=[self.need])
+                if _json_contains_supported()
+                else people.filter(needs__icontains=f'"{self.need}"')
+            )
+        return people
+
+
+def _json_contains_supported() -> bool:
+    from django.db import connection
+
+    return connection.vendor == "postgresql"
+
+
+def term_start(day: date) -> date:
+    """The start of the school term containing `day` (autumn from September, spring from January, summer from
+    April). Adult services use the same three periods of the year for reviews."""
+    if day.month >= 9:
+        return date(day.year, 9, 1)
+    if day.month >= 4:
+        return date(day.year, 4, 1)
+    return date(day.year, 1, 1)
+
+
+def ends(*, actor: Membership, scope: Scope, period: Period) -> dict:
+    """What the practice achieves for the people: sessions, enjoyment, firsts and progress, month by month."""
+    people = scope.people(actor)
+    sessions = Session.objects.filter(learner__in=people, started_at__gte=period.start, started_at__lt=period.end)
+    monthly = defaultdict(lambda: {"sessions": 0, "minutes": 0, "lots": 0, "rated": 0, "firsts": 0})
+    for started_at, minutes, enjoyment, new in sessions.values_list(
+        "started_at", "minutes", "enjoyment", "has_new_behaviour"
+    ):
+        month = timezone.localtime(started_at).date().replace(day=1)
+        row = monthly[month]
+        row["sessions"] += 1
+        row["minutes"] += minutes
+        row["rated"] += 1 if enjoyment else 0
+        row["lots"] += 1 if enjoyment == 3 else 0
+        row["firsts"] += 1 if new else 0
+    months = [
+        {
+            "month": month,
+            "sessions": row["sessions"],
+            "average_minutes": round(row["minutes"] / row["sessions"], 1) if row["sessions"] else None,
+            "enjoyed_a_lot": round(100 * row["lots"] / row["rated"]) if row["rated"] else None,
+            "firsts": row["firsts"],
+        }
+        for month, row in sorted(monthly.items())
+    ]
+    return {
+        "people": people.count(),
+        "sessions": sum(m["sessions"] for m in months),
+        "months": months,
+        "progress": progress_movement(people, period),
+    }
+
+
+def progress_movement(people, period: Period) -> dict:
+    """How many people moved up, stayed or moved down on the organisation's scale between their first and
+    latest review in the period (more items up than down counts as up). One query for everyone."""
+    from attunement.practice.models import ReviewRating
+
+    moved = {"up": 0, "same": 0, "down": 0}
+    first_person = people.select_related("organisation").first()
+    scale = current_scale(first_person.organisation) if first_person else None
+    if scale is None:
+        return moved
+    ratings = (
+        ReviewRating.objects.filter(
+            review__learner__in=people,
+            review__scale=scale,
+            review__reviewed_on__gte=period.since,
+            review__reviewed_on__lte=period.until,
+        )
+        .order_by("review__reviewed_on", "review_id")
+        .values_list("review__learner_id", "fundamental_id", "area", "level__position")
+    )
+    first: dict[tuple, int] = {}
+    last: dict[tuple, int] = {}
+    for learner_id, fundamental_id, area, position in ratings:
+        key = (learner_id, fundamental_id, area)
+        first.setdefault(key, position)
+        last[key] = position
+    steps: dict[int, list[int]] = defaultdict(list)
+    for key, start in first.items():
+        steps[key[0]].append(last[key] - start)
+    for changes in steps.values():
+        ups, downs = sum(step > 0 for step in changes), sum(step < 0 for step in changes)
+        moved["up" if ups > downs else ("down" if downs > ups else "same")] += 1
+    return moved
+
+
+def regularity(*, actor: Membership, scope: Scope, today: date | None = None, weeks: int = 2) -> list[dict]:
+    """People below their weekly session target in each of the last `weeks` whole weeks."""
+    today = today or timezone.localdate()
+    this_week = week_start(today)
+    first = this_week - timedelta(weeks=weeks)
+    people = scope.people(actor).select_related("organisation")
+    from .periods import Period as _Period
+
+    window = _Period(since=first, until=this_week - timedelta(days=1))
+    counts: dict[tuple[int, date], int] = defaultdict(int)
+    for learner_id, started_at in Session.objects.filter(
+        learner__in=people, started_at__gte=window.start, started_at__lt=window.end
+    ).values_list("learner_id", "started_at"):
+        counts[(learner_id, week_start(timezone.localtime(started_at).date()))] += 1
+    below = []
+    for learner in people:
+        target = learner.session_target()
+        weekly = [counts[(learner.pk, first + timedelta(weeks=i))] for i in range(weeks)]
+        if target and all(n < target for n in weekly):
+            below.append({"learner": learner, "weekly": weekly, "target": target})
+    return below
+
+
+def without_review_this_term(*, actor: Membership, scope: Scope, today: date | None = None) -> list[Learner]:
+    today = today or timezone.localdate()
+    since = term_start(today)
+    scale_ids = []
+    people = list(scope.people(actor))
+    if people:
+        scale = current_scale(people[0].organisation)
+        scale_ids = [scale.pk] if scale else []
+    reviewed = set(
+        ProgressReview.objects.filter(learner__in=people, reviewed_on__gte=since, scale_id__in=scale_ids).values_list(
+            "learner_id", flat=True
+        )
+    )
+    return [learner for learner in people if learner.pk not in reviewed]
+
+
+def plans_with_outcomes(*, actor: Membership, scope: Scope) -> dict:
+    """How many people have a current plan with outcomes that sessions can give evidence for."""
+    people = scope.people(actor).annotate(
+        outcomes_n=Count("plans__outcomes", filter=Q(plans__is_active=True, plans__outcomes__is_active=True))
+    )
+    total = people.count()
+    with_outcomes = people.filter(outcomes_n__gt=0).count()
+    return {"people": total, "with_outcomes": with_outcomes}
