@@ -17,6 +17,7 @@ from attunement.practice.services import RatingInput, review_record, session_rec
 from attunement.privacy.models import Consent
 
 from .conftest import details, login
+from .means.conftest import means_records_of
 
 SKIP_NAMESPACES = {"admin"}
 
@@ -90,6 +91,7 @@ def records_of(world, learner, actor):
         "plan_id": plan.pk,
         "fundamental_id": fundamental.pk,
         "scale_id": scale.pk,
+        **means_records_of(world, actor),
     }
 
 

@@ -30,6 +30,22 @@ PAGES = [
     "/privacy/learners/{id}/erase/",
     "/privacy/retention/",
     "/accounts/2fa/",
+    "/means/",
+    "/means/training/",
+    "/means/training/record/",
+    "/means/training/matrix/",
+    "/means/training/courses/",
+    "/means/supervision/",
+    "/means/supervision/new/",
+    "/means/champions/",
+    "/means/how-i-feel/",
+    "/means/how-staff-feel/",
+    "/organisation/summary/dashboard/",
+    "/organisation/summary/inspection/",
+    "/learners/{id}/reports/",
+    "/learners/{id}/reports/story/",
+    "/learners/{id}/reports/family/",
+    "/learners/{id}/reports/evidence/",
 ]
 
 

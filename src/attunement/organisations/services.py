@@ -13,6 +13,9 @@ def organisation_create(
     organisation = Organisation.objects.create(name=name, setting=setting, weekly_session_target=weekly_session_target)
     Site.objects.bulk_create(Site(organisation=organisation, name=site) for site in sites)
     organisation_practice_setup(organisation=organisation)
+    from attunement.means.catalogue import training_catalogue_setup
+
+    training_catalogue_setup(organisation)
     return organisation
 
 

@@ -21,6 +21,12 @@ VERBS = {
     "person_deleted": "deleted at the end of retention",
     "media_cleanup_checked": "checked media after withdrawal",
     "applied": "applied",
+    "appointed": "named",
+    "stood_down": "stood down",
+    "done": "marked done",
+    "reopened": "reopened",
+    "submitted": "answered",
+    "replaced": "answered again",
 }
 
 

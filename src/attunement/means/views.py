@@ -1,0 +1,437 @@
+"""The means pages: thin. Each parses a form, calls a service or a few selectors, and renders.
+
+Every page is for staff only (family members and external viewers get 403). A page naming a record
+fetches it through the actor's scope, so another organisation's record, or one the actor may not see, is
+simply not found (404).
+"""
+
+from datetime import timedelta
+from functools import wraps
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.text import slugify
+from django.views.decorators.http import require_POST
+
+from attunement.organisations.access import member_required
+from attunement.organisations.audit import audit_record
+from attunement.organisations.forms_util import add_service_errors
+
+from . import selectors, services
+from .dates import add_months, quarter_start
+from .forms import (
+    ActionFormSet,
+    ChampionForm,
+    CompletionForm,
+    CourseForm,
+    DoneForm,
+    MeetingForm,
+    SelfReportForm,
+    TrendsForm,
+)
+from .models import AgreedAction, Champion, Course, TrainingCompletion
+from .policies import (
+    agreed_action_policy,
+    champion_policy,
+    course_policy,
+    is_staff,
+    leads,
+    meeting_policy,
+    self_report_policy,
+    training_policy,
+)
+from .vocabulary import SELF_REPORT_ITEMS
+
+SUFFIXES = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
+
+
+def staff_page(view):
+    """Log in, act through a membership, and be a member of staff: otherwise 403."""
+
+    @member_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not is_staff(request.membership):
+            raise PermissionDenied("These pages are for staff.")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _render(request, template: str, context: dict, status: int = 200):
+    """Every page knows whether the member leads (for the links to leaders' pages)."""
+    return render(request, template, {"leads": leads(request.membership), **context}, status=status)
+
+
+def _require(allowed: bool, message: str) -> None:
+    if not allowed:
+        raise PermissionDenied(message)
+
+
+def _fetch(getter, model, **kwargs):
+    try:
+        return getter(**kwargs)
+    except model.DoesNotExist:
+        raise Http404("Not found, or not yours to see.") from None
+
+
+@staff_page
+def index(request):
+    actor = request.membership
+    return _render(
+        request,
+        "means/index.html",
+        {
+            "leads": leads(actor),
+            "training_overdue": [r for r in selectors.training_overdue(actor=actor) if r["member_id"] == actor.pk],
+            "team_training_overdue": len(selectors.training_overdue(actor=actor)) if leads(actor) else 0,
+            "actions_overdue": selectors.supervision_actions_overdue(actor=actor),
+            "champions": selectors.champions(actor=actor),
+            "answered_this_month": selectors.self_report_this_month(actor=actor) is not None,
+        },
+    )
+
+
+# --- Training --------------------------------------------------------------------------------------------
+
+
+@staff_page
+def my_training(request):
+    actor = request.membership
+    return _render(
+        request,
+        "means/my_training.html",
+        {
+            "rows": selectors.my_training(actor=actor),
+            "completions": selectors.completions_of(actor=actor, staff=actor),
+            "leads": leads(actor),
+        },
+    )
+
+
+@staff_page
+def training_record(request):
+    actor = request.membership
+    may_record_any = training_policy.role_may(actor, "record_any")
+    staff = selectors.staff_members(actor=actor)
+    initial = {}
+    if may_record_any and request.GET.get("staff", "").isdigit():
+        initial["staff"] = int(request.GET["staff"])
+    form = CompletionForm(
+        request.POST or None,
+        request.FILES or None,
+        initial=initial,
+        staff=staff,
+        courses=selectors.courses(actor=actor),
+        actor=actor,
+        may_record_any=may_record_any,
+    )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        member = data.pop("staff", actor)
+        try:
+            completion = services.training_completion_record(actor=actor, staff=member, **data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            who = "your" if member.pk == actor.pk else f"{member.user}’s"
+            messages.success(request, f"“{completion.course.name}” is saved in {who} training.")
+            return redirect("means:training" if member.pk == actor.pk else "means:training_matrix")
+    return _render(
+        request,
+        "means/training_form.html",
+        {"form": form, "may_record_any": may_record_any},
+        status=400 if form.errors else 200,
+    )
+
+
+@staff_page
+def training_matrix(request):
+    actor = request.membership
+    _require(
+        training_policy.role_may(actor, "view_matrix"),
+        "Only co-ordinators, managers and administrators see everyone's training.",
+    )
+    return _render(
+        request,
+        "means/training_matrix.html",
+        {"matrix": selectors.training_matrix(actor=actor), "overdue": selectors.training_overdue(actor=actor)},
+    )
+
+
+@staff_page
+def courses(request):
+    actor = request.membership
+    _require(
+        course_policy.role_may(actor, "manage"),
+        "Only co-ordinators, managers and administrators change the training list.",
+    )
+    form = CourseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            course = services.course_add(actor=actor, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"“{course.name}” is added to the training list.")
+            return redirect("means:courses")
+    catalogue = [
+        {"course": course, "form": CourseForm(initial=_course_initial(course), prefix=f"course-{course.pk}")}
+        for course in selectors.courses(actor=actor, include_retired=True)
+    ]
+    return _render(
+        request,
+        "means/courses.html",
+        {"form": form, "catalogue": catalogue},
+        status=400 if form.errors else 200,
+    )
+
+
+def _course_initial(course: Course) -> dict:
+    return {"name": course.name, "refresh_months": course.refresh_months, "required": course.required}
+
+
+@staff_page
+@require_POST
+def course_change(request, course_id):
+    actor = request.membership
+    course = _fetch(selectors.course_get, Course, actor=actor, course_id=course_id)
+    _require(course_policy.allows(actor, "manage", course), "Only co-ordinators, managers and administrators do this.")
+    action = request.POST.get("action")
+    try:
+        if action in ("retire", "restore"):
+            services.course_set_retired(actor=actor, course=course, retired=action == "retire")
+            messages.success(
+                request, f"“{course.name}” is {'retired' if action == 'retire' else 'back on the training list'}."
+            )
+        else:
+            form = CourseForm(request.POST, prefix=f"course-{course.pk}")
+            if not form.is_valid():
+                raise ValidationError([f"{field}: {' '.join(errors)}" for field, errors in form.errors.items()])
+            services.course_update(actor=actor, course=course, **form.cleaned_data)
+            messages.success(request, f"“{course.name}” is saved.")
+    except ValidationError as error:
+        messages.error(request, "Nothing was saved: " + " ".join(error.messages))
+    return redirect("means:courses")
+
+
+@staff_page
+def certificate(request, completion_id):
+    """The certificate file, only to the member of staff it belongs to and to leaders. Every opening is audited."""
+    actor = request.membership
+    completion = _fetch(selectors.completion_get, TrainingCompletion, actor=actor, completion_id=completion_id)
+    _require(training_policy.allows(actor, "view", completion), "You may not open this certificate.")
+    if not completion.certificate:
+        raise Http404("No certificate was kept for this training.")
+    audit_record(actor=actor, action="training_certificate.read", target=completion)
+    suffix = SUFFIXES.get(completion.certificate_type, "")
+    filename = f"certificate-{slugify(completion.course.name)[:60]}-{completion.completed_on:%Y-%m-%d}{suffix}"
+    response = FileResponse(
+        completion.certificate.open("rb"),
+        as_attachment=True,
+        filename=filename,
+        content_type=completion.certificate_type or "application/octet-stream",
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- Supervision and mentoring ---------------------------------------------------------------------------
+
+
+@staff_page
+def supervision(request):
+    actor = request.membership
+    page = Paginator(selectors.meetings(actor=actor), 20).get_page(request.GET.get("page"))
+    for meeting in page:
+        for action in meeting.actions.all():
+            action.may_mark_done = agreed_action_policy.marks_done(actor, action)
+    return _render(
+        request,
+        "means/supervision.html",
+        {
+            "page": page,
+            "overdue": selectors.supervision_actions_overdue(actor=actor),
+            "leads": leads(actor),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@staff_page
+def supervision_new(request):
+    actor = request.membership
+    form = MeetingForm(
+        request.POST or None,
+        staff=selectors.staff_members(actor=actor),
+        sessions=selectors.session_choices(actor=actor),
+        actor=actor,
+    )
+    actions = ActionFormSet(request.POST or None, prefix="actions")
+    if request.method == "POST" and form.is_valid() and actions.is_valid():
+        data = dict(form.cleaned_data)
+        agreed = [
+            f.to_action(supervisor=data["supervisor"], supervisee=data["supervisee"])
+            for f in actions.forms
+            if f.has_changed()
+        ]
+        try:
+            services.supervision_meeting_record(actor=actor, actions=agreed, **data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "The meeting is saved.")
+            return redirect("means:supervision")
+    return _render(
+        request,
+        "means/supervision_form.html",
+        {"form": form, "actions": actions, "leads": meeting_policy.role_may(actor, "record_any")},
+        status=400 if form.errors or actions.total_error_count() else 200,
+    )
+
+
+@staff_page
+@require_POST
+def action_done(request, action_id):
+    actor = request.membership
+    action = _fetch(selectors.agreed_action_get, AgreedAction, actor=actor, action_id=action_id)
+    _require(
+        agreed_action_policy.may_mark_done(actor, action),
+        "Only the person the action is for, the supervisor, or a co-ordinator, manager or administrator can mark it.",
+    )
+    form = DoneForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Nothing was saved: please give the date as day, month and year.")
+        return redirect("means:supervision")
+    undo = form.cleaned_data["undo"]
+    try:
+        services.agreed_action_set_done(actor=actor, action=action, done=not undo, done_on=form.cleaned_data["done_on"])
+    except ValidationError as error:
+        messages.error(request, "Nothing was saved: " + " ".join(error.messages))
+    else:
+        messages.success(request, f"“{action.text}” is {'not done after all' if undo else 'marked done'}.")
+    return redirect("means:supervision")
+
+
+# --- Champions -------------------------------------------------------------------------------------------
+
+
+@staff_page
+def champions(request):
+    actor = request.membership
+    may_manage = champion_policy.role_may(actor, "manage")
+    form = None
+    if may_manage:
+        form = ChampionForm(
+            request.POST or None, staff=selectors.staff_members(actor=actor), sites=actor.organisation.sites.all()
+        )
+    elif request.method == "POST":
+        raise PermissionDenied("Only co-ordinators, managers and administrators name champions.")
+    if form is not None and request.method == "POST" and form.is_valid():
+        try:
+            champion = services.champion_appoint(actor=actor, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"{champion.staff.user} is now the {champion.get_kind_display().lower()}.")
+            return redirect("means:champions")
+    return _render(
+        request,
+        "means/champions.html",
+        {"champions": selectors.champion_records(actor=actor), "form": form, "may_manage": may_manage},
+        status=400 if form is not None and form.errors else 200,
+    )
+
+
+@staff_page
+@require_POST
+def champion_end(request, champion_id):
+    actor = request.membership
+    champion = _fetch(selectors.champion_get, Champion, actor=actor, champion_id=champion_id)
+    _require(
+        champion_policy.allows(actor, "manage", champion),
+        "Only co-ordinators, managers and administrators change champions.",
+    )
+    try:
+        services.champion_stand_down(actor=actor, champion=champion)
+    except ValidationError as error:
+        messages.error(request, "Nothing was changed: " + " ".join(error.messages))
+    else:
+        messages.success(request, f"{champion.staff.user} is no longer the {champion.get_kind_display().lower()}.")
+    return redirect("means:champions")
+
+
+# --- Staff self-report -----------------------------------------------------------------------------------
+
+
+@staff_page
+def self_report(request):
+    actor = request.membership
+    _require(self_report_policy.role_may(actor, "submit"), "Only members of staff fill in the self-report.")
+    this_month = selectors.self_report_this_month(actor=actor)
+    form = SelfReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            submitted = services.self_report_submit(actor=actor, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            if submitted.replaced_at:
+                when = timezone.localtime(submitted.replaced_at)
+                messages.success(
+                    request,
+                    f"Thank you. You had already answered this month (on {when:%-d %B}), so these answers replace "
+                    "those ones. Only one set a month is kept.",
+                )
+            else:
+                messages.success(request, "Thank you. Your answers for this month are saved.")
+            return redirect("means:self_report")
+    history = [
+        {
+            "month": report.month,
+            "answers": [(statement, getattr(report, field)) for field, statement, _ in SELF_REPORT_ITEMS],
+        }
+        for report in selectors.my_self_reports(actor=actor)
+    ]
+    return _render(
+        request,
+        "means/self_report.html",
+        {
+            "form": form,
+            "this_month": this_month,
+            "history": history,
+            "statements": [statement for _, statement, _ in SELF_REPORT_ITEMS],
+            "leads": self_report_policy.role_may(actor, "view_trends"),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@staff_page
+def self_report_trends(request):
+    actor = request.membership
+    _require(
+        self_report_policy.role_may(actor, "view_trends"),
+        "Only co-ordinators, managers and administrators see how staff feel overall.",
+    )
+    today = timezone.localdate()
+    form = TrendsForm(request.GET or None)
+    since, until = quarter_start(add_months(today, -21)), today
+    if form.is_valid():
+        since = form.cleaned_data["since"] or since
+        until = form.cleaned_data["until"] or until
+    if until - since > timedelta(days=366 * 10):
+        since = add_months(until, -120)
+    return _render(
+        request,
+        "means/self_report_trends.html",
+        {
+            "form": form,
+            "quarters": selectors.self_report_trends(actor=actor, since=since, until=until),
+            "items": SELF_REPORT_ITEMS,
+        },
+    )
