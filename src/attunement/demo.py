@@ -250,7 +250,89 @@ def seed_demo(*, today: date | None = None, seed: int = 7) -> dict:
             totals["sessions"] += len(sessions)
             totals["reviews"] += _demo_reviews(rng, learner, fundamentals, trajectory, sessions, assigned[0], today)
             totals["learners"] += 1
+        _demo_means(rng, organisation, today)
     return totals
+
+
+def _demo_means(rng, organisation, today) -> None:
+    """Training (some refreshers overdue), champions, supervision with one action overdue, and a year of the
+    staff self-report in which confidence grows and burnout eases, slowly and not for everyone."""
+    from attunement.means.models import Course, SelfReport
+    from attunement.means.services import (
+        ActionInput,
+        champion_appoint,
+        supervision_meeting_record,
+        training_completion_record,
+    )
+    from attunement.organisations.models import Membership
+    from attunement.organisations.policies import STAFF_ROLES
+
+    members = list(Membership.objects.filter(organisation=organisation, role__in=STAFF_ROLES).select_related("user"))
+    leader = next(m for m in members if m.role == Role.COORDINATOR)
+    courses = {course.name: course for course in Course.objects.filter(organisation=organisation)}
+    for member in members:
+        training_completion_record(
+            actor=leader,
+            staff=member,
+            course=courses["Induction"],
+            completed_on=today - timedelta(days=rng.randint(200, 900)),
+            provider="In house",
+        )
+        training_completion_record(
+            actor=leader,
+            staff=member,
+            course=courses["Yearly refresher"],
+            completed_on=today - timedelta(days=rng.choice([60, 200, 330, 400, 430])),
+            provider="Our II co-ordinator",
+        )
+        if rng.random() < 0.6:
+            name = "Intensive Interaction Institute Module 1: Introduction"
+            training_completion_record(
+                actor=leader,
+                staff=member,
+                course=courses[name],
+                completed_on=today - timedelta(days=rng.randint(100, 700)),
+                provider="Intensive Interaction Institute",
+            )
+    sites = list(organisation.sites.all())
+    champion_appoint(actor=leader, staff=leader, site=None, kind="coordinator", started_on=today - timedelta(days=400))
+    for site, member in zip(sites, [m for m in members if m.role == Role.PRACTITIONER], strict=False):
+        champion_appoint(actor=leader, staff=member, site=site, started_on=today - timedelta(days=300))
+    practitioners = [m for m in members if m.role == Role.PRACTITIONER]
+    for i, member in enumerate(practitioners[:3]):
+        met = today - timedelta(days=20 + 30 * i)
+        supervision_meeting_record(
+            actor=leader,
+            supervisor=leader,
+            supervisee=member,
+            met_on=met,
+            kind="video_reflection" if i == 0 else "supervision",
+            notes="Watched a clip start–stop; talked about waiting longer before joining in.",
+            actions=[ActionInput(text="Try burst–pause with the drum", owner=member, due_on=met + timedelta(days=14))],
+        )
+    for member in members:
+        drift = rng.uniform(-0.2, 0.8)
+        for months_ago in range(11, -1, -1):
+            if rng.random() < 0.2:
+                continue
+            month = (today.replace(day=1) - timedelta(days=30 * months_ago)).replace(day=1)
+            growth = drift * (11 - months_ago) / 11
+
+            def score(base, more=growth):
+                return max(1, min(5, round(base + more + rng.uniform(-0.6, 0.6))))
+
+            SelfReport.objects.get_or_create(
+                staff=member,
+                month=month,
+                defaults={
+                    "organisation": organisation,
+                    "confidence": score(3),
+                    "fulfilment": score(3.5),
+                    "burnout": max(1, min(5, round(3.2 - growth + rng.uniform(-0.6, 0.6)))),
+                    "support": score(3.4),
+                    "submitted_at": timezone.now(),
+                },
+            )
 
 
 def _demo_learner(rng, organisation, first, last, i, sites, today) -> Learner:
