@@ -182,3 +182,36 @@ def test_the_inspector_pack_counts_only_people_actually_on_hold(world):
     )
     assert figures["People whose records are under a legal hold"] == 5
     assert figures["People counted"] == 6
+
+
+@pytest.mark.django_db
+class TestAudiencePacks:
+    @pytest.mark.parametrize(
+        ("audience", "heading"),
+        [
+            ("commissioners", "Who is reached"),
+            ("funders", "What your support delivers"),
+            ("management", "Value for money"),
+            ("inspectors", "Quality of education"),
+        ],
+    )
+    def test_leaders_get_every_pack_as_a_pdf_with_its_own_headings(self, world, client, audience, heading):
+        login(client, world.coordinator)
+        url = reverse("outcomes:organisation_report", kwargs={"audience": audience})
+        assert heading in pdf_text(client.get(url, {"format": "pdf"}))
+
+    def test_outside_viewers_get_the_outside_packs_only(self, world, client):
+        login(client, world.members[Role.EXTERNAL])
+        for audience, status in (("commissioners", 200), ("funders", 200), ("inspectors", 200), ("management", 403)):
+            url = reverse("outcomes:organisation_report", kwargs={"audience": audience})
+            assert client.get(url).status_code == status
+        assert client.get(reverse("outcomes:organisation_report", kwargs={"audience": "gossip"})).status_code == 404
+
+
+@pytest.mark.django_db
+def test_my_practice_shows_a_practitioners_own_sessions_and_people(world, a_year, client):
+    login(client, world.practitioner)
+    page = client.get(reverse("outcomes:my_practice")).content.decode()
+    assert "<strong>3</strong> sessions" in page and "Mina Test" in page and "Waved hello" in page
+    login(client, world.members[Role.FAMILY])
+    assert client.get(reverse("outcomes:my_practice")).status_code == 403

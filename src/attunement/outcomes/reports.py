@@ -134,22 +134,81 @@ def inspection_frame(organisation) -> list[str]:
     return OFSTED_HEADINGS if organisation.setting == Setting.SCHOOL else CQC_QUESTIONS
 
 
-def inspector_pack(*, organisation, period: Period) -> dict:
-    """The organisation's anonymised evidence, under the inspector's own headings. Every figure is about the
-    people who agreed to anonymised reports, and hidden when it is about fewer than 5 of them."""
-    from django.db.models import Count, Q
+def _means_figures(organisation, period: Period) -> dict:
+    """The practice that produces the ends, as counts about staff (hidden below 5 staff)."""
+    from attunement.means.models import SupervisionMeeting, TrainingCompletion
+    from attunement.organisations.models import Membership
+    from attunement.organisations.policies import STAFF_ROLES
+
+    from .suppression import shown
+
+    staff = Membership.objects.filter(organisation=organisation, is_active=True, role__in=STAFF_ROLES)
+    n_staff = staff.count()
+    trained = (
+        TrainingCompletion.objects.filter(staff__in=staff, course__name__icontains="induction")
+        .values("staff_id")
+        .distinct()
+        .count()
+    )
+    meetings = SupervisionMeeting.objects.filter(
+        organisation=organisation, met_on__gte=period.since, met_on__lte=period.until
+    ).count()
+    return {
+        "staff": ("Staff who practise Intensive Interaction", shown(n_staff)),
+        "inducted": ("Staff who have completed induction", shown(trained) if n_staff >= 5 else None),
+        "meetings": ("Supervision, mentoring and video-reflection meetings", meetings if n_staff >= 5 else None),
+    }
+
+
+AUDIENCES = {
+    "inspectors": ("Evidence for inspectors", None),
+    "commissioners": (
+        "For commissioners",
+        {
+            "Who is reached": ["people", "sessions", "hours", "per_week"],
+            "What changes for them": ["moved_up", "new", "lots"],
+            "The practice that makes it happen": ["staff", "inducted", "meetings", "target"],
+        },
+    ),
+    "funders": (
+        "For funders",
+        {
+            "What your support delivers": ["people", "sessions", "hours"],
+            "What it achieves": ["moved_up", "new", "lots", "had_enough"],
+            "How it is sustained": ["staff", "inducted", "meetings"],
+        },
+    ),
+    "management": (
+        "For managers and trustees",
+        {
+            "Fit with our values: following each person's lead": ["had_enough", "in_moment", "lots"],
+            "Outcomes for the people we support": ["people", "moved_up", "new"],
+            "Our staff": ["staff", "inducted", "meetings"],
+            "Value for money": ["sessions", "hours", "per_week", "target"],
+        },
+    ),
+}
+
+
+def organisation_pack(*, organisation, period: Period, audience: str) -> dict:
+    """An organisation's anonymised evidence for one audience. Every figure is about the people who agreed to
+    anonymised reports (or about staff), and hidden when it is about fewer than 5 of them."""
+    from django.db.models import Count, Q, Sum
 
     from attunement.practice.models import Session
 
+    from .dashboard import progress_movement
     from .selectors import counted_people, organisation_summary
     from .suppression import shown
 
+    title, layout = AUDIENCES[audience]
     summary = organisation_summary(organisation=organisation, period=period, today=period.until)
     people = counted_people(organisation, period.until)
     enough = summary["enough_people"]
     sessions = Session.objects.filter(learner__in=people, started_at__gte=period.start, started_at__lt=period.end)
     tally = sessions.aggregate(
         total=Count("pk"),
+        minutes=Sum("minutes"),
         lots=Count("pk", filter=Q(enjoyment=3)),
         had_enough=Count("pk", filter=Q(ending="had_enough")),
         in_moment=Count("pk", filter=Q(planned=False)),
@@ -158,12 +217,15 @@ def inspector_pack(*, organisation, period: Period) -> dict:
     def share(part: str):
         return round(100 * tally[part] / tally["total"]) if enough and tally["total"] else None
 
+    moved = progress_movement(people, period)
     figures = {
         "people": ("People counted", summary["people"]),
         "sessions": ("Sessions recorded", summary["sessions_total"]),
+        "hours": ("Hours of Intensive Interaction", round((tally["minutes"] or 0) / 60) if enough else None),
         "per_week": ("Sessions per person each week, on average", summary["sessions_per_person_week"]),
         "target": ("People who met their weekly target", summary["target_rows"]["met"] if enough else None),
         "new": ("People with something seen for the first time", summary["with_new"]),
+        "moved_up": ("People who moved up on their Fundamentals", shown(moved["up"]) if enough else None),
         "lots": ("Sessions the person enjoyed a lot (%)", share("lots")),
         "had_enough": (
             "Sessions ended because the person had had enough — following their lead (%)",
@@ -176,24 +238,67 @@ def inspector_pack(*, organisation, period: Period) -> dict:
             if enough
             else None,
         ),
+        **_means_figures(organisation, period),
     }
-    by_heading = {
-        "Quality of education": ["people", "sessions", "per_week", "target"],
-        "Behaviour and attitudes": ["lots", "had_enough"],
-        "Personal development": ["new"],
-        "Leadership and management": ["target", "holds"],
-        "Safe": ["holds", "had_enough"],
-        "Effective": ["people", "sessions", "new"],
-        "Caring": ["lots", "had_enough"],
-        "Responsive": ["per_week", "in_moment", "target"],
-        "Well-led": ["target"],
-    }
+    if layout is None:  # inspectors: their own headings
+        layout = {heading: INSPECTION_FIGURES[heading] for heading in inspection_frame(organisation)}
     return {
+        "title": title,
+        "audience": audience,
         "organisation": organisation,
         "period": period,
         "summary": summary,
         "sections": [
-            {"heading": heading, "figures": [figures[key] for key in by_heading[heading]]}
-            for heading in inspection_frame(organisation)
+            {"heading": heading, "figures": [figures[key] for key in keys]} for heading, keys in layout.items()
         ],
+    }
+
+
+INSPECTION_FIGURES = {
+    "Quality of education": ["people", "sessions", "per_week", "moved_up"],
+    "Behaviour and attitudes": ["lots", "had_enough"],
+    "Personal development": ["new"],
+    "Leadership and management": ["staff", "inducted", "meetings", "target", "holds"],
+    "Safe": ["holds", "had_enough", "inducted"],
+    "Effective": ["people", "sessions", "moved_up", "new"],
+    "Caring": ["lots", "had_enough"],
+    "Responsive": ["per_week", "in_moment", "target"],
+    "Well-led": ["staff", "inducted", "meetings"],
+}
+
+
+def inspector_pack(*, organisation, period: Period) -> dict:
+    return organisation_pack(organisation=organisation, period=period, audience="inspectors")
+
+
+def my_practice(*, actor: Membership, period: Period) -> dict:
+    """A practitioner's, carer's or therapist's own practice: the sessions they were partner in, what they did
+    most, and how the people they work with responded. Their own, so nothing is hidden from them."""
+    from attunement.practice.vocabulary import Phase, Technique
+
+    sessions = list(
+        sessions_visible_to(actor)
+        .filter(partners__id=actor.user_id, started_at__gte=period.start, started_at__lt=period.end)
+        .select_related("learner")
+        .prefetch_related("behaviours")
+        .distinct()
+    )
+    techniques = Counter(code for s in sessions for code in s.techniques)
+    phases = Counter(code for s in sessions for code in s.phases)
+    per_person: dict[int, dict] = {}
+    for s in sessions:
+        row = per_person.setdefault(s.learner_id, {"learner": s.learner, "sessions": 0, "lots": 0, "firsts": []})
+        row["sessions"] += 1
+        row["lots"] += 1 if s.enjoyment == 3 else 0
+        row["firsts"] += [b.description for b in s.behaviours.all() if b.novelty == "new"]
+    labels_t, labels_p = dict(Technique.choices), dict(Phase.choices)
+    return {
+        "actor": actor,
+        "period": period,
+        "sessions": len(sessions),
+        "minutes": sum(s.minutes for s in sessions),
+        "people": sorted(per_person.values(), key=lambda r: -r["sessions"]),
+        "techniques": [(labels_t.get(code, code), n) for code, n in techniques.most_common(5)],
+        "phases": [(labels_p.get(code, code), n) for code, n in phases.most_common()],
+        "ended_when_they_had_enough": sum(1 for s in sessions if s.ending == "had_enough"),
     }

@@ -6,6 +6,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from attunement.learners.access import learner_page
+from attunement.learners.policies import learner_policy
 from attunement.organisations.access import member_required
 from attunement.organisations.audit import audit_record
 from attunement.organisations.policies import sees_whole_organisation
@@ -68,27 +69,73 @@ def person_report(request, learner, kind):
     return render(request, "outcomes/report_page.html", context)
 
 
+OUTSIDE_AUDIENCES = {"inspectors", "commissioners", "funders"}
+
+
+def _may_read_pack(actor, audience: str) -> bool:
+    """Leaders read every organisation pack; outside viewers only the anonymised packs made for outsiders."""
+    return sees_whole_organisation(actor) or (audience in OUTSIDE_AUDIENCES and may_see_summary(actor))
+
+
 @member_required
-def inspector_report(request):
+def organisation_report(request, audience):
     actor = request.membership
-    if not may_see_summary(actor):
-        raise PermissionDenied("This pack is for leaders and for inspectors, commissioners and funders.")
+    if audience not in reports.AUDIENCES:
+        raise Http404("No such report.")
+    if not _may_read_pack(actor, audience):
+        raise PermissionDenied("This report is not for your role.")
     period, problem = period_from(request.GET)
-    audit_record(actor=actor, action="inspector_pack.read")
+    pack = reports.organisation_pack(organisation=actor.organisation, period=period, audience=audience)
+    audit_record(actor=actor, action=f"{audience}_report.read")
     context = {
-        "report": reports.inspector_pack(organisation=actor.organisation, period=period),
+        "report": pack,
         "period": period,
         "problem": problem,
-        "title": f"Evidence for inspectors: {actor.organisation.name}",
-        "body": "outcomes/reports/inspector.html",
-        "kind": "inspector",
+        "kind": "organisation",
+        "title": f"{pack['title']}: {actor.organisation.name}",
+        "body": "outcomes/reports/organisation.html",
     }
     if request.GET.get("format") == "pdf":
         return pdf_response(
-            request,
-            "outcomes/report_pdf.html",
-            context,
-            f"inspection-evidence-{period.since:%Y%m%d}-{period.until:%Y%m%d}.pdf",
+            request, "outcomes/report_pdf.html", context, f"{audience}-{period.since:%Y%m%d}-{period.until:%Y%m%d}.pdf"
+        )
+    return render(request, "outcomes/report_page.html", context)
+
+
+def inspector_report(request):
+    return organisation_report(request, "inspectors")
+
+
+@member_required
+def report_index(request):
+    actor = request.membership
+    packs = [(key, title) for key, (title, _) in reports.AUDIENCES.items() if _may_read_pack(actor, key)]
+    if not packs and not learner_policy.role_may(actor, "record_session"):
+        raise PermissionDenied("There are no reports for your role.")
+    return render(
+        request,
+        "outcomes/report_index.html",
+        {"packs": packs, "may_practice": learner_policy.role_may(actor, "record_session")},
+    )
+
+
+@member_required
+def my_practice(request):
+    actor = request.membership
+    if not learner_policy.role_may(actor, "record_session"):
+        raise PermissionDenied("This report is for staff who practise Intensive Interaction.")
+    period, problem = period_from(request.GET)
+    context = {
+        "report": reports.my_practice(actor=actor, period=period),
+        "period": period,
+        "problem": problem,
+        "kind": "practice",
+        "title": f"My practice: {request.user.short_name}",
+        "body": "outcomes/reports/practice.html",
+    }
+    if request.GET.get("format") == "pdf":
+        return pdf_response(
+            request, "outcomes/report_pdf.html", context, f"my-practice-{period.since:%Y%m%d}-{period.until:%Y%m%d}.pdf"
         )
     return render(request, "outcomes/report_page.html", context)
 
