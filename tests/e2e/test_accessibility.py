@@ -15,6 +15,7 @@ PAGES = [
     "/learners/{id}/plans/",
     "/learners/{id}/plans/new/",
     "/learners/{id}/people/",
+    "/learners/{id}/family-feedback/",
     "/learners/{id}/timeline/",
     "/learners/{id}/progress/",
     "/learners/{id}/reviews/new/",
@@ -72,7 +73,7 @@ def test_the_family_portal_and_the_inspectors_summary_have_no_serious_accessibil
     page, base = tablet, live_server.url
     axe = Axe()
     for email, paths in (
-        ("parent@oakfield.example", ["/", "/family/{id}/notes/new/"]),
+        ("parent@oakfield.example", ["/", "/family/{id}/notes/new/", "/family/{id}/feedback/"]),
         ("inspector@oakfield.example", ["/"]),
     ):
         log_in(page, base, email)

@@ -23,6 +23,9 @@ class LearnerPolicy(Policy):
         # The family portal: a family member's own person, in plain words, and notes from home.
         "view_family_portal": {Role.FAMILY},
         "add_home_observation": {Role.FAMILY},
+        # Family feedback: given by the family in the portal, or copied in by staff from a paper form.
+        "give_family_feedback": {Role.FAMILY},
+        "enter_family_feedback": STAFF_ROLES,
         **PRIVACY_ACTIONS,
     }
 

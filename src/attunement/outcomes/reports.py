@@ -160,13 +160,36 @@ def _means_figures(organisation, period: Period) -> dict:
     }
 
 
+def _family_figures(people, period: Period) -> tuple[dict, list[str]]:
+    """Families' answers, averaged per question over families (each family once, their latest answer), and
+    the comments they agreed may be quoted without names. Hidden below 5 families."""
+    from attunement.practice.models import FAMILY_FEEDBACK_QUESTIONS, FamilyFeedback
+
+    from .suppression import mean_if_enough, shown
+
+    latest: dict[int, FamilyFeedback] = {}
+    for feedback in FamilyFeedback.objects.filter(
+        learner__in=people, given_on__gte=period.since, given_on__lte=period.until
+    ).order_by("given_on", "pk"):
+        latest[feedback.learner_id] = feedback
+    answers = list(latest.values())
+    figures = {"families": ("Families who gave feedback", shown(len(answers)))}
+    for question, statement in FAMILY_FEEDBACK_QUESTIONS:
+        figures[f"family_{question}"] = (
+            f"Families: “{statement}” (average, 1 to 5)",
+            mean_if_enough(sum(getattr(a, question) for a in answers), len(answers)),
+        )
+    quotes = [a.comment for a in answers if a.may_quote and a.comment] if len(answers) >= 5 else []
+    return figures, quotes[:5]
+
+
 AUDIENCES = {
     "inspectors": ("Evidence for inspectors", None),
     "commissioners": (
         "For commissioners",
         {
             "Who is reached": ["people", "sessions", "hours", "per_week"],
-            "What changes for them": ["moved_up", "new", "lots"],
+            "What changes for them": ["moved_up", "new", "lots", "family_connected"],
             "The practice that makes it happen": ["staff", "inducted", "meetings", "target"],
         },
     ),
@@ -174,7 +197,7 @@ AUDIENCES = {
         "For funders",
         {
             "What your support delivers": ["people", "sessions", "hours"],
-            "What it achieves": ["moved_up", "new", "lots", "had_enough"],
+            "What it achieves": ["moved_up", "new", "lots", "had_enough", "family_connected"],
             "How it is sustained": ["staff", "inducted", "meetings"],
         },
     ),
@@ -184,6 +207,13 @@ AUDIENCES = {
             "Fit with our values: following each person's lead": ["had_enough", "in_moment", "lots"],
             "Outcomes for the people we support": ["people", "moved_up", "new"],
             "Our staff": ["staff", "inducted", "meetings"],
+            "What families tell us": [
+                "families",
+                "family_understand",
+                "family_connected",
+                "family_reassured",
+                "family_enjoy",
+            ],
             "Value for money": ["sessions", "hours", "per_week", "target"],
         },
     ),
@@ -240,6 +270,8 @@ def organisation_pack(*, organisation, period: Period, audience: str) -> dict:
         ),
         **_means_figures(organisation, period),
     }
+    family, quotes = _family_figures(people, period)
+    figures |= family
     if layout is None:  # inspectors: their own headings
         layout = {heading: INSPECTION_FIGURES[heading] for heading in inspection_frame(organisation)}
     return {
@@ -251,6 +283,8 @@ def organisation_pack(*, organisation, period: Period, audience: str) -> dict:
         "sections": [
             {"heading": heading, "figures": [figures[key] for key in keys]} for heading, keys in layout.items()
         ],
+        # Free text never leaves the organisation: quotes appear only in the managers' and trustees' pack.
+        "quotes": quotes if audience == "management" else [],
     }
 
 

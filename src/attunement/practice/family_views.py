@@ -11,7 +11,7 @@ from attunement.organisations.forms_util import add_service_errors
 from attunement.organisations.models import Role
 
 from . import selectors, services
-from .forms import HomeObservationForm
+from .forms import FamilyFeedbackForm, HomeObservationForm
 
 
 @member_required
@@ -57,4 +57,49 @@ def family_note(request, learner):
             return redirect("practice:family_person", learner_id=learner.pk)
     return render(
         request, "practice/family_note.html", {"learner": learner, "form": form}, status=400 if form.errors else 200
+    )
+
+
+def _feedback_page(request, learner, *, on_paper: bool, done_url: str):
+    form = FamilyFeedbackForm(request.POST or None, on_paper=on_paper)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.family_feedback_record(
+                actor=request.membership,
+                learner=learner,
+                given_on=data["given_on"],
+                scores=form.scores(),
+                comment=data["comment"],
+                may_quote=data["may_quote"],
+                given_by_name=data.get("given_by_name", ""),
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Thank you: the feedback is saved.")
+            return redirect(done_url)
+    return render(
+        request,
+        "practice/family_feedback.html",
+        {"learner": learner, "form": form, "on_paper": on_paper},
+        status=400 if form.errors else 200,
+    )
+
+
+@learner_page("give_family_feedback")
+def family_feedback(request, learner):
+    from django.urls import reverse
+
+    return _feedback_page(
+        request, learner, on_paper=False, done_url=reverse("practice:family_person", kwargs={"learner_id": learner.pk})
+    )
+
+
+@learner_page("enter_family_feedback")
+def family_feedback_on_paper(request, learner):
+    from django.urls import reverse
+
+    return _feedback_page(
+        request, learner, on_paper=True, done_url=reverse("learners:about", kwargs={"learner_id": learner.pk})
     )

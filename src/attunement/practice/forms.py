@@ -270,3 +270,45 @@ class HomeObservationForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["observed_on"].initial = timezone.localdate()
+
+
+class FamilyFeedbackForm(forms.Form):
+    """The same questions whether the family answers in the portal or staff copy in a paper form."""
+
+    given_on = forms.DateField(label="Date", widget=DateInput())
+    given_by_name = forms.CharField(max_length=120, required=False, label="Who in the family filled it in")
+    comment = forms.CharField(
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        label="Anything you would like to tell us",
+        help_text="What has changed, what you have noticed, what matters.",
+    )
+    may_quote = forms.BooleanField(
+        required=False,
+        label="You may quote my words, without names, in reports to the managers and trustees",
+    )
+
+    def __init__(self, *args, on_paper: bool, **kwargs):
+        from .models import FAMILY_FEEDBACK_QUESTIONS
+
+        super().__init__(*args, **kwargs)
+        self.fields["given_on"].initial = timezone.localdate()
+        if not on_paper:
+            del self.fields["given_by_name"]
+        scale = [(n, str(n)) for n in range(1, 6)]
+        for question, statement in FAMILY_FEEDBACK_QUESTIONS:
+            self.fields[question] = forms.TypedChoiceField(
+                choices=scale,
+                coerce=int,
+                widget=forms.RadioSelect,
+                label=statement,
+                help_text="1 = not at all, 5 = very much",
+                error_messages={"required": "Please choose from 1 (not at all) to 5 (very much)."},
+            )
+        self.questions = [self[question] for question, _ in FAMILY_FEEDBACK_QUESTIONS]
+
+    def scores(self) -> dict[str, int]:
+        from .models import FAMILY_FEEDBACK_QUESTIONS
+
+        return {question: self.cleaned_data[question] for question, _ in FAMILY_FEEDBACK_QUESTIONS}

@@ -184,3 +184,36 @@ class HomeObservation(models.Model):
 
     def __str__(self):
         return f"From home, {self.observed_on}"
+
+
+FAMILY_FEEDBACK_QUESTIONS = [
+    ("understand", "I understand better how they communicate"),
+    ("connected", "I feel more connected to them"),
+    ("reassured", "I feel reassured about their future"),
+    ("enjoy", "They enjoy the time they spend with staff"),
+]
+
+
+class FamilyFeedback(models.Model):
+    """How a family sees things, given in the family portal or copied in by staff from a paper form."""
+
+    learner = models.ForeignKey(Learner, on_delete=models.CASCADE, related_name="family_feedback")
+    given_on = models.DateField()
+    given_by_name = models.CharField(max_length=120, blank=True, help_text="Who gave it, if entered by staff.")
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    on_paper = models.BooleanField(default=False)
+    understand = models.PositiveSmallIntegerField()
+    connected = models.PositiveSmallIntegerField()
+    reassured = models.PositiveSmallIntegerField()
+    enjoy = models.PositiveSmallIntegerField()
+    comment = models.TextField(blank=True, max_length=2000)
+    may_quote = models.BooleanField(
+        default=False, help_text="They agree that the comment may be quoted, without names, in reports to managers."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-given_on", "-pk"]
+
+    def __str__(self):
+        return f"Family feedback, {self.given_on}"

@@ -12,10 +12,12 @@ from django.utils import timezone
 from attunement.learners.models import Learner, PlanOutcome
 from attunement.learners.policies import learner_policy
 from attunement.organisations.audit import audit_record
-from attunement.organisations.models import Membership, Organisation
+from attunement.organisations.models import Membership, Organisation, Role
 from attunement.organisations.selectors import staff_of
 
 from .models import (
+    FAMILY_FEEDBACK_QUESTIONS,
+    FamilyFeedback,
     Fundamental,
     HomeObservation,
     ObservedBehaviour,
@@ -416,3 +418,42 @@ def home_observation_add(*, actor: Membership, learner: Learner, observed_on: da
     )
     audit_record(actor=actor, action="home_observation.created", learner=learner, target=observation)
     return observation
+
+
+@transaction.atomic
+def family_feedback_record(
+    *,
+    actor: Membership,
+    learner: Learner,
+    given_on: date,
+    scores: dict[str, int],
+    comment: str = "",
+    may_quote: bool = False,
+    given_by_name: str = "",
+) -> FamilyFeedback:
+    """Feedback from the family: by a family member in the portal, or by staff from a paper form."""
+    on_paper = actor.role != Role.FAMILY
+    action = "enter_family_feedback" if on_paper else "give_family_feedback"
+    learner_policy.require(actor, action, learner, "You cannot record family feedback for this person.")
+    errors = {}
+    for question, _ in FAMILY_FEEDBACK_QUESTIONS:
+        if scores.get(question) not in (1, 2, 3, 4, 5):
+            errors[question] = "Please choose from 1 (not at all) to 5 (very much)."
+    if given_on > timezone.localdate():
+        errors["given_on"] = "That date is in the future. Please check it."
+    if on_paper and not given_by_name.strip():
+        errors["given_by_name"] = "Please say who in the family filled in the paper form."
+    if errors:
+        raise ValidationError(errors)
+    feedback = FamilyFeedback.objects.create(
+        learner=learner,
+        given_on=given_on,
+        entered_by_id=actor.user_id,
+        on_paper=on_paper,
+        given_by_name=given_by_name.strip()[:120],
+        comment=comment.strip()[:2000],
+        may_quote=may_quote,
+        **{question: scores[question] for question, _ in FAMILY_FEEDBACK_QUESTIONS},
+    )
+    audit_record(actor=actor, action="family_feedback.created", learner=learner, target=feedback)
+    return feedback

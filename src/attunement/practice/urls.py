@@ -18,5 +18,11 @@ urlpatterns = [
     path("family/", family_views.family_home, name="family"),
     path("family/<int:learner_id>/", family_views.family_person, name="family_person"),
     path("family/<int:learner_id>/notes/new/", family_views.family_note, name="family_note"),
+    path("family/<int:learner_id>/feedback/", family_views.family_feedback, name="family_feedback"),
+    path(
+        "learners/<int:learner_id>/family-feedback/",
+        family_views.family_feedback_on_paper,
+        name="family_feedback_on_paper",
+    ),
     path("organisation/scales/<int:scale_id>/", views.scale_wording, name="scale_wording"),
 ]

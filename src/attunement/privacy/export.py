@@ -200,6 +200,20 @@ def person_data(learner: Learner, *, today: date | None = None) -> dict:
             }
             for h in learner.home_observations.select_related("author").order_by("observed_on", "pk")
         ],
+        "family_feedback": [
+            {
+                "given_on": f.given_on,
+                "given_by": f.given_by_name or _user(f.entered_by),
+                "on_paper": f.on_paper,
+                "understand": f.understand,
+                "connected": f.connected,
+                "reassured": f.reassured,
+                "enjoy": f.enjoy,
+                "comment": f.comment,
+                "may_quote": f.may_quote,
+            }
+            for f in learner.family_feedback.select_related("entered_by").order_by("given_on", "pk")
+        ],
         "legal_holds": [
             {
                 "reason": h.reason,
