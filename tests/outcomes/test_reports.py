@@ -48,11 +48,27 @@ def a_year(world):
             reviewed_on=timezone.localdate() - timedelta(days=days),
             ratings=[RatingInput(level_id=levels[label].pk, fundamental_id=fundamental.pk)],
         )
+    from attunement.privacy.models import Consent
+
+    Consent.objects.create(
+        learner=world.mine,
+        purpose="family",
+        given_by="parent",
+        giver_name="Mum",
+        starts_on=timezone.localdate() - timedelta(days=300),
+        review_on=timezone.localdate() + timedelta(days=60),
+    )
     return outcome
 
 
 @pytest.mark.django_db
 class TestPersonReports:
+    def test_the_family_report_cannot_be_downloaded_without_agreement_to_share(self, world, client):
+        login(client, world.practitioner)
+        url = reverse("learners:report", kwargs={"learner_id": world.mine.pk, "kind": "family"})
+        assert "no current agreement to share" in client.get(url).content.decode()
+        assert client.get(url, {"format": "pdf"}).status_code == 403
+
     def test_the_story_counts_the_year_and_gathers_the_best_moments_and_progress(self, world, a_year):
         period = Period(since=timezone.localdate() - timedelta(days=364), until=timezone.localdate())
         story = person_story(actor=world.practitioner, learner=world.mine, period=period)

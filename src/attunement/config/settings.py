@@ -135,6 +135,8 @@ ACCOUNT_PREVENT_ENUMERATION = True
 # a whole school may log in at 9 o'clock from one public address.
 ACCOUNT_RATE_LIMITS = {"login_failed": None, "login": "300/m/ip"}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# Accounts are made by an administrator with a known address; nothing here depends on verifying it again.
+MFA_ALLOW_UNVERIFIED_EMAIL = True
 MFA_TOTP_ISSUER = "Attunement"
 # Roles that see a whole organisation must use a second factor; everyone else is offered one.
 MFA_REQUIRED_ROLES = ["coordinator", "manager", "administrator"]

@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from attunement.organisations.access import member_required
@@ -233,7 +234,9 @@ def assignments_view(request, learner):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"Saved: {form.cleaned_data['user']} can see {learner.display_name}.")
+            starts = form.cleaned_data["starts_on"]
+            when = f"from {starts:%-d %B %Y}" if starts and starts > timezone.localdate() else "now"
+            messages.success(request, f"Saved: {form.cleaned_data['user']} can see {learner.display_name} {when}.")
             return redirect("learners:assignments", learner_id=learner.pk)
     return render(
         request,

@@ -61,7 +61,13 @@ def person_report(request, learner, kind):
         "learner": learner,
         "body": f"outcomes/reports/{kind}.html",
     }
+    if kind == "family":
+        from attunement.privacy.selectors import consent_allows
+
+        context["family_consent"] = consent_allows(learner, "family")
     if request.GET.get("format") == "pdf":
+        if kind == "family" and not context["family_consent"]:
+            raise PermissionDenied("There is no agreement to share this person's records with family.")
         if learner.photo:
             context["photo_src"] = data_uri_of(learner.photo)
         filename = f"{kind}-{learner.pk}-{period.since:%Y%m%d}-{period.until:%Y%m%d}.pdf"
