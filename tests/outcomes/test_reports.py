@@ -231,3 +231,28 @@ def test_my_practice_shows_a_practitioners_own_sessions_and_people(world, a_year
     assert "<strong>3</strong> sessions" in page and "Mina Test" in page and "Waved hello" in page
     login(client, world.members[Role.FAMILY])
     assert client.get(reverse("outcomes:my_practice")).status_code == 403
+
+
+@pytest.mark.django_db
+def test_a_case_study_names_nobody_and_needs_consent_to_use_in_anonymised_reports(world, a_year, client):
+    from datetime import date
+
+    from attunement.privacy.models import Consent
+
+    world.mine.date_of_birth = date(2017, 6, 1)
+    world.mine.needs = ["autism"]
+    world.mine.save()
+    login(client, world.coordinator)
+    url = reverse("learners:report", kwargs={"learner_id": world.mine.pk, "kind": "case-study"})
+    assert client.get(url, {"format": "pdf"}).status_code == 403
+    Consent.objects.create(
+        learner=world.mine,
+        purpose="reports",
+        given_by="parent",
+        giver_name="Mum",
+        starts_on=timezone.localdate() - timedelta(days=30),
+        review_on=timezone.localdate() + timedelta(days=300),
+    )
+    text = pdf_text(client.get(url, {"format": "pdf"}))
+    assert "Case study: A pupil, aged" in text and "Autism" in text and "Waved hello" in text
+    assert "Mina" not in text and "2017" not in text

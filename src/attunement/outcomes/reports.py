@@ -336,3 +336,30 @@ def my_practice(*, actor: Membership, period: Period) -> dict:
         "phases": [(labels_p.get(code, code), n) for code, n in phases.most_common()],
         "ended_when_they_had_enough": sum(1 for s in sessions if s.ending == "had_enough"),
     }
+
+
+def case_study(*, actor: Membership, learner: Learner, period: Period) -> dict:
+    """An anonymised story of one person's progress, for funding bids and training: no name, no date of birth
+    (an age band and their needs instead), their best moments, progress, and the family's words if they
+    agreed to be quoted. Given out only with consent to use in anonymised reports."""
+    from attunement.practice.models import FamilyFeedback
+
+    story = person_story(actor=actor, learner=learner, period=period)
+    age = None
+    if learner.date_of_birth:
+        years = (period.until - learner.date_of_birth).days // 365
+        age = f"{(years // 5) * 5} to {(years // 5) * 5 + 4}"
+    quotes = list(
+        FamilyFeedback.objects.filter(
+            learner=learner, may_quote=True, given_on__gte=period.since, given_on__lte=period.until
+        )
+        .exclude(comment="")
+        .values_list("comment", flat=True)[:3]
+    )
+    word = learner.organisation.word[0]
+    return {
+        **story,
+        "who": f"A {word}" + (f", aged {age}" if age else ""),
+        "needs": learner.need_labels(),
+        "quotes": quotes,
+    }

@@ -29,7 +29,15 @@ PERSON_REPORTS = {
         "Evidence for each outcome of their EHCP, care plan or PBS plan.",
         reports.evidence_pack,
     ),
+    "case-study": (
+        "Anonymised case study",
+        "Their story without their name, for funding bids and training. Needs consent to use in anonymised reports.",
+        reports.case_study,
+    ),
 }
+# Reports made to be given to someone else need the person's agreement first.
+SHARING_CONSENT = {"family": "family", "case-study": "reports"}
+ANONYMISED = {"case-study"}
 
 
 @member_required
@@ -55,22 +63,24 @@ def person_report(request, learner, kind):
     context = {
         "report": build(actor=request.membership, learner=learner, period=period),
         "kind": kind,
-        "title": f"{title}: {learner.display_name}",
+        "title": title if kind in ANONYMISED else f"{title}: {learner.display_name}",
         "period": period,
         "problem": problem,
         "learner": learner,
         "body": f"outcomes/reports/{kind}.html",
     }
-    if kind == "family":
+    needed = SHARING_CONSENT.get(kind)
+    if needed:
         from attunement.privacy.selectors import consent_allows
 
-        context["family_consent"] = consent_allows(learner, "family")
+        context["consent_missing"] = not consent_allows(learner, needed)
     if request.GET.get("format") == "pdf":
-        if kind == "family" and not context["family_consent"]:
-            raise PermissionDenied("There is no agreement to share this person's records with family.")
+        if context.get("consent_missing"):
+            raise PermissionDenied("There is no agreement to share this report.")
         if learner.photo:
             context["photo_src"] = data_uri_of(learner.photo)
-        filename = f"{kind}-{learner.pk}-{period.since:%Y%m%d}-{period.until:%Y%m%d}.pdf"
+        who = "" if kind in ANONYMISED else f"-{learner.pk}"
+        filename = f"{kind}{who}-{period.since:%Y%m%d}-{period.until:%Y%m%d}.pdf"
         return pdf_response(request, "outcomes/report_pdf.html", context, filename)
     return render(request, "outcomes/report_page.html", context)
 
