@@ -362,6 +362,7 @@ def _demo_learner(rng, organisation, first, last, i, sites, today) -> Learner:
         relationship=rng.choice(["Mum", "Dad", "Sister", "Grandad"]),
     )
     _demo_consents(rng, learner, organisation, today)
+    _demo_family_feedback(rng, learner, today)
     kind = "ehcp" if organisation.setting == Setting.SCHOOL else rng.choice(["care", "pbs"])
     plan = Plan.objects.create(
         learner=learner,
@@ -393,6 +394,37 @@ def _demo_consents(rng, learner, organisation, today) -> None:
             decision_maker_role="" if school else "Consultant psychiatrist, community learning disability team",
             starts_on=started,
             review_on=started + timedelta(days=365 * rng.choice([1, 2])),
+        )
+
+
+FAMILY_WORDS = [
+    "He looks for me now when I come into the room.",
+    "She laughs with her brother in a way she never used to.",
+    "We have started copying his sounds at home and he loves it.",
+    "It is the first time I have felt someone really knows my son.",
+    "Bath time is fun now: we take turns splashing.",
+]
+
+
+def _demo_family_feedback(rng, learner, today) -> None:
+    """Most families answer the feedback form once or twice a year; some agree to be quoted."""
+    from attunement.practice.models import FamilyFeedback
+
+    if rng.random() > 0.7:
+        return
+    for days_ago in rng.sample([20, 140, 260], rng.randint(1, 2)):
+        lift = 1 if days_ago < 100 else 0
+        FamilyFeedback.objects.create(
+            learner=learner,
+            given_on=today - timedelta(days=days_ago),
+            given_by_name="A parent",
+            on_paper=True,
+            understand=min(5, rng.randint(2, 4) + lift),
+            connected=min(5, rng.randint(3, 4) + lift),
+            reassured=rng.randint(2, 4),
+            enjoy=min(5, rng.randint(3, 5) + lift),
+            comment=rng.choice(FAMILY_WORDS) if rng.random() < 0.5 else "",
+            may_quote=rng.random() < 0.6,
         )
 
 
