@@ -256,3 +256,27 @@ def test_a_case_study_names_nobody_and_needs_consent_to_use_in_anonymised_report
     text = pdf_text(client.get(url, {"format": "pdf"}))
     assert "Case study: A pupil, aged" in text and "Autism" in text and "Waved hello" in text
     assert "Mina" not in text and "2017" not in text
+
+
+@pytest.mark.django_db
+def test_carers_and_therapists_each_have_their_own_report(world, a_year, client):
+    from attunement.means.models import SelfReport
+
+    SelfReport.objects.create(
+        organisation=world.school,
+        staff=world.practitioner,
+        month=timezone.localdate().replace(day=1),
+        confidence=4,
+        fulfilment=5,
+        burnout=2,
+        support=4,
+        submitted_at=timezone.now(),
+    )
+    login(client, world.practitioner)
+    carer = client.get(reverse("outcomes:carer_report")).content.decode()
+    assert "How you have been feeling" in carer and "<td>5</td>" in carer
+    therapist = world.members[Role.THERAPIST]
+    login(client, therapist)
+    page = client.get(reverse("outcomes:therapist_report")).content.decode()
+    assert "Mina Test" in page and "First half" in page
+    assert "Quality of education" not in pdf_text(client.get(reverse("outcomes:therapist_report"), {"format": "pdf"}))

@@ -2,6 +2,7 @@
 selectors scoped to the acting member, and the same data feeds the web page and the PDF."""
 
 from collections import Counter
+from datetime import timedelta
 
 from attunement.learners.models import Learner
 from attunement.organisations.models import Membership, Setting
@@ -363,3 +364,36 @@ def case_study(*, actor: Membership, learner: Learner, period: Period) -> dict:
         "needs": learner.need_labels(),
         "quotes": quotes,
     }
+
+
+def carer_report(*, actor: Membership, period: Period) -> dict:
+    """For a carer: their own practice, and how they have been feeling (their own answers, never anyone
+    else's), because deeper relationships, confidence and less burnout are the ends for carers."""
+    from attunement.means.models import SelfReport
+
+    answers = SelfReport.objects.filter(
+        staff=actor, month__gte=period.since.replace(day=1), month__lte=period.until
+    ).order_by("month")
+    return {**my_practice(actor=actor, period=period), "feelings": list(answers)}
+
+
+def therapist_report(*, actor: Membership, period: Period) -> dict:
+    """For a therapist: engagement of each person on their caseload, first half of the period against the
+    second, so change (and a reduced need for referral) can be seen."""
+    from attunement.learners.selectors import learners_visible_to
+
+    middle = period.since + (period.until - period.since) / 2
+    halves = (Period(since=period.since, until=middle), Period(since=middle + timedelta(days=1), until=period.until))
+    caseload = []
+    for learner in learners_visible_to(actor).filter(is_active=True):
+        row = {"learner": learner}
+        for name, half in zip(("before", "after"), halves, strict=True):
+            sessions = list(_sessions(actor, learner, half).prefetch_related("behaviours"))
+            rated = [s for s in sessions if s.enjoyment]
+            row[name] = {
+                "sessions": len(sessions),
+                "enjoyed_a_lot": round(100 * sum(s.enjoyment == 3 for s in rated) / len(rated)) if rated else None,
+                "firsts": sum(1 for s in sessions for b in s.behaviours.all() if b.novelty == "new"),
+            }
+        caseload.append(row)
+    return {"actor": actor, "period": period, "halves": halves, "caseload": caseload}

@@ -135,24 +135,32 @@ def report_index(request):
     )
 
 
+STAFF_REPORTS = {
+    "my-practice": ("My practice", reports.my_practice, "practice"),
+    "for-carers": ("For carers", reports.carer_report, "carer"),
+    "for-therapists": ("For therapists", reports.therapist_report, "therapist"),
+}
+
+
 @member_required
-def my_practice(request):
+def my_practice(request, which="my-practice"):
+    """Reports about the member's own practice: as a practitioner, as a carer, or as a therapist."""
     actor = request.membership
     if not learner_policy.role_may(actor, "record_session"):
         raise PermissionDenied("This report is for staff who practise Intensive Interaction.")
+    title, build, template = STAFF_REPORTS[which]
     period, problem = period_from(request.GET)
     context = {
-        "report": reports.my_practice(actor=actor, period=period),
+        "report": build(actor=actor, period=period),
         "period": period,
         "problem": problem,
-        "kind": "practice",
-        "title": f"My practice: {request.user.short_name}",
-        "body": "outcomes/reports/practice.html",
+        "kind": template,
+        "title": f"{title}: {request.user.short_name}",
+        "body": f"outcomes/reports/{template}.html",
     }
     if request.GET.get("format") == "pdf":
-        return pdf_response(
-            request, "outcomes/report_pdf.html", context, f"my-practice-{period.since:%Y%m%d}-{period.until:%Y%m%d}.pdf"
-        )
+        filename = f"{which}-{period.since:%Y%m%d}-{period.until:%Y%m%d}.pdf"
+        return pdf_response(request, "outcomes/report_pdf.html", context, filename)
     return render(request, "outcomes/report_page.html", context)
 
 
