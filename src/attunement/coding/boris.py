@@ -1,0 +1,269 @@
+"""Read and write BORIS project files (``.boris``, JSON, project format 7.x).
+
+What is read:
+
+* ``behaviors_conf`` (the ethogram): each behaviour's "code" becomes :attr:`Code.key` (and its name, or the
+  description when there is one), "key" the shortcut, "type" "Point event"/"State event" the kind, and the
+  values of all its modifier sets, flattened in order, :attr:`Code.modifiers`.
+* ``observations``: one :class:`Coding` per observation, keyed by the observation id (also its title).
+  Each event is a list ``[time, subject, code, modifier, comment, ...]`` (extra items, as in newer BORIS
+  versions, are ignored). ``modifier`` is BORIS's "|"-joined string, kept value by value exactly as written
+  ("None" for an unset set, spaces included).
+* State events are toggles: the first event of a (subject, code) starts the state and the next one stops it;
+  the stop's modifiers and comment are dropped. A state still open at the end is closed at the observed end:
+  the media duration if known, otherwise the latest event time of the observation.
+* Media duration: the summed lengths of player 1's files of a MEDIA observation; None for LIVE ones.
+* Times are taken as stored; the observation's "time offset" is not applied.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+from attunement.coding.model import (
+    POINT,
+    STATE,
+    Code,
+    Coding,
+    CodingFormatError,
+    Ethogram,
+    Event,
+    join_modifiers,
+    split_modifiers,
+)
+
+_TYPES = {"point event": POINT, "state event": STATE}
+
+
+def _require(mapping, key: str, where: str, kind: type | tuple[type, ...]):
+    if not isinstance(mapping, dict) or key not in mapping:
+        raise CodingFormatError(f"The BORIS file has no {key!r} in {where}.")
+    value = mapping[key]
+    if not isinstance(value, kind):
+        raise CodingFormatError(f"In the BORIS file, {key!r} in {where} has the wrong type ({type(value).__name__}).")
+    return value
+
+
+def _modifier_values(raw, code: str) -> tuple[str, ...]:
+    if raw in ("", None):
+        return ()
+    if not isinstance(raw, dict):
+        raise CodingFormatError(f"The modifiers of behaviour {code!r} in the BORIS file are not a set of values.")
+    values: list[str] = []
+    for set_id in sorted(raw, key=lambda k: (len(k), k)):
+        entry = raw[set_id]
+        if not isinstance(entry, dict) or not isinstance(entry.get("values", []), list):
+            raise CodingFormatError(f"A modifier set of behaviour {code!r} in the BORIS file is malformed.")
+        values.extend(str(v) for v in entry.get("values", []))
+    return tuple(values)
+
+
+def _ethogram(project: dict) -> Ethogram:
+    behaviours = _require(project, "behaviors_conf", "the project", dict)
+    codes = []
+    for index in sorted(behaviours, key=lambda k: (len(k), k)):
+        b = behaviours[index]
+        where = f"behaviour {index}"
+        code = _require(b, "code", where, str)
+        kind = _TYPES.get(str(_require(b, "type", where, str)).strip().lower())
+        if kind is None:
+            raise CodingFormatError(f"Behaviour {code!r} in the BORIS file has the unsupported type {b['type']!r}.")
+        description = b.get("description") or ""
+        codes.append(
+            Code(
+                key=code,
+                name=description if isinstance(description, str) and description else code,
+                subject=str(b.get("subject", "") or ""),
+                kind=kind,
+                modifiers=_modifier_values(b.get("modifiers", ""), code),
+                shortcut=str(b.get("key", "") or ""),
+            )
+        )
+    return Ethogram(tuple(codes))
+
+
+def _media_duration(observation: dict, where: str) -> float | None:
+    if observation.get("type") != "MEDIA":
+        return None
+    files = observation.get("file") or {}
+    lengths = (observation.get("media_info") or {}).get("length") or {}
+    player = files.get("1", []) if isinstance(files, dict) else []
+    if not player or not isinstance(lengths, dict):
+        return None
+    total = 0.0
+    for name in player:
+        length = lengths.get(name)
+        if isinstance(length, bool) or not isinstance(length, int | float) or not math.isfinite(length):
+            return None
+        total += float(length)
+    return total
+
+
+def _events(raw_events: list, ethogram: Ethogram, end_of_observation: float | None, where: str) -> list[Event]:
+    events: list[Event] = []
+    open_states: dict[tuple[str, str], list] = {}
+    rows = []
+    for number, row in enumerate(raw_events, start=1):
+        if not isinstance(row, list) or len(row) < 3:
+            raise CodingFormatError(f"Event {number} of {where} is not a list [time, subject, code, …].")
+        time, subject, code = row[0], row[1], row[2]
+        modifier = row[3] if len(row) > 3 else ""
+        comment = row[4] if len(row) > 4 else ""
+        if isinstance(time, bool) or not isinstance(time, int | float) or not math.isfinite(time) or time < 0:
+            raise CodingFormatError(f"Event {number} of {where} has the time {time!r}, not a number of seconds.")
+        for name, value in (("subject", subject), ("code", code), ("modifier", modifier), ("comment", comment)):
+            if not isinstance(value, str):
+                raise CodingFormatError(f"Event {number} of {where} has a {name} that is not text: {value!r}.")
+        if not code:
+            raise CodingFormatError(f"Event {number} of {where} has no behaviour code.")
+        rows.append((float(time), subject, code, modifier, comment))
+    rows.sort(key=lambda r: r[0])  # BORIS keeps events sorted; be safe, stable for equal times
+    latest = max((r[0] for r in rows), default=0.0)
+    for time, subject, code, modifier, comment in rows:
+        definition = ethogram.get(code)
+        if definition is None:
+            raise CodingFormatError(f"{where.capitalize()} uses the behaviour {code!r}, which is not in the ethogram.")
+        if definition.kind == POINT:
+            events.append(Event(time, code, subject, None, split_modifiers(modifier), comment))
+            continue
+        start = open_states.pop((subject, code), None)
+        if start is None:
+            open_states[(subject, code)] = [time, modifier, comment]
+        else:
+            events.append(Event(start[0], code, subject, time, split_modifiers(start[1]), start[2]))
+    close_at = end_of_observation if end_of_observation is not None else latest
+    for (subject, code), (time, modifier, comment) in open_states.items():
+        events.append(Event(time, code, subject, max(close_at, time), split_modifiers(modifier), comment))
+    return events
+
+
+def read_boris_project(project) -> dict[str, Coding]:
+    """Turn a parsed BORIS project (a dict) into one :class:`Coding` per observation, keyed by observation id."""
+    if not isinstance(project, dict):
+        raise CodingFormatError("The BORIS file does not hold a project (a JSON object).")
+    ethogram = _ethogram(project)
+    observations = _require(project, "observations", "the project", dict)
+    if not observations:
+        raise CodingFormatError("The BORIS file has no observations.")
+    codings = {}
+    for obs_id, observation in observations.items():
+        where = f"observation {obs_id!r}"
+        if not isinstance(observation, dict):
+            raise CodingFormatError(f"The BORIS file's {where} is not an object.")
+        raw_events = _require(observation, "events", where, list)
+        duration = _media_duration(observation, where)
+        observer = observation.get("observer", "")
+        codings[obs_id] = Coding(
+            ethogram=ethogram,
+            events=tuple(_events(raw_events, ethogram, duration, where)),
+            media_duration=duration,
+            observer=observer if isinstance(observer, str) else "",
+            title=obs_id,
+        )
+    return codings
+
+
+def loads_boris(text: str | bytes) -> dict[str, Coding]:
+    """Parse the text of a ``.boris`` file; see :func:`read_boris_project`."""
+    try:
+        project = json.loads(text)
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise CodingFormatError(f"The BORIS file is not valid JSON ({error}).") from None
+    return read_boris_project(project)
+
+
+def load_boris(path: str | Path) -> dict[str, Coding]:
+    """Read a ``.boris`` file from disk; see :func:`read_boris_project`."""
+    return loads_boris(Path(path).read_bytes())
+
+
+def _modifier_conf(values: tuple[str, ...]) -> dict:
+    return {"0": {"name": "modifiers", "type": 0, "values": list(values)}} if values else {}
+
+
+def _check_states_do_not_overlap(coding: Coding) -> None:
+    last_end: dict[tuple[str, str], float] = {}
+    for event in coding.events:
+        if event.end is None:
+            continue
+        key = (event.subject, event.code)
+        if key in last_end and event.time < last_end[key]:
+            raise CodingFormatError(
+                f"BORIS cannot hold two overlapping {event.code!r} states for the same subject (at {event.time} s)."
+            )
+        last_end[key] = max(last_end.get(key, 0.0), event.end)
+
+
+def to_boris_project(coding: Coding, project_name: str = "Attunement export") -> dict:
+    """Build a BORIS 7 project dict holding ``coding`` as its single observation.
+
+    The observation id is the coding's title (or "observation"); codes keep their key, shortcut, kind and
+    modifiers (one modifier set); each state event is written as a start and a stop row with the same
+    subject, code and modifiers. Reading the result with :func:`read_boris_project` gives back the coding,
+    provided no code has an empty name. A code's subject is kept in an extra "subject" item of the behaviour
+    and the observer in an extra "observer" item of the observation (BORIS ignores both). Overlapping states
+    of the same code and subject cannot be written as BORIS toggles and raise :class:`CodingFormatError`.
+    """
+    _check_states_do_not_overlap(coding)
+    behaviours = {}
+    for index, code in enumerate(coding.ethogram.codes):
+        behaviours[str(index)] = {
+            "type": "State event" if code.kind == STATE else "Point event",
+            "key": code.shortcut,
+            "code": code.key,
+            "description": code.name,
+            "category": "",
+            "modifiers": _modifier_conf(code.modifiers),
+            "excluded": "",
+            "coding map": "",
+            "subject": code.subject,
+        }
+    subjects = sorted({e.subject for e in coding.events if e.subject})
+    rows = []
+    for event in coding.events:
+        mods = join_modifiers(event.modifiers)
+        rows.append([event.time, event.subject, event.code, mods, event.comment])
+        if event.end is not None:
+            rows.append([event.end, event.subject, event.code, mods, ""])
+    rows.sort(key=lambda r: r[0])
+    observation: dict = {
+        "file": {"1": ["media"], "2": []} if coding.media_duration is not None else {},
+        "type": "MEDIA" if coding.media_duration is not None else "LIVE",
+        "date": "",
+        "description": "",
+        "time offset": 0.0,
+        "events": rows,
+        "observer": coding.observer,
+        "independent_variables": {},
+        "visualize_spectrogram": False,
+        "close_behaviors_between_videos": False,
+    }
+    if coding.media_duration is not None:
+        observation["media_info"] = {
+            "length": {"media": coding.media_duration},
+            "fps": {},
+            "hasVideo": {},
+            "hasAudio": {},
+            "offset": {"1": 0.0, "2": 0.0},
+        }
+    return {
+        "time_format": "hh:mm:ss",
+        "project_name": project_name,
+        "project_date": "",
+        "project_description": "",
+        "project_format_version": "7.0",
+        "subjects_conf": {str(i): {"key": "", "name": s, "description": ""} for i, s in enumerate(subjects)},
+        "behaviors_conf": behaviours,
+        "behavioral_categories": [],
+        "independent_variables": {},
+        "coding_map": {},
+        "converters": {},
+        "observations": {coding.title or "observation": observation},
+    }
+
+
+def dumps_boris(coding: Coding) -> str:
+    """The JSON text of :func:`to_boris_project` for ``coding``."""
+    return json.dumps(to_boris_project(coding), indent=1)
