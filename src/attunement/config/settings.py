@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "attunement.privacy",
     "attunement.outcomes",
     "attunement.means",
+    "attunement.reflection",
 ]
 
 MIDDLEWARE = [

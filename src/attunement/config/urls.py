@@ -20,5 +20,6 @@ urlpatterns = [
     path("privacy/", include("attunement.privacy.urls")),
     path("organisation/summary/", include("attunement.outcomes.urls")),
     path("means/", include("attunement.means.urls")),
+    path("reflection/", include("attunement.reflection.urls")),
     path("admin/", admin.site.urls),
 ]
