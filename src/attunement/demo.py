@@ -15,6 +15,8 @@ from django.utils import timezone
 
 from attunement.accounts.two_factor import enrol_authenticator
 from attunement.learners.models import Assignment, CommunicationProfile, KeyPerson, Learner, Plan, PlanOutcome
+from attunement.made_up_names import FIRST_NAMES as MADE_UP_FIRST_NAMES
+from attunement.made_up_names import LAST_NAMES as MADE_UP_LAST_NAMES
 from attunement.organisations.models import Organisation, Role, Setting
 from attunement.organisations.services import membership_add, organisation_create
 from attunement.practice.models import Fundamental, ObservedBehaviour, ProgressReview, ReviewRating, Session
@@ -45,60 +47,8 @@ ADULT_STAFF = [
 ]
 DEMO_LOGINS = [(email, role.label) for email, _, _, role in SCHOOL_STAFF + ADULT_STAFF]
 
-FIRST_NAMES = [
-    "Amara",
-    "Ben",
-    "Chloe",
-    "Dev",
-    "Ella",
-    "Finn",
-    "Grace",
-    "Harry",
-    "Isla",
-    "Jamal",
-    "Keira",
-    "Leo",
-    "Maya",
-    "Noah",
-    "Olivia",
-    "Priyanka",
-    "Quinn",
-    "Ruby",
-    "Sami",
-    "Theo",
-    "Uma",
-    "Vince",
-    "Willow",
-    "Xander",
-    "Yasmin",
-    "Zac",
-    "Aled",
-    "Bethan",
-    "Callum",
-    "Delyth",
-]
-LAST_NAMES = [
-    "Adams",
-    "Begum",
-    "Carter",
-    "Davies",
-    "Edwards",
-    "Fox",
-    "Green",
-    "Hall",
-    "Iqbal",
-    "Jones",
-    "King",
-    "Lewis",
-    "Morris",
-    "Nowak",
-    "O'Brien",
-    "Patel",
-    "Quinn",
-    "Roberts",
-    "Singh",
-    "Taylor",
-]
+FIRST_NAMES = MADE_UP_FIRST_NAMES[:30]
+LAST_NAMES = MADE_UP_LAST_NAMES[:20]
 NICKNAMES = {"Priyanka": "Pri", "Xander": "Xan", "Olivia": "Liv", "Callum": "Cal", "Yasmin": "Yas", "Willow": "Wil"}
 NEEDS = [["autism"], ["pmld"], ["sld", "autism"], ["msi", "pmld"], ["gdd"], ["ccn", "autism"], ["sld"], ["pmld", "ccn"]]
 
