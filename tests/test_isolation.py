@@ -8,6 +8,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
 from PIL import Image
 
+from attunement.coding.model import DEFAULT_ETHOGRAM, Coding, Event
 from attunement.learners.models import Assignment, Plan
 from attunement.learners.photos import replace_photo
 from attunement.learners.policies import learner_policy
@@ -15,6 +16,8 @@ from attunement.organisations.models import AuditEntry, Role
 from attunement.practice.models import Fundamental
 from attunement.practice.services import RatingInput, review_record, session_record
 from attunement.privacy.models import Consent
+from attunement.reflection.selectors import ethogram_codes
+from attunement.reflection.services import coding_pass_save
 
 from .conftest import details, login
 from .means.conftest import means_records_of
@@ -84,9 +87,14 @@ def records_of(world, learner, actor):
         review_on=timezone.localdate() + timedelta(days=365),
     )
     assignment = Assignment.objects.get_or_create(learner=learner, user=actor.user)[0]
+    coding = Coding(DEFAULT_ETHOGRAM, (Event(1.0, "L-smiles", "learner"),), media_duration=10.0)
+    coding_pass = coding_pass_save(actor=actor, session=session, coding=coding, source="entered", title="Secret pass")
+    code = ethogram_codes(actor=actor).first()
     return {
         "kind": "evidence",
         "assignment_id": assignment.pk,
+        "pass_id": coding_pass.pk,
+        "code_id": code.pk,
         "consent_id": consent.pk,
         "learner_id": learner.pk,
         "session_id": session.pk,

@@ -49,6 +49,8 @@ PAGES = [
     "/organisation/summary/reports/for-carers/",
     "/organisation/summary/reports/for-therapists/",
     "/learners/{id}/reports/case-study/",
+    "/reflection/ethogram/",
+    "/reflection/learners/{id}/sessions/{session}/coding/",
     "/learners/{id}/reports/",
     "/learners/{id}/reports/story/",
     "/learners/{id}/reports/family/",
@@ -63,7 +65,7 @@ def test_main_pages_have_no_serious_accessibility_problems(tablet, live_server):
     axe = Axe()
     problems = {}
     for path in PAGES:
-        page.goto(base + path.format(id=learner.pk))
+        page.goto(base + path.format(id=learner.pk, session=learner.sessions.first().pk))
         assert page.locator("h1").count() == 1, f"{path} should have exactly one main heading"
         violations = axe.run(page).response["violations"]
         serious = [f"{v['id']}: {v['help']}" for v in violations if v["impact"] in ("serious", "critical")]
@@ -82,7 +84,7 @@ def test_the_family_portal_and_the_inspectors_summary_have_no_serious_accessibil
         log_in(page, base, email)
         learner = Learner.objects.get(assignments__user__email="parent@oakfield.example")
         for path in paths:
-            page.goto(base + path.format(id=learner.pk))
+            page.goto(base + path.format(id=learner.pk, session=learner.sessions.first().pk))
             assert page.locator("h1").count() == 1
             violations = axe.run(page).response["violations"]
             assert [v["id"] for v in violations if v["impact"] in ("serious", "critical")] == [], path

@@ -1,0 +1,49 @@
+"""Recognise a coding file by its content, not its name, and read it with the pure coding engine.
+
+JSON is taken for a BORIS project, XML for an ELAN EAF file, anything else for CSV. Every problem is a
+:class:`CodingFormatError` with a plain-words message. Imports nothing from Django.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from attunement.coding.boris import read_boris_project
+from attunement.coding.csvio import loads_csv
+from attunement.coding.elan import loads_eaf
+from attunement.coding.model import Coding, CodingFormatError
+
+BORIS, ELAN, CSV = "boris", "elan", "csv"
+
+
+@dataclass(frozen=True)
+class ReadFile:
+    """What a file held: its format and its codings in file order (BORIS may hold several observations)."""
+
+    format: str
+    codings: dict[str, Coding]
+
+
+def read_coding_file(data: bytes) -> ReadFile:
+    """Read the bytes of a BORIS, ELAN or CSV file; see the module docstring for how the format is chosen."""
+    if not data.strip():
+        raise CodingFormatError("The file is empty.")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = None
+    if text is not None:
+        try:
+            project = json.loads(text)
+        except json.JSONDecodeError:
+            project = None
+        else:
+            return ReadFile(BORIS, read_boris_project(project))
+    if data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
+        return ReadFile(ELAN, {"": loads_eaf(data)})
+    if text is None:
+        raise CodingFormatError(
+            "This does not look like a BORIS, ELAN or CSV file: it is not text (CSV files must be saved as UTF-8)."
+        )
+    return ReadFile(CSV, {"": loads_csv(text)})

@@ -1,0 +1,286 @@
+"""Every change to the ethogram and to coding passes. Each checks permission, explains bad input in plain
+words (ValidationError), runs in one transaction and leaves an audit entry. Exports are audited too."""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from attunement.coding.boris import dumps_boris
+from attunement.coding.csvio import dumps_csv
+from attunement.coding.elan import dumps_eaf
+from attunement.coding.model import DEFAULT_ETHOGRAM, Coding, CodingFormatError, join_modifiers
+from attunement.learners.policies import learner_policy
+from attunement.organisations.audit import audit_record
+from attunement.organisations.models import Membership, Organisation
+from attunement.practice.models import Session
+
+from .importing import BORIS, CSV, ELAN, read_coding_file
+from .models import CodingEvent, CodingPass, EthogramCode, Kind, Source, Subject
+from .policies import coding_pass_policy, ethogram_policy
+from .selectors import coding_of
+
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+SOURCES = {BORIS: Source.BORIS, ELAN: Source.ELAN, CSV: Source.CSV}
+
+
+# --- The ethogram ----------------------------------------------------------------------------------------
+
+
+def ethogram_setup(organisation: Organisation) -> None:
+    """Give the organisation the Intensive Interaction ethogram, once. Safe to call any number of times:
+    an organisation that has any code already (even only retired ones) is left as it is."""
+    if EthogramCode.objects.filter(organisation=organisation).exists():
+        return
+    EthogramCode.objects.bulk_create(
+        [
+            EthogramCode(
+                organisation=organisation,
+                key=code.key,
+                name=code.name,
+                subject=code.subject,
+                kind=code.kind,
+                shortcut=code.shortcut,
+                position=index + 1,
+            )
+            for index, code in enumerate(DEFAULT_ETHOGRAM.codes)
+        ],
+        ignore_conflicts=True,
+    )
+
+
+def _require_manage(actor: Membership) -> None:
+    if not ethogram_policy.role_may(actor, "manage"):
+        raise PermissionDenied("Only co-ordinators, managers and administrators can change the ethogram.")
+
+
+def _clean_name(name: str) -> str:
+    name = " ".join((name or "").split())
+    if not name:
+        raise ValidationError({"name": "Please describe the behaviour, for example “Learner smiles”."})
+    if len(name) > 120:
+        raise ValidationError({"name": "Please keep the description under 120 characters."})
+    return name
+
+
+def _clean_shortcut(actor: Membership, shortcut: str, exclude_pk: int | None = None, in_use: bool = True) -> str:
+    """One key, not the shortcut of another code in use (retired codes may keep a clashing one)."""
+    shortcut = (shortcut or "").strip().lower()
+    if len(shortcut) > 1:
+        raise ValidationError({"shortcut": "The shortcut must be a single key, for example “a”."})
+    if shortcut and in_use:
+        clash = (
+            EthogramCode.objects.filter(
+                organisation_id=actor.organisation_id, shortcut=shortcut, retired_at__isnull=True
+            )
+            .exclude(pk=exclude_pk)
+            .first()
+        )
+        if clash is not None:
+            raise ValidationError({"shortcut": f"The key “{shortcut}” is already the shortcut for {clash.name}."})
+    return shortcut
+
+
+@transaction.atomic
+def ethogram_code_add(
+    *, actor: Membership, key: str, name: str, subject: str, kind: str, shortcut: str = ""
+) -> EthogramCode:
+    _require_manage(actor)
+    ethogram_setup(actor.organisation)
+    key = (key or "").strip()
+    errors = {}
+    if not key:
+        errors["key"] = "Please give the code a short key, for example “L-claps”."
+    elif len(key) > 40 or any(c.isspace() or c == "|" for c in key):
+        errors["key"] = "Please keep the key under 40 characters, without spaces or “|”."
+    elif EthogramCode.objects.filter(organisation_id=actor.organisation_id, key__iexact=key).exists():
+        errors["key"] = f"There is already a code with the key “{key}”. Keys are never reused, even when retired."
+    if subject not in Subject.values:
+        errors["subject"] = "Please choose who shows the behaviour."
+    if kind not in Kind.values:
+        errors["kind"] = "Please choose whether it is a moment or lasts a while."
+    if errors:
+        raise ValidationError(errors)
+    name = _clean_name(name)
+    shortcut = _clean_shortcut(actor, shortcut)
+    last = EthogramCode.objects.filter(organisation_id=actor.organisation_id).aggregate(m=Max("position"))["m"]
+    code = EthogramCode.objects.create(
+        organisation_id=actor.organisation_id,
+        key=key,
+        name=name,
+        subject=subject,
+        kind=kind,
+        shortcut=shortcut,
+        position=(last or 0) + 1,
+    )
+    audit_record(actor=actor, action="ethogram_code.added", target=code)
+    return code
+
+
+@transaction.atomic
+def ethogram_code_change(*, actor: Membership, code: EthogramCode, name: str, shortcut: str) -> EthogramCode:
+    """Rename a code or change its shortcut. The key stays, so past codings keep their meaning."""
+    _require_manage(actor)
+    ethogram_policy.require(actor, "manage", code, "That code is not in your organisation's ethogram.")
+    code.name = _clean_name(name)
+    code.shortcut = _clean_shortcut(actor, shortcut, exclude_pk=code.pk, in_use=not code.is_retired)
+    code.save(update_fields=["name", "shortcut"])
+    audit_record(actor=actor, action="ethogram_code.changed", target=code)
+    return code
+
+
+@transaction.atomic
+def ethogram_code_set_retired(*, actor: Membership, code: EthogramCode, retired: bool) -> EthogramCode:
+    """Retiring takes a code out of new codings; codings that used it keep it."""
+    _require_manage(actor)
+    ethogram_policy.require(actor, "manage", code, "That code is not in your organisation's ethogram.")
+    if not retired and code.is_retired and code.shortcut:
+        try:
+            _clean_shortcut(actor, code.shortcut, exclude_pk=code.pk)
+        except ValidationError:
+            raise ValidationError(
+                f"“{code.name}” cannot come back with the shortcut “{code.shortcut}”: another code uses it now. "
+                "Change one of the two shortcuts first."
+            ) from None
+    code.retired_at = timezone.now() if retired else None
+    code.save(update_fields=["retired_at"])
+    audit_record(actor=actor, action="ethogram_code.retired" if retired else "ethogram_code.restored", target=code)
+    return code
+
+
+# --- Coding passes ---------------------------------------------------------------------------------------
+
+
+def _require_record(actor: Membership, session: Session) -> None:
+    if not learner_policy.allows(actor, "record_session", session.learner):
+        raise PermissionDenied("Your role does not allow adding codings for this person.")
+
+
+@transaction.atomic
+def coding_pass_save(*, actor: Membership, session: Session, coding: Coding, source: str, title: str) -> CodingPass:
+    """Store a coding as a new pass of the session, events exactly as coded (codes kept by their key)."""
+    _require_record(actor, session)
+    if source not in Source.values:
+        raise ValidationError("Unknown source of the coding.")
+    title = " ".join((title or "").split())[:200] or "Coding"
+    too_long = next((e for e in coding.events if len(e.code) > 200 or len(e.subject) > 200), None)
+    if too_long is not None:
+        raise ValidationError("A code or subject in this coding is longer than 200 characters, which we cannot store.")
+    coding_pass = CodingPass.objects.create(
+        session=session,
+        coder=actor.user,
+        title=title,
+        source=source,
+        media_duration=coding.media_duration,
+    )
+    CodingEvent.objects.bulk_create(
+        [
+            CodingEvent(
+                coding_pass=coding_pass,
+                time=e.time,
+                end=e.end,
+                code=e.code,
+                subject=e.subject,
+                modifiers=join_modifiers(e.modifiers),
+                comment=e.comment,
+            )
+            for e in coding.events
+        ],
+        batch_size=1000,
+    )
+    audit_record(actor=actor, action="coding_pass.created", learner=session.learner, target=coding_pass)
+    return coding_pass
+
+
+@dataclass(frozen=True)
+class Imported:
+    coding_pass: CodingPass
+    note: str  # what the person should know, in plain words ("" when nothing to add)
+
+
+def coding_pass_import(
+    *, actor: Membership, session: Session, data: bytes, filename: str = "", title: str = "", observation: str = ""
+) -> Imported:
+    """Read an uploaded BORIS, ELAN or CSV file (recognised by content) and save it as a new pass.
+
+    A BORIS file may hold several observations: the one named `observation`, or else the first, is
+    imported. A malformed file saves nothing and raises ValidationError with the reason."""
+    _require_record(actor, session)
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise ValidationError({"file": "The file is larger than 20 MB. Please upload a smaller coding file."})
+    try:
+        read = read_coding_file(data)
+    except CodingFormatError as error:
+        raise ValidationError({"file": f"Nothing was imported: {error.message}"}) from None
+    names = list(read.codings)
+    observation = (observation or "").strip()
+    note = ""
+    if observation and read.format != BORIS:
+        raise ValidationError({"observation": "Only BORIS files hold several observations; leave this empty."})
+    if observation:
+        if observation not in read.codings:
+            raise ValidationError(
+                {
+                    "observation": f"The file has no observation called “{observation}”. It has: "
+                    + "; ".join(f"“{n}”" for n in names)
+                    + "."
+                }
+            )
+        chosen = observation
+    else:
+        chosen = names[0]
+        if len(names) > 1:
+            others = "; ".join(f"“{n}”" for n in names[1:])
+            note = (
+                f"The file holds {len(names)} observations; the first, “{chosen}”, was imported. "
+                f"To import another ({others}), upload the file again and name the observation."
+            )
+    coding = read.codings[chosen]
+    source = SOURCES[read.format]
+    title = title or chosen or coding.title or filename or Source(source).label
+    coding_pass = coding_pass_save(actor=actor, session=session, coding=coding, source=source, title=title)
+    return Imported(coding_pass, note)
+
+
+@transaction.atomic
+def coding_pass_delete(*, actor: Membership, coding_pass: CodingPass) -> None:
+    if not coding_pass_policy.allows(actor, "delete", coding_pass):
+        raise PermissionDenied("Only the person who made a coding can delete it.")
+    learner = coding_pass.session.learner
+    audit_record(actor=actor, action="coding_pass.deleted", learner=learner, target=coding_pass)
+    coding_pass.delete()
+
+
+EXPORTS = {
+    "boris": (dumps_boris, "boris", "application/json"),
+    "eaf": (dumps_eaf, "eaf", "application/xml"),
+    "csv": (dumps_csv, "csv", "text/csv"),
+}
+
+
+@dataclass(frozen=True)
+class Exported:
+    filename: str
+    content_type: str
+    content: str
+
+
+@transaction.atomic
+def coding_pass_export(*, actor: Membership, coding_pass: CodingPass, format: str) -> Exported:
+    """The pass as a BORIS project, an ELAN file or CSV. Some codings cannot be written in some formats
+    (overlapping states for BORIS; one code used for two subjects for ELAN): ValidationError says so."""
+    if not coding_pass_policy.allows(actor, "view", coding_pass):
+        raise PermissionDenied("Your role does not allow seeing this coding.")
+    if format not in EXPORTS:
+        raise ValidationError("Please choose BORIS, ELAN or CSV.")
+    dumps, suffix, content_type = EXPORTS[format]
+    try:
+        content = dumps(coding_of(coding_pass))
+    except CodingFormatError as error:
+        raise ValidationError(f"This coding cannot be written in that format: {error.message}") from None
+    audit_record(
+        actor=actor, action=f"coding_pass.exported_{format}", learner=coding_pass.session.learner, target=coding_pass
+    )
+    return Exported(f"coding-{coding_pass.pk}.{suffix}", content_type, content)

@@ -1,0 +1,235 @@
+"""The coding pages: thin. Each fetches through the actor's scope, calls a service or selectors, renders.
+
+Pages about one person's session go through `learner_page`: seeing codings is "view_records", importing
+and deleting is "record_session". The ethogram is the organisation's: staff read it, leaders change it.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from attunement.learners.access import learner_page
+from attunement.learners.policies import learner_policy
+from attunement.organisations.access import member_required
+from attunement.organisations.forms_util import add_service_errors
+from attunement.practice.models import Session
+
+from . import selectors, services
+from .forms import AgreementForm, CodeForm, ImportForm, StatisticsForm
+from .models import CodingPass, EthogramCode
+from .policies import coding_pass_policy, ethogram_policy
+
+
+def _session(request, learner, session_id) -> Session:
+    try:
+        return selectors.session_get(actor=request.membership, learner=learner, session_id=session_id)
+    except Session.DoesNotExist:
+        raise Http404("No such session.") from None
+
+
+def _pass(request, session, pass_id) -> CodingPass:
+    try:
+        return selectors.coding_pass_get(actor=request.membership, session=session, pass_id=pass_id)
+    except CodingPass.DoesNotExist:
+        raise Http404("No such coding.") from None
+
+
+def _may_record(request, learner) -> bool:
+    return learner_policy.allows(request.membership, "record_session", learner)
+
+
+@learner_page("view_records", reads="codings")
+def coding_passes(request, learner, session_id):
+    session = _session(request, learner, session_id)
+    passes = list(selectors.coding_passes_of(actor=request.membership, session=session))
+    for coding_pass in passes:
+        coding_pass.may_delete = coding_pass_policy.allows(request.membership, "delete", coding_pass)
+    may_record = _may_record(request, learner)
+    return render(
+        request,
+        "reflection/passes.html",
+        {
+            "learner": learner,
+            "session": session,
+            "passes": passes,
+            "may_record": may_record,
+            "import_form": ImportForm() if may_record else None,
+            "agreement_form": AgreementForm(passes=passes) if len(passes) >= 2 else None,
+        },
+    )
+
+
+@learner_page("record_session")
+def coding_import(request, learner, session_id):
+    session = _session(request, learner, session_id)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            imported = services.coding_pass_import(
+                actor=request.membership,
+                session=session,
+                data=upload.read(),
+                filename=upload.name,
+                title=form.cleaned_data["title"],
+                observation=form.cleaned_data["observation"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            count = imported.coding_pass.events.count()
+            messages.success(request, f"Coding imported: {count} event{'s' if count != 1 else ''}.")
+            if imported.note:
+                messages.info(request, imported.note)
+            return redirect(
+                "reflection:pass", learner_id=learner.pk, session_id=session.pk, pass_id=imported.coding_pass.pk
+            )
+    return render(
+        request,
+        "reflection/import.html",
+        {"learner": learner, "session": session, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@learner_page("view_records", reads="coding")
+def coding_pass_detail(request, learner, session_id, pass_id):
+    session = _session(request, learner, session_id)
+    coding_pass = _pass(request, session, pass_id)
+    form = StatisticsForm(request.GET or None)
+    gap = 3.0
+    if form.is_bound and form.is_valid() and form.cleaned_data["gap"] is not None:
+        gap = form.cleaned_data["gap"]
+    return render(
+        request,
+        "reflection/pass.html",
+        {
+            "learner": learner,
+            "session": session,
+            "coding_pass": coding_pass,
+            "statistics": selectors.pass_statistics(coding_pass, max_gap=gap),
+            "form": form,
+            "may_delete": coding_pass_policy.allows(request.membership, "delete", coding_pass),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@learner_page("view_records")
+def coding_pass_export(request, learner, session_id, pass_id):
+    session = _session(request, learner, session_id)
+    coding_pass = _pass(request, session, pass_id)
+    chosen = request.GET.get("as")
+    error = ""
+    if chosen:
+        try:
+            exported = services.coding_pass_export(actor=request.membership, coding_pass=coding_pass, format=chosen)
+        except ValidationError as problem:
+            error = " ".join(problem.messages)
+        else:
+            response = HttpResponse(exported.content, content_type=f"{exported.content_type}; charset=utf-8")
+            response["Content-Disposition"] = f'attachment; filename="{exported.filename}"'
+            response["Cache-Control"] = "no-store"
+            return response
+    return render(
+        request,
+        "reflection/export.html",
+        {"learner": learner, "session": session, "coding_pass": coding_pass, "error": error},
+        status=400 if error else 200,
+    )
+
+
+@learner_page("record_session")
+@require_POST
+def coding_pass_delete(request, learner, session_id, pass_id):
+    session = _session(request, learner, session_id)
+    coding_pass = _pass(request, session, pass_id)
+    services.coding_pass_delete(actor=request.membership, coding_pass=coding_pass)
+    messages.success(request, f"The coding “{coding_pass.title}” is deleted.")
+    return redirect("reflection:passes", learner_id=learner.pk, session_id=session.pk)
+
+
+@learner_page("view_records", reads="coding_agreement")
+def coding_agreement(request, learner, session_id):
+    session = _session(request, learner, session_id)
+    passes = list(selectors.coding_passes_of(actor=request.membership, session=session))
+    form = AgreementForm(request.GET or None, passes=passes)
+    result = first = second = None
+    if form.is_bound and form.is_valid():
+        chosen = {p.pk: p for p in passes}
+        first, second = chosen[form.cleaned_data["first"]], chosen[form.cleaned_data["second"]]
+        result = selectors.pass_agreement(first, second, unit=form.cleaned_data["unit"])
+    return render(
+        request,
+        "reflection/agreement.html",
+        {
+            "learner": learner,
+            "session": session,
+            "passes": passes,
+            "form": form,
+            "result": result,
+            "first": first,
+            "second": second,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+# --- The ethogram ----------------------------------------------------------------------------------------
+
+
+@member_required
+def ethogram(request):
+    actor = request.membership
+    if not ethogram_policy.role_may(actor, "view"):
+        raise PermissionDenied("The ethogram is for staff.")
+    may_manage = ethogram_policy.role_may(actor, "manage")
+    form = CodeForm(request.POST or None)
+    if request.method == "POST":
+        if not may_manage:
+            raise PermissionDenied("Only co-ordinators, managers and administrators can change the ethogram.")
+        if form.is_valid():
+            try:
+                added = services.ethogram_code_add(actor=actor, **form.cleaned_data)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, f"“{added.name}” ({added.key}) added.")
+                return redirect("reflection:ethogram")
+    return render(
+        request,
+        "reflection/ethogram.html",
+        {"codes": selectors.ethogram_codes(actor=actor), "form": form, "may_manage": may_manage},
+        status=400 if form.errors else 200,
+    )
+
+
+@member_required
+@require_POST
+def ethogram_code_change(request, code_id):
+    actor = request.membership
+    if not ethogram_policy.role_may(actor, "manage"):
+        raise PermissionDenied("Only co-ordinators, managers and administrators can change the ethogram.")
+    try:
+        code = selectors.ethogram_code_get(actor=actor, code_id=code_id)
+    except EthogramCode.DoesNotExist:
+        raise Http404("No such code.") from None
+    action = request.POST.get("action")
+    try:
+        if action == "change":
+            services.ethogram_code_change(
+                actor=actor, code=code, name=request.POST.get("name", ""), shortcut=request.POST.get("shortcut", "")
+            )
+            messages.success(request, f"{code.key} is now “{code.name}”. Past codings keep the key.")
+        elif action in ("retire", "restore"):
+            services.ethogram_code_set_retired(actor=actor, code=code, retired=action == "retire")
+            messages.success(
+                request, f"“{code.name}” {'retired' if action == 'retire' else 'is back in use'}. Past codings keep it."
+            )
+        else:
+            messages.error(request, "Nothing was changed: please use the buttons on the page.")
+    except ValidationError as error:
+        messages.error(request, "Nothing was changed: " + " ".join(error.messages))
+    return redirect("reflection:ethogram")
