@@ -14,7 +14,10 @@ class AuditFilterForm(forms.Form):
         from attunement.learners.models import Learner
 
         super().__init__(*args, **kwargs)
-        self.fields["person"].queryset = Learner.objects.filter(organisation=organisation)
+        self.fields["person"].queryset = Learner.objects.filter(organisation=organisation).order_by(
+            "first_name", "last_name"
+        )
+        self.fields["person"].label_from_instance = lambda learner: learner.full_name
         self.fields["user"].queryset = staff_of(organisation)
         self.fields["since"].widget = DateInput()
         self.fields["until"].widget = DateInput()

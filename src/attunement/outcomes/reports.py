@@ -137,7 +137,7 @@ def inspection_frame(organisation) -> list[str]:
 
 def _means_figures(organisation, period: Period) -> dict:
     """The practice that produces the ends, as counts about staff (hidden below 5 staff)."""
-    from attunement.means.models import SupervisionMeeting, TrainingCompletion
+    from attunement.means.models import Course, SupervisionMeeting, TrainingCompletion
     from attunement.organisations.models import Membership
     from attunement.organisations.policies import STAFF_ROLES
 
@@ -145,18 +145,25 @@ def _means_figures(organisation, period: Period) -> dict:
 
     staff = Membership.objects.filter(organisation=organisation, is_active=True, role__in=STAFF_ROLES)
     n_staff = staff.count()
-    trained = (
-        TrainingCompletion.objects.filter(staff__in=staff, course__name__icontains="induction")
-        .values("staff_id")
-        .distinct()
-        .count()
+    # Trained: has done every course the organisation marks as required of all staff (induction by default),
+    # whatever the courses are called.
+    required = set(
+        Course.objects.filter(organisation=organisation, required=True, retired_at__isnull=True).values_list(
+            "pk", flat=True
+        )
     )
+    done: dict[int, set[int]] = {}
+    for staff_id, course_id in TrainingCompletion.objects.filter(staff__in=staff, course_id__in=required).values_list(
+        "staff_id", "course_id"
+    ):
+        done.setdefault(staff_id, set()).add(course_id)
+    trained = sum(1 for courses in done.values() if courses >= required) if required else 0
     meetings = SupervisionMeeting.objects.filter(
         organisation=organisation, met_on__gte=period.since, met_on__lte=period.until
     ).count()
     return {
         "staff": ("Staff who practise Intensive Interaction", shown(n_staff)),
-        "inducted": ("Staff who have completed induction", shown(trained) if n_staff >= 5 else None),
+        "inducted": ("Staff who have done all the required training", shown(trained) if n_staff >= 5 else None),
         "meetings": ("Supervision, mentoring and video-reflection meetings", meetings if n_staff >= 5 else None),
     }
 
