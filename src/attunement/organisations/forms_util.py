@@ -8,3 +8,26 @@ def add_service_errors(form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, messages)
     else:
         form.add_error(None, error.messages)
+
+
+def catalogue_add(request, *, form, may_manage: bool, refusal: str, add, added_message, redirect_to: str):
+    """The "add an item" half of a catalogue page (Fundamentals, ethogram codes): refuse a post from someone
+    who may not change the list, save a valid form through the service, or show its plain-words errors.
+    Returns the redirect after a save, or None so the page is drawn again (with any errors)."""
+    from django.contrib import messages
+    from django.core.exceptions import PermissionDenied
+    from django.shortcuts import redirect
+
+    if request.method != "POST":
+        return None
+    if not may_manage:
+        raise PermissionDenied(refusal)
+    if form.is_valid():
+        try:
+            added = add(**form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, added_message(added))
+            return redirect(redirect_to)
+    return None

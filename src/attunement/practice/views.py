@@ -11,7 +11,7 @@ from attunement.learners.access import learner_page
 from attunement.learners.policies import learner_policy
 from attunement.learners.selectors import learners_recent_first
 from attunement.organisations.access import member_required
-from attunement.organisations.forms_util import add_service_errors
+from attunement.organisations.forms_util import add_service_errors, catalogue_add
 from attunement.organisations.models import Role
 from attunement.organisations.policies import sees_whole_organisation
 
@@ -260,17 +260,17 @@ def fundamentals(request):
         raise PermissionDenied("Your role does not use the Fundamentals list.")
     may_manage = fundamental_policy.role_may(actor, "manage")
     form = FundamentalForm(request.POST or None)
-    if request.method == "POST":
-        if not may_manage:
-            raise PermissionDenied("Only co-ordinators and administrators can change the Fundamentals.")
-        if form.is_valid():
-            try:
-                added = services.fundamental_add(actor=actor, **form.cleaned_data)
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, f"“{added.name}” added.")
-                return redirect("practice:fundamentals")
+    saved = catalogue_add(
+        request,
+        form=form,
+        may_manage=may_manage,
+        refusal="Only co-ordinators and administrators can change the Fundamentals.",
+        add=lambda **data: services.fundamental_add(actor=actor, **data),
+        added_message=lambda added: f"“{added.name}” added.",
+        redirect_to="practice:fundamentals",
+    )
+    if saved:
+        return saved
     return render(
         request,
         "practice/fundamentals.html",

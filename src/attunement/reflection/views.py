@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from attunement.learners.access import learner_page
 from attunement.learners.policies import learner_policy
 from attunement.organisations.access import member_required
-from attunement.organisations.forms_util import add_service_errors
+from attunement.organisations.forms_util import add_service_errors, catalogue_add
 from attunement.practice.models import Session
 
 from . import selectors, services
@@ -187,17 +187,17 @@ def ethogram(request):
         raise PermissionDenied("The ethogram is for staff.")
     may_manage = ethogram_policy.role_may(actor, "manage")
     form = CodeForm(request.POST or None)
-    if request.method == "POST":
-        if not may_manage:
-            raise PermissionDenied("Only co-ordinators, managers and administrators can change the ethogram.")
-        if form.is_valid():
-            try:
-                added = services.ethogram_code_add(actor=actor, **form.cleaned_data)
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, f"“{added.name}” ({added.key}) added.")
-                return redirect("reflection:ethogram")
+    saved = catalogue_add(
+        request,
+        form=form,
+        may_manage=may_manage,
+        refusal="Only co-ordinators, managers and administrators can change the ethogram.",
+        add=lambda **data: services.ethogram_code_add(actor=actor, **data),
+        added_message=lambda added: f"“{added.name}” ({added.key}) added.",
+        redirect_to="reflection:ethogram",
+    )
+    if saved:
+        return saved
     return render(
         request,
         "reflection/ethogram.html",
