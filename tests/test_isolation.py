@@ -16,8 +16,10 @@ from attunement.organisations.models import AuditEntry, Role
 from attunement.practice.models import Fundamental
 from attunement.practice.services import RatingInput, review_record, session_record
 from attunement.privacy.models import Consent
+from attunement.reflection.models import Clip, SessionVideo, VideoAnalysis
 from attunement.reflection.selectors import ethogram_codes
 from attunement.reflection.services import coding_pass_save
+from attunement.reflection.video_services import comment_add, event_code, video_share
 
 from .conftest import details, login
 from .means.conftest import means_records_of
@@ -90,10 +92,34 @@ def records_of(world, learner, actor):
     coding = Coding(DEFAULT_ETHOGRAM, (Event(1.0, "L-smiles", "learner"),), media_duration=10.0)
     coding_pass = coding_pass_save(actor=actor, session=session, coding=coding, source="entered", title="Secret pass")
     code = ethogram_codes(actor=actor).first()
+    video = SessionVideo.objects.create(
+        session=session,
+        uploaded_by=actor,
+        folder=f"walk{SessionVideo.objects.count()}{learner.pk}",
+        original="videos/walk/original.mp4",
+        size_bytes=1,
+        duration=10.0,
+        width=640,
+        height=360,
+    )
+    event = event_code(actor=actor, video=video, code_key="L-smiles", time=1.0)
+    comment = comment_add(actor=actor, video=video, time=1.0, text="Secret comment")
+    colleague = world.member(
+        learner.organisation, "practitioner", name=f"walker{SessionVideo.objects.count()}{actor.pk}"
+    )
+    share = video_share(actor=actor, video=video, member=colleague)
+    clip = Clip.objects.create(video=video, start=0, end=2, title="Secret clip", added_by=actor)
+    analysis = VideoAnalysis.objects.create(video=video)
     return {
         "kind": "evidence",
         "assignment_id": assignment.pk,
         "pass_id": coding_pass.pk,
+        "video_id": video.pk,
+        "event_id": event.pk,
+        "comment_id": comment.pk,
+        "share_id": share.pk,
+        "clip_id": clip.pk,
+        "analysis_id": analysis.pk,
         "code_id": code.pk,
         "consent_id": consent.pk,
         "learner_id": learner.pk,

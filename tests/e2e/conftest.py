@@ -70,3 +70,8 @@ def log_in(page, base_url, email, password=DEMO_PASSWORD, totp_secret=DEMO_TOTP_
         page.fill("#id_code", current_code(totp_secret))
         page.get_by_role("button", name="Sign In").click()
     page.wait_for_url(lambda url: "/accounts/" not in url)
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"

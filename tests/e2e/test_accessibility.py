@@ -3,6 +3,7 @@
 from axe_playwright_python.sync_playwright import Axe
 
 from attunement.learners.models import Learner
+from attunement.reflection.demo_video import seed_demo_video
 
 from .conftest import log_in
 
@@ -55,17 +56,32 @@ PAGES = [
     "/learners/{id}/reports/story/",
     "/learners/{id}/reports/family/",
     "/learners/{id}/reports/evidence/",
+    "/reflection/videos/",
+    "/reflection/videos/{video}/",
+    "/reflection/learners/{video_learner}/sessions/{video_session}/video/",
+    "/reflection/library/",
 ]
 
 
 def test_main_pages_have_no_serious_accessibility_problems(tablet, live_server):
     page, base = tablet, live_server.url
+    video = seed_demo_video()  # the demo's filmed session: coded, shared with Priya, commented on
+    assert video is not None and video.is_ready
     log_in(page, base, "priya@oakfield.example")
     learner = Learner.objects.filter(organisation__name="Oakfield Special School").first()
     axe = Axe()
     problems = {}
     for path in PAGES:
-        page.goto(base + path.format(id=learner.pk, session=learner.sessions.first().pk))
+        page.goto(
+            base
+            + path.format(
+                id=learner.pk,
+                session=learner.sessions.first().pk,
+                video=video.pk,
+                video_learner=video.session.learner_id,
+                video_session=video.session_id,
+            )
+        )
         assert page.locator("h1").count() == 1, f"{path} should have exactly one main heading"
         violations = axe.run(page).response["violations"]
         serious = [f"{v['id']}: {v['help']}" for v in violations if v["impact"] in ("serious", "critical")]

@@ -134,7 +134,7 @@ class TestHoldExportAndErasurePages:
         assert response.status_code == 200 and response["Content-Type"] == "application/zip"
         assert "attachment" in response["Content-Disposition"] and "Mina" not in response["Content-Disposition"]
         assert response["Cache-Control"] == "no-store"
-        assert "data.json" in zipfile.ZipFile(io.BytesIO(response.content)).namelist()
+        assert "data.json" in zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content))).namelist()
         assert AuditEntry.objects.filter(action="learner.subject_access_exported").count() == 1
 
     @pytest.mark.parametrize("role", [Role.MANAGER, Role.PRACTITIONER, Role.THERAPIST])

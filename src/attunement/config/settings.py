@@ -109,6 +109,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Tests use a file too, not memory: the browser tests' server answers requests on several threads at once
+    # (a video is fetched in parallel ranges), and threads cannot safely share one in-memory connection.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-attunement.sqlite3")}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -233,3 +236,8 @@ CONTENT_SECURITY_POLICY = {
 
 # A photo of a person is optional and small; anything larger is refused with a clear message.
 LEARNER_PHOTO_MAX_BYTES = 5 * 1024 * 1024
+
+# Session videos: the largest file accepted (2 GB unless VIDEO_MAX_BYTES says otherwise). Uploads are
+# streamed to a temporary file in FILE_UPLOAD_TEMP_DIR, so this is disk, not memory.
+VIDEO_MAX_BYTES = int(os.environ.get("VIDEO_MAX_BYTES", str(2 * 1024**3)))
+FILE_UPLOAD_TEMP_DIR = os.environ.get("FILE_UPLOAD_TEMP_DIR") or None

@@ -4,8 +4,8 @@
 person's media. The caller (the `subject_access_export` service) checks permission and records the audit.
 """
 
-import io
 import json
+import tempfile
 import zipfile
 from datetime import date, datetime
 from pathlib import PurePosixPath
@@ -29,7 +29,7 @@ README = """Everything Attunement holds about one person
 
 data.json     every record, machine-readable (UTF-8 JSON)
 summary.html  the same, as a page you can open in any web browser
-media/        photos and other files about the person, if there are any
+media/        their photo and the videos of their sessions (as uploaded), if there are any
 
 Before you send this to anyone: read it through. It can name other people (family members, staff,
 key people). Remove what the person asking has no right to see, as your organisation's data
@@ -214,6 +214,8 @@ def person_data(learner: Learner, *, today: date | None = None) -> dict:
             }
             for f in learner.family_feedback.select_related("entered_by").order_by("given_on", "pk")
         ],
+        "codings": _codings(learner),
+        "videos": _videos(learner),
         "legal_holds": [
             {
                 "reason": h.reason,
@@ -237,6 +239,102 @@ def person_data(learner: Learner, *, today: date | None = None) -> dict:
     }
 
 
+def _codings(learner: Learner) -> list[dict]:
+    from attunement.reflection.models import CodingPass
+
+    passes = CodingPass.objects.filter(session__learner=learner).select_related("coder").prefetch_related("events")
+    return [
+        {
+            "id": p.pk,
+            "session_id": p.session_id,
+            "video_id": p.video_id,
+            "title": p.title,
+            "coder": _user(p.coder),
+            "source": p.get_source_display(),
+            "media_duration": p.media_duration,
+            "created_at": p.created_at,
+            "events": [
+                {
+                    "time": e.time,
+                    "end": e.end,
+                    "code": e.code,
+                    "subject": e.subject,
+                    "modifiers": e.modifiers,
+                    "comment": e.comment,
+                }
+                for e in p.events.all()
+            ],
+        }
+        for p in passes.order_by("created_at", "pk")
+    ]
+
+
+def _video_file_name(video) -> str:
+    return f"media/videos/video-{video.pk}{PurePosixPath(video.original.name).suffix}"
+
+
+def _videos(learner: Learner) -> list[dict]:
+    from attunement.reflection.models import SessionVideo
+
+    videos = SessionVideo.objects.filter(session__learner=learner).select_related("uploaded_by__user")
+    return [
+        {
+            "id": v.pk,
+            "session_id": v.session_id,
+            "file": _video_file_name(v),
+            "original_name": v.original_name,
+            "added_by": _user(v.uploaded_by.user) if v.uploaded_by else None,
+            "added_at": v.created_at,
+            "duration_seconds": v.duration,
+            "width": v.width,
+            "height": v.height,
+            "size_bytes": v.size_bytes,
+            "shared_with_team": v.shared_with_team,
+            "shared_with": [_user(s.member.user) for s in v.shares.select_related("member__user")],
+            "comments": [
+                {
+                    "time": c.time,
+                    "text": c.text,
+                    "by": _user(c.author.user) if c.author else None,
+                    "reply_to_time": c.reply_to.time if c.reply_to else None,
+                    "at": c.created_at,
+                }
+                for c in v.comments.select_related("author__user", "reply_to").order_by("created_at", "pk")
+            ],
+            "ratings": [
+                {
+                    "by": _user(r.rater.user),
+                    "scheme": r.get_scheme_display(),
+                    "scale": r.scale.name if r.scale else None,
+                    "item": r.item,
+                    "interval_start": r.start,
+                    "interval_seconds": r.interval,
+                    "value": r.value,
+                }
+                for r in v.ratings.select_related("rater__user", "scale").order_by("start", "item", "pk")
+            ],
+            "library_clips": [
+                {"title": c.title, "start": c.start, "end": c.end, "teaching_point": c.teaching_point}
+                for c in v.clips.order_by("start", "pk")
+            ],
+            "measurements": [
+                {
+                    "status": a.get_status_display(),
+                    "measured_at": a.finished_at,
+                    "engine_version": a.engine_version,
+                    "settings": a.preset,
+                    "learner_box": a.learner_region or None,
+                    "partner_box": a.partner_region or None,
+                    "who_made_each_sound_corrected": a.speaker_corrections,
+                    "results": a.results,
+                }
+                for a in v.analyses.order_by("created_at", "pk")
+            ],
+        }
+        for v in videos.order_by("created_at", "pk")
+    ]
+
+
 def _media_name(learner: Learner) -> str:
     suffix = PurePosixPath(learner.photo.name).suffix or ".jpg"
     return f"media/photo{suffix}"
@@ -249,10 +347,13 @@ class _Encoder(DjangoJSONEncoder):
         return super().default(o)
 
 
-def export_zip(learner: Learner) -> bytes:
+def export_zip(learner: Learner):
+    """The zip, written to a temporary file on disk (videos can be large), returned open at its start."""
+    from attunement.reflection.models import SessionVideo
+
     data = person_data(learner)
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+    archive_file = tempfile.TemporaryFile()
+    with zipfile.ZipFile(archive_file, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("README.txt", README)
         archive.writestr("data.json", json.dumps(data, cls=_Encoder, ensure_ascii=False, indent=2))
         archive.writestr("summary.html", render_to_string("privacy/export_summary.html", {"data": data}))
@@ -262,7 +363,13 @@ def export_zip(learner: Learner) -> bytes:
                     archive.writestr(_media_name(learner), photo.read())
             except OSError:
                 archive.writestr("media/MISSING.txt", "The record names a photo, but the file could not be found.\n")
-    return buffer.getvalue()
+        for video in SessionVideo.objects.filter(session__learner=learner).order_by("pk"):
+            try:  # copied in chunks, not compressed again: video is compressed already
+                archive.write(video.original.path, _video_file_name(video), compress_type=zipfile.ZIP_STORED)
+            except OSError:
+                archive.writestr(f"{_video_file_name(video)}.MISSING.txt", "The video's file could not be found.\n")
+    archive_file.seek(0)
+    return archive_file
 
 
 def export_filename(learner: Learner, today: date | None = None) -> str:

@@ -4,6 +4,7 @@ plain words (ValidationError), runs in one transaction and leaves an audit entry
 
 from dataclasses import dataclass
 from datetime import date
+from typing import IO
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -239,7 +240,21 @@ def legal_hold_lift(*, actor: Membership, learner: Learner) -> LegalHold:
     hold.lifted_by_id = actor.user_id
     hold.save(update_fields=["lifted_at", "lifted_by"])
     audit_record(actor=actor, action="legal_hold.lifted", learner=learner, target=hold)
+    _queue_media_cleanups_held_back(learner)
     return hold
+
+
+def _queue_media_cleanups_held_back(learner: Learner) -> None:
+    """Media whose consent was withdrawn during the hold was kept (hidden); now it can go."""
+    from .selectors import consent_allows
+    from .tasks import media_withdrawn_consent_cleanup
+
+    withdrawn = set(learner.consents.filter(withdrawn_on__isnull=False).values_list("purpose", flat=True))
+    for purpose in sorted(withdrawn):
+        if not consent_allows(learner, purpose):
+            transaction.on_commit(
+                lambda purpose=purpose: media_withdrawn_consent_cleanup.enqueue(learner.pk, purpose)
+            )
 
 
 # --- Subject access --------------------------------------------------------------------------------------
@@ -248,7 +263,12 @@ def legal_hold_lift(*, actor: Membership, learner: Learner) -> LegalHold:
 @dataclass
 class ExportFile:
     filename: str
-    content: bytes
+    file: IO[bytes]  # a temporary file, open at its start; deleted when closed
+
+    @property
+    def content(self) -> bytes:
+        self.file.seek(0)
+        return self.file.read()
 
 
 @transaction.atomic
@@ -258,7 +278,7 @@ def subject_access_export(*, actor: Membership, learner: Learner) -> ExportFile:
         actor, "export", learner, "Only co-ordinators and administrators can export everything held about a person."
     )
     audit_record(actor=actor, action="learner.subject_access_exported", learner=learner, target=learner)
-    return ExportFile(filename=export_filename(learner), content=export_zip(learner))
+    return ExportFile(filename=export_filename(learner), file=export_zip(learner))
 
 
 # --- Erasure ---------------------------------------------------------------------------------------------

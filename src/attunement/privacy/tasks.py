@@ -16,8 +16,8 @@ def media_withdrawn_consent_cleanup(learner_id: int, purpose: str) -> dict:
 
     The media is already hidden: everything that shows or uses media asks `consent_allows` first. This
     task does the deleting, through the handlers other apps register in `privacy.hooks`. If consent was
-    given again before the task ran, nothing is deleted. It records what it checked on the withdrawn
-    consents and in the audit.
+    given again before the task ran, or a legal hold is in place, nothing is deleted. It records what it
+    checked on the withdrawn consents and in the audit.
     """
     from .selectors import consent_allows
     from .services import system_audit
@@ -29,6 +29,9 @@ def media_withdrawn_consent_cleanup(learner_id: int, purpose: str) -> dict:
         return {"checked": False, "reason": "the person's records no longer exist"}
     if consent_allows(learner, purpose):
         return {"checked": False, "reason": "consent has been given again"}
+    if learner.legal_holds.filter(lifted_at__isnull=True).exists():
+        # Kept, still hidden, while the hold lasts; lifting the hold queues this clean-up again.
+        return {"checked": False, "reason": "a legal hold is in place"}
     removed = sum(handler(learner_id, purpose) or 0 for handler in withdrawal_handlers())
     withdrawn = Consent.objects.filter(learner_id=learner_id, purpose=purpose, withdrawn_on__isnull=False)
     latest = withdrawn.order_by("-withdrawn_recorded_at", "-pk").first()

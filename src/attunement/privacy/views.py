@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
@@ -125,8 +125,8 @@ def legal_hold(request, learner):
 def export(request, learner):
     if request.method == "POST":
         exported = services.subject_access_export(actor=request.membership, learner=learner)
-        response = HttpResponse(exported.content, content_type="application/zip")
-        response["Content-Disposition"] = f'attachment; filename="{exported.filename}"'
+        response = FileResponse(exported.file, as_attachment=True, filename=exported.filename)
+        response["Content-Type"] = "application/zip"
         response["Cache-Control"] = "no-store"
         return response
     return render(request, "privacy/export.html", {"learner": learner})

@@ -5,3 +5,6 @@ class ReflectionConfig(AppConfig):
     name = "attunement.reflection"
     label = "reflection"
     verbose_name = "Video reflection and coding"
+
+    def ready(self):
+        from . import signals  # noqa: F401  (connects file clean-up and the consent withdrawal handler)

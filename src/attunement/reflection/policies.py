@@ -6,13 +6,15 @@ the coder deletes a pass. Everyone on the staff may read the ethogram; leaders (
 administrators) change it.
 """
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from attunement.learners.policies import learner_policy
 from attunement.organisations.models import Membership
 from attunement.organisations.policies import ORGANISATION_WIDE_ROLES, STAFF_ROLES, Policy
+from attunement.privacy.models import Purpose
+from attunement.privacy.selectors import consent_allows
 
-from .models import CodingPass, EthogramCode
+from .models import CodingPass, EthogramCode, SessionVideo, VideoShare
 
 
 class EthogramPolicy(Policy):
@@ -38,3 +40,36 @@ class CodingPassPolicy(Policy):
 
 ethogram_policy = EthogramPolicy()
 coding_pass_policy = CodingPassPolicy()
+
+
+class VideoPolicy(Policy):
+    """Who may watch and work on a session's video.
+
+    Staff who work with the person see its videos, as do the people it has been shared with (a mentor) and,
+    when it is shared with the team, every member of staff. Nobody sees it while the person's consent to
+    video is not in force. The uploader and the organisation's leaders manage it (share, keep clips, delete).
+    """
+
+    actions = {"view": STAFF_ROLES, "comment": STAFF_ROLES, "rate": STAFF_ROLES, "manage": STAFF_ROLES}
+
+    def scope(self, actor: Membership) -> QuerySet[SessionVideo]:
+        in_org = SessionVideo.objects.filter(session__learner__organisation_id=actor.organisation_id)
+        if not actor.is_active or actor.role not in STAFF_ROLES:
+            return in_org.none()
+        seen = learner_policy.scope(actor).values("pk")
+        shared = VideoShare.objects.filter(member=actor).values("video_id")
+        return in_org.filter(Q(session__learner__in=seen) | Q(pk__in=shared) | Q(shared_with_team=True))
+
+    def allows(self, actor, action, obj) -> bool:
+        if not super().allows(actor, action, obj):
+            return False
+        if action == "manage" and obj.uploaded_by_id != actor.pk and actor.role not in ORGANISATION_WIDE_ROLES:
+            return False
+        return consent_allows(obj.session.learner, Purpose.VIDEO)
+
+    def may_code(self, actor: Membership, video: SessionVideo) -> bool:
+        """Coding adds a coding pass to the person's records, so it needs the person's "record_session"."""
+        return self.allows(actor, "view", video) and learner_policy.allows(actor, "record_session", video.learner)
+
+
+video_policy = VideoPolicy()

@@ -23,6 +23,8 @@ from .policies import coding_pass_policy, ethogram_policy
 from .selectors import coding_of
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+# Keys the reflection player keeps for itself (see static/attunement/player.js): never a code's shortcut.
+PLAYER_KEYS = frozenset(",.[]")
 SOURCES = {BORIS: Source.BORIS, ELAN: Source.ELAN, CSV: Source.CSV}
 
 
@@ -70,6 +72,8 @@ def _clean_shortcut(actor: Membership, shortcut: str, exclude_pk: int | None = N
     shortcut = (shortcut or "").strip().lower()
     if len(shortcut) > 1:
         raise ValidationError({"shortcut": "The shortcut must be a single key, for example “a”."})
+    if shortcut and (shortcut in PLAYER_KEYS or shortcut.isspace()):
+        raise ValidationError({"shortcut": f"The key “{shortcut}” works the video player. Please choose another."})
     if shortcut and in_use:
         clash = (
             EthogramCode.objects.filter(

@@ -177,3 +177,9 @@
     if (form) setUpQuickLog(form);
   });
 })();
+
+// A button with data-confirm asks before its form is sent.
+document.addEventListener("submit", (event) => {
+  const button = event.submitter;
+  if (button && button.dataset.confirm && !window.confirm(button.dataset.confirm)) event.preventDefault();
+});

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from attunement.demo import DEMO_LOGINS, DEMO_PASSWORD, demo_exists, seed_demo
+from attunement.reflection.demo_video import seed_demo_video
 
 
 class Command(BaseCommand):
@@ -17,10 +18,11 @@ class Command(BaseCommand):
             self.stderr.write("The database already has organisations. Use an empty database for the demo.")
             raise SystemExit(1)
         totals = seed_demo()
+        seed_demo_video()
         self.stdout.write(
             self.style.SUCCESS(
                 "Demo loaded: {organisations} organisations, {staff} staff, {learners} people, "
-                "{sessions} sessions, {reviews} progress reviews.".format(**totals)
+                "{sessions} sessions, {reviews} progress reviews, and a filmed session to reflect on.".format(**totals)
             )
         )
         self.stdout.write(f"Every demo login uses the password {DEMO_PASSWORD!r}:")

@@ -1,0 +1,316 @@
+"""Speed and memory of the interaction analysis (attunement.analysis) on long videos. Prints figures and budgets.
+
+    .venv/bin/python bench/analysis.py            # 10 minutes at 640x360 and 1280x720, then 30 minutes at 640x360
+    .venv/bin/python bench/analysis.py --minutes 2 --long-minutes 0 --repeat 1   # a quick look
+
+The videos are made once with NumPy and PyAV (libx264 ultrafast CRF 23 at 25 frames a second, AAC stereo 48 kHz)
+and kept in var/bench/ (or --cache-dir). They look and sound a little like a session: a textured room with sensor
+noise that changes every frame (so the encoder, and so the decoder, has real work), two people (light shapes) who
+move in bouts, the right one often echoing the left one's movement a moment later, and two voices (harmonic tones
+at about 350 Hz and 180 Hz) taking turns over a noise floor.
+
+For each file, two stages run, each in a fresh child process (multiprocessing "spawn": a new interpreter, as a
+worker would be), so that its peak resident memory is its own; the child reports
+resource.getrusage(RUSAGE_SELF).ru_maxrss, as bench/video.py does:
+
+* decode: the same demuxing and decoding as the analysis (video and audio streams together, thread_type "AUTO"),
+  doing nothing with the frames;
+* analyse: attunement.analysis.pipeline.analyse() with the standard preset and 200 surrogates.
+
+Each stage runs ``--repeat`` times (default 3), decode and analyse taking turns so that both meet the same load
+on the machine; the fastest run of each is reported, with the highest peak memory of its runs.
+
+Budgets (at 640x360 on 2 cores): the analysis at least 30x real time and at most 1.5x the decoding alone; peak
+memory under 500 MB for every file.
+"""
+
+import argparse
+import multiprocessing
+import os
+import platform
+import resource
+import sys
+import time
+from fractions import Fraction
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+
+FPS = 25
+BUDGET_REALTIME = 30.0
+BUDGET_RATIO = 1.5
+BUDGET_MB = 500
+
+
+# --- Making the videos ------------------------------------------------------------------------------------------
+
+
+def make_video(path: str, seconds: float, width: int, height: int, seed: int = 0) -> str:
+    """Write the benchmark video (see the module notes) to ``path``; returns it."""
+    import av
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    frames = int(seconds * FPS)
+    # The room: smooth shading plus fixed texture; 32 versions with different sensor noise, chosen at random.
+    yy, xx = np.mgrid[0:height, 0:width]
+    room = 70 + 30 * np.sin(xx / width * 3.1) * np.cos(yy / height * 2.3) + rng.normal(0, 6, (height, width))
+    bank = [np.clip(room + rng.normal(0, 2.5, room.shape), 0, 255).astype(np.uint8) for _ in range(32)]
+    chroma = np.full((height // 4, width), 128, np.uint8)
+    chroma_v = np.full((height // 4, width), 134, np.uint8)
+
+    # Movement: the left person moves in bouts; the right one echoes 70% of them 0.8 s later and adds its own.
+    def bouts(n):
+        out = np.zeros(n, bool)
+        i, on = 0, False
+        while i < n:
+            length = int(rng.uniform(0.5, 2.5 if on else 3.0) * FPS)
+            out[i : i + length] = on
+            i, on = i + length, not on
+        return out
+
+    left = bouts(frames)
+    echo = np.zeros(frames, bool)
+    echo[int(0.8 * FPS) :] = left[: frames - int(0.8 * FPS)]
+    keep = np.repeat(rng.random(frames // FPS + 1) < 0.7, FPS)[:frames]
+    right = (echo & keep) | (bouts(frames) & (rng.random(frames) < 0.3))
+    size = (height // 3, width // 8)
+    homes = [(height // 2, width // 4), (height // 2, 3 * width // 4)]
+    offsets = [[0, 0], [0, 0]]
+
+    # Sound: two voices taking turns (harmonic tones with a slow vibrato) over a noise floor, 48 kHz stereo.
+    rate = 48000
+    audio_frame = 1024
+
+    def voice_plan():
+        plan, t, who = [], 1.0, 0
+        while t < seconds:
+            length = rng.uniform(0.3, 1.5)
+            plan.append((t, t + length, 350.0 if who == 0 else 180.0))
+            t += length + rng.uniform(0.4, 3.0)
+            who = 1 - who if rng.random() < 0.8 else who
+        return plan
+
+    plan = voice_plan()
+    plan_index = 0
+
+    def sound(first: int, count: int) -> np.ndarray:
+        nonlocal plan_index
+        t = (first + np.arange(count)) / rate
+        out = 0.003 * rng.standard_normal(count)
+        while plan_index < len(plan) and plan[plan_index][1] < t[0]:
+            plan_index += 1
+        for start, end, hz in plan[plan_index : plan_index + 2]:
+            inside = (t >= start) & (t < end)
+            if inside.any():  # the phase of hz * (1 + 0.03 sin(2 pi 5 t)), integrated: continuous across pieces
+                ti = t[inside]
+                phase = 2 * np.pi * hz * (ti - 0.03 / (10 * np.pi) * np.cos(10 * np.pi * ti))
+                out[inside] += sum(0.15 / k * np.sin(k * phase) for k in range(1, 5))
+        return np.stack([out, out]).astype(np.float32)
+
+    with av.open(path, "w") as container:
+        video = container.add_stream("libx264", rate=FPS)
+        video.width, video.height, video.pix_fmt = width, height, "yuv420p"
+        video.codec_context.time_base = Fraction(1, FPS)
+        video.codec_context.options = {"preset": "ultrafast", "crf": "23"}
+        video.thread_type = "AUTO"
+        audio = container.add_stream("aac", rate=rate)
+        audio.layout, audio.format = "stereo", "fltp"
+        written = 0
+        for i in range(frames):
+            y = bank[int(rng.integers(32))].copy()
+            for side, moving in enumerate((left[i], right[i])):
+                if moving:
+                    offsets[side] = [int(rng.integers(-height // 20, height // 20 + 1)) for _ in range(2)]
+                top = homes[side][0] - size[0] // 2 + offsets[side][0]
+                x = homes[side][1] - size[1] // 2 + offsets[side][1]
+                y[top : top + size[0], x : x + size[1]] = 200 - 40 * side
+                y[top - size[0] // 3 : top, x + size[1] // 4 : x + 3 * size[1] // 4] = 180  # a head
+            frame = av.VideoFrame.from_ndarray(np.concatenate((y, chroma, chroma_v)), format="yuv420p")
+            frame.pts, frame.time_base = i, Fraction(1, FPS)
+            container.mux(video.encode(frame))
+            while written < (i + 1) / FPS * rate:
+                piece = av.AudioFrame.from_ndarray(sound(written, audio_frame), format="fltp", layout="stereo")
+                piece.sample_rate, piece.pts, piece.time_base = rate, written, Fraction(1, rate)
+                container.mux(audio.encode(piece))
+                written += audio_frame
+        container.mux(video.encode(None))
+        container.mux(audio.encode(None))
+    return path
+
+
+# --- Stages: module-level functions so that a spawned child can import and run them ------------------------------
+
+
+def decode_stage(path: str) -> dict:
+    """Demux and decode picture and sound as the analysis does (thread_type "AUTO"), doing nothing else."""
+    import av
+
+    started = time.perf_counter()
+    with av.open(path, "r") as container:
+        video = container.streams.video[0]
+        video.thread_type = "AUTO"
+        streams = [video]
+        if container.streams.audio:
+            audio = container.streams.audio[0]
+            audio.thread_type = "AUTO"
+            streams.append(audio)
+        pictures = sounds = 0
+        for packet in container.demux(*streams):
+            for _frame in packet.decode():
+                if packet.stream is video:
+                    pictures += 1
+                else:
+                    sounds += 1
+    return {"pictures": pictures, "audio_frames": sounds, "seconds": time.perf_counter() - started}
+
+
+def analyse_stage(path: str) -> dict:
+    from attunement.analysis.pipeline import analyse
+
+    started = time.perf_counter()
+    result = analyse(path, preset="standard")
+    seconds = time.perf_counter() - started
+    sync, vocal = result["synchrony"], result["vocal"]
+    return {
+        "frames": result["video"]["frames"],
+        "duration_s": result["video"]["duration_s"],
+        "leader": sync["leader"],
+        "best_lag_s": sync["best_lag_s"],
+        "p_value": sync["p_value"],
+        "effect_size": sync["effect_size"],
+        "segments": len(vocal["segments"]),
+        "detector": vocal["detector"],
+        "exchanges": vocal["exchanges"],
+        "moments": len(result["moments"]),
+        "seconds": seconds,
+    }
+
+
+# --- Measuring ---------------------------------------------------------------------------------------------------
+
+
+def _peak_rss_mb() -> float:
+    """This process's peak resident memory (ru_maxrss is in KiB on Linux, bytes on macOS)."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
+
+
+def _child(connection, func, args) -> None:
+    started = time.perf_counter()
+    try:
+        value, error = func(*args), None
+    except Exception as exc:  # reported to the parent, which stops the benchmark
+        value, error = None, f"{type(exc).__name__}: {exc}"
+    connection.send(
+        {"value": value, "error": error, "seconds": time.perf_counter() - started, "peak_mb": _peak_rss_mb()}
+    )
+    connection.close()
+
+
+def measure(name: str, func, *args) -> dict:
+    """Run ``func(*args)`` in a fresh child process; its value, wall seconds (measured in the child, without
+    interpreter start-up; the stage's own "seconds" if it reports them, which leave out importing libraries, as a
+    long-running worker would have them imported already) and peak RSS in MB."""
+    print(f"  {name} ...", flush=True)
+    context = multiprocessing.get_context("spawn")
+    receiver, sender = context.Pipe(duplex=False)
+    process = context.Process(target=_child, args=(sender, func, args), name=f"bench-{name}")
+    process.start()
+    sender.close()
+    report = receiver.recv()
+    process.join()
+    if report["error"]:
+        raise SystemExit(f"Stage {name!r} failed: {report['error']}")
+    if isinstance(report["value"], dict) and "seconds" in report["value"]:
+        report["seconds"] = report["value"]["seconds"]  # the stage's own timing, without importing libraries
+    print(f"    {report['seconds']:.2f} s, peak {report['peak_mb']:.0f} MB", flush=True)
+    return report
+
+
+def best(kept: dict | None, new: dict) -> dict:
+    """The faster of two runs of a stage, with the higher of their peak memories."""
+    if kept is None:
+        return new
+    faster = new if new["seconds"] < kept["seconds"] else kept
+    return {**faster, "peak_mb": max(kept["peak_mb"], new["peak_mb"])}
+
+
+def source(cache: Path, minutes: float, width: int, height: int) -> Path:
+    path = cache / f"analysis-{minutes:g}min-{width}x{height}-{FPS}fps.mp4"
+    if path.exists():
+        print(f"  source: {path} (made earlier; delete it to make it again)")
+    else:
+        print(f"  source: making {path}", flush=True)
+        partial = path.with_suffix(".partial.mp4")
+        made = measure("make", make_video, str(partial), minutes * 60, width, height)
+        partial.replace(path)
+        print(f"    made in {made['seconds']:.0f} s")
+    return path
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--minutes", type=float, default=10.0)
+    parser.add_argument("--sizes", default="640x360,1280x720", help="comma-separated WIDTHxHEIGHT")
+    parser.add_argument(
+        "--long-minutes", type=float, default=30.0, help="also a file this long at 640x360, for memory (0: skip)"
+    )
+    parser.add_argument("--cache-dir", type=Path, default=ROOT / "var" / "bench")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each stage; the fastest is reported")
+    args = parser.parse_args(argv)
+    args.cache_dir.mkdir(parents=True, exist_ok=True)
+
+    import av
+
+    print("Attunement interaction analysis benchmark")
+    print(
+        f"  machine: {os.cpu_count()} CPU cores, {platform.machine()}, {platform.system()} {platform.release()}, "
+        f"Python {platform.python_version()}, PyAV {av.__version__}"
+    )
+    runs = [(args.minutes, *map(int, size.split("x"))) for size in args.sizes.split(",")]
+    if args.long_minutes:
+        runs.append((args.long_minutes, 640, 360))
+    rows = []
+    for minutes, width, height in runs:
+        print(f"\n{minutes:g} minutes at {width}x{height}:")
+        path = source(args.cache_dir, minutes, width, height)
+        decoded = analysed = None
+        for _ in range(args.repeat):  # interleaved, so both see the same load on the machine; the fastest counts
+            decoded = best(decoded, measure("decode", decode_stage, str(path)))
+            analysed = best(analysed, measure("analyse", analyse_stage, str(path)))
+        found = analysed["value"]
+        print(
+            f"    found: leader {found['leader']}, best lag {found['best_lag_s']} s, effect size "
+            f"{found['effect_size']}, p {found['p_value']}; {found['segments']} vocalisations ({found['detector']}), "
+            f"{found['exchanges']} exchanges; {found['moments']} moments"
+        )
+        rows.append((minutes, width, height, path.stat().st_size, decoded, analysed))
+
+    print()
+    print(
+        f"| file | MB | frames | analysis s | analysis fps | x real time | decode s | analysis / decode | "
+        f"peak MB analysis | peak MB decode | budgets (>= {BUDGET_REALTIME:g}x, <= {BUDGET_RATIO:g}x decode at "
+        f"640x360; < {BUDGET_MB} MB) |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+    for minutes, width, height, size, decoded, analysed in rows:
+        found = analysed["value"]
+        seconds = analysed["seconds"]
+        realtime = found["duration_s"] / seconds
+        ratio = seconds / decoded["seconds"]
+        verdicts = []
+        if (width, height) == (640, 360):
+            verdicts.append(f"speed {'met' if realtime >= BUDGET_REALTIME else '**missed**'}")
+            verdicts.append(f"ratio {'met' if ratio <= BUDGET_RATIO else '**missed**'}")
+        verdicts.append(f"memory {'met' if analysed['peak_mb'] < BUDGET_MB else '**missed**'}")
+        print(
+            f"| {minutes:g} min {width}x{height} | {size / 1e6:,.0f} | {found['frames']} | {seconds:.1f} | "
+            f"{found['frames'] / seconds:,.0f} | {realtime:.1f} | {decoded['seconds']:.1f} | {ratio:.2f} | "
+            f"{analysed['peak_mb']:.0f} | {decoded['peak_mb']:.0f} | {', '.join(verdicts)} |"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,452 @@
+"""Analyse a session video in one pass: :func:`analyse` reads the file once, decoding picture and sound together,
+and returns a JSON-ready dict (plain numbers, strings, lists and dicts; None where a value is undefined).
+
+The file is first checked with :func:`attunement.reflection.media.probe` (the same rules as an upload: a real,
+complete video, not a picture or a sound recording), so a bad file raises
+:class:`~attunement.reflection.media.MediaProblem` with a plain sentence. Only local files and a fixed list of
+video containers are opened.
+"""
+
+from __future__ import annotations
+
+import math
+import queue
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import av
+import av.error
+import numpy as np
+
+from attunement.analysis import ENGINE_VERSION, moments, motion, synchrony, vocal
+from attunement.analysis.motion import Region, RegionProblem
+from attunement.reflection.media import DAMAGED, MediaProblem, probe
+
+RATE = 10.0  # Hz: motion is averaged into 0.1 s bins for synchrony and for the JSON series
+_VIDEO_DEMUXERS = ("mov", "matroska", "webm", "avi", "mpegts", "mpeg", "asf", "flv", "ogg", "dv")
+_OPEN_OPTIONS = {"format_whitelist": ",".join(_VIDEO_DEMUXERS), "protocol_whitelist": "file"}
+_MAX_BAD_PACKETS = 50
+
+__all__ = ["analyse", "MediaProblem", "RegionProblem", "Region", "PRESETS"]
+PRESETS = synchrony.PRESETS
+
+
+def _region(value) -> Region | None:
+    if value is None or isinstance(value, Region):
+        return value
+    if isinstance(value, str):
+        return Region.parse(value)
+    return Region(*(int(v) for v in value))
+
+
+def _number(value, digits: int = 4):
+    """A float rounded for JSON, or None for NaN, infinity and None."""
+    if value is None:
+        return None
+    value = float(value)
+    return round(value, digits) if math.isfinite(value) else None
+
+
+class _Progress:
+    """Passes fractions 0..0.95 on at most four times a second of work, never going down."""
+
+    def __init__(self, duration: float, callback: Callable[[float], None] | None):
+        self.duration, self.callback = max(duration, 1e-6), callback
+        self.last_wall, self.last = time.monotonic(), 0.0
+        if callback is not None:
+            callback(0.0)
+
+    def at(self, seconds: float) -> None:
+        if self.callback is None:
+            return
+        now = time.monotonic()
+        if now - self.last_wall < 0.25:
+            return
+        fraction = min(0.95, max(self.last, seconds / self.duration))
+        self.last_wall, self.last = now, fraction
+        self.callback(fraction)
+
+
+def _streams(container):
+    videos = [s for s in container.streams.video if not s.disposition & av.stream.Disposition.attached_pic]
+    default = [s for s in videos if s.disposition & av.stream.Disposition.default]
+    video = (default or videos or [None])[0]
+    audios = list(container.streams.audio)
+    default = [s for s in audios if s.disposition & av.stream.Disposition.default]
+    audio = (default or audios or [None])[0]
+    return video, audio
+
+
+def _rotation(frame: av.VideoFrame) -> int:
+    try:
+        degrees = frame.rotation or 0
+    except (ValueError, TypeError):
+        return 0
+    return round(degrees / 90) * 90 % 360
+
+
+class _Worker:
+    """Measures motion and sound in a second thread while the calling thread reads and decodes the file.
+
+    Decoding (FFmpeg) and most NumPy work run without Python's global lock, so the two overlap on two cores. The
+    decoding thread hands over only the small downscaled luma of each picture (never whole pictures) and the
+    sound frames, through a bounded queue, so memory stays small whatever the picture size."""
+
+    QUEUE = 8  # batches
+    BATCH = 16  # pictures or sound frames per batch: fewer hand-overs between the threads
+
+    def __init__(self, sound: vocal.VocalMeter | None):
+        self.meter: motion.MotionMeter | None = None
+        self.sound = sound
+        self.error: BaseException | None = None
+        self._queue: queue.Queue = queue.Queue(maxsize=self.QUEUE)
+        self._batch: list = []
+        self._thread = threading.Thread(target=self._run, name="attunement-analysis", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            while (batch := self._queue.get()) is not None:
+                for kind, time_, data in batch:
+                    if kind == "v":
+                        self.meter.feed_small(time_, data)
+                    else:
+                        self.sound.feed(data)
+        except BaseException as error:  # handed back to the decoding thread
+            self.error = error
+            while self._queue.get() is not None:  # let the decoding thread finish putting
+                pass
+
+    def put(self, item) -> None:
+        """Hand over ``(kind, time, data)``: ``("v", seconds, small luma)`` or ``("a", None, audio frame)``."""
+        self._batch.append(item)
+        if len(self._batch) >= self.BATCH:
+            self._send()
+
+    def _send(self) -> None:
+        if self.error is not None:
+            raise self.error
+        if self._batch:
+            self._queue.put(self._batch)
+            self._batch = []
+
+    def finish(self) -> None:
+        """Hand over what is left, wait for the thread, and raise what it raised, if anything."""
+        try:
+            if self.error is None and self._batch:
+                self._queue.put(self._batch)
+        finally:
+            self._batch = []
+            self._queue.put(None)
+            self._thread.join()
+        if self.error is not None:
+            raise self.error
+
+
+def _decode(path: Path, regions, threshold: int, analysis_size: int, use_model, progress: _Progress) -> dict:
+    """The single pass: returns the motion meter, the vocal meter (or None), the first picture's time and the
+    end of the last picture (seconds, as decoded)."""
+    try:
+        container = av.open(str(path), "r", container_options=dict(_OPEN_OPTIONS))
+    except av.error.FFmpegError as error:
+        raise MediaProblem(DAMAGED) from error
+    with container:
+        video, audio = _streams(container)
+        if video is None:
+            raise MediaProblem(DAMAGED)
+        video.thread_type = "AUTO"
+        streams = [video]
+        if audio is not None:
+            audio.thread_type = "AUTO"
+            streams.append(audio)
+        worker = _Worker(vocal.VocalMeter(use_model=use_model) if audio is not None else None)
+        try:
+            origin, last_end = _read(container, streams, worker, regions, threshold, analysis_size, progress)
+        finally:
+            worker.finish()
+        rate = video.average_rate or video.guessed_rate
+        return {
+            "meter": worker.meter,
+            "sound": worker.sound,
+            "origin": origin,
+            "end": last_end - origin,
+            "fps": float(rate) if rate else None,
+            "codec": video.codec_context.name,
+        }
+
+
+def _read(container, streams, worker: _Worker, regions, threshold, analysis_size, progress) -> tuple[float, float]:
+    """Demux and decode, passing the work on to ``worker``; returns the first picture's time and the end of the
+    last one (seconds)."""
+    video = streams[0]
+    rate = video.average_rate or video.guessed_rate
+    nominal = 1 / float(rate) if rate else 1 / 25
+    meter = None
+    origin = last_end = None
+    bad = pictures = 0
+    for packet in container.demux(*streams):
+        try:
+            frames = packet.decode()
+        except av.error.InvalidDataError:
+            bad += 1
+            if bad > _MAX_BAD_PACKETS:
+                raise MediaProblem(DAMAGED) from None
+            continue
+        if packet.stream is not video:
+            for frame in frames:
+                worker.put(("a", None, frame))
+            continue
+        for frame in frames:
+            if meter is None:
+                meter = worker.meter = motion.MotionMeter(
+                    frame.width,
+                    frame.height,
+                    rotation=_rotation(frame),
+                    learner=regions[0],
+                    partner=regions[1],
+                    threshold=threshold,
+                    analysis_size=analysis_size,
+                )
+                origin = frame.time or 0.0
+            time_ = frame.time
+            worker.put(("v", time_, meter.small(frame)))
+            if time_ is not None:
+                last_end = time_ + nominal if last_end is None else max(last_end, time_ + nominal)
+                pictures += 1
+                if pictures % 25 == 0:
+                    progress.at(time_ - origin)
+    if meter is None:
+        raise MediaProblem(DAMAGED)
+    return origin, last_end if last_end is not None else origin
+
+
+def analyse(
+    path,
+    learner_region=None,
+    partner_region=None,
+    preset: str = "standard",
+    on_progress: Callable[[float], None] | None = None,
+    *,
+    learner_voice: str = "higher",
+    surrogates: int = 200,
+    seed: int = 0,
+    threshold: int = motion.DEFAULT_THRESHOLD,
+    analysis_size: int = motion.DEFAULT_ANALYSIS_SIZE,
+    use_model: bool | None = None,
+    turn_gap_s: float = vocal.TURN_DEFAULTS["max_gap_s"],
+    top_moments: int = moments.TOP,
+) -> dict:
+    """Analyse the video at ``path`` and return the results as a JSON-ready dict.
+
+    ``learner_region`` / ``partner_region``: :class:`Region`, ``"X,Y,W,H"`` or a 4-tuple, in pixels of the upright
+    picture (default: left half learner, right half partner). ``preset``: ``"standard"`` (60 s windows every
+    30 s, lags ±5 s) or ``"short"`` (30 s every 15 s, ±3 s), both with 0.5 s smoothing. ``learner_voice``: whether
+    the learner is suggested as the ``"higher"`` (default: a child) or ``"lower"`` voice. ``surrogates`` and
+    ``seed``: the chance test. ``threshold``: grey levels for a pixel to count as changed. ``use_model``: the WebRTC
+    voice model (None: if installed). ``turn_gap_s``: the longest gap within a turn chain. ``top_moments``: how many
+    moments to suggest.
+
+    ``on_progress(fraction)`` is called with fractions 0..1 that never go down (at most four times a second of
+    work while decoding) and finally 1.0.
+
+    All times are seconds from the first picture. Lags are positive when the partner follows the learner. Raises
+    :class:`MediaProblem` for a file that is not a usable video and :class:`RegionProblem` for a bad region.
+    """
+    if preset not in synchrony.PRESETS:
+        raise ValueError(f"preset must be one of {', '.join(synchrony.PRESETS)}")
+    path = Path(path)
+    regions = (_region(learner_region), _region(partner_region))
+    info = probe(path)
+    progress = _Progress(info.duration, on_progress)
+    try:
+        decoded = _decode(path, regions, threshold, analysis_size, use_model, progress)
+    except av.error.FFmpegError as error:
+        raise MediaProblem(DAMAGED) from error
+    meter: motion.MotionMeter = decoded["meter"]
+    origin, duration = decoded["origin"], decoded["end"]
+    series = meter.result()
+    times = series.times - origin
+    learner = motion.resample(times, series.learner, rate=RATE, start=0.0, end=duration)
+    partner = motion.resample(times, series.partner, rate=RATE, start=0.0, end=duration)
+
+    settings = synchrony.PRESETS[preset]
+    sync = synchrony.synchrony(learner, partner, rate=RATE, surrogates=surrogates, seed=seed, **settings)
+    table = sync.table
+    windows = []
+    peak_z, peak_lag = [], []
+    for i, start in enumerate(table.starts_s):
+        row = table.z[i]
+        finite = np.isfinite(row)
+        best = int(np.argmax(np.where(finite, row, -np.inf))) if finite.any() else None
+        peak_z.append(float(row[best]) if best is not None else math.nan)
+        peak_lag.append(float(table.lags_s[best]) if best is not None else math.nan)
+        windows.append(
+            {
+                "start_s": _number(start, 3),
+                "end_s": _number(start + table.window_s, 3),
+                "peak_z": _number(peak_z[-1]),
+                "peak_lag_s": _number(peak_lag[-1], 3),
+                "lag0_z": _number(row[table.lag0]),
+            }
+        )
+    leader = {"a": "learner", "b": "partner"}.get(sync.leader, "neither")
+
+    vocal_result, exchange_times = _vocal(decoded["sound"], origin, duration, learner_voice, turn_gap_s)
+    candidates = moments.synchrony_candidates(
+        table.starts_s,
+        table.window_s,
+        peak_z,
+        peak_lag,
+        sync.chance.window_peak_mean,
+        sync.chance.window_peak_sd,
+    ) + moments.exchange_candidates(
+        exchange_times,
+        duration_s=duration,
+        window_s=settings["window_s"],
+        step_s=settings["step_s"],
+        min_exchanges=moments.MIN_EXCHANGES,
+    )
+    chosen = moments.pick(candidates, top=top_moments, min_score=moments.MIN_SCORE)
+
+    upright = meter.coded_size if meter.rotation in (0, 180) else meter.coded_size[::-1]
+    result = {
+        "engine_version": ENGINE_VERSION,
+        "video": {
+            "duration_s": _number(info.duration, 3),
+            "analysed_s": _number(duration, 3),
+            "fps": _number(decoded["fps"], 3),
+            "width": upright[0],
+            "height": upright[1],
+            "rotation": meter.rotation,
+            "frames": meter.frames,
+            "codec": decoded["codec"],
+            "has_audio": decoded["sound"] is not None,
+        },
+        "regions": {
+            "learner": meter.learner.as_dict(),
+            "partner": meter.partner.as_dict(),
+            "default": regions == (None, None),
+        },
+        "motion": {
+            "rate_hz": RATE,
+            "start_s": 0.0,
+            "learner": {**_motion_summary(series.learner), "values": [round(float(v), 4) for v in learner]},
+            "partner": {**_motion_summary(series.partner), "values": [round(float(v), 4) for v in partner]},
+        },
+        "synchrony": {
+            "overall_z": _number(sync.summary.overall_z),
+            "overall_signed_z": _number(sync.summary.overall_signed_z),
+            "lag0_z": _number(sync.summary.lag0_z),
+            "best_lag_s": _number(sync.summary.best_lag_s, 3),
+            "peak_z": _number(sync.summary.peak_z),
+            "leader": leader,
+            "leader_reason": sync.leader_reason.replace("b follows a", "the partner follows the learner").replace(
+                "a follows b", "the learner follows the partner"
+            ),
+            "effect_size": _number(sync.chance.effect_size, 3),
+            "p_value": _number(sync.chance.p_value),
+            "surrogate_mean_z": _number(sync.chance.mean),
+            "surrogate_sd_z": _number(sync.chance.sd),
+            "windows_valid": sync.summary.valid_windows,
+            "lags_s": [_number(v, 3) for v in table.lags_s],
+            "profile_z": [_number(v) for v in sync.summary.profile],
+            "windows": windows,
+        },
+        "vocal": vocal_result,
+        "moments": [
+            {k: (_number(v, 3) if k in ("start_s", "end_s") else v) for k, v in moment.items()} for moment in chosen
+        ],
+        "parameters": {
+            "preset": preset,
+            **settings,
+            "motion": {
+                "rate_hz": RATE,
+                "threshold_grey_levels": threshold,
+                "analysis_size_px": analysis_size,
+                "downscale_step": series.step,
+                "region_pixels_analysed": list(series.pixels),
+                "filter": "3x3 binary median (at least 5 of 9 neighbours changed) on the change mask",
+                "moving_fraction": motion.MOVING_FRACTION,
+            },
+            "synchrony": dict(sync.parameters),
+            "lag_sign": "positive lag: the partner follows the learner (corr(learner[t], partner[t + lag]))",
+            "overall_z": "mean of |Fisher z| over windows and lags; constant windows are NaN and left out",
+            "vocal": {
+                **vocal.DETECTION_DEFAULTS,
+                "frame_s": vocal.FRAME_S,
+                "band_hz": list(vocal.BAND_HZ),
+                "pitch_range_hz": list(vocal.PITCH_HZ),
+                "learner_voice": learner_voice,
+                "min_separation_octaves": vocal.ATTRIBUTION_DEFAULTS["min_separation_octaves"],
+                "turn_gap_s": turn_gap_s,
+            },
+            "moments": {"top": top_moments, "min_score": moments.MIN_SCORE, "min_exchanges": moments.MIN_EXCHANGES},
+        },
+    }
+    if on_progress is not None:
+        on_progress(1.0)
+    return result
+
+
+def _motion_summary(values: np.ndarray) -> dict:
+    s = motion.summary(values)
+    return {"mean": _number(s["mean"], 5), "moving_proportion": _number(s["moving_proportion"])}
+
+
+def _vocal(sound: vocal.VocalMeter | None, origin: float, duration: float, learner_voice: str, turn_gap_s: float):
+    """The ``vocal`` part of the result, and the exchange times for the moments."""
+    if sound is None:
+        segments, detector = [], None
+    else:
+        features = sound.result().shifted(origin)
+        segments = [s for s in vocal.detect_segments(features) if s.end_s > 0 and s.start_s < duration]
+        for s in segments:
+            s.start_s, s.end_s = max(0.0, s.start_s), min(duration, s.end_s)
+        detector = sound.detector
+    attribution = vocal.attribute(segments, learner_voice=learner_voice)
+    rhythm = vocal.pauses(segments, duration)
+    taking = vocal.turn_taking(segments, max_gap_s=turn_gap_s)
+    result = {
+        "available": sound is not None,
+        "detector": detector,
+        "segments": [
+            {
+                "start_s": _number(s.start_s, 3),
+                "end_s": _number(s.end_s, 3),
+                "speaker": s.speaker,
+                "confidence": _number(s.confidence, 3),
+                "pitch_hz": _number(s.pitch_hz, 1),
+                "level_db": _number(s.level_db, 1),
+            }
+            for s in segments
+        ],
+        "vocal_time_s": _number(rhythm["vocal_time_s"], 3),
+        "vocal_proportion": _number(rhythm["vocal_proportion"]),
+        "by_speaker_s": {
+            who: _number(sum(s.duration_s for s in segments if s.speaker == who), 3)
+            for who in ("learner", "partner", "unknown")
+        },
+        "pauses": {
+            "count": len(rhythm["pause_lengths_s"]),
+            "lengths_s": rhythm["pause_lengths_s"],
+            "median_s": _number(rhythm["median_pause_s"], 3),
+            "mean_s": _number(rhythm["mean_pause_s"], 3),
+            "median_burst_s": _number(rhythm["median_burst_s"], 3),
+            "bursts_per_minute": _number(rhythm["bursts_per_minute"], 3),
+        },
+        "attribution": {
+            k: (_number(v, 1) if k.endswith("_hz") else v) for k, v in attribution.items() if k != "learner_voice"
+        }
+        | {"learner_voice": learner_voice},
+        "exchanges": taking["exchanges"],
+        "turns": taking["turns"],
+        "longest_chain": taking["longest_chain"],
+        "chains": [
+            {**c, "start_s": _number(c["start_s"], 3), "end_s": _number(c["end_s"], 3)} for c in taking["chains"]
+        ],
+        "initiations": taking["initiations"],
+        "turn_gap_s": turn_gap_s,
+    }
+    return result, vocal.exchange_times(segments, max_gap_s=turn_gap_s)

@@ -1,0 +1,81 @@
+"""Geometry of the interaction time course drawn under a video: each person's movement, how far they move in
+step in each window, and who is making sounds, on one time axis. Every mark carries its time, so choosing it
+moves the video there (player.js handles `data-seek`). The same figures are in tables on the page."""
+
+WIDTH = 680
+LABELS = 88  # room on the left for the row names
+MOTION_TOP, MOTION_HEIGHT = 8, 70
+SYNC_TOP, SYNC_HEIGHT = 92, 22
+VOICE_TOP, VOICE_HEIGHT = 124, 22
+HEIGHT = 156
+MOST_POINTS = 400
+
+
+def _x(seconds: float, duration: float) -> float:
+    return round(LABELS + (WIDTH - LABELS - 4) * min(max(seconds / duration, 0.0), 1.0), 1)
+
+
+def _line(values: list[float], rate: float, duration: float, top_value: float) -> str:
+    """An SVG path of a series, averaged into at most MOST_POINTS points."""
+    if not values:
+        return ""
+    step = max(1, len(values) // MOST_POINTS)
+    points = []
+    for start in range(0, len(values), step):
+        block = values[start : start + step]
+        seconds = (start + len(block) / 2) / rate
+        height = MOTION_HEIGHT * min(sum(block) / len(block) / top_value, 1.0)
+        points.append(f"{_x(seconds, duration)},{round(MOTION_TOP + MOTION_HEIGHT - height, 1)}")
+    return "M" + " L".join(points)
+
+
+def _strength(z: float | None, typical: float | None, spread: float | None) -> str:
+    """How a window compares with chance: the classes colour it (see site.css)."""
+    if z is None or typical is None or not spread:
+        return "none"
+    score = (z - typical) / spread
+    return "high" if score >= 2 else ("mid" if score >= 1 else "low")
+
+
+def time_course(results: dict, segments: list[dict]) -> dict:
+    duration = max(results["video"].get("analysed_s") or results["video"]["duration_s"], 0.1)
+    motion = results["motion"]
+    learner, partner = motion["learner"]["values"], motion["partner"]["values"]
+    top_value = max(learner + partner + [0.01])
+    synchrony = results["synchrony"]
+    windows = [
+        {
+            "x": _x(w["start_s"], duration),
+            "width": max(_x(w["end_s"], duration) - _x(w["start_s"], duration) - 1, 1),
+            "start": w["start_s"],
+            "end": w["end_s"],
+            "z": w["peak_z"],
+            "strength": _strength(w["peak_z"], synchrony.get("surrogate_mean_z"), synchrony.get("surrogate_sd_z")),
+        }
+        for w in synchrony["windows"]
+    ]
+    voices = [
+        {
+            "x": _x(s["start_s"], duration),
+            "width": max(_x(s["end_s"], duration) - _x(s["start_s"], duration), 1.5),
+            "start": s["start_s"],
+            "speaker": s["speaker"],
+        }
+        for s in segments
+    ]
+    return {
+        "width": WIDTH,
+        "height": HEIGHT,
+        "labels": LABELS,
+        "motion_top": MOTION_TOP,
+        "motion_bottom": MOTION_TOP + MOTION_HEIGHT,
+        "sync_top": SYNC_TOP,
+        "sync_height": SYNC_HEIGHT,
+        "voice_top": VOICE_TOP,
+        "voice_height": VOICE_HEIGHT,
+        "learner_path": _line(learner, motion["rate_hz"], duration, top_value),
+        "partner_path": _line(partner, motion["rate_hz"], duration, top_value),
+        "windows": windows,
+        "voices": voices,
+        "minutes": [{"x": _x(m * 60, duration), "label": f"{m}:00"} for m in range(0, int(duration // 60) + 1)],
+    }

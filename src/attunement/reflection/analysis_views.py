@@ -1,0 +1,56 @@
+"""The interaction analysis on a video's page: run it again with other settings, and correct who made a
+sound. The figures themselves are drawn on the video's page (video_views.video_player)."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from . import interaction
+from .models import VideoAnalysis
+from .video_views import _errors_of, video_page
+
+
+def _to_analysis(video):
+    return redirect(reverse("reflection:video", args=[video.pk]) + "#analysis")
+
+
+@video_page
+@require_POST
+def video_analysis_request(request, video):
+    try:
+        interaction.analysis_request(
+            actor=request.membership,
+            video=video,
+            preset=request.POST.get("preset", ""),
+            learner_region=request.POST.get("learner_region", ""),
+            partner_region=request.POST.get("partner_region", ""),
+        )
+    except ValidationError as error:
+        messages.error(request, "Not started: " + " ".join(_errors_of(error)))
+    else:
+        messages.success(request, "The video is being measured again. Earlier results are kept.")
+    return _to_analysis(video)
+
+
+@video_page
+@require_POST
+def video_analysis_speaker(request, video, analysis_id):
+    analysis = VideoAnalysis.objects.filter(video=video, pk=analysis_id).first()
+    if analysis is None:
+        raise Http404("No such analysis of this video.")
+    try:
+        segment = int(request.POST.get("segment", ""))
+    except ValueError:
+        segment = -1
+    try:
+        interaction.speaker_correct(
+            actor=request.membership, analysis=analysis, segment=segment, speaker=request.POST.get("speaker", "")
+        )
+    except ValidationError as error:
+        messages.error(request, "Not changed: " + " ".join(_errors_of(error)))
+    else:
+        messages.success(request, "Thank you: the counts of exchanges now use your correction.")
+    return _to_analysis(video)

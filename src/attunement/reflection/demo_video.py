@@ -1,0 +1,88 @@
+"""A video for the demo: one of Sam's sessions filmed (a made-up film of two figures and two voices stands in
+for real film: see demo_film), coded, shared with Priya as mentor, with her comment, Sam's reply, a few
+ratings and its measurements. Loaded by `manage.py seed_demo`, not by the tests' demo, which do not need it."""
+
+import tempfile
+from pathlib import Path
+
+from attunement.learners.models import Learner
+from attunement.organisations.models import Membership
+from attunement.privacy.models import Purpose
+from attunement.privacy.selectors import consent_allows
+
+from . import video_services as services
+from .demo_film import write_demo_film
+from .models import AnalysisStatus, RatingScheme, SessionVideo
+from .tasks import clip_file_make, video_analyse, video_proxy_make
+
+FILMED_BY = "sam@oakfield.example"
+MENTOR = "priya@oakfield.example"
+SECONDS = 60.0
+
+
+def seed_demo_video() -> SessionVideo | None:
+    sam = Membership.objects.filter(user__email=FILMED_BY).first()
+    priya = Membership.objects.filter(user__email=MENTOR).first()
+    if sam is None or priya is None:
+        return None
+    learner = next(
+        (
+            person
+            for person in Learner.objects.filter(assignments__user=sam.user).order_by("pk")
+            if consent_allows(person, Purpose.VIDEO) and person.sessions.exists()
+        ),
+        None,
+    )
+    if learner is None:
+        return None
+    session = learner.sessions.order_by("-started_at").first()
+    with tempfile.TemporaryDirectory() as folder:
+        film = write_demo_film(Path(folder) / "session.mp4", seconds=SECONDS)
+        video = services.video_upload(
+            actor=sam, session=session, path=str(film), size=film.stat().st_size, original_name="Session film.mp4"
+        )
+    video_proxy_make.call(video.pk)  # at once, so the demo plays before the task worker has started
+    for analysis in video.analyses.filter(status=AnalysisStatus.QUEUED):
+        video_analyse.call(analysis.pk)  # and is measured
+    for code, time, end in (
+        ("L-looks", 2.0, 6.5),
+        ("L-smiles", 4.2, None),
+        ("P-vocalises", 5.0, None),
+        ("L-vocalises", 6.1, None),
+        ("P-imitates", 7.0, None),
+        ("L-initiates", 12.4, None),
+        ("L-turns-away", 21.0, None),
+        ("L-looks", 26.0, 31.0),
+        ("L-smiles", 28.3, None),
+    ):
+        services.event_code(actor=sam, video=video, code_key=code, time=time, end=end)
+    services.video_share(actor=sam, video=video, member=priya)
+    note = services.comment_add(actor=sam, video=video, time=12.4, text="Here they start it themselves!")
+    comment = services.comment_add(
+        actor=priya,
+        video=video,
+        time=19.5,
+        text="You filled the pause quite quickly here. What might have happened if you had waited?",
+    )
+    services.comment_add(actor=sam, video=video, time=0, text="I think they were about to turn away.", reply_to=comment)
+    services.comment_add(actor=priya, video=video, time=0, text="Lovely. Their idea, and you followed.", reply_to=note)
+    for start, values in ((0.0, (3, 3, 2, 3)), (30.0, (2, 2, 2, 2))):
+        for item, value in zip(("gaze", "orientation", "proximity", "tone"), values, strict=True):
+            services.rating_set(
+                actor=sam,
+                video=video,
+                interval=30.0,
+                rating=services.RatingInput(scheme=RatingScheme.ZEEDYK, item=item, start=start, value=value),
+            )
+    if consent_allows(learner, Purpose.TRAINING):
+        clip = services.clip_add(
+            actor=sam,
+            video=video,
+            start=10.0,
+            end=16.0,
+            title="Waiting, then following their lead",
+            teaching_point="The partner waits; the learner starts the exchange and the partner joins in.",
+        )
+        clip_file_make.call(clip.pk)
+    video.refresh_from_db()
+    return video

@@ -1,0 +1,204 @@
+"""The interaction analysis of session videos, in the product: asking for a run, correcting who spoke, and
+the figures shown on the video's page and, over time, on the person's progress page.
+
+The measuring itself is the pure engine in attunement.analysis; the run happens in the background task
+reflection.tasks.video_analyse. Everything here checks permission through video_policy (consent included).
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from attunement.learners.models import Learner
+from attunement.organisations.audit import audit_record
+from attunement.organisations.models import Membership
+
+from .media import fit
+from .models import AnalysisStatus, SessionVideo, VideoAnalysis
+from .policies import video_policy
+
+PRESETS = {"standard": "Standard (windows of 60 s)", "short": "Short session (windows of 30 s)"}
+SHORT_SESSION_SECONDS = 6 * 60
+SPEAKERS = ("learner", "partner")
+
+
+def proxy_size(video: SessionVideo) -> tuple[int, int]:
+    """The proxy's picture size, in which regions are given."""
+    return fit(video.width, video.height, 640, 360)
+
+
+def parse_region(text: str, video: SessionVideo, field: str) -> str:
+    """'X,Y,W,H' in the proxy's pixels, inside the picture; '' for the default half."""
+    text = (text or "").replace(" ", "")
+    if not text:
+        return ""
+    width, height = proxy_size(video)
+    try:
+        x, y, w, h = (int(part) for part in text.split(","))
+    except ValueError:
+        raise ValidationError(
+            {field: "Please give the box as four whole numbers: left, top, width and height, for example 0,0,320,360."}
+        ) from None
+    if w < 8 or h < 8 or x < 0 or y < 0 or x + w > width or y + h > height:
+        raise ValidationError(
+            {field: f"The box must lie inside the picture, which is {width} × {height}, and be at least 8 × 8."}
+        )
+    return f"{x},{y},{w},{h}"
+
+
+def _queue(analysis: VideoAnalysis) -> None:
+    from .tasks import video_analyse
+
+    transaction.on_commit(lambda: video_analyse.enqueue(analysis.pk))
+
+
+def analysis_start(video: SessionVideo) -> VideoAnalysis:
+    """The first run, made by the system as soon as the video can be played: the whole picture split into
+    halves, and the preset that suits the video's length."""
+    preset = "short" if video.duration <= SHORT_SESSION_SECONDS else "standard"
+    analysis = VideoAnalysis.objects.create(video=video, preset=preset)
+    _queue(analysis)
+    return analysis
+
+
+@transaction.atomic
+def analysis_request(
+    *, actor: Membership, video: SessionVideo, preset: str, learner_region: str = "", partner_region: str = ""
+) -> VideoAnalysis:
+    """Measure the video again with other settings. Earlier runs are kept."""
+    if not video_policy.allows(actor, "rate", video):
+        raise PermissionDenied("Your role does not allow measuring this video.")
+    if not video.is_ready:
+        raise ValidationError("The video is still being prepared. Please try again when it plays.")
+    if preset not in PRESETS:
+        raise ValidationError({"preset": "Please choose standard or short session."})
+    learner_box = parse_region(learner_region, video, "learner_region")
+    partner_box = parse_region(partner_region, video, "partner_region")
+    analysis = VideoAnalysis.objects.create(
+        video=video, requested_by=actor, preset=preset, learner_region=learner_box, partner_region=partner_box
+    )
+    audit_record(actor=actor, action="video_analysis.requested", learner=video.learner, target=analysis)
+    _queue(analysis)
+    return analysis
+
+
+@transaction.atomic
+def speaker_correct(*, actor: Membership, analysis: VideoAnalysis, segment: int, speaker: str) -> VideoAnalysis:
+    """Say who really made a sound: the engine's attribution is only a suggestion."""
+    if not video_policy.allows(actor, "rate", analysis.video):
+        raise PermissionDenied("Your role does not allow changing this analysis.")
+    segments = (analysis.results or {}).get("vocal", {}).get("segments", [])
+    if not 0 <= segment < len(segments):
+        raise ValidationError({"segment": "That sound is not in this analysis."})
+    if speaker not in SPEAKERS:
+        raise ValidationError({"speaker": "Please choose the person supported or the partner."})
+    corrections = dict(analysis.speaker_corrections)
+    corrections[str(segment)] = speaker
+    analysis.speaker_corrections = corrections
+    analysis.save(update_fields=["speaker_corrections"])
+    audit_record(
+        actor=actor, action="video_analysis.speaker_corrected", learner=analysis.video.learner, target=analysis
+    )
+    return analysis
+
+
+# --- Reading -------------------------------------------------------------------------------------------
+
+
+def latest_analysis(video: SessionVideo) -> VideoAnalysis | None:
+    return video.analyses.first()
+
+
+def latest_done(video: SessionVideo) -> VideoAnalysis | None:
+    return video.analyses.filter(status=AnalysisStatus.DONE).first()
+
+
+@dataclass
+class TrendRow:
+    day: date
+    video: SessionVideo
+    analysis: VideoAnalysis
+    synchrony_z: float | None
+    beyond_chance: bool
+    leader: str
+    learner_voice_share: float | None
+    exchanges_per_minute: float | None
+
+
+def interaction_trend(*, actor: Membership, learner: Learner) -> list[TrendRow]:
+    """The person's videos, oldest first, each with the figures of its latest finished analysis."""
+    from .video_selectors import videos_visible_to
+
+    rows = []
+    videos = videos_visible_to(actor).filter(session__learner=learner).order_by("session__started_at", "pk")
+    for video in videos:
+        analysis = latest_done(video)
+        if analysis is None:
+            continue
+        figures = headline(analysis)
+        rows.append(
+            TrendRow(
+                day=video.session.started_at.date(),
+                video=video,
+                analysis=analysis,
+                synchrony_z=figures["synchrony_z"],
+                beyond_chance=figures["beyond_chance"],
+                leader=figures["leader"],
+                learner_voice_share=figures["learner_voice_share"],
+                exchanges_per_minute=figures["exchanges_per_minute"],
+            )
+        )
+    return rows
+
+
+def headline(analysis: VideoAnalysis) -> dict:
+    """The few figures a reviewer reads first, with the reviewer's corrections of who spoke applied."""
+    from attunement.analysis.vocal import Segment, turn_taking
+
+    results = analysis.results or {}
+    synchrony = results.get("synchrony", {})
+    segments = corrected_segments(analysis)
+    minutes = max(results.get("video", {}).get("duration_s", 0) / 60, 1e-9)
+    gap = results.get("vocal", {}).get("turn_gap_s")
+    attributed = [Segment(start_s=s["start_s"], end_s=s["end_s"], speaker=s["speaker"]) for s in segments]
+    turns = turn_taking(attributed, max_gap_s=gap) if gap else turn_taking(attributed)
+    by_speaker = {speaker: 0.0 for speaker in SPEAKERS}
+    for segment in segments:
+        if segment["speaker"] in by_speaker:
+            by_speaker[segment["speaker"]] += segment["end_s"] - segment["start_s"]
+    voiced = sum(by_speaker.values())
+    p_value = synchrony.get("p_value")
+    return {
+        "synchrony_z": synchrony.get("overall_z"),
+        "p_value": p_value,
+        "effect_size": synchrony.get("effect_size"),
+        "beyond_chance": p_value is not None and p_value < 0.05,
+        "leader": synchrony.get("leader", "neither"),
+        "best_lag_s": synchrony.get("best_lag_s"),
+        "vocal_time_s": sum(s["end_s"] - s["start_s"] for s in segments),
+        "learner_voice_share": by_speaker["learner"] / voiced if voiced else None,
+        "exchanges": turns["exchanges"],
+        "exchanges_per_minute": turns["exchanges"] / minutes if segments else None,
+        "longest_chain": turns["longest_chain"],
+    }
+
+
+def corrected_segments(analysis: VideoAnalysis) -> list[dict]:
+    segments = [dict(s) for s in (analysis.results or {}).get("vocal", {}).get("segments", [])]
+    for index, speaker in analysis.speaker_corrections.items():
+        if 0 <= int(index) < len(segments):
+            segments[int(index)]["speaker"] = speaker
+            segments[int(index)]["corrected"] = True
+    return segments
+
+
+def moments_in_words(analysis: VideoAnalysis, name: str) -> list[dict]:
+    """The engine's suggested moments, said with the person's name rather than "the learner"."""
+    moments = []
+    for moment in (analysis.results or {}).get("moments", []):
+        words = moment.get("detail") or moment.get("why", "")
+        words = words.replace("the learner", name).replace("The learner", name)
+        moments.append({**moment, "words": words})
+    return moments

@@ -1,0 +1,535 @@
+"""The video pages: adding a video to a session, the reflection player (coding, notes, ratings, sharing and
+clips), the member's video lists and the clip library. Thin: each fetches through a scoped selector, calls
+a service, and answers with a page, a redirect or (for the player's own calls) JSON.
+"""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.dateparse import parse_date
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_POST
+
+from attunement.learners.access import learner_page
+from attunement.learners.policies import learner_policy
+from attunement.organisations.access import member_required
+from attunement.organisations.audit import audit_read
+from attunement.organisations.models import Membership
+from attunement.practice.models import ProgressScale
+from attunement.privacy.models import Purpose
+from attunement.privacy.selectors import consent_allows
+
+from . import interaction
+from . import video_selectors as selectors
+from . import video_services as services
+from .analysis_chart import time_course
+from .models import Clip, CodingEvent, RatingScheme, SessionVideo, VideoComment, VideoShare
+from .policies import video_policy
+from .ratings import DEFAULT_INTERVAL
+from .serving import ranged_file_response
+from .uploads import install_size_limit, size_in_words, video_max_bytes
+from .views import _session
+
+
+def _wants_json(request) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _errors_of(error: ValidationError) -> list[str]:
+    return (
+        [message for messages_ in error.message_dict.values() for message in messages_]
+        if hasattr(error, "error_dict")
+        else list(error.messages)
+    )
+
+
+def _optional_date(text: str):
+    text = (text or "").strip()
+    if not text:
+        return None
+    try:
+        day = parse_date(text)
+    except ValueError:
+        day = None
+    if day is None:
+        raise ValidationError({"due_on": "Please give the date it is due as a date, for example 2026-12-01."})
+    return day
+
+
+def video_page(view):
+    """Decorate a view of one video: it must be one the member may watch now (404 otherwise, which also
+    covers a video hidden because consent was withdrawn). The view receives the video."""
+
+    @member_required
+    @wraps(view)
+    def wrapper(request, video_id, *args, **kwargs):
+        try:
+            video = selectors.video_get(actor=request.membership, video_id=video_id)
+        except SessionVideo.DoesNotExist:
+            raise Http404("No such video, or it is not shared with you.") from None
+        return view(request, video, *args, **kwargs)
+
+    return wrapper
+
+
+def _to_player(video: SessionVideo, anchor: str = ""):
+    return redirect(reverse("reflection:video", args=[video.pk]) + (f"#{anchor}" if anchor else ""))
+
+
+# --- Adding a video --------------------------------------------------------------------------------------
+
+
+@learner_page("record_session")
+@csrf_protect
+def _video_add(request, learner, session_id, limit=None):
+    session = _session(request, learner, session_id)
+    consented = consent_allows(learner, Purpose.VIDEO)
+    context = {
+        "learner": learner,
+        "session": session,
+        "consented": consented,
+        "limit": size_in_words(video_max_bytes()),
+        "limit_bytes": video_max_bytes(),
+        "videos": selectors.videos_of_session(actor=request.membership, session=session),
+        "errors": [],
+    }
+    if request.method != "POST":
+        return render(request, "reflection/video_add.html", context)
+    upload = request.FILES.get("file")
+    errors = []
+    if limit is not None and limit.too_big:
+        errors = [f"The file is larger than {context['limit']}. Please trim the video, or film a shorter part."]
+    elif upload is None:
+        errors = ["Please choose a video to upload."]
+    else:
+        try:
+            video = services.video_upload(
+                actor=request.membership,
+                session=session,
+                path=upload.temporary_file_path(),
+                size=upload.size,
+                original_name=upload.name,
+            )
+        except ValidationError as error:
+            errors = _errors_of(error)
+        else:
+            url = reverse("reflection:video", args=[video.pk])
+            if _wants_json(request):
+                return JsonResponse({"url": url})
+            messages.success(request, "Video uploaded. It is being prepared for playing.")
+            return redirect(url)
+    if _wants_json(request):
+        return JsonResponse({"errors": errors}, status=400)
+    return render(request, "reflection/video_add.html", {**context, "errors": errors}, status=400)
+
+
+@csrf_exempt  # the token is checked by _video_add, after the size-limited upload handler is in place
+def video_add(request, learner_id, session_id):
+    limit = install_size_limit(request) if request.method == "POST" else None
+    return _video_add(request, learner_id, session_id, limit=limit)
+
+
+video_add.learner_action = _video_add.learner_action
+video_add.learner_reads = _video_add.learner_reads
+
+
+# --- The player ------------------------------------------------------------------------------------------
+
+
+def _interval(request) -> float:
+    try:
+        value = float(request.GET.get("interval", DEFAULT_INTERVAL))
+    except ValueError:
+        return DEFAULT_INTERVAL
+    return value if 5 <= value <= 600 else DEFAULT_INTERVAL
+
+
+@video_page
+def video_player(request, video):
+    actor = request.membership
+    audit_read(actor=actor, what="video", learner=video.learner, target_type="video", target_id=video.pk)
+    may_manage = video_policy.allows(actor, "manage", video)
+    may_code = video_policy.may_code(actor, video)
+    scales = list(selectors.rating_scales(actor))
+    interval = _interval(request)
+    return render(
+        request,
+        "reflection/video.html",
+        {
+            "video": video,
+            "learner": video.learner,
+            "session": video.session,
+            "may_manage": may_manage,
+            "may_code": may_code,
+            "may_see_session": learner_policy.allows(actor, "view_records", video.learner),
+            "player_setup": {
+                "statusUrl": reverse("reflection:video_status", args=[video.pk]),
+                "eventsUrl": reverse("reflection:video_events", args=[video.pk]) if may_code else "",
+                "ratingsUrl": reverse("reflection:video_rate", args=[video.pk]),
+                "codes": selectors.coding_keys(actor) if may_code else [],
+                "events": [_event_json(video, e) for e in selectors.my_events(actor, video)] if may_code else [],
+                "duration": video.duration,
+                "frameRate": video.frame_rate,
+                "ready": video.is_ready,
+                "analysing": (_analysis_status(video) or {}).get("status") in ("queued", "running"),
+            },
+            "comments": selectors.comment_threads(video),
+            "coding_pass": selectors.my_coding_pass(actor, video) if may_code else None,
+            "scales": scales,
+            "interval": interval,
+            "sheets": _rating_sheets(actor, video, scales, interval),
+            "shares": video.shares.select_related("member__user") if may_manage else [],
+            "share_candidates": selectors.share_candidates(actor, video) if may_manage else [],
+            "clips": video.clips.all(),
+            "training_consent": consent_allows(video.learner, Purpose.TRAINING),
+            **_analysis_context(video),
+        },
+    )
+
+
+def _analysis_context(video) -> dict:
+    latest = interaction.latest_analysis(video)
+    done = interaction.latest_done(video)
+    context = {
+        "analysis": latest,
+        "analysis_done": done,
+        "analysis_presets": interaction.PRESETS,
+        "proxy_size": interaction.proxy_size(video),
+    }
+    if done is not None:
+        segments = interaction.corrected_segments(done)
+        context.update(
+            figures=interaction.headline(done),
+            segments=segments,
+            chart=time_course(done.results, segments),
+            moments=interaction.moments_in_words(done, video.learner.display_name),
+            earlier_runs=video.analyses.exclude(pk=done.pk)[:10],
+        )
+    return context
+
+
+def _rating_sheets(actor, video, scales, interval):
+    sheets = [
+        selectors.rating_sheet(rater=actor, video=video, scheme=RatingScheme.SCALE, interval=interval, scale=scale)
+        for scale in scales
+        if scale.preset == "engagement_7"
+    ]
+    sheets.append(selectors.rating_sheet(rater=actor, video=video, scheme=RatingScheme.ZEEDYK, interval=interval))
+    for sheet in sheets:
+        sheet.everyone = selectors.shared_ratings(sheet, video)
+    return sheets
+
+
+@video_page
+def video_status(request, video):
+    """What the player polls while the proxy is being made."""
+    return JsonResponse(
+        {
+            "status": video.status,
+            "label": video.get_status_display(),
+            "progress": round(video.progress, 3),
+            "problem": video.problem,
+            "ready": video.is_ready,
+            "proxy": reverse("reflection:video_proxy", args=[video.pk]) if video.is_ready else "",
+            "poster": reverse("reflection:video_poster", args=[video.pk]) if video.poster else "",
+            "analysis": _analysis_status(video),
+        },
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+def _analysis_status(video) -> dict | None:
+    latest = interaction.latest_analysis(video)
+    if latest is None:
+        return None
+    return {"status": latest.status, "label": latest.get_status_display(), "progress": round(latest.progress, 3)}
+
+
+def _file_or_404(field):
+    if not field or not field.name or not field.storage.exists(field.name):
+        raise Http404("That file is not ready.")
+    return field.path
+
+
+@video_page
+def video_proxy(request, video):
+    return ranged_file_response(request, _file_or_404(video.proxy), "video/mp4")
+
+
+@video_page
+def video_poster(request, video):
+    return ranged_file_response(request, _file_or_404(video.poster), "image/jpeg")
+
+
+@video_page
+def video_original(request, video):
+    if not video_policy.allows(request.membership, "manage", video):
+        raise PermissionDenied("Only the person who added the video, or a leader, can download the original.")
+    path = _file_or_404(video.original)
+    services.audit_original_download(actor=request.membership, video=video)
+    suffix = video.original.name.rsplit(".", 1)[-1]
+    return ranged_file_response(request, path, "application/octet-stream", download_name=f"video-{video.pk}.{suffix}")
+
+
+# --- Coding in the player (JSON) -------------------------------------------------------------------------
+
+
+def _event_json(video: SessionVideo, event: CodingEvent) -> dict:
+    return {
+        "id": event.pk,
+        "code": event.code,
+        "subject": event.subject,
+        "time": event.time,
+        "end": event.end,
+        "modifiers": event.modifiers,
+        "remove": reverse("reflection:video_event_remove", args=[video.pk, event.pk]),
+    }
+
+
+@video_page
+def video_events(request, video):
+    """GET: the member's own events on this video. POST: code one more (code, time, end, modifiers)."""
+    actor = request.membership
+    if not video_policy.may_code(actor, video):
+        raise PermissionDenied("Your role does not allow coding this person's sessions.")
+    if request.method == "POST":
+        try:
+            event = services.event_code(
+                actor=actor,
+                video=video,
+                code_key=request.POST.get("code", ""),
+                time=request.POST.get("time"),
+                end=request.POST.get("end") or None,
+                modifiers=request.POST.get("modifiers", ""),
+            )
+        except ValidationError as error:
+            return JsonResponse({"errors": _errors_of(error)}, status=400)
+        return JsonResponse({"event": _event_json(video, event)}, status=201)
+    return JsonResponse({"events": [_event_json(video, e) for e in selectors.my_events(actor, video)]})
+
+
+@video_page
+@require_POST
+def video_event_remove(request, video, event_id):
+    try:
+        event = selectors.my_events(request.membership, video).get(pk=event_id)
+    except CodingEvent.DoesNotExist:
+        raise Http404("No such event in your coding.") from None
+    services.event_remove(actor=request.membership, event=event)
+    return JsonResponse({"removed": event_id})
+
+
+# --- Ratings ---------------------------------------------------------------------------------------------
+
+
+@video_page
+@require_POST
+def video_rate(request, video):
+    """Rate one interval (scheme, scale, item, start, interval, value; an empty value clears it)."""
+    actor = request.membership
+    data = request.POST
+    scale = None
+    if data.get("scale"):
+        scale = ProgressScale.objects.filter(organisation_id=actor.organisation_id, pk=data.get("scale")).first()
+    try:
+        value = int(data["value"]) if data.get("value") else None
+        start, interval = float(data.get("start", "")), float(data.get("interval", DEFAULT_INTERVAL))
+    except ValueError:
+        return JsonResponse({"errors": ["Please choose a point on the scale."]}, status=400)
+    rating = services.RatingInput(
+        scheme=data.get("scheme", ""), item=data.get("item", ""), start=start, value=value, scale=scale
+    )
+    try:
+        services.rating_set(actor=actor, video=video, interval=interval, rating=rating)
+    except ValidationError as error:
+        if _wants_json(request):
+            return JsonResponse({"errors": _errors_of(error)}, status=400)
+        messages.error(request, "The rating was not saved: " + " ".join(_errors_of(error)))
+        return _to_player(video, "ratings")
+    if _wants_json(request):
+        return JsonResponse({"saved": True, "value": value})
+    return redirect(reverse("reflection:video", args=[video.pk]) + f"?interval={interval:g}#ratings")
+
+
+# --- Notes, comments and agreed actions ------------------------------------------------------------------
+
+
+def _comment_or_404(video, comment_id) -> VideoComment:
+    try:
+        return selectors.comment_get(video=video, comment_id=comment_id)
+    except VideoComment.DoesNotExist:
+        raise Http404("No such comment.") from None
+
+
+@video_page
+@require_POST
+def video_comment_add(request, video):
+    reply_to = None
+    if request.POST.get("reply_to"):
+        reply_to = _comment_or_404(video, request.POST["reply_to"])
+    try:
+        comment = services.comment_add(
+            actor=request.membership,
+            video=video,
+            time=request.POST.get("time"),
+            text=request.POST.get("text", ""),
+            reply_to=reply_to,
+        )
+    except ValidationError as error:
+        messages.error(request, "The comment was not saved: " + " ".join(_errors_of(error)))
+        return _to_player(video, "comments")
+    messages.success(request, "Reply added." if reply_to else "Note added.")
+    return _to_player(video, f"comment-{comment.pk}")
+
+
+@video_page
+@require_POST
+def video_comment_delete(request, video, comment_id):
+    comment = _comment_or_404(video, comment_id)
+    services.comment_delete(actor=request.membership, comment=comment)
+    messages.success(request, "Comment deleted.")
+    return _to_player(video, "comments")
+
+
+@video_page
+@require_POST
+def video_comment_action(request, video, comment_id):
+    comment = _comment_or_404(video, comment_id)
+    try:
+        due_on = _optional_date(request.POST.get("due_on", ""))
+        services.comment_agree_action(
+            actor=request.membership,
+            comment=comment,
+            text=request.POST.get("text", ""),
+            owner=request.POST.get("owner", ""),
+            due_on=due_on,
+        )
+    except ValidationError as error:
+        messages.error(request, "The action was not saved: " + " ".join(_errors_of(error)))
+    else:
+        messages.success(request, "Action agreed. It is in the supervision records, as a video reflection meeting.")
+    return _to_player(video, f"comment-{comment.pk}")
+
+
+# --- Sharing, clips and deleting -------------------------------------------------------------------------
+
+
+@video_page
+@require_POST
+def video_share(request, video):
+    actor = request.membership
+    try:
+        if "team" in request.POST:
+            shared = request.POST["team"] == "on"
+            services.video_set_team_sharing(actor=actor, video=video, shared=shared)
+            messages.success(request, "Shared with the whole team." if shared else "No longer shared with the team.")
+        else:
+            member = Membership.objects.filter(
+                organisation_id=actor.organisation_id, pk=request.POST.get("member")
+            ).first()
+            share = services.video_share(actor=actor, video=video, member=member)
+            messages.success(request, f"Shared with {share.member.user.get_full_name() or share.member.user.email}.")
+    except ValidationError as error:
+        messages.error(request, "Not shared: " + " ".join(_errors_of(error)))
+    return _to_player(video, "sharing")
+
+
+@video_page
+@require_POST
+def video_unshare(request, video, share_id):
+    share = VideoShare.objects.filter(video=video, pk=share_id).first()
+    if share is None:
+        raise Http404("No such share.")
+    services.video_unshare(actor=request.membership, share=share)
+    messages.success(request, "No longer shared with that person.")
+    return _to_player(video, "sharing")
+
+
+@video_page
+@require_POST
+def video_clip_add(request, video):
+    try:
+        services.clip_add(
+            actor=request.membership,
+            video=video,
+            start=request.POST.get("start"),
+            end=request.POST.get("end"),
+            title=request.POST.get("title", ""),
+            teaching_point=request.POST.get("teaching_point", ""),
+        )
+    except ValidationError as error:
+        messages.error(request, "The clip was not kept: " + " ".join(_errors_of(error)))
+    else:
+        messages.success(request, "Clip added to the library of good practice. It is being cut from the video.")
+    return _to_player(video, "clips")
+
+
+@video_page
+@require_POST
+def video_clip_remove(request, video, clip_id):
+    clip = video.clips.filter(pk=clip_id).first()
+    if clip is None:
+        raise Http404("No such clip.")
+    try:
+        services.clip_remove(actor=request.membership, clip=clip)
+    except ValidationError as error:
+        messages.error(request, "The clip was not removed: " + " ".join(_errors_of(error)))
+    else:
+        messages.success(request, "Clip removed from the library.")
+    return _to_player(video, "clips")
+
+
+@video_page
+@require_POST
+def video_delete(request, video):
+    learner, session = video.learner, video.session
+    try:
+        services.video_delete(actor=request.membership, video=video)
+    except ValidationError as error:
+        messages.error(request, "The video was not deleted: " + " ".join(_errors_of(error)))
+        return _to_player(video)
+    messages.success(request, "The video, its notes, ratings and clips are deleted. Codings made from it are kept.")
+    if learner_policy.allows(request.membership, "view_records", learner):
+        return redirect("practice:session", learner_id=learner.pk, session_id=session.pk)
+    return redirect("reflection:videos")
+
+
+# --- Lists -----------------------------------------------------------------------------------------------
+
+
+@member_required
+def videos(request):
+    if not video_policy.role_may(request.membership, "view"):
+        raise PermissionDenied("Session videos are for staff.")
+    return render(request, "reflection/videos.html", {"lists": selectors.video_lists(request.membership)})
+
+
+@member_required
+def library(request):
+    if not video_policy.role_may(request.membership, "view"):
+        raise PermissionDenied("The library of good practice is for staff.")
+    return render(request, "reflection/library.html", {"clips": selectors.library_clips(request.membership)})
+
+
+def _clip_or_404(request, clip_id) -> Clip:
+    try:
+        return selectors.clip_get(actor=request.membership, clip_id=clip_id)
+    except Clip.DoesNotExist:
+        raise Http404("No such clip in the library.") from None
+
+
+@member_required
+def library_clip(request, clip_id):
+    clip = _clip_or_404(request, clip_id)
+    audit_read(actor=request.membership, what="clip", learner=clip.video.learner, target_type="clip", target_id=clip.pk)
+    return render(request, "reflection/clip.html", {"clip": clip})
+
+
+@member_required
+def library_clip_file(request, clip_id):
+    clip = _clip_or_404(request, clip_id)
+    return ranged_file_response(request, _file_or_404(clip.file), "video/mp4")

@@ -1,0 +1,517 @@
+// The reflection player: start–stop review, coding by keyboard, notes at the frame on screen, interval ratings.
+// Times come from the frame actually presented (requestVideoFrameCallback) where the browser offers it.
+(function () {
+  "use strict";
+
+  const setupElement = document.getElementById("player-setup");
+  if (!setupElement) return;
+  const setup = JSON.parse(setupElement.textContent);
+  const video = document.getElementById("player");
+  const timeOutput = document.getElementById("player-time");
+  const speed = document.getElementById("player-speed");
+  const timeline = document.getElementById("timeline");
+  const SPEEDS = ["0.25", "0.5", "1", "1.5"];
+  const codes = setup.codes || [];
+  const codeByKey = new Map(codes.map((code) => [code.key, code]));
+  const codeByShortcut = new Map(codes.filter((c) => c.shortcut).map((c) => [c.shortcut.toLowerCase(), c]));
+  let events = setup.events || [];
+  const openStates = new Map(); // code key → start time, for states being coded now
+  let shownTime = 0; // media time of the frame on screen
+  // The video's own frame rate, then what playing it shows.
+  let frameDuration = setup.frameRate ? 1 / setup.frameRate : 1 / 25;
+
+  function csrfToken() {
+    const input = document.querySelector("input[name=csrfmiddlewaretoken]");
+    return input ? input.value : "";
+  }
+
+  function clock(seconds, withHundredths) {
+    const whole = Math.floor(seconds);
+    const minutes = Math.floor(whole / 60);
+    const secs = String(whole % 60).padStart(2, "0");
+    if (!withHundredths) return `${minutes}:${secs}`;
+    const hundredths = String(Math.floor((seconds - whole) * 100)).padStart(2, "0");
+    return `${minutes}:${secs}.${hundredths}`;
+  }
+
+  function post(url, fields) {
+    const body = new FormData();
+    for (const [name, value] of Object.entries(fields)) {
+      if (value !== null && value !== undefined) body.append(name, value);
+    }
+    return fetch(url, {
+      method: "POST",
+      body,
+      credentials: "same-origin",
+      headers: { "X-CSRFToken": csrfToken(), Accept: "application/json" },
+    }).then((response) =>
+      response.json().then(
+        (data) => ({ ok: response.ok, data }),
+        () => ({ ok: false, data: { errors: ["The server did not answer as expected. Please try again."] } }),
+      ),
+    );
+  }
+
+  // --- Waiting for the proxy -----------------------------------------------------------------------------
+
+  function watchProcessing() {
+    const progress = document.getElementById("processing-progress");
+    const label = document.getElementById("processing-label");
+    if (!progress) return;
+    const poll = () =>
+      fetch(setup.statusUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then((response) => response.json())
+        .then((status) => {
+          progress.value = status.progress;
+          label.textContent = `${Math.round(status.progress * 100)}% done`;
+          if (status.ready || status.status === "failed") {
+            window.location.reload();
+          } else {
+            window.setTimeout(poll, 1500);
+          }
+        })
+        .catch(() => window.setTimeout(poll, 5000));
+    window.setTimeout(poll, 1000);
+  }
+
+  if (!setup.ready) {
+    watchProcessing();
+    return;
+  }
+
+  // --- Waiting for the measurements ----------------------------------------------------------------------
+
+  function watchAnalysis() {
+    const progress = document.getElementById("analysis-progress");
+    const poll = () =>
+      fetch(setup.statusUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then((response) => response.json())
+        .then((status) => {
+          const analysis = status.analysis || {};
+          if (progress && analysis.progress !== undefined) progress.value = analysis.progress;
+          if (analysis.status === "queued" || analysis.status === "running") window.setTimeout(poll, 2000);
+          else if (!openStates.size) window.location.reload();
+        })
+        .catch(() => window.setTimeout(poll, 5000));
+    window.setTimeout(poll, 2000);
+  }
+
+  if (setup.analysing) watchAnalysis();
+
+  // --- The time of the frame on screen -------------------------------------------------------------------
+
+  function showTime() {
+    timeOutput.textContent = clock(shownTime, true);
+    for (const input of document.querySelectorAll("[data-current-time]")) input.value = shownTime.toFixed(3);
+    for (const span of document.querySelectorAll("[data-current-clock]")) span.textContent = clock(shownTime, true);
+    drawPlayhead();
+    markCurrentInterval();
+  }
+
+  if ("requestVideoFrameCallback" in HTMLVideoElement.prototype) {
+    let lastTime = null;
+    let lastFrames = null;
+    const onFrame = (_now, frame) => {
+      const playing = !video.paused && !video.seeking;
+      if (playing && lastTime !== null && frame.presentedFrames > lastFrames && frame.mediaTime > lastTime) {
+        const step = (frame.mediaTime - lastTime) / (frame.presentedFrames - lastFrames);
+        if (step > 0.004 && step < 0.2) frameDuration = step;
+      }
+      lastTime = frame.mediaTime;
+      lastFrames = frame.presentedFrames;
+      // While a seek is still under way, a frame from an earlier seek must not move the time back.
+      if (!video.seeking) {
+        shownTime = frame.mediaTime;
+        showTime();
+      }
+      video.requestVideoFrameCallback(onFrame);
+    };
+    video.requestVideoFrameCallback(onFrame);
+  } else {
+    const follow = () => {
+      shownTime = video.currentTime;
+      showTime();
+    };
+    video.addEventListener("timeupdate", follow);
+    video.addEventListener("seeked", follow);
+  }
+
+  function seek(seconds) {
+    const duration = Number.isFinite(video.duration) ? video.duration : setup.duration;
+    video.currentTime = Math.min(Math.max(seconds, 0), duration);
+    shownTime = video.currentTime;
+    showTime();
+  }
+
+  // A frame is shown from its own time until the next one's: aim just past the frame wanted.
+  function stepFrame(direction) {
+    video.pause();
+    seek(shownTime + direction * frameDuration + 0.001);
+  }
+
+  function togglePlay() {
+    if (video.paused) video.play();
+    else video.pause();
+  }
+
+  function changeSpeed(direction) {
+    const index = SPEEDS.indexOf(speed.value) + direction;
+    if (index >= 0 && index < SPEEDS.length) {
+      speed.value = SPEEDS[index];
+      video.playbackRate = Number(speed.value);
+    }
+  }
+
+  speed.addEventListener("change", () => (video.playbackRate = Number(speed.value)));
+  const buttonActions = {
+    back5: () => seek(shownTime - 5),
+    prev: () => stepFrame(-1),
+    next: () => stepFrame(1),
+    play: togglePlay,
+  };
+  for (const button of document.querySelectorAll("[data-player]")) {
+    button.addEventListener("click", () => buttonActions[button.dataset.player]());
+  }
+  document.addEventListener("click", (event) => {
+    const target = event.target.closest("[data-seek]");
+    if (!target) return;
+    video.pause();
+    seek(Number(target.dataset.seek));
+    video.scrollIntoView({ block: "nearest", behavior: "smooth" });
+  });
+  for (const button of document.querySelectorAll("[data-fill-time]")) {
+    button.addEventListener("click", () => {
+      document.getElementById(button.dataset.fillTime).value = shownTime.toFixed(2);
+    });
+  }
+
+  // --- Coding --------------------------------------------------------------------------------------------
+
+  const message = document.getElementById("coding-message");
+  const modifier = document.getElementById("coding-modifier");
+  const eventList = document.getElementById("my-events");
+  const buttons = document.getElementById("code-buttons");
+
+  function say(text, isError) {
+    if (!message) return;
+    message.textContent = text;
+    message.classList.toggle("error", Boolean(isError));
+  }
+
+  function nameOf(key) {
+    const code = codeByKey.get(key);
+    return code ? code.name : key;
+  }
+
+  function saveEvent(code, start, end) {
+    const fields = { code: code.key, time: start.toFixed(3), end: end === null ? null : end.toFixed(3) };
+    if (modifier && modifier.value.trim()) fields.modifiers = modifier.value.trim();
+    return post(setup.eventsUrl, fields).then(({ ok, data }) => {
+      if (!ok) {
+        say(`Not saved: ${(data.errors || []).join(" ")}`, true);
+        return;
+      }
+      events.push(data.event);
+      events.sort((a, b) => a.time - b.time);
+      if (modifier) modifier.value = "";
+      say(`${nameOf(code.key)} at ${clock(start, true)}${end === null ? "" : `–${clock(end, true)}`}: saved.`);
+      drawEvents();
+    });
+  }
+
+  function codeNow(code) {
+    const now = shownTime;
+    if (code.kind === "state") {
+      if (openStates.has(code.key)) {
+        const start = openStates.get(code.key);
+        openStates.delete(code.key);
+        markOpen();
+        return saveEvent(code, Math.min(start, now), Math.max(start, now));
+      }
+      openStates.set(code.key, now);
+      markOpen();
+      say(`${code.name} started at ${clock(now, true)}. Press ${code.shortcut || "its button"} again when it stops.`);
+      drawEvents();
+      return null;
+    }
+    return saveEvent(code, now, null);
+  }
+
+  function markOpen() {
+    if (!buttons) return;
+    for (const button of buttons.querySelectorAll("button")) {
+      const open = openStates.has(button.dataset.code);
+      button.setAttribute("aria-pressed", open ? "true" : "false");
+    }
+  }
+
+  function drawButtons() {
+    if (!buttons) return;
+    for (const code of codes) {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = `button secondary code-button code-${code.subject}`;
+      button.dataset.code = code.key;
+      if (code.kind === "state") button.setAttribute("aria-pressed", "false");
+      button.innerHTML = "";
+      const name = document.createElement("span");
+      name.textContent = code.name + (code.kind === "state" ? " (start/stop)" : "");
+      button.append(name);
+      if (code.shortcut) {
+        const key = document.createElement("kbd");
+        key.textContent = code.shortcut.toUpperCase();
+        button.append(" ", key);
+        button.setAttribute("aria-keyshortcuts", code.shortcut);
+      }
+      button.addEventListener("click", () => codeNow(code));
+      buttons.append(button);
+    }
+  }
+
+  function removeEvent(event) {
+    post(event.remove, {}).then(({ ok, data }) => {
+      if (!ok) {
+        say(`Not removed: ${(data.errors || ["please try again"]).join(" ")}`, true);
+        return;
+      }
+      events = events.filter((e) => e.id !== event.id);
+      say(`${nameOf(event.code)} at ${clock(event.time, true)} removed.`);
+      drawEvents();
+    });
+  }
+
+  function drawEvents() {
+    drawTimeline();
+    if (!eventList) return;
+    eventList.replaceChildren();
+    for (const event of events) {
+      const item = document.createElement("li");
+      const jump = document.createElement("button");
+      jump.type = "button";
+      jump.className = "time-link";
+      jump.dataset.seek = event.time;
+      jump.textContent = event.end === null ? clock(event.time, true) : `${clock(event.time, true)}–${clock(event.end, true)}`;
+      const remove = document.createElement("button");
+      remove.type = "button";
+      remove.className = "button small secondary";
+      remove.textContent = "Remove";
+      remove.setAttribute("aria-label", `Remove ${nameOf(event.code)} at ${clock(event.time, true)}`);
+      remove.addEventListener("click", () => removeEvent(event));
+      item.append(jump, ` ${nameOf(event.code)}${event.modifiers ? ` (${event.modifiers})` : ""} `, remove);
+      eventList.append(item);
+    }
+    if (!events.length) {
+      const empty = document.createElement("li");
+      empty.className = "muted";
+      empty.textContent = "No events coded yet.";
+      eventList.append(empty);
+    }
+  }
+
+  // --- The timeline: a row per code in use, a mark per event, the notes, and where the player is ----------
+
+  let playhead = null;
+
+  function percentOf(seconds) {
+    return `${Math.min(Math.max((seconds / setup.duration) * 100, 0), 100)}%`;
+  }
+
+  function timelineRow(label) {
+    const row = document.createElement("div");
+    row.className = "timeline-row";
+    const name = document.createElement("span");
+    name.className = "timeline-label";
+    name.textContent = label;
+    const track = document.createElement("div");
+    track.className = "timeline-track";
+    row.append(name, track);
+    timeline.append(row);
+    return track;
+  }
+
+  function mark(track, start, end, text, className) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = `timeline-mark ${className}`;
+    button.dataset.seek = start;
+    button.title = text;
+    button.setAttribute("aria-label", text);
+    button.style.left = percentOf(start);
+    if (end !== null && end > start) button.style.width = percentOf(end - start);
+    track.append(button);
+  }
+
+  function drawTimeline() {
+    if (!timeline) return;
+    timeline.replaceChildren();
+    const used = [...new Set(events.map((e) => e.code).concat([...openStates.keys()]))];
+    used.sort((a, b) => nameOf(a).localeCompare(nameOf(b)));
+    for (const key of used) {
+      const code = codeByKey.get(key);
+      const track = timelineRow(nameOf(key));
+      for (const event of events.filter((e) => e.code === key)) {
+        const when = event.end === null ? clock(event.time, true) : `${clock(event.time, true)} to ${clock(event.end, true)}`;
+        mark(track, event.time, event.end, `${nameOf(key)} at ${when}`, `subject-${code ? code.subject : "other"}`);
+      }
+      if (openStates.has(key)) mark(track, openStates.get(key), null, `${nameOf(key)} started`, "open");
+    }
+    const notes = document.querySelectorAll(".comment-head [data-seek]");
+    if (notes.length) {
+      const track = timelineRow("Notes");
+      for (const note of notes) mark(track, Number(note.dataset.seek), null, `Note at ${note.textContent}`, "note");
+    }
+    playhead = document.createElement("div");
+    playhead.className = "timeline-playhead";
+    playhead.setAttribute("aria-hidden", "true");
+    timeline.append(playhead);
+    timeline.hidden = !used.length && !notes.length;
+    drawPlayhead();
+  }
+
+  function drawPlayhead() {
+    if (!playhead) return;
+    const track = timeline.querySelector(".timeline-track");
+    if (!track) return;
+    const left = track.offsetLeft + (track.offsetWidth * Math.min(shownTime / setup.duration, 1));
+    playhead.style.left = `${left}px`;
+  }
+
+  // --- Keys ----------------------------------------------------------------------------------------------
+
+  document.addEventListener("keydown", (event) => {
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    const target = event.target;
+    if (target.closest("input, textarea, select, [contenteditable]")) return;
+    const key = event.key;
+    const actions = {
+      " ": togglePlay,
+      ArrowLeft: () => seek(shownTime - 5),
+      ArrowRight: () => seek(shownTime + 5),
+      ",": () => stepFrame(-1),
+      ".": () => stepFrame(1),
+      "[": () => changeSpeed(-1),
+      "]": () => changeSpeed(1),
+    };
+    if (actions[key] && !(key === " " && target.closest("button, a, summary"))) {
+      event.preventDefault();
+      actions[key]();
+      return;
+    }
+    const code = codeByShortcut.get(key.toLowerCase());
+    if (code && setup.eventsUrl) {
+      event.preventDefault();
+      codeNow(code);
+    }
+  });
+
+  window.addEventListener("beforeunload", (event) => {
+    if (openStates.size) {
+      event.preventDefault();
+      event.returnValue = "";
+    }
+  });
+
+  // --- Interval ratings ----------------------------------------------------------------------------------
+
+  const ratingMessage = document.getElementById("rating-message");
+
+  function markCurrentInterval() {
+    for (const row of document.querySelectorAll("table.ratings tbody tr")) {
+      const current = shownTime >= Number(row.dataset.start) && shownTime < Number(row.dataset.end);
+      row.classList.toggle("current", current);
+    }
+  }
+
+  for (const table of document.querySelectorAll("table.ratings")) {
+    table.addEventListener("change", (event) => {
+      const select = event.target.closest("select[data-item]");
+      if (!select) return;
+      post(setup.ratingsUrl, {
+        scheme: table.dataset.scheme,
+        scale: table.dataset.scale,
+        interval: table.dataset.interval,
+        item: select.dataset.item,
+        start: select.dataset.start,
+        value: select.value,
+      }).then(({ ok, data }) => {
+        ratingMessage.textContent = ok ? `Saved: ${select.getAttribute("aria-label")}.` : `Not saved: ${(data.errors || []).join(" ")}`;
+        ratingMessage.classList.toggle("error", !ok);
+      });
+    });
+  }
+
+  // --- Drawing each person's box on a picture from the video ----------------------------------------------
+
+  function setUpRegionDrawing(area) {
+    const image = area.querySelector("img");
+    const frame = area.querySelector(".region-frame");
+    const size = { width: Number(area.dataset.width), height: Number(area.dataset.height) };
+    let target = "learner-region";
+    let start = null;
+
+    const boxOf = (id) => area.querySelector(`[data-box="${id}"]`);
+    const scale = () => size.width / image.clientWidth;
+
+    function show(id) {
+      const parts = document.getElementById(id).value.split(",").map(Number);
+      const box = boxOf(id);
+      if (parts.length !== 4 || parts.some(Number.isNaN)) {
+        box.hidden = true;
+        return;
+      }
+      const [x, y, w, h] = parts.map((v) => v / scale());
+      Object.assign(box.style, { left: `${x}px`, top: `${y}px`, width: `${w}px`, height: `${h}px` });
+      box.hidden = false;
+    }
+
+    function point(event) {
+      const rect = image.getBoundingClientRect();
+      return {
+        x: Math.min(Math.max(event.clientX - rect.left, 0), rect.width),
+        y: Math.min(Math.max(event.clientY - rect.top, 0), rect.height),
+      };
+    }
+
+    function fill(a, b) {
+      const k = scale();
+      const x = Math.round(Math.min(a.x, b.x) * k);
+      const y = Math.round(Math.min(a.y, b.y) * k);
+      const w = Math.min(Math.round(Math.abs(a.x - b.x) * k), size.width - x);
+      const h = Math.min(Math.round(Math.abs(a.y - b.y) * k), size.height - y);
+      document.getElementById(target).value = `${x},${y},${w},${h}`;
+      show(target);
+    }
+
+    for (const button of area.querySelectorAll("[data-draw]")) {
+      button.addEventListener("click", () => {
+        target = button.dataset.draw;
+        for (const other of area.querySelectorAll("[data-draw]")) other.setAttribute("aria-pressed", String(other === button));
+      });
+    }
+    frame.addEventListener("pointerdown", (event) => {
+      event.preventDefault();
+      frame.setPointerCapture(event.pointerId);
+      start = point(event);
+    });
+    frame.addEventListener("pointermove", (event) => start && fill(start, point(event)));
+    frame.addEventListener("pointerup", (event) => {
+      if (start) fill(start, point(event));
+      start = null;
+    });
+    for (const id of ["learner-region", "partner-region"]) {
+      document.getElementById(id).addEventListener("input", () => show(id));
+    }
+    const showBoth = () => ["learner-region", "partner-region"].forEach(show);
+    if (image.complete) showBoth();
+    image.addEventListener("load", showBoth);
+    window.addEventListener("resize", showBoth);
+    area.closest("details")?.addEventListener("toggle", showBoth);
+  }
+
+  for (const area of document.querySelectorAll(".region-drawing")) setUpRegionDrawing(area);
+
+  drawButtons();
+  drawEvents();
+  showTime();
+  window.addEventListener("resize", drawPlayhead);
+})();
