@@ -252,9 +252,7 @@ def _queue_media_cleanups_held_back(learner: Learner) -> None:
     withdrawn = set(learner.consents.filter(withdrawn_on__isnull=False).values_list("purpose", flat=True))
     for purpose in sorted(withdrawn):
         if not consent_allows(learner, purpose):
-            transaction.on_commit(
-                lambda purpose=purpose: media_withdrawn_consent_cleanup.enqueue(learner.pk, purpose)
-            )
+            transaction.on_commit(lambda purpose=purpose: media_withdrawn_consent_cleanup.enqueue(learner.pk, purpose))
 
 
 # --- Subject access --------------------------------------------------------------------------------------
