@@ -25,10 +25,8 @@ memory under 500 MB for every file.
 """
 
 import argparse
-import multiprocessing
 import os
 import platform
-import resource
 import sys
 import time
 from fractions import Fraction
@@ -36,6 +34,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
+
+from stages import measure_stage  # noqa: E402
 
 FPS = 25
 BUDGET_REALTIME = 30.0
@@ -191,44 +191,6 @@ def analyse_stage(path: str) -> dict:
 # --- Measuring ---------------------------------------------------------------------------------------------------
 
 
-def _peak_rss_mb() -> float:
-    """This process's peak resident memory (ru_maxrss is in KiB on Linux, bytes on macOS)."""
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
-
-
-def _child(connection, func, args) -> None:
-    started = time.perf_counter()
-    try:
-        value, error = func(*args), None
-    except Exception as exc:  # reported to the parent, which stops the benchmark
-        value, error = None, f"{type(exc).__name__}: {exc}"
-    connection.send(
-        {"value": value, "error": error, "seconds": time.perf_counter() - started, "peak_mb": _peak_rss_mb()}
-    )
-    connection.close()
-
-
-def measure(name: str, func, *args) -> dict:
-    """Run ``func(*args)`` in a fresh child process; its value, wall seconds (measured in the child, without
-    interpreter start-up; the stage's own "seconds" if it reports them, which leave out importing libraries, as a
-    long-running worker would have them imported already) and peak RSS in MB."""
-    print(f"  {name} ...", flush=True)
-    context = multiprocessing.get_context("spawn")
-    receiver, sender = context.Pipe(duplex=False)
-    process = context.Process(target=_child, args=(sender, func, args), name=f"bench-{name}")
-    process.start()
-    sender.close()
-    report = receiver.recv()
-    process.join()
-    if report["error"]:
-        raise SystemExit(f"Stage {name!r} failed: {report['error']}")
-    if isinstance(report["value"], dict) and "seconds" in report["value"]:
-        report["seconds"] = report["value"]["seconds"]  # the stage's own timing, without importing libraries
-    print(f"    {report['seconds']:.2f} s, peak {report['peak_mb']:.0f} MB", flush=True)
-    return report
-
-
 def best(kept: dict | None, new: dict) -> dict:
     """The faster of two runs of a stage, with the higher of their peak memories."""
     if kept is None:
@@ -244,7 +206,7 @@ def source(cache: Path, minutes: float, width: int, height: int) -> Path:
     else:
         print(f"  source: making {path}", flush=True)
         partial = path.with_suffix(".partial.mp4")
-        made = measure("make", make_video, str(partial), minutes * 60, width, height)
+        made = measure_stage("make", make_video, str(partial), minutes * 60, width, height)
         partial.replace(path)
         print(f"    made in {made['seconds']:.0f} s")
     return path
@@ -278,8 +240,8 @@ def main(argv=None) -> None:
         path = source(args.cache_dir, minutes, width, height)
         decoded = analysed = None
         for _ in range(args.repeat):  # interleaved, so both see the same load on the machine; the fastest counts
-            decoded = best(decoded, measure("decode", decode_stage, str(path)))
-            analysed = best(analysed, measure("analyse", analyse_stage, str(path)))
+            decoded = best(decoded, measure_stage("decode", decode_stage, str(path)))
+            analysed = best(analysed, measure_stage("analyse", analyse_stage, str(path)))
         found = analysed["value"]
         print(
             f"    found: leader {found['leader']}, best lag {found['best_lag_s']} s, effect size "

@@ -27,11 +27,9 @@ import argparse
 import http.client
 import http.cookies
 import json
-import multiprocessing
 import os
 import platform
 import re
-import resource
 import signal
 import socket
 import sqlite3
@@ -44,6 +42,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
+
+from stages import measure_stage  # noqa: E402
 
 BUDGET_MB = 500
 UPLOAD_CHUNK = 1024 * 1024  # the client reads and sends the file 1 MB at a time
@@ -336,46 +336,6 @@ def upload_stage(path: str) -> dict:
 
 
 # --- Measuring ---------------------------------------------------------------------------------------------------
-
-
-def _peak_rss_mb() -> float:
-    """This process's peak resident memory (ru_maxrss is in KiB on Linux, bytes on macOS)."""
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
-
-
-def _child(connection, func, args) -> None:
-    started = time.perf_counter()
-    try:
-        value, error = func(*args), None
-    except Exception as exc:  # reported to the parent, which stops the benchmark
-        value, error = None, f"{type(exc).__name__}: {exc}"
-    connection.send(
-        {"value": value, "error": error, "seconds": time.perf_counter() - started, "peak_mb": _peak_rss_mb()}
-    )
-    connection.close()
-
-
-def measure_stage(name: str, func, *args) -> dict:
-    """REUSABLE: run ``func(*args)`` in a fresh child process; return its value, wall seconds and peak RSS (MB).
-
-    ``func`` must be a module-level function (the child imports it) and its arguments and value picklable. The
-    time is measured inside the child, so interpreter start-up is not counted; the peak memory includes the
-    interpreter and imported libraries, as a real worker's would.
-    """
-    print(f"  {name} ...", flush=True)
-    context = multiprocessing.get_context("spawn")
-    receiver, sender = context.Pipe(duplex=False)
-    process = context.Process(target=_child, args=(sender, func, args), name=f"bench-{name}")
-    process.start()
-    sender.close()
-    report = receiver.recv()
-    process.join()
-    if report["error"]:
-        raise SystemExit(f"Stage {name!r} failed: {report['error']}")
-    report["name"] = name
-    print(f"    {report['seconds']:.1f} s, peak {report['peak_mb']:.0f} MB", flush=True)
-    return report
 
 
 # --- Report ------------------------------------------------------------------------------------------------------
