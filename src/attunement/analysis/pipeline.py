@@ -22,12 +22,11 @@ import numpy as np
 
 from attunement.analysis import ENGINE_VERSION, moments, motion, synchrony, vocal
 from attunement.analysis.motion import Region, RegionProblem
-from attunement.reflection.media import DAMAGED, MediaProblem, probe
+from attunement.reflection.media import DAMAGED, MediaProblem, decoded_frames, probe
 
 RATE = 10.0  # Hz: motion is averaged into 0.1 s bins for synchrony and for the JSON series
 _VIDEO_DEMUXERS = ("mov", "matroska", "webm", "avi", "mpegts", "mpeg", "asf", "flv", "ogg", "dv")
 _OPEN_OPTIONS = {"format_whitelist": ",".join(_VIDEO_DEMUXERS), "protocol_whitelist": "file"}
-_MAX_BAD_PACKETS = 50
 
 __all__ = ["analyse", "MediaProblem", "RegionProblem", "Region", "PRESETS"]
 PRESETS = synchrony.PRESETS
@@ -185,38 +184,29 @@ def _read(container, streams, worker: _Worker, regions, threshold, analysis_size
     nominal = 1 / float(rate) if rate else 1 / 25
     meter = None
     origin = last_end = None
-    bad = pictures = 0
-    for packet in container.demux(*streams):
-        try:
-            frames = packet.decode()
-        except av.error.InvalidDataError:
-            bad += 1
-            if bad > _MAX_BAD_PACKETS:
-                raise MediaProblem(DAMAGED) from None
+    pictures = 0
+    for stream, frame in decoded_frames(container, *streams):
+        if stream is not video:
+            worker.put(("a", None, frame))
             continue
-        if packet.stream is not video:
-            for frame in frames:
-                worker.put(("a", None, frame))
-            continue
-        for frame in frames:
-            if meter is None:
-                meter = worker.meter = motion.MotionMeter(
-                    frame.width,
-                    frame.height,
-                    rotation=_rotation(frame),
-                    learner=regions[0],
-                    partner=regions[1],
-                    threshold=threshold,
-                    analysis_size=analysis_size,
-                )
-                origin = frame.time or 0.0
-            time_ = frame.time
-            worker.put(("v", time_, meter.small(frame)))
-            if time_ is not None:
-                last_end = time_ + nominal if last_end is None else max(last_end, time_ + nominal)
-                pictures += 1
-                if pictures % 25 == 0:
-                    progress.at(time_ - origin)
+        if meter is None:
+            meter = worker.meter = motion.MotionMeter(
+                frame.width,
+                frame.height,
+                rotation=_rotation(frame),
+                learner=regions[0],
+                partner=regions[1],
+                threshold=threshold,
+                analysis_size=analysis_size,
+            )
+            origin = frame.time or 0.0
+        time_ = frame.time
+        worker.put(("v", time_, meter.small(frame)))
+        if time_ is not None:
+            last_end = time_ + nominal if last_end is None else max(last_end, time_ + nominal)
+            pictures += 1
+            if pictures % 25 == 0:
+                progress.at(time_ - origin)
     if meter is None:
         raise MediaProblem(DAMAGED)
     return origin, last_end if last_end is not None else origin

@@ -170,21 +170,24 @@ def _audio_stream(container) -> av.audio.stream.AudioStream | None:
     return (default or streams or [None])[0]
 
 
-def _decoded_pictures(container, stream, limit: int | None = None):
-    """Decode ``stream`` frame by frame, skipping a few undecodable packets; :class:`MediaProblem` if the file
-    is damaged throughout. ``limit`` bounds the packets read (of any stream) before giving up."""
+def decoded_frames(container, *streams, limit: int | None = None):
+    """``(stream, frame)`` for every frame of ``streams``, in file order, skipping a few undecodable packets;
+    :class:`MediaProblem` if the file is damaged throughout. ``limit`` bounds the packets read before giving up."""
     bad = 0
     packets = 0
-    for packet in container.demux(stream):
+    for packet in container.demux(*streams):
         packets += 1
         if limit is not None and packets > limit:
             break
         try:
-            yield from packet.decode()
+            frames = packet.decode()
         except av.error.InvalidDataError:
             bad += 1
             if bad > _MAX_BAD_PACKETS:
                 raise MediaProblem(DAMAGED) from None
+            continue
+        for frame in frames:
+            yield packet.stream, frame
 
 
 def _rotation(frame: av.VideoFrame) -> int:
@@ -274,7 +277,7 @@ def _probe(container, max_width: int, max_height: int, max_duration: float) -> V
     if context.width and context.height:  # before decoding anything huge
         _check_size(context.width, context.height, max_width, max_height)
     stream.thread_type = "AUTO"
-    pictures = _decoded_pictures(container, stream, limit=_MAX_PACKETS_BEFORE_PICTURE)
+    pictures = (frame for _, frame in decoded_frames(container, stream, limit=_MAX_PACKETS_BEFORE_PICTURE))
     first = next(pictures, None)
     if first is None:
         raise MediaProblem(DAMAGED)
@@ -477,7 +480,6 @@ def _transcode(container, info: VideoInfo, proxy_path: Path, poster_path: Path, 
         poster_time = None
         pending_audio = []  # sound decoded before the first picture, whose time is needed to place it
         last_frame = None
-        bad = 0
 
         def encode_video(frames):
             nonlocal last_pts, last_end, poster_time, last_frame
@@ -515,34 +517,26 @@ def _transcode(container, info: VideoInfo, proxy_path: Path, poster_path: Path, 
             encode_audio(_pull(audio_graph))
 
         streams = [stream] + ([audio] if audio is not None else [])
-        for packet in container.demux(*streams):
-            try:
-                frames = packet.decode()
-            except av.error.InvalidDataError:
-                bad += 1
-                if bad > _MAX_BAD_PACKETS:
-                    raise MediaProblem(DAMAGED) from None
-                continue
-            for frame in frames:
-                if packet.stream is stream:
-                    if first_time is None:
-                        if frame.pts is None:
-                            continue
-                        first_time = float(frame.pts * frame.time_base)
-                        video_graph = _video_graph(stream, frame, info.rotation, size)
-                        if audio is not None:
-                            audio_shift = round(first_time / audio.time_base)
-                            for waiting in pending_audio:
-                                push_audio(waiting)
-                            pending_audio.clear()
+        for frame_stream, frame in decoded_frames(container, *streams):
+            if frame_stream is stream:
+                if first_time is None:
                     if frame.pts is None:
                         continue
-                    video_graph.push(frame)
-                    encode_video(_pull(video_graph))
-                elif first_time is None:
-                    pending_audio = [*pending_audio[-499:], frame]  # bounded; sound long before the picture is dropped
-                else:
-                    push_audio(frame)
+                    first_time = float(frame.pts * frame.time_base)
+                    video_graph = _video_graph(stream, frame, info.rotation, size)
+                    if audio is not None:
+                        audio_shift = round(first_time / audio.time_base)
+                        for waiting in pending_audio:
+                            push_audio(waiting)
+                        pending_audio.clear()
+                if frame.pts is None:
+                    continue
+                video_graph.push(frame)
+                encode_video(_pull(video_graph))
+            elif first_time is None:
+                pending_audio = [*pending_audio[-499:], frame]  # bounded; sound long before the picture is dropped
+            else:
+                push_audio(frame)
         if video_graph is None:
             raise MediaProblem(DAMAGED)
         video_graph.push(None)
