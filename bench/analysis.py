@@ -10,12 +10,12 @@ move in bouts, the right one often echoing the left one's movement a moment late
 at about 350 Hz and 180 Hz) taking turns over a noise floor.
 
 For each file, two stages run, each in a fresh child process (multiprocessing "spawn": a new interpreter, as a
-worker would be), so that its peak resident memory is its own; the child reports
-resource.getrusage(RUSAGE_SELF).ru_maxrss, as bench/video.py does:
+worker would be), so that its peak resident memory is its own (bench/stages.py):
 
-* decode: the same demuxing and decoding as the analysis (video and audio streams together, thread_type "AUTO"),
-  doing nothing with the frames;
-* analyse: attunement.analysis.pipeline.analyse() with the standard preset and 200 surrogates.
+* decode: decoding the file's pictures and sound in the quickest plain way (video and audio streams together,
+  FFmpeg's own threads on, thread_type "AUTO"), doing nothing with the frames;
+* analyse: attunement.analysis.pipeline.analyse() with the standard preset and 200 surrogates. It measures the
+  sound in a process of its own; its peak memory is reported added to the analysis's own.
 
 Each stage runs ``--repeat`` times (default 3), decode and analyse taking turns so that both meet the same load
 on the machine; the fastest run of each is reported, with the highest peak memory of its runs.
@@ -192,11 +192,18 @@ def analyse_stage(path: str) -> dict:
 
 
 def best(kept: dict | None, new: dict) -> dict:
-    """The faster of two runs of a stage, with the higher of their peak memories."""
+    """The faster of two runs of a stage, with the higher of their peak memories. ``total_mb`` adds the peak of
+    the process the stage started (the analysis measures the sound in one) to its own: an upper bound of the
+    memory both took at once."""
+    new = {**new, "total_mb": new["peak_mb"] + new["children_peak_mb"]}
     if kept is None:
         return new
     faster = new if new["seconds"] < kept["seconds"] else kept
-    return {**faster, "peak_mb": max(kept["peak_mb"], new["peak_mb"])}
+    return {
+        **faster,
+        "peak_mb": max(kept["peak_mb"], new["peak_mb"]),
+        "total_mb": max(kept["total_mb"], new["total_mb"]),
+    }
 
 
 def source(cache: Path, minutes: float, width: int, height: int) -> Path:
@@ -253,8 +260,8 @@ def main(argv=None) -> None:
     print()
     print(
         f"| file | MB | frames | analysis s | analysis fps | x real time | decode s | analysis / decode | "
-        f"peak MB analysis | peak MB decode | budgets (>= {BUDGET_REALTIME:g}x, <= {BUDGET_RATIO:g}x decode at "
-        f"640x360; < {BUDGET_MB} MB) |"
+        f"peak MB analysis + sound process | peak MB decode | "
+        f"budgets (>= {BUDGET_REALTIME:g}x, <= {BUDGET_RATIO:g}x decode at 640x360; < {BUDGET_MB} MB) |"
     )
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     for minutes, width, height, size, decoded, analysed in rows:
@@ -266,11 +273,12 @@ def main(argv=None) -> None:
         if (width, height) == (640, 360):
             verdicts.append(f"speed {'met' if realtime >= BUDGET_REALTIME else '**missed**'}")
             verdicts.append(f"ratio {'met' if ratio <= BUDGET_RATIO else '**missed**'}")
-        verdicts.append(f"memory {'met' if analysed['peak_mb'] < BUDGET_MB else '**missed**'}")
+        verdicts.append(f"memory {'met' if analysed['total_mb'] < BUDGET_MB else '**missed**'}")
         print(
             f"| {minutes:g} min {width}x{height} | {size / 1e6:,.0f} | {found['frames']} | {seconds:.1f} | "
             f"{found['frames'] / seconds:,.0f} | {realtime:.1f} | {decoded['seconds']:.1f} | {ratio:.2f} | "
-            f"{analysed['peak_mb']:.0f} | {decoded['peak_mb']:.0f} | {', '.join(verdicts)} |"
+            f"{analysed['peak_mb']:.0f} + {analysed['children_peak_mb']:.0f} = {analysed['total_mb']:.0f} | "
+            f"{decoded['peak_mb']:.0f} | {', '.join(verdicts)} |"
         )
 
 

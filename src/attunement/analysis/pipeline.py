@@ -1,5 +1,5 @@
-"""Analyse a session video in one pass: :func:`analyse` reads the file once, decoding picture and sound together,
-and returns a JSON-ready dict (plain numbers, strings, lists and dicts; None where a value is undefined).
+"""Analyse a session video in one pass: :func:`analyse` decodes the pictures once while a child process decodes
+the sound (see :func:`sound_features`), and returns a JSON-ready dict (plain numbers, strings, lists and dicts; None where a value is undefined).
 
 The file is first checked with :func:`attunement.reflection.media.probe` (the same rules as an upload: a real,
 complete video, not a picture or a sound recording), so a bad file raises
@@ -9,11 +9,14 @@ video containers are opened.
 
 from __future__ import annotations
 
+import contextlib
 import math
+import multiprocessing
 import queue
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import av
@@ -87,18 +90,17 @@ def _rotation(frame: av.VideoFrame) -> int:
 
 
 class _Worker:
-    """Measures motion and sound in a second thread while the calling thread reads and decodes the file.
+    """Measures motion in a second thread while the calling thread reads and decodes the pictures.
 
-    Decoding (FFmpeg) and most NumPy work run without Python's global lock, so the two overlap on two cores. The
-    decoding thread hands over only the small downscaled luma of each picture (never whole pictures) and the
-    sound frames, through a bounded queue, so memory stays small whatever the picture size."""
+    The heavy NumPy work runs without Python's global lock, so it overlaps with decoding. The decoding thread
+    hands over only the small downscaled luma of each picture (never whole pictures), through a bounded queue,
+    so memory stays small whatever the picture size."""
 
     QUEUE = 8  # batches
-    BATCH = 16  # pictures or sound frames per batch: fewer hand-overs between the threads
+    BATCH = 16  # pictures per batch: fewer hand-overs between the threads
 
-    def __init__(self, sound: vocal.VocalMeter | None):
+    def __init__(self):
         self.meter: motion.MotionMeter | None = None
-        self.sound = sound
         self.error: BaseException | None = None
         self._queue: queue.Queue = queue.Queue(maxsize=self.QUEUE)
         self._batch: list = []
@@ -108,18 +110,15 @@ class _Worker:
     def _run(self) -> None:
         try:
             while (batch := self._queue.get()) is not None:
-                for kind, time_, data in batch:
-                    if kind == "v":
-                        self.meter.feed_small(time_, data)
-                    else:
-                        self.sound.feed(data)
+                for time_, small in batch:
+                    self.meter.feed_small(time_, small)
         except BaseException as error:  # handed back to the decoding thread
             self.error = error
             while self._queue.get() is not None:  # let the decoding thread finish putting
                 pass
 
     def put(self, item) -> None:
-        """Hand over ``(kind, time, data)``: ``("v", seconds, small luma)`` or ``("a", None, audio frame)``."""
+        """Hand over ``(seconds, small luma)`` of the next picture."""
         self._batch.append(item)
         if len(self._batch) >= self.BATCH:
             self._send()
@@ -144,31 +143,53 @@ class _Worker:
             raise self.error
 
 
-def _decode(path: Path, regions, threshold: int, analysis_size: int, use_model, progress: _Progress) -> dict:
-    """The single pass: returns the motion meter, the vocal meter (or None), the first picture's time and the
-    end of the last picture (seconds, as decoded)."""
+def _open(path: Path):
     try:
-        container = av.open(str(path), "r", container_options=dict(_OPEN_OPTIONS))
+        return av.open(str(path), "r", container_options=dict(_OPEN_OPTIONS))
     except av.error.FFmpegError as error:
         raise MediaProblem(DAMAGED) from error
-    with container:
+
+
+def sound_features(path: str, use_model: bool | None) -> vocal.VocalFeatures:
+    """The vocal features of the file's sound (the stream :func:`analyse` uses), decoded on its own. Run in a
+    child process by :func:`_decode`, so that it is not slowed by, and does not slow, the decoding of the
+    pictures: PyAV holds Python's global lock between decoding calls, so two threads of one process decode
+    largely in turn, while two processes use both cores."""
+    with _open(Path(path)) as container:
+        _, audio = _streams(container)
+        audio.thread_type = "AUTO"
+        meter = vocal.VocalMeter(use_model=use_model)
+        for _, frame in decoded_frames(container, audio):
+            meter.feed(frame)
+        return meter.result()
+
+
+def _decode(path: Path, regions, threshold: int, analysis_size: int, use_model, progress: _Progress) -> dict:
+    """The single pass over the pictures, with the sound measured alongside in a child process: returns the
+    motion meter, the vocal features (None without sound), the first picture's time and the end of the last
+    picture (seconds, as decoded)."""
+    with _open(path) as container:
         video, audio = _streams(container)
         if video is None:
             raise MediaProblem(DAMAGED)
-        video.thread_type = "AUTO"
-        streams = [video]
-        if audio is not None:
-            audio.thread_type = "AUTO"
-            streams.append(audio)
-        worker = _Worker(vocal.VocalMeter(use_model=use_model) if audio is not None else None)
-        try:
-            origin, last_end = _read(container, streams, worker, regions, threshold, analysis_size, progress)
-        finally:
-            worker.finish()
+        # One decoding thread: the other core is measuring the sound. (FFmpeg's frame threads gain little on
+        # small pictures and would take that core.)
+        video.thread_type = "NONE"
+        with contextlib.ExitStack() as stack:
+            sound = None
+            if audio is not None:
+                pool = stack.enter_context(ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")))
+                sound = pool.submit(sound_features, str(path), use_model)
+            worker = _Worker()
+            try:
+                origin, last_end = _read(container, video, worker, regions, threshold, analysis_size, progress)
+            finally:
+                worker.finish()
+            features = sound.result() if sound is not None else None
         rate = video.average_rate or video.guessed_rate
         return {
             "meter": worker.meter,
-            "sound": worker.sound,
+            "sound": features,
             "origin": origin,
             "end": last_end - origin,
             "fps": float(rate) if rate else None,
@@ -176,19 +197,15 @@ def _decode(path: Path, regions, threshold: int, analysis_size: int, use_model, 
         }
 
 
-def _read(container, streams, worker: _Worker, regions, threshold, analysis_size, progress) -> tuple[float, float]:
-    """Demux and decode, passing the work on to ``worker``; returns the first picture's time and the end of the
-    last one (seconds)."""
-    video = streams[0]
+def _read(container, video, worker: _Worker, regions, threshold, analysis_size, progress) -> tuple[float, float]:
+    """Demux and decode the pictures, passing the measuring on to ``worker``; returns the first picture's time
+    and the end of the last one (seconds)."""
     rate = video.average_rate or video.guessed_rate
     nominal = 1 / float(rate) if rate else 1 / 25
     meter = None
     origin = last_end = None
     pictures = 0
-    for stream, frame in decoded_frames(container, *streams):
-        if stream is not video:
-            worker.put(("a", None, frame))
-            continue
+    for _, frame in decoded_frames(container, video):
         if meter is None:
             meter = worker.meter = motion.MotionMeter(
                 frame.width,
@@ -201,7 +218,7 @@ def _read(container, streams, worker: _Worker, regions, threshold, analysis_size
             )
             origin = frame.time or 0.0
         time_ = frame.time
-        worker.put(("v", time_, meter.small(frame)))
+        worker.put((time_, meter.small(frame)))
         if time_ is not None:
             last_end = time_ + nominal if last_end is None else max(last_end, time_ + nominal)
             pictures += 1
@@ -385,12 +402,12 @@ def _motion_summary(values: np.ndarray) -> dict:
     return {"mean": _number(s["mean"], 5), "moving_proportion": _number(s["moving_proportion"])}
 
 
-def _vocal(sound: vocal.VocalMeter | None, origin: float, duration: float, learner_voice: str, turn_gap_s: float):
+def _vocal(sound: vocal.VocalFeatures | None, origin: float, duration: float, learner_voice: str, turn_gap_s: float):
     """The ``vocal`` part of the result, and the exchange times for the moments."""
     if sound is None:
         segments, detector = [], None
     else:
-        features = sound.result().shifted(origin)
+        features = sound.shifted(origin)
         segments = [s for s in vocal.detect_segments(features) if s.end_s > 0 and s.start_s < duration]
         for s in segments:
             s.start_s, s.end_s = max(0.0, s.start_s), min(duration, s.end_s)

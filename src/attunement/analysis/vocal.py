@@ -103,6 +103,10 @@ class VocalFeatures:
     def end_s(self) -> float:
         return self.start_s + self.energy_db.size * self.frame_s
 
+    @property
+    def detector(self) -> str:
+        return "energy+webrtcvad" if self.model_speech is not None else "energy"
+
     def shifted(self, seconds: float) -> VocalFeatures:
         """The same features with every time moved by ``-seconds`` (to measure from another origin)."""
         return replace(self, start_s=self.start_s - seconds)
