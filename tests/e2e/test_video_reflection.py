@@ -119,6 +119,11 @@ def test_draw_each_person_s_box_and_measure_again(tablet, live_server):
     video = seed_demo_video()
     assert VideoAnalysis.objects.filter(video=video, status="done").count() == 1  # measured once it could play
     log_in(page, base, "sam@oakfield.example")
+    page.goto(f"{base}/learners/{video.session.learner_id}/progress/")
+    trend = page.locator("#interaction-heading").locator("xpath=..")
+    earlier, latest = trend.locator("tbody tr").all()  # the demo's two films, the partner following in the latest
+    assert "Yes" in latest.inner_text() and video.session.learner.display_name in latest.inner_text()
+    assert "Yes" not in earlier.inner_text()
     page.goto(f"{base}/reflection/videos/{video.pk}/")
     assert page.get_by_role("heading", name="Measured by the computer").is_visible()
     page.get_by_text("Measure again with other settings").click()

@@ -156,3 +156,14 @@ def test_the_measurements_are_in_the_subject_access_export(world, tmp_path, lear
         [video] = json.loads(archive.read("data.json"))["videos"]
     [measured] = video["measurements"]
     assert measured["status"] == "Done" and measured["results"]["synchrony"]["leader"] == "learner"
+
+
+def test_the_time_axis_is_labelled_at_round_times_and_never_cut_off_at_the_end():
+    from attunement.reflection.analysis_chart import WIDTH, _ticks
+
+    assert [t["label"] for t in _ticks(60)] == ["0:00", "0:15", "0:30", "0:45"]
+    assert [t["label"] for t in _ticks(10 * 60)] == ["0:00", "2:00", "4:00", "6:00", "8:00"]
+    assert [t["label"] for t in _ticks(3 * 3600)][:4] == ["0:00", "30:00", "1:00:00", "1:30:00"]
+    for seconds in (5, 59, 61, 299, 1800, 4 * 3600):
+        ticks = _ticks(seconds)
+        assert 1 <= len(ticks) <= 8 and all(t["x"] <= WIDTH - 30 for t in ticks)

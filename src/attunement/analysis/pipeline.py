@@ -1,5 +1,6 @@
 """Analyse a session video in one pass: :func:`analyse` decodes the pictures once while a child process decodes
-the sound (see :func:`sound_features`), and returns a JSON-ready dict (plain numbers, strings, lists and dicts; None where a value is undefined).
+the sound (see :func:`sound_features`), and returns a JSON-ready dict (plain numbers, strings, lists and dicts;
+None where a value is undefined).
 
 The file is first checked with :func:`attunement.reflection.media.probe` (the same rules as an upload: a real,
 complete video, not a picture or a sound recording), so a bad file raises

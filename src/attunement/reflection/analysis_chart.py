@@ -77,5 +77,23 @@ def time_course(results: dict, segments: list[dict]) -> dict:
         "partner_path": _line(partner, motion["rate_hz"], duration, top_value),
         "windows": windows,
         "voices": voices,
-        "minutes": [{"x": _x(m * 60, duration), "label": f"{m}:00"} for m in range(0, int(duration // 60) + 1)],
+        "ticks": _ticks(duration),
     }
+
+
+TICK_STEPS = (15, 30, 60, 120, 300, 600, 900, 1800, 3600)  # seconds
+MOST_TICKS = 8
+
+
+def _ticks(duration: float) -> list[dict]:
+    """Times along the axis at a round step giving at most MOST_TICKS labels, none so near the right-hand end
+    that its label would be cut off."""
+    step = next((s for s in TICK_STEPS if duration / s <= MOST_TICKS), TICK_STEPS[-1])
+    ticks = []
+    for seconds in range(0, int(duration) + 1, step):
+        x = _x(seconds, duration)
+        if x <= WIDTH - 30:
+            hours, rest = divmod(seconds, 3600)
+            clock = f"{rest // 60}:{rest % 60:02d}" if not hours else f"{hours}:{rest // 60:02d}:{rest % 60:02d}"
+            ticks.append({"x": x, "label": clock})
+    return ticks

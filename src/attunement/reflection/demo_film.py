@@ -50,16 +50,20 @@ def write_demo_film(
     width: int = 640,
     height: int = 360,
     fps: int = 25,
-    follow_s: float = 0.8,
+    follow_s: float | None = 0.8,
     seed: int = 5,
 ) -> Path:
     """Write the film to ``path`` (MP4, H.264 and AAC). The partner repeats the person's movement ``follow_s``
-    seconds later, and answers each of the person's sounds with a lower voice after a short pause."""
+    seconds later (None: the partner moves on their own, not following), and answers each of the person's
+    sounds with a lower voice after a short pause."""
     path = Path(path)
     rng = np.random.default_rng(seed)
     learner = _bouts(seconds, fps, rng)
-    partner = np.roll(learner, int(follow_s * fps))
-    partner[: int(follow_s * fps)] = False
+    if follow_s is None:
+        partner = _bouts(seconds, fps, rng)
+    else:
+        partner = np.roll(learner, int(follow_s * fps))
+        partner[: int(follow_s * fps)] = False
     figure = _figure(height)
     fh, fw = figure.shape
     texture = (60 + rng.integers(0, 12, (height, width))).astype(np.uint8)

@@ -1,6 +1,8 @@
-"""A video for the demo: one of Sam's sessions filmed (a made-up film of two figures and two voices stands in
-for real film: see demo_film), coded, shared with Priya as mentor, with her comment, Sam's reply, a few
-ratings and its measurements. Loaded by `manage.py seed_demo`, not by the tests' demo, which do not need it."""
+"""Videos for the demo: two of Sam's sessions with one person filmed (made-up films of two figures and two
+voices stand in for real film: see demo_film), both measured, so the person's progress page has a trend: in
+the earlier one the partner moves on their own; in the latest the partner follows the person's lead. The
+latest is coded, shared with Priya as mentor, with her comment, Sam's reply and a few ratings. Loaded by
+`manage.py seed_demo`, not by the tests' demo, which do not need it."""
 
 import tempfile
 from pathlib import Path
@@ -18,6 +20,21 @@ from .tasks import clip_file_make, video_analyse, video_proxy_make
 FILMED_BY = "sam@oakfield.example"
 MENTOR = "priya@oakfield.example"
 SECONDS = 60.0
+EARLIER_SECONDS = 40.0
+
+
+def _film(sam: Membership, session, *, seconds: float, follow_s: float | None, seed: int) -> SessionVideo:
+    """A made-up film of the session, uploaded, made playable and measured at once, so the demo works before
+    the task worker has started."""
+    with tempfile.TemporaryDirectory() as folder:
+        film = write_demo_film(Path(folder) / "session.mp4", seconds=seconds, follow_s=follow_s, seed=seed)
+        video = services.video_upload(
+            actor=sam, session=session, path=str(film), size=film.stat().st_size, original_name="Session film.mp4"
+        )
+    video_proxy_make.call(video.pk)
+    for analysis in video.analyses.filter(status=AnalysisStatus.QUEUED):
+        video_analyse.call(analysis.pk)
+    return video
 
 
 def seed_demo_video() -> SessionVideo | None:
@@ -35,15 +52,10 @@ def seed_demo_video() -> SessionVideo | None:
     )
     if learner is None:
         return None
-    session = learner.sessions.order_by("-started_at").first()
-    with tempfile.TemporaryDirectory() as folder:
-        film = write_demo_film(Path(folder) / "session.mp4", seconds=SECONDS)
-        video = services.video_upload(
-            actor=sam, session=session, path=str(film), size=film.stat().st_size, original_name="Session film.mp4"
-        )
-    video_proxy_make.call(video.pk)  # at once, so the demo plays before the task worker has started
-    for analysis in video.analyses.filter(status=AnalysisStatus.QUEUED):
-        video_analyse.call(analysis.pk)  # and is measured
+    sessions = list(learner.sessions.order_by("-started_at")[:12])
+    if len(sessions) > 1:
+        _film(sam, sessions[-1], seconds=EARLIER_SECONDS, follow_s=None, seed=12)
+    video = _film(sam, sessions[0], seconds=SECONDS, follow_s=0.8, seed=5)
     for code, time, end in (
         ("L-looks", 2.0, 6.5),
         ("L-smiles", 4.2, None),
