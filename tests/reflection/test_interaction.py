@@ -86,6 +86,7 @@ def test_measuring_again_keeps_the_earlier_run_and_checks_the_boxes(world, clien
         ({"preset": "long"}, "Please choose standard or short session"),
         ({"preset": "short", "learner_region": "0,0,400,180"}, "must lie inside the picture, which is 320 × 180"),
         ({"preset": "short", "partner_region": "a,b"}, "four whole numbers"),
+        ({"preset": "short", "learner_voice": "loud"}, "the higher or the lower"),
     ):
         response = client.post(url, bad, follow=True)
         assert message in response.content.decode().replace("&#x27;", "'"), bad
@@ -101,6 +102,15 @@ def test_measuring_again_keeps_the_earlier_run_and_checks_the_boxes(world, clien
     )
     assert interaction.headline(second)["leader"] == "partner" and interaction.headline(first)["leader"] == "learner"
     assert AuditEntry.objects.filter(action="video_analysis.requested", target_id=second.pk).exists()
+
+    # The person's voice said to be the lower one: every suggested speaker turns round.
+    client.post(url, {"preset": "short", "learner_voice": "lower"})
+    third = VideoAnalysis.objects.filter(video=video).order_by("pk").last()
+    assert third.learner_voice == "lower"
+    swap = {"learner": "partner", "partner": "learner"}
+    first_speakers = [s["speaker"] for s in first.results["vocal"]["segments"]]
+    assert "learner" in first_speakers and "partner" in first_speakers
+    assert [s["speaker"] for s in third.results["vocal"]["segments"]] == [swap.get(s, s) for s in first_speakers]
 
 
 @pytest.mark.django_db(transaction=True)

@@ -325,6 +325,7 @@ def _videos(learner: Learner) -> list[dict]:
                     "settings": a.preset,
                     "learner_box": a.learner_region or None,
                     "partner_box": a.partner_region or None,
+                    "person_supported_voice": a.learner_voice,
                     "who_made_each_sound_corrected": a.speaker_corrections,
                     "results": a.results,
                 }

@@ -27,6 +27,7 @@ def video_analysis_request(request, video):
             preset=request.POST.get("preset", ""),
             learner_region=request.POST.get("learner_region", ""),
             partner_region=request.POST.get("partner_region", ""),
+            learner_voice=request.POST.get("learner_voice", "higher"),
         )
     except ValidationError as error:
         messages.error(request, "Not started: " + " ".join(_errors_of(error)))

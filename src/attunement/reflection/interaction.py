@@ -22,6 +22,7 @@ from .policies import video_policy
 PRESETS = {"standard": "Standard (windows of 60 s)", "short": "Short session (windows of 30 s)"}
 SHORT_SESSION_SECONDS = 6 * 60
 SPEAKERS = ("learner", "partner")
+LEARNER_VOICES = ("higher", "lower")
 
 
 def proxy_size(video: SessionVideo) -> tuple[int, int]:
@@ -65,7 +66,13 @@ def analysis_start(video: SessionVideo) -> VideoAnalysis:
 
 @transaction.atomic
 def analysis_request(
-    *, actor: Membership, video: SessionVideo, preset: str, learner_region: str = "", partner_region: str = ""
+    *,
+    actor: Membership,
+    video: SessionVideo,
+    preset: str,
+    learner_region: str = "",
+    partner_region: str = "",
+    learner_voice: str = "higher",
 ) -> VideoAnalysis:
     """Measure the video again with other settings. Earlier runs are kept."""
     if not video_policy.allows(actor, "rate", video):
@@ -74,10 +81,17 @@ def analysis_request(
         raise ValidationError("The video is still being prepared. Please try again when it plays.")
     if preset not in PRESETS:
         raise ValidationError({"preset": "Please choose standard or short session."})
+    if learner_voice not in LEARNER_VOICES:
+        raise ValidationError({"learner_voice": "Please say whether the person's voice is the higher or the lower."})
     learner_box = parse_region(learner_region, video, "learner_region")
     partner_box = parse_region(partner_region, video, "partner_region")
     analysis = VideoAnalysis.objects.create(
-        video=video, requested_by=actor, preset=preset, learner_region=learner_box, partner_region=partner_box
+        video=video,
+        requested_by=actor,
+        preset=preset,
+        learner_region=learner_box,
+        partner_region=partner_box,
+        learner_voice=learner_voice,
     )
     audit_record(actor=actor, action="video_analysis.requested", learner=video.learner, target=analysis)
     _queue(analysis)

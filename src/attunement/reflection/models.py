@@ -279,6 +279,11 @@ class VideoAnalysis(models.Model):
     preset = models.CharField(max_length=20, default="standard")
     learner_region = models.CharField(max_length=60, blank=True, help_text="X,Y,W,H in the proxy's pixels.")
     partner_region = models.CharField(max_length=60, blank=True, help_text="X,Y,W,H in the proxy's pixels.")
+    learner_voice = models.CharField(
+        max_length=10,
+        default="higher",
+        help_text="Whether the person supported is suggested as the higher or lower voice.",
+    )
     status = models.CharField(max_length=10, choices=AnalysisStatus.choices, default=AnalysisStatus.QUEUED)
     progress = models.FloatField(default=0.0)
     problem = models.CharField(max_length=500, blank=True)

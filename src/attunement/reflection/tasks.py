@@ -115,6 +115,7 @@ def video_analyse(analysis_id: int) -> dict:
             learner_region=analysis.learner_region or None,
             partner_region=analysis.partner_region or None,
             preset=analysis.preset,
+            learner_voice=analysis.learner_voice,
             on_progress=on_progress,
         )
     except (MediaProblem, RegionProblem) as problem:

@@ -19,6 +19,7 @@ class Migration(migrations.Migration):
                 ('preset', models.CharField(default='standard', max_length=20)),
                 ('learner_region', models.CharField(blank=True, help_text="X,Y,W,H in the proxy's pixels.", max_length=60)),
                 ('partner_region', models.CharField(blank=True, help_text="X,Y,W,H in the proxy's pixels.", max_length=60)),
+                ('learner_voice', models.CharField(default='higher', help_text='Whether the person supported is suggested as the higher or lower voice.', max_length=10)),
                 ('status', models.CharField(choices=[('queued', 'Waiting to start'), ('running', 'Being measured'), ('done', 'Done'), ('failed', 'Could not be measured')], default='queued', max_length=10)),
                 ('progress', models.FloatField(default=0.0)),
                 ('problem', models.CharField(blank=True, max_length=500)),
