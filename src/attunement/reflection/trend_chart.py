@@ -2,7 +2,7 @@
 theirs, one point per measured video, oldest on the left."""
 
 WIDTH, HEIGHT = 440, 170
-LEFT, RIGHT, TOP, BOTTOM = 40, 10, 12, 28
+LEFT, RIGHT, TOP, BOTTOM = 40, 30, 12, 28  # room for half a date label at each end
 
 
 def _path(points: list[tuple[float, float]]) -> str:
