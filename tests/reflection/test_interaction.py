@@ -177,3 +177,22 @@ def test_the_time_axis_is_labelled_at_round_times_and_never_cut_off_at_the_end()
     for seconds in (5, 59, 61, 299, 1800, 4 * 3600):
         ticks = _ticks(seconds)
         assert 1 <= len(ticks) <= 8 and all(t["x"] <= WIDTH - 30 for t in ticks)
+
+
+def test_the_trend_chart_puts_each_point_on_its_own_session_and_labels_both_scales():
+    from datetime import date
+
+    from attunement.reflection.interaction import TrendRow
+    from attunement.reflection.trend_chart import trend_chart
+
+    def row(day, z, share):
+        return TrendRow(date(2026, 11, day), None, None, z, z is not None and z > 0.4, "neither", share, None)
+
+    rows = [row(1, 0.2, 0.3), row(8, None, 0.5), row(15, 0.8, None)]  # the middle one not measured for movement
+    chart = trend_chart(rows)
+    assert [(p["row"].day.day, p["row"].synchrony_z) for p in chart["synchrony_points"]] == [(1, 0.2), (15, 0.8)]
+    low, high = chart["synchrony_points"]
+    assert high["y"] < low["y"] and high["x"] > low["x"]  # higher synchrony is drawn higher, later is further right
+    assert [t["label"] for t in chart["synchrony_scale"]] == ["0", "0.8"]
+    assert [t["label"] for t in chart["voice_scale"]] == ["0%", "100%"]
+    assert chart["voice_path"].count("L") == 1  # two sessions with a share of the voice, joined by one line
