@@ -26,11 +26,18 @@ import numpy as np
 
 from attunement.analysis import ENGINE_VERSION, moments, motion, synchrony, vocal
 from attunement.analysis.motion import Region, RegionProblem
-from attunement.reflection.media import DAMAGED, MediaProblem, decoded_frames, probe
+from attunement.reflection.media import (
+    DAMAGED,
+    VIDEO_OPEN_OPTIONS,
+    MediaProblem,
+    audio_stream,
+    decoded_frames,
+    probe,
+    rotation_of,
+    video_stream,
+)
 
 RATE = 10.0  # Hz: motion is averaged into 0.1 s bins for synchrony and for the JSON series
-_VIDEO_DEMUXERS = ("mov", "matroska", "webm", "avi", "mpegts", "mpeg", "asf", "flv", "ogg", "dv")
-_OPEN_OPTIONS = {"format_whitelist": ",".join(_VIDEO_DEMUXERS), "protocol_whitelist": "file"}
 
 __all__ = ["analyse", "MediaProblem", "RegionProblem", "Region", "PRESETS"]
 PRESETS = synchrony.PRESETS
@@ -70,24 +77,6 @@ class _Progress:
         fraction = min(0.95, max(self.last, seconds / self.duration))
         self.last_wall, self.last = now, fraction
         self.callback(fraction)
-
-
-def _streams(container):
-    videos = [s for s in container.streams.video if not s.disposition & av.stream.Disposition.attached_pic]
-    default = [s for s in videos if s.disposition & av.stream.Disposition.default]
-    video = (default or videos or [None])[0]
-    audios = list(container.streams.audio)
-    default = [s for s in audios if s.disposition & av.stream.Disposition.default]
-    audio = (default or audios or [None])[0]
-    return video, audio
-
-
-def _rotation(frame: av.VideoFrame) -> int:
-    try:
-        degrees = frame.rotation or 0
-    except (ValueError, TypeError):
-        return 0
-    return round(degrees / 90) * 90 % 360
 
 
 class _Worker:
@@ -146,7 +135,7 @@ class _Worker:
 
 def _open(path: Path):
     try:
-        return av.open(str(path), "r", container_options=dict(_OPEN_OPTIONS))
+        return av.open(str(path), "r", container_options=dict(VIDEO_OPEN_OPTIONS))
     except av.error.FFmpegError as error:
         raise MediaProblem(DAMAGED) from error
 
@@ -157,7 +146,7 @@ def sound_features(path: str, use_model: bool | None) -> vocal.VocalFeatures:
     pictures: PyAV holds Python's global lock between decoding calls, so two threads of one process decode
     largely in turn, while two processes use both cores."""
     with _open(Path(path)) as container:
-        _, audio = _streams(container)
+        audio = audio_stream(container)
         audio.thread_type = "AUTO"
         meter = vocal.VocalMeter(use_model=use_model)
         for _, frame in decoded_frames(container, audio):
@@ -170,7 +159,7 @@ def _decode(path: Path, regions, threshold: int, analysis_size: int, use_model, 
     motion meter, the vocal features (None without sound), the first picture's time and the end of the last
     picture (seconds, as decoded)."""
     with _open(path) as container:
-        video, audio = _streams(container)
+        video, audio = video_stream(container), audio_stream(container)
         if video is None:
             raise MediaProblem(DAMAGED)
         # One decoding thread: the other core is measuring the sound. (FFmpeg's frame threads gain little on
@@ -211,7 +200,7 @@ def _read(container, video, worker: _Worker, regions, threshold, analysis_size, 
             meter = worker.meter = motion.MotionMeter(
                 frame.width,
                 frame.height,
-                rotation=_rotation(frame),
+                rotation=rotation_of(frame),
                 learner=regions[0],
                 partner=regions[1],
                 threshold=threshold,

@@ -1,6 +1,13 @@
 from django.core.exceptions import ValidationError
 
 
+def service_messages(error: ValidationError) -> list[str]:
+    """A service's plain-words validation messages as one list, for a page that has no form to show them on."""
+    if hasattr(error, "error_dict"):
+        return [message for messages in error.message_dict.values() for message in messages]
+    return list(error.messages)
+
+
 def add_service_errors(form, error: ValidationError) -> None:
     """Show a service's plain-words validation messages on the form, beside the right fields."""
     if hasattr(error, "error_dict"):

@@ -4,17 +4,13 @@ sound. The figures themselves are drawn on the video's page (video_views.video_p
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import redirect
-from django.urls import reverse
 from django.views.decorators.http import require_POST
+
+from attunement.organisations.forms_util import service_messages
 
 from . import interaction
 from .models import VideoAnalysis
-from .video_views import _errors_of, video_page
-
-
-def _to_analysis(video):
-    return redirect(reverse("reflection:video", args=[video.pk]) + "#analysis")
+from .video_views import player_redirect, video_page
 
 
 @video_page
@@ -30,10 +26,10 @@ def video_analysis_request(request, video):
             learner_voice=request.POST.get("learner_voice", "higher"),
         )
     except ValidationError as error:
-        messages.error(request, "Not started: " + " ".join(_errors_of(error)))
+        messages.error(request, "Not started: " + " ".join(service_messages(error)))
     else:
         messages.success(request, "The video is being measured again. Earlier results are kept.")
-    return _to_analysis(video)
+    return player_redirect(video, "analysis")
 
 
 @video_page
@@ -51,7 +47,7 @@ def video_analysis_speaker(request, video, analysis_id):
             actor=request.membership, analysis=analysis, segment=segment, speaker=request.POST.get("speaker", "")
         )
     except ValidationError as error:
-        messages.error(request, "Not changed: " + " ".join(_errors_of(error)))
+        messages.error(request, "Not changed: " + " ".join(service_messages(error)))
     else:
         messages.success(request, "Thank you: the counts of exchanges now use your correction.")
-    return _to_analysis(video)
+    return player_redirect(video, "analysis")

@@ -68,6 +68,8 @@ _OPEN_OPTIONS = {
     "format_whitelist": ",".join((*_VIDEO_DEMUXERS, *_SOUND_DEMUXERS, *_PICTURE_DEMUXERS)),
     "protocol_whitelist": "file",
 }
+# For reading a file already known to be a video (by probe): only the video containers, only local files.
+VIDEO_OPEN_OPTIONS = {"format_whitelist": ",".join(_VIDEO_DEMUXERS), "protocol_whitelist": "file"}
 _MAX_PACKETS_BEFORE_PICTURE = 3000  # a video whose first picture does not decode by then is damaged
 
 # --- Proxy settings ---------------------------------------------------------------------------------------------
@@ -155,7 +157,7 @@ def _open(path: Path) -> av.container.InputContainer:
         raise MediaProblem(DAMAGED if _looks_like_a_video_file(path) else UNREADABLE) from error
 
 
-def _video_stream(container) -> av.video.stream.VideoStream | None:
+def video_stream(container) -> av.video.stream.VideoStream | None:
     """The main video stream, leaving out cover art (an "attached picture" in a sound file)."""
     streams = [s for s in container.streams.video if not s.disposition & av.stream.Disposition.attached_pic]
     if not streams:
@@ -164,7 +166,7 @@ def _video_stream(container) -> av.video.stream.VideoStream | None:
     return (default or streams)[0]
 
 
-def _audio_stream(container) -> av.audio.stream.AudioStream | None:
+def audio_stream(container) -> av.audio.stream.AudioStream | None:
     streams = list(container.streams.audio)
     default = [s for s in streams if s.disposition & av.stream.Disposition.default]
     return (default or streams or [None])[0]
@@ -190,7 +192,7 @@ def decoded_frames(container, *streams, limit: int | None = None):
             yield packet.stream, frame
 
 
-def _rotation(frame: av.VideoFrame) -> int:
+def rotation_of(frame: av.VideoFrame) -> int:
     """The display rotation of a decoded picture: 0, 90, 180 or 270 degrees counter-clockwise."""
     try:
         degrees = frame.rotation or 0
@@ -267,8 +269,8 @@ def probe(path, *, max_width: int = 7680, max_height: int = 4320, max_duration: 
 
 def _probe(container, max_width: int, max_height: int, max_duration: float) -> VideoInfo:
     format_name = container.format.name
-    stream = _video_stream(container)
-    audio = _audio_stream(container)
+    stream = video_stream(container)
+    audio = audio_stream(container)
     if format_name in _PICTURE_DEMUXERS:
         raise MediaProblem(PICTURE)
     if stream is None:
@@ -284,7 +286,7 @@ def _probe(container, max_width: int, max_height: int, max_duration: float) -> V
     if next(pictures, None) is None:  # one picture only: a photo (HEIC, AVIF) or a one-frame file
         raise MediaProblem(PICTURE)
     pictures.close()
-    rotation = _rotation(first)
+    rotation = rotation_of(first)
     width, height = _display_size(first.width, first.height, stream.sample_aspect_ratio, rotation)
     _check_size(width, height, max_width, max_height)
     duration = _duration(container, stream)
@@ -447,8 +449,8 @@ class _Progress:
 
 
 def _transcode(container, info: VideoInfo, proxy_path: Path, poster_path: Path, box, on_progress) -> ProxyResult:
-    stream = _video_stream(container)
-    audio = _audio_stream(container)
+    stream = video_stream(container)
+    audio = audio_stream(container)
     stream.thread_type = "AUTO"
     size = fit(info.width, info.height, *box)
     poster_at = min(1.0, 0.1 * info.duration)

@@ -18,6 +18,7 @@ from attunement.learners.access import learner_page
 from attunement.learners.policies import learner_policy
 from attunement.organisations.access import member_required
 from attunement.organisations.audit import audit_read
+from attunement.organisations.forms_util import service_messages
 from attunement.organisations.models import Membership
 from attunement.practice.models import ProgressScale
 from attunement.privacy.models import Purpose
@@ -37,14 +38,6 @@ from .views import _session
 
 def _wants_json(request) -> bool:
     return "application/json" in request.headers.get("Accept", "")
-
-
-def _errors_of(error: ValidationError) -> list[str]:
-    return (
-        [message for messages_ in error.message_dict.values() for message in messages_]
-        if hasattr(error, "error_dict")
-        else list(error.messages)
-    )
 
 
 def _optional_date(text: str):
@@ -76,7 +69,7 @@ def video_page(view):
     return wrapper
 
 
-def _to_player(video: SessionVideo, anchor: str = ""):
+def player_redirect(video: SessionVideo, anchor: str = ""):
     return redirect(reverse("reflection:video", args=[video.pk]) + (f"#{anchor}" if anchor else ""))
 
 
@@ -115,7 +108,7 @@ def _video_add(request, learner, session_id, limit=None):
                 original_name=upload.name,
             )
         except ValidationError as error:
-            errors = _errors_of(error)
+            errors = service_messages(error)
         else:
             url = reverse("reflection:video", args=[video.pk])
             if _wants_json(request):
@@ -307,7 +300,7 @@ def video_events(request, video):
                 modifiers=request.POST.get("modifiers", ""),
             )
         except ValidationError as error:
-            return JsonResponse({"errors": _errors_of(error)}, status=400)
+            return JsonResponse({"errors": service_messages(error)}, status=400)
         return JsonResponse({"event": _event_json(video, event)}, status=201)
     return JsonResponse({"events": [_event_json(video, e) for e in selectors.my_events(actor, video)]})
 
@@ -347,9 +340,9 @@ def video_rate(request, video):
         services.rating_set(actor=actor, video=video, interval=interval, rating=rating)
     except ValidationError as error:
         if _wants_json(request):
-            return JsonResponse({"errors": _errors_of(error)}, status=400)
-        messages.error(request, "The rating was not saved: " + " ".join(_errors_of(error)))
-        return _to_player(video, "ratings")
+            return JsonResponse({"errors": service_messages(error)}, status=400)
+        messages.error(request, "The rating was not saved: " + " ".join(service_messages(error)))
+        return player_redirect(video, "ratings")
     if _wants_json(request):
         return JsonResponse({"saved": True, "value": value})
     return redirect(reverse("reflection:video", args=[video.pk]) + f"?interval={interval:g}#ratings")
@@ -380,10 +373,10 @@ def video_comment_add(request, video):
             reply_to=reply_to,
         )
     except ValidationError as error:
-        messages.error(request, "The comment was not saved: " + " ".join(_errors_of(error)))
-        return _to_player(video, "comments")
+        messages.error(request, "The comment was not saved: " + " ".join(service_messages(error)))
+        return player_redirect(video, "comments")
     messages.success(request, "Reply added." if reply_to else "Note added.")
-    return _to_player(video, f"comment-{comment.pk}")
+    return player_redirect(video, f"comment-{comment.pk}")
 
 
 @video_page
@@ -392,7 +385,7 @@ def video_comment_delete(request, video, comment_id):
     comment = _comment_or_404(video, comment_id)
     services.comment_delete(actor=request.membership, comment=comment)
     messages.success(request, "Comment deleted.")
-    return _to_player(video, "comments")
+    return player_redirect(video, "comments")
 
 
 @video_page
@@ -409,10 +402,10 @@ def video_comment_action(request, video, comment_id):
             due_on=due_on,
         )
     except ValidationError as error:
-        messages.error(request, "The action was not saved: " + " ".join(_errors_of(error)))
+        messages.error(request, "The action was not saved: " + " ".join(service_messages(error)))
     else:
         messages.success(request, "Action agreed. It is in the supervision records, as a video reflection meeting.")
-    return _to_player(video, f"comment-{comment.pk}")
+    return player_redirect(video, f"comment-{comment.pk}")
 
 
 # --- Sharing, clips and deleting -------------------------------------------------------------------------
@@ -434,8 +427,8 @@ def video_share(request, video):
             share = services.video_share(actor=actor, video=video, member=member)
             messages.success(request, f"Shared with {share.member.user.get_full_name() or share.member.user.email}.")
     except ValidationError as error:
-        messages.error(request, "Not shared: " + " ".join(_errors_of(error)))
-    return _to_player(video, "sharing")
+        messages.error(request, "Not shared: " + " ".join(service_messages(error)))
+    return player_redirect(video, "sharing")
 
 
 @video_page
@@ -446,7 +439,7 @@ def video_unshare(request, video, share_id):
         raise Http404("No such share.")
     services.video_unshare(actor=request.membership, share=share)
     messages.success(request, "No longer shared with that person.")
-    return _to_player(video, "sharing")
+    return player_redirect(video, "sharing")
 
 
 @video_page
@@ -462,10 +455,10 @@ def video_clip_add(request, video):
             teaching_point=request.POST.get("teaching_point", ""),
         )
     except ValidationError as error:
-        messages.error(request, "The clip was not kept: " + " ".join(_errors_of(error)))
+        messages.error(request, "The clip was not kept: " + " ".join(service_messages(error)))
     else:
         messages.success(request, "Clip added to the library of good practice. It is being cut from the video.")
-    return _to_player(video, "clips")
+    return player_redirect(video, "clips")
 
 
 @video_page
@@ -477,10 +470,10 @@ def video_clip_remove(request, video, clip_id):
     try:
         services.clip_remove(actor=request.membership, clip=clip)
     except ValidationError as error:
-        messages.error(request, "The clip was not removed: " + " ".join(_errors_of(error)))
+        messages.error(request, "The clip was not removed: " + " ".join(service_messages(error)))
     else:
         messages.success(request, "Clip removed from the library.")
-    return _to_player(video, "clips")
+    return player_redirect(video, "clips")
 
 
 @video_page
@@ -490,8 +483,8 @@ def video_delete(request, video):
     try:
         services.video_delete(actor=request.membership, video=video)
     except ValidationError as error:
-        messages.error(request, "The video was not deleted: " + " ".join(_errors_of(error)))
-        return _to_player(video)
+        messages.error(request, "The video was not deleted: " + " ".join(service_messages(error)))
+        return player_redirect(video)
     messages.success(request, "The video, its notes, ratings and clips are deleted. Codings made from it are kept.")
     if learner_policy.allows(request.membership, "view_records", learner):
         return redirect("practice:session", learner_id=learner.pk, session_id=session.pk)
