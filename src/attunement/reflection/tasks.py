@@ -1,4 +1,5 @@
-"""Background work on videos: making the browser-playable proxy and the poster frame."""
+"""Background work on videos: making the browser-playable proxy and the poster frame, cutting library clips into
+their own files, and measuring the interaction (attunement.analysis)."""
 
 import os
 import time
@@ -15,6 +16,20 @@ from .models import AnalysisStatus, Clip, SessionVideo, VideoAnalysis, VideoStat
 PROGRESS_EVERY_SECONDS = 1.0
 
 
+def _progress_writer(model, pk: int):
+    """A callback taking fractions 0..1 that writes ``progress`` to the row at most once a second (and at the
+    end), with a filtered update, so it never overwrites the row's other fields."""
+    last_write = [0.0]
+
+    def on_progress(fraction: float) -> None:
+        now = time.monotonic()
+        if now - last_write[0] >= PROGRESS_EVERY_SECONDS or fraction >= 1.0:
+            last_write[0] = now
+            model.objects.filter(pk=pk).update(progress=min(max(fraction, 0.0), 1.0))
+
+    return on_progress
+
+
 @task()
 def video_proxy_make(video_id: int) -> dict:
     """Make the video's proxy (H.264/AAC MP4, 640×360 at most) and poster. Safe to run twice: a video that is
@@ -25,14 +40,7 @@ def video_proxy_make(video_id: int) -> dict:
         return {"made": False}
     folder = Path(default_storage.path(f"videos/{video.folder}"))
     proxy_tmp, poster_tmp = folder / "proxy.part.mp4", folder / "poster.part.jpg"
-    last_write = [0.0]
-
-    def on_progress(fraction: float) -> None:
-        now = time.monotonic()
-        if now - last_write[0] >= PROGRESS_EVERY_SECONDS or fraction >= 1.0:
-            last_write[0] = now
-            SessionVideo.objects.filter(pk=video_id).update(progress=min(max(fraction, 0.0), 1.0))
-
+    on_progress = _progress_writer(SessionVideo, video_id)
     try:
         make_proxy(video.original.path, str(proxy_tmp), str(poster_tmp), on_progress=on_progress)
     except MediaProblem as problem:
@@ -56,7 +64,9 @@ def video_proxy_make(video_id: int) -> dict:
         clip_file_make.enqueue(clip_id)  # clips kept before the proxy existed
     from .interaction import analysis_start
 
-    analysis_start(SessionVideo.objects.get(pk=video_id))
+    video = SessionVideo.objects.filter(pk=video_id).first()
+    if video is not None:  # not deleted in the meantime
+        analysis_start(video)
     return {"made": True}
 
 
@@ -101,14 +111,7 @@ def video_analyse(analysis_id: int) -> dict:
         )
         return {"done": False}
     VideoAnalysis.objects.filter(pk=analysis_id).update(status=AnalysisStatus.RUNNING, progress=0.0)
-    last_write = [0.0]
-
-    def on_progress(fraction: float) -> None:
-        now = time.monotonic()
-        if now - last_write[0] >= PROGRESS_EVERY_SECONDS:
-            last_write[0] = now
-            VideoAnalysis.objects.filter(pk=analysis_id).update(progress=min(max(fraction, 0.0), 1.0))
-
+    on_progress = _progress_writer(VideoAnalysis, analysis_id)
     try:
         results = analyse(
             video.proxy.path,
