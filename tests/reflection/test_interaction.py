@@ -112,6 +112,11 @@ def test_measuring_again_keeps_the_earlier_run_and_checks_the_boxes(world, clien
     assert "learner" in first_speakers and "partner" in first_speakers
     assert [s["speaker"] for s in third.results["vocal"]["segments"]] == [swap.get(s, s) for s in first_speakers]
 
+    # While a new run waits for the worker, the page says so and still shows the last figures.
+    VideoAnalysis.objects.create(video=video, preset="short")
+    page = client.get(reverse("reflection:video", args=[video.pk])).content.decode()
+    assert "Measuring again with the new settings (waiting to start)" in page and "Moving in step" in page
+
 
 @pytest.mark.django_db(transaction=True)
 def test_the_reviewer_corrects_who_made_a_sound_and_the_exchanges_follow(world, client, tmp_path, learner_leads):
