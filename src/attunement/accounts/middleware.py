@@ -21,12 +21,18 @@ class IdleTimeoutMiddleware:
         if request.user.is_authenticated:
             now = time.time()
             last_seen = request.session.get(LAST_SEEN_KEY, now)
-            started = request.session.setdefault(STARTED_KEY, now)
+            fresh = LAST_SEEN_KEY not in request.session
+            started = request.session.get(STARTED_KEY, now)
             if now - last_seen > settings.IDLE_TIMEOUT_MINUTES * 60:
                 return self._log_out(request, "You were logged out after a while with nothing happening.")
             if now - started > settings.SESSION_COOKIE_AGE:
                 return self._log_out(request, "You were logged out because you have been logged in for a long time.")
-            request.session[LAST_SEEN_KEY] = now
+            # Written only when it has moved on, so most requests leave the session (and the database) alone.
+            # The idle timeout stays correct to within this resolution.
+            if fresh or now - last_seen >= settings.SESSION_LAST_SEEN_RESOLUTION_SECONDS:
+                request.session[LAST_SEEN_KEY] = now
+            if STARTED_KEY not in request.session:
+                request.session[STARTED_KEY] = now
         return self.get_response(request)
 
     @staticmethod

@@ -22,7 +22,7 @@ def _local_secret_key() -> str:
     """A random key made once per installation and kept in var/, for when SECRET_KEY is not given."""
     path = VAR_DIR / "secret_key"
     if not path.exists():
-        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        VAR_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
         path.write_text(secrets.token_urlsafe(50))
         path.chmod(0o600)
     return path.read_text().strip()
@@ -101,12 +101,15 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
-    # WAL lets the web server read while the task worker writes; IMMEDIATE avoids
-    # "database is locked" errors when two writers start a transaction at once.
+    Path(DATABASES["default"]["NAME"]).parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    # WAL lets readers go on while one writer writes; synchronous=NORMAL is safe with WAL (a power cut can
+    # lose the last moment's commits, never corrupt the file). IMMEDIATE takes the write lock when a
+    # transaction begins, so a writer that must wait waits there, where the busy timeout applies, instead
+    # of failing half-way. The timeout is long because every write here is short: a writer waits its turn.
     DATABASES["default"]["OPTIONS"] = {
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
+        "timeout": float(os.environ.get("SQLITE_BUSY_TIMEOUT_SECONDS", "30")),
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     # Tests use a file too, not memory: the browser tests' server answers requests on several threads at once
@@ -178,6 +181,9 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Attunement <no-reply@
 IDLE_TIMEOUT_MINUTES = int(os.environ.get("IDLE_TIMEOUT_MINUTES", "30"))
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_LIFETIME_HOURS", "12")) * 3600
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# The session records when its user was last seen; it is written again only when that moved by this much,
+# so most signed-in requests write nothing.
+SESSION_LAST_SEEN_RESOLUTION_SECONDS = 60
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -241,3 +247,10 @@ LEARNER_PHOTO_MAX_BYTES = 5 * 1024 * 1024
 # streamed to a temporary file in FILE_UPLOAD_TEMP_DIR, so this is disk, not memory.
 VIDEO_MAX_BYTES = int(os.environ.get("VIDEO_MAX_BYTES", str(2 * 1024**3)))
 FILE_UPLOAD_TEMP_DIR = os.environ.get("FILE_UPLOAD_TEMP_DIR") or None
+# Files about people are readable by the service's own user only.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+
+# Dotted paths of functions the task worker calls when it starts and then every minute (tidying up
+# after work that stopped half-way, for example). An error in one is logged and does not stop the worker.
+WORKER_HOUSEKEEPING: list[str] = []
