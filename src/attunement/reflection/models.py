@@ -7,6 +7,7 @@ Events keep their code key as plain text, so renaming or retiring a code never c
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from attunement.organisations.models import Organisation
 from attunement.practice.models import Session
@@ -106,6 +107,20 @@ class CodingEvent(models.Model):
 # --- Session videos --------------------------------------------------------------------------------------
 
 
+class BackgroundWork(models.Model):
+    """The fields a record made in the background keeps about that work, so that work whose worker died can be
+    found and started again (reflection.tasks.recover_stalled_work). ``attempts`` counts the runs started; a
+    run writes only while the count is still its own, so a run that was given up on never overwrites a newer
+    one."""
+
+    attempts = models.PositiveSmallIntegerField(default=0, help_text="How many times the work has been started.")
+    queued_at = models.DateTimeField(default=timezone.now, help_text="When the work was last put in the queue.")
+    heartbeat_at = models.DateTimeField(null=True, blank=True, help_text="The last sign of life from the work.")
+
+    class Meta:
+        abstract = True
+
+
 class VideoStatus(models.TextChoices):
     PROCESSING = "processing", "Being prepared for playing"
     READY = "ready", "Ready"
@@ -116,7 +131,7 @@ def video_file_path(video: "SessionVideo", filename: str) -> str:
     return f"videos/{video.folder}/{filename}"
 
 
-class SessionVideo(models.Model):
+class SessionVideo(BackgroundWork):
     """A film of a session. The original is kept as uploaded; a small browser-playable copy (the proxy) and
     a poster frame are made in the background. Files live outside the public web root and are only served
     through a permission check; while the person's consent to video is not in force the video is hidden.
@@ -233,7 +248,7 @@ class VideoRating(models.Model):
         return f"{self.item} {self.value} from {self.start:g} s"
 
 
-class Clip(models.Model):
+class Clip(BackgroundWork):
     """A stretch of a video kept in the organisation's library of good practice, for staff training. Shown
     only while the person's consent covers both video and sharing clips for staff training."""
 
@@ -243,6 +258,7 @@ class Clip(models.Model):
     title = models.CharField(max_length=200)
     teaching_point = models.TextField(blank=True, help_text="What this clip shows about good practice.")
     file = models.FileField(upload_to=video_file_path, max_length=300, blank=True, help_text="The clip on its own.")
+    problem = models.CharField(max_length=500, blank=True, help_text="Why the clip could not be cut, if it could not.")
     added_by = models.ForeignKey("organisations.Membership", null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -267,7 +283,7 @@ class AnalysisStatus(models.TextChoices):
     FAILED = "failed", "Could not be measured"
 
 
-class VideoAnalysis(models.Model):
+class VideoAnalysis(BackgroundWork):
     """One run of the interaction analysis (attunement.analysis) on a video: movement of each person, how far
     they move in step and who follows whom, and the voices. Kept with the parameters and the engine's
     version, so a figure can always be traced to how it was made; a new run never changes an old one."""
