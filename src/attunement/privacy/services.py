@@ -269,14 +269,22 @@ class ExportFile:
         return self.file.read()
 
 
-@transaction.atomic
 def subject_access_export(*, actor: Membership, learner: Learner) -> ExportFile:
-    """A zip of everything held about one person: data.json, summary.html and their media."""
+    """A zip of everything held about one person: data.json, summary.html and their media.
+
+    The zip takes seconds to build (the videos are copied into it), so it is built outside any transaction:
+    only reads, which never stop anyone else writing. The audit entry is then written in a short one."""
     learner_policy.require(
         actor, "export", learner, "Only co-ordinators and administrators can export everything held about a person."
     )
-    audit_record(actor=actor, action="learner.subject_access_exported", learner=learner, target=learner)
-    return ExportFile(filename=export_filename(learner), file=export_zip(learner))
+    archive = export_zip(learner)
+    try:
+        with transaction.atomic():
+            audit_record(actor=actor, action="learner.subject_access_exported", learner=learner, target=learner)
+    except BaseException:
+        archive.close()
+        raise
+    return ExportFile(filename=export_filename(learner), file=archive)
 
 
 # --- Erasure ---------------------------------------------------------------------------------------------
