@@ -102,6 +102,10 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     Path(DATABASES["default"]["NAME"]).parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    # Made here, readable by the service only, whatever the umask: SQLite gives its -wal and -shm files the
+    # same permissions as the database file.
+    if DATABASES["default"]["NAME"] != ":memory:":
+        os.close(os.open(DATABASES["default"]["NAME"], os.O_CREAT | os.O_WRONLY, 0o600))
     # WAL lets readers go on while one writer writes; synchronous=NORMAL is safe with WAL (a power cut can
     # lose the last moment's commits, never corrupt the file). IMMEDIATE takes the write lock when a
     # transaction begins, so a writer that must wait waits there, where the busy timeout applies, instead
