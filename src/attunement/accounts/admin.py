@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm
 
-from .models import User
+from .models import SecurityEvent, User
 
 
 class EmailUserCreationForm(AdminUserCreationForm):
@@ -29,3 +29,22 @@ class EmailUserAdmin(UserAdmin):
     list_display = ("email", "first_name", "last_name", "is_active")
     search_fields = ("email", "first_name", "last_name")
     ordering = ("email",)
+
+
+@admin.register(SecurityEvent)
+class SecurityEventAdmin(admin.ModelAdmin):
+    """The whole security log, every organisation, read-only: for the people who run the site."""
+
+    list_display = ("at", "kind", "email", "address", "organisation", "detail")
+    list_filter = ("kind", "at")
+    search_fields = ("email", "address", "detail")
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -73,3 +73,31 @@ class RequireTwoFactorMiddleware:
         from allauth.mfa.models import Authenticator
 
         return not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+class RefusedAccessMiddleware:
+    """Write a security-log entry when a signed-in user is refused a page (403) or asks for one that is not there
+    for them (404): the trace of someone looking for records they may not see. Static files are skipped. Only the
+    path is kept, never the query string, which could hold words typed into a search."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code in (403, 404) and not request.path.startswith(self._static_prefix()):
+            user = getattr(request, "user", None)
+            if user is not None and user.is_authenticated:
+                from .security import Kind, record
+
+                record(
+                    Kind.ACCESS_REFUSED,
+                    request=request,
+                    user=user,
+                    detail=f"{response.status_code} {request.method} {request.path}",
+                )
+        return response
+
+    @staticmethod
+    def _static_prefix() -> str:
+        return "/" + settings.STATIC_URL.lstrip("/")

@@ -13,6 +13,12 @@ from .settings import *  # noqa: F403
 DEBUG = False
 if not os.environ.get("SECRET_KEY"):
     raise ImproperlyConfigured("Set SECRET_KEY in the environment: a long random string kept secret.")
+# The key signs sessions and password-reset links: a short or repetitive one can be guessed.
+if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or SECRET_KEY.startswith("django-insecure-"):  # noqa: F405
+    raise ImproperlyConfigured(
+        "SECRET_KEY is too short or too simple. Use at least 50 random characters, for example the output of: "
+        "python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+    )
 if not os.environ.get("DATABASE_URL"):
     raise ImproperlyConfigured("Set DATABASE_URL in the environment, for example postgres://user@host/attunement.")
 if not os.environ.get("ALLOWED_HOSTS"):

@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "attunement.accounts.middleware.RequireTwoFactorMiddleware",
     "attunement.organisations.audit.RequestAddressMiddleware",
     "axes.middleware.AxesMiddleware",
+    "attunement.accounts.middleware.RefusedAccessMiddleware",
 ]
 
 ROOT_URLCONF = "attunement.config.urls"
@@ -142,9 +143,21 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = True
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_PREVENT_ENUMERATION = True
-# Wrong passwords are django-axes' job (5 tries, then 15 minutes). Logins per address are allowed generously:
-# a whole school may log in at 9 o'clock from one public address.
+# Wrong passwords are django-axes' job (see below), wrong second-step codes accounts.security's (both kept in the
+# database, so every server process counts the same). Logins per address are allowed generously: a whole school
+# may log in at 9 o'clock from one public address.
 ACCOUNT_RATE_LIMITS = {"login_failed": None, "login": "300/m/ip"}
+# Tell people by e-mail when their password or authenticator changes, so a change they did not make is noticed.
+ACCOUNT_EMAIL_NOTIFICATIONS = True
+# A password-reset link works for an hour (Django's default is three days).
+PASSWORD_RESET_TIMEOUT = 3600
+MFA_FORMS = {
+    "authenticate": "attunement.accounts.forms.LockingAuthenticateForm",
+    "reauthenticate": "attunement.accounts.forms.LockingReauthenticateForm",
+}
+# Wrong codes (from the authenticator app or a recovery code) before the second step is paused, and for how long.
+SECOND_STEP_FAILURE_LIMIT = 5
+SECOND_STEP_COOLOFF = timedelta(minutes=int(os.environ.get("LOCKOUT_MINUTES", "15")))
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 # Accounts are made by an administrator with a known address; nothing here depends on verifying it again.
 MFA_ALLOW_UNVERIFIED_EMAIL = True
@@ -156,13 +169,20 @@ AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOCKOUT_MINUTES", "15")))
 # Locked per account: a whole school often shares one public address, so locking by address would lock
 # out the staff room for one mistyped password. Per account, guessing any one password is still stopped.
-AXES_LOCKOUT_PARAMETERS = ["username"]
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+# Locked per account *and* address: someone elsewhere typing wrong passwords for a person cannot lock that person
+# out. One address is also locked for everyone after AXES_ADDRESS_FAILURE_LIMIT wrong passwords across all
+# accounts (a few guesses at many accounts). A whole school often shares one public address, so that limit is
+# far above a staff room's ordinary mistyping; a correct password clears that person's own mistakes.
+AXES_HANDLER = "attunement.accounts.lockout.AccountAndAddressHandler"
+AXES_ADDRESS_FAILURE_LIMIT = int(os.environ.get("LOCKOUT_ADDRESS_FAILURES", "40"))
 AXES_USERNAME_CALLABLE = "attunement.accounts.lockout.username_of_attempt"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
-AXES_DISABLE_ACCESS_LOG = True  # successful logins need no second, never-deleted history: failures are kept
+AXES_DISABLE_ACCESS_LOG = True  # sign-ins and failures are kept in the security log, which has a retention period
+# How long the security log (accounts.SecurityEvent) is kept; the retention run deletes older entries.
+SECURITY_LOG_RETENTION_DAYS = int(os.environ.get("SECURITY_LOG_RETENTION_DAYS", "365"))
 # Only true behind a reverse proxy of our own that appends the client's address to X-Forwarded-For.
 TRUST_X_FORWARDED_FOR = os.environ.get("TRUST_X_FORWARDED_FOR", "false").lower() in {"1", "true", "yes"}
 

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from attunement.accounts import views as account_views
 from attunement.organisations import views as organisation_views
 from attunement.practice import views as practice_views
 
@@ -15,6 +16,7 @@ urlpatterns = [
     path("login/", RedirectView.as_view(pattern_name="account_login", query_string=True), name="login"),
     path("organisation/switch/", organisation_views.switch_organisation, name="switch_organisation"),
     path("organisation/audit/", organisation_views.audit_log, name="audit"),
+    path("organisation/security-log/", account_views.security_log_page, name="security_log"),
     path("learners/", include("attunement.learners.urls")),
     path("", include("attunement.practice.urls")),
     path("privacy/", include("attunement.privacy.urls")),

@@ -8,11 +8,13 @@ records are never deleted early.
 """
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
+from django.conf import settings as django_settings
 from django.db.models import Max, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
+from attunement.accounts.models import SecurityEvent
 from attunement.learners.models import PROFILE_SECTIONS, CommunicationProfile, Learner, Plan
 from attunement.organisations.models import AuditEntry, Organisation
 from attunement.practice.models import HomeObservation, ProgressReview, Session
@@ -176,3 +178,18 @@ def plan_for(organisation: Organisation, *, today: date | None = None) -> Organi
 
 def plans_for_all(*, today: date | None = None) -> list[OrganisationPlan]:
     return [plan_for(organisation, today=today) for organisation in Organisation.objects.order_by("name", "pk")]
+
+
+def security_events_due(*, today: date | None = None) -> QuerySet:
+    """Security-log entries older than SECURITY_LOG_RETENTION_DAYS (the log covers every organisation at once)."""
+    today = today or timezone.localdate()
+    cutoff = today - timedelta(days=django_settings.SECURITY_LOG_RETENTION_DAYS)
+    return SecurityEvent.objects.filter(at__lt=timezone.make_aware(datetime.combine(cutoff, time.min)))
+
+
+def security_log_prune(*, today: date | None = None, batch: int = 1000) -> int:
+    """Delete the security-log entries that are due, a batch at a time so no write is held for long."""
+    deleted = 0
+    while ids := list(security_events_due(today=today).values_list("pk", flat=True)[:batch]):
+        deleted += security_events_due(today=today).filter(pk__in=ids).delete()[0]
+    return deleted

@@ -21,7 +21,7 @@ from .dates import add_years
 from .export import export_filename, export_zip
 from .models import Consent, GivenBy, LegalHold, Purpose, RetentionRun, RetentionSettings
 from .policies import consent_policy, retention_policy
-from .retention import OrganisationPlan, plans_for_all, settings_for
+from .retention import OrganisationPlan, plans_for_all, security_log_prune, settings_for
 
 LONGEST_REVIEW_YEARS = 5
 RETENTION_YEARS_RANGE = (1, 50)
@@ -433,4 +433,6 @@ def retention_apply(*, today: date | None = None, dry_run: bool = True) -> list[
         else:
             counts = _apply_plan(plan).counts
         results.append((plan, counts))
+    if not dry_run:
+        security_log_prune(today=today)
     return results
