@@ -1,7 +1,12 @@
 """The service stays up while someone does something long: short write transactions, sessions that are
 not written on every request, files only the service can read, and a worker that outlives a busy database."""
 
+import os
+import sqlite3
+import subprocess
 import time
+from contextlib import closing
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -47,3 +52,117 @@ class TestSessionWrites:
         session.save()
         response = client.get("/")
         assert response.status_code == 302 and response.url.startswith(reverse("account_login"))
+
+
+# --- Real processes -------------------------------------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parents[1]
+PYTHON = ROOT / ".venv" / "bin" / "python"
+HOUSEKEEPING_MODULE = """
+from pathlib import Path
+
+from attunement.config.settings import *  # noqa: F403
+
+WORKER_HOUSEKEEPING = ["availability_probe.broken", "availability_probe.count"]
+"""
+PROBE_MODULE = """
+import os
+from pathlib import Path
+
+
+def broken():
+    raise RuntimeError("housekeeping that always fails")
+
+
+def count():
+    with open(Path(os.environ["ATTUNEMENT_VAR_DIR"]) / "housekeeping-calls", "a") as calls:
+        calls.write("called\\n")
+"""
+
+
+def process_env(var_dir: Path, **extra) -> dict:
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE"}}
+    env.update(ATTUNEMENT_VAR_DIR=str(var_dir), PYTHONUNBUFFERED="1", **extra)
+    return env
+
+
+def manage(var_dir: Path, *args: str, **env) -> str:
+    done = subprocess.run(
+        [str(PYTHON), "manage.py", *args],
+        cwd=ROOT,
+        env=process_env(var_dir, **env),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def wait_for(condition, timeout: float, what: str):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.2)
+    raise AssertionError(f"Still waiting after {timeout} s: {what}")
+
+
+def task_status(var_dir: Path, task_id: str) -> str | None:
+    with closing(sqlite3.connect(var_dir / "attunement.sqlite3", timeout=30)) as db:
+        row = db.execute("SELECT status FROM django_tasks_database_dbtaskresult WHERE id = ?", (task_id,)).fetchone()
+    return row[0] if row else None
+
+
+ENQUEUE = (
+    "from attunement.privacy.tasks import media_withdrawn_consent_cleanup as t; "
+    "print(t.enqueue(999999, 'video').id.replace('-', ''))"
+)
+
+
+@pytest.fixture(scope="module")
+def migrated(tmp_path_factory):
+    var_dir = tmp_path_factory.mktemp("var")
+    manage(var_dir, "migrate", "--no-input", "-v", "0")
+    return var_dir
+
+
+@pytest.mark.skipif(os.environ.get("DATABASE_URL", "").startswith("postgres"), reason="about SQLite's write lock")
+def test_the_worker_waits_out_a_locked_database_and_keeps_working(migrated, tmp_path):
+    (tmp_path / "availability_probe.py").write_text(PROBE_MODULE)
+    (tmp_path / "availability_settings.py").write_text(HOUSEKEEPING_MODULE)
+    env = process_env(
+        migrated,
+        SQLITE_BUSY_TIMEOUT_SECONDS="1",
+        DJANGO_SETTINGS_MODULE="availability_settings",
+        PYTHONPATH=f"{tmp_path}{os.pathsep}{ROOT / 'src'}",
+    )
+    log = tmp_path / "worker.log"
+    with open(log, "w") as out:
+        worker = subprocess.Popen(
+            [str(PYTHON), "manage.py", "run_worker", "--interval", "0.2", "--no-startup-delay"],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    calls = migrated / "housekeeping-calls"
+    try:
+        wait_for(calls.exists, 30, "housekeeping at start")
+        assert "housekeeping that always fails" in log.read_text()  # logged, and the next one still ran
+
+        # Someone holds the write lock for four times the worker's busy timeout.
+        with closing(sqlite3.connect(migrated / "attunement.sqlite3", isolation_level=None)) as holder:
+            holder.execute("BEGIN IMMEDIATE")
+            time.sleep(4)
+            assert worker.poll() is None, log.read_text()
+            holder.execute("ROLLBACK")
+        assert "database is locked" in log.read_text()
+
+        task_id = manage(migrated, "shell", "-c", ENQUEUE).strip().splitlines()[-1]
+        assert wait_for(lambda: task_status(migrated, task_id) == "SUCCESSFUL", 30, "the task to run")
+        assert worker.poll() is None
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
