@@ -23,6 +23,7 @@ import math
 from pathlib import Path
 
 from attunement.coding.model import (
+    DEFAULT_LIMITS,
     POINT,
     STATE,
     Code,
@@ -30,6 +31,7 @@ from attunement.coding.model import (
     CodingFormatError,
     Ethogram,
     Event,
+    Limits,
     join_modifiers,
     split_modifiers,
 )
@@ -60,8 +62,9 @@ def _modifier_values(raw, code: str) -> tuple[str, ...]:
     return tuple(values)
 
 
-def _ethogram(project: dict) -> Ethogram:
+def _ethogram(project: dict, limits: Limits) -> Ethogram:
     behaviours = _require(project, "behaviors_conf", "the project", dict)
+    limits.check_codes(len(behaviours))
     codes = []
     for index in sorted(behaviours, key=lambda k: (len(k), k)):
         b = behaviours[index]
@@ -139,14 +142,22 @@ def _events(raw_events: list, ethogram: Ethogram, end_of_observation: float | No
     return events
 
 
-def read_boris_project(project) -> dict[str, Coding]:
-    """Turn a parsed BORIS project (a dict) into one :class:`Coding` per observation, keyed by observation id."""
+def read_boris_project(project, limits: Limits = DEFAULT_LIMITS) -> dict[str, Coding]:
+    """Turn a parsed BORIS project (a dict) into one :class:`Coding` per observation, keyed by observation id.
+
+    The sizes are checked against ``limits`` before any event is built."""
     if not isinstance(project, dict):
         raise CodingFormatError("The BORIS file does not hold a project (a JSON object).")
-    ethogram = _ethogram(project)
+    ethogram = _ethogram(project, limits)
     observations = _require(project, "observations", "the project", dict)
     if not observations:
         raise CodingFormatError("The BORIS file has no observations.")
+    limits.check_observations(len(observations))
+    limits.check_events(
+        sum(
+            len(o["events"]) for o in observations.values() if isinstance(o, dict) and isinstance(o.get("events"), list)
+        )
+    )
     codings = {}
     for obs_id, observation in observations.items():
         where = f"observation {obs_id!r}"
@@ -165,13 +176,24 @@ def read_boris_project(project) -> dict[str, Coding]:
     return codings
 
 
-def loads_boris(text: str | bytes) -> dict[str, Coding]:
+def parse_json(text: str | bytes):
+    """``json.loads``, with a plain message for text nested too deeply for Python to read."""
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise CodingFormatError(
+            "The file is nested too deeply to be a coding file (lists or objects inside each other thousands of "
+            "times). Please export the coding again from BORIS."
+        ) from None
+
+
+def loads_boris(text: str | bytes, limits: Limits = DEFAULT_LIMITS) -> dict[str, Coding]:
     """Parse the text of a ``.boris`` file; see :func:`read_boris_project`."""
     try:
-        project = json.loads(text)
+        project = parse_json(text)
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         raise CodingFormatError(f"The BORIS file is not valid JSON ({error}).") from None
-    return read_boris_project(project)
+    return read_boris_project(project, limits)
 
 
 def load_boris(path: str | Path) -> dict[str, Coding]:

@@ -5,6 +5,10 @@ Python's shortest round-trip representation; ``kind`` is "point" or "state"; ``e
 for points (``duration`` is informative only: on reading, ``end`` is authoritative); ``modifiers`` are joined
 with "|". The CSV holds events only: on reading, pass the ethogram (otherwise a minimal one is built from the
 events), and the media duration and observer if known.
+
+Text cells that a spreadsheet would run as a formula (beginning with ``=``, ``+``, ``-``, ``@``, a tab or a
+carriage return) are written with a single quote in front (see :func:`spreadsheet_safe`); reading removes that
+quote again, so every value round-trips. Number columns are written as numbers and never changed.
 """
 
 from __future__ import annotations
@@ -12,15 +16,18 @@ from __future__ import annotations
 import csv
 import io
 import math
+import re
 from pathlib import Path
 
 from attunement.coding.model import (
+    DEFAULT_LIMITS,
     POINT,
     STATE,
     Coding,
     CodingFormatError,
     Ethogram,
     Event,
+    Limits,
     ethogram_from_events,
     join_modifiers,
     split_modifiers,
@@ -28,23 +35,45 @@ from attunement.coding.model import (
 
 COLUMNS = ("time", "subject", "code", "kind", "end", "duration", "modifiers", "comment")
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_QUOTED_FORMULA = re.compile(r"'+[=+\-@\t\r]")
+
+
+def spreadsheet_safe(value) -> str:
+    """A text cell a spreadsheet shows as text instead of running it as a formula.
+
+    A value beginning with a formula character gets a single quote in front. So does a value that already
+    looks escaped (quotes then a formula character), which keeps :func:`spreadsheet_unescape` exact.
+    Anything that is not text (numbers, None) is returned as it is, for the CSV writer to write.
+    """
+    if not isinstance(value, str):
+        return value
+    if value.startswith(FORMULA_STARTS) or _QUOTED_FORMULA.match(value):
+        return "'" + value
+    return value
+
+
+def spreadsheet_unescape(value: str) -> str:
+    """The value :func:`spreadsheet_safe` was given."""
+    return value[1:] if _QUOTED_FORMULA.match(value) else value
+
 
 def dumps_csv(coding: Coding) -> str:
     """Write the coding's events as CSV text with a header row (columns in :data:`COLUMNS`)."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv.writer(out, lineterminator="\r\n")  # RFC 4180; the writer then quotes a carriage return in a cell
     writer.writerow(COLUMNS)
     for e in coding.events:
         writer.writerow(
             [
                 repr(e.time),
-                e.subject,
-                e.code,
+                spreadsheet_safe(e.subject),
+                spreadsheet_safe(e.code),
                 e.kind,
                 "" if e.end is None else repr(e.end),
                 "" if e.duration is None else repr(e.duration),
-                join_modifiers(e.modifiers),
-                e.comment,
+                spreadsheet_safe(join_modifiers(e.modifiers)),
+                spreadsheet_safe(e.comment),
             ]
         )
     return out.getvalue()
@@ -66,8 +95,11 @@ def loads_csv(
     media_duration: float | None = None,
     observer: str = "",
     title: str = "",
+    limits: Limits = DEFAULT_LIMITS,
 ) -> Coding:
-    """Read CSV text written by :func:`dumps_csv` (or by hand with the same columns) into a :class:`Coding`."""
+    """Read CSV text written by :func:`dumps_csv` (or by hand with the same columns) into a :class:`Coding`.
+
+    Reading stops as soon as the file passes ``limits.events`` rows."""
     reader = csv.DictReader(io.StringIO(text))
     if reader.fieldnames is None:
         raise CodingFormatError("The CSV file is empty.")
@@ -76,6 +108,7 @@ def loads_csv(
         raise CodingFormatError(f"The CSV file has no {' or '.join(missing)} column.")
     events = []
     for number, row in enumerate(reader, start=2):
+        limits.check_events(number - 1)
         if None in row:
             raise CodingFormatError(f"Row {number} of the CSV file has more cells than the header.")
         kind = (row.get("kind") or "").strip()
@@ -87,7 +120,7 @@ def loads_csv(
             raise CodingFormatError(f"Row {number} of the CSV file is a state without an end.")
         if kind == POINT and end is not None:
             raise CodingFormatError(f"Row {number} of the CSV file is a point but has an end.")
-        code = row.get("code") or ""
+        code = spreadsheet_unescape(row.get("code") or "")
         if not code:
             raise CodingFormatError(f"Row {number} of the CSV file has no code.")
         time = _seconds((row.get("time") or "").strip(), number, "time")
@@ -97,12 +130,14 @@ def loads_csv(
             Event(
                 time,
                 code,
-                row.get("subject") or "",
+                spreadsheet_unescape(row.get("subject") or ""),
                 end,
-                split_modifiers(row.get("modifiers") or ""),
-                row.get("comment") or "",
+                split_modifiers(spreadsheet_unescape(row.get("modifiers") or "")),
+                spreadsheet_unescape(row.get("comment") or ""),
             )
         )
+    if ethogram is None:
+        limits.check_codes(len({e.code for e in events}))
     return Coding(
         ethogram=ethogram if ethogram is not None else ethogram_from_events(events),
         events=tuple(events),

@@ -2,7 +2,9 @@
 
 Reading rules:
 
-* Documents with a DOCTYPE or ENTITY declaration are refused (no external entities, no entity expansion).
+* Documents with a DOCTYPE, an ENTITY declaration or an external reference are refused whatever their encoding
+  (the XML is read with defusedxml, which stops at the declaration, before anything is expanded).
+  Files with more annotations or tiers than the limits allow are refused while they are read.
   Only ``TIME_UNITS="milliseconds"`` (ELAN's only unit) is accepted; times become seconds (ms / 1000).
 * Every TIER becomes a state code whose key is the TIER_ID and whose subject is the tier's PARTICIPANT (or "").
   Each annotation becomes a state event from its start to its end; its value becomes the event's modifiers,
@@ -27,12 +29,16 @@ whole milliseconds.
 
 from __future__ import annotations
 
+import io
 import json
-import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import iterparse
+
 from attunement.coding.model import (
+    DEFAULT_LIMITS,
     POINT,
     STATE,
     Code,
@@ -40,26 +46,50 @@ from attunement.coding.model import (
     CodingFormatError,
     Ethogram,
     Event,
+    Limits,
     join_modifiers,
     split_modifiers,
 )
 
-_FORBIDDEN = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 _PROPERTY_ETHOGRAM = "attunement:ethogram"
 _PROPERTY_DURATION = "attunement:media_duration"
 _PROPERTY_TITLE = "attunement:title"
 _PROPERTY_COMMENTS = "attunement:comments"
 
 
-def parse_eaf_root(data: bytes | str) -> ET.Element:
-    """Parse EAF XML safely and return the ANNOTATION_DOCUMENT element, refusing DOCTYPE/ENTITY declarations."""
+_ANNOTATIONS = ("ALIGNABLE_ANNOTATION", "REF_ANNOTATION")
+
+
+def parse_eaf_root(data: bytes | str, limits: Limits = DEFAULT_LIMITS) -> ET.Element:
+    """Parse EAF XML safely and return the ANNOTATION_DOCUMENT element.
+
+    DOCTYPE, entity declarations and external references are refused in any encoding; reading stops as soon as
+    the file has more annotations or tiers than ``limits`` allow."""
     raw = data.encode("utf-8") if isinstance(data, str) else data
-    if _FORBIDDEN.search(raw):
-        raise CodingFormatError("The ELAN file declares a DOCTYPE or entities, which are not accepted.")
+    annotations = tiers = 0
+    root = None
     try:
-        root = ET.fromstring(raw)
+        for event, element in iterparse(
+            io.BytesIO(raw), events=("start", "end"), forbid_dtd=True, forbid_entities=True, forbid_external=True
+        ):
+            if event == "start":
+                root = element if root is None else root
+                continue
+            if element.tag in _ANNOTATIONS:
+                annotations += 1
+                limits.check_events(annotations)
+            elif element.tag == "TIER":
+                tiers += 1
+                limits.check_codes(tiers)
+    except DefusedXmlException:
+        raise CodingFormatError(
+            "The ELAN file declares a DOCTYPE, entities or outside references, which are not accepted. "
+            "Please save it again from ELAN."
+        ) from None
     except ET.ParseError as error:
         raise CodingFormatError(f"The ELAN file is not well-formed XML ({error}).") from None
+    if root is None:
+        raise CodingFormatError("The ELAN file is empty.")
     if root.tag != "ANNOTATION_DOCUMENT":
         raise CodingFormatError(f"The ELAN file's root element is {root.tag!r}, not ANNOTATION_DOCUMENT.")
     return root
@@ -259,9 +289,9 @@ def read_eaf_root(root: ET.Element) -> Coding:
     )
 
 
-def loads_eaf(data: bytes | str) -> Coding:
+def loads_eaf(data: bytes | str, limits: Limits = DEFAULT_LIMITS) -> Coding:
     """Parse the text of an ``.eaf`` file into a :class:`Coding`."""
-    return read_eaf_root(parse_eaf_root(data))
+    return read_eaf_root(parse_eaf_root(data, limits))
 
 
 def load_eaf(path: str | Path) -> Coding:

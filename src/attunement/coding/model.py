@@ -28,6 +28,42 @@ class CodingFormatError(ValueError):
 
 
 @dataclass(frozen=True)
+class Limits:
+    """The most a file may hold, checked while it is read so an oversized file is refused before it is built.
+
+    ``events`` counts the event rows of the whole file (for BORIS, a state's start and stop are two rows),
+    ``codes`` the behaviours or tiers, ``observations`` the observations of a BORIS project.
+    """
+
+    events: int = 50_000
+    codes: int = 1_000
+    observations: int = 500
+
+    def check_events(self, count: int) -> None:
+        if count > self.events:
+            raise CodingFormatError(
+                f"The file holds more than {self.events:,} events, the most one file may have. "
+                "Please split the coding into shorter parts and import them one by one."
+            )
+
+    def check_codes(self, count: int) -> None:
+        if count > self.codes:
+            raise CodingFormatError(
+                f"The file defines more than {self.codes:,} behaviours, the most one file may have."
+            )
+
+    def check_observations(self, count: int) -> None:
+        if count > self.observations:
+            raise CodingFormatError(
+                f"The file holds more than {self.observations:,} observations, the most one file may have. "
+                "Please export the observation you want on its own."
+            )
+
+
+DEFAULT_LIMITS = Limits()
+
+
+@dataclass(frozen=True)
 class Code:
     """One behaviour in an ethogram.
 

@@ -266,6 +266,17 @@ CONTENT_SECURITY_POLICY = {
 
 # A photo of a person is optional and small; anything larger is refused with a clear message.
 LEARNER_PHOTO_MAX_BYTES = 5 * 1024 * 1024
+# Pictures are measured from their header before decoding; more pixels than this are refused (memory).
+LEARNER_PHOTO_MAX_PIXELS = 40_000_000
+
+# Coding imports: the most one file may hold, checked while it is read.
+CODING_IMPORT_MAX_EVENTS = 50_000
+CODING_IMPORT_MAX_CODES = 1_000
+CODING_IMPORT_MAX_OBSERVATIONS = 500
+
+# Interaction analysis: one waiting or running measurement per video, and at most this many requests per
+# member in an hour, so one person cannot keep the worker from everyone else's videos.
+ANALYSIS_REQUESTS_PER_HOUR = 6
 
 # Session videos: the largest file accepted (2 GB unless VIDEO_MAX_BYTES says otherwise). Uploads are
 # streamed to a temporary file in FILE_UPLOAD_TEMP_DIR, so this is disk, not memory.

@@ -1,7 +1,9 @@
 """Recognise a coding file by its content, not its name, and read it with the pure coding engine.
 
 JSON is taken for a BORIS project, XML for an ELAN EAF file, anything else for CSV. Every problem is a
-:class:`CodingFormatError` with a plain-words message. Imports nothing from Django.
+:class:`CodingFormatError` with a plain-words message, including a file nested too deeply to read and
+one larger than the limits in settings (CODING_IMPORT_MAX_EVENTS, CODING_IMPORT_MAX_CODES,
+CODING_IMPORT_MAX_OBSERVATIONS), which are checked while the file is read.
 """
 
 from __future__ import annotations
@@ -9,10 +11,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from attunement.coding.boris import read_boris_project
+from django.conf import settings
+
+from attunement.coding.boris import parse_json, read_boris_project
 from attunement.coding.csvio import loads_csv
 from attunement.coding.elan import loads_eaf
-from attunement.coding.model import Coding, CodingFormatError
+from attunement.coding.model import Coding, CodingFormatError, Limits
 
 BORIS, ELAN, CSV = "boris", "elan", "csv"
 
@@ -25,8 +29,17 @@ class ReadFile:
     codings: dict[str, Coding]
 
 
+def import_limits() -> Limits:
+    return Limits(
+        events=settings.CODING_IMPORT_MAX_EVENTS,
+        codes=settings.CODING_IMPORT_MAX_CODES,
+        observations=settings.CODING_IMPORT_MAX_OBSERVATIONS,
+    )
+
+
 def read_coding_file(data: bytes) -> ReadFile:
     """Read the bytes of a BORIS, ELAN or CSV file; see the module docstring for how the format is chosen."""
+    limits = import_limits()
     if not data.strip():
         raise CodingFormatError("The file is empty.")
     try:
@@ -35,15 +48,15 @@ def read_coding_file(data: bytes) -> ReadFile:
         text = None
     if text is not None:
         try:
-            project = json.loads(text)
+            project = parse_json(text)
         except json.JSONDecodeError:
             project = None
         else:
-            return ReadFile(BORIS, read_boris_project(project))
-    if data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
-        return ReadFile(ELAN, {"": loads_eaf(data)})
+            return ReadFile(BORIS, read_boris_project(project, limits))
+    if data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<") or data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return ReadFile(ELAN, {"": loads_eaf(data, limits)})
     if text is None:
         raise CodingFormatError(
             "This does not look like a BORIS, ELAN or CSV file: it is not text (CSV files must be saved as UTF-8)."
         )
-    return ReadFile(CSV, {"": loads_csv(text)})
+    return ReadFile(CSV, {"": loads_csv(text, limits=limits)})
