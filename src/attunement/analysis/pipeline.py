@@ -10,14 +10,16 @@ video containers are opened.
 
 from __future__ import annotations
 
-import contextlib
+import ctypes
 import math
 import multiprocessing
+import os
 import queue
+import signal
+import sys
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import av
@@ -142,9 +144,9 @@ def _open(path: Path):
 
 def sound_features(path: str, use_model: bool | None) -> vocal.VocalFeatures:
     """The vocal features of the file's sound (the stream :func:`analyse` uses), decoded on its own. Run in a
-    child process by :func:`_decode`, so that it is not slowed by, and does not slow, the decoding of the
-    pictures: PyAV holds Python's global lock between decoding calls, so two threads of one process decode
-    largely in turn, while two processes use both cores."""
+    child process by :func:`_decode` (see :class:`_SoundProcess`), so that it is not slowed by, and does not
+    slow, the decoding of the pictures: PyAV holds Python's global lock between decoding calls, so two threads
+    of one process decode largely in turn, while two processes use both cores."""
     with _open(Path(path)) as container:
         audio = audio_stream(container)
         audio.thread_type = "AUTO"
@@ -152,6 +154,95 @@ def sound_features(path: str, use_model: bool | None) -> vocal.VocalFeatures:
         for _, frame in decoded_frames(container, audio):
             meter.feed(frame)
         return meter.result()
+
+
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+
+
+def _end_with_parent(parent_pid: int) -> None:
+    """Make this (child) process end as soon as the process that started it ends, however that ends.
+
+    On Linux the kernel is asked to send this process SIGKILL when its parent dies (prctl PR_SET_PDEATHSIG).
+    That is the robust way: it needs nothing from this process to keep running, so it works while the process
+    is deep inside FFmpeg's C code, or holds Python's lock, and SIGKILL cannot be caught or delayed. Polling
+    os.getppid() or watching a pipe needs a thread of ours to get a turn, and ends the process only at the next
+    poll. The parent's id is checked once after asking, for a parent that died before the request was made.
+    (The signal follows the parent *thread* that started the child; that thread waits for the child before it
+    goes on, so the child never outlives it by design.) Elsewhere, a thread polls the parent's id each second.
+    """
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            asked = libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0
+        except (OSError, AttributeError):
+            asked = False
+        if asked:
+            if os.getppid() != parent_pid:
+                os._exit(1)
+            return
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="attunement-parent-watch", daemon=True).start()
+
+
+def _sound_child(connection, parent_pid: int, path: str, use_model) -> None:
+    """The child process's whole life: measure the sound and send back ``(True, features)`` or
+    ``(False, error)``."""
+    _end_with_parent(parent_pid)
+    try:
+        answer = (True, sound_features(path, use_model))
+    except Exception as error:
+        answer = (False, error)
+    try:
+        connection.send(answer)
+    except Exception:  # an error that cannot be pickled is sent as a plain one
+        connection.send((False, RuntimeError(f"{type(answer[1]).__name__}: {answer[1]}")))
+    finally:
+        connection.close()
+
+
+class _SoundProcess:
+    """:func:`sound_features` in a child process (``spawn``: a fresh interpreter, which is safe beside the
+    decoding thread) that ends with its parent (:func:`_end_with_parent`), and that is killed, not waited for,
+    when the analysis stops early with an error."""
+
+    def __init__(self, path: Path, use_model):
+        context = multiprocessing.get_context("spawn")
+        self._receive, send = context.Pipe(duplex=False)
+        self._process = context.Process(
+            target=_sound_child,
+            args=(send, os.getpid(), str(path), use_model),
+            name="attunement-sound",
+            daemon=True,
+        )
+        self._process.start()
+        send.close()  # only the child holds the sending end: if it dies, receiving ends at once
+
+    def result(self) -> vocal.VocalFeatures:
+        try:
+            ok, value = self._receive.recv()
+        except EOFError:
+            self._process.join()
+            raise RuntimeError(
+                f"The sound measuring process ended early (exit code {self._process.exitcode})."
+            ) from None
+        finally:
+            self._receive.close()
+        self._process.join()
+        if not ok:
+            raise value
+        return value
+
+    def stop(self) -> None:
+        """Kill the child if it is still running (the analysis stopped early) and collect it."""
+        if self._process.is_alive():
+            self._process.kill()
+        self._process.join()
+        self._receive.close()
 
 
 def _decode(path: Path, regions, threshold: int, analysis_size: int, use_model, progress: _Progress) -> dict:
@@ -165,17 +256,17 @@ def _decode(path: Path, regions, threshold: int, analysis_size: int, use_model, 
         # One decoding thread: the other core is measuring the sound. (FFmpeg's frame threads gain little on
         # small pictures and would take that core.)
         video.thread_type = "NONE"
-        with contextlib.ExitStack() as stack:
-            sound = None
-            if audio is not None:
-                pool = stack.enter_context(ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")))
-                sound = pool.submit(sound_features, str(path), use_model)
+        sound = _SoundProcess(path, use_model) if audio is not None else None
+        try:
             worker = _Worker()
             try:
                 origin, last_end = _read(container, video, worker, regions, threshold, analysis_size, progress)
             finally:
                 worker.finish()
             features = sound.result() if sound is not None else None
+        finally:
+            if sound is not None:
+                sound.stop()
         rate = video.average_rate or video.guessed_rate
         return {
             "meter": worker.meter,
