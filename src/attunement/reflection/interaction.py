@@ -10,6 +10,7 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from attunement.learners.models import Learner
 from attunement.organisations.audit import audit_record
@@ -95,6 +96,28 @@ def analysis_request(
     )
     audit_record(actor=actor, action="video_analysis.requested", learner=video.learner, target=analysis)
     _queue(analysis)
+    return analysis
+
+
+@transaction.atomic
+def analysis_retry(*, actor: Membership, analysis: VideoAnalysis) -> VideoAnalysis:
+    """Measure a run again, with its own settings, after it failed: it is queued once more, with its count of
+    starts begun afresh. Whoever may measure the video again may do this."""
+    video = analysis.video
+    if not video_policy.allows(actor, "rate", video):
+        raise PermissionDenied("Your role does not allow measuring this video.")
+    if not video.is_ready:
+        raise ValidationError("The video is still being prepared. Please try again when it plays.")
+    if video.analyses.filter(status__in=[AnalysisStatus.QUEUED, AnalysisStatus.RUNNING]).exists():
+        raise ValidationError("The video is already being measured. Please wait for that to finish.")
+    again = VideoAnalysis.objects.filter(pk=analysis.pk, status=AnalysisStatus.FAILED).update(
+        status=AnalysisStatus.QUEUED, progress=0.0, problem="", attempts=0, heartbeat_at=None, queued_at=timezone.now()
+    )
+    if not again:
+        raise ValidationError("This measurement did not fail, so there is nothing to try again.")
+    audit_record(actor=actor, action="video_analysis.retried", learner=video.learner, target=analysis)
+    _queue(analysis)
+    analysis.refresh_from_db()
     return analysis
 
 

@@ -41,6 +41,7 @@ from .models import (
     VideoComment,
     VideoRating,
     VideoShare,
+    VideoStatus,
 )
 from .policies import video_policy
 from .ratings import ZEEDYK_ITEMS, interval_starts
@@ -141,6 +142,22 @@ def _queue_proxy(video_id: int) -> None:
     from .tasks import video_proxy_make
 
     video_proxy_make.enqueue(video_id)
+
+
+@transaction.atomic
+def video_retry(*, actor: Membership, video: SessionVideo) -> SessionVideo:
+    """Prepare a video for playing again after that failed (the computer kept stopping, or the file could not
+    be read): it is queued once more, with its count of starts begun afresh."""
+    _require(actor, "manage", video, "Only the person who added the video, or a leader, can try again.")
+    again = SessionVideo.objects.filter(pk=video.pk, status=VideoStatus.FAILED).update(
+        status=VideoStatus.PROCESSING, progress=0.0, problem="", attempts=0, heartbeat_at=None, queued_at=timezone.now()
+    )
+    if not again:
+        raise ValidationError("The video is not waiting for another try: it is being prepared, or it is ready.")
+    audit_record(actor=actor, action="video.retried", learner=video.learner, target=video)
+    transaction.on_commit(lambda: _queue_proxy(video.pk))
+    video.refresh_from_db()
+    return video
 
 
 class _LocalFile:
