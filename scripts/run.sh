@@ -1,30 +1,34 @@
 #!/usr/bin/env bash
-# Start Attunement: migrate, load the demo on an empty database, then run the web server and the
-# background task worker together. Ctrl-C stops both.
+# Start Attunement: migrate, load the demo on an empty database, then run the web server, the background
+# task worker and the daily retention run under supervisor (deploy/supervisord.conf), which restarts any of
+# them that stops. Ctrl-C stops them all.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Everything written from here (the database, uploads, logs) is readable by this user only.
+umask 077
 BIN=.venv/bin
-HOST="${HOST:-127.0.0.1}"
-PORT="${PORT:-8000}"
+export HOST="${HOST:-127.0.0.1}"
+export PORT="${PORT:-8000}"
+export ATTUNEMENT_ROOT="$PWD"
+export ATTUNEMENT_VAR_DIR="${ATTUNEMENT_VAR_DIR:-$PWD/var}"
 
-mkdir -p var
+mkdir -p "$ATTUNEMENT_VAR_DIR"
+chmod 700 "$ATTUNEMENT_VAR_DIR"
 "$BIN/python" manage.py migrate --no-input -v 0
 if [ "${DJANGO_SETTINGS_MODULE:-}" != "attunement.config.production" ]; then
   "$BIN/python" manage.py seed_demo --if-empty   # never in production: the demo's password is public
 fi
 "$BIN/python" manage.py collectstatic --no-input -v 0
 
-"$BIN/python" manage.py db_worker --interval 2 &
-worker=$!
-# Once a day, delete what has passed its retention period (the report is kept with each run).
-( while true; do "$BIN/python" manage.py retention_run --apply >> var/retention.log 2>&1; sleep 86400; done ) &
-daily=$!
-"$BIN/gunicorn" attunement.config.wsgi --chdir src --bind "$HOST:$PORT" --workers 2 --threads 4 \
-  --access-logfile - --log-level warning &
-web=$!
-trap 'kill $web $worker $daily 2>/dev/null; wait 2>/dev/null; echo "Attunement stopped."' INT TERM EXIT
+"$BIN/supervisord" -c deploy/supervisord.conf &
+supervisor=$!
+trap 'kill -TERM $supervisor 2>/dev/null; wait $supervisor 2>/dev/null; echo "Attunement stopped."' INT TERM EXIT
 
-sleep 1
+for _ in $(seq 1 60); do
+  "$BIN/python" -c "import urllib.request; urllib.request.urlopen('http://$HOST:$PORT/accounts/login/', timeout=2)" \
+    2>/dev/null && break
+  sleep 0.5
+done
 cat <<MSG
 
   Attunement is running at  http://$HOST:$PORT/
@@ -40,7 +44,10 @@ cat <<MSG
   Co-ordinators are asked for a second step: in another terminal,
   run  .venv/bin/python manage.py demo_code  for the current code.
 
+  If a process stops, it is started again. To see them:
+    ATTUNEMENT_VAR_DIR=$ATTUNEMENT_VAR_DIR .venv/bin/supervisorctl -c deploy/supervisord.conf status
+
   Press Ctrl-C to stop.
 
 MSG
-wait -n $web $worker
+wait $supervisor
