@@ -4,6 +4,16 @@ from django.conf import settings
 from attunement.organisations.selectors import staff_of
 
 from .models import PROFILE_SECTIONS, Need, PlanKind
+from .photos import check_pixels
+
+
+class PhotoField(forms.ImageField):
+    """An image field that measures the picture from its header first, so a huge picture is never decoded."""
+
+    def to_python(self, data):
+        if data not in self.empty_values and hasattr(data, "seek"):
+            check_pixels(data)
+        return super().to_python(data)
 
 
 class DateInput(forms.DateInput):
@@ -44,7 +54,7 @@ class LearnerForm(forms.Form):
         label="We still support them",
         help_text="Untick when they leave. Their records are then kept for the retention period, then deleted.",
     )
-    photo = forms.ImageField(required=False, help_text="Optional. A JPEG or PNG under 5 MB.")
+    photo = PhotoField(required=False, help_text="Optional. A JPEG or PNG under 5 MB.")
     remove_photo = forms.BooleanField(required=False, label="Remove the current photo")
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
