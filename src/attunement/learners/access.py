@@ -3,10 +3,10 @@
 from functools import wraps
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpResponseNotAllowed
 
 from attunement.organisations.access import member_required
-from attunement.organisations.audit import audit_read
+from attunement.organisations.audit import audit_read, shows_data
 
 from .models import Learner
 from .policies import learner_policy
@@ -20,13 +20,33 @@ def learner_or_404(request, learner_id) -> Learner:
         raise Http404("No such person, or you are not assigned to them.") from None
 
 
-def learner_page(action: str, *, reads: str = ""):
-    """Decorate a view of one person: the member must see the person (404 otherwise) and be allowed `action`
-    (403 otherwise). The view receives the learner in place of `learner_id`. When `reads` names what the
-    page shows (for example "timeline"), every time it is shown is recorded in the audit trail.
+def allowed_methods(methods) -> frozenset[str]:
+    """The methods a page answers: HEAD comes with GET, because it is the same read without the body."""
+    methods = {m.upper() for m in methods}
+    return frozenset(methods | {"HEAD"} if "GET" in methods else methods)
 
-    The action is kept on the view, so tests can walk every URL and compare each answer with the policy's.
+
+def not_allowed(request, allowed: frozenset[str]):
+    """A 405 with the Allow header when the request's method is not one the page answers, else None."""
+    if request.method not in allowed:
+        return HttpResponseNotAllowed(sorted(allowed))
+    return None
+
+
+def learner_page(action: str, *, reads: str = "", methods=("GET",)):
+    """Decorate a view of one person: the member must see the person (404 otherwise) and be allowed `action`
+    (403 otherwise). The page answers only `methods` (405 otherwise; HEAD comes with GET), checked after the
+    permission so a refusal never depends on the method. The view receives the learner in place of
+    `learner_id`.
+
+    When `reads` names what the page shows (for example "timeline"), every answer that shows something is
+    recorded in the audit trail as `<reads>.read`, whatever the method: a page, a file, a form sent back with
+    its errors. Redirects (after a write, which its service records) and refusals are not reads.
+
+    The action, the reads and the methods are kept on the view, so tests can walk every URL and compare
+    each answer with the policy's.
     """
+    allowed = allowed_methods(methods)
 
     def decorate(view):
         @member_required
@@ -35,7 +55,11 @@ def learner_page(action: str, *, reads: str = ""):
             learner = learner_or_404(request, learner_id)
             if not learner_policy.allows(request.membership, action, learner):
                 raise PermissionDenied("Your role does not allow this for this person.")
-            if reads and request.method == "GET":
+            refused = not_allowed(request, allowed)
+            if refused is not None:
+                return refused
+            response = view(request, learner, *args, **kwargs)
+            if reads and shows_data(response):
                 target_key, target_id = next(((k, v) for k, v in kwargs.items() if k.endswith("_id")), ("", None))
                 audit_read(
                     actor=request.membership,
@@ -44,10 +68,11 @@ def learner_page(action: str, *, reads: str = ""):
                     target_type=target_key.removesuffix("_id"),
                     target_id=target_id,
                 )
-            return view(request, learner, *args, **kwargs)
+            return response
 
         wrapper.learner_action = action
         wrapper.learner_reads = reads
+        wrapper.allowed_methods = allowed
         return wrapper
 
     return decorate

@@ -3,7 +3,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
 
 from attunement.organisations.access import member_required
 from attunement.organisations.forms_util import add_service_errors
@@ -70,7 +69,7 @@ def learner_photo(request, learner):
     if request.membership.role == Role.FAMILY and not consent_allows(learner, "family"):
         raise PermissionDenied("There is no agreement to share this person's records with family.")
     response = FileResponse(learner.photo.open("rb"))
-    response["Cache-Control"] = "private, max-age=300"
+    response["Cache-Control"] = "private, no-store"
     return response
 
 
@@ -98,7 +97,7 @@ def learner_create_view(request):
     return render(request, "learners/edit.html", {"form": form, "people": people, "learner": None})
 
 
-@learner_page("edit", reads="details")
+@learner_page("edit", reads="details", methods=("GET", "POST"))
 def learner_edit_view(request, learner):
     organisation = request.membership.organisation
     initial = {
@@ -140,7 +139,7 @@ def _people(formset) -> list[dict]:
     ]
 
 
-@learner_page("edit_profile", reads="profile")
+@learner_page("edit_profile", reads="profile", methods=("GET", "POST"))
 def profile_edit_view(request, learner):
     profile = learner.profile
     initial = {section["field"]: section["text"] for section in profile.sections()}
@@ -184,7 +183,7 @@ def plan_list_view(request, learner):
     )
 
 
-@learner_page("manage_plans")
+@learner_page("manage_plans", reads="plan_form", methods=("GET", "POST"))
 def plan_create_view(request, learner):
     form = PlanForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -200,7 +199,7 @@ def plan_create_view(request, learner):
     return render(request, "learners/plan_edit.html", {"form": form, "learner": learner, "plan": None})
 
 
-@learner_page("manage_plans", reads="plan")
+@learner_page("manage_plans", reads="plan", methods=("GET", "POST"))
 def plan_edit_view(request, learner, plan_id):
     plan = get_object_or_404(learner.plans, pk=plan_id)
     initial = {name: getattr(plan, name) for name in (*PlanForm.DETAILS, "is_active")}
@@ -223,7 +222,7 @@ def plan_edit_view(request, learner, plan_id):
     return render(request, "learners/plan_edit.html", {"form": form, "learner": learner, "plan": plan})
 
 
-@learner_page("edit", reads="assignments")
+@learner_page("edit", reads="assignments", methods=("GET", "POST"))
 def assignments_view(request, learner):
     from .selectors import assignments_of
 
@@ -246,8 +245,7 @@ def assignments_view(request, learner):
     )
 
 
-@learner_page("edit")
-@require_POST
+@learner_page("edit", reads="assignments", methods=("POST",))
 def assignment_end_view(request, learner, assignment_id):
     assignment = get_object_or_404(learner.assignments, pk=assignment_id)
     services.assignment_end(actor=request.membership, learner=learner, assignment=assignment)

@@ -1,8 +1,8 @@
 """The audit trail: who did what to whose record, when, and from which address.
 
 Services call `audit_record` for every create, change and delete; pages about a person call `audit_read`
-for every read. The address comes from the request being served (set by `RequestAddressMiddleware`), so
-callers never pass it around.
+for every read, whatever the method, when `shows_data` says the answer showed something. The address
+comes from the request being served (set by `RequestAddressMiddleware`), so callers never pass it around.
 """
 
 from contextvars import ContextVar
@@ -34,6 +34,35 @@ def audit_read(*, actor: Membership, what: str, learner, target_type: str = "", 
         target_type=target_type,
         target_id=target_id,
         address=current_address.get(),
+    )
+
+
+# Answers that show nothing: the request was refused, or asked for a method or a part of a file that is not there.
+REFUSALS = frozenset({401, 403, 404, 405, 416})
+
+
+def shows_data(response) -> bool:
+    """The one rule for what counts as a read: any answer that shows something (every 2xx, and a 4xx page
+    such as a form sent back with its errors), whatever the method. Redirects and refusals show nothing."""
+    status = response.status_code
+    return 200 <= status < 300 or (400 <= status < 500 and status not in REFUSALS)
+
+
+def audit_reads(*, actor: Membership, what: str, learners, target_type: str = "", target_id: int | None = None):
+    """One read entry for each person in `learners`: a page that names several people is recorded against
+    each of them, so every person's own history of who looked at their data stays complete."""
+    address = current_address.get()
+    return AuditEntry.objects.bulk_create(
+        AuditEntry(
+            organisation_id=actor.organisation_id,
+            actor_id=actor.user_id,
+            action=f"{what}.read",
+            learner_id=learner.pk,
+            target_type=target_type,
+            target_id=target_id,
+            address=address,
+        )
+        for learner in learners
     )
 
 

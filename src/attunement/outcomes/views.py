@@ -4,11 +4,12 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 
 from attunement.learners.access import learner_page
 from attunement.learners.policies import learner_policy
 from attunement.organisations.access import member_required
-from attunement.organisations.audit import audit_record
+from attunement.organisations.audit import audit_reads, audit_record, shows_data
 from attunement.organisations.policies import sees_whole_organisation
 
 from . import reports
@@ -41,6 +42,7 @@ ANONYMISED = {"case-study"}
 
 
 @member_required
+@require_safe
 def summary(request):
     actor = request.membership
     if not may_see_summary(actor):
@@ -94,6 +96,7 @@ def _may_read_pack(actor, audience: str) -> bool:
 
 
 @member_required
+@require_safe
 def organisation_report(request, audience):
     actor = request.membership
     if audience not in reports.AUDIENCES:
@@ -123,6 +126,7 @@ def inspector_report(request):
 
 
 @member_required
+@require_safe
 def report_index(request):
     actor = request.membership
     packs = [(key, title) for key, (title, _) in reports.AUDIENCES.items() if _may_read_pack(actor, key)]
@@ -143,6 +147,7 @@ STAFF_REPORTS = {
 
 
 @member_required
+@require_safe
 def my_practice(request, which="my-practice"):
     """Reports about the member's own practice: as a practitioner, as a carer, or as a therapist."""
     actor = request.membership
@@ -160,11 +165,19 @@ def my_practice(request, which="my-practice"):
     }
     if request.GET.get("format") == "pdf":
         filename = f"{which}-{period.since:%Y%m%d}-{period.until:%Y%m%d}.pdf"
-        return pdf_response(request, "outcomes/report_pdf.html", context, filename)
-    return render(request, "outcomes/report_page.html", context)
+        response = pdf_response(request, "outcomes/report_pdf.html", context, filename)
+    else:
+        response = render(request, "outcomes/report_page.html", context)
+    if shows_data(response):
+        # One entry for each person the report names, not one for the report: an auditor asked who has seen
+        # a person's records (or the person asking for their own) then finds this report in their history.
+        named = [row["learner"] for row in context["report"].get("people", []) + context["report"].get("caseload", [])]
+        audit_reads(actor=actor, what=STAFF_REPORTS[which][2] + "_report", learners=named, target_type="report")
+    return response
 
 
 @member_required
+@require_safe
 def sessions_csv(request):
     """Every session in the period, one row each, for leaders who want their own analysis."""
     from attunement.practice.selectors import sessions_visible_to
@@ -224,6 +237,7 @@ def sessions_csv(request):
 
 
 @member_required
+@require_safe
 def dashboard(request):
     """Means and ends side by side, with alerts, for the organisation, a site or a group of people."""
     from attunement.learners.models import Need

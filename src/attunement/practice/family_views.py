@@ -44,7 +44,7 @@ def family_person(request, learner):
     return render(request, "practice/family_person.html", context)
 
 
-@learner_page("add_home_observation")
+@learner_page("add_home_observation", reads="home_note_form", methods=("GET", "POST"))
 def family_note(request, learner):
     form = HomeObservationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -87,7 +87,7 @@ def _feedback_page(request, learner, *, on_paper: bool, done_url: str):
     )
 
 
-@learner_page("give_family_feedback")
+@learner_page("give_family_feedback", reads="feedback_form", methods=("GET", "POST"))
 def family_feedback(request, learner):
     from django.urls import reverse
 
@@ -96,7 +96,7 @@ def family_feedback(request, learner):
     )
 
 
-@learner_page("enter_family_feedback")
+@learner_page("enter_family_feedback", reads="feedback_form", methods=("GET", "POST"))
 def family_feedback_on_paper(request, learner):
     from django.urls import reverse
 

@@ -71,7 +71,7 @@ def log_choose_learner(request):
     )
 
 
-@learner_page("record_session", reads="log_form")
+@learner_page("record_session", reads="log_form", methods=("GET", "POST"))
 def quick_log(request, learner):
     actor = request.membership
     outcomes = selectors.active_outcomes(learner=learner)
@@ -183,7 +183,7 @@ def _chosen_scale(request, scales, learner):
     return chosen or selectors.current_scale(learner.organisation) or scales[0]
 
 
-@learner_page("review_progress", reads="progress")
+@learner_page("review_progress", reads="progress", methods=("GET", "POST"))
 def review_create(request, learner):
     actor = request.membership
     scales = list(selectors.scales_of(learner.organisation))

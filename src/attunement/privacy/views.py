@@ -2,7 +2,6 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
 
 from attunement.learners.access import learner_page
 from attunement.learners.policies import learner_policy
@@ -38,7 +37,7 @@ def consents(request, learner):
     )
 
 
-@learner_page("record_consent")
+@learner_page("record_consent", reads="consent_form", methods=("GET", "POST"))
 def consent_create(request, learner):
     form = ConsentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -57,7 +56,7 @@ def consent_create(request, learner):
     )
 
 
-@learner_page("withdraw_consent", reads="consent")
+@learner_page("withdraw_consent", reads="consent", methods=("GET", "POST"))
 def consent_withdraw(request, learner, consent_id):
     try:
         consent = selectors.consent_get(actor=request.membership, learner=learner, consent_id=consent_id)
@@ -84,7 +83,7 @@ def consent_withdraw(request, learner, consent_id):
     )
 
 
-@learner_page("manage_hold", reads="legal_holds")
+@learner_page("manage_hold", reads="legal_holds", methods=("GET", "POST"))
 def legal_hold(request, learner):
     hold = selectors.current_hold(learner)
     form = LegalHoldForm(request.POST or None) if hold is None else None
@@ -120,8 +119,7 @@ def legal_hold(request, learner):
     )
 
 
-@learner_page("export")
-@require_http_methods(["GET", "POST"])
+@learner_page("export", reads="export", methods=("GET", "POST"))
 def export(request, learner):
     if request.method == "POST":
         exported = services.subject_access_export(actor=request.membership, learner=learner)
@@ -132,7 +130,7 @@ def export(request, learner):
     return render(request, "privacy/export.html", {"learner": learner})
 
 
-@learner_page("erase")
+@learner_page("erase", reads="erase_form", methods=("GET", "POST"))
 def erase(request, learner):
     hold = selectors.current_hold(learner)
     form = EraseForm(request.POST or None)

@@ -12,12 +12,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.dateparse import parse_date
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
-from attunement.learners.access import learner_page
+from attunement.learners.access import allowed_methods, learner_page, not_allowed
 from attunement.learners.policies import learner_policy
 from attunement.organisations.access import member_required
-from attunement.organisations.audit import audit_read
+from attunement.organisations.audit import audit_read, shows_data
 from attunement.organisations.forms_util import service_messages
 from attunement.organisations.models import Membership
 from attunement.practice.models import ProgressScale
@@ -32,7 +32,7 @@ from .models import Clip, CodingEvent, RatingScheme, SessionVideo, VideoComment,
 from .policies import video_policy
 from .ratings import DEFAULT_INTERVAL
 from .serving import ranged_file_response
-from .uploads import install_size_limit, size_in_words, video_max_bytes
+from .uploads import size_in_words, size_limited_upload, video_max_bytes
 from .views import _session
 
 
@@ -53,20 +53,38 @@ def _optional_date(text: str):
     return day
 
 
-def video_page(view):
+def video_page(view=None, *, reads: str = "video", methods=None):
     """Decorate a view of one video: it must be one the member may watch now (404 otherwise, which also
-    covers a video hidden because consent was withdrawn). The view receives the video."""
+    covers a video hidden because consent was withdrawn). The view receives the video.
 
-    @member_required
-    @wraps(view)
-    def wrapper(request, video_id, *args, **kwargs):
-        try:
-            video = selectors.video_get(actor=request.membership, video_id=video_id)
-        except SessionVideo.DoesNotExist:
-            raise Http404("No such video, or it is not shared with you.") from None
-        return view(request, video, *args, **kwargs)
+    As with `learner_page`: when `methods` is given the page answers only those (405 otherwise), and every
+    answer that shows something is recorded as `<reads>.read` against the video's person, whatever the
+    method. Each part of a video file a player asks for is one entry: every answer carrying the person's
+    image is recorded."""
+    allowed = allowed_methods(methods) if methods else None
 
-    return wrapper
+    def decorate(view):
+        @member_required
+        @wraps(view)
+        def wrapper(request, video_id, *args, **kwargs):
+            try:
+                video = selectors.video_get(actor=request.membership, video_id=video_id)
+            except SessionVideo.DoesNotExist:
+                raise Http404("No such video, or it is not shared with you.") from None
+            refused = not_allowed(request, allowed) if allowed else None
+            if refused is not None:
+                return refused
+            response = view(request, video, *args, **kwargs)
+            if reads and shows_data(response):
+                audit_read(
+                    actor=request.membership, what=reads, learner=video.learner, target_type="video", target_id=video.pk
+                )
+            return response
+
+        wrapper.video_reads = reads
+        return wrapper
+
+    return decorate(view) if view is not None else decorate
 
 
 def player_redirect(video: SessionVideo, anchor: str = ""):
@@ -76,7 +94,7 @@ def player_redirect(video: SessionVideo, anchor: str = ""):
 # --- Adding a video --------------------------------------------------------------------------------------
 
 
-@learner_page("record_session")
+@learner_page("record_session", reads="video_add", methods=("GET", "POST"))
 @csrf_protect
 def _video_add(request, learner, session_id, limit=None):
     session = _session(request, learner, session_id)
@@ -121,13 +139,14 @@ def _video_add(request, learner, session_id, limit=None):
 
 
 @csrf_exempt  # the token is checked by _video_add, after the size-limited upload handler is in place
-def video_add(request, learner_id, session_id):
-    limit = install_size_limit(request) if request.method == "POST" else None
+@size_limited_upload
+def video_add(request, learner_id, session_id, limit=None):
     return _video_add(request, learner_id, session_id, limit=limit)
 
 
 video_add.learner_action = _video_add.learner_action
 video_add.learner_reads = _video_add.learner_reads
+video_add.allowed_methods = _video_add.allowed_methods
 
 
 # --- The player ------------------------------------------------------------------------------------------
@@ -141,10 +160,9 @@ def _interval(request) -> float:
     return value if 5 <= value <= 600 else DEFAULT_INTERVAL
 
 
-@video_page
+@video_page(methods=("GET",))
 def video_player(request, video):
     actor = request.membership
-    audit_read(actor=actor, what="video", learner=video.learner, target_type="video", target_id=video.pk)
     may_manage = video_policy.allows(actor, "manage", video)
     may_code = video_policy.may_code(actor, video)
     scales = list(selectors.rating_scales(actor))
@@ -217,7 +235,7 @@ def _rating_sheets(actor, video, scales, interval):
     return sheets
 
 
-@video_page
+@video_page(reads="video_status", methods=("GET",))
 def video_status(request, video):
     """What the player polls while the proxy is being made."""
     return JsonResponse(
@@ -239,7 +257,12 @@ def _analysis_status(video) -> dict | None:
     latest = interaction.latest_analysis(video)
     if latest is None:
         return None
-    return {"status": latest.status, "label": latest.get_status_display(), "progress": round(latest.progress, 3)}
+    return {
+        "status": latest.status,
+        "label": latest.get_status_display(),
+        "progress": round(latest.progress, 3),
+        "problem": latest.problem,
+    }
 
 
 def _file_or_404(field):
@@ -248,17 +271,17 @@ def _file_or_404(field):
     return field.path
 
 
-@video_page
+@video_page(reads="video_file", methods=("GET",))
 def video_proxy(request, video):
     return ranged_file_response(request, _file_or_404(video.proxy), "video/mp4")
 
 
-@video_page
+@video_page(reads="video_poster", methods=("GET",))
 def video_poster(request, video):
     return ranged_file_response(request, _file_or_404(video.poster), "image/jpeg")
 
 
-@video_page
+@video_page(reads="", methods=("GET",))  # the download is recorded by its service
 def video_original(request, video):
     if not video_policy.allows(request.membership, "manage", video):
         raise PermissionDenied("Only the person who added the video, or a leader, can download the original.")
@@ -283,7 +306,7 @@ def _event_json(video: SessionVideo, event: CodingEvent) -> dict:
     }
 
 
-@video_page
+@video_page(reads="video_events", methods=("GET", "POST"))
 def video_events(request, video):
     """GET: the member's own events on this video. POST: code one more (code, time, end, modifiers)."""
     actor = request.membership
@@ -491,10 +514,24 @@ def video_delete(request, video):
     return redirect("reflection:videos")
 
 
+@video_page
+@require_POST
+def video_retry(request, video):
+    """Queue the preparation of a video that failed once more ("Try again")."""
+    try:
+        services.video_retry(actor=request.membership, video=video)
+    except ValidationError as error:
+        messages.error(request, "Not started again: " + " ".join(service_messages(error)))
+    else:
+        messages.success(request, "Trying again: the video is being prepared for playing.")
+    return player_redirect(video)
+
+
 # --- Lists -----------------------------------------------------------------------------------------------
 
 
 @member_required
+@require_safe
 def videos(request):
     if not video_policy.role_may(request.membership, "view"):
         raise PermissionDenied("Session videos are for staff.")
@@ -502,6 +539,7 @@ def videos(request):
 
 
 @member_required
+@require_safe
 def library(request):
     if not video_policy.role_may(request.membership, "view"):
         raise PermissionDenied("The library of good practice is for staff.")
@@ -515,14 +553,36 @@ def _clip_or_404(request, clip_id) -> Clip:
         raise Http404("No such clip in the library.") from None
 
 
-@member_required
-def library_clip(request, clip_id):
-    clip = _clip_or_404(request, clip_id)
-    audit_read(actor=request.membership, what="clip", learner=clip.video.learner, target_type="clip", target_id=clip.pk)
+def _clip_read(what: str):
+    """A page or file of one clip in the library: GET and HEAD only; every answer showing it is recorded."""
+
+    def decorate(view):
+        @member_required
+        @require_safe
+        @wraps(view)
+        def wrapper(request, clip_id):
+            clip = _clip_or_404(request, clip_id)
+            response = view(request, clip)
+            if shows_data(response):
+                audit_read(
+                    actor=request.membership,
+                    what=what,
+                    learner=clip.video.learner,
+                    target_type="clip",
+                    target_id=clip.pk,
+                )
+            return response
+
+        return wrapper
+
+    return decorate
+
+
+@_clip_read("clip")
+def library_clip(request, clip):
     return render(request, "reflection/clip.html", {"clip": clip})
 
 
-@member_required
-def library_clip_file(request, clip_id):
-    clip = _clip_or_404(request, clip_id)
+@_clip_read("clip_file")
+def library_clip_file(request, clip):
     return ranged_file_response(request, _file_or_404(clip.file), "video/mp4")

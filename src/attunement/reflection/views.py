@@ -61,7 +61,7 @@ def coding_passes(request, learner, session_id):
     )
 
 
-@learner_page("record_session")
+@learner_page("record_session", reads="coding_import", methods=("GET", "POST"))
 def coding_import(request, learner, session_id):
     session = _session(request, learner, session_id)
     form = ImportForm(request.POST or None, request.FILES or None)
@@ -117,7 +117,7 @@ def coding_pass_detail(request, learner, session_id, pass_id):
     )
 
 
-@learner_page("view_records")
+@learner_page("view_records", reads="coding_export")
 def coding_pass_export(request, learner, session_id, pass_id):
     session = _session(request, learner, session_id)
     coding_pass = _pass(request, session, pass_id)
@@ -141,8 +141,7 @@ def coding_pass_export(request, learner, session_id, pass_id):
     )
 
 
-@learner_page("record_session")
-@require_POST
+@learner_page("record_session", reads="codings", methods=("POST",))
 def coding_pass_delete(request, learner, session_id, pass_id):
     session = _session(request, learner, session_id)
     coding_pass = _pass(request, session, pass_id)
