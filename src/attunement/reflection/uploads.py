@@ -1,8 +1,17 @@
 """Receiving large video files: streamed to a temporary file on disk in chunks, never held whole in memory,
-and stopped as soon as they pass the size limit (settings.VIDEO_MAX_BYTES)."""
+and stopped as soon as they pass the size limit (settings.VIDEO_MAX_BYTES). A request that announces more
+than the limit is answered 413 in plain words before any of it is read."""
+
+from functools import wraps
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.core.files.uploadhandler import SkipFile, StopUpload, TemporaryFileUploadHandler
+from django.http import JsonResponse
+from django.shortcuts import render
+
+# Room for the form's other fields and the multipart boundaries around the file.
+FORM_ALLOWANCE = 1024 * 1024
 
 
 def video_max_bytes() -> int:
@@ -29,7 +38,7 @@ class SizeLimitedUploadHandler(TemporaryFileUploadHandler):
 
     def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
         # A body far larger than the limit (the form fields add a few KB at most) is refused before reading it.
-        if content_length and content_length > self.limit + 1024 * 1024:
+        if content_length and content_length > self.limit + FORM_ALLOWANCE:
             self.too_big = True
             raise StopUpload(connection_reset=True)
         return super().handle_raw_input(input_data, META, content_length, boundary, encoding)
@@ -49,3 +58,50 @@ def install_size_limit(request) -> SizeLimitedUploadHandler:
     handler = SizeLimitedUploadHandler(request)
     request.upload_handlers = [handler]
     return handler
+
+
+def too_big_message() -> str:
+    return f"The file is larger than {size_in_words(video_max_bytes())}. Please trim the video, or film a shorter part."
+
+
+NOT_A_FILE = (
+    "What was sent was not a video file we can take. Please choose the video with the button on the page and try again."
+)
+
+
+def _announced_too_big(request) -> bool:
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return False
+    return length > video_max_bytes() + FORM_ALLOWANCE
+
+
+def _refused(request, message: str):
+    if "application/json" in request.headers.get("Accept", ""):
+        return JsonResponse({"errors": [message]}, status=413)
+    return render(request, "reflection/upload_refused.html", {"message": message}, status=413)
+
+
+def size_limited_upload(view):
+    """Decorate a view that receives a video: on POST it gets `limit` (the installed upload handler).
+
+    A request announcing more than the limit is refused 413 before its body is read; so is one whose body
+    Django stops reading (a stream cut off by the handler, or form fields over DATA_UPLOAD_MAX_MEMORY_SIZE),
+    instead of an error page. The view must be CSRF-exempt and check the token itself (see install_size_limit)."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.method != "POST":
+            return view(request, *args, limit=None, **kwargs)
+        if _announced_too_big(request):
+            return _refused(request, too_big_message())
+        limit = install_size_limit(request)
+        try:
+            return view(request, *args, limit=limit, **kwargs)
+        except StopUpload:
+            return _refused(request, too_big_message())
+        except RequestDataTooBig:
+            return _refused(request, NOT_A_FILE)
+
+    return wrapper
