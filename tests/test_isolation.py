@@ -4,6 +4,8 @@ import io
 from datetime import timedelta
 
 import pytest
+from django.core.files.base import ContentFile
+from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
 from PIL import Image
@@ -179,10 +181,53 @@ def test_a_user_in_two_organisations_sees_only_the_active_one(world, client):
     assert client.get(reverse("learners:about", kwargs={"learner_id": world.mine.pk})).status_code == 404
 
 
+METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+class _Undo(Exception):
+    pass
+
+
+def _answer_and_reads(client, method, url, member, learner, **headers):
+    """Send one request inside a savepoint that is rolled back afterwards, so a walk may POST to every page
+    (deleting, ending, erasing) and the next request still finds the same records. Returns the response and
+    the read entries it wrote for `member` about `learner`, as (action, address) pairs."""
+    reads = AuditEntry.objects.filter(action__endswith=".read", actor_id=member.user_id, learner_id=learner.pk)
+    outcome = {}
+    try:
+        with transaction.atomic():
+            before = reads.count()
+            outcome["response"] = client.generic(method, url, headers=headers)
+            outcome["written"] = list(reads.order_by("-pk").values_list("action", "address")[: reads.count() - before])
+            raise _Undo
+    except _Undo:
+        pass
+    return outcome["response"], outcome["written"]
+
+
+def _check_answer(response, written, allowed_methods, where):
+    """Each method either is refused, redirects, or shows something and wrote a read entry."""
+    status = response.status_code
+    if status == 405:
+        allow = {m.strip() for m in response.headers.get("Allow", "").split(",")}
+        assert allow == set(allowed_methods), f"{where}: 405 must name the methods the page answers, got {allow}"
+        assert not written, f"{where}: a refusal recorded a read"
+        return "refused"
+    if 300 <= status < 400:
+        return "redirected"
+    if status in (403, 404):
+        assert not written, f"{where}: a refusal recorded a read"
+        return "refused"
+    assert written, f"{where} answered {status} with the person's data and wrote no audit entry"
+    return "read"
+
+
 @pytest.mark.django_db
 def test_every_page_about_a_person_does_what_the_policy_says_for_every_role(world, client):
     """Each role, against its own person, another person of its organisation and another organisation's
-    person: the page answers exactly as the policy does. New pages join this walk by themselves."""
+    person, with every method: the page answers exactly as the policy does, answers only the methods it
+    serves (405 and an Allow header otherwise), and every answer that shows something wrote a read entry.
+    New pages join this walk by themselves."""
     people = {
         "own": (world.mine, world.practitioner),
         "same organisation": (world.unassigned, world.coordinator),
@@ -190,26 +235,101 @@ def test_every_page_about_a_person_does_what_the_policy_says_for_every_role(worl
     }
     records = {label: records_of(world, learner, author) for label, (learner, author) in people.items()}
     routes = [(name, params) for name, params in all_named_routes() if "learner_id" in params]
+    read_somewhere = set()
     for role, member in world.members.items():
         login(client, member)
         for label, (learner, _) in people.items():
             for name, params in routes:
                 url = reverse(name, kwargs={p: records[label][p] for p in params})
-                action = resolve(url).func.learner_action
+                view = resolve(url).func
+                action, methods = view.learner_action, view.allowed_methods
+                assert view.learner_reads, f"{name} shows a person's data but names nothing to record"
                 visible = learner_policy.scope(member).filter(pk=learner.pk).exists()
                 allowed = learner_policy.allows(member, action, learner)
-                reads_before = AuditEntry.objects.filter(action__endswith=".read", learner_id=learner.pk).count()
-                status = client.get(url).status_code
                 expected = "allowed" if allowed else ("forbidden" if visible else "not found")
-                got = {403: "forbidden", 404: "not found"}.get(status, "allowed")
-                assert got == expected, f"{role} on {label}'s {name}: policy says {expected}, page said {status}"
-                reads = resolve(url).func.learner_reads
-                if got == "allowed" and reads:
-                    entry = AuditEntry.objects.filter(action=f"{reads}.read", learner_id=learner.pk).first()
-                    assert entry is not None and entry.actor_id == member.user_id, f"{name} read was not audited"
-                    assert entry.address == "127.0.0.1"
-                    assert AuditEntry.objects.filter(action__endswith=".read", learner_id=learner.pk).count() == (
-                        reads_before + 1
-                    )
-                if expected != "allowed":
-                    assert client.post(url).status_code == status, f"{role} could post to {label}'s {name}"
+                for method in METHODS:
+                    where = f"{role} {method} on {label}'s {name}"
+                    response, written = _answer_and_reads(client, method, url, member, learner)
+                    got = {403: "forbidden", 404: "not found"}.get(response.status_code, "allowed")
+                    if expected != "allowed" or (method == "GET" and method in methods):
+                        assert got == expected, f"{where}: policy says {expected}, page said {response.status_code}"
+                    if _check_answer(response, written, methods, where) == "read":
+                        read_somewhere.add(name)
+                        assert written == [(f"{view.learner_reads}.read", "127.0.0.1")], where
+    never_read = {name for name, _ in routes} - read_somewhere
+    assert never_read <= {"learners:assignment_end", "reflection:delete"}, f"never answered with data: {never_read}"
+
+
+def _media_files(video, clip):
+    """Small stand-ins for the proxy, the poster and a clip, so the file views answer."""
+    storage = video.proxy.storage
+    video.proxy = storage.save(f"videos/{video.folder}/proxy.mp4", ContentFile(b"0123456789" * 100))
+    video.poster = storage.save(f"videos/{video.folder}/poster.jpg", ContentFile(b"0123456789" * 100))
+    video.status = "ready"
+    video.save()
+    clip.file = storage.save(f"videos/{video.folder}/clip.mp4", ContentFile(b"0123456789" * 100))
+    clip.save()
+
+
+@pytest.mark.django_db
+def test_every_video_clip_and_practice_report_answer_with_data_is_audited_for_every_method(world, client):
+    """The pages not under `learner_page` that carry a person's data: the video player and its JSON, the
+    video's files (whole and in parts), the clip library and the practice reports naming the people worked
+    with. Every method by every role is refused, redirects, or wrote a read entry about the person."""
+    learner = world.mine
+    records = records_of(world, learner, world.practitioner)
+    Consent.objects.create(
+        learner=learner,
+        purpose="training",
+        given_by="person",
+        starts_on=timezone.localdate(),
+        review_on=timezone.localdate() + timedelta(days=365),
+    )
+    video = SessionVideo.objects.get(pk=records["video_id"])
+    _media_files(video, Clip.objects.get(pk=records["clip_id"]))
+    kinds = {"video_id", "clip_id"}
+    routes = [(name, params) for name, params in all_named_routes() if kinds & set(params)]
+    reports = [("outcomes:my_practice", []), ("outcomes:carer_report", []), ("outcomes:therapist_report", [])]
+    read_somewhere = set()
+    for role, member in world.members.items():
+        login(client, member)
+        for name, params in routes + reports:
+            url = reverse(name, kwargs={p: records[p] for p in params})
+            if (name, params) in reports and b"Mina" not in client.get(url).content:
+                continue  # a report that names nobody shows no one's data
+            for method in METHODS:
+                for headers in ({}, {"Range": "bytes=10-99"}) if name.endswith("_file") or "proxy" in name else ({},):
+                    where = f"{role} {method} {headers} on {name}"
+                    response, written = _answer_and_reads(client, method, url, member, learner, **headers)
+                    allow = {m.strip() for m in response.headers.get("Allow", "").split(",")}
+                    if _check_answer(response, written, allow, where) == "read":
+                        read_somewhere.add(name)
+                        if headers:
+                            assert response.status_code == 206, where
+    must_be_read = {
+        "reflection:video",
+        "reflection:video_status",
+        "reflection:video_proxy",
+        "reflection:video_poster",
+        "reflection:video_events",
+        "reflection:library_clip",
+        "reflection:library_clip_file",
+        "outcomes:my_practice",
+        "outcomes:carer_report",
+        "outcomes:therapist_report",
+    }
+    assert must_be_read <= read_somewhere, f"never answered with data: {must_be_read - read_somewhere}"
+
+
+@pytest.mark.django_db
+def test_a_practice_report_records_a_read_for_each_person_it_names(world, client):
+    session_record(actor=world.practitioner, learner=world.mine, details=details())
+    login(client, world.practitioner)
+    response = client.get(reverse("outcomes:my_practice"))
+    assert b"Mina" in response.content
+    entry = AuditEntry.objects.get(action="practice_report.read")
+    assert (entry.learner_id, entry.actor_id) == (world.mine.pk, world.practitioner.user_id)
+    login(client, world.members[Role.THERAPIST])
+    client.get(reverse("outcomes:therapist_report"), {"format": "pdf"})
+    assert AuditEntry.objects.filter(action="therapist_report.read", learner_id=world.mine.pk).count() == 1
+    assert not AuditEntry.objects.filter(action="therapist_report.read").exclude(learner_id=world.mine.pk).exists()
