@@ -402,7 +402,7 @@ def test_every_role_on_every_video_page(world, client, tmp_path):
     consent(world.mine)
     video = uploaded(world, a_session(world), tmp_path)
     routes = [name for name, params in all_named_routes() if params == ["video_id"]]
-    assert len(routes) == 12
+    assert len(routes) == 13
     for role, member in world.members.items():
         login(client, member)
         may_watch = video_policy.allows(member, "view", video)

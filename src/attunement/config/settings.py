@@ -288,4 +288,10 @@ FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 # Dotted paths of functions the task worker calls when it starts and then every minute (tidying up
 # after work that stopped half-way, for example). An error in one is logged and does not stop the worker.
-WORKER_HOUSEKEEPING: list[str] = []
+WORKER_HOUSEKEEPING: list[str] = ["attunement.reflection.tasks.recover_stalled_work"]
+
+# Work on videos (proxy, clip, analysis) writes a sign of life at least every few seconds while it runs. When
+# none has come for this long, its worker is taken to have stopped: the work is queued again, and after
+# BACKGROUND_WORK_ATTEMPTS starts it is marked failed with a message asking the user to try again.
+STALLED_WORK_AFTER_SECONDS = int(os.environ.get("STALLED_WORK_AFTER_SECONDS", "180"))
+BACKGROUND_WORK_ATTEMPTS = 3

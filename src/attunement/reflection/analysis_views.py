@@ -34,6 +34,22 @@ def video_analysis_request(request, video):
 
 @video_page
 @require_POST
+def video_analysis_retry(request, video, analysis_id):
+    """Queue a measurement that failed once more, with its own settings ("Try again")."""
+    analysis = VideoAnalysis.objects.filter(video=video, pk=analysis_id).first()
+    if analysis is None:
+        raise Http404("No such analysis of this video.")
+    try:
+        interaction.analysis_retry(actor=request.membership, analysis=analysis)
+    except ValidationError as error:
+        messages.error(request, "Not started again: " + " ".join(service_messages(error)))
+    else:
+        messages.success(request, "Trying again: the video is being measured.")
+    return player_redirect(video, "analysis")
+
+
+@video_page
+@require_POST
 def video_analysis_speaker(request, video, analysis_id):
     analysis = VideoAnalysis.objects.filter(video=video, pk=analysis_id).first()
     if analysis is None:

@@ -37,11 +37,12 @@ class Superseded(Exception):
     """This run's record was deleted, or its work was started again by another run: it must stop writing."""
 
 
-def _start(model, pk: int, **changes) -> int | None:
+def _start(model, pk: int, unfinished: Q, **changes) -> int | None:
     """Count one more start of the work on the row and record a first sign of life; returns this run's number,
-    or None if the row is gone."""
+    or None if the row is gone or its work was finished meanwhile."""
     with transaction.atomic():
-        attempts = model.objects.filter(pk=pk).values_list("attempts", flat=True).first()
+        attempts = model.objects.select_for_update().filter(unfinished, pk=pk).values_list("attempts", flat=True)
+        attempts = attempts.first()
         if attempts is None:
             return None
         model.objects.filter(pk=pk).update(attempts=attempts + 1, heartbeat_at=timezone.now(), **changes)
@@ -85,7 +86,9 @@ def video_proxy_make(video_id: int) -> dict:
     video = SessionVideo.objects.filter(pk=video_id).first()
     if video is None or video.status == VideoStatus.READY:
         return {"made": False}
-    attempt = _start(SessionVideo, video_id, status=VideoStatus.PROCESSING, progress=0.0, problem="")
+    attempt = _start(
+        SessionVideo, video_id, ~Q(status=VideoStatus.READY), status=VideoStatus.PROCESSING, progress=0.0, problem=""
+    )
     if attempt is None:
         return {"made": False}
     folder = Path(default_storage.path(f"videos/{video.folder}"))
@@ -123,6 +126,7 @@ def video_proxy_make(video_id: int) -> dict:
             for leftover in ("proxy.mp4", "poster.jpg"):
                 (folder / leftover).unlink(missing_ok=True)
         return {"made": False}  # otherwise a newer run has the work, and writes the same files
+    _remove(*folder.glob("proxy.part*.mp4"), *folder.glob("poster.part*.jpg"))  # left by runs whose worker died
     for clip_id in Clip.objects.filter(video_id=video_id, file="").values_list("pk", flat=True):
         clip_file_make.enqueue(clip_id)  # clips kept before the proxy existed
     from .interaction import analysis_start
@@ -140,7 +144,7 @@ def clip_file_make(clip_id: int) -> dict:
     clip = Clip.objects.select_related("video").filter(pk=clip_id).first()
     if clip is None or clip.file or not clip.video.proxy:
         return {"made": False}
-    attempt = _start(Clip, clip_id, problem="")
+    attempt = _start(Clip, clip_id, Q(file=""), problem="")
     if attempt is None:
         return {"made": False}
     folder = Path(default_storage.path(f"videos/{clip.video.folder}"))
@@ -160,6 +164,7 @@ def clip_file_make(clip_id: int) -> dict:
         if not Clip.objects.filter(pk=clip_id).exists():
             (folder / name).unlink(missing_ok=True)
         return {"made": False}
+    _remove(*folder.glob(f"{name}.part*"))  # left by runs whose worker died
     return {"made": True}
 
 
@@ -181,7 +186,14 @@ def video_analyse(analysis_id: int) -> dict:
             status=AnalysisStatus.FAILED, problem="The video has no copy for playing yet."
         )
         return {"done": False}
-    attempt = _start(VideoAnalysis, analysis_id, status=AnalysisStatus.RUNNING, progress=0.0, problem="")
+    attempt = _start(
+        VideoAnalysis,
+        analysis_id,
+        ~Q(status=AnalysisStatus.DONE),
+        status=AnalysisStatus.RUNNING,
+        progress=0.0,
+        problem="",
+    )
     if attempt is None:
         return {"done": False}
     on_progress = _progress_writer(VideoAnalysis, analysis_id, attempt)

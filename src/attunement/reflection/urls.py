@@ -35,7 +35,13 @@ urlpatterns = [
     path(f"{VIDEO}clips/", video_views.video_clip_add, name="video_clip_add"),
     path(f"{VIDEO}clips/<int:clip_id>/remove/", video_views.video_clip_remove, name="video_clip_remove"),
     path(f"{VIDEO}delete/", video_views.video_delete, name="video_delete"),
+    path(f"{VIDEO}retry/", video_views.video_retry, name="video_retry"),
     path(f"{VIDEO}analysis/", analysis_views.video_analysis_request, name="video_analysis_request"),
+    path(
+        f"{VIDEO}analysis/<int:analysis_id>/retry/",
+        analysis_views.video_analysis_retry,
+        name="video_analysis_retry",
+    ),
     path(
         f"{VIDEO}analysis/<int:analysis_id>/speakers/",
         analysis_views.video_analysis_speaker,
