@@ -6,8 +6,9 @@ reflection.tasks.video_analyse. Everything here checks permission through video_
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -65,6 +66,26 @@ def analysis_start(video: SessionVideo) -> VideoAnalysis:
     return analysis
 
 
+def _check_request_limits(actor: Membership, video: SessionVideo) -> None:
+    # Locking the video's row makes a second request for the same video wait for this one and then see it.
+    SessionVideo.objects.select_for_update().filter(pk=video.pk).first()
+    if video.analyses.filter(status__in=[AnalysisStatus.QUEUED, AnalysisStatus.RUNNING]).exists():
+        raise ValidationError(
+            "This video is already waiting to be measured, or being measured. Nothing new was queued: "
+            "please wait for that to finish, then ask again if you still need to."
+        )
+    limit = settings.ANALYSIS_REQUESTS_PER_HOUR
+    since = timezone.now() - timedelta(hours=1)
+    recent = VideoAnalysis.objects.filter(requested_by__user_id=actor.user_id, created_at__gte=since)
+    if recent.count() >= limit:
+        oldest = recent.order_by("created_at").values_list("created_at", flat=True).first()
+        again = timezone.localtime(oldest + timedelta(hours=1))
+        raise ValidationError(
+            f"You have asked for {limit} measurements in the last hour, the most one person may ask for, so "
+            f"that everyone's videos get their turn. Nothing new was queued: please try again after {again:%H:%M}."
+        )
+
+
 @transaction.atomic
 def analysis_request(
     *,
@@ -75,11 +96,15 @@ def analysis_request(
     partner_region: str = "",
     learner_voice: str = "higher",
 ) -> VideoAnalysis:
-    """Measure the video again with other settings. Earlier runs are kept."""
+    """Measure the video again with other settings. Earlier runs are kept.
+
+    So that no one keeps the worker from other people's videos, a video has at most one measurement waiting or
+    under way, and a person may ask for at most settings.ANALYSIS_REQUESTS_PER_HOUR in an hour."""
     if not video_policy.allows(actor, "rate", video):
         raise PermissionDenied("Your role does not allow measuring this video.")
     if not video.is_ready:
         raise ValidationError("The video is still being prepared. Please try again when it plays.")
+    _check_request_limits(actor, video)
     if preset not in PRESETS:
         raise ValidationError({"preset": "Please choose standard or short session."})
     if learner_voice not in LEARNER_VOICES:
