@@ -1,6 +1,8 @@
 """Every change to the ethogram and to coding passes. Each checks permission, explains bad input in plain
-words (ValidationError), runs in one transaction and leaves an audit entry. Exports are audited too."""
+words (ValidationError), runs in one transaction (a large coding in several short ones, all or nothing) and
+leaves an audit entry. Exports are audited too."""
 
+import time
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -162,9 +164,19 @@ def _require_record(actor: Membership, session: Session) -> None:
         raise PermissionDenied("Your role does not allow adding codings for this person.")
 
 
-@transaction.atomic
+# A large import is written a batch at a time, each batch in its own short transaction, so that the
+# database's single write lock is never held for long and other people's saves go on meanwhile.
+EVENTS_PER_TRANSACTION = 2000
+
+
+def _let_others_write() -> None:
+    time.sleep(0.01)  # a moment in which anyone waiting for the write lock can take it
+
+
 def coding_pass_save(*, actor: Membership, session: Session, coding: Coding, source: str, title: str) -> CodingPass:
-    """Store a coding as a new pass of the session, events exactly as coded (codes kept by their key)."""
+    """Store a coding as a new pass of the session, events exactly as coded (codes kept by their key).
+
+    All or nothing: if any batch fails, the pass and the events already written are removed again."""
     _require_record(actor, session)
     if source not in Source.values:
         raise ValidationError("Unknown source of the coding.")
@@ -172,29 +184,42 @@ def coding_pass_save(*, actor: Membership, session: Session, coding: Coding, sou
     too_long = next((e for e in coding.events if len(e.code) > 200 or len(e.subject) > 200), None)
     if too_long is not None:
         raise ValidationError("A code or subject in this coding is longer than 200 characters, which we cannot store.")
-    coding_pass = CodingPass.objects.create(
-        session=session,
-        coder=actor.user,
-        title=title,
-        source=source,
-        media_duration=coding.media_duration,
-    )
-    CodingEvent.objects.bulk_create(
-        [
-            CodingEvent(
-                coding_pass=coding_pass,
-                time=e.time,
-                end=e.end,
-                code=e.code,
-                subject=e.subject,
-                modifiers=join_modifiers(e.modifiers),
-                comment=e.comment,
-            )
-            for e in coding.events
-        ],
-        batch_size=1000,
-    )
-    audit_record(actor=actor, action="coding_pass.created", learner=session.learner, target=coding_pass)
+    events = [
+        CodingEvent(
+            time=e.time,
+            end=e.end,
+            code=e.code,
+            subject=e.subject,
+            modifiers=join_modifiers(e.modifiers),
+            comment=e.comment,
+        )
+        for e in coding.events
+    ]
+    batches = [events[i : i + EVENTS_PER_TRANSACTION] for i in range(0, len(events), EVENTS_PER_TRANSACTION)] or [[]]
+    coding_pass = None
+    try:
+        for number, batch in enumerate(batches):
+            with transaction.atomic():
+                if coding_pass is None:
+                    coding_pass = CodingPass.objects.create(
+                        session=session,
+                        coder=actor.user,
+                        title=title,
+                        source=source,
+                        media_duration=coding.media_duration,
+                    )
+                for event in batch:
+                    event.coding_pass = coding_pass
+                CodingEvent.objects.bulk_create(batch, batch_size=500)
+                if number == len(batches) - 1:
+                    audit_record(actor=actor, action="coding_pass.created", learner=session.learner, target=coding_pass)
+            if number < len(batches) - 1:
+                _let_others_write()
+    except BaseException:
+        if coding_pass is not None and coding_pass.pk is not None:
+            with transaction.atomic():
+                CodingPass.objects.filter(pk=coding_pass.pk).delete()
+        raise
     return coding_pass
 
 

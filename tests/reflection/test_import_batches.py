@@ -1,0 +1,69 @@
+"""A large coding import is written in short transactions, so others can save meanwhile, and stays all or
+nothing: a failure part-way leaves no pass and no events."""
+
+import sqlite3
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from attunement.organisations.models import AuditEntry
+from attunement.reflection import services
+from attunement.reflection.models import CodingEvent, CodingPass
+
+from ..conftest import login
+from .conftest import a_session, upload, url
+
+HEADER = "time,subject,code,kind,end,duration,modifiers,comment\n"
+
+
+def a_csv(events: int) -> bytes:
+    return (HEADER + "".join(f"{i},learner,looks,state,{i + 0.5},0.5,,moment {i}\n" for i in range(events))).encode()
+
+
+def save_from_elsewhere() -> str:
+    """Another user's save, on its own connection, willing to wait half a second for the write lock."""
+    other = sqlite3.connect(connection.settings_dict["NAME"], timeout=0.5)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        other.execute("CREATE TABLE IF NOT EXISTS probe (x)")
+        other.execute("DROP TABLE probe")
+        other.commit()
+        return "saved"
+    except sqlite3.OperationalError as error:
+        return str(error)
+    finally:
+        other.close()
+
+
+@pytest.mark.skipif(
+    settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3", reason="about SQLite's write lock"
+)
+@pytest.mark.django_db(transaction=True)
+def test_others_can_save_between_the_batches_of_a_large_import(world, client, monkeypatch):
+    monkeypatch.setattr(services, "EVENTS_PER_TRANSACTION", 100)
+    seen = []
+    monkeypatch.setattr(services, "_let_others_write", lambda: seen.append(save_from_elsewhere()))
+    session = a_session(world)
+    login(client, world.practitioner)
+    response = client.post(url("import", session), {"file": upload(a_csv(450), "big.csv")}, follow=True)
+    assert response.status_code == 200
+    assert "Coding imported: 450 events" in response.content.decode()
+    assert CodingPass.objects.get().events.count() == 450
+    assert seen.count("saved") == 4  # between each of the five batches, someone else's save went through
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failure_in_the_last_batch_leaves_no_pass_and_no_events(world, client, monkeypatch):
+    monkeypatch.setattr(services, "EVENTS_PER_TRANSACTION", 100)
+
+    def audit_fails(**kwargs):
+        raise RuntimeError("the disk is full")
+
+    monkeypatch.setattr(services, "audit_record", audit_fails)
+    session = a_session(world)
+    with pytest.raises(RuntimeError):
+        services.coding_pass_import(actor=world.practitioner, session=session, data=a_csv(450), filename="big.csv")
+    assert not CodingPass.objects.exists()
+    assert not CodingEvent.objects.exists()
+    assert not AuditEntry.objects.filter(action="coding_pass.created").exists()
