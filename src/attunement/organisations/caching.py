@@ -1,0 +1,29 @@
+"""No page of the application is kept by a browser or a proxy: almost every one names a person, and a shared
+tablet's back button or cache must not show the last user's pages to the next one."""
+
+from django.conf import settings
+from django.utils.cache import patch_cache_control
+
+NO_STORE = "no-store, private"
+
+
+class NoStoreMiddleware:
+    """Mark every answer `Cache-Control: no-store, private` (and `Pragma: no-cache` for old caches), except
+    the static files, which name no one and are cached for ever by their hashed names. A view that set
+    caching of its own loses it, unless it already said no-store."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.static_prefix = "/" + settings.STATIC_URL.lstrip("/")
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.path.startswith(self.static_prefix):
+            return response
+        if "no-store" in response.get("Cache-Control", ""):
+            patch_cache_control(response, private=True)
+        else:
+            response["Cache-Control"] = NO_STORE
+        response.headers.pop("Expires", None)
+        response["Pragma"] = "no-cache"
+        return response
