@@ -122,3 +122,37 @@ def test_the_quick_log_works_from_the_keyboard_and_passes_an_accessibility_check
     results = Axe().run(page)
     serious = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
     assert serious == [], [(v["id"], v["help"]) for v in serious]
+
+
+DRAFTS = "() => Object.keys(localStorage).filter(k => k.startsWith('attunement:draft:'))"
+
+
+def test_drafts_belong_to_their_user_and_are_forgotten_when_the_idle_timeout_logs_out(tablet, live_server, settings):
+    """On a shared tablet, nothing typed stays behind once nobody is signed in, however the logout happened."""
+    page, base = tablet, live_server.url
+    log_in(page, base, PRACTITIONER)
+    page.goto(f"{base}/log/")
+    page.locator(".choose-card").first.click()
+    form_url = page.url
+    page.get_by_label(re.compile("^What happened")).fill("Typed, then the tablet was left on the table")
+    page.wait_for_function(f"() => ({DRAFTS})().length === 1")
+    own = page.evaluate(DRAFTS)[0]
+    someone_else = "attunement:draft:999999:" + own.split(":", 3)[3]
+    page.evaluate(f"localStorage.setItem('{someone_else}', JSON.stringify({{savedAt: 0, values: {{}}}}))")
+
+    page.reload()
+    assert page.get_by_text("We brought back the session").is_visible()
+    page.wait_for_function(f"() => ({DRAFTS})().length === 1")
+    assert page.evaluate(DRAFTS) == [own]
+
+    settings.IDLE_TIMEOUT_MINUTES = -1  # the next request is one after too long with nothing happening
+    page.goto(form_url)
+    page.wait_for_url(re.compile(r"/accounts/login/"))
+    assert page.get_by_text("You were logged out after a while with nothing happening").is_visible()
+    page.wait_for_function(f"() => ({DRAFTS})().length === 0")
+
+    settings.IDLE_TIMEOUT_MINUTES = 30
+    log_in(page, base, PRACTITIONER)
+    page.goto(form_url)
+    assert not page.get_by_text("We brought back the session").is_visible()
+    assert page.get_by_label(re.compile("^What happened")).input_value() == ""

@@ -8,6 +8,21 @@
     return DRAFT_PREFIX + form.dataset.user + ":" + form.dataset.draftKey;
   }
 
+  function draftKeys() {
+    const keys = [];
+    for (let i = 0; i < localStorage.length; i++) {
+      const k = localStorage.key(i);
+      if (k && k.startsWith(DRAFT_PREFIX)) keys.push(k);
+    }
+    return keys;
+  }
+
+  // Drafts belong to the user who typed them (their id is in the key). Forget every draft but those whose
+  // key starts with `keep`; with no `keep`, forget them all.
+  function forgetDrafts(keep) {
+    for (const k of draftKeys()) if (!keep || !k.startsWith(keep)) localStorage.removeItem(k);
+  }
+
   function readForm(form) {
     const values = {};
     for (const el of form.elements) {
@@ -37,6 +52,7 @@
   // --- Quick session log -----------------------------------------------------------------------------
   function setUpQuickLog(form) {
     const key = draftKey(form);
+    forgetDrafts(DRAFT_PREFIX + form.dataset.user + ":");  // another user's drafts never reach this user
     const banner = document.getElementById("draft-banner");
     const status = document.getElementById("draft-status");
     const rows = document.getElementById("behaviour-rows");
@@ -157,11 +173,7 @@
     const logout = document.getElementById("logout-form");
     if (!logout) return;
     logout.addEventListener("submit", function (event) {
-      const keys = [];
-      for (let i = 0; i < localStorage.length; i++) {
-        const k = localStorage.key(i);
-        if (k && k.startsWith(DRAFT_PREFIX)) keys.push(k);
-      }
+      const keys = draftKeys();
       if (keys.length && !window.confirm("You have a session that is not saved yet. Log out and forget it?")) {
         event.preventDefault();
         return;
@@ -171,6 +183,9 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
+    // The sign-in page is shown only to nobody signed in: after the logout button, the idle timeout or the
+    // end of the session's lifetime. Whatever was typed on this device before then is forgotten.
+    if (document.querySelector("[data-forget-drafts]")) forgetDrafts("");
     clearSavedDraft();
     forgetDraftsOnLogout();
     const form = document.getElementById("quick-log");
