@@ -6,6 +6,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from attunement.coding.csvio import spreadsheet_safe
 from attunement.learners.access import learner_page
 from attunement.learners.policies import learner_policy
 from attunement.organisations.access import member_required
@@ -216,8 +217,10 @@ def sessions_csv(request):
     )
     for s in sessions.iterator(chunk_size=2000):
         behaviours = list(s.behaviours.all())
+        # Text typed by staff (a name, a place, a behaviour) must not run as a formula when the file is opened.
         writer.writerow(
-            [
+            spreadsheet_safe(cell)
+            for cell in [
                 s.pk,
                 s.learner_id,
                 s.learner.full_name,
