@@ -2,15 +2,14 @@
 tablet's back button or cache must not show the last user's pages to the next one."""
 
 from django.conf import settings
-from django.utils.cache import patch_cache_control
 
 NO_STORE = "no-store, private"
 
 
 class NoStoreMiddleware:
     """Mark every answer `Cache-Control: no-store, private` (and `Pragma: no-cache` for old caches), except
-    the static files, which name no one and are cached for ever by their hashed names. A view that set
-    caching of its own loses it, unless it already said no-store."""
+    the static files, which name no one. A view that set
+    caching of its own loses it, unless it already said no-store (then its header is kept as it is)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -20,9 +19,7 @@ class NoStoreMiddleware:
         response = self.get_response(request)
         if request.path.startswith(self.static_prefix):
             return response
-        if "no-store" in response.get("Cache-Control", ""):
-            patch_cache_control(response, private=True)
-        else:
+        if "no-store" not in response.get("Cache-Control", ""):
             response["Cache-Control"] = NO_STORE
         response.headers.pop("Expires", None)
         response["Pragma"] = "no-cache"
