@@ -2,6 +2,7 @@ import pytest
 from django.urls import reverse
 
 from attunement.learners.models import Learner
+from attunement.learners.services import plan_edit_token
 
 from ..conftest import login
 
@@ -85,7 +86,13 @@ class TestThePerson:
         first, second = plan.outcomes.all()
         client.post(
             reverse("learners:plan_edit", kwargs={"learner_id": world.mine.pk, "plan_id": plan.pk}),
-            {"kind": "ehcp", "is_active": "on", f"outcome_{first.pk}": "", f"outcome_{second.pk}": second.text},
+            {
+                "kind": "ehcp",
+                "is_active": "on",
+                f"outcome_{first.pk}": "",
+                f"outcome_{second.pk}": second.text,
+                "version": plan_edit_token(plan),
+            },
         )
         first.refresh_from_db()
         assert not first.is_active and first.text == "Will take turns"

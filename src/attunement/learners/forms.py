@@ -135,6 +135,8 @@ class PlanForm(forms.Form):
                     self.fields[name].initial = ""
                 self.outcome_fields.append((outcome, name))
 
+    version = forms.CharField(widget=forms.HiddenInput, required=False)
+
     DETAILS = ("kind", "title", "starts_on", "review_on")
 
     def plan_details(self) -> dict:

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from attunement.edits import EditConflict, edit_token, require_unchanged
 from attunement.organisations.audit import audit_record
 from attunement.organisations.models import Membership
 from attunement.organisations.selectors import staff_of
@@ -24,10 +25,6 @@ LEARNER_FIELDS = (
     "site",
     "weekly_session_target",
 )
-
-
-class EditConflict(ValidationError):
-    """Someone else saved this record after the form was opened; nothing was overwritten."""
 
 
 def validate_learner_details(
@@ -225,10 +222,16 @@ def plan_update(
     is_active: bool,
     outcome_texts: dict[int, str],
     new_outcomes: list[str],
+    version: str | None = None,
 ) -> Plan:
-    """Outcomes are never deleted, only retired, so sessions and reviews linked to them keep their evidence."""
+    """Outcomes are never deleted, only retired, so sessions and reviews linked to them keep their evidence.
+
+    `version` is the plan's edit token when the form was opened (see attunement.edits): if someone else saved
+    the plan or its outcomes since, nothing is changed and EditConflict says so."""
     learner_policy.require(actor, "manage_plans", plan.learner, "You cannot change this person's plans.")
     _validate_plan_dates(starts_on, review_on)
+    plan = Plan.objects.select_for_update().select_related("learner").get(pk=plan.pk)
+    require_unchanged(version, plan_edit_token(plan), "this plan")
     plan.kind, plan.title, plan.starts_on, plan.review_on, plan.is_active = (
         kind,
         title.strip(),
@@ -245,6 +248,26 @@ def plan_update(
     PlanOutcome.objects.bulk_create(PlanOutcome(plan=plan, text=text.strip()) for text in new_outcomes if text.strip())
     audit_record(actor=actor, action="plan.changed", learner=plan.learner, target=plan)
     return plan
+
+
+def plan_edit_token(plan: Plan) -> str:
+    """The fingerprint of a plan and its outcomes as saved now."""
+    outcomes = list(PlanOutcome.objects.filter(plan=plan).order_by("pk").values_list("pk", "text", "is_active"))
+    return edit_token(plan.kind, plan.title, plan.starts_on, plan.review_on, plan.is_active, outcomes)
+
+
+def plan_saved_now(plan: Plan) -> list[tuple[str, str]]:
+    """The plan as saved now, in words, to show beside the form after a clash."""
+    plan = Plan.objects.get(pk=plan.pk)
+    rows = [
+        ("Kind of plan", plan.get_kind_display()),
+        ("Title", plan.title),
+        ("Starts", plan.starts_on.isoformat() if plan.starts_on else ""),
+        ("Next review", plan.review_on.isoformat() if plan.review_on else ""),
+        ("This plan is current", "yes" if plan.is_active else "no"),
+    ]
+    rows += [("Outcome", o.text) for o in plan.outcomes.filter(is_active=True).order_by("pk")]
+    return rows
 
 
 def _validate_plan_dates(starts_on, review_on):

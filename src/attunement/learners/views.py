@@ -4,6 +4,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
+from attunement.edits import with_token
 from attunement.organisations.access import member_required
 from attunement.organisations.forms_util import add_service_errors
 
@@ -203,6 +204,7 @@ def plan_create_view(request, learner):
 def plan_edit_view(request, learner, plan_id):
     plan = get_object_or_404(learner.plans, pk=plan_id)
     initial = {name: getattr(plan, name) for name in (*PlanForm.DETAILS, "is_active")}
+    initial["version"] = services.plan_edit_token(plan)
     form = PlanForm(request.POST or None, initial=initial, plan=plan)
     if request.method == "POST" and form.is_valid():
         try:
@@ -212,8 +214,17 @@ def plan_edit_view(request, learner, plan_id):
                 is_active=form.cleaned_data["is_active"],
                 outcome_texts=form.outcome_texts(),
                 new_outcomes=form.new_outcome_lines(),
+                version=form.cleaned_data["version"],
                 **form.plan_details(),
             )
+        except services.EditConflict as error:
+            saved = {f"outcome_{o.pk}": o.text for o in plan.outcomes.filter(is_active=True)}
+            data = with_token(request.POST, services.plan_edit_token(plan), defaults=saved)
+            form = PlanForm(data, initial=initial, plan=plan)
+            form.is_valid()
+            add_service_errors(form, error)
+            context = {"form": form, "learner": learner, "plan": plan, "saved_now": services.plan_saved_now(plan)}
+            return render(request, "learners/plan_edit.html", context, status=409)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
