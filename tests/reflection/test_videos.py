@@ -456,7 +456,7 @@ def test_while_the_proxy_is_made_the_page_shows_how_far_it_has_got(world, client
         "ready": False,
         "proxy": "",
         "poster": player(video, "video_poster"),
-        "analysis": {"status": "done", "label": "Done", "progress": 1.0},  # measured from the earlier copy
+        "analysis": {"status": "done", "label": "Done", "progress": 1.0, "problem": ""},  # from the earlier copy
     }
     page = words(client.get(player(video)))
     assert "Preparing the video for playing" in page and "42.0% done" in page
