@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from attunement.practice.models import Fundamental, Session
+from attunement.practice.services import scale_edit_token
 
 from ..conftest import login
 
@@ -171,6 +172,7 @@ def test_a_coordinator_words_the_scale_their_own_way_and_past_ratings_follow(wor
     login(client, world.coordinator)
     url = reverse("practice:scale_wording", kwargs={"scale_id": scale.pk})
     wording = {f"label-{lv.pk}": lv.label for lv in levels} | {f"label-{levels[1].pk}": "Beginning"}
+    wording["version"] = scale_edit_token(scale)
     assert client.post(url, wording | {f"label-{levels[2].pk}": "beginning"}).status_code == 400
     assert client.post(url, wording).status_code == 302
     page = client.get(reverse("practice:progress", kwargs={"learner_id": world.mine.pk})).content.decode()

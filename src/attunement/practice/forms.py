@@ -182,6 +182,7 @@ class OrganisationSettingsForm(forms.Form):
         min_value=0, max_value=50, label="Sessions a week to aim for, per person"
     )
     progress_scale = forms.ModelChoiceField(queryset=None, empty_label=None, label="Scale for progress reviews")
+    version = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, organisation, **kwargs):
         from attunement.organisations.models import LearnerWord

@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from attunement.edits import edit_token, require_unchanged
 from attunement.learners.models import Learner, PlanOutcome
 from attunement.learners.policies import learner_policy
 from attunement.organisations.audit import audit_record
@@ -96,10 +97,19 @@ def fundamental_add(*, actor: Membership, name: str, area: str) -> Fundamental:
     return fundamental
 
 
+def fundamental_edit_token(fundamental: Fundamental) -> str:
+    return edit_token(fundamental.name)
+
+
 @transaction.atomic
-def fundamental_rename(*, actor: Membership, fundamental: Fundamental, name: str) -> Fundamental:
+def fundamental_rename(
+    *, actor: Membership, fundamental: Fundamental, name: str, version: str | None = None
+) -> Fundamental:
+    """`version` is the edit token from when the rename box was drawn (see attunement.edits)."""
     _require_manage_catalogue(actor)
     fundamental_policy.require(actor, "manage", fundamental, "That Fundamental is not in your organisation.")
+    fundamental = Fundamental.objects.select_for_update().get(pk=fundamental.pk)
+    require_unchanged(version, fundamental_edit_token(fundamental), "this Fundamental's name")
     fundamental.name = _clean_fundamental_name(actor, name, exclude_pk=fundamental.pk)
     fundamental.save(update_fields=["name"])
     audit_record(actor=actor, action="fundamental.renamed", target=fundamental)
@@ -356,11 +366,20 @@ def _review_create(
     return review
 
 
+def scale_edit_token(scale: ProgressScale) -> str:
+    return edit_token(list(scale.levels.order_by("pk").values_list("pk", "label", "description")))
+
+
 @transaction.atomic
-def scale_wording_update(*, actor: Membership, scale: ProgressScale, wording: dict[int, tuple[str, str]]) -> None:
-    """Let an organisation word a scale's levels its own way. Past ratings keep their level, shown in the new words."""
+def scale_wording_update(
+    *, actor: Membership, scale: ProgressScale, wording: dict[int, tuple[str, str]], version: str | None = None
+) -> None:
+    """Let an organisation word a scale's levels its own way. Past ratings keep their level, shown in the new words.
+    `version` is the edit token from when the form was drawn (see attunement.edits)."""
     if not fundamental_policy.role_may(actor, "manage") or scale.organisation_id != actor.organisation_id:
         raise PermissionDenied("Only co-ordinators and administrators can change the scales.")
+    ProgressScale.objects.select_for_update().filter(pk=scale.pk).first()
+    require_unchanged(version, scale_edit_token(scale), "the wording of this scale")
     levels = {level.pk: level for level in scale.levels.all()}
     labels = [" ".join(label.split()) for label, _ in wording.values()]
     if set(wording) != set(levels):
@@ -376,13 +395,24 @@ def scale_wording_update(*, actor: Membership, scale: ProgressScale, wording: di
     audit_record(actor=actor, action="scale.reworded", target=scale)
 
 
+def organisation_settings_token(organisation: Organisation) -> str:
+    return edit_token(organisation.learner_word, organisation.weekly_session_target, organisation.progress_scale_id)
+
+
 @transaction.atomic
 def organisation_settings_update(
-    *, actor: Membership, learner_word: str, weekly_session_target: int, progress_scale: ProgressScale
+    *,
+    actor: Membership,
+    learner_word: str,
+    weekly_session_target: int,
+    progress_scale: ProgressScale,
+    version: str | None = None,
 ) -> Organisation:
+    """`version` is the edit token from when the form was drawn (see attunement.edits)."""
     if not fundamental_policy.role_may(actor, "manage"):
         raise PermissionDenied("Only co-ordinators and administrators can change these settings.")
-    organisation = actor.organisation
+    organisation = Organisation.objects.select_for_update().get(pk=actor.organisation_id)
+    require_unchanged(version, organisation_settings_token(organisation), "these settings")
     if progress_scale.organisation_id != organisation.pk:
         raise ValidationError({"progress_scale": "Please choose one of your organisation's scales."})
     if not 0 <= weekly_session_target <= 50:

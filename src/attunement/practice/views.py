@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from attunement.edits import EditConflict, with_token
 from attunement.learners.access import learner_page
 from attunement.learners.policies import learner_policy
 from attunement.learners.selectors import learners_recent_first
@@ -271,16 +272,26 @@ def fundamentals(request):
     )
     if saved:
         return saved
+    return _fundamentals_page(request, form, may_manage, status=400 if form.errors else 200)
+
+
+def _fundamentals_page(request, form, may_manage, *, status=200, conflict=None, kept=None):
+    """`kept` is a rename refused because someone else renamed it first: (fundamental id, the name typed)."""
+    catalogue = list(selectors.fundamentals_catalogue(actor=request.membership))
+    for item in catalogue:
+        item.edit_token = services.fundamental_edit_token(item)
+        item.typed_name = kept[1] if kept and kept[0] == item.pk else None
     return render(
         request,
         "practice/fundamentals.html",
         {
-            "catalogue": selectors.fundamentals_catalogue(actor=actor),
+            "catalogue": catalogue,
             "form": form,
             "may_manage": may_manage,
             "rates_fundamentals": Rates.FUNDAMENTALS,
+            "conflict": conflict,
         },
-        status=400 if form.errors else 200,
+        status=status,
     )
 
 
@@ -294,13 +305,21 @@ def fundamental_change(request, fundamental_id):
     action = request.POST.get("action")
     try:
         if action == "rename":
-            services.fundamental_rename(actor=actor, fundamental=fundamental, name=request.POST.get("name", ""))
+            services.fundamental_rename(
+                actor=actor,
+                fundamental=fundamental,
+                name=request.POST.get("name", ""),
+                version=request.POST.get("version", ""),
+            )
             messages.success(request, f"Renamed to “{fundamental.name}”. Past sessions show the new name.")
         elif action in ("retire", "restore"):
             services.fundamental_set_retired(actor=actor, fundamental=fundamental, retired=action == "retire")
             messages.success(request, f"“{fundamental.name}” {'retired' if action == 'retire' else 'is back in use'}.")
         else:
             messages.error(request, "Nothing was changed.")
+    except EditConflict as error:
+        kept = (fundamental.pk, request.POST.get("name", ""))
+        return _fundamentals_page(request, FundamentalForm(), True, status=409, conflict=error.messages, kept=kept)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect("practice:fundamentals")
@@ -319,11 +338,25 @@ def organisation_settings(request):
             "learner_word": organisation.learner_word,
             "weekly_session_target": organisation.weekly_session_target,
             "progress_scale": selectors.current_scale(organisation),
+            "version": services.organisation_settings_token(organisation),
         },
     )
     if request.method == "POST" and form.is_valid():
         try:
             services.organisation_settings_update(actor=actor, **form.cleaned_data)
+        except EditConflict as error:
+            organisation.refresh_from_db()
+            data = with_token(request.POST, services.organisation_settings_token(organisation))
+            form = OrganisationSettingsForm(data, organisation=organisation)
+            form.is_valid()
+            add_service_errors(form, error)
+            saved_now = [
+                ("What you call the people you support", organisation.get_learner_word_display() or "The usual word"),
+                ("Sessions a week to aim for, per person", organisation.weekly_session_target),
+                ("Scale for progress reviews", selectors.current_scale(organisation)),
+            ]
+            context = {"form": form, "scales": selectors.scales_of(organisation), "saved_now": saved_now}
+            return render(request, "practice/settings.html", context, status=409)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -340,15 +373,21 @@ def scale_wording(request, scale_id):
     scale = get_object_or_404(selectors.scales_of(actor.organisation), pk=scale_id)
     levels = list(scale.levels.all())
     errors: list[str] = []
+    status, saved_now = 200, None
     if request.method == "POST":
         wording = {
             level.pk: (request.POST.get(f"label-{level.pk}", ""), request.POST.get(f"description-{level.pk}", ""))
             for level in levels
         }
         try:
-            services.scale_wording_update(actor=actor, scale=scale, wording=wording)
+            services.scale_wording_update(
+                actor=actor, scale=scale, wording=wording, version=request.POST.get("version", "")
+            )
         except ValidationError as error:
-            errors = error.messages
+            errors, status = error.messages, 400
+            if isinstance(error, EditConflict):
+                status = 409
+                saved_now = [(level.label, level.description) for level in scale.levels.all()]
             for level in levels:
                 level.label, level.description = wording[level.pk]
         else:
@@ -357,6 +396,13 @@ def scale_wording(request, scale_id):
     return render(
         request,
         "practice/scale_wording.html",
-        {"scale": scale, "levels": levels, "errors": errors},
-        status=400 if errors else 200,
+        {
+            "scale": scale,
+            "levels": levels,
+            "errors": errors,
+            # After an ordinary mistake the form keeps the token it was opened with, so a clash still shows.
+            "version": request.POST.get("version", "") if status == 400 else services.scale_edit_token(scale),
+            "saved_now": saved_now,
+        },
+        status=status,
     )
