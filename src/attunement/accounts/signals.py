@@ -16,21 +16,29 @@ def signed_in(sender, request, user, **kwargs):
     record(Kind.SIGN_IN, request=request, user=user)
 
 
+def _refused_while_locked(request) -> bool:
+    """django-axes refused the attempt without checking the password (it counts only attempts it checked)."""
+    return bool(getattr(request, "axes_locked_out", False)) and getattr(request, "axes_failures_since_start", 0) is None
+
+
 @receiver(user_login_failed, dispatch_uid="security_log_sign_in_failed")
 def sign_in_failed(sender, credentials, request=None, **kwargs):
     email = username_of_attempt(request, credentials) or ""
-    locked = bool(getattr(request, "axes_locked_out", False))
     record(
         Kind.SIGN_IN_FAILED,
         request=request,
         user=user_for_email(email),
         email=email,
-        detail="Refused: logging in is locked for now." if locked else "",
+        detail="Refused without checking the password: logging in is locked for now."
+        if _refused_while_locked(request)
+        else "",
     )
 
 
 @receiver(user_locked_out, dispatch_uid="security_log_locked_out")
 def locked_out(sender, request, username=None, **kwargs):
+    if _refused_while_locked(request):
+        return  # the lock began earlier and was logged then; the refused attempt is logged as a failure
     if getattr(request, "axes_address_locked", False):
         detail = "Too many wrong passwords from this address, for any account."
     else:

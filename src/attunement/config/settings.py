@@ -177,6 +177,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 # far above a staff room's ordinary mistyping; a correct password clears that person's own mistakes.
 AXES_HANDLER = "attunement.accounts.lockout.AccountAndAddressHandler"
 AXES_ADDRESS_FAILURE_LIMIT = int(os.environ.get("LOCKOUT_ADDRESS_FAILURES", "40"))
+# A lock ends when its time is up: attempts while locked are refused unchecked and do not make it longer.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_USERNAME_CALLABLE = "attunement.accounts.lockout.username_of_attempt"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
