@@ -211,7 +211,9 @@ class Workers:
         worker = self.start()
         try:
             until(
-                lambda: SessionVideo.objects.filter(pk=video.pk, attempts=attempt, progress__gt=0).exists(),
+                lambda: SessionVideo.objects.filter(
+                    pk=video.pk, status=VideoStatus.PROCESSING, attempts=attempt, progress__gt=0
+                ).exists(),
                 what=f"run {attempt} of the proxy to be under way",
                 worker=worker,
             )
