@@ -43,6 +43,8 @@ PYTHON = ROOT / ".venv" / "bin" / "python"
 PASSWORD = "a-long-soak-password"
 TOTP_SECRET = "JBSWY3DPEHPK3PXPSOAKSECRETKEYABC"
 IMPORT_BYTES = 3_500_000
+# The login page is asked for every half second; an answer slower than this counts as the service not answering.
+PROBE_TIMEOUT = 30.0
 
 SETUP = """
 import json, sys, tempfile
@@ -332,12 +334,12 @@ def _exporter(service: Service, setup: dict, until: float, tally: Tally) -> None
 
 
 def _prober(service: Service, until: float, tally: Tally) -> None:
-    browser = Browser(service.base, timeout=10)
+    browser = Browser(service.base, timeout=PROBE_TIMEOUT)
     while time.monotonic() < until:
         try:
             answer = browser.get("/accounts/login/")
         except OSError as error:
-            answer = Answer(0, 10.0, body=str(error).encode())
+            answer = Answer(0, PROBE_TIMEOUT, body=str(error).encode())
         tally.add("probe", answer)
         time.sleep(0.5)
 
@@ -391,6 +393,7 @@ class Report:
     imports: int
     exports: int
     probes_unanswered: int
+    slowest_probe_seconds: float
     client_failures: list[str]
     not_ok: dict[str, int]
 
@@ -405,7 +408,7 @@ class Report:
             f"save time, 95th pct   {self.p95_save_seconds:.2f} s",
             f"imports (3.5 MB)      {self.imports}",
             f"exports with video    {self.exports}",
-            f"probes unanswered     {self.probes_unanswered}",
+            f"probes unanswered     {self.probes_unanswered}  (slowest answer {self.slowest_probe_seconds:.1f} s)",
             f"client failures       {len(self.client_failures)} {self.client_failures[:3]}",
             f"answers not ok        {self.not_ok or 'none'}",
         ]
@@ -428,6 +431,7 @@ def report(service: Service, tally: Tally) -> Report:
         imports=sum(1 for kind, a in tally.others if kind == "import" and a.status == 302),
         exports=sum(1 for kind, a in tally.others if kind == "export" and a.status == 200),
         probes_unanswered=sum(1 for kind, a in tally.others if kind == "probe" and a.status != 200),
+        slowest_probe_seconds=max((a.seconds for kind, a in tally.others if kind == "probe"), default=0.0),
         client_failures=tally.failures,
         not_ok=_not_ok(tally),
     )

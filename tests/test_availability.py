@@ -2,6 +2,7 @@
 not written on every request, files only the service can read, and a worker that outlives a busy database."""
 
 import os
+import signal
 import sqlite3
 import subprocess
 import time
@@ -166,3 +167,69 @@ def test_the_worker_waits_out_a_locked_database_and_keeps_working(migrated, tmp_
     finally:
         worker.terminate()
         worker.wait(timeout=30)
+
+
+# --- The whole service under the load that once stopped it ----------------------------------------------
+
+LOAD_SECONDS = 25
+
+
+@pytest.fixture(scope="module")
+def service(tmp_path_factory):
+    if os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        pytest.skip("runs the service on its own SQLite database")
+    from bench import soak
+
+    folder = tmp_path_factory.mktemp("service")
+    var_dir = folder / "var"
+    setup = soak.prepare(var_dir, users=20, video_seconds=20)
+    running = soak.Service(var_dir, soak.free_port(), folder / "service.log")
+    running.start()
+    running.setup = setup
+    yield running
+    running.stop()
+
+
+def test_a_long_import_and_exports_while_twenty_people_save_lose_nothing_and_stop_nothing(service):
+    from bench import soak
+
+    worker_before = service.programs()["worker"]
+    assert worker_before[0] == "RUNNING"
+    tally = soak.run_load(service, service.setup, LOAD_SECONDS)
+    result = soak.report(service, tally)
+    summary = "\n".join(result.lines())
+
+    assert result.client_failures == [], summary
+    assert result.server_errors == 0, summary
+    assert result.saves >= 20 and result.saved_ok == result.saves, summary
+    assert result.lost == 0 and result.duplicated == 0, summary
+    assert set(soak.stored_saves(service).values()) == {1}
+    assert result.imports >= 1 and result.exports >= 1, summary
+    assert result.probes_unanswered == 0, summary
+    # The worker never stopped, and it measured the video while all this went on.
+    assert service.programs()["worker"] == worker_before
+    wait_for(lambda: "done" in soak.analyses(service, service.setup["video"]), 120, "the video's analysis")
+    log = service.log_path.read_text()
+    assert "database is locked" not in log and "Traceback" not in log, log[-3000:]
+
+
+def test_a_worker_that_dies_is_started_again_while_the_web_keeps_answering(service):
+    from bench import soak
+
+    state, pid = service.programs()["worker"]
+    assert state == "RUNNING"
+    browser = soak.Browser(service.base, timeout=10)
+    os.kill(pid, signal.SIGKILL)
+    deadline = time.monotonic() + 30
+    while True:
+        assert browser.get("/accounts/login/").status == 200
+        now = service.programs()["worker"]
+        if now[0] == "RUNNING" and now[1] != pid:
+            break
+        assert time.monotonic() < deadline, f"the worker was not started again: {now}"
+        time.sleep(0.5)
+    assert service.programs()["web"][0] == "RUNNING"
+
+    # And the new worker does work.
+    task_id = manage(service.var_dir, "shell", "-c", ENQUEUE).strip().splitlines()[-1]
+    wait_for(lambda: task_status(service.var_dir, task_id) == "SUCCESSFUL", 60, "the new worker to run a task")
