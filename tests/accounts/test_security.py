@@ -121,6 +121,16 @@ class TestSecondStepLock:
         age_the_log(16)
         assert send_code(client, good).status_code == 302 and signed_in(client)
 
+    def test_confirming_who_you_are_while_signed_in_is_locked_the_same_way(self, world, client):
+        user = world.coordinator.user
+        login(client, world.coordinator)
+        for _ in range(5):
+            client.post(reverse("mfa_reauthenticate"), {"code": "000000"})
+        refused = client.post(reverse("mfa_reauthenticate"), {"code": fresh_code()})
+        assert refused.status_code == 200 and "Too many wrong codes" in refused.content.decode()
+        assert events(Kind.SECOND_STEP_FAILED, user=user).count() == 5
+        assert "While confirming who they are" in events(Kind.SECOND_STEP_FAILED, user=user).first().detail
+
     def test_signing_in_clears_the_count_of_wrong_codes(self, world, client):
         user = world.coordinator.user
         log_in(client, user.email)
