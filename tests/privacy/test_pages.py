@@ -1,4 +1,5 @@
 import io
+import re
 import zipfile
 from datetime import timedelta
 
@@ -8,6 +9,7 @@ from django.urls import reverse
 from attunement.learners.models import Learner
 from attunement.organisations.models import AuditEntry, Role
 from attunement.privacy.models import Consent, LegalHold, RetentionSettings
+from attunement.privacy.services import retention_edit_token
 
 from ..conftest import login
 from .conftest import a_consent, today
@@ -170,6 +172,7 @@ class TestRetentionPage:
         login(client, world.coordinator)
         page = client.get(reverse("privacy:retention")).content.decode()
         assert "What the next run would delete" in page and "The person as a whole" in page
+        opened = re.search(r'name="version" value="(\w+)"', page).group(1)
         response = client.post(
             reverse("privacy:retention"),
             {
@@ -179,6 +182,7 @@ class TestRetentionPage:
                 "plans_years": "8",
                 "person_years": "8",
                 "audit_years": "6",
+                "version": opened,
             },
             follow=True,
         )
@@ -209,6 +213,7 @@ class TestRetentionPage:
                 "plans_years": "8",
                 "person_years": "8",
                 "audit_years": "8",
+                "version": retention_edit_token(RetentionSettings(organisation=world.school)),
             },
         )
         assert response.status_code == 400 and "cannot be kept longer than the person" in response.content.decode()

@@ -77,8 +77,13 @@ class RetentionSettingsForm(forms.Form):
         "audit_years": "Years after each entry was written.",
     }
 
+    version = forms.CharField(widget=forms.HiddenInput, required=False)
+
     def __init__(self, *args, settings: RetentionSettings, **kwargs):
+        from .services import retention_edit_token
+
         super().__init__(*args, **kwargs)
+        self.fields["version"].initial = retention_edit_token(settings)
         for name, label in RETENTION_LABELS.items():
             self.fields[name] = forms.IntegerField(
                 label=f"{label} (years)",

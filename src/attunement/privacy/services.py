@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from attunement.edits import edit_token, require_unchanged
 from attunement.learners.models import PROFILE_SECTIONS, CommunicationProfile, Learner
 from attunement.learners.policies import learner_policy
 from attunement.organisations.audit import audit_record
@@ -362,14 +363,21 @@ RETENTION_FIELDS = ("sessions_years", "reviews_years", "profile_years", "plans_y
 PART_OF_PERSON = ("sessions_years", "reviews_years", "profile_years", "plans_years")
 
 
+def retention_edit_token(settings: RetentionSettings) -> str:
+    return edit_token([getattr(settings, name) for name in RETENTION_FIELDS])
+
+
 @transaction.atomic
-def retention_settings_update(*, actor: Membership, **years: int) -> RetentionSettings:
+def retention_settings_update(*, actor: Membership, version: str | None = None, **years: int) -> RetentionSettings:
+    """`version` is the edit token from when the form was drawn (see attunement.edits)."""
     if not retention_policy.role_may(actor, "manage"):
         raise PermissionDenied("Only co-ordinators and administrators can change how long records are kept.")
     unknown = set(years) - set(RETENTION_FIELDS)
     if unknown:
         raise ValueError(f"Unknown retention settings: {sorted(unknown)}")
+    RetentionSettings.objects.select_for_update().filter(organisation_id=actor.organisation_id).first()
     settings = settings_for(actor.organisation)
+    require_unchanged(version, retention_edit_token(settings), "how long records are kept")
     low, high = RETENTION_YEARS_RANGE
     errors = {}
     values = {name: years.get(name, getattr(settings, name)) for name in RETENTION_FIELDS}

@@ -3,6 +3,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 
+from attunement.edits import EditConflict, with_token
 from attunement.learners.access import learner_page
 from attunement.learners.policies import learner_policy
 from attunement.organisations.access import member_required
@@ -156,9 +157,18 @@ def retention(request):
     if not retention_policy.role_may(actor, "view"):
         raise PermissionDenied("Only co-ordinators and administrators can see how long records are kept.")
     form = RetentionSettingsForm(request.POST or None, settings=settings_for(actor.organisation))
+    status, saved_now = 200, None
     if request.method == "POST" and form.is_valid():
         try:
             services.retention_settings_update(actor=actor, **form.cleaned_data)
+        except EditConflict as error:
+            now = settings_for(actor.organisation)
+            data = with_token(request.POST, services.retention_edit_token(now))
+            form = RetentionSettingsForm(data, settings=now)
+            form.is_valid()
+            add_service_errors(form, error)
+            status = 409
+            saved_now = [(form.fields[name].label, getattr(now, name)) for name in services.RETENTION_FIELDS]
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -171,6 +181,7 @@ def retention(request):
             "form": form,
             "report": selectors.retention_report(actor=actor),
             "runs": selectors.retention_runs(actor=actor),
+            "saved_now": saved_now,
         },
-        status=400 if form.errors else 200,
+        status=status if status != 200 else 400 if form.errors else 200,
     )
