@@ -10,6 +10,7 @@ from attunement.means import selectors
 from attunement.means.models import Course, TrainingCompletion
 from attunement.means.services import (
     course_add,
+    course_edit_token,
     course_set_retired,
     course_update,
     training_catalogue_setup,
@@ -302,6 +303,7 @@ class TestTrainingPages:
                 "action": "save",
                 f"course-{course.pk}-name": "Video reflection",
                 f"course-{course.pk}-refresh_months": "6",
+                f"course-{course.pk}-version": course_edit_token(course),
             },
         )
         course.refresh_from_db()

@@ -27,6 +27,10 @@ class CourseForm(forms.Form):
     required = forms.BooleanField(required=False, label="Every member of staff must do this")
 
 
+class CourseEditForm(CourseForm):
+    version = forms.CharField(widget=forms.HiddenInput, required=False)
+
+
 class CompletionForm(forms.Form):
     staff = StaffChoiceField(queryset=None, label="Who did the training?", empty_label=None)
     course = forms.ModelChoiceField(queryset=None, label="Course", empty_label="Choose a course")

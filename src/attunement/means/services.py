@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from attunement.edits import edit_token, require_unchanged
 from attunement.organisations.audit import audit_record
 from attunement.organisations.models import Membership, Site
 from attunement.organisations.policies import STAFF_ROLES
@@ -127,17 +128,30 @@ def course_add(*, actor: Membership, name: str, refresh_months: int | None = Non
 
 @transaction.atomic
 def course_update(
-    *, actor: Membership, course: Course, name: str, refresh_months: int | None, required: bool
+    *,
+    actor: Membership,
+    course: Course,
+    name: str,
+    refresh_months: int | None,
+    required: bool,
+    version: str | None = None,
 ) -> Course:
     """Rename a course or change how often it is refreshed. Refresher dates follow at once, for past
-    completions too, because they are worked out from the course whenever they are shown."""
+    completions too, because they are worked out from the course whenever they are shown. `version` is the
+    edit token from when the form was drawn (see attunement.edits)."""
     _require_manage_courses(actor)
     course_policy.require(actor, "manage", course, "That course is not in your organisation.")
+    course = Course.objects.select_for_update().get(pk=course.pk)
+    require_unchanged(version, course_edit_token(course), "this course")
     course.name, course.refresh_months = _clean_course(actor, name, refresh_months, exclude_pk=course.pk)
     course.required = required
     course.save(update_fields=["name", "refresh_months", "required"])
     audit_record(actor=actor, action="course.changed", target=course)
     return course
+
+
+def course_edit_token(course: Course) -> str:
+    return edit_token(course.name, course.refresh_months, course.required)
 
 
 @transaction.atomic

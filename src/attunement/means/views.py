@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
+from attunement.edits import EditConflict, with_token
 from attunement.organisations.access import member_required
 from attunement.organisations.audit import audit_record
 from attunement.organisations.forms_util import add_service_errors
@@ -27,6 +28,7 @@ from .forms import (
     ActionFormSet,
     ChampionForm,
     CompletionForm,
+    CourseEditForm,
     CourseForm,
     DoneForm,
     MeetingForm,
@@ -179,20 +181,28 @@ def courses(request):
         else:
             messages.success(request, f"“{course.name}” is added to the training list.")
             return redirect("means:courses")
-    catalogue = [
-        {"course": course, "form": CourseForm(initial=_course_initial(course), prefix=f"course-{course.pk}")}
-        for course in selectors.courses(actor=actor, include_retired=True)
-    ]
-    return _render(
-        request,
-        "means/courses.html",
-        {"form": form, "catalogue": catalogue},
-        status=400 if form.errors else 200,
-    )
+    return _courses_page(request, form, status=400 if form.errors else 200)
+
+
+def _courses_page(request, form, *, status=200, kept=None):
+    """`kept` is a change refused because someone else saved the course first: (course id, its form)."""
+    catalogue = []
+    for course in selectors.courses(actor=request.membership, include_retired=True):
+        if kept and kept[0] == course.pk:
+            catalogue.append({"course": course, "form": kept[1], "open": True})
+        else:
+            initial = _course_initial(course)
+            catalogue.append({"course": course, "form": CourseEditForm(initial=initial, prefix=f"course-{course.pk}")})
+    return _render(request, "means/courses.html", {"form": form, "catalogue": catalogue}, status=status)
 
 
 def _course_initial(course: Course) -> dict:
-    return {"name": course.name, "refresh_months": course.refresh_months, "required": course.required}
+    return {
+        "name": course.name,
+        "refresh_months": course.refresh_months,
+        "required": course.required,
+        "version": services.course_edit_token(course),
+    }
 
 
 @staff_page
@@ -209,11 +219,20 @@ def course_change(request, course_id):
                 request, f"“{course.name}” is {'retired' if action == 'retire' else 'back on the training list'}."
             )
         else:
-            form = CourseForm(request.POST, prefix=f"course-{course.pk}")
+            form = CourseEditForm(request.POST, prefix=f"course-{course.pk}")
             if not form.is_valid():
                 raise ValidationError([f"{field}: {' '.join(errors)}" for field, errors in form.errors.items()])
             services.course_update(actor=actor, course=course, **form.cleaned_data)
             messages.success(request, f"“{course.name}” is saved.")
+    except EditConflict as error:
+        course.refresh_from_db()
+        token = services.course_edit_token(course)
+        form = CourseEditForm(
+            with_token(request.POST, token, field=f"course-{course.pk}-version"), prefix=f"course-{course.pk}"
+        )
+        form.is_valid()
+        add_service_errors(form, error)
+        return _courses_page(request, CourseForm(), status=409, kept=(course.pk, form))
     except ValidationError as error:
         messages.error(request, "Nothing was saved: " + " ".join(error.messages))
     return redirect("means:courses")
