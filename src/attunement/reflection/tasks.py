@@ -326,7 +326,11 @@ def recover_stalled_work(stale_after: timedelta | None = None) -> dict:
             if max(sign for sign in signs if sign is not None) >= cutoff:
                 continue
             as_read = work.model.objects.filter(
-                work.pending, pk=record["pk"], attempts=record["attempts"], heartbeat_at=record["heartbeat_at"]
+                work.pending,
+                pk=record["pk"],
+                attempts=record["attempts"],
+                queued_at=record["queued_at"],
+                heartbeat_at=record["heartbeat_at"],
             )
             if record["attempts"] >= limit:
                 changed = as_read.update(problem=stopped_message(work.doing, record["attempts"]), **work.failed)
