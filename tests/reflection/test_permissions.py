@@ -5,6 +5,7 @@ from attunement.learners.policies import learner_policy
 from attunement.organisations.models import AuditEntry, Role
 from attunement.reflection.models import CodingPass, EthogramCode
 from attunement.reflection.selectors import ethogram_code_get, ethogram_codes
+from attunement.reflection.services import ethogram_code_edit_token
 
 from ..conftest import login
 from ..test_isolation import all_named_routes, records_of
@@ -118,7 +119,8 @@ class TestEthogram:
         login(client, world.members[Role.MANAGER])
         code = ethogram_codes(actor=world.coordinator).get(key="L-smiles")
         change = reverse("reflection:ethogram_code_change", kwargs={"code_id": code.pk})
-        client.post(change, {"action": "change", "name": "Learner beams", "shortcut": "x"})
+        version = ethogram_code_edit_token(code)
+        client.post(change, {"action": "change", "name": "Learner beams", "shortcut": "x", "version": version})
         code.refresh_from_db()
         assert (code.key, code.name, code.shortcut) == ("L-smiles", "Learner beams", "x")
         client.post(change, {"action": "retire"})
@@ -139,7 +141,8 @@ class TestEthogram:
         assert "already the shortcut for Learner looks at face" in response.content.decode()
         code = ethogram_codes(actor=world.coordinator).get(key="L-smiles")
         change = reverse("reflection:ethogram_code_change", kwargs={"code_id": code.pk})
-        page = client.post(change, {"action": "change", "name": "Smiles", "shortcut": "a"}, follow=True).content
+        data = {"action": "change", "name": "Smiles", "shortcut": "a", "version": ethogram_code_edit_token(code)}
+        page = client.post(change, data, follow=True).content
         assert "Nothing was changed" in page.decode()
         code.refresh_from_db()
         assert code.shortcut == "d"

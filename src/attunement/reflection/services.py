@@ -14,6 +14,7 @@ from attunement.coding.boris import dumps_boris
 from attunement.coding.csvio import dumps_csv
 from attunement.coding.elan import dumps_eaf
 from attunement.coding.model import DEFAULT_ETHOGRAM, Coding, CodingFormatError, join_modifiers
+from attunement.edits import edit_token, require_unchanged
 from attunement.learners.policies import learner_policy
 from attunement.organisations.audit import audit_record
 from attunement.organisations.models import Membership, Organisation
@@ -125,11 +126,20 @@ def ethogram_code_add(
     return code
 
 
+def ethogram_code_edit_token(code: EthogramCode) -> str:
+    return edit_token(code.name, code.shortcut)
+
+
 @transaction.atomic
-def ethogram_code_change(*, actor: Membership, code: EthogramCode, name: str, shortcut: str) -> EthogramCode:
-    """Rename a code or change its shortcut. The key stays, so past codings keep their meaning."""
+def ethogram_code_change(
+    *, actor: Membership, code: EthogramCode, name: str, shortcut: str, version: str | None = None
+) -> EthogramCode:
+    """Rename a code or change its shortcut. The key stays, so past codings keep their meaning. `version` is
+    the edit token from when the form was drawn (see attunement.edits)."""
     _require_manage(actor)
     ethogram_policy.require(actor, "manage", code, "That code is not in your organisation's ethogram.")
+    code = EthogramCode.objects.select_for_update().get(pk=code.pk)
+    require_unchanged(version, ethogram_code_edit_token(code), "this code")
     code.name = _clean_name(name)
     code.shortcut = _clean_shortcut(actor, shortcut, exclude_pk=code.pk, in_use=not code.is_retired)
     code.save(update_fields=["name", "shortcut"])

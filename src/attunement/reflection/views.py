@@ -10,6 +10,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from attunement.edits import EditConflict
 from attunement.learners.access import learner_page
 from attunement.learners.policies import learner_policy
 from attunement.organisations.access import member_required
@@ -197,12 +198,17 @@ def ethogram(request):
     )
     if saved:
         return saved
-    return render(
-        request,
-        "reflection/ethogram.html",
-        {"codes": selectors.ethogram_codes(actor=actor), "form": form, "may_manage": may_manage},
-        status=400 if form.errors else 200,
-    )
+    return _ethogram_page(request, form, may_manage, status=400 if form.errors else 200)
+
+
+def _ethogram_page(request, form, may_manage, *, status=200, conflict=None, kept=None):
+    """`kept` is a change refused because someone else changed the code first: (code id, name, shortcut typed)."""
+    codes = list(selectors.ethogram_codes(actor=request.membership))
+    for code in codes:
+        code.edit_token = services.ethogram_code_edit_token(code)
+        code.typed = kept[1:] if kept and kept[0] == code.pk else None
+    context = {"codes": codes, "form": form, "may_manage": may_manage, "conflict": conflict}
+    return render(request, "reflection/ethogram.html", context, status=status)
 
 
 @member_required
@@ -219,7 +225,11 @@ def ethogram_code_change(request, code_id):
     try:
         if action == "change":
             services.ethogram_code_change(
-                actor=actor, code=code, name=request.POST.get("name", ""), shortcut=request.POST.get("shortcut", "")
+                actor=actor,
+                code=code,
+                name=request.POST.get("name", ""),
+                shortcut=request.POST.get("shortcut", ""),
+                version=request.POST.get("version", ""),
             )
             messages.success(request, f"{code.key} is now “{code.name}”. Past codings keep the key.")
         elif action in ("retire", "restore"):
@@ -229,6 +239,9 @@ def ethogram_code_change(request, code_id):
             )
         else:
             messages.error(request, "Nothing was changed: please use the buttons on the page.")
+    except EditConflict as error:
+        kept = (code.pk, request.POST.get("name", ""), request.POST.get("shortcut", ""))
+        return _ethogram_page(request, CodeForm(), True, status=409, conflict=error.messages, kept=kept)
     except ValidationError as error:
         messages.error(request, "Nothing was changed: " + " ".join(error.messages))
     return redirect("reflection:ethogram")
