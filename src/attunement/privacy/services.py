@@ -409,20 +409,34 @@ def _clear_profiles(profiles) -> int:
     )
 
 
-@transaction.atomic
+RETENTION_BATCH = 200
+
+
+def _delete_in_batches(queryset) -> None:
+    """Delete what `queryset` finds a batch at a time, each batch in its own short transaction, so that a run
+    with years of records to delete never keeps everyone else from saving."""
+    while ids := list(queryset.values_list("pk", flat=True)[:RETENTION_BATCH]):
+        with transaction.atomic():
+            queryset.model.objects.filter(pk__in=ids).delete()
+
+
 def _apply_plan(plan: OrganisationPlan) -> RetentionRun:
+    """Delete what the plan lists, in short transactions. If it stops part-way, what is left is still due and the
+    next run deletes it; the run is recorded once everything is done."""
     counts = plan.counts()
     organisation_id = plan.organisation.pk
-    plan.audit_entries().delete()  # first, so the entries this run writes are never caught by it
+    _delete_in_batches(plan.audit_entries())  # first, so the entries this run writes are never caught by it
     for learner in Learner.objects.filter(pk__in=plan.whole_people()):
-        _erase_person(learner, organisation_id=organisation_id, actor_user_id=None, action="retention.person_deleted")
-    plan.sessions().delete()
-    plan.home_observations().delete()
-    plan.reviews().delete()
-    plan.plans().delete()
-    _clear_profiles(plan.profiles())
-    run = RetentionRun.objects.create(organisation=plan.organisation, applied=True, counts=counts)
-    system_audit(organisation_id=organisation_id, action="retention.applied", target=run)
+        with transaction.atomic():
+            _erase_person(
+                learner, organisation_id=organisation_id, actor_user_id=None, action="retention.person_deleted"
+            )
+    for queryset in (plan.sessions(), plan.home_observations(), plan.reviews(), plan.plans()):
+        _delete_in_batches(queryset)
+    with transaction.atomic():
+        _clear_profiles(plan.profiles())
+        run = RetentionRun.objects.create(organisation=plan.organisation, applied=True, counts=counts)
+        system_audit(organisation_id=organisation_id, action="retention.applied", target=run)
     return run
 
 
