@@ -4,6 +4,7 @@ its page, e-mails about changes, short-lived reset links, and the production set
 import os
 import subprocess
 import sys
+import threading
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -14,6 +15,7 @@ from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core import mail
 from django.core.cache import cache
 from django.core.management import call_command
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -107,6 +109,32 @@ class TestSecondStepLock:
         assert events(Kind.SECOND_STEP_FAILED, user=user).count() == 5
         assert events(Kind.SECOND_STEP_REFUSED, user=user).count() == 395
         assert not signed_in(client)
+
+    @pytest.mark.django_db(transaction=True)
+    def test_guesses_sent_in_parallel_are_still_checked_only_five_times(self, world):
+        """Eight clients share one half-finished login and send their guesses at the same moment."""
+        starter = Client()
+        log_in(starter, world.coordinator.user.email)
+        cookie = starter.cookies["sessionid"].value
+        answers = []
+
+        def guess(n):
+            guesser = Client()
+            guesser.cookies["sessionid"] = cookie
+            try:
+                for i in range(10):
+                    answers.append(send_code(guesser, f"{n}{i:05d}").status_code)
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=guess, args=(n,)) for n in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert answers == [200] * 80
+        assert events(Kind.SECOND_STEP_FAILED).count() == 5
+        assert events(Kind.SECOND_STEP_REFUSED).count() == 75
 
     def test_recovery_codes_are_locked_the_same_way_and_a_right_one_is_not_used_up_while_locked(self, world, client):
         user = world.coordinator.user
