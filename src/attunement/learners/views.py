@@ -3,6 +3,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_safe
 
 from attunement.edits import with_token
 from attunement.organisations.access import member_required
@@ -19,6 +20,7 @@ LIST_LIMIT = 500
 
 
 @member_required
+@require_safe
 def learner_list_view(request):
     if not learner_policy.role_may(request.membership, "view"):
         raise PermissionDenied("Your role sees anonymised figures only.")
@@ -75,6 +77,7 @@ def learner_photo(request, learner):
 
 
 @member_required
+@require_http_methods(["GET", "HEAD", "POST"])
 def learner_create_view(request):
     if not learner_policy.may_create(request.membership):
         raise PermissionDenied("Only co-ordinators and managers can add people.")

@@ -15,7 +15,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.text import slugify
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from attunement.edits import EditConflict, with_token
 from attunement.organisations.access import member_required
@@ -82,6 +82,7 @@ def _fetch(getter, model, **kwargs):
 
 
 @staff_page
+@require_safe
 def index(request):
     actor = request.membership
     return _render(
@@ -102,6 +103,7 @@ def index(request):
 
 
 @staff_page
+@require_safe
 def my_training(request):
     actor = request.membership
     return _render(
@@ -116,6 +118,7 @@ def my_training(request):
 
 
 @staff_page
+@require_http_methods(["GET", "HEAD", "POST"])
 def training_record(request):
     actor = request.membership
     may_record_any = training_policy.role_may(actor, "record_any")
@@ -152,6 +155,7 @@ def training_record(request):
 
 
 @staff_page
+@require_safe
 def training_matrix(request):
     actor = request.membership
     _require(
@@ -166,6 +170,7 @@ def training_matrix(request):
 
 
 @staff_page
+@require_http_methods(["GET", "HEAD", "POST"])
 def courses(request):
     actor = request.membership
     _require(
@@ -239,6 +244,7 @@ def course_change(request, course_id):
 
 
 @staff_page
+@require_safe
 def certificate(request, completion_id):
     """The certificate file, only to the member of staff it belongs to and to leaders. Every opening is audited."""
     actor = request.membership
@@ -263,6 +269,7 @@ def certificate(request, completion_id):
 
 
 @staff_page
+@require_safe
 def supervision(request):
     actor = request.membership
     page = Paginator(selectors.meetings(actor=actor), 20).get_page(request.GET.get("page"))
@@ -282,6 +289,7 @@ def supervision(request):
 
 
 @staff_page
+@require_http_methods(["GET", "HEAD", "POST"])
 def supervision_new(request):
     actor = request.membership
     form = MeetingForm(
@@ -340,6 +348,7 @@ def action_done(request, action_id):
 
 
 @staff_page
+@require_http_methods(["GET", "HEAD", "POST"])
 def champions(request):
     actor = request.membership
     may_manage = champion_policy.role_may(actor, "manage")
@@ -388,6 +397,7 @@ def champion_end(request, champion_id):
 
 
 @staff_page
+@require_http_methods(["GET", "HEAD", "POST"])
 def self_report(request):
     actor = request.membership
     _require(self_report_policy.role_may(actor, "submit"), "Only members of staff fill in the self-report.")
@@ -431,6 +441,7 @@ def self_report(request):
 
 
 @staff_page
+@require_safe
 def self_report_trends(request):
     actor = request.membership
     _require(

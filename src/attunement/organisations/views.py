@@ -2,7 +2,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from .access import member_required
 from .forms import AuditFilterForm
@@ -21,6 +21,7 @@ def switch_organisation(request):
 
 
 @member_required
+@require_safe
 def audit_log(request):
     actor = request.membership
     if not audit_policy.role_may(actor, "view"):

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_safe
 
 from attunement.learners.access import learner_page
 from attunement.learners.selectors import learners_visible_to
@@ -15,6 +16,7 @@ from .forms import FamilyFeedbackForm, HomeObservationForm
 
 
 @member_required
+@require_safe
 def family_home(request):
     if request.membership.role != Role.FAMILY:
         raise PermissionDenied("This page is for family members.")

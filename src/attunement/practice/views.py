@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from attunement.edits import EditConflict, with_token
 from attunement.learners.access import learner_page
@@ -32,6 +32,7 @@ DRAFT_SAVED_KEY = "draft_to_clear"
 
 
 @member_required
+@require_safe
 def home(request):
     actor = request.membership
     if actor.role == Role.FAMILY:
@@ -60,6 +61,7 @@ def home(request):
 
 
 @member_required
+@require_safe
 def log_choose_learner(request):
     if not learner_policy.role_may(request.membership, "record_session"):
         raise PermissionDenied("Your role does not record sessions.")
@@ -255,6 +257,7 @@ def review_detail(request, learner, review_id):
 
 
 @member_required
+@require_http_methods(["GET", "HEAD", "POST"])
 def fundamentals(request):
     actor = request.membership
     if not fundamental_policy.role_may(actor, "view"):
@@ -326,6 +329,7 @@ def fundamental_change(request, fundamental_id):
 
 
 @member_required
+@require_http_methods(["GET", "HEAD", "POST"])
 def organisation_settings(request):
     actor = request.membership
     if not fundamental_policy.role_may(actor, "manage"):
@@ -366,6 +370,7 @@ def organisation_settings(request):
 
 
 @member_required
+@require_http_methods(["GET", "HEAD", "POST"])
 def scale_wording(request, scale_id):
     actor = request.membership
     if not fundamental_policy.role_may(actor, "manage"):

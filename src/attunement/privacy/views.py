@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
 
 from attunement.edits import EditConflict, with_token
 from attunement.learners.access import learner_page
@@ -152,6 +153,7 @@ def erase(request, learner):
 
 
 @member_required
+@require_http_methods(["GET", "HEAD", "POST"])
 def retention(request):
     actor = request.membership
     if not retention_policy.role_may(actor, "view"):

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from attunement.edits import EditConflict
 from attunement.learners.access import learner_page
@@ -181,6 +181,7 @@ def coding_agreement(request, learner, session_id):
 
 
 @member_required
+@require_http_methods(["GET", "HEAD", "POST"])
 def ethogram(request):
     actor = request.membership
     if not ethogram_policy.role_may(actor, "view"):
