@@ -342,3 +342,27 @@ def test_a_practice_report_records_a_read_for_each_person_it_names(world, client
     client.get(reverse("outcomes:therapist_report"), {"format": "pdf"})
     assert AuditEntry.objects.filter(action="therapist_report.read", learner_id=world.mine.pk).count() == 1
     assert not AuditEntry.objects.filter(action="therapist_report.read").exclude(learner_id=world.mine.pk).exists()
+
+
+@pytest.mark.django_db
+def test_every_page_of_the_application_refuses_methods_it_does_not_serve(world, client):
+    """PUT, PATCH, DELETE and OPTIONS are served by no page of the application: each answers 405 with the
+    methods it does serve, or refuses the role first, and never shows anything."""
+    records = records_of(world, world.mine, world.practitioner)
+    routes = [(n, p) for n, p in all_named_routes() if not set(p) - set(records) - set(CHOICES)]
+    checked = 0
+    for role in (Role.COORDINATOR, Role.PRACTITIONER):
+        login(client, world.members[role])
+        for name, params in routes:
+            kwargs = {p: records[p] if p in records else CHOICES[p][0] for p in params}
+            url = reverse(name, kwargs=kwargs)
+            module = resolve(url).func.__module__
+            if not module.startswith("attunement.") or module.startswith("attunement.accounts"):
+                continue  # the sign-in pages are allauth's, tested with the login flows
+            for method in ("PUT", "PATCH", "DELETE", "OPTIONS"):
+                response = client.generic(method, url)
+                assert response.status_code in (403, 404, 405), f"{role} {method} {name}: {response.status_code}"
+                if response.status_code == 405:
+                    assert response["Allow"] and method not in response["Allow"], name
+                    checked += 1
+    assert checked > 100
