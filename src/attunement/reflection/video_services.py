@@ -92,12 +92,13 @@ def _time_in(video: SessionVideo, time, field: str = "time") -> float:
 # --- Upload ----------------------------------------------------------------------------------------------
 
 
-@transaction.atomic
 def video_upload(*, actor: Membership, session: Session, path: str, size: int, original_name: str) -> SessionVideo:
     """Keep a video of a session from the file at `path` (the upload's temporary file, moved, not copied).
 
     The person's consent to video must be in force. The file is accepted only if it decodes as a video
     (its name is not trusted); a refused file leaves nothing behind. The proxy is made in the background.
+    Checking and moving the file (a copy, when the temporary folder is on another disk) happen before the
+    transaction, which only records the video, so nobody waits on a large upload to save their own work.
     """
     learner = session.learner
     if not learner_policy.allows(actor, "record_session", learner):
@@ -132,9 +133,16 @@ def video_upload(*, actor: Membership, session: Session, path: str, size: int, o
         f"videos/{folder}/original{_suffix_for(info.container, original_name)}", _LocalFile(path, size)
     )
     video.original.name = stored
-    video.save()
-    audit_record(actor=actor, action="video.uploaded", learner=learner, target=video)
-    transaction.on_commit(lambda: _queue_proxy(video.pk))
+    try:
+        with transaction.atomic():
+            if not consent_allows(learner, Purpose.VIDEO):  # withdrawn while the file was being checked
+                raise ValidationError({"file": NO_VIDEO_CONSENT.format(name=learner.display_name)})
+            video.save()
+            audit_record(actor=actor, action="video.uploaded", learner=learner, target=video)
+            transaction.on_commit(lambda: _queue_proxy(video.pk))
+    except BaseException:
+        video_files_remove(video)
+        raise
     return video
 
 
