@@ -213,6 +213,18 @@ def test_a_long_import_and_exports_while_twenty_people_save_lose_nothing_and_sto
     assert "database is locked" not in log and "Traceback" not in log, log[-3000:]
 
 
+def test_everything_the_service_wrote_is_readable_by_its_own_user_only(service):
+    modes = {}
+    for path in [service.var_dir, *service.var_dir.rglob("*")]:
+        try:
+            modes[path] = path.stat().st_mode & 0o777
+        except FileNotFoundError:  # a -wal or -shm file removed as the last connection closed
+            pass
+    assert service.var_dir / "attunement.sqlite3" in modes
+    assert sum(1 for path in modes if path.suffix == ".mp4") >= 2  # the upload, and the copy the worker made
+    assert [f"{oct(mode)} {path}" for path, mode in modes.items() if mode & 0o077] == []
+
+
 def test_a_worker_that_dies_is_started_again_while_the_web_keeps_answering(service):
     from bench import soak
 
