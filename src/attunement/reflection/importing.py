@@ -37,6 +37,13 @@ def import_limits() -> Limits:
     )
 
 
+def _utf16_xml(data: bytes) -> bool:
+    """XML saved as UTF-16 with a byte-order mark (so that its entities are checked like any other ELAN file)."""
+    if not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return False
+    return data[:400].decode("utf-16", errors="replace").lstrip("\ufeff \t\r\n").startswith("<")
+
+
 def read_coding_file(data: bytes) -> ReadFile:
     """Read the bytes of a BORIS, ELAN or CSV file; see the module docstring for how the format is chosen."""
     limits = import_limits()
@@ -53,7 +60,7 @@ def read_coding_file(data: bytes) -> ReadFile:
             project = None
         else:
             return ReadFile(BORIS, read_boris_project(project, limits))
-    if data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<") or data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<") or _utf16_xml(data):
         return ReadFile(ELAN, {"": loads_eaf(data, limits)})
     if text is None:
         raise CodingFormatError(
