@@ -7,7 +7,7 @@ from attunement.coding.csvio import dumps_csv
 from attunement.coding.model import DEFAULT_ETHOGRAM, Coding, Event
 from attunement.reflection.models import CodingPass
 
-from ..coding.test_limits import LAUGHS
+from ..coding.test_limits import AMPLIFIED, LAUGHS
 from ..conftest import login
 from .conftest import a_session, upload, url
 
@@ -35,9 +35,10 @@ def test_deeply_nested_json_gets_a_plain_message(world, client, data):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("template", [LAUGHS, AMPLIFIED], ids=["billion-laughs", "amplified"])
 @pytest.mark.parametrize("codec", ["utf-8", "utf-16", "utf-16-le"])
-def test_an_elan_file_with_entities_is_refused_in_any_encoding(world, client, codec):
-    data = LAUGHS.format(encoding=codec.upper().replace("-LE", "")).encode(codec)
+def test_an_elan_file_with_entities_is_refused_in_any_encoding(world, client, codec, template):
+    data = template.format(encoding=codec.upper().replace("-LE", "")).encode(codec)
     response = _post(client, world, data)
     assert response.status_code == 400
     assert "declares a DOCTYPE, entities or outside references" in response.content.decode()
