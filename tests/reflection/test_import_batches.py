@@ -67,3 +67,23 @@ def test_a_failure_in_the_last_batch_leaves_no_pass_and_no_events(world, client,
     assert not CodingPass.objects.exists()
     assert not CodingEvent.objects.exists()
     assert not AuditEntry.objects.filter(action="coding_pass.created").exists()
+
+
+@pytest.mark.skipif(
+    settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3", reason="about SQLite's write lock"
+)
+@pytest.mark.django_db(transaction=True)
+def test_others_can_save_while_a_coding_is_written_out_for_download(world, monkeypatch):
+    session = a_session(world)
+    imported = services.coding_pass_import(actor=world.practitioner, session=session, data=a_csv(20), filename="a.csv")
+    dumps, suffix, content_type = services.EXPORTS["csv"]
+    seen = []
+
+    def dumps_while_someone_saves(coding):
+        seen.append(save_from_elsewhere())
+        return dumps(coding)
+
+    monkeypatch.setitem(services.EXPORTS, "csv", (dumps_while_someone_saves, suffix, content_type))
+    exported = services.coding_pass_export(actor=world.practitioner, coding_pass=imported.coding_pass, format="csv")
+    assert seen == ["saved"] and "moment 19" in exported.content
+    assert AuditEntry.objects.filter(action="coding_pass.exported_csv").count() == 1

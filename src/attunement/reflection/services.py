@@ -306,7 +306,6 @@ class Exported:
     content: str
 
 
-@transaction.atomic
 def coding_pass_export(*, actor: Membership, coding_pass: CodingPass, format: str) -> Exported:
     """The pass as a BORIS project, an ELAN file or CSV. Some codings cannot be written in some formats
     (overlapping states for BORIS; one code used for two subjects for ELAN): ValidationError says so."""
@@ -319,7 +318,11 @@ def coding_pass_export(*, actor: Membership, coding_pass: CodingPass, format: st
         content = dumps(coding_of(coding_pass))
     except CodingFormatError as error:
         raise ValidationError(f"This coding cannot be written in that format: {error.message}") from None
-    audit_record(
-        actor=actor, action=f"coding_pass.exported_{format}", learner=coding_pass.session.learner, target=coding_pass
-    )
+    with transaction.atomic():  # only the audit entry: the file above is written before any transaction
+        audit_record(
+            actor=actor,
+            action=f"coding_pass.exported_{format}",
+            learner=coding_pass.session.learner,
+            target=coding_pass,
+        )
     return Exported(f"coding-{coding_pass.pk}.{suffix}", content_type, content)
