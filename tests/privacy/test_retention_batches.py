@@ -43,3 +43,36 @@ def test_the_retention_run_deletes_in_short_transactions_that_others_see_at_once
     assert left_as_others_saw_it == [3, 2, 1]
     assert not Session.objects.filter(learner=world.unassigned).exists()
     assert RetentionRun.objects.get(organisation=world.school, applied=True).counts["sessions"] == 3
+
+
+@pytest.mark.skipif(
+    settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3", reason="reads the file directly"
+)
+@pytest.mark.django_db(transaction=True)
+def test_erasure_deletes_a_persons_many_coding_events_in_short_transactions_first(world, monkeypatch):
+    from attunement.coding.model import DEFAULT_ETHOGRAM, Coding, Event
+    from attunement.reflection.models import CodingEvent
+    from attunement.reflection.services import coding_pass_save
+
+    session = session_record(actor=world.coordinator, learner=world.mine, details=details()).session
+    events = tuple(Event(float(n), "L-looks", "learner", n + 0.5) for n in range(5))
+    coding_pass_save(
+        actor=world.practitioner, session=session, coding=Coding(DEFAULT_ETHOGRAM, events), source="entered", title="A"
+    )
+    monkeypatch.setattr(services, "CODING_EVENTS_BATCH", 2)
+    seen = []
+
+    def as_seen_from_another_connection(sender, instance, **kwargs):
+        other = sqlite3.connect(connection.settings_dict["NAME"], timeout=5)
+        try:
+            seen.append(other.execute("SELECT COUNT(*) FROM reflection_codingevent").fetchone()[0])
+        finally:
+            other.close()
+
+    pre_delete.connect(as_seen_from_another_connection, sender=CodingEvent)
+    try:
+        services.learner_erase(actor=world.coordinator, learner=world.mine, typed_name="Mina Test")
+    finally:
+        pre_delete.disconnect(as_seen_from_another_connection, sender=CodingEvent)
+    assert seen == [5, 5, 3, 3, 1]
+    assert not CodingEvent.objects.exists() and not Session.objects.filter(pk=session.pk).exists()

@@ -334,13 +334,36 @@ def _forget_admin_history(learner: Learner) -> None:
         ).delete()
 
 
-@transaction.atomic
 def learner_erase(*, actor: Membership, learner: Learner, typed_name: str) -> AuditEntry:
-    """Erase one person completely, after their full name has been typed to confirm."""
+    """Erase one person completely, after their full name has been typed to confirm.
+
+    Their coding events, which can number hundreds of thousands, are deleted first in short transactions; the
+    rest goes in one, after the checks are made again."""
     learner_policy.require(
         actor, "erase", learner, "Only co-ordinators and administrators can erase a person's records."
     )
-    learner = Learner.objects.select_for_update().get(pk=learner.pk)
+    _check_erasable(learner, typed_name)
+    _delete_coding_events_of(learner.pk)
+    with transaction.atomic():
+        learner = Learner.objects.select_for_update().get(pk=learner.pk)
+        _check_erasable(learner, typed_name)
+        return _erase_person(
+            learner, organisation_id=learner.organisation_id, actor_user_id=actor.user_id, action="learner.erased"
+        )
+
+
+CODING_EVENTS_BATCH = 2000
+
+
+def _delete_coding_events_of(learner_id: int) -> None:
+    from attunement.reflection.models import CodingEvent
+
+    _delete_in_batches(
+        CodingEvent.objects.filter(coding_pass__session__learner_id=learner_id), batch=CODING_EVENTS_BATCH
+    )
+
+
+def _check_erasable(learner: Learner, typed_name: str) -> None:
     if LegalHold.objects.filter(learner=learner, lifted_at__isnull=True).exists():
         raise ValidationError(
             "There is a legal hold on this person's records, so nothing can be erased. "
@@ -352,9 +375,6 @@ def learner_erase(*, actor: Membership, learner: Learner, typed_name: str) -> Au
         raise ValidationError(
             {"typed_name": "The name typed does not match the person's full name. Nothing has been erased."}
         )
-    return _erase_person(
-        learner, organisation_id=learner.organisation_id, actor_user_id=actor.user_id, action="learner.erased"
-    )
 
 
 # --- Retention -------------------------------------------------------------------------------------------
@@ -412,10 +432,10 @@ def _clear_profiles(profiles) -> int:
 RETENTION_BATCH = 200
 
 
-def _delete_in_batches(queryset) -> None:
+def _delete_in_batches(queryset, batch: int | None = None) -> None:
     """Delete what `queryset` finds a batch at a time, each batch in its own short transaction, so that a run
     with years of records to delete never keeps everyone else from saving."""
-    while ids := list(queryset.values_list("pk", flat=True)[:RETENTION_BATCH]):
+    while ids := list(queryset.values_list("pk", flat=True)[: batch or RETENTION_BATCH]):
         with transaction.atomic():
             queryset.model.objects.filter(pk__in=ids).delete()
 
@@ -427,6 +447,7 @@ def _apply_plan(plan: OrganisationPlan) -> RetentionRun:
     organisation_id = plan.organisation.pk
     _delete_in_batches(plan.audit_entries())  # first, so the entries this run writes are never caught by it
     for learner in Learner.objects.filter(pk__in=plan.whole_people()):
+        _delete_coding_events_of(learner.pk)
         with transaction.atomic():
             _erase_person(
                 learner, organisation_id=organisation_id, actor_user_id=None, action="retention.person_deleted"
