@@ -214,6 +214,8 @@ def test_a_long_import_and_exports_while_twenty_people_save_lose_nothing_and_sto
 
 
 def test_everything_the_service_wrote_is_readable_by_its_own_user_only(service):
+    # the upload, and the copy for watching that the worker makes
+    wait_for(lambda: len(list(service.var_dir.rglob("*.mp4"))) >= 2, 120, "the worker to make the copy")
     modes = {}
     for path in [service.var_dir, *service.var_dir.rglob("*")]:
         try:
@@ -221,7 +223,6 @@ def test_everything_the_service_wrote_is_readable_by_its_own_user_only(service):
         except FileNotFoundError:  # a -wal or -shm file removed as the last connection closed
             pass
     assert service.var_dir / "attunement.sqlite3" in modes
-    assert sum(1 for path in modes if path.suffix == ".mp4") >= 2  # the upload, and the copy the worker made
     assert [f"{oct(mode)} {path}" for path, mode in modes.items() if mode & 0o077] == []
 
 
@@ -230,7 +231,7 @@ def test_a_worker_that_dies_is_started_again_while_the_web_keeps_answering(servi
 
     state, pid = service.programs()["worker"]
     assert state == "RUNNING"
-    browser = soak.Browser(service.base, timeout=10)
+    browser = soak.Browser(service.base, timeout=30)
     os.kill(pid, signal.SIGKILL)
     deadline = time.monotonic() + 30
     while True:
