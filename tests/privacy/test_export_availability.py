@@ -1,42 +1,14 @@
-import sqlite3
-import threading
 import zipfile
 
 import pytest
-from django.conf import settings
-from django.db import connection
 
 from attunement.organisations.models import AuditEntry
 from attunement.privacy import export
 from attunement.privacy.services import subject_access_export
 
-pytestmark = pytest.mark.skipif(
-    settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3",
-    reason="about SQLite's single write lock",
-)
+from ..sqlite_lock import only_on_sqlite, save_from_elsewhere
 
-
-def _write_from_elsewhere() -> str:
-    """What another user's save meets: a write on its own connection, willing to wait one second."""
-    outcome = []
-
-    def write():
-        other = sqlite3.connect(connection.settings_dict["NAME"], timeout=1)
-        try:
-            other.execute("BEGIN IMMEDIATE")
-            other.execute("CREATE TABLE IF NOT EXISTS probe (x)")
-            other.execute("DROP TABLE probe")
-            other.commit()
-            outcome.append("saved")
-        except sqlite3.OperationalError as error:
-            outcome.append(str(error))
-        finally:
-            other.close()
-
-    thread = threading.Thread(target=write)
-    thread.start()
-    thread.join()
-    return outcome[0]
+pytestmark = only_on_sqlite
 
 
 @pytest.mark.django_db(transaction=True)
@@ -45,7 +17,7 @@ def test_others_can_save_while_the_export_zip_is_being_built(world, monkeypatch)
     real = export.render_to_string
 
     def slow_part_of_the_build(*args, **kwargs):
-        seen.append(_write_from_elsewhere())
+        seen.append(save_from_elsewhere(timeout=1))
         return real(*args, **kwargs)
 
     monkeypatch.setattr(export, "render_to_string", slow_part_of_the_build)

@@ -1,17 +1,14 @@
 """A large coding import is written in short transactions, so others can save meanwhile, and stays all or
 nothing: a failure part-way leaves no pass and no events."""
 
-import sqlite3
-
 import pytest
-from django.conf import settings
-from django.db import connection
 
 from attunement.organisations.models import AuditEntry
 from attunement.reflection import services
 from attunement.reflection.models import CodingEvent, CodingPass
 
 from ..conftest import login
+from ..sqlite_lock import only_on_sqlite, save_from_elsewhere
 from .conftest import a_session, upload, url
 
 HEADER = "time,subject,code,kind,end,duration,modifiers,comment\n"
@@ -21,24 +18,7 @@ def a_csv(events: int) -> bytes:
     return (HEADER + "".join(f"{i},learner,looks,state,{i + 0.5},0.5,,moment {i}\n" for i in range(events))).encode()
 
 
-def save_from_elsewhere() -> str:
-    """Another user's save, on its own connection, willing to wait half a second for the write lock."""
-    other = sqlite3.connect(connection.settings_dict["NAME"], timeout=0.5)
-    try:
-        other.execute("BEGIN IMMEDIATE")
-        other.execute("CREATE TABLE IF NOT EXISTS probe (x)")
-        other.execute("DROP TABLE probe")
-        other.commit()
-        return "saved"
-    except sqlite3.OperationalError as error:
-        return str(error)
-    finally:
-        other.close()
-
-
-@pytest.mark.skipif(
-    settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3", reason="about SQLite's write lock"
-)
+@only_on_sqlite
 @pytest.mark.django_db(transaction=True)
 def test_others_can_save_between_the_batches_of_a_large_import(world, client, monkeypatch):
     monkeypatch.setattr(services, "EVENTS_PER_TRANSACTION", 100)
@@ -69,9 +49,7 @@ def test_a_failure_in_the_last_batch_leaves_no_pass_and_no_events(world, client,
     assert not AuditEntry.objects.filter(action="coding_pass.created").exists()
 
 
-@pytest.mark.skipif(
-    settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3", reason="about SQLite's write lock"
-)
+@only_on_sqlite
 @pytest.mark.django_db(transaction=True)
 def test_others_can_save_while_a_coding_is_written_out_for_download(world, monkeypatch):
     session = a_session(world)

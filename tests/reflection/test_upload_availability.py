@@ -1,32 +1,13 @@
-import sqlite3
-
 import pytest
-from django.conf import settings
-from django.db import connection
 
 from attunement.reflection import video_services
 from attunement.reflection.models import SessionVideo
 
+from ..sqlite_lock import only_on_sqlite, save_from_elsewhere
 from .conftest import a_session
 from .videos import consent, media_files, sample_bytes
 
-pytestmark = pytest.mark.skipif(
-    settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3", reason="about SQLite's write lock"
-)
-
-
-def save_from_elsewhere() -> str:
-    other = sqlite3.connect(connection.settings_dict["NAME"], timeout=0.5)
-    try:
-        other.execute("BEGIN IMMEDIATE")
-        other.execute("CREATE TABLE IF NOT EXISTS probe (x)")
-        other.execute("DROP TABLE probe")
-        other.commit()
-        return "saved"
-    except sqlite3.OperationalError as error:
-        return str(error)
-    finally:
-        other.close()
+pytestmark = only_on_sqlite
 
 
 @pytest.fixture

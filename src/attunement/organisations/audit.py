@@ -26,15 +26,8 @@ def audit_record(*, actor: Membership, action: str, learner=None, target=None) -
 
 def audit_read(*, actor: Membership, what: str, learner, target_type: str = "", target_id: int | None = None):
     """Record that someone looked at a person's data (their profile, sessions, progress, photo…)."""
-    return AuditEntry.objects.create(
-        organisation_id=actor.organisation_id,
-        actor_id=actor.user_id,
-        action=f"{what}.read",
-        learner_id=learner.pk,
-        target_type=target_type,
-        target_id=target_id,
-        address=current_address.get(),
-    )
+    (entry,) = audit_reads(actor=actor, what=what, learners=[learner], target_type=target_type, target_id=target_id)
+    return entry
 
 
 # Answers that show nothing: the request was refused, or asked for a method or a part of a file that is not there.
