@@ -8,6 +8,7 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from attunement.organisations.models import AuditEntry
 from attunement.practice.models import Session
 from attunement.practice.services import session_record
 
@@ -61,3 +62,14 @@ def test_a_formula_typed_as_a_place_is_written_as_text(world, client):
     login(client, world.coordinator)
     (row,) = rows(client)
     assert row["place"] == '\'=HYPERLINK("http://x","y")'
+
+
+@pytest.mark.django_db
+def test_the_file_is_recorded_as_a_read_of_each_person_it_holds(world, client):
+    for learner in (world.mine, world.unassigned):
+        session_record(actor=world.coordinator, learner=learner, details=details())
+    login(client, world.coordinator)
+    held = {int(row["person_number"]) for row in rows(client)}
+    read = AuditEntry.objects.filter(action="sessions_export.read", actor_id=world.coordinator.user_id)
+    assert held == {world.mine.pk, world.unassigned.pk}
+    assert sorted(read.values_list("learner_id", flat=True)) == sorted(held)

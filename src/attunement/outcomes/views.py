@@ -9,6 +9,7 @@ from django.views.decorators.http import require_safe
 from attunement.coding.csvio import spreadsheet_safe
 from attunement.learners.access import learner_page
 from attunement.learners.policies import learner_policy
+from attunement.learners.selectors import learners_visible_to
 from attunement.organisations.access import member_required
 from attunement.organisations.audit import audit_reads, audit_record, shows_data
 from attunement.organisations.policies import sees_whole_organisation
@@ -187,11 +188,17 @@ def sessions_csv(request):
     if not sees_whole_organisation(actor):
         raise PermissionDenied("Only co-ordinators, managers and administrators export the organisation's sessions.")
     period, _ = period_from(request.GET)
+    in_period = sessions_visible_to(actor).filter(started_at__gte=period.start, started_at__lt=period.end)
     audit_record(actor=actor, action="sessions_export.created")
+    # The file names each person whose sessions it holds: each of them gets a read entry, as for a report.
+    audit_reads(
+        actor=actor,
+        what="sessions_export",
+        learners=learners_visible_to(actor).filter(pk__in=in_period.values("learner_id")).only("pk"),
+        target_type="sessions_csv",
+    )
     sessions = (
-        sessions_visible_to(actor)
-        .filter(started_at__gte=period.start, started_at__lt=period.end)
-        .select_related("learner", "recorded_by")
+        in_period.select_related("learner", "recorded_by")
         .prefetch_related("fundamentals", "behaviours")
         .order_by("started_at", "pk")
     )
