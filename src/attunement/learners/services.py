@@ -256,14 +256,14 @@ def plan_edit_token(plan: Plan) -> str:
     return edit_token(plan.kind, plan.title, plan.starts_on, plan.review_on, plan.is_active, outcomes)
 
 
-def plan_saved_now(plan: Plan) -> list[tuple[str, str]]:
+def plan_saved_now(plan: Plan) -> list[tuple[str, object]]:
     """The plan as saved now, in words, to show beside the form after a clash."""
     plan = Plan.objects.get(pk=plan.pk)
     rows = [
         ("Kind of plan", plan.get_kind_display()),
         ("Title", plan.title),
-        ("Starts", plan.starts_on.isoformat() if plan.starts_on else ""),
-        ("Next review", plan.review_on.isoformat() if plan.review_on else ""),
+        ("Starts", plan.starts_on or ""),
+        ("Next review", plan.review_on or ""),
         ("This plan is current", "yes" if plan.is_active else "no"),
     ]
     rows += [("Outcome", o.text) for o in plan.outcomes.filter(is_active=True).order_by("pk")]
