@@ -291,7 +291,10 @@ FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 # Dotted paths of functions the task worker calls when it starts and then every minute (tidying up
 # after work that stopped half-way, for example). An error in one is logged and does not stop the worker.
-WORKER_HOUSEKEEPING: list[str] = ["attunement.reflection.tasks.recover_stalled_work"]
+WORKER_HOUSEKEEPING: list[str] = [
+    "attunement.reflection.tasks.recover_stalled_work",
+    "attunement.reflection.services.abandoned_imports_remove",
+]
 
 # Work on videos (proxy, clip, analysis) writes a sign of life at least every few seconds while it runs. When
 # none has come for this long, its worker is taken to have stopped: the work is queued again, and after

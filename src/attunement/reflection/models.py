@@ -72,6 +72,8 @@ class CodingPass(models.Model):
     video = models.ForeignKey(
         "SessionVideo", null=True, blank=True, on_delete=models.SET_NULL, related_name="coding_passes"
     )
+    # False while a large import is still being written batch by batch: nobody sees a pass with part of its events.
+    complete = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

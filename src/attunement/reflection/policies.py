@@ -28,7 +28,7 @@ class CodingPassPolicy(Policy):
     actions = {"view": STAFF_ROLES, "delete": STAFF_ROLES}
 
     def scope(self, actor: Membership) -> QuerySet[CodingPass]:
-        return CodingPass.objects.filter(session__learner__in=learner_policy.scope(actor).values("pk"))
+        return CodingPass.objects.filter(complete=True, session__learner__in=learner_policy.scope(actor).values("pk"))
 
     def allows(self, actor, action, obj) -> bool:
         if action == "delete" and (actor is None or obj.coder_id != actor.user_id):

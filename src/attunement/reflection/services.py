@@ -4,6 +4,7 @@ leaves an audit entry. Exports are audited too."""
 
 import time
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -213,6 +214,7 @@ def coding_pass_save(*, actor: Membership, session: Session, coding: Coding, sou
     try:
         for number, batch in enumerate(batches):
             with transaction.atomic():
+                last = number == len(batches) - 1
                 if coding_pass is None:
                     coding_pass = CodingPass.objects.create(
                         session=session,
@@ -220,11 +222,15 @@ def coding_pass_save(*, actor: Membership, session: Session, coding: Coding, sou
                         title=title,
                         source=source,
                         media_duration=coding.media_duration,
+                        complete=last,
                     )
                 for event in batch:
                     event.coding_pass = coding_pass
                 CodingEvent.objects.bulk_create(batch, batch_size=500)
-                if number == len(batches) - 1:
+                if last:
+                    if not coding_pass.complete:
+                        CodingPass.objects.filter(pk=coding_pass.pk).update(complete=True)
+                        coding_pass.complete = True
                     audit_record(actor=actor, action="coding_pass.created", learner=session.learner, target=coding_pass)
             if number < len(batches) - 1:
                 _let_others_write()
@@ -234,6 +240,22 @@ def coding_pass_save(*, actor: Membership, session: Session, coding: Coding, sou
                 CodingPass.objects.filter(pk=coding_pass.pk).delete()
         raise
     return coding_pass
+
+
+ABANDONED_IMPORT_AFTER = timedelta(hours=1)
+
+
+def abandoned_imports_remove() -> int:
+    """Remove passes whose import stopped part-way with no chance to tidy up (the server was killed, say).
+    Nobody has seen them: passes are hidden until their last batch is written. Run by the worker's housekeeping."""
+    stale = CodingPass.objects.filter(complete=False, created_at__lt=timezone.now() - ABANDONED_IMPORT_AFTER)
+    removed = 0
+    for pk in stale.values_list("pk", flat=True):
+        with transaction.atomic():
+            CodingEvent.objects.filter(coding_pass_id=pk).delete()
+            CodingPass.objects.filter(pk=pk, complete=False).delete()
+        removed += 1
+    return removed
 
 
 @dataclass(frozen=True)
