@@ -32,13 +32,18 @@ def video_analysis_request(request, video):
     return player_redirect(video, "analysis")
 
 
+def _analysis_of(video, analysis_id) -> VideoAnalysis:
+    analysis = VideoAnalysis.objects.filter(video=video, pk=analysis_id).first()
+    if analysis is None:
+        raise Http404("No such analysis of this video.")
+    return analysis
+
+
 @video_page
 @require_POST
 def video_analysis_retry(request, video, analysis_id):
     """Queue a measurement that failed once more, with its own settings ("Try again")."""
-    analysis = VideoAnalysis.objects.filter(video=video, pk=analysis_id).first()
-    if analysis is None:
-        raise Http404("No such analysis of this video.")
+    analysis = _analysis_of(video, analysis_id)
     try:
         interaction.analysis_retry(actor=request.membership, analysis=analysis)
     except ValidationError as error:
@@ -51,9 +56,7 @@ def video_analysis_retry(request, video, analysis_id):
 @video_page
 @require_POST
 def video_analysis_speaker(request, video, analysis_id):
-    analysis = VideoAnalysis.objects.filter(video=video, pk=analysis_id).first()
-    if analysis is None:
-        raise Http404("No such analysis of this video.")
+    analysis = _analysis_of(video, analysis_id)
     try:
         segment = int(request.POST.get("segment", ""))
     except ValueError:
