@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm
 
+from attunement.organisations.admin import ReadOnlyAdmin
+
 from .models import SecurityEvent, User
 
 
@@ -32,19 +34,10 @@ class EmailUserAdmin(UserAdmin):
 
 
 @admin.register(SecurityEvent)
-class SecurityEventAdmin(admin.ModelAdmin):
+class SecurityEventAdmin(ReadOnlyAdmin):
     """The whole security log, every organisation, read-only: for the people who run the site."""
 
     list_display = ("at", "kind", "email", "address", "organisation", "detail")
     list_filter = ("kind", "at")
     search_fields = ("email", "address", "detail")
     date_hierarchy = "at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -3,6 +3,19 @@ from django.contrib import admin
 from .models import AuditEntry, Membership, Organisation, Site
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Seen in the admin, added and changed only through the application's pages, so every change is recorded."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class SiteInline(admin.TabularInline):
     model = Site
     extra = 0
@@ -33,15 +46,6 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdmin):
     list_display = ("at", "actor", "action", "learner_id", "target_type", "target_id")
     list_filter = ("action",)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

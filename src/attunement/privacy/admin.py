@@ -1,19 +1,8 @@
 from django.contrib import admin
 
+from attunement.organisations.admin import ReadOnlyAdmin
+
 from .models import Consent, LegalHold, RetentionRun, RetentionSettings
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Seen in the admin, added and changed only through the application's pages, so every change is audited."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Consent)
