@@ -58,3 +58,23 @@ def test_a_new_organisation_made_in_the_admin_gets_its_fundamentals_and_audit_ca
         == 403
     )
     assert AuditEntry.objects.filter(pk=entry.pk).exists()
+
+
+@pytest.mark.django_db
+def test_a_password_set_in_the_admin_is_logged_and_its_owner_told_by_email(client, mailoutbox):
+    from attunement.accounts.models import SecurityEvent
+
+    person = get_user_model().objects.create_user(email="sam@example.org", password="an-old-long-password")
+    admin_user = administrator()
+    client.force_login(admin_user)
+    response = client.post(
+        reverse("admin:auth_user_password_change", args=[person.pk]),
+        {"password1": "a-new-long-password-9", "password2": "a-new-long-password-9", "usable_password": "true"},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    person.refresh_from_db()
+    assert person.check_password("a-new-long-password-9")
+    (event,) = SecurityEvent.objects.filter(user=person, kind=SecurityEvent.Kind.PASSWORD_CHANGED)
+    assert admin_user.email in event.detail
+    (mail,) = mailoutbox
+    assert mail.to == ["sam@example.org"] and "password" in mail.body.lower()

@@ -1,10 +1,13 @@
+from allauth.account.adapter import get_adapter
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm
 
 from attunement.organisations.admin import ReadOnlyAdmin
 
 from .models import SecurityEvent, User
+from .security import Kind, record
 
 
 class EmailUserCreationForm(AdminUserCreationForm):
@@ -31,6 +34,18 @@ class EmailUserAdmin(UserAdmin):
     list_display = ("email", "first_name", "last_name", "is_active")
     search_fields = ("email", "first_name", "last_name")
     ordering = ("email",)
+
+    def user_change_password(self, request, id, form_url=""):
+        """As when people change their own: the change is in the security log, and the person is told by e-mail,
+        so a password set by someone else is never a surprise."""
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:
+            user = self.get_object(request, unquote(id))
+            record(
+                Kind.PASSWORD_CHANGED, request=request, user=user, detail=f"Set in the admin by {request.user.email}"
+            )
+            get_adapter(request).send_notification_mail("account/email/password_changed", user)
+        return response
 
 
 @admin.register(SecurityEvent)
