@@ -242,7 +242,11 @@ def person_data(learner: Learner, *, today: date | None = None) -> dict:
 def _codings(learner: Learner) -> list[dict]:
     from attunement.reflection.models import CodingPass
 
-    passes = CodingPass.objects.filter(session__learner=learner, complete=True).select_related("coder").prefetch_related("events")
+    passes = (
+        CodingPass.objects.filter(session__learner=learner, complete=True)
+        .select_related("coder")
+        .prefetch_related("events")
+    )
     return [
         {
             "id": p.pk,
