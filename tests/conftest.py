@@ -1,3 +1,4 @@
+import re
 from datetime import timedelta
 
 import pytest
@@ -70,3 +71,8 @@ def details(**overrides) -> SessionDetails:
 def login(client, membership):
     client.force_login(membership.user)
     return client
+
+
+def shown(response) -> str:
+    """The page's text without its forms' random token: letters and digits, which can spell a name by chance."""
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", response.content.decode())

@@ -10,7 +10,7 @@ from attunement.means.services import ActionInput, agreed_action_set_done, super
 from attunement.organisations.models import AuditEntry, Role
 from attunement.practice.services import session_record
 
-from ..conftest import details, login
+from ..conftest import details, login, shown
 from .conftest import a_meeting, today
 
 LEADERS = (Role.COORDINATOR, Role.MANAGER, Role.ADMINISTRATOR)
@@ -195,7 +195,7 @@ class TestSupervisionPages:
     def test_a_practitioner_records_a_meeting_on_the_page(self, world, client):
         session = a_session(world)
         login(client, world.practitioner)
-        page = client.get(reverse("means:supervision_new")).content.decode()
+        page = shown(client.get(reverse("means:supervision_new")))
         assert "Mina" in page and "Una" not in page
         response = client.post(
             reverse("means:supervision_new"),
