@@ -157,7 +157,7 @@ def test_the_sound_process_ends_when_the_analysis_is_killed(tmp_path):
 
         os.kill(analysis.pid, signal.SIGKILL)
         analysis.wait(10)
-        deadline = time.monotonic() + 3
+        deadline = time.monotonic() + 20  # the kernel ends it at once; a busy machine may take a moment
         while time.monotonic() < deadline and any(alive(p) for p in family):
             time.sleep(0.05)
         left = [f"{p}: {command_line(p)}" for p in family if alive(p)]
