@@ -31,7 +31,7 @@ def require_unchanged(given: str | None, current: str, what: str) -> None:
     if given is not None and given != current:
         raise EditConflict(
             f"Someone else saved {what} while you were editing it, so your changes were not saved. What you "
-            "typed is still in the form below, and what they saved is shown beside it. Check theirs, then save "
+            "typed is still in the form, and the page shows what they saved. Check theirs, then save "
             "again if yours should replace it."
         )
 
