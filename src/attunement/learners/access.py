@@ -33,6 +33,18 @@ def not_allowed(request, allowed: frozenset[str]):
     return None
 
 
+def answer_and_record(request, allowed: frozenset[str] | None, answer, record=None):
+    """What every guard does once the record is found and allowed: refuse a method the page does not answer
+    (405), answer, and call `record` when the answer shows something (see `shows_data`)."""
+    refused = not_allowed(request, allowed) if allowed else None
+    if refused is not None:
+        return refused
+    response = answer()
+    if record is not None and shows_data(response):
+        record()
+    return response
+
+
 def learner_page(action: str, *, reads: str = "", methods=("GET",)):
     """Decorate a view of one person: the member must see the person (404 otherwise) and be allowed `action`
     (403 otherwise). The page answers only `methods` (405 otherwise; HEAD comes with GET), checked after the
@@ -55,20 +67,23 @@ def learner_page(action: str, *, reads: str = "", methods=("GET",)):
             learner = learner_or_404(request, learner_id)
             if not learner_policy.allows(request.membership, action, learner):
                 raise PermissionDenied("Your role does not allow this for this person.")
-            refused = not_allowed(request, allowed)
-            if refused is not None:
-                return refused
-            response = view(request, learner, *args, **kwargs)
-            if reads and shows_data(response):
-                target_key, target_id = next(((k, v) for k, v in kwargs.items() if k.endswith("_id")), ("", None))
-                audit_read(
-                    actor=request.membership,
-                    what=reads,
-                    learner=learner,
-                    target_type=target_key.removesuffix("_id"),
-                    target_id=target_id,
+            target_key, target_id = next(((k, v) for k, v in kwargs.items() if k.endswith("_id")), ("", None))
+            return answer_and_record(
+                request,
+                allowed,
+                lambda: view(request, learner, *args, **kwargs),
+                record=(
+                    lambda: audit_read(
+                        actor=request.membership,
+                        what=reads,
+                        learner=learner,
+                        target_type=target_key.removesuffix("_id"),
+                        target_id=target_id,
+                    )
                 )
-            return response
+                if reads
+                else None,
+            )
 
         wrapper.learner_action = action
         wrapper.learner_reads = reads

@@ -14,10 +14,10 @@ from django.utils.dateparse import parse_date
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST, require_safe
 
-from attunement.learners.access import allowed_methods, learner_page, not_allowed
+from attunement.learners.access import allowed_methods, answer_and_record, learner_page
 from attunement.learners.policies import learner_policy
 from attunement.organisations.access import member_required
-from attunement.organisations.audit import audit_read, shows_data
+from attunement.organisations.audit import audit_read
 from attunement.organisations.forms_util import service_messages
 from attunement.organisations.models import Membership
 from attunement.practice.models import ProgressScale
@@ -71,15 +71,22 @@ def video_page(view=None, *, reads: str = "video", methods=None):
                 video = selectors.video_get(actor=request.membership, video_id=video_id)
             except SessionVideo.DoesNotExist:
                 raise Http404("No such video, or it is not shared with you.") from None
-            refused = not_allowed(request, allowed) if allowed else None
-            if refused is not None:
-                return refused
-            response = view(request, video, *args, **kwargs)
-            if reads and shows_data(response):
-                audit_read(
-                    actor=request.membership, what=reads, learner=video.learner, target_type="video", target_id=video.pk
+            return answer_and_record(
+                request,
+                allowed,
+                lambda: view(request, video, *args, **kwargs),
+                record=(
+                    lambda: audit_read(
+                        actor=request.membership,
+                        what=reads,
+                        learner=video.learner,
+                        target_type="video",
+                        target_id=video.pk,
+                    )
                 )
-            return response
+                if reads
+                else None,
+            )
 
         wrapper.video_reads = reads
         return wrapper
@@ -562,16 +569,18 @@ def _clip_read(what: str):
         @wraps(view)
         def wrapper(request, clip_id):
             clip = _clip_or_404(request, clip_id)
-            response = view(request, clip)
-            if shows_data(response):
-                audit_read(
+            return answer_and_record(
+                request,
+                None,  # require_safe has refused other methods
+                lambda: view(request, clip),
+                record=lambda: audit_read(
                     actor=request.membership,
                     what=what,
                     learner=clip.video.learner,
                     target_type="clip",
                     target_id=clip.pk,
-                )
-            return response
+                ),
+            )
 
         return wrapper
 
