@@ -12,8 +12,9 @@ from .models import AuditEntry, Membership
 current_address: ContextVar[str | None] = ContextVar("current_address", default=None)
 
 
-def audit_record(*, actor: Membership, action: str, learner=None, target=None) -> AuditEntry:
+def audit_record(*, actor: Membership, action: str, learner=None, target=None, detail=None) -> AuditEntry:
     return AuditEntry.objects.create(
+        detail=detail or {},
         organisation_id=actor.organisation_id,
         actor_id=actor.user_id,
         action=action,
@@ -24,9 +25,13 @@ def audit_record(*, actor: Membership, action: str, learner=None, target=None) -
     )
 
 
-def audit_read(*, actor: Membership, what: str, learner, target_type: str = "", target_id: int | None = None):
+def audit_read(
+    *, actor: Membership, what: str, learner, target_type: str = "", target_id: int | None = None, detail=None
+):
     """Record that someone looked at a person's data (their profile, sessions, progress, photo…)."""
-    (entry,) = audit_reads(actor=actor, what=what, learners=[learner], target_type=target_type, target_id=target_id)
+    (entry,) = audit_reads(
+        actor=actor, what=what, learners=[learner], target_type=target_type, target_id=target_id, detail=detail
+    )
     return entry
 
 
@@ -41,7 +46,9 @@ def shows_data(response) -> bool:
     return 200 <= status < 300 or (400 <= status < 500 and status not in REFUSALS)
 
 
-def audit_reads(*, actor: Membership, what: str, learners, target_type: str = "", target_id: int | None = None):
+def audit_reads(
+    *, actor: Membership, what: str, learners, target_type: str = "", target_id: int | None = None, detail=None
+):
     """One read entry for each person in `learners`: a page that names several people is recorded against
     each of them, so every person's own history of who looked at their data stays complete."""
     address = current_address.get()
@@ -53,6 +60,7 @@ def audit_reads(*, actor: Membership, what: str, learners, target_type: str = ""
             learner_id=learner.pk,
             target_type=target_type,
             target_id=target_id,
+            detail=detail or {},
             address=address,
         )
         for learner in learners

@@ -44,6 +44,11 @@ class Organisation(models.Model):
     weekly_session_target = models.PositiveSmallIntegerField(
         default=5, help_text="How many sessions a week you aim for with each person, unless set for them."
     )
+    correction_days = models.PositiveSmallIntegerField(
+        default=7,
+        help_text="For how many days after saving a session or a review the person who saved it may correct "
+        "or withdraw it. Co-ordinators may always do so.",
+    )
     progress_scale = models.ForeignKey(
         "practice.ProgressScale", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -107,6 +112,9 @@ class AuditEntry(models.Model):
     learner_id = models.BigIntegerField(null=True, db_index=True)
     target_type = models.CharField(max_length=80, blank=True)
     target_id = models.BigIntegerField(null=True)
+    detail = models.JSONField(
+        default=dict, blank=True, help_text="What changed (before and after), or which report and format was read."
+    )
     address = models.GenericIPAddressField(null=True, blank=True, help_text="Where the request came from.")
     at = models.DateTimeField(auto_now_add=True, db_index=True)
 

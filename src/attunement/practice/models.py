@@ -59,7 +59,42 @@ class ScaleLevel(models.Model):
         return self.label
 
 
-class Session(models.Model):
+class CurrentRecords(models.Manager):
+    """Records that count: withdrawn ones are left out of every list, count, chart and family view.
+
+    This is the default manager, so `Model.objects` and related managers (`learner.sessions`) skip withdrawn
+    records. Lookups across a relation (`learner__sessions__...`, `Count("sessions")`) do not go through a
+    manager: add `withdrawn_at__isnull=True` there by hand. The audit trail and the subject access export
+    read `Model.every_record`, which keeps them."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(withdrawn_at__isnull=True)
+
+
+class Withdrawable(models.Model):
+    """A record that can be withdrawn with a reason. It is kept, never deleted, for the audit trail and the
+    person's own copy of their data."""
+
+    withdrawn_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    withdrawn_reason = models.CharField(max_length=300, blank=True)
+
+    every_record = models.Manager()
+    objects = CurrentRecords()
+
+    class Meta:
+        abstract = True
+        default_manager_name = "objects"
+        base_manager_name = "every_record"
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
+
+
+class Session(Withdrawable):
     """One Intensive Interaction session, planned or caught in the flow of the day."""
 
     learner = models.ForeignKey(Learner, on_delete=models.CASCADE, related_name="sessions")
@@ -84,7 +119,7 @@ class Session(models.Model):
     submission_key = models.UUIDField(unique=True, null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
+    class Meta(Withdrawable.Meta):
         ordering = ["-started_at"]
         indexes = [
             models.Index(fields=["learner", "-started_at"]),
@@ -130,7 +165,7 @@ class ObservedBehaviour(models.Model):
         return self.description
 
 
-class ProgressReview(models.Model):
+class ProgressReview(Withdrawable):
     """A periodic (for example termly) look at how established each Fundamental is."""
 
     learner = models.ForeignKey(Learner, on_delete=models.CASCADE, related_name="reviews")
@@ -143,7 +178,7 @@ class ProgressReview(models.Model):
     submission_key = models.UUIDField(unique=True, null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
+    class Meta(Withdrawable.Meta):
         ordering = ["-reviewed_on", "-pk"]
 
     def __str__(self):
