@@ -252,3 +252,39 @@ class FamilyFeedback(models.Model):
 
     def __str__(self):
         return f"Family feedback, {self.given_on}"
+
+
+class Correction(models.Model):
+    """One change to a saved session or progress review: the version before and after, who and when.
+
+    Every earlier version of a record is kept here, so the record's page can show its history in plain words
+    ("Changed by Sam Okafor on 4 Dec 2026: minutes 20 → 15") and the person's own copy of their data holds it.
+    Exactly one of `session` and `review` is set."""
+
+    class Kind(models.TextChoices):
+        EDIT = "edit", "Changed"
+        WITHDRAW = "withdraw", "Withdrawn"
+
+    session = models.ForeignKey(Session, null=True, blank=True, on_delete=models.CASCADE, related_name="corrections")
+    review = models.ForeignKey(
+        ProgressReview, null=True, blank=True, on_delete=models.CASCADE, related_name="corrections"
+    )
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    changed_at = models.DateTimeField(auto_now_add=True)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.EDIT)
+    before = models.JSONField(default=dict, blank=True)
+    after = models.JSONField(default=dict, blank=True)
+    reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["changed_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(session__isnull=False, review__isnull=True))
+                | (models.Q(session__isnull=True, review__isnull=False)),
+                name="correction_of_one_record",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} on {self.changed_at:%d %b %Y}"
