@@ -9,7 +9,12 @@ from .models import RETENTION_LABELS, GivenBy, Purpose, RetentionSettings
 
 class ConsentForm(forms.Form):
     purpose = forms.ChoiceField(choices=Purpose.choices, label="What is the consent for?", widget=forms.RadioSelect)
-    given_by = forms.ChoiceField(choices=GivenBy.choices, label="Who gave it?", widget=forms.RadioSelect)
+    given_by = forms.ChoiceField(
+        choices=GivenBy.choices,
+        label="Who gave it?",
+        widget=forms.RadioSelect,
+        help_text="A best-interests decision can only be made for someone aged 16 or over.",
+    )
     giver_name = forms.CharField(
         max_length=120,
         required=False,

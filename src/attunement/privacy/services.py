@@ -49,6 +49,21 @@ def _one_line(text: str) -> str:
 # --- Consent ---------------------------------------------------------------------------------------------
 
 
+# The Mental Capacity Act 2005 (England and Wales) applies from the age of 16: for a younger child, a parent or
+# guardian decides (or the child, if they are competent), never a best-interests decision.
+MCA_MINIMUM_AGE = 16
+
+
+def _under_mca_age(learner: Learner, on: date) -> int | None:
+    """The person's age on `on` when it is under the MCA's minimum age, else None (also when the date of birth
+    is not recorded: the form then cannot tell, and the decision-maker is trusted)."""
+    born = learner.date_of_birth
+    if born is None or on < born:
+        return None
+    age = on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+    return age if age < MCA_MINIMUM_AGE else None
+
+
 def validate_consent(
     *,
     learner: Learner,
@@ -69,6 +84,14 @@ def validate_consent(
     elif given_by == GivenBy.PARENT and not giver_name:
         errors["giver_name"] = "Please give the name of the parent or guardian who gave consent."
     elif given_by == GivenBy.BEST_INTERESTS:
+        too_young = _under_mca_age(learner, starts_on or today)
+        if too_young is not None:
+            errors["given_by"] = (
+                f"{learner.display_name} was {too_young} on that date. A best-interests decision under the Mental "
+                f"Capacity Act can only be made for someone aged {MCA_MINIMUM_AGE} or over. For a child under "
+                f"{MCA_MINIMUM_AGE}, consent comes from a parent or guardian, or from the child if they understand "
+                "what they are agreeing to."
+            )
         if not giver_name:
             errors["giver_name"] = "Please give the name of the person who made the best-interests decision."
         if not decision_maker_role:
