@@ -7,6 +7,7 @@ from datetime import timedelta
 from attunement.learners.models import Learner
 from attunement.organisations.models import Membership, Setting
 from attunement.practice.models import ObservedBehaviour, ProgressReview, ReviewRating
+from attunement.practice.novelty import first_behaviour_ids
 from attunement.practice.selectors import active_outcomes, current_scale, reviews_of, sessions_visible_to
 
 from .periods import Period
@@ -23,7 +24,9 @@ def best_moments(actor: Membership, learner: Learner, period: Period, limit: int
     sessions = _sessions(actor, learner, period)
     firsts = [
         {"when": b.session.started_at, "text": b.description, "kind": "first time"}
-        for b in ObservedBehaviour.objects.filter(session__in=sessions, novelty="new").select_related("session")
+        for b in ObservedBehaviour.objects.filter(
+            session__in=sessions, novelty="new", pk__in=first_behaviour_ids([learner.pk])
+        ).select_related("session")
     ]
     moments = [
         {"when": s.started_at, "text": s.significant_moment, "kind": "special moment"}

@@ -7,6 +7,7 @@ from django.utils import timezone
 from attunement.learners.forms import DateInput
 from attunement.organisations.selectors import staff_of
 
+from . import novelty
 from .models import Fundamental
 from .services import RatingInput, SessionDetails
 from .vocabulary import Ending, Enjoyment, Novelty, Phase, Technique
@@ -83,6 +84,7 @@ class QuickLogForm(forms.Form):
     def __init__(self, *args, actor, learner, outcomes, **kwargs):
         super().__init__(*args, **kwargs)
         self.actor = actor
+        self.learner = learner
         self.fields["partners"].queryset = staff_of(learner.organisation)
         # Retired Fundamentals are accepted here so the service can explain, in words, why they cannot be used.
         self.fields["fundamentals"].queryset = Fundamental.objects.filter(organisation=learner.organisation)
@@ -100,22 +102,33 @@ class QuickLogForm(forms.Form):
     def _behaviour_rows(self) -> list[dict]:
         """Every behaviour row the page posted (rows are added in the browser), in order; at least one."""
         indexes = sorted({int(m.group(1)) for key in self.data if (m := BEHAVIOUR_FIELD.match(key))})
-        rows = [
-            {
-                "index": i,
-                "text": self.data.get(f"behaviour-{i}-text", ""),
-                "novelty": self.data.get(f"behaviour-{i}-novelty", Novelty.TYPICAL),
-            }
-            for i in indexes
-            if self.data.get(f"behaviour-{i}-text", "").strip()
-        ]
+        rows = [_behaviour_row(self.data, i) for i in indexes if self.data.get(f"behaviour-{i}-text", "").strip()]
         return rows or [{"index": 0, "text": "", "novelty": Novelty.TYPICAL}]
 
     def clean(self):
         data = super().clean()
         if len(self.behaviour_rows) > MAX_BEHAVIOURS:
             raise forms.ValidationError(f"Please record at most {MAX_BEHAVIOURS} behaviours for one session.")
+        self._check_never_seen_before()
         return data
+
+    def _check_never_seen_before(self) -> None:
+        """A behaviour marked "never seen before" that the person's history already holds is sent back with
+        what the history says, to be confirmed as new or marked typical (see practice.novelty)."""
+        marked_new = [row for row in self.behaviour_rows if row["novelty"] == Novelty.NEW and not row["confirmed_new"]]
+        if not marked_new:
+            return
+        history = novelty.history_of(self.learner)
+        for row in marked_new:
+            seen = history.seen_before(row["text"])
+            if seen is not None:
+                row["seen_before"] = seen
+                self.add_error(
+                    None,
+                    f"“{row['text'].strip()}” is marked never seen before, but it has been recorded for "
+                    f"{self.learner.display_name} before ({seen.summary()}). "
+                    "Please choose below: is it new, or typical?",
+                )
 
     def clean_minutes(self):
         minutes = self.cleaned_data["minutes"]
@@ -145,6 +158,21 @@ class QuickLogForm(forms.Form):
             next_time=data["next_time"],
             long_session_confirmed=data["long_session_confirmed"],
         )
+
+
+def _behaviour_row(data, i: int) -> dict:
+    """One posted behaviour row. After a "seen before" warning the row also carries the answer: "new" (keep it
+    as never seen before, but only for the words that were checked) or "typical"."""
+    text = data.get(f"behaviour-{i}-text", "")
+    chosen = data.get(f"behaviour-{i}-novelty", Novelty.TYPICAL)
+    answer = data.get(f"behaviour-{i}-seen", "")
+    checked = data.get(f"behaviour-{i}-checked", "")
+    confirmed_new = False
+    if chosen == Novelty.NEW and answer == "typical":
+        chosen = Novelty.TYPICAL
+    elif chosen == Novelty.NEW and answer == "new":
+        confirmed_new = novelty.behaviour_key(checked) == novelty.behaviour_key(text)
+    return {"index": i, "text": text, "novelty": chosen, "confirmed_new": confirmed_new, "seen_before": None}
 
 
 def _retired(choice) -> bool:

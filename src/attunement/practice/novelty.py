@@ -1,0 +1,180 @@
+"""Is a behaviour really "never seen before"? One rule, used by the quick log and by every list of firsts.
+
+Two descriptions are the same behaviour when their keys are equal. The key ignores case, spacing and
+punctuation, small words ("my", "the", "a") and common endings ("hands", "smiled", "tapping"), so
+"Reached for my hand" and "reached for the hands." are one behaviour, and "Reached for my head" another.
+The quick log also counts a one-letter slip in a longer word ("vocalised", "vocalized") as a close match,
+and asks before saving as new a behaviour that the person's history (only sessions that count: withdrawn
+ones are left out) already holds.
+
+A list of firsts shows a behaviour once, at its earliest record: a "never seen before" whose key was
+already recorded for the person (in any way: typical, rarely seen or new) is not a first. Slips of the
+pen are left to the person logging the session: the quick log asks them, and when they confirm that a
+close match is new, it is new.
+"""
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from .vocabulary import Novelty
+
+# Small words that do not change which behaviour is meant.
+SMALL_WORDS = frozenset("a an the my me his her their your our its to at on in into of for with and or then".split())
+# Common English endings, longest first; a word keeps at least three letters.
+ENDINGS = ("ing", "ed", "es", "s", "e", "d")
+# A word needs at least this many letters before a one-letter slip counts as the same word.
+LONGEST_SLIP_FREE = 5
+
+_NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
+
+
+def normalise(text: str) -> str:
+    """The description reduced to lower-case letters and digits with single spaces."""
+    text = unicodedata.normalize("NFKC", text or "").casefold()
+    return " ".join(_NOT_WORD.sub(" ", text).split())
+
+
+def _stem(word: str) -> str:
+    """The word without its endings ("hands" and "hand", "smiled" and "smile" end up the same)."""
+    shorter = True
+    while shorter:
+        shorter = False
+        for ending in ENDINGS:
+            if word.endswith(ending) and len(word) - len(ending) >= 3:
+                word, shorter = word[: -len(ending)], True
+                break
+    return word
+
+
+def _words(text: str) -> list[str]:
+    words = normalise(text).split()
+    kept = [_stem(word) for word in words if word not in SMALL_WORDS]
+    return kept or [_stem(word) for word in words]
+
+
+def behaviour_key(text: str) -> str:
+    """What identifies a behaviour, whatever the case, spacing, punctuation, small words and endings."""
+    return " ".join(_words(text))
+
+
+def _one_slip(a: str, b: str) -> bool:
+    """Whether two words differ by one letter added, dropped, changed, or two neighbours swapped."""
+    if min(len(a), len(b)) < LONGEST_SLIP_FREE or abs(len(a) - len(b)) > 1:
+        return False
+    i = 0
+    while i < min(len(a), len(b)) and a[i] == b[i]:
+        i += 1
+    return (
+        a[i + 1 :] == b[i + 1 :]  # changed
+        or a[i + 1 :] == b[i:]  # dropped from b
+        or a[i:] == b[i + 1 :]  # added in b
+        or (a[i : i + 2] == b[i : i + 2][::-1] and a[i + 2 :] == b[i + 2 :])  # swapped
+    )
+
+
+def is_close(a: str, b: str) -> bool:
+    """Whether two keys (see behaviour_key) are the same behaviour, allowing one slip in a longer word."""
+    if not a or not b:
+        return False
+    if a == b:
+        return True
+    wa, wb = a.split(), b.split()
+    if len(wa) != len(wb):
+        return False
+    different = [(x, y) for x, y in zip(wa, wb, strict=True) if x != y]
+    return len(different) == 1 and _one_slip(*different[0])
+
+
+def same_behaviour(a: str, b: str) -> bool:
+    return is_close(behaviour_key(a), behaviour_key(b))
+
+
+@dataclass(frozen=True)
+class SeenBefore:
+    """What the history says about a behaviour: how often, and when it was first recorded."""
+
+    times: int
+    first_on: datetime
+    as_recorded: str  # the description as it was first written
+
+    def summary(self) -> str:
+        """For example "32 times, first on 9 Dec 2025"."""
+        from django.utils import timezone
+
+        times = "once" if self.times == 1 else f"{self.times} times"
+        return f"{times}, first on {timezone.localtime(self.first_on):%-d %b %Y}"
+
+    def sentence(self) -> str:
+        return f"Seen before: {self.summary()}"
+
+
+class History:
+    """A person's recorded behaviours, grouped by their key (see behaviour_key), ready to check new ones."""
+
+    def __init__(self, rows: Iterable[tuple[str, datetime]]):
+        self._groups: dict[str, list] = {}
+        for description, started_at in rows:
+            key = behaviour_key(description)
+            if not key:
+                continue
+            group = self._groups.setdefault(key, [0, started_at, description])
+            group[0] += 1
+            if started_at < group[1]:
+                group[1], group[2] = started_at, description
+
+    def seen_before(self, text: str) -> SeenBefore | None:
+        """The history of this behaviour, adding up every close match; None if never recorded."""
+        key = behaviour_key(text)
+        matches = [group for other, group in self._groups.items() if is_close(key, other)]
+        if not matches:
+            return None
+        earliest = min(matches, key=lambda group: group[1])
+        return SeenBefore(times=sum(group[0] for group in matches), first_on=earliest[1], as_recorded=earliest[2])
+
+
+def history_of(learner) -> History:
+    """Every behaviour recorded for the person in sessions that count (withdrawn sessions are left out)."""
+    from .models import ObservedBehaviour
+
+    rows = ObservedBehaviour.objects.filter(session__learner=learner, session__withdrawn_at__isnull=True).values_list(
+        "description", "session__started_at"
+    )
+    return History(rows)
+
+
+def first_ids(rows: Iterable[tuple[int, int, str, str]]) -> set[int]:
+    """From (id, learner id, description, novelty) rows in the order they happened, the ids of the real firsts:
+    a behaviour marked new whose key (see behaviour_key) was not recorded for the same person before.
+    The same first recorded twice counts once, at its earliest."""
+    seen: set[tuple[int, str]] = set()
+    firsts: set[int] = set()
+    for pk, learner_id, description, novelty in rows:
+        key = (learner_id, behaviour_key(description))
+        if novelty == Novelty.NEW and key not in seen:
+            firsts.add(pk)
+        seen.add(key)
+    return firsts
+
+
+def first_behaviour_ids(learner_ids: Iterable[int]) -> set[int]:
+    """The ids of the behaviours that are real firsts for these people, counting only sessions that count."""
+    from .models import ObservedBehaviour
+
+    learner_ids = list(learner_ids)
+    if not learner_ids:
+        return set()
+    rows = (
+        ObservedBehaviour.objects.filter(session__learner_id__in=learner_ids, session__withdrawn_at__isnull=True)
+        .order_by("session__started_at", "session_id", "pk")
+        .values_list("pk", "session__learner_id", "description", "novelty")
+    )
+    return first_ids(rows.iterator(chunk_size=5000))
+
+
+def firsts_among(behaviours, learner_ids: Iterable[int]) -> list:
+    """Keep only the behaviours (ObservedBehaviour objects) that are real firsts."""
+    firsts = first_behaviour_ids(learner_ids)
+    return [b for b in behaviours if b.pk in firsts]

@@ -1,0 +1,24 @@
+"""Template helpers for "never seen before": show a behaviour as a first only once, at its earliest record."""
+
+from django import template
+
+from attunement.practice.novelty import first_behaviour_ids
+
+register = template.Library()
+
+
+@register.simple_tag
+def firsts_of(people) -> set[int]:
+    """The ids of the real firsts of one person, or of the people of a list of sessions (one query)."""
+    if hasattr(people, "first_name"):
+        return first_behaviour_ids([people.pk])
+    return first_behaviour_ids({getattr(item, "learner_id", None) or item.pk for item in people})
+
+
+@register.filter
+def firsts(session, first_ids) -> list:
+    """The session's behaviours that are real firsts. Without `first_ids`, those marked never seen before."""
+    behaviours = session.behaviours.all()
+    if first_ids is None or first_ids == "":
+        return [b for b in behaviours if b.novelty == "new"]
+    return [b for b in behaviours if b.pk in first_ids]
