@@ -100,7 +100,7 @@ def loads_csv(
     """Read CSV text written by :func:`dumps_csv` (or by hand with the same columns) into a :class:`Coding`.
 
     Reading stops as soon as the file passes ``limits.events`` rows."""
-    reader = csv.DictReader(io.StringIO(text))
+    reader = csv.DictReader(io.StringIO(text.removeprefix("\ufeff")))  # a byte-order mark, as our exports write
     if reader.fieldnames is None:
         raise CodingFormatError("The CSV file is empty.")
     missing = [c for c in ("time", "code") if c not in reader.fieldnames]

@@ -79,6 +79,7 @@ def learner_page(action: str, *, reads: str = "", methods=("GET",)):
                         learner=learner,
                         target_type=target_key.removesuffix("_id"),
                         target_id=target_id,
+                        detail=getattr(request, "audit_detail", None),  # set by a view that says more (a report)
                     )
                 )
                 if reads

@@ -1,18 +1,16 @@
-import csv
-
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from attunement.coding.csvio import spreadsheet_safe
 from attunement.learners.access import learner_page
 from attunement.learners.policies import learner_policy
 from attunement.learners.selectors import learners_visible_to
 from attunement.organisations.access import member_required
 from attunement.organisations.audit import audit_reads, audit_record, shows_data
 from attunement.organisations.policies import sees_whole_organisation
+from attunement.organisations.spreadsheets import format_from, spreadsheet_response
 
 from . import reports
 from .periods import period_from
@@ -49,7 +47,11 @@ def summary(request):
     actor = request.membership
     if not may_see_summary(actor):
         raise PermissionDenied("This summary is for leaders and for inspectors, commissioners and funders.")
-    audit_record(actor=actor, action="organisation_summary.read")
+    audit_record(
+        actor=actor,
+        action="organisation_summary.read",
+        detail={"report": "summary", "title": "Organisation summary", "format": "web"},
+    )
     return render(request, "outcomes/summary.html", {"summary": organisation_summary(organisation=actor.organisation)})
 
 
@@ -63,6 +65,12 @@ def person_report(request, learner, kind):
     if kind not in PERSON_REPORTS:
         raise Http404("No such report.")
     title, _, build = PERSON_REPORTS[kind]
+    # The read entry the page guard writes names the report and its format.
+    request.audit_detail = {
+        "report": kind,
+        "title": title,
+        "format": "pdf" if request.GET.get("format") == "pdf" else "web",
+    }
     period, problem = period_from(request.GET)
     context = {
         "report": build(actor=request.membership, learner=learner, period=period),
@@ -107,7 +115,15 @@ def organisation_report(request, audience):
         raise PermissionDenied("This report is not for your role.")
     period, problem = period_from(request.GET)
     pack = reports.organisation_pack(organisation=actor.organisation, period=period, audience=audience)
-    audit_record(actor=actor, action=f"{audience}_report.read")
+    audit_record(
+        actor=actor,
+        action=f"{audience}_report.read",
+        detail={
+            "report": audience,
+            "title": pack["title"],
+            "format": "pdf" if request.GET.get("format") == "pdf" else "web",
+        },
+    )
     context = {
         "report": pack,
         "period": period,
@@ -174,7 +190,13 @@ def my_practice(request, which="my-practice"):
         # One entry for each person the report names, not one for the report: an auditor asked who has seen
         # a person's records (or the person asking for their own) then finds this report in their history.
         named = [row["learner"] for row in context["report"].get("people", []) + context["report"].get("caseload", [])]
-        audit_reads(actor=actor, what=STAFF_REPORTS[which][2] + "_report", learners=named, target_type="report")
+        audit_reads(
+            actor=actor,
+            what=STAFF_REPORTS[which][2] + "_report",
+            learners=named,
+            target_type="report",
+            detail={"report": which, "title": title, "format": "pdf" if request.GET.get("format") == "pdf" else "web"},
+        )
     return response
 
 
@@ -189,45 +211,42 @@ def sessions_csv(request):
         raise PermissionDenied("Only co-ordinators, managers and administrators export the organisation's sessions.")
     period, _ = period_from(request.GET)
     in_period = sessions_visible_to(actor).filter(started_at__gte=period.start, started_at__lt=period.end)
-    audit_record(actor=actor, action="sessions_export.created")
+    fmt = format_from(request)
+    read = {"report": "sessions", "title": "Every session", "format": fmt}
+    audit_record(actor=actor, action="sessions_export.created", detail=read)
     # The file names each person whose sessions it holds: each of them gets a read entry, as for a report.
     audit_reads(
         actor=actor,
         what="sessions_export",
         learners=learners_visible_to(actor).filter(pk__in=in_period.values("learner_id")).only("pk"),
         target_type="sessions_csv",
+        detail=read,
     )
     sessions = (
         in_period.select_related("learner", "recorded_by")
         .prefetch_related("fundamentals", "behaviours")
         .order_by("started_at", "pk")
     )
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="sessions-{period.since:%Y%m%d}-{period.until:%Y%m%d}.csv"'
-    writer = csv.writer(response)
-    writer.writerow(
-        [
-            "session",
-            "person_number",
-            "person",
-            "started",
-            "minutes",
-            "place",
-            "planned",
-            "enjoyment",
-            "ending",
-            "fundamentals",
-            "never_seen_before",
-            "rarely_seen",
-            "recorded_by",
-        ]
-    )
-    for s in sessions.iterator(chunk_size=2000):
-        behaviours = list(s.behaviours.all())
-        # Text typed by staff (a name, a place, a behaviour) must not run as a formula when the file is opened.
-        writer.writerow(
-            spreadsheet_safe(cell)
-            for cell in [
+    header = [
+        "session",
+        "person_number",
+        "person",
+        "started",
+        "minutes",
+        "place",
+        "planned",
+        "enjoyment",
+        "ending",
+        "fundamentals",
+        "never_seen_before",
+        "rarely_seen",
+        "recorded_by",
+    ]
+
+    def rows():
+        for s in sessions.iterator(chunk_size=2000):
+            behaviours = list(s.behaviours.all())
+            yield [
                 s.pk,
                 s.learner_id,
                 s.learner.full_name,
@@ -242,8 +261,11 @@ def sessions_csv(request):
                 "; ".join(b.description for b in behaviours if b.novelty == "rare"),
                 s.recorded_by.email if s.recorded_by else "",
             ]
-        )
-    return response
+
+    # Text typed by staff (a name, a place, a behaviour) never runs as a formula: the helper makes it safe.
+    return spreadsheet_response(
+        header, rows(), filename=f"sessions-{period.since:%Y%m%d}-{period.until:%Y%m%d}", format=fmt, title="Sessions"
+    )
 
 
 @member_required

@@ -343,11 +343,16 @@ def coding_pass_export(*, actor: Membership, coding_pass: CodingPass, format: st
         content = dumps(coding_of(coding_pass))
     except CodingFormatError as error:
         raise ValidationError(f"This coding cannot be written in that format: {error.message}") from None
+    if format == "csv":  # the byte-order mark lets Excel on Windows read the file as UTF-8 (our importer skips it)
+        from attunement.organisations.spreadsheets import BOM
+
+        content = BOM + content
     with transaction.atomic():  # only the audit entry: the file above is written before any transaction
         audit_record(
             actor=actor,
             action=f"coding_pass.exported_{format}",
             learner=coding_pass.session.learner,
             target=coding_pass,
+            detail={"report": "coding", "title": coding_pass.title, "format": format},
         )
     return Exported(f"coding-{coding_pass.pk}.{suffix}", content_type, content)
