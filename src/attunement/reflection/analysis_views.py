@@ -1,9 +1,11 @@
-"""The interaction analysis on a video's page: run it again with other settings, and correct who made a
-sound. The figures themselves are drawn on the video's page (video_views.video_player)."""
+"""The interaction analysis on a video's page: run it again with other settings, choose which run counts, and
+correct who made a sound. The figures themselves are drawn on the video's page (video_views.video_player)."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from attunement.organisations.forms_util import service_messages
@@ -28,7 +30,11 @@ def video_analysis_request(request, video):
     except ValidationError as error:
         messages.error(request, "Not started: " + " ".join(service_messages(error)))
     else:
-        messages.success(request, "The video is being measured again. Earlier results are kept.")
+        messages.success(
+            request,
+            "The video is being measured again. Earlier results are kept, and the figures that count stay the "
+            "same until a co-ordinator or manager chooses this run.",
+        )
     return player_redirect(video, "analysis")
 
 
@@ -69,4 +75,30 @@ def video_analysis_speaker(request, video, analysis_id):
         messages.error(request, "Not changed: " + " ".join(service_messages(error)))
     else:
         messages.success(request, "Thank you: the counts of exchanges now use your correction.")
+    return _back_to_run(video, analysis)
+
+
+def _back_to_run(video, analysis):
+    """Back to the video's figures: the run's own, when it is not the one that counts."""
+    counting = interaction.counting_run(video)
+    if counting is not None and counting.pk == analysis.pk:
+        return player_redirect(video, "analysis")
+    return redirect(f"{reverse('reflection:video', args=[video.pk])}?run={analysis.pk}#analysis")
+
+
+@video_page
+@require_POST
+def video_analysis_choose(request, video, analysis_id):
+    """Make one finished run the one that counts for the video ("Use this run"). The reviewer's choice."""
+    analysis = _analysis_of(video, analysis_id)
+    try:
+        interaction.analysis_choose(actor=request.membership, analysis=analysis)
+    except ValidationError as error:
+        messages.error(request, "Not changed: " + " ".join(service_messages(error)))
+        return _back_to_run(video, analysis)
+    messages.success(
+        request,
+        "This run now counts: its figures are shown on the session page and in the progress trend. "
+        "The other runs are kept.",
+    )
     return player_redirect(video, "analysis")

@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from attunement.learners.models import Learner
@@ -166,6 +167,40 @@ def speaker_correct(*, actor: Membership, analysis: VideoAnalysis, segment: int,
     return analysis
 
 
+@transaction.atomic
+def analysis_choose(*, actor: Membership, analysis: VideoAnalysis) -> VideoAnalysis:
+    """Make this finished run the one that counts for its video: its figures are then the ones on the session
+    page and in the person's progress trend. Every other run is kept and can still be opened. Only the reviewer
+    (video_policy "choose_run": co-ordinators, managers, administrators) may choose."""
+    video = analysis.video
+    if not video_policy.allows(actor, "choose_run", video):
+        raise PermissionDenied("Only a co-ordinator or a manager can choose which measurement counts.")
+    SessionVideo.objects.select_for_update().filter(pk=video.pk).first()  # one choice at a time per video
+    analysis.refresh_from_db()
+    if not analysis.is_done:
+        raise ValidationError("Only a finished measurement can count. Please wait for this one to finish.")
+    before = counting_run(video)
+    if before is not None and before.pk == analysis.pk:
+        raise ValidationError("This measurement already counts. Nothing was changed.")
+    analysis.chosen_at = timezone.now()
+    analysis.chosen_by = actor
+    analysis.save(update_fields=["chosen_at", "chosen_by"])
+    audit_record(
+        actor=actor,
+        action="video_analysis.chosen",
+        learner=video.learner,
+        target=analysis,
+        detail={
+            "video": video.pk,
+            "counts_now": {"run": analysis.pk, "settings": settings_in_words(analysis, "the person")},
+            "counted_before": (
+                {"run": before.pk, "settings": settings_in_words(before, "the person")} if before else None
+            ),
+        },
+    )
+    return analysis
+
+
 # --- Reading -------------------------------------------------------------------------------------------
 
 
@@ -173,8 +208,54 @@ def latest_analysis(video: SessionVideo) -> VideoAnalysis | None:
     return video.analyses.first()
 
 
+def _finished(video: SessionVideo):
+    return video.analyses.filter(status=AnalysisStatus.DONE, results__isnull=False)
+
+
+def counting_run(video: SessionVideo) -> VideoAnalysis | None:
+    """The run whose figures count for the video: the finished run chosen most recently, or, until anyone has
+    chosen, the first run that finished. Measuring again never changes it by itself."""
+    finished = _finished(video)
+    chosen = finished.filter(chosen_at__isnull=False).order_by("-chosen_at", "-pk").first()
+    if chosen is not None:
+        return chosen
+    return finished.order_by(F("finished_at").asc(nulls_last=True), "pk").first()
+
+
 def latest_done(video: SessionVideo) -> VideoAnalysis | None:
-    return video.analyses.filter(status=AnalysisStatus.DONE).first()
+    """The run that counts (kept under its old name for callers that only want "the" figures of a video)."""
+    return counting_run(video)
+
+
+def runs_of(video: SessionVideo) -> list[VideoAnalysis]:
+    """Every run of the video, oldest first, each with its ``number`` (1 for the first) and ``counts`` (True for
+    the counting run only)."""
+    counting = counting_run(video)
+    runs = list(video.analyses.select_related("requested_by__user", "chosen_by__user").order_by("created_at", "pk"))
+    for number, run in enumerate(runs, start=1):
+        run.number = number
+        run.counts = counting is not None and run.pk == counting.pk
+    return runs
+
+
+def settings_in_words(analysis: VideoAnalysis, name: str) -> str:
+    """How a run was set up, in a few plain words: "boxes drawn by hand, short-session settings"."""
+    parts = []
+    if analysis.learner_region or analysis.partner_region:
+        parts.append("boxes drawn by hand")
+    else:
+        parts.append(f"left half for {name}, right half for the partner")
+    parts.append("short-session settings" if analysis.preset == "short" else "standard settings")
+    if analysis.learner_voice == "lower":
+        parts.append(f"{name}'s voice taken as the lower")
+    return ", ".join(parts)
+
+
+def who_started(analysis: VideoAnalysis) -> str:
+    if analysis.requested_by_id is None:
+        return "measured by itself when the video was ready"
+    member = analysis.requested_by
+    return f"asked for by {member.user}"
 
 
 @dataclass
@@ -190,13 +271,14 @@ class TrendRow:
 
 
 def interaction_trend(*, actor: Membership, learner: Learner) -> list[TrendRow]:
-    """The person's videos, oldest first, each with the figures of its latest finished analysis."""
+    """The person's videos, oldest first, each with the figures of the run that counts for it (never a trial
+    that no one chose)."""
     from .video_selectors import videos_visible_to
 
     rows = []
     videos = videos_visible_to(actor).filter(session__learner=learner).order_by("session__started_at", "pk")
     for video in videos:
-        analysis = latest_done(video)
+        analysis = counting_run(video)
         if analysis is None:
             continue
         figures = headline(analysis)

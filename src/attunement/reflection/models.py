@@ -312,6 +312,13 @@ class VideoAnalysis(BackgroundWork):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Which run counts for the video (its figures on the session page and in the person's progress trend):
+    # the finished run chosen most recently; until a reviewer chooses, the first run that finished
+    # (interaction.counting_run). A run that counted from the start has chosen_at set and no chosen_by.
+    chosen_at = models.DateTimeField(null=True, blank=True, help_text="When this run was chosen to count.")
+    chosen_by = models.ForeignKey(
+        "organisations.Membership", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -48,9 +48,18 @@ class VideoPolicy(Policy):
     Staff who work with the person see its videos, as do the people it has been shared with (a mentor) and,
     when it is shared with the team, every member of staff. Nobody sees it while the person's consent to
     video is not in force. The uploader and the organisation's leaders manage it (share, keep clips, delete).
+    Only leaders choose which measurement of it counts.
     """
 
-    actions = {"view": STAFF_ROLES, "comment": STAFF_ROLES, "rate": STAFF_ROLES, "manage": STAFF_ROLES}
+    # Which of the video's measurements counts (on the session page and in the person's progress trend) is
+    # the reviewer's choice: a co-ordinator, manager or administrator, never the person whose practice it is.
+    actions = {
+        "view": STAFF_ROLES,
+        "comment": STAFF_ROLES,
+        "rate": STAFF_ROLES,
+        "manage": STAFF_ROLES,
+        "choose_run": ORGANISATION_WIDE_ROLES,
+    }
 
     def scope(self, actor: Membership) -> QuerySet[SessionVideo]:
         in_org = SessionVideo.objects.filter(session__learner__organisation_id=actor.organisation_id)

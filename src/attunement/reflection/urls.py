@@ -43,6 +43,11 @@ urlpatterns = [
         name="video_analysis_retry",
     ),
     path(
+        f"{VIDEO}analysis/<int:analysis_id>/choose/",
+        analysis_views.video_analysis_choose,
+        name="video_analysis_choose",
+    ),
+    path(
         f"{VIDEO}analysis/<int:analysis_id>/speakers/",
         analysis_views.video_analysis_speaker,
         name="video_analysis_speaker",

@@ -204,28 +204,40 @@ def video_player(request, video):
             "share_candidates": selectors.share_candidates(actor, video) if may_manage else [],
             "clips": video.clips.all(),
             "training_consent": consent_allows(video.learner, Purpose.TRAINING),
-            **_analysis_context(video),
+            **_analysis_context(video, actor, request.GET.get("run", "")),
         },
     )
 
 
-def _analysis_context(video) -> dict:
+def _analysis_context(video, actor, opened_id: str = "") -> dict:
+    """The runs of the interaction analysis, and the figures shown: those of the run that counts, or of the
+    run opened from the list (``?run=<id>``), said clearly to be a trial when it does not count."""
     latest = interaction.latest_analysis(video)
-    done = interaction.latest_done(video)
+    runs = interaction.runs_of(video)
+    name = video.learner.display_name
+    for run in runs:
+        run.settings_words = interaction.settings_in_words(run, name)
+        run.started_words = interaction.who_started(run)
+    counting = next((run for run in runs if run.counts), None)
+    opened = next((run for run in runs if opened_id.isdigit() and run.pk == int(opened_id)), None)
+    shown = opened if opened is not None and opened.is_done else counting
     context = {
         "analysis": latest,
-        "analysis_done": done,
+        "analysis_done": shown,
+        "counting_run": counting,
+        "opened_run": opened,
+        "runs": runs,
+        "may_choose_run": video_policy.allows(actor, "choose_run", video),
         "analysis_presets": interaction.PRESETS,
         "proxy_size": interaction.proxy_size(video),
     }
-    if done is not None:
-        segments = interaction.corrected_segments(done)
+    if shown is not None:
+        segments = interaction.corrected_segments(shown)
         context.update(
-            figures=interaction.headline(done),
+            figures=interaction.headline(shown),
             segments=segments,
-            chart=time_course(done.results, segments),
-            moments=interaction.moments_in_words(done, video.learner.display_name),
-            earlier_runs=video.analyses.exclude(pk=done.pk)[:10],
+            chart=time_course(shown.results, segments),
+            moments=interaction.moments_in_words(shown, name),
         )
     return context
 
