@@ -253,6 +253,18 @@ def test_a_case_study_names_nobody_and_needs_consent_to_use_in_anonymised_report
         starts_on=timezone.localdate() - timedelta(days=30),
         review_on=timezone.localdate() + timedelta(days=300),
     )
+    # The quoted sentences appear once a co-ordinator has checked and released them.
+    from attunement.outcomes.case_studies import case_study_release, draft_sentences
+
+    period = Period(since=timezone.localdate() - timedelta(days=364), until=timezone.localdate())
+    drafts = draft_sentences(actor=world.coordinator, learner=world.mine, period=period)
+    case_study_release(
+        actor=world.coordinator,
+        learner=world.mine,
+        period=period,
+        texts={s.source: s.suggested for s in drafts},
+        left_out=set(),
+    )
     text = pdf_text(client.get(url, {"format": "pdf"}))
     assert "Case study: A pupil, aged" in text and "Autism" in text and "Waved hello" in text
     assert "Mina" not in text and "2017" not in text

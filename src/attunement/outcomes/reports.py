@@ -23,14 +23,14 @@ def best_moments(actor: Membership, learner: Learner, period: Period, limit: int
     """Things seen for the first time, and the moments staff marked as significant, newest first."""
     sessions = _sessions(actor, learner, period)
     firsts = [
-        {"when": b.session.started_at, "text": b.description, "kind": "first time"}
+        {"when": b.session.started_at, "text": b.description, "kind": "first time", "source": f"behaviour:{b.pk}"}
         for b in ObservedBehaviour.objects.filter(
             session__in=sessions, novelty="new", pk__in=first_behaviour_ids([learner.pk])
         ).select_related("session")
     ]
     moments = [
-        {"when": s.started_at, "text": s.significant_moment, "kind": "special moment"}
-        for s in sessions.exclude(significant_moment="").only("started_at", "significant_moment")
+        {"when": s.started_at, "text": s.significant_moment, "kind": "special moment", "source": f"session:{s.pk}"}
+        for s in sessions.exclude(significant_moment="").only("pk", "started_at", "significant_moment")
     ]
     return sorted(firsts + moments, key=lambda m: m["when"], reverse=True)[:limit]
 
@@ -352,27 +352,29 @@ def my_practice(*, actor: Membership, period: Period) -> dict:
 def case_study(*, actor: Membership, learner: Learner, period: Period) -> dict:
     """An anonymised story of one person's progress, for funding bids and training: no name, no date of birth
     (an age band and their needs instead), their best moments, progress, and the family's words if they
-    agreed to be quoted. Given out only with consent to use in anonymised reports."""
-    from attunement.practice.models import FamilyFeedback
+    agreed to be quoted. Given out only with consent to use in anonymised reports.
+
+    No free text is shown until a co-ordinator has released it: the quoted sentences (best moments and the
+    family's words) are the released ones, names replaced by roles (see `case_studies`)."""
+    from .case_studies import release_for, released_sentences
 
     story = person_story(actor=actor, learner=learner, period=period)
     age = None
     if learner.date_of_birth:
         years = (period.until - learner.date_of_birth).days // 365
         age = f"{(years // 5) * 5} to {(years // 5) * 5 + 4}"
-    quotes = list(
-        FamilyFeedback.objects.filter(
-            learner=learner, may_quote=True, given_on__gte=period.since, given_on__lte=period.until
-        )
-        .exclude(comment="")
-        .values_list("comment", flat=True)[:3]
-    )
+    release = release_for(learner=learner, period=period)
+    sentences = released_sentences(actor=actor, learner=learner, release=release)
     word = learner.organisation.word[0]
     return {
         **story,
+        # Free text the co-ordinator has not released never reaches the case study.
+        "best_moments": [s for s in sentences if s["kind"] != "family"],
+        "quotes": [s["text"] for s in sentences if s["kind"] == "family"],
+        "favourite_places": [],
+        "release": release,
         "who": f"A {word}" + (f", aged {age}" if age else ""),
         "needs": learner.need_labels(),
-        "quotes": quotes,
     }
 
 

@@ -72,6 +72,8 @@ def person_report(request, learner, kind):
         "format": "pdf" if request.GET.get("format") == "pdf" else "web",
     }
     period, problem = period_from(request.GET)
+    if kind in ANONYMISED:
+        period = _case_study_period(request, learner, period)
     context = {
         "report": build(actor=request.membership, learner=learner, period=period),
         "kind": kind,
@@ -86,15 +88,36 @@ def person_report(request, learner, kind):
         from attunement.privacy.selectors import consent_allows
 
         context["consent_missing"] = not consent_allows(learner, needed)
+    if kind in ANONYMISED:
+        from .case_studies import may_release
+
+        context["may_release"] = may_release(request.membership, learner)
+        context["awaiting_release"] = context["report"]["release"] is None
+    context["prepared_by"] = request.user.short_name
     if request.GET.get("format") == "pdf":
         if context.get("consent_missing"):
             raise PermissionDenied("There is no agreement to share this report.")
+        if context.get("awaiting_release"):
+            raise PermissionDenied(
+                "This case study has not been released yet: a co-ordinator checks every quoted sentence first."
+            )
         if learner.photo:
             context["photo_src"] = data_uri_of(learner.photo)
         who = "" if kind in ANONYMISED else f"-{learner.pk}"
         filename = f"{kind}{who}-{period.since:%Y%m%d}-{period.until:%Y%m%d}.pdf"
         return pdf_response(request, "outcomes/report_pdf.html", context, filename)
     return render(request, "outcomes/report_page.html", context)
+
+
+def _case_study_period(request, learner, period):
+    """With no dates chosen, the case study opens on the period last released, not on a year up to today."""
+    from .case_studies import latest_release
+    from .periods import Period
+
+    if request.GET.get("since") or request.GET.get("until"):
+        return period
+    release = latest_release(learner)
+    return Period(since=release.since, until=release.until) if release else period
 
 
 OUTSIDE_AUDIENCES = {"inspectors", "commissioners", "funders"}

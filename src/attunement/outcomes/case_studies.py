@@ -1,0 +1,191 @@
+"""The anonymised case study's quoted sentences: the names Attunement knows, the automatic first pass that
+replaces them with roles, and the co-ordinator's review and release. Only released sentences are ever shown
+in the case study (web page and PDF)."""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from attunement.learners.models import Learner
+from attunement.learners.policies import learner_policy
+from attunement.organisations.audit import audit_record
+from attunement.organisations.models import Membership, Role
+from attunement.organisations.policies import STAFF_ROLES
+
+from .anonymise import (
+    FAMILY,
+    SITE,
+    STAFF,
+    VISITOR,
+    KnownName,
+    anonymise,
+    names_in,
+    organisation_role,
+    person_role,
+    without_roles,
+)
+from .models import CaseStudyRelease
+from .periods import Period
+
+# Words that describe an organisation rather than name it: "Oakfield Special School" is known as "Oakfield".
+GENERIC_WORDS = frozenset(
+    """school schools special primary secondary academy college centre center service services adult adults
+    house home homes care trust day the of and community residential high junior infant infants nursery unit
+    ltd limited support supported living group""".split()
+)
+STAFF_RELATIONSHIPS = ("worker", "teacher", "assistant", "staff", "therapist", "nurse", "manager", "keyworker")
+
+
+def _person_names(first: str, last: str, display: str = "") -> list[str]:
+    names = [first, last, display, f"{first} {last}", f"{display} {last}" if display else ""]
+    return [n for n in names if n and n.strip()]
+
+
+def _organisation_names(name: str) -> list[str]:
+    words = name.split()
+    distinctive = []
+    for word in words:
+        if word.casefold() in GENERIC_WORDS:
+            break
+        distinctive.append(word)
+    return [name] + ([" ".join(distinctive)] if distinctive and len(distinctive) < len(words) else [])
+
+
+def known_names(learner: Learner) -> list[KnownName]:
+    """Every name Attunement knows that could appear in what is written about this person, with the role
+    that replaces it. The person comes first, so a name they share with someone else reads as them."""
+    organisation = learner.organisation
+    setting = organisation.setting
+    names: list[KnownName] = []
+    me = person_role(setting)
+    names += [KnownName(n, me) for n in _person_names(learner.first_name, learner.last_name, learner.preferred_name)]
+    for key in learner.key_people.all():
+        staff_like = any(word in key.relationship.casefold() for word in STAFF_RELATIONSHIPS)
+        role = STAFF if staff_like else FAMILY
+        names += [KnownName(key.name, role)] + [KnownName(word, role) for word in key.name.split() if len(word) > 1]
+    staff, others = [], []
+    for membership in Membership.objects.filter(organisation=organisation).select_related("user"):
+        user = membership.user
+        user_names = _person_names(user.first_name, user.last_name, user.display_name)
+        if membership.role in STAFF_ROLES:
+            staff += [KnownName(n, STAFF) for n in user_names]
+        else:
+            others += [KnownName(n, FAMILY if membership.role == Role.FAMILY else VISITOR) for n in user_names]
+    names += staff + others
+    names += [KnownName(n, organisation_role(setting)) for n in _organisation_names(organisation.name)]
+    for site in organisation.sites.all():
+        names += [KnownName(n, SITE) for n in _organisation_names(site.name)]
+    return names
+
+
+@dataclass(frozen=True)
+class Sentence:
+    source: str  # where it came from: "behaviour:12", "session:40", "feedback:7"
+    kind: str  # "first time", "special moment" or "family"
+    written: str  # as it was written, names and all: shown only to the co-ordinator who reviews
+    suggested: str  # with every known name replaced by its role
+
+
+def draft_sentences(*, actor: Membership, learner: Learner, period: Period) -> list[Sentence]:
+    """Every quoted sentence the case study would hold for this period, with the automatic replacement."""
+    from attunement.practice.models import FamilyFeedback
+
+    from .reports import best_moments
+
+    names = known_names(learner)
+    # The same moments the person's other reports show (each first counted once), with where each came from.
+    found = best_moments(actor, learner, period)
+    quotes = (
+        FamilyFeedback.objects.filter(
+            learner=learner, may_quote=True, given_on__gte=period.since, given_on__lte=period.until
+        )
+        .exclude(comment="")
+        .order_by("given_on", "pk")[:3]
+    )
+    rows = [(m["source"], m["kind"], m["text"]) for m in found]
+    rows += [(f"feedback:{q.pk}", "family", q.comment) for q in quotes]
+    return [Sentence(source, kind, text, anonymise(text, names)) for source, kind, text in rows]
+
+
+def release_for(*, learner: Learner, period: Period) -> CaseStudyRelease | None:
+    return CaseStudyRelease.objects.filter(learner=learner, since=period.since, until=period.until).first()
+
+
+def latest_release(learner: Learner) -> CaseStudyRelease | None:
+    return CaseStudyRelease.objects.filter(learner=learner).first()
+
+
+def released_sentences(*, actor: Membership, learner: Learner, release: CaseStudyRelease | None) -> list[dict]:
+    """The released sentences whose record is still there (a withdrawn session takes its sentences with it)."""
+    if release is None:
+        return []
+    period = Period(since=release.since, until=release.until)
+    present = {s.source for s in draft_sentences(actor=actor, learner=learner, period=period)}
+    return [s for s in release.sentences if s.get("source") in present and s.get("text")]
+
+
+def may_release(actor: Membership, learner: Learner) -> bool:
+    return learner_policy.allows(actor, "edit", learner)
+
+
+@transaction.atomic
+def case_study_release(
+    *, actor: Membership, learner: Learner, period: Period, texts: dict[str, str], left_out: set[str]
+) -> CaseStudyRelease:
+    """Release the case study for a period with the sentences as the co-ordinator edited them.
+
+    `texts` maps each sentence's source to its edited text; `left_out` holds the sources to leave out. Every
+    sentence in the case study must have been reviewed, and no released sentence may still hold a name
+    Attunement knows. Errors are keyed by source."""
+    if not may_release(actor, learner):
+        raise PermissionDenied("Only co-ordinators, managers and administrators release a case study.")
+    drafts = draft_sentences(actor=actor, learner=learner, period=period)
+    names = known_names(learner)
+    errors: dict[str, str] = {}
+    released = []
+    for sentence in drafts:
+        if sentence.source in left_out:
+            continue
+        if sentence.source not in texts:
+            errors[sentence.source] = "This sentence was added after you opened the page. Read it, then release again."
+            continue
+        text = " ".join(texts[sentence.source].split())
+        if not text:
+            errors[sentence.source] = "Write the sentence, or tick “Leave this sentence out”."
+            continue
+        still = names_in(without_roles(text), names)
+        if still:
+            listed = ", ".join(f"“{n}”" for n in still)
+            errors[sentence.source] = (
+                f"{listed} {'is a name' if len(still) == 1 else 'are names'} Attunement knows. Write it another way "
+                "(for example “[a member of staff]” or “the hall”) so no one can be recognised."
+            )
+            continue
+        released.append({"source": sentence.source, "kind": sentence.kind, "text": text})
+    if errors:
+        raise ValidationError(errors)
+    release = CaseStudyRelease.objects.create(
+        organisation=learner.organisation,
+        learner=learner,
+        since=period.since,
+        until=period.until,
+        sentences=released,
+        released_by=actor.user,
+    )
+    audit_record(
+        actor=actor,
+        action="case_study.released",
+        learner=learner,
+        target=release,
+        detail={
+            "since": period.since.isoformat(),
+            "until": period.until.isoformat(),
+            "sentences released": len(released),
+            "sentences left out": len(drafts) - len(released),
+            "sentences edited": sum(
+                1 for s in drafts for r in released if r["source"] == s.source and r["text"] != s.suggested
+            ),
+        },
+    )
+    return release
