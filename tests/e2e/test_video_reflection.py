@@ -111,18 +111,25 @@ def test_film_code_by_keyboard_share_and_a_mentor_comments(tablet, browser, live
     assert page.locator("#timeline .timeline-mark.note").count() == 1
 
 
-def test_draw_each_person_s_box_and_measure_again(tablet, live_server):
+def test_draw_each_person_s_box_and_measure_again(tablet, browser, live_server):
     from attunement.reflection.demo_video import seed_demo_video
     from attunement.reflection.models import VideoAnalysis
 
     page, base = tablet, live_server.url
+    page.set_default_navigation_timeout(60_000)  # measuring runs while the page waits: slow on a busy machine
     video = seed_demo_video()
     assert VideoAnalysis.objects.filter(video=video, status="done").count() == 1  # measured once it could play
+    name = video.session.learner.display_name
+    progress_url = f"{base}/learners/{video.session.learner_id}/progress/"
+
+    def trend_rows(on_page):
+        on_page.goto(progress_url)
+        trend = on_page.locator("#interaction-heading").locator("xpath=..")
+        return trend.locator("tbody tr").all()  # the demo's two films, the partner following in the latest
+
     log_in(page, base, "sam@oakfield.example")
-    page.goto(f"{base}/learners/{video.session.learner_id}/progress/")
-    trend = page.locator("#interaction-heading").locator("xpath=..")
-    earlier, latest = trend.locator("tbody tr").all()  # the demo's two films, the partner following in the latest
-    assert "Yes" in latest.inner_text() and video.session.learner.display_name in latest.inner_text()
+    earlier, latest = trend_rows(page)
+    assert "Yes" in latest.inner_text() and name in latest.inner_text()
     assert "Yes" not in earlier.inner_text()
     page.goto(f"{base}/reflection/videos/{video.pk}/")
     assert page.get_by_role("heading", name="Measured by the computer").is_visible()
@@ -147,7 +154,31 @@ def test_draw_each_person_s_box_and_measure_again(tablet, live_server):
     assert page.locator(".region-box.box-partner").is_visible()
 
     page.get_by_role("button", name="Measure again").click()
-    page.get_by_text("The video is being measured again").wait_for()
-    latest = VideoAnalysis.objects.filter(video=video).order_by("-pk").first()
-    assert latest.learner_region == ",".join(map(str, learner_box)) and latest.status == "done"
+    page.get_by_text("The video is being measured again").wait_for(timeout=60_000)
+    first, trial = VideoAnalysis.objects.filter(video=video).order_by("pk")
+    assert trial.learner_region == ",".join(map(str, learner_box)) and trial.status == "done"
+    # The trial is kept and listed, but the figures that count are still the first run's.
+    runs = page.locator("ul.runs li")
+    assert runs.count() == 2
+    assert "Run 2 — Trial — boxes drawn by hand" in runs.nth(1).inner_text()
+    assert page.get_by_text("These figures count for this video: run 1").is_visible()
+    assert page.get_by_role("button", name="Use this run").count() == 0  # a practitioner does not choose
+    runs.nth(1).get_by_role("link", name="Open run 2").click()
+    page.get_by_text("A trial: these figures do not count.").wait_for(timeout=60_000)
     assert page.get_by_text("with boxes drawn by hand").count() == 1
+    earlier, latest = trend_rows(page)
+    assert name in latest.inner_text() and "The partner" not in latest.inner_text()
+
+    # The co-ordinator reviews the runs and chooses the trial: the trend now uses it.
+    context = browser.new_context(viewport=TABLET, has_touch=True)
+    reviewer = context.new_page()
+    reviewer.set_default_timeout(10_000)
+    reviewer.set_default_navigation_timeout(60_000)
+    log_in(reviewer, base, "priya@oakfield.example")
+    reviewer.goto(f"{base}/reflection/videos/{video.pk}/?run={trial.pk}#analysis")
+    reviewer.locator("#run-shown").get_by_role("button", name="Use this run").click()
+    reviewer.get_by_text("This run now counts").wait_for(timeout=60_000)
+    assert reviewer.get_by_text("These figures count for this video: run 2").is_visible()
+    earlier, latest = trend_rows(reviewer)
+    assert "The partner" in latest.inner_text() and "Yes" in latest.inner_text()
+    context.close()
