@@ -21,11 +21,11 @@ def test_a_coordinator_downloads_the_inspector_pack_and_a_family_report(tablet, 
 
     page.get_by_role("link", name="Reports", exact=True).click()
     page.get_by_role("link", name="Evidence for inspectors").click()
-    assert page.get_by_role("heading", name="Quality of education").is_visible()
+    assert page.get_by_role("heading", name="Curriculum and teaching").is_visible()
     with page.expect_download() as pack:
         page.get_by_role("link", name="Download the PDF").click()
     text = downloaded_text(pack.value)
-    assert "Quality of education" in text and "Leadership and management" in text
+    assert "Curriculum and teaching" in text and "Leadership and governance" in text
     assert pack.value.suggested_filename.startswith("inspectors-")
 
     learner = Learner.objects.filter(organisation__name="Oakfield Special School").order_by("pk").first()

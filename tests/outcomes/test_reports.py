@@ -146,10 +146,12 @@ class TestOrganisationReports:
         login(client, world.members[Role.EXTERNAL])
         text = pdf_text(client.get(reverse("outcomes:inspector"), {"format": "pdf"}))
         for heading in (
-            "Quality of education",
-            "Behaviour and attitudes",
-            "Personal development",
-            "Leadership and management",
+            "Inclusion",
+            "Curriculum and teaching",
+            "Achievement",
+            "Attendance and behaviour",
+            "Personal development and well-being",
+            "Leadership and governance",
         ):
             assert heading in text
         assert "fewer than 5" in text and "Mina" not in text
@@ -191,13 +193,13 @@ def test_the_inspector_pack_counts_only_people_actually_on_hold(world):
         if i < 5:
             LegalHold.objects.create(learner=learner, reason="Complaint")
     period = Period(since=timezone.localdate() - timedelta(days=30), until=timezone.localdate())
-    figures = dict(
-        f
+    figures = {
+        f["label"]: f["figure"].value
         for section in inspector_pack(organisation=world.school, period=period)["sections"]
         for f in section["figures"]
-    )
-    assert figures["People whose records are under a legal hold"] == 5
-    assert figures["People counted"] == 6
+    }
+    assert figures["Pupils whose records are under a legal hold"] == 5
+    assert figures["Pupils counted"] == 6
 
 
 @pytest.mark.django_db
@@ -208,7 +210,7 @@ class TestAudiencePacks:
             ("commissioners", "Who is reached"),
             ("funders", "What your support delivers"),
             ("management", "Value for money"),
-            ("inspectors", "Quality of education"),
+            ("inspectors", "Curriculum and teaching"),
         ],
     )
     def test_leaders_get_every_pack_as_a_pdf_with_its_own_headings(self, world, client, audience, heading):

@@ -5,7 +5,7 @@ from collections import Counter
 from datetime import timedelta
 
 from attunement.learners.models import Learner
-from attunement.organisations.models import Membership, Setting
+from attunement.organisations.models import Membership
 from attunement.practice.models import ObservedBehaviour, ProgressReview, ReviewRating
 from attunement.practice.novelty import first_behaviour_ids
 from attunement.practice.selectors import active_outcomes, current_scale, reviews_of, sessions_visible_to
@@ -124,30 +124,38 @@ def evidence_pack(*, actor: Membership, learner: Learner, period: Period) -> dic
     }
 
 
-OFSTED_HEADINGS = [
-    "Quality of education",
-    "Behaviour and attitudes",
-    "Personal development",
-    "Leadership and management",
-]
-CQC_QUESTIONS = ["Safe", "Effective", "Caring", "Responsive", "Well-led"]
-
-
 def inspection_frame(organisation) -> list[str]:
-    """Schools are inspected by Ofsted, adult services by the CQC: the pack follows the inspector's own headings."""
-    return OFSTED_HEADINGS if organisation.setting == Setting.SCHOOL else CQC_QUESTIONS
+    """Schools are inspected by Ofsted, adult services by the CQC: the pack follows the inspector's own headings
+    (Ofsted's report-card evaluation areas, or the CQC's five key questions)."""
+    from .frameworks import framework_for
+
+    return [area.name for area in framework_for(organisation.setting)[1]]
+
+
+def _when(period: Period) -> str:
+    return f"{period.since.day} {period.since:%b %Y} to {period.until.day} {period.until:%b %Y}"
+
+
+def _line(label: str, figure, means: str, *, rows=None, optional: bool = False) -> dict:
+    """One figure of a pack: what it is called, its value (or the true words for a hidden one), and one line
+    saying what it counts and over which period. `rows` break it down (each row a label and a figure).
+    An optional line is left out unless its figure is shown: "fewer than 5" would tell the reader nothing,
+    and leaving it out whether the truth is none or four tells them nothing either."""
+    return {"label": label, "figure": figure, "means": means, "rows": rows or [], "optional": optional}
 
 
 def _means_figures(organisation, period: Period) -> dict:
     """The practice that produces the ends, as counts about staff (hidden below 5 staff)."""
-    from attunement.means.models import Course, SupervisionMeeting, TrainingCompletion
+    from attunement.means.models import Course, MeetingKind, SupervisionMeeting, TrainingCompletion
     from attunement.organisations.models import Membership
     from attunement.organisations.policies import STAFF_ROLES
 
-    from .suppression import shown
+    from .suppression import THRESHOLD, count_of_people, exact, protected
 
+    when = _when(period)
     staff = Membership.objects.filter(organisation=organisation, is_active=True, role__in=STAFF_ROLES)
     n_staff = staff.count()
+    enough = n_staff >= THRESHOLD
     # Trained: has done every course the organisation marks as required of all staff (induction by default),
     # whatever the courses are called.
     required = set(
@@ -160,38 +168,84 @@ def _means_figures(organisation, period: Period) -> dict:
         "staff_id", "course_id"
     ):
         done.setdefault(staff_id, set()).add(course_id)
-    trained = sum(1 for courses in done.values() if courses >= required) if required else 0
+    trained = sum(1 for courses in done.values() if courses >= required)
     meetings = SupervisionMeeting.objects.filter(
         organisation=organisation, met_on__gte=period.since, met_on__lte=period.until
-    ).count()
+    )
+    n_meetings = meetings.count()
+    n_video = meetings.filter(kind=MeetingKind.VIDEO_REFLECTION).count()
     return {
-        "staff": ("Staff who practise Intensive Interaction", shown(n_staff)),
-        "inducted": ("Staff who have done all the required training", shown(trained) if n_staff >= 5 else None),
-        "meetings": ("Supervision, mentoring and video-reflection meetings", meetings if n_staff >= 5 else None),
+        "staff": _line(
+            "Staff who practise Intensive Interaction",
+            count_of_people(n_staff),
+            "Practitioners, co-ordinators, managers, therapists and administrators with an active account today.",
+        ),
+        "inducted": _line(
+            "Staff who have done all the required training",
+            count_of_people(trained) if enough and required else protected(),
+            "Of those staff, the ones who have completed every course the organisation marks as required of all staff.",
+            optional=not required,
+        ),
+        "meetings": _line(
+            "Supervision, mentoring and video-reflection meetings",
+            exact(n_meetings) if enough else protected(),
+            f"Meetings recorded from {when} in which staff were supervised, mentored or watched their own "
+            "practice on video together.",
+        ),
+        "video_reflections": _line(
+            "Of those, video-reflection meetings",
+            exact(n_video) if enough else protected(),
+            f"Meetings from {when} in which staff watched a recorded session together to learn from it.",
+        ),
     }
 
 
-def _family_figures(people, period: Period) -> tuple[dict, list[str]]:
+def _family_figures(people, period: Period, *, word: str = "person", words: str = "people") -> tuple[dict, list[str]]:
     """Families' answers, averaged per question over families (each family once, their latest answer), and
-    the comments they agreed may be quoted without names. Hidden below 5 families."""
+    the comments they agreed may be quoted without names, with every name Attunement knows taken out.
+    Hidden below 5 families."""
     from attunement.practice.models import FAMILY_FEEDBACK_QUESTIONS, FamilyFeedback
 
-    from .suppression import mean_if_enough, shown
+    from .suppression import THRESHOLD, average_over, count_of_people
 
+    when = _when(period)
     latest: dict[int, FamilyFeedback] = {}
-    for feedback in FamilyFeedback.objects.filter(
-        learner__in=people, given_on__gte=period.since, given_on__lte=period.until
-    ).order_by("given_on", "pk"):
+    for feedback in (
+        FamilyFeedback.objects.filter(learner__in=people, given_on__gte=period.since, given_on__lte=period.until)
+        .select_related("learner")
+        .order_by("given_on", "pk")
+    ):
         latest[feedback.learner_id] = feedback
     answers = list(latest.values())
-    figures = {"families": ("Families who gave feedback", shown(len(answers)))}
-    for question, statement in FAMILY_FEEDBACK_QUESTIONS:
-        figures[f"family_{question}"] = (
-            f"Families: “{statement}” (average, 1 to 5)",
-            mean_if_enough(sum(getattr(a, question) for a in answers), len(answers)),
+    figures = {
+        "families": _line(
+            "Families who gave feedback",
+            count_of_people(len(answers)),
+            f"Families of the {words} counted who answered the family questions from {when}. Each family "
+            "counts once, with their latest answers.",
         )
-    quotes = [a.comment for a in answers if a.may_quote and a.comment] if len(answers) >= 5 else []
-    return figures, quotes[:5]
+    }
+    for question, statement in FAMILY_FEEDBACK_QUESTIONS:
+        figures[f"family_{question}"] = _line(
+            f"Families: “{statement}” (average, 1 to 5)",
+            average_over(sum(getattr(a, question) for a in answers), len(answers)),
+            "The average of those families' answers, from 1 (not at all) to 5 (very much).",
+        )
+    quotes = []
+    if len(answers) >= THRESHOLD:
+        quotes = [_without_names(a.comment, a.learner) for a in answers if a.may_quote and a.comment][:5]
+    return figures, [q for q in quotes if q]
+
+
+def _without_names(text: str, learner) -> str:
+    """A family's comment with every name Attunement knows replaced by a role ("[the pupil]"); nothing at all
+    if names cannot be taken out."""
+    try:
+        from .anonymise import anonymise
+        from .case_studies import known_names
+    except ImportError:  # pragma: no cover - without the name filter nothing is quoted
+        return ""
+    return anonymise(text, known_names(learner))
 
 
 AUDIENCES = {
@@ -199,25 +253,25 @@ AUDIENCES = {
     "commissioners": (
         "For commissioners",
         {
-            "Who is reached": ["people", "sessions", "hours", "per_week"],
-            "What changes for them": ["moved_up", "new", "lots", "family_connected"],
-            "The practice that makes it happen": ["staff", "inducted", "meetings", "target"],
+            "Who is reached": ["people", "sessions", "hours", "per_week", "target"],
+            "What changes for them": ["moved", "new", "lots", "family_connected"],
+            "The practice that makes it happen": ["staff", "inducted", "meetings", "video_reflections"],
         },
     ),
     "funders": (
         "For funders",
         {
             "What your support delivers": ["people", "sessions", "hours"],
-            "What it achieves": ["moved_up", "new", "lots", "had_enough", "family_connected"],
-            "How it is sustained": ["staff", "inducted", "meetings"],
+            "What it achieves": ["moved", "new", "lots", "had_enough", "family_connected"],
+            "How it is sustained": ["staff", "inducted", "meetings", "video_reflections"],
         },
     ),
     "management": (
         "For managers and trustees",
         {
             "Fit with our values: following each person's lead": ["had_enough", "in_moment", "lots"],
-            "Outcomes for the people we support": ["people", "moved_up", "new"],
-            "Our staff": ["staff", "inducted", "meetings"],
+            "Outcomes for the people we support": ["people", "moved", "new"],
+            "Our staff": ["staff", "inducted", "meetings", "video_reflections"],
             "What families tell us": [
                 "families",
                 "family_understand",
@@ -231,22 +285,12 @@ AUDIENCES = {
 }
 
 
-def organisation_pack(*, organisation, period: Period, audience: str) -> dict:
-    """An organisation's anonymised evidence for one audience. Every figure is about the people who agreed to
-    anonymised reports (or about staff), and hidden when it is about fewer than 5 of them."""
+def _shares(sessions, people_n: int) -> dict:
+    """Percentages of sessions, each hidden when the group is under the threshold."""
     from django.db.models import Count, Q, Sum
 
-    from attunement.practice.models import Session
+    from .suppression import about_enough
 
-    from .dashboard import progress_movement
-    from .selectors import counted_people, organisation_summary
-    from .suppression import shown
-
-    title, layout = AUDIENCES[audience]
-    summary = organisation_summary(organisation=organisation, period=period, today=period.until)
-    people = counted_people(organisation, period.until)
-    enough = summary["enough_people"]
-    sessions = Session.objects.filter(learner__in=people, started_at__gte=period.start, started_at__lt=period.end)
     tally = sessions.aggregate(
         total=Count("pk"),
         minutes=Sum("minutes"),
@@ -256,60 +300,231 @@ def organisation_pack(*, organisation, period: Period, audience: str) -> dict:
     )
 
     def share(part: str):
-        return round(100 * tally[part] / tally["total"]) if enough and tally["total"] else None
+        return about_enough(round(100 * tally[part] / tally["total"]) if tally["total"] else None, people_n)
 
-    moved = progress_movement(people, period)
-    figures = {
-        "people": ("People counted", summary["people"]),
-        "sessions": ("Sessions recorded", summary["sessions_total"]),
-        "hours": ("Hours of Intensive Interaction", round((tally["minutes"] or 0) / 60) if enough else None),
-        "per_week": ("Sessions per person each week, on average", summary["sessions_per_person_week"]),
-        "target": ("People who met their weekly target", summary["target_rows"]["met"] if enough else None),
-        "new": ("People with something seen for the first time", summary["with_new"]),
-        "moved_up": ("People who moved up on their Fundamentals", shown(moved["up"]) if enough else None),
-        "lots": ("Sessions the person enjoyed a lot (%)", share("lots")),
-        "had_enough": (
-            "Sessions ended because the person had had enough — following their lead (%)",
-            share("had_enough"),
+    return {
+        "total": tally["total"],
+        "hours": about_enough(round((tally["minutes"] or 0) / 60), people_n),
+        "lots": share("lots"),
+        "had_enough": share("had_enough"),
+        "in_moment": share("in_moment"),
+    }
+
+
+def _previous_term(day):
+    from .dashboard import term_start
+
+    start = term_start(day)
+    return term_start(start - timedelta(days=1)), start - timedelta(days=1)
+
+
+def pack_trend(organisation, people, until) -> list[dict]:
+    """This term so far against last term, and the twelve months to `until` against the twelve before, for
+    the same people (those counted now). Each figure is hidden like any other."""
+    from attunement.practice.models import Session
+
+    from .dashboard import term_start
+    from .selectors import sessions_per_person
+    from .suppression import SHOWN, THRESHOLD, Figure, average_over, count_of_people, exact, protected
+
+    n_people = people.count()
+    term = Period(since=term_start(until), until=until)
+    last_term = Period(*_previous_term(until))
+    year = Period(since=until - timedelta(days=364), until=until)
+    last_year = Period(since=until - timedelta(days=729), until=until - timedelta(days=365))
+
+    def measure(period: Period) -> dict:
+        counts = sessions_per_person(people, period.since, period.until + timedelta(days=1))
+        total = sum(n for n, _, _ in counts)
+        sessions = Session.objects.filter(learner__in=people, started_at__gte=period.start, started_at__lt=period.end)
+        enough = n_people >= THRESHOLD
+        none = Figure(SHOWN, "no sessions recorded")
+        return {
+            "period": period,
+            "sessions": exact(total) if enough else protected(),
+            "per_week": average_over(total / max(period.days / 7, 1), n_people),
+            "lots": _shares(sessions, n_people)["lots"] if total or not enough else none,
+            "new": count_of_people(sum(1 for _, new, _ in counts if new)) if enough else protected(),
+        }
+
+    rows = []
+    for name, now, before in (
+        ("This term so far, against last term", term, last_term),
+        ("The last twelve months, against the twelve before", year, last_year),
+    ):
+        rows.append({"name": name, "now": measure(now), "before": measure(before)})
+    return rows
+
+
+def _bars(rows: list[tuple[str, object]]) -> dict:
+    """Horizontal bars for the shown figures of a breakdown; hidden ones are listed in words beside the chart,
+    never drawn (a bar would show their size)."""
+    label_w, bar_w, row_h = 300, 260, 26
+    drawn = [(label, f.value) for label, f in rows if f.is_shown]
+    top = max([value for _, value in drawn] + [1])
+    bars = [
+        {
+            "label": label,
+            "value": value,
+            "y": i * row_h + 4,
+            "text_y": i * row_h + row_h / 2,
+            "width": round(bar_w * value / top, 1),
+            "value_x": round(label_w + 6 + bar_w * value / top, 1),
+        }
+        for i, (label, value) in enumerate(drawn)
+    ]
+    return {
+        "width": label_w + bar_w + 50,
+        "height": max(len(bars), 1) * row_h,
+        "label_w": label_w,
+        "bars": bars,
+        "hidden": [(label, f) for label, f in rows if not f.is_shown],
+    }
+
+
+def _monthly_sessions(sessions, enough: bool) -> list[tuple[str, object]]:
+    from django.utils import timezone
+
+    from .suppression import exact, protected
+
+    months: Counter = Counter()
+    for started_at in sessions.values_list("started_at", flat=True):
+        months[timezone.localtime(started_at).date().replace(day=1)] += 1
+    return [(f"{month:%b %Y}", exact(n) if enough else protected()) for month, n in sorted(months.items())]
+
+
+def organisation_pack(*, organisation, period: Period, audience: str) -> dict:
+    """An organisation's anonymised evidence for one audience. Every figure is about the people who agreed to
+    anonymised reports (or about staff), and hidden when it is about fewer than 5 of them. Each figure comes
+    with one line saying what it counts and over which period; the inspectors' pack follows their framework."""
+    from attunement.practice.models import Session
+    from attunement.practice.selectors import current_scale
+
+    from .frameworks import framework_for
+    from .selectors import MOVEMENT, counted_people, organisation_summary, progress_distribution
+    from .suppression import THRESHOLD, count_of_people, protected, suppress_counts
+
+    title, layout = AUDIENCES[audience]
+    word, words = organisation.word
+    word = word.removesuffix(" we support")  # "each person", not "each person we support"
+    Words = words[:1].upper() + words[1:]  # noqa: N806 - the plural word at the start of a line
+    when = _when(period)
+    summary = organisation_summary(organisation=organisation, period=period, today=period.until)
+    people = counted_people(organisation, period.until)
+    n_people = people.count()
+    enough = n_people >= THRESHOLD
+    sessions = Session.objects.filter(learner__in=people, started_at__gte=period.start, started_at__lt=period.end)
+    shares = _shares(sessions, n_people)
+    target = organisation.weekly_session_target
+    scale = current_scale(organisation)
+    moved = suppress_counts(progress_distribution(people, period.since, period.until), total_shown=True)
+    moved_rows = [(label, moved.cells[key]) for key, label in MOVEMENT] if enough else []
+    met = summary["target_rows"]
+    holds = people.filter(legal_holds__isnull=False, legal_holds__lifted_at__isnull=True).distinct().count()
+    lines = {
+        "people": _line(
+            f"{Words} counted",
+            summary["people"],
+            f"{Words} supported on {period.until.day} {period.until:%b %Y} whose consent covers use in anonymised "
+            f"reports. Every other figure about {words} here counts only them.",
         ),
-        "in_moment": ("Sessions caught in the moment, not planned (%)", share("in_moment")),
-        "holds": (
-            "People whose records are under a legal hold",
-            shown(people.filter(legal_holds__isnull=False, legal_holds__lifted_at__isnull=True).distinct().count())
-            if enough
-            else None,
+        "sessions": _line(
+            "Sessions recorded",
+            summary["sessions_total"],
+            f"Intensive Interaction sessions recorded with them from {when}. Withdrawn records are left out.",
+        ),
+        "hours": _line(
+            "Hours of Intensive Interaction", shares["hours"], "The length of those sessions added up, in hours."
+        ),
+        "per_week": _line(
+            f"Sessions per {word} each week, on average",
+            summary["sessions_per_person_week"],
+            f"Sessions recorded, divided by the number of {words} counted and by the {summary['weeks']} weeks "
+            f"from {when}.",
+        ),
+        "target": _line(
+            f"{Words} who met their weekly session target",
+            met["met"],
+            f"{Words} whose sessions from {when}, averaged per week, reached their own weekly target (or the "
+            f"usual {target} a week).",
+            rows=[("Met it", met["met"]), ("Did not", met["not_met"])],
+        ),
+        "new": _line(
+            f"{Words} with something seen for the first time",
+            summary["with_new"],
+            f"{Words} with at least one session from {when} in which staff recorded a behaviour never seen before.",
+        ),
+        "moved": _line(
+            "How their progress moved",
+            count_of_people(n_people) if enough else protected(),
+            f"Each {word}'s level on each item of the scale “{scale.name if scale else 'none chosen'}” at their "
+            f"first and their latest review from {when}, compared item by item. Withdrawn reviews are left "
+            f"out. The rows add up to the {words} counted.",
+            rows=moved_rows,
+        ),
+        "lots": _line(
+            f"Sessions the {word} enjoyed a lot (%)",
+            shares["lots"],
+            f"Of all sessions from {when}, the share in which staff recorded that the {word} enjoyed it a lot.",
+        ),
+        "had_enough": _line(
+            f"Sessions ended because the {word} had had enough (%)",
+            shares["had_enough"],
+            f"Of all sessions from {when}, the share that ended when the {word} showed they had had enough: "
+            "staff followed their lead.",
+        ),
+        "in_moment": _line(
+            "Sessions caught in the moment, not planned (%)",
+            shares["in_moment"],
+            f"Of all sessions from {when}, the share that staff began when the {word} showed they were ready, "
+            "rather than at a planned time.",
+        ),
+        "holds": _line(
+            f"{Words} whose records are under a legal hold",
+            count_of_people(holds) if enough else protected(),
+            f"{Words} counted whose records are kept from deletion today because of a complaint or a legal "
+            "claim. Shown only when there are 5 or more.",
+            optional=True,
         ),
         **_means_figures(organisation, period),
     }
-    family, quotes = _family_figures(people, period)
-    figures |= family
-    if layout is None:  # inspectors: their own headings
-        layout = {heading: INSPECTION_FIGURES[heading] for heading in inspection_frame(organisation)}
+    family, quotes = _family_figures(people, period, word=word, words=words)
+    lines |= family
+    frame_name, areas = framework_for(organisation.setting)
+    if layout is None:  # inspectors: their own framework
+        sections = [
+            {
+                "heading": area.name,
+                "about": area.about,
+                "figures": [{**lines[key], "evidence": evidence} for key, evidence in area.figures],
+            }
+            for area in areas
+        ]
+    else:
+        sections = [
+            {"heading": heading, "about": "", "figures": [{**lines[key], "evidence": ""} for key in keys]}
+            for heading, keys in layout.items()
+        ]
+    for section in sections:
+        section["figures"] = [f for f in section["figures"] if f["figure"].is_shown or not f["optional"]]
     return {
         "title": title,
         "audience": audience,
         "organisation": organisation,
         "period": period,
+        "words": (word, words),
+        "framework": frame_name if layout is None else "",
         "summary": summary,
-        "sections": [
-            {"heading": heading, "figures": [figures[key] for key in keys]} for heading, keys in layout.items()
-        ],
-        # Free text never leaves the organisation: quotes appear only in the managers' and trustees' pack.
+        "sections": sections,
+        "enough": enough,
+        "charts": {
+            "moved": _bars(moved_rows) if moved_rows else None,
+            "months": _bars(_monthly_sessions(sessions, enough)) if enough else None,
+        },
+        "trend": pack_trend(organisation, people, period.until) if enough else [],
+        # Families agreed to be quoted, without names, in reports to managers: only that pack quotes them.
         "quotes": quotes if audience == "management" else [],
     }
-
-
-INSPECTION_FIGURES = {
-    "Quality of education": ["people", "sessions", "per_week", "moved_up"],
-    "Behaviour and attitudes": ["lots", "had_enough"],
-    "Personal development": ["new"],
-    "Leadership and management": ["staff", "inducted", "meetings", "target", "holds"],
-    "Safe": ["holds", "had_enough", "inducted"],
-    "Effective": ["people", "sessions", "moved_up", "new"],
-    "Caring": ["lots", "had_enough"],
-    "Responsive": ["per_week", "in_moment", "target"],
-    "Well-led": ["staff", "inducted", "meetings"],
-}
 
 
 def inspector_pack(*, organisation, period: Period) -> dict:

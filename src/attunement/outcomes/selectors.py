@@ -1,5 +1,9 @@
-"""The anonymised organisation summary: counts and averages only, never a name, a date of birth or a note."""
+"""The anonymised organisation figures: counts and averages only, never a name, a date of birth or a note.
 
+Withdrawn sessions and reviews never count. Lookups across a relation (`Count("sessions")`,
+`review__learner__in=...`) do not go through the manager that leaves them out, so each one here says so."""
+
+from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 
 from django.db.models import Count, Q
@@ -11,7 +15,7 @@ from attunement.practice.models import ReviewRating
 from attunement.practice.selectors import current_scale, rated_items, week_start
 from attunement.privacy.selectors import learners_consenting
 
-from .suppression import THRESHOLD, mean_if_enough, shown, suppress_row
+from .suppression import THRESHOLD, average_over, count_of_people, exact, protected, suppress_counts
 
 WEEKS = 12
 
@@ -22,8 +26,23 @@ def counted_people(organisation: Organisation, today: date):
     return supported.filter(pk__in=learners_consenting(supported.values("pk"), "reports", on=today))
 
 
+def sessions_per_person(people, since: date, until_exclusive: date) -> list[tuple[int, int, int | None]]:
+    """For each person: their sessions from `since` up to (not including) `until_exclusive`, how many of them
+    had something seen for the first time, and their own weekly target (None: the organisation's)."""
+    start = timezone.make_aware(datetime.combine(since, time.min))
+    end = timezone.make_aware(datetime.combine(until_exclusive, time.min))
+    in_time = Q(sessions__started_at__gte=start, sessions__started_at__lt=end, sessions__withdrawn_at__isnull=True)
+    return list(
+        people.annotate(
+            sessions_n=Count("sessions", filter=in_time),
+            new_n=Count("sessions", filter=in_time & Q(sessions__has_new_behaviour=True)),
+        ).values_list("sessions_n", "new_n", "weekly_session_target")
+    )
+
+
 def organisation_summary(*, organisation: Organisation, today: date | None = None, period=None) -> dict:
-    """Anonymised figures for the last WEEKS whole weeks, or for `period` if given."""
+    """Anonymised figures for the last WEEKS whole weeks, or for `period` if given. Each figure is a
+    `suppression.Figure`, so it is shown, "fewer than 5", or "hidden to protect privacy"."""
     today = today or timezone.localdate()
     if period is None:
         since = week_start(today) - timedelta(weeks=WEEKS)
@@ -31,35 +50,26 @@ def organisation_summary(*, organisation: Organisation, today: date | None = Non
     else:
         since, until = period.since, period.until + timedelta(days=1)
     weeks = max((until - since).days / 7, 1)
-    start = timezone.make_aware(datetime.combine(since, time.min))
-    end = timezone.make_aware(datetime.combine(until, time.min))
     people = counted_people(organisation, today)
     n_people = people.count()
-    per_person = people.annotate(
-        sessions_n=Count("sessions", filter=Q(sessions__started_at__gte=start, sessions__started_at__lt=end)),
-        new_n=Count(
-            "sessions",
-            filter=Q(sessions__started_at__gte=start, sessions__started_at__lt=end, sessions__has_new_behaviour=True),
-        ),
-    ).values_list("sessions_n", "new_n", "weekly_session_target")
-    totals = list(per_person)
+    enough = n_people >= THRESHOLD
+    totals = sessions_per_person(people, since, until)
     sessions_total = sum(n for n, _, _ in totals)
     target_default = organisation.weekly_session_target
     meeting = sum(1 for n, _, target in totals if n >= weeks * (target if target is not None else target_default))
     with_new = sum(1 for _, new, _ in totals if new > 0)
+    target_row = suppress_counts({"met": meeting, "not_met": n_people - meeting}, total_shown=True)
     return {
         "threshold": THRESHOLD,
         "weeks": round(weeks),
         "period": (since, until - timedelta(days=1)),
-        "people": shown(n_people),
-        "enough_people": n_people >= THRESHOLD,
-        "sessions_total": sessions_total if n_people >= THRESHOLD else None,
-        "sessions_per_person_week": mean_if_enough(sessions_total / weeks, n_people),
-        "target_rows": suppress_row({"met": meeting, "not_met": n_people - meeting}, total_shown=True)
-        if n_people >= THRESHOLD
-        else None,
-        "with_new": shown(with_new) if n_people >= THRESHOLD else None,
-        "levels": _latest_levels(organisation, people) if n_people >= THRESHOLD else None,
+        "people": count_of_people(n_people),
+        "enough_people": enough,
+        "sessions_total": exact(sessions_total) if enough else protected(),
+        "sessions_per_person_week": average_over(sessions_total / weeks, n_people),
+        "target_rows": target_row.cells if enough else {"met": protected(), "not_met": protected()},
+        "with_new": count_of_people(with_new) if enough else protected(),
+        "levels": _latest_levels(organisation, people) if enough else None,
     }
 
 
@@ -71,7 +81,7 @@ def _latest_levels(organisation: Organisation, people) -> dict | None:
     levels = list(scale.levels.all())
     latest: dict[tuple[int, str], int] = {}
     ratings = (
-        ReviewRating.objects.filter(review__learner__in=people, review__scale=scale)
+        ReviewRating.objects.filter(review__learner__in=people, review__scale=scale, review__withdrawn_at__isnull=True)
         .order_by("review__learner_id", "review__reviewed_on", "review__pk")
         .values_list("review__learner_id", "fundamental_id", "area", "level_id")
     )
@@ -83,14 +93,69 @@ def _latest_levels(organisation: Organisation, people) -> dict | None:
         for (_, key), level_id in latest.items():
             if key == item["key"]:
                 counts[str(level_id)] += 1
-        rated = sum(counts.values())
-        rows.append(
-            {
-                "name": item["name"],
-                "rated": shown(rated),
-                "cells": list(suppress_row(counts, total_shown=True).values())
-                if rated >= THRESHOLD
-                else [None] * len(levels),
-            }
-        )
+        row = suppress_counts(counts, total_shown=True)
+        rows.append({"name": item["name"], "rated": row.total, "cells": list(row.cells.values())})
     return {"scale": scale, "levels": levels, "rows": rows}
+
+
+# How people's progress moved, said so that one item up of seventeen does not read as "moved up".
+MOVEMENT = [
+    ("up_most", "Moved up on more than half of their items"),
+    ("up_some", "Moved up on some items, half or fewer"),
+    ("same", "Stayed at the same level on every item"),
+    ("down", "Moved down on some items and up on none"),
+    ("one_review", "Only one review in the period, so no change can be seen yet"),
+    ("no_review", "No review in the period"),
+]
+
+
+def progress_distribution(people, since: date, until: date) -> dict[str, int]:
+    """For each person: compare each item's level at their first and their latest review in the period (on the
+    organisation's current scale, withdrawn reviews left out), and put the person in one `MOVEMENT` group.
+    Mixed movement counts by the items that went up: up on 3 of 10 and down on 1 is "up on some"."""
+    counts = {key: 0 for key, _ in MOVEMENT}
+    people = list(people.select_related("organisation"))
+    if not people:
+        return counts
+    scale = current_scale(people[0].organisation)
+    rows = (
+        ReviewRating.objects.filter(
+            review__learner__in=people,
+            review__scale=scale,
+            review__withdrawn_at__isnull=True,
+            review__reviewed_on__gte=since,
+            review__reviewed_on__lte=until,
+        )
+        .order_by("review__reviewed_on", "review_id")
+        .values_list("review__learner_id", "review_id", "fundamental_id", "area", "level__position")
+        if scale
+        else []
+    )
+    first: dict[tuple, int] = {}
+    last: dict[tuple, int] = {}
+    reviews: dict[int, set[int]] = defaultdict(set)
+    for learner_id, review_id, fundamental_id, area, position in rows:
+        key = (learner_id, fundamental_id, area)
+        first.setdefault(key, position)
+        last[key] = position
+        reviews[learner_id].add(review_id)
+    steps: dict[int, list[int]] = defaultdict(list)
+    for key, start in first.items():
+        steps[key[0]].append(last[key] - start)
+    for person in people:
+        if not reviews[person.pk]:
+            counts["no_review"] += 1
+        elif len(reviews[person.pk]) == 1:
+            counts["one_review"] += 1
+        else:
+            changes = steps[person.pk]
+            ups, downs = sum(s > 0 for s in changes), sum(s < 0 for s in changes)
+            if ups * 2 > len(changes):
+                counts["up_most"] += 1
+            elif ups:
+                counts["up_some"] += 1
+            elif downs:
+                counts["down"] += 1
+            else:
+                counts["same"] += 1
+    return counts
