@@ -267,16 +267,23 @@ def self_report_this_month(*, actor: Membership, today: date | None = None) -> S
     return self_report_policy.scope(actor).filter(month=month).first()
 
 
-def self_report_trends(*, actor: Membership, since: date, until: date) -> list[dict]:
+SELF_REPORT_WAITING = "Shown when the quarter has ended and at least 5 people have answered"
+
+
+def self_report_trends(*, actor: Membership, since: date, until: date, today: date | None = None) -> list[dict]:
     """Averages of the staff self-report for each whole calendar quarter from `since` to `until`.
 
     Only leaders get anything. Each person counts once a quarter (the average of their months), so someone
-    who answered three times weighs no more than someone who answered once. Any figure about fewer than five
-    people is None. The period is widened to whole quarters, so two overlapping periods cannot be
-    subtracted to reveal one person's month.
+    who answered three times weighs no more than someone who answered once. The period is widened to whole
+    quarters, so two overlapping periods cannot be subtracted to reveal one person's month.
 
-    Each quarter: {"start", "end", "label", "people" (or None), "items": [{"field", "statement",
-    "higher_is_better", "average" (or None)}]}.
+    A quarter is published only once it has ended (answers are given for the current month only, so an
+    ended quarter never changes) and only when at least five people answered. Until then its count and
+    averages are None: a leader who looks before and after a colleague answers sees no change, so cannot
+    work out her answers by subtraction.
+
+    Each quarter: {"start", "end", "label", "published", "people" (or None), "items": [{"field",
+    "statement", "higher_is_better", "average" (or None)}]}.
     """
     if not self_report_policy.role_may(actor, "view_trends"):
         return []
@@ -294,9 +301,14 @@ def self_report_trends(*, actor: Membership, since: date, until: date) -> list[d
     for staff_id, month, *values in answers:
         by_quarter[quarter_start(month)][staff_id].append(values)
     result = []
+    today = today or timezone.localdate()
     for start in quarters_between(first, last):
+        end = add_months(start, 3) - timedelta(days=1)
         people = by_quarter.get(start, {})
         person_means = [[sum(column) / len(rows) for column in zip(*rows, strict=True)] for rows in people.values()]
+        published = end < today and shown(len(person_means)) is not None
+        if not published:
+            person_means = []
         items = []
         for index, (field, statement, higher_is_better) in enumerate(SELF_REPORT_ITEMS):
             total = sum(means[index] for means in person_means)
@@ -305,15 +317,17 @@ def self_report_trends(*, actor: Membership, since: date, until: date) -> list[d
                     "field": field,
                     "statement": statement,
                     "higher_is_better": higher_is_better,
-                    "average": mean_if_enough(total, len(person_means)),
+                    "average": mean_if_enough(total, len(person_means)) if published else None,
                 }
             )
         result.append(
             {
                 "start": start,
-                "end": add_months(start, 3) - timedelta(days=1),
+                "end": end,
                 "label": quarter_label(start),
-                "people": shown(len(person_means)),
+                "published": published,
+                "waiting": "" if published else SELF_REPORT_WAITING,
+                "people": len(person_means) if published else None,
                 "items": items,
             }
         )
