@@ -1,4 +1,4 @@
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from .models import Membership
 
@@ -28,6 +28,31 @@ def staff_of(organisation) -> QuerySet:
         .order_by("first_name", "last_name")
         .distinct()
     )
+
+
+def audit_users(organisation) -> QuerySet:
+    """Everyone whose actions can be in the organisation's audit trail: every member in any role (family
+    members and external viewers too), past members, and anyone else who has an entry there."""
+    from django.contrib.auth import get_user_model
+
+    from .models import AuditEntry
+
+    acted = AuditEntry.objects.filter(organisation=organisation, actor__isnull=False).values("actor_id")
+    return (
+        get_user_model()
+        .objects.filter(Q(memberships__organisation=organisation) | Q(pk__in=acted))
+        .order_by("first_name", "last_name", "email")
+        .distinct()
+    )
+
+
+def roles_in(organisation, user_ids) -> dict[int, str]:
+    """Each user's role in the organisation, in words ("Family member"), with "(left)" for a past member."""
+    roles = {}
+    for membership in Membership.objects.filter(organisation=organisation, user_id__in=user_ids):
+        label = membership.get_role_display()
+        roles[membership.user_id] = label if membership.is_active else f"{label} (left)"
+    return roles
 
 
 def audit_trail(*, actor, learner_id=None, user_id=None, since=None, until=None):

@@ -2,13 +2,18 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from .access import member_required
+from .audit import audit_record
 from .forms import AuditFilterForm
 from .middleware import ACTIVE_ORGANISATION_KEY
 from .policies import audit_policy
-from .selectors import audit_trail, memberships_of
+from .selectors import audit_trail, audit_users, memberships_of, roles_in
+from .spreadsheets import FORMATS, spreadsheet_response
+from .templatetags.audit_words import describe
 
 
 @login_required
@@ -20,13 +25,25 @@ def switch_organisation(request):
     return redirect("home")
 
 
+def _audit_filter_form(request, organisation):
+    """The filter form, with every user who can be in the trail in "Done by": staff, family members, external
+    viewers and people who have left, each with their role so two people of the same name can be told apart."""
+    form = AuditFilterForm(request.GET or None, organisation=organisation)
+    users = audit_users(organisation)
+    roles = roles_in(organisation, users.values("pk"))
+    form.fields["user"].queryset = users
+    form.fields["user"].label_from_instance = lambda user: f"{user} ({roles.get(user.pk, 'not a member')})"
+    return form
+
+
 @member_required
 @require_safe
 def audit_log(request):
+    """The audit trail, filtered; with ?format=csv or ?format=xlsx, the same entries as a spreadsheet."""
     actor = request.membership
     if not audit_policy.role_may(actor, "view"):
         raise PermissionDenied("Only co-ordinators and administrators can read the audit trail.")
-    form = AuditFilterForm(request.GET or None, organisation=actor.organisation)
+    form = _audit_filter_form(request, actor.organisation)
     filters = {}
     if form.is_valid():
         data = form.cleaned_data
@@ -36,15 +53,74 @@ def audit_log(request):
             "since": data["since"],
             "until": data["until"],
         }
-    page = Paginator(audit_trail(actor=actor, **filters), 50).get_page(request.GET.get("page"))
+    entries = audit_trail(actor=actor, **filters)
+    fmt = request.GET.get("format")
+    if fmt in FORMATS:
+        return _audit_download(request, actor, entries, form, fmt)
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
     names = _names_of_people(actor, {entry.learner_id for entry in page.object_list})
+    roles = roles_in(actor.organisation, {entry.actor_id for entry in page.object_list if entry.actor_id})
     query = request.GET.copy()
     query.pop("page", None)
+    query.pop("format", None)
     return render(
         request,
         "organisations/audit.html",
-        {"form": form, "page": page, "names": names, "query": query.urlencode()},
+        {"form": form, "page": page, "names": names, "roles": roles, "query": query.urlencode()},
     )
+
+
+AUDIT_COLUMNS = ["When", "Who", "Their role", "What", "About", "From (address)", "What exactly (code)"]
+
+
+def _audit_download(request, actor, entries, form, fmt):
+    if form.is_bound and not form.is_valid():  # a download never silently ignores a filter: show the mistake
+        query = request.GET.copy()
+        query.pop("format", None)
+        return redirect(f"{reverse('audit')}?{query.urlencode()}")
+    entries = list(entries.iterator(chunk_size=2000))
+    names = _names_of_people(actor, {entry.learner_id for entry in entries})
+    roles = roles_in(actor.organisation, {entry.actor_id for entry in entries if entry.actor_id})
+    rows = (
+        [
+            timezone.localtime(entry.at),
+            str(entry.actor) if entry.actor else "the system",
+            roles.get(entry.actor_id, "not a member") if entry.actor_id else "",
+            describe(entry.action, entry.detail),
+            (names.get(entry.learner_id, "a person no longer held") if entry.learner_id else ""),
+            entry.address or "",
+            entry.action,
+        ]
+        for entry in entries
+    )
+    response = spreadsheet_response(
+        AUDIT_COLUMNS,
+        rows,
+        filename=f"audit-trail-{timezone.localdate():%Y-%m-%d}",
+        format=fmt,
+        title="Audit trail",
+    )
+    chosen = (
+        {
+            label: str(value)
+            for label, value in (
+                ("person", form.cleaned_data.get("person") and form.cleaned_data["person"].full_name),
+                ("done by", form.cleaned_data.get("user")),
+                ("from", form.cleaned_data.get("since")),
+                ("to", form.cleaned_data.get("until")),
+            )
+            if value
+        }
+        if form.is_bound
+        else {}
+    )
+    audit_record(
+        actor=actor,
+        action="audit_trail.exported",
+        detail={"format": fmt, "entries": len(entries), **({"filters": chosen} if chosen else {})},
+    )
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def _names_of_people(actor, ids) -> dict[int, str]:

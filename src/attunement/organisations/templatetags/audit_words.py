@@ -1,3 +1,10 @@
+"""Audit entries in plain words: "report.read" with detail {"title": "For the family", "format": "pdf"} reads as
+"looked at: report (For the family, as a PDF)", and a change lists what it was before and after.
+
+Every action code the app writes must have its words here (VERBS for the part after the dot, THINGS for the part
+before it): tests/organisations/test_audit_trail_dpo.py finds every code in the source and fails on a missing one.
+"""
+
 from django import template
 
 register = template.Library()
@@ -6,6 +13,7 @@ VERBS = {
     "read": "looked at",
     "created": "added",
     "changed": "changed",
+    "change": "changed",
     "added": "added",
     "renamed": "renamed",
     "retired": "retired",
@@ -14,6 +22,7 @@ VERBS = {
     "settings_changed": "changed settings",
     "recorded": "recorded",
     "withdrawn": "withdrew",
+    "withdraw": "withdrew",
     "placed": "placed",
     "lifted": "lifted",
     "subject_access_exported": "exported everything held about",
@@ -27,14 +36,166 @@ VERBS = {
     "reopened": "reopened",
     "submitted": "answered",
     "replaced": "answered again",
+    "deleted": "deleted",
+    "removed": "removed",
+    "uploaded": "uploaded",
+    "shared": "shared with a colleague",
+    "unshared": "stopped sharing",
+    "team_shared": "shared with the team",
+    "retried": "tried again",
+    "requested": "asked for",
+    "speaker_corrected": "corrected who made each sound in",
+    "chosen": "chose which run counts for",
+    "original_downloaded": "downloaded the original of",
+    "ended": "ended",
+    "exported": "downloaded",
+    "exported_csv": "downloaded as CSV",
+    "exported_boris": "downloaded for BORIS",
+    "exported_eaf": "downloaded for ELAN",
+    "released": "released",
+    "reviewed": "reviewed",
 }
+
+THINGS = {
+    "agreed_action": "agreed action",
+    "assignment": "staff assignment",
+    "assignments": "staff who work with the person",
+    "audit_trail": "audit trail",
+    "carer_report": "report for carers",
+    "case_study": "anonymised case study",
+    "case_study_review": "case study check",
+    "champion": "practice champion",
+    "clip": "library clip",
+    "coding": "video coding",
+    "coding_agreement": "agreement between two codings",
+    "coding_export": "coding download page",
+    "coding_import": "coding import page",
+    "coding_pass": "video coding",
+    "codings": "video codings",
+    "commissioners_report": "report for commissioners",
+    "consent": "consent",
+    "consent_form": "consent form",
+    "consents": "consent and privacy page",
+    "course": "training course",
+    "dashboard": "dashboard",
+    "details": "person's details",
+    "erase_form": "erase page",
+    "ethogram_code": "coding scheme code",
+    "export": "subject access export page",
+    "family_feedback": "family feedback",
+    "family_portal": "family page",
+    "feedback_form": "family feedback form",
+    "funders_report": "report for funders",
+    "fundamental": "Fundamental",
+    "home_note_form": "note from home form",
+    "home_observation": "note from home",
+    "inspectors_report": "report for inspectors",
+    "learner": "person's record",
+    "legal_hold": "legal hold",
+    "legal_holds": "legal holds",
+    "log_form": "quick log form",
+    "management_report": "report for managers and trustees",
+    "organisation": "organisation",
+    "organisation_summary": "organisation summary",
+    "photo": "photo",
+    "plan": "plan",
+    "plan_form": "plan form",
+    "plans": "plans and outcomes",
+    "practice_report": "My practice report",
+    "profile": "communication profile",
+    "progress": "progress",
+    "report": "report",
+    "reports": "list of reports",
+    "retention": "retention",
+    "review": "progress review",
+    "scale": "progress scale",
+    "self_report": "how I feel (staff self-report)",
+    "session": "session",
+    "sessions_export": "spreadsheet of every session",
+    "supervision_meeting": "supervision meeting",
+    "therapist_report": "report for therapists",
+    "timeline": "timeline",
+    "training": "training",
+    "training_certificate": "training certificate",
+    "video": "video",
+    "video_add": "add a video page",
+    "video_analysis": "video measurement",
+    "video_comment": "video comment",
+    "video_events": "video's coded events",
+    "video_file": "video",
+    "video_poster": "video's still picture",
+    "video_status": "video's progress",
+}
+
+FORMATS = {
+    "web": "on screen",
+    "pdf": "as a PDF",
+    "csv": "as a CSV spreadsheet",
+    "xlsx": "as an Excel spreadsheet",
+    "boris": "as a BORIS file",
+    "eaf": "as an ELAN file",
+}
+
+
+def _plain(code: str) -> str:
+    return code.replace("_", " ")
 
 
 @register.filter
 def audit_words(action: str) -> str:
     """“session.read” reads as “looked at: session”."""
     thing, _, verb = action.rpartition(".")
-    return f"{VERBS.get(verb, verb.replace('_', ' '))}: {thing.replace('_', ' ')}" if thing else action
+    if not thing:
+        return action
+    return f"{VERBS.get(verb, _plain(verb))}: {THINGS.get(thing, _plain(thing))}"
+
+
+def _value(value) -> str:
+    if value in (None, "", [], {}):
+        return "nothing"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list | tuple):
+        return "; ".join(_value(v) for v in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{_plain(str(k))}: {_value(v)}" for k, v in value.items())
+    return str(value)
+
+
+def detail_lines(detail) -> list[str]:
+    """The entry's detail as short sentences: which report and format, what changed from what to what, why."""
+    if not isinstance(detail, dict) or not detail:
+        return []
+    lines = []
+    rest = dict(detail)
+    title, fmt = rest.pop("title", None), rest.pop("format", None)
+    report = rest.pop("report", None)
+    if title or report or fmt:
+        name = title or (_plain(report) if report else "")
+        words = FORMATS.get(fmt, f"as {fmt}" if fmt else "")
+        lines.append(" ".join(part for part in (f"“{name}”" if name else "", words) if part))
+    before, after = rest.pop("before", None), rest.pop("after", None)
+    if isinstance(before, dict) or isinstance(after, dict):
+        before, after = before or {}, after or {}
+        for field in [*before, *(k for k in after if k not in before)]:
+            lines.append(f"{_plain(str(field))}: {_value(before.get(field))} → {_value(after.get(field))}")
+    reason = rest.pop("reason", None)
+    if reason:
+        lines.append(f"Reason given: {reason}")
+    for key, value in rest.items():
+        lines.append(f"{_plain(str(key)).capitalize()}: {_value(value)}")
+    return lines
+
+
+@register.filter
+def audit_detail(detail) -> list[str]:
+    return detail_lines(detail)
+
+
+def describe(action: str, detail) -> str:
+    """One line for a spreadsheet: the words for the action, then its detail."""
+    lines = detail_lines(detail)
+    return audit_words(action) + (f" ({'; '.join(lines)})" if lines else "")
 
 
 @register.filter
