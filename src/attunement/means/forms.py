@@ -89,8 +89,11 @@ class MeetingForm(forms.Form):
         self.fields["supervisor"].queryset = staff
         self.fields["supervisee"].queryset = staff
         self.fields["sessions"].queryset = sessions
+        from attunement.learners.naming import name_of, names_for
+
+        names = names_for(actor)  # people who share a first name are told apart
         self.fields["sessions"].label_from_instance = lambda s: (
-            f"{s.learner.display_name} — {timezone.localtime(s.started_at):%-d %b %Y}, {s.minutes} min"
+            f"{name_of(s.learner, names)} — {timezone.localtime(s.started_at):%-d %b %Y}, {s.minutes} min"
         )
         self.fields["met_on"].initial = timezone.localdate()
         self.fields["kind"].initial = MeetingKind.SUPERVISION

@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
 
 from attunement.learners.access import learner_page
+from attunement.learners.naming import shown_name
 from attunement.learners.selectors import learners_visible_to
 from attunement.organisations.access import member_required
 from attunement.organisations.forms_util import add_service_errors
@@ -55,7 +56,7 @@ def family_note(request, learner):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"Thank you. {learner.display_name}'s team can now read your note.")
+            messages.success(request, f"Thank you. {shown_name(request, learner)}'s team can now read your note.")
             return redirect("practice:family_person", learner_id=learner.pk)
     return render(
         request, "practice/family_note.html", {"learner": learner, "form": form}, status=400 if form.errors else 200

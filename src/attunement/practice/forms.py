@@ -118,7 +118,12 @@ class QuickLogForm(forms.Form):
         marked_new = [row for row in self.behaviour_rows if row["novelty"] == Novelty.NEW and not row["confirmed_new"]]
         if not marked_new:
             return
-        history = novelty.history_of(self.learner)
+        editing = getattr(self, "editing_session", None)
+        history = novelty.history_of(
+            self.learner,
+            leave_out_session_id=editing.pk if editing else None,
+            leave_out_form=self.cleaned_data.get("submission_key"),
+        )
         for row in marked_new:
             seen = history.seen_before(row["text"])
             if seen is not None:
@@ -126,7 +131,7 @@ class QuickLogForm(forms.Form):
                 self.add_error(
                     None,
                     f"“{row['text'].strip()}” is marked never seen before, but it has been recorded for "
-                    f"{self.learner.display_name} before ({seen.summary()}). "
+                    f"this person before ({seen.summary()}). "
                     "Please choose below: is it new, or typical?",
                 )
 

@@ -135,14 +135,19 @@ class History:
         return SeenBefore(times=sum(group[0] for group in matches), first_on=earliest[1], as_recorded=earliest[2])
 
 
-def history_of(learner) -> History:
-    """Every behaviour recorded for the person in sessions that count (withdrawn sessions are left out)."""
+def history_of(learner, *, leave_out_session_id: int | None = None, leave_out_form=None) -> History:
+    """Every behaviour recorded for the person in sessions that count (withdrawn sessions are left out), and
+    not in the session being corrected, if any (`leave_out_session_id`). `leave_out_form` is the submission
+    key of the form being checked: when that form was already saved (a double tap), its own behaviours are
+    not its history."""
     from .models import ObservedBehaviour
 
-    rows = ObservedBehaviour.objects.filter(session__learner=learner, session__withdrawn_at__isnull=True).values_list(
-        "description", "session__started_at"
-    )
-    return History(rows)
+    rows = ObservedBehaviour.objects.filter(session__learner=learner, session__withdrawn_at__isnull=True)
+    if leave_out_session_id is not None:
+        rows = rows.exclude(session_id=leave_out_session_id)
+    if leave_out_form:
+        rows = rows.exclude(session__submission_key=leave_out_form)
+    return History(rows.values_list("description", "session__started_at"))
 
 
 def first_ids(rows: Iterable[tuple[int, int, str, str]]) -> set[int]:

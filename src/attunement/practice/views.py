@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from attunement.edits import EditConflict, with_token
 from attunement.learners.access import learner_page
+from attunement.learners.naming import shown_name
 from attunement.learners.policies import learner_policy
 from attunement.learners.selectors import learners_recent_first
 from attunement.organisations.access import member_required
@@ -93,7 +94,7 @@ def quick_log(request, learner):
             if recorded.already_saved:
                 messages.info(request, "This session was already saved — it has not been saved twice.")
             else:
-                messages.success(request, f"Session with {learner.display_name} saved.")
+                messages.success(request, f"Session with {shown_name(request, learner)} saved.")
             request.session[DRAFT_SAVED_KEY] = request.path
             return redirect("practice:timeline", learner_id=learner.pk)
     return render(
