@@ -211,6 +211,7 @@ class HomeObservation(models.Model):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     observed_on = models.DateField()
     text = models.TextField(max_length=2000)
+    submission_key = models.UUIDField(unique=True, null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -219,6 +220,11 @@ class HomeObservation(models.Model):
 
     def __str__(self):
         return f"From home, {self.observed_on}"
+
+    @property
+    def owner_id(self) -> int | None:
+        """Who sent it: only they get it back when the same form is posted again."""
+        return self.author_id
 
 
 FAMILY_FEEDBACK_QUESTIONS = [
@@ -245,6 +251,7 @@ class FamilyFeedback(models.Model):
     may_quote = models.BooleanField(
         default=False, help_text="They agree that the comment may be quoted, without names, in reports to managers."
     )
+    submission_key = models.UUIDField(unique=True, null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -252,6 +259,11 @@ class FamilyFeedback(models.Model):
 
     def __str__(self):
         return f"Family feedback, {self.given_on}"
+
+    @property
+    def owner_id(self) -> int | None:
+        """Who saved it: only they get it back when the same form is posted again."""
+        return self.entered_by_id
 
 
 class Correction(models.Model):
