@@ -28,10 +28,10 @@ def test_organisation_settings(world, client):
     url = reverse("practice:settings")
     first, second = text(client.get(url)), text(client.get(url))
     scale = world.school.scales.first()
-    saved = {"learner_word": "person", "weekly_session_target": "4", "progress_scale": scale.pk}
+    saved = {"learner_word": "person", "weekly_session_target": "4", "progress_scale": scale.pk, "correction_days": 7}
     assert client.post(url, {**saved, "version": token(first)}).status_code == 302
 
-    stale = {"learner_word": "learner", "weekly_session_target": "9", "progress_scale": scale.pk}
+    stale = {"learner_word": "learner", "weekly_session_target": "9", "progress_scale": scale.pk, "correction_days": 7}
     for _ in range(2):  # two stale saves, both refused
         refused = client.post(url, {**stale, "version": token(second)})
         page = text(refused)

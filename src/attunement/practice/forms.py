@@ -215,6 +215,18 @@ class OrganisationSettingsForm(forms.Form):
         min_value=0, max_value=50, label="Sessions a week to aim for, per person"
     )
     progress_scale = forms.ModelChoiceField(queryset=None, empty_label=None, label="Scale for progress reviews")
+    correction_days = forms.IntegerField(
+        min_value=0,
+        max_value=365,
+        label="Days staff may correct their own records",
+        help_text="For this many days after saving a session or a progress review, the person who saved it may "
+        "correct or withdraw it. After that, only co-ordinators and administrators can. 0 means only they can.",
+        error_messages={
+            "min_value": "Please choose a number of days from 0 to 365.",
+            "max_value": "Please choose a number of days from 0 to 365.",
+            "required": "Please say for how many days staff may correct their own records (7 is usual).",
+        },
+    )
     version = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, organisation, **kwargs):
@@ -346,3 +358,102 @@ class FamilyFeedbackForm(forms.Form):
         from .models import FAMILY_FEEDBACK_QUESTIONS
 
         return {question: self.cleaned_data[question] for question, _ in FAMILY_FEEDBACK_QUESTIONS}
+
+
+# --- Correcting a saved session or review: the same forms, filled in with what was saved -------------------
+
+REASON_HELP = "For example: logged for the wrong person, wrong length, “never seen before” by mistake."
+
+
+class SessionCorrectionForm(QuickLogForm):
+    """The quick log, filled in with a saved session, plus who it was with and why it is being changed."""
+
+    learner = forms.ModelChoiceField(queryset=None, empty_label=None, label="Who was the session with?")
+    version = forms.CharField(widget=forms.HiddenInput, required=False)
+    reason = forms.CharField(max_length=300, required=False, label="What was wrong?", help_text=REASON_HELP)
+
+    def __init__(self, *args, actor, learner, outcomes, session, people, version: str, **kwargs):
+        self.editing_session = session  # so checks against the person's history can leave this session out
+        initial = {} if args and args[0] is not None else _session_initial(session, version)
+        super().__init__(*args, actor=actor, learner=learner, outcomes=outcomes, initial=initial, **kwargs)
+        self.fields["submission_key"].required = False
+        self.fields["learner"].queryset = people
+        self.fields["learner"].label_from_instance = lambda person: person.full_name
+        from django.contrib.auth import get_user_model
+
+        already = get_user_model().objects.filter(pk__in=session.partners.values_list("pk", flat=True))
+        self.fields["partners"].queryset = (self.fields["partners"].queryset | already).distinct()
+
+    def _behaviour_rows(self) -> list[dict]:
+        if self.is_bound:
+            return super()._behaviour_rows()
+        rows = [
+            {"index": i, "text": b.description, "novelty": b.novelty, "confirmed_new": False, "seen_before": None}
+            for i, b in enumerate(self.editing_session.behaviours.order_by("pk"))
+        ]
+        return rows or [{"index": 0, "text": "", "novelty": Novelty.TYPICAL}]
+
+
+def _session_initial(session, version: str) -> dict:
+    return {
+        "submission_key": session.submission_key or uuid.uuid4(),
+        "learner": session.learner_id,
+        "version": version,
+        "started_at": timezone.localtime(session.started_at).replace(second=0, microsecond=0),
+        "minutes": session.minutes,
+        "long_session_confirmed": session.minutes > 60,
+        "place": session.place,
+        "planned": "true" if session.planned else "false",
+        "partners": list(session.partners.values_list("pk", flat=True)),
+        "fundamentals": list(session.fundamentals.values_list("pk", flat=True)),
+        "phases": list(session.phases),
+        "techniques": list(session.techniques),
+        "outcomes": list(session.outcomes.values_list("pk", flat=True)),
+        "enjoyment": session.enjoyment,
+        "ending": session.ending,
+        "ending_reason": session.ending_reason,
+        "what_happened": session.what_happened,
+        "significant_moment": session.significant_moment,
+        "how_i_did": session.how_i_did,
+        "next_time": session.next_time,
+    }
+
+
+class ReviewCorrectionForm(ReviewForm):
+    """The progress review form, filled in with a saved review, plus why it is being changed."""
+
+    version = forms.CharField(widget=forms.HiddenInput, required=False)
+    reason = forms.CharField(max_length=300, required=False, label="What was wrong?", help_text=REASON_HELP)
+
+    def __init__(self, *args, review, version: str, **kwargs):
+        from .services import rating_key
+
+        ratings = {rating_key(r.fundamental_id, r.area): r for r in review.ratings.all()}
+        kwargs["latest"] = {key: str(r.level_id) for key, r in ratings.items()}
+        if not (args and args[0] is not None):
+            kwargs["initial"] = {
+                "submission_key": review.submission_key or uuid.uuid4(),
+                "version": version,
+                "reviewed_on": review.reviewed_on,
+                "period_label": review.period_label,
+                "summary": review.summary,
+                "outcomes": list(review.outcomes.values_list("pk", flat=True)),
+                **{f"evidence:{key}": [str(s.pk) for s in r.evidence.all()] for key, r in ratings.items()},
+            }
+        super().__init__(*args, **kwargs)
+        self.fields["submission_key"].required = False
+
+    def offered(self) -> set[str]:
+        """The items this form showed: an offered item left unrated loses its rating."""
+        return {item["key"] for item in self.items}
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        max_length=300,
+        label="Why are you withdrawing it?",
+        help_text="For example: logged for the wrong person, or recorded twice. Everyone who can see the audit "
+        "trail will read this.",
+        error_messages={"required": "Please say why, in a few words."},
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )

@@ -1,4 +1,7 @@
+from datetime import timedelta
+
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from attunement.learners.policies import learner_policy
 from attunement.organisations.models import Membership, Role
@@ -35,3 +38,50 @@ class FundamentalPolicy(Policy):
 session_policy = SessionPolicy()
 review_policy = ReviewPolicy()
 fundamental_policy = FundamentalPolicy()
+
+
+# --- Correcting and withdrawing a saved record ------------------------------------------------------------
+
+# Co-ordinators and administrators lead the practice and read the audit trail, where a withdrawn record stays
+# visible: they may correct or withdraw any session or review of their organisation, at any time. Everyone else
+# on the staff, managers included, may correct only what they saved themselves, within the organisation's
+# correction window (`Organisation.correction_days`, 7 days unless changed).
+CORRECTS_ANY_RECORD = LEADERSHIP_ROLES
+
+
+def correction_refusal(actor: Membership | None, record: Session | ProgressReview, *, now=None) -> str | None:
+    """The one rule for correcting or withdrawing a saved session or progress review.
+
+    Returns None when `actor` may do it, otherwise the reason in plain words (shown on the refusal page and
+    beside the record). Nobody outside the organisation's staff, or who cannot see the person, ever may."""
+    policy = session_policy if isinstance(record, Session) else review_policy
+    if actor is None or not actor.is_active or actor.role not in STAFF_ROLES:
+        return "Only staff can correct records."
+    if record.is_withdrawn:
+        return "This record has been withdrawn, so it can no longer be changed."
+    if not policy.scope(actor).filter(pk=record.pk).exists():
+        return "You cannot see this person's records."
+    if actor.role in CORRECTS_ANY_RECORD:
+        return None
+    if record.owner_id != actor.user_id:
+        return "Only the person who saved this record, or a co-ordinator, can correct or withdraw it."
+    organisation = record.learner.organisation
+    days = organisation.correction_days
+    now = now or timezone.now()
+    if now - record.created_at > timedelta(days=days):
+        saved = timezone.localtime(record.created_at)
+        return (
+            f"You can correct what you saved for {days} day{'s' if days != 1 else ''} after saving it. This was saved "
+            f"on {saved:%-d %b %Y}, so please ask a co-ordinator to correct or withdraw it."
+        )
+    return None
+
+
+def may_correct(actor: Membership | None, record: Session | ProgressReview) -> bool:
+    return correction_refusal(actor, record) is None
+
+
+def may_see_withdrawn(actor: Membership | None) -> bool:
+    """Withdrawn records are left out everywhere, except for those who may correct any record: they can still
+    open one (marked withdrawn, with its reason), as they can find it in the audit trail."""
+    return actor is not None and actor.is_active and actor.role in CORRECTS_ANY_RECORD

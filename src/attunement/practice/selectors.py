@@ -325,3 +325,58 @@ def home_observations_of(*, actor: Membership, learner: Learner, limit: int = 5)
         .select_related("author")
         .order_by("-observed_on", "-pk")[:limit]
     )
+
+
+# --- Corrections ----------------------------------------------------------------------------------------------
+
+
+def _with_withdrawn(actor: Membership, model):
+    """Withdrawn records are left out for everyone but those who may correct any record (see policies)."""
+    from .policies import may_see_withdrawn
+
+    return model.every_record if may_see_withdrawn(actor) else model.objects
+
+
+def session_on_page(*, actor: Membership, learner: Learner, session_id: int) -> Session:
+    """One session of a person the actor sees, with what its page shows; raises Session.DoesNotExist (404).
+    A withdrawn session is found only by those who may correct any record, so they can read why."""
+    return (
+        _with_withdrawn(actor, Session)
+        .filter(learner=learner, learner__in=learners_visible_to(actor).values("pk"))
+        .select_related("recorded_by", "withdrawn_by", "learner__organisation")
+        .prefetch_related(
+            "partners",
+            "fundamentals",
+            "outcomes",
+            Prefetch("behaviours", queryset=ObservedBehaviour.objects.order_by("pk")),
+        )
+        .get(pk=session_id)
+    )
+
+
+def review_on_page(*, actor: Membership, learner: Learner, review_id: int) -> ProgressReview:
+    return (
+        _with_withdrawn(actor, ProgressReview)
+        .filter(learner=learner, learner__in=learners_visible_to(actor).values("pk"))
+        .select_related("scale", "reviewer", "withdrawn_by", "learner__organisation")
+        .prefetch_related(
+            Prefetch(
+                "ratings",
+                queryset=ReviewRating.objects.select_related("fundamental", "level").prefetch_related("evidence"),
+            ),
+            "outcomes",
+        )
+        .get(pk=review_id)
+    )
+
+
+def people_to_log_for(*, actor: Membership, current: Learner) -> QuerySet[Learner]:
+    """Whom a session may be moved to when it was logged for the wrong person: the people the actor logs
+    sessions for (and the one it is logged for now)."""
+    return learners_visible_to(actor).filter(Q(is_active=True) | Q(pk=current.pk)).order_by("first_name", "last_name")
+
+
+def record_history(record) -> list:
+    from .corrections import history
+
+    return history(record)

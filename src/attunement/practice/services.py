@@ -1,7 +1,7 @@
 """Every write of practice records: permission, validation in plain words, audit, one transaction."""
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,8 +16,11 @@ from attunement.organisations.audit import audit_record
 from attunement.organisations.models import Membership, Organisation, Role
 from attunement.organisations.selectors import staff_of
 
+from . import corrections
+from .corrections import Change
 from .models import (
     FAMILY_FEEDBACK_QUESTIONS,
+    Correction,
     FamilyFeedback,
     Fundamental,
     HomeObservation,
@@ -28,7 +31,7 @@ from .models import (
     ScaleLevel,
     Session,
 )
-from .policies import fundamental_policy
+from .policies import correction_refusal, fundamental_policy
 from .vocabulary import DEFAULT_FUNDAMENTALS, ENGAGEMENT_AREAS, SCALE_PRESETS, Ending, Novelty, Phase, Rates, Technique
 
 USUAL_MINUTES = (1, 60)
@@ -314,12 +317,48 @@ def _review_create(
     submission_key: uuid.UUID | None = None,
 ) -> ProgressReview:
     learner_policy.require(actor, "review_progress", learner, "You are not assigned to this person.")
+    _validate_review(learner=learner, scale=scale, reviewed_on=reviewed_on, ratings=ratings, outcome_ids=outcome_ids)
+    review = ProgressReview.objects.create(
+        learner=learner,
+        scale=scale,
+        reviewed_on=reviewed_on,
+        period_label=period_label.strip(),
+        summary=summary.strip(),
+        reviewer_id=actor.user_id,
+        submission_key=submission_key,
+    )
+    review.outcomes.set(set(outcome_ids))
+    for rating in ratings:
+        row = ReviewRating.objects.create(
+            review=review,
+            level_id=rating.level_id,
+            fundamental_id=rating.fundamental_id,
+            area=rating.area,
+            note=rating.note.strip()[:300],
+        )
+        row.evidence.set(rating.evidence_ids)
+    audit_record(actor=actor, action="review.created", learner=learner, target=review)
+    return review
+
+
+def _validate_review(
+    *,
+    learner: Learner,
+    scale: ProgressScale,
+    reviewed_on: date,
+    ratings: list[RatingInput],
+    outcome_ids,
+    evidence_kept: set[int] = frozenset(),
+    require_ratings: bool = True,
+) -> None:
+    """Raises ValidationError in plain words. `evidence_kept`: sessions already linked to the review being
+    corrected, which may stay linked."""
     errors = {}
     if scale.organisation_id != learner.organisation_id:
         errors["scale"] = "Please choose one of your organisation's scales."
     if reviewed_on > timezone.localdate():
         errors["reviewed_on"] = "The review date is in the future. Please check it."
-    if not ratings:
+    if require_ratings and not ratings:
         errors["ratings"] = "Please rate at least one item before saving the review."
     levels = set(scale.levels.values_list("pk", flat=True))
     allowed_fundamentals = set(
@@ -328,7 +367,7 @@ def _review_create(
         )
     )
     allowed_areas = {code for code, _ in ENGAGEMENT_AREAS}
-    evidence_allowed = set(Session.objects.filter(learner=learner).values_list("pk", flat=True))
+    evidence_allowed = set(Session.objects.filter(learner=learner).values_list("pk", flat=True)) | set(evidence_kept)
     for rating in ratings:
         if rating.level_id not in levels:
             errors["ratings"] = "Please choose levels from the scale shown."
@@ -343,27 +382,384 @@ def _review_create(
         errors["outcome_ids"] = "One of the plan outcomes chosen is not in this person's plans."
     if errors:
         raise ValidationError(errors)
-    review = ProgressReview.objects.create(
-        learner=learner,
-        scale=scale,
-        reviewed_on=reviewed_on,
-        period_label=period_label.strip(),
-        summary=summary.strip(),
-        reviewer_id=actor.user_id,
-        submission_key=submission_key,
+
+
+# --- Corrections: changing or withdrawing a saved session or progress review ------------------------------
+# Who may is decided in one place, policies.correction_refusal. Every earlier version is kept as a Correction,
+# every change is in the audit trail with what it was before and after, and a form opened before someone else
+# saved the record is refused with EditConflict (see attunement.edits) rather than overwriting their work.
+
+WITHDRAW_REASON_LENGTH = 300
+
+
+@dataclass
+class Corrected:
+    record: Session | ProgressReview
+    changes: list[Change] = field(default_factory=list)
+    already_saved: bool = False  # the same correction posted twice (a double tap): saved once
+    moved_from: Learner | None = None
+    evidence_removed: int = 0
+
+
+def _require_may_correct(actor: Membership, record) -> None:
+    refusal = correction_refusal(actor, record)
+    if refusal is not None:
+        raise PermissionDenied(refusal)
+
+
+def _clean_reason(reason: str, *, required: bool) -> str:
+    reason = " ".join((reason or "").split())
+    if required and not reason:
+        raise ValidationError({"reason": "Please say why, in a few words."})
+    if len(reason) > WITHDRAW_REASON_LENGTH:
+        raise ValidationError({"reason": f"Please keep the reason under {WITHDRAW_REASON_LENGTH} characters."})
+    return reason
+
+
+def _session_state(session: Session) -> dict:
+    """Every field of the session as stored: what its edit token fingerprints."""
+    return {
+        "learner": session.learner_id,
+        "started_at": session.started_at.isoformat(),
+        "minutes": session.minutes,
+        "place": session.place,
+        "planned": session.planned,
+        "partners": sorted(session.partners.values_list("pk", flat=True)),
+        "phases": list(session.phases),
+        "techniques": list(session.techniques),
+        "fundamentals": sorted(session.fundamentals.values_list("pk", flat=True)),
+        "outcomes": sorted(session.outcomes.values_list("pk", flat=True)),
+        "enjoyment": session.enjoyment,
+        "ending": session.ending,
+        "ending_reason": session.ending_reason,
+        "what_happened": session.what_happened,
+        "significant_moment": session.significant_moment,
+        "how_i_did": session.how_i_did,
+        "next_time": session.next_time,
+        "behaviours": [[b.description, b.novelty] for b in session.behaviours.order_by("pk")],
+    }
+
+
+def session_edit_token(session: Session) -> str:
+    return edit_token(_session_state(session))
+
+
+def _proposed_session_state(actor: Membership, session: Session, learner: Learner, details: SessionDetails) -> dict:
+    """The session as it would be saved from the corrected form, tidied exactly as a new session is."""
+    started_at = details.started_at
+    if started_at == session.started_at.replace(second=0, microsecond=0):
+        started_at = session.started_at  # the form shows minutes only: an untouched time keeps its seconds
+    outcomes = details.outcome_ids
+    if learner.pk != session.learner_id:  # outcomes of the first person's plans cannot follow the session
+        outcomes = PlanOutcome.objects.filter(plan__learner=learner, pk__in=outcomes).values_list("pk", flat=True)
+    return {
+        "learner": learner.pk,
+        "started_at": started_at.isoformat(),
+        "minutes": details.minutes,
+        "place": " ".join(details.place.split())[:120],
+        "planned": details.planned,
+        "partners": sorted(set(details.partner_ids or [actor.user_id])),
+        "phases": list(dict.fromkeys(details.phases)),
+        "techniques": list(dict.fromkeys(details.techniques)),
+        "fundamentals": sorted(set(details.fundamental_ids)),
+        "outcomes": sorted(set(outcomes)),
+        "enjoyment": details.enjoyment,
+        "ending": details.ending,
+        "ending_reason": details.ending_reason.strip(),
+        "what_happened": details.what_happened.strip(),
+        "significant_moment": details.significant_moment.strip(),
+        "how_i_did": details.how_i_did.strip(),
+        "next_time": details.next_time.strip(),
+        "behaviours": [[text.strip(), novelty] for text, novelty in details.behaviours if text.strip()],
+    }
+
+
+def _validate_session_correction(actor, session: Session, learner: Learner, details: SessionDetails, proposed):
+    """The quick log's own checks, except that what the session already had may stay: a partner who has left,
+    a Fundamental or plan outcome retired since, a long session whose length is not being changed."""
+    kept_partners = set(session.partners.values_list("pk", flat=True))
+    kept_fundamentals = set(session.fundamentals.values_list("pk", flat=True))
+    kept_outcomes = set(session.outcomes.values_list("pk", flat=True)) if learner.pk == session.learner_id else set()
+    check = replace(
+        details,
+        partner_ids=[pk for pk in proposed["partners"] if pk not in kept_partners],
+        fundamental_ids=[pk for pk in proposed["fundamentals"] if pk not in kept_fundamentals],
+        outcome_ids=[pk for pk in proposed["outcomes"] if pk not in kept_outcomes],
+        long_session_confirmed=details.long_session_confirmed or details.minutes == session.minutes,
     )
-    review.outcomes.set(outcomes)
-    for rating in ratings:
-        row = ReviewRating.objects.create(
-            review=review,
-            level_id=rating.level_id,
-            fundamental_id=rating.fundamental_id,
-            area=rating.area,
-            note=rating.note.strip()[:300],
+    if proposed["started_at"] == session.started_at.isoformat():
+        check = replace(check, started_at=timezone.now())  # an untouched start time is never refused
+    validate_session_details(actor=actor, learner=learner, details=check)
+
+
+@transaction.atomic
+def session_correct(
+    *,
+    actor: Membership,
+    session: Session,
+    details: SessionDetails,
+    learner: Learner | None = None,
+    version: str | None = None,
+    reason: str = "",
+) -> Corrected:
+    """Change any field of a saved session, including the person it was logged for (`learner`).
+
+    `version` is the session's edit token when the form was opened (see attunement.edits). The same correction
+    posted twice is saved once; a different one made since the form was opened is refused with EditConflict.
+    """
+    session = Session.every_record.select_for_update().select_related("learner__organisation").get(pk=session.pk)
+    _require_may_correct(actor, session)
+    learner = learner or session.learner
+    reason = _clean_reason(reason, required=False)
+    moved = learner.pk != session.learner_id
+    if moved:
+        learner_policy.require(
+            actor, "record_session", learner, "You can only move a session to someone you log sessions for."
         )
-        row.evidence.set(rating.evidence_ids)
-    audit_record(actor=actor, action="review.created", learner=learner, target=review)
-    return review
+        has_media = any(
+            getattr(session, name).exists() for name in ("videos", "coding_passes") if hasattr(session, name)
+        )
+        if has_media:
+            raise ValidationError(
+                {
+                    "learner": "This session has a video or a coding, which belong to the person filmed, so it "
+                    "cannot be moved. Withdraw it and log the session again for the right person."
+                }
+            )
+    current = _session_state(session)
+    proposed = _proposed_session_state(actor, session, learner, details)
+    if proposed == current:
+        return Corrected(session, already_saved=version is not None and version != edit_token(current))
+    require_unchanged(version, edit_token(current), "this session")
+    _validate_session_correction(actor, session, learner, details, proposed)
+
+    before = corrections.session_in_words(session)
+    first_person = session.learner
+    session.learner = learner
+    session.started_at = datetime.fromisoformat(proposed["started_at"])
+    for name in (
+        "minutes",
+        "place",
+        "planned",
+        "phases",
+        "techniques",
+        "enjoyment",
+        "ending",
+        "ending_reason",
+        "what_happened",
+        "significant_moment",
+        "how_i_did",
+        "next_time",
+    ):
+        setattr(session, name, proposed[name])
+    session.has_new_behaviour = any(novelty == Novelty.NEW for _, novelty in proposed["behaviours"])
+    session.save()
+    session.partners.set(proposed["partners"])
+    session.fundamentals.set(proposed["fundamentals"])
+    session.outcomes.set(proposed["outcomes"])
+    if proposed["behaviours"] != current["behaviours"]:
+        session.behaviours.all().delete()
+        ObservedBehaviour.objects.bulk_create(
+            ObservedBehaviour(session=session, description=text, novelty=novelty)
+            for text, novelty in proposed["behaviours"]
+        )
+    evidence_removed = 0
+    if moved:  # it is no longer evidence in the first person's reviews
+        links = ReviewRating.evidence.through.objects.filter(session_id=session.pk).exclude(
+            reviewrating__review__learner_id=learner.pk
+        )
+        evidence_removed, _ = links.delete()
+    session = Session.every_record.get(pk=session.pk)
+    after = corrections.session_in_words(session)
+    Correction.objects.create(
+        session=session,
+        changed_by_id=actor.user_id,
+        kind=Correction.Kind.EDIT,
+        before=before,
+        after=after,
+        reason=reason,
+    )
+    changed_before, changed_after = corrections.only_changed(before, after)
+    detail = {"before": changed_before, "after": changed_after, "reason": reason}
+    if evidence_removed:
+        detail["no longer evidence in reviews"] = evidence_removed
+    for person in [learner, first_person] if moved else [learner]:
+        audit_record(actor=actor, action="session.change", learner=person, target=session, detail=detail)
+    return Corrected(
+        session,
+        changes=corrections.changes_between(before, after),
+        moved_from=first_person if moved else None,
+        evidence_removed=evidence_removed,
+    )
+
+
+@transaction.atomic
+def session_withdraw(*, actor: Membership, session: Session, reason: str) -> Corrected:
+    """Withdraw a saved session with a reason: it leaves every list, count, chart, family view and report, and
+    is kept for the audit trail and the person's own copy of their data."""
+    session = Session.every_record.select_for_update().select_related("learner__organisation").get(pk=session.pk)
+    if session.is_withdrawn and session.withdrawn_by_id == actor.user_id:
+        return Corrected(session, already_saved=True)
+    _require_may_correct(actor, session)
+    reason = _clean_reason(reason, required=True)
+    _withdraw(actor, session, reason, corrections.session_in_words(session))
+    audit_record(
+        actor=actor,
+        action="session.withdraw",
+        learner=session.learner,
+        target=session,
+        detail={"before": {"status": "current"}, "after": {"status": "withdrawn"}, "reason": reason},
+    )
+    return Corrected(session)
+
+
+def _withdraw(actor: Membership, record, reason: str, words: dict) -> None:
+    record.withdrawn_at = timezone.now()
+    record.withdrawn_by_id = actor.user_id
+    record.withdrawn_reason = reason
+    record.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawn_reason"])
+    Correction.objects.create(
+        **{"session" if isinstance(record, Session) else "review": record},
+        changed_by_id=actor.user_id,
+        kind=Correction.Kind.WITHDRAW,
+        before=words,
+        after={},
+        reason=reason,
+    )
+
+
+def rating_key(fundamental_id: int | None, area: str) -> str:
+    """How a review form names a rated item: "fundamental:12" or "area:exploration"."""
+    return f"fundamental:{fundamental_id}" if fundamental_id else f"area:{area}"
+
+
+def _review_state(review: ProgressReview) -> dict:
+    ratings = {}
+    for rating in review.ratings.order_by("pk"):
+        evidence = sorted(rating.evidence.values_list("pk", flat=True))
+        ratings[rating_key(rating.fundamental_id, rating.area)] = [rating.level_id, evidence]
+    return {
+        "reviewed_on": review.reviewed_on.isoformat(),
+        "period_label": review.period_label,
+        "summary": review.summary,
+        "outcomes": sorted(review.outcomes.values_list("pk", flat=True)),
+        "ratings": ratings,
+    }
+
+
+def review_edit_token(review: ProgressReview) -> str:
+    return edit_token(_review_state(review))
+
+
+@transaction.atomic
+def review_correct(
+    *,
+    actor: Membership,
+    review: ProgressReview,
+    reviewed_on: date,
+    ratings: list[RatingInput],
+    offered: set[str],
+    period_label: str = "",
+    summary: str = "",
+    outcome_ids=(),
+    version: str | None = None,
+    reason: str = "",
+) -> Corrected:
+    """Change a saved progress review. `offered` names the items the form showed (see `rating_key`): an offered
+    item left unrated loses its rating; an item the form did not show (a Fundamental retired since) keeps it."""
+    review = (
+        ProgressReview.every_record.select_for_update()
+        .select_related("learner__organisation", "scale")
+        .get(pk=review.pk)
+    )
+    _require_may_correct(actor, review)
+    reason = _clean_reason(reason, required=False)
+    current = _review_state(review)
+    posted = {rating_key(r.fundamental_id, r.area): r for r in ratings}
+    proposed_ratings = {key: value for key, value in current["ratings"].items() if key not in offered}
+    for key, rating in posted.items():
+        proposed_ratings[key] = [rating.level_id, sorted(set(rating.evidence_ids))]
+    proposed = {
+        "reviewed_on": reviewed_on.isoformat(),
+        "period_label": period_label.strip(),
+        "summary": summary.strip(),
+        "outcomes": sorted(set(outcome_ids)),
+        "ratings": proposed_ratings,
+    }
+    if proposed == current:
+        return Corrected(review, already_saved=version is not None and version != edit_token(current))
+    require_unchanged(version, edit_token(current), "this review")
+    kept_evidence = {pk for _, evidence in current["ratings"].values() for pk in evidence}
+    kept_outcomes = set(current["outcomes"])
+    _validate_review(
+        learner=review.learner,
+        scale=review.scale,
+        reviewed_on=reviewed_on if proposed["reviewed_on"] != current["reviewed_on"] else timezone.localdate(),
+        ratings=list(posted.values()),
+        require_ratings=not proposed_ratings,
+        outcome_ids=[pk for pk in proposed["outcomes"] if pk not in kept_outcomes],
+        evidence_kept=kept_evidence,
+    )
+
+    before = corrections.review_in_words(review)
+    review.reviewed_on = reviewed_on
+    review.period_label = proposed["period_label"]
+    review.summary = proposed["summary"]
+    review.save(update_fields=["reviewed_on", "period_label", "summary"])
+    review.outcomes.set(proposed["outcomes"])
+    existing = {rating_key(r.fundamental_id, r.area): r for r in review.ratings.all()}
+    for key in offered:
+        row = existing.get(key)
+        if key not in posted:
+            if row is not None:
+                row.delete()
+            continue
+        wanted = posted[key]
+        if row is None:
+            row = ReviewRating.objects.create(
+                review=review, level_id=wanted.level_id, fundamental_id=wanted.fundamental_id, area=wanted.area
+            )
+        elif row.level_id != wanted.level_id:
+            row.level_id = wanted.level_id
+            row.save(update_fields=["level"])
+        row.evidence.set(wanted.evidence_ids)
+    review = ProgressReview.every_record.get(pk=review.pk)
+    after = corrections.review_in_words(review)
+    Correction.objects.create(
+        review=review,
+        changed_by_id=actor.user_id,
+        kind=Correction.Kind.EDIT,
+        before=before,
+        after=after,
+        reason=reason,
+    )
+    changed_before, changed_after = corrections.only_changed(before, after)
+    audit_record(
+        actor=actor,
+        action="review.change",
+        learner=review.learner,
+        target=review,
+        detail={"before": changed_before, "after": changed_after, "reason": reason},
+    )
+    return Corrected(review, changes=corrections.changes_between(before, after))
+
+
+@transaction.atomic
+def review_withdraw(*, actor: Membership, review: ProgressReview, reason: str) -> Corrected:
+    review = ProgressReview.every_record.select_for_update().select_related("learner__organisation").get(pk=review.pk)
+    if review.is_withdrawn and review.withdrawn_by_id == actor.user_id:
+        return Corrected(review, already_saved=True)
+    _require_may_correct(actor, review)
+    reason = _clean_reason(reason, required=True)
+    _withdraw(actor, review, reason, corrections.review_in_words(review))
+    audit_record(
+        actor=actor,
+        action="review.withdraw",
+        learner=review.learner,
+        target=review,
+        detail={"before": {"status": "current"}, "after": {"status": "withdrawn"}, "reason": reason},
+    )
+    return Corrected(review)
 
 
 def scale_edit_token(scale: ProgressScale) -> str:
@@ -396,7 +792,12 @@ def scale_wording_update(
 
 
 def organisation_settings_token(organisation: Organisation) -> str:
-    return edit_token(organisation.learner_word, organisation.weekly_session_target, organisation.progress_scale_id)
+    return edit_token(
+        organisation.learner_word,
+        organisation.weekly_session_target,
+        organisation.progress_scale_id,
+        organisation.correction_days,
+    )
 
 
 @transaction.atomic
@@ -406,6 +807,7 @@ def organisation_settings_update(
     learner_word: str,
     weekly_session_target: int,
     progress_scale: ProgressScale,
+    correction_days: int | None = None,
     version: str | None = None,
 ) -> Organisation:
     """`version` is the edit token from when the form was drawn (see attunement.edits)."""
@@ -417,10 +819,14 @@ def organisation_settings_update(
         raise ValidationError({"progress_scale": "Please choose one of your organisation's scales."})
     if not 0 <= weekly_session_target <= 50:
         raise ValidationError({"weekly_session_target": "Please choose a weekly target between 0 and 50."})
+    if correction_days is not None and not 0 <= correction_days <= 365:
+        raise ValidationError({"correction_days": "Please choose a number of days from 0 to 365."})
     organisation.learner_word = learner_word
     organisation.weekly_session_target = weekly_session_target
     organisation.progress_scale = progress_scale
-    organisation.save(update_fields=["learner_word", "weekly_session_target", "progress_scale"])
+    if correction_days is not None:
+        organisation.correction_days = correction_days
+    organisation.save(update_fields=["learner_word", "weekly_session_target", "progress_scale", "correction_days"])
     audit_record(actor=actor, action="organisation.settings_changed", target=organisation)
     return organisation
 
@@ -428,8 +834,23 @@ def organisation_settings_update(
 # --- Notes from home ---------------------------------------------------------------------------------------
 
 
+def home_observation_add(
+    *, actor: Membership, learner: Learner, observed_on: date, text: str, submission_key: uuid.UUID | None = None
+) -> HomeObservation:
+    """Send a note from home once, however many times its form is posted (same submission key). The note
+    returned has `already_saved` True when an earlier post of the same form had saved it."""
+    observation, already_saved = saved_once(
+        HomeObservation,
+        submission_key,
+        actor.user_id,
+        lambda: _home_observation_create(actor, learner, observed_on, text, submission_key),
+    )
+    observation.already_saved = already_saved
+    return observation
+
+
 @transaction.atomic
-def home_observation_add(*, actor: Membership, learner: Learner, observed_on: date, text: str) -> HomeObservation:
+def _home_observation_create(actor, learner, observed_on, text, submission_key) -> HomeObservation:
     learner_policy.require(actor, "add_home_observation", learner, "Only family members add notes from home.")
     text = text.strip()
     errors = {}
@@ -444,14 +865,28 @@ def home_observation_add(*, actor: Membership, learner: Learner, observed_on: da
     if errors:
         raise ValidationError(errors)
     observation = HomeObservation.objects.create(
-        learner=learner, author_id=actor.user_id, observed_on=observed_on, text=text
+        learner=learner, author_id=actor.user_id, observed_on=observed_on, text=text, submission_key=submission_key
     )
     audit_record(actor=actor, action="home_observation.created", learner=learner, target=observation)
     return observation
 
 
+def family_feedback_record(*, actor: Membership, submission_key: uuid.UUID | None = None, **feedback) -> FamilyFeedback:
+    """Feedback from the family: by a family member in the portal, or by staff from a paper form. Saved once,
+    however many times its form is posted (same submission key); the feedback returned has `already_saved`
+    True when an earlier post of the same form had saved it."""
+    saved, already_saved = saved_once(
+        FamilyFeedback,
+        submission_key,
+        actor.user_id,
+        lambda: _family_feedback_create(actor=actor, submission_key=submission_key, **feedback),
+    )
+    saved.already_saved = already_saved
+    return saved
+
+
 @transaction.atomic
-def family_feedback_record(
+def _family_feedback_create(
     *,
     actor: Membership,
     learner: Learner,
@@ -460,8 +895,8 @@ def family_feedback_record(
     comment: str = "",
     may_quote: bool = False,
     given_by_name: str = "",
+    submission_key: uuid.UUID | None = None,
 ) -> FamilyFeedback:
-    """Feedback from the family: by a family member in the portal, or by staff from a paper form."""
     on_paper = actor.role != Role.FAMILY
     action = "enter_family_feedback" if on_paper else "give_family_feedback"
     learner_policy.require(actor, action, learner, "You cannot record family feedback for this person.")
@@ -483,6 +918,7 @@ def family_feedback_record(
         given_by_name=given_by_name.strip()[:120],
         comment=comment.strip()[:2000],
         may_quote=may_quote,
+        submission_key=submission_key,
         **{question: scores[question] for question, _ in FAMILY_FEEDBACK_QUESTIONS},
     )
     audit_record(actor=actor, action="family_feedback.created", learner=learner, target=feedback)

@@ -9,9 +9,15 @@ urlpatterns = [
     path("log/<int:learner_id>/", views.quick_log, name="log_session"),
     path("learners/<int:learner_id>/timeline/", views.timeline, name="timeline"),
     path("learners/<int:learner_id>/sessions/<int:session_id>/", views.session_detail, name="session"),
+    path("learners/<int:learner_id>/sessions/<int:session_id>/correct/", views.session_correct, name="session_correct"),
+    path(
+        "learners/<int:learner_id>/sessions/<int:session_id>/withdraw/", views.session_withdraw, name="session_withdraw"
+    ),
     path("learners/<int:learner_id>/progress/", views.progress, name="progress"),
     path("learners/<int:learner_id>/reviews/new/", views.review_create, name="review_create"),
     path("learners/<int:learner_id>/reviews/<int:review_id>/", views.review_detail, name="review"),
+    path("learners/<int:learner_id>/reviews/<int:review_id>/correct/", views.review_correct, name="review_correct"),
+    path("learners/<int:learner_id>/reviews/<int:review_id>/withdraw/", views.review_withdraw, name="review_withdraw"),
     path("organisation/fundamentals/", views.fundamentals, name="fundamentals"),
     path("organisation/fundamentals/<int:fundamental_id>/", views.fundamental_change, name="fundamental_change"),
     path("organisation/settings/", views.organisation_settings, name="settings"),

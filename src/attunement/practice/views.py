@@ -3,12 +3,15 @@ from datetime import timedelta
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from attunement.edits import EditConflict, with_token
 from attunement.learners.access import learner_page
+from attunement.learners.models import PlanOutcome
 from attunement.learners.naming import shown_name
 from attunement.learners.policies import learner_policy
 from attunement.learners.selectors import learners_recent_first
@@ -18,15 +21,20 @@ from attunement.organisations.models import Role
 from attunement.organisations.policies import sees_whole_organisation
 
 from . import charts, selectors, services
+from .corrections import _shown, review_in_words, session_in_words
 from .forms import (
     MINUTE_CHOICES,
     FundamentalForm,
     OrganisationSettingsForm,
     QuickLogForm,
+    ReviewCorrectionForm,
     ReviewForm,
+    SessionCorrectionForm,
     TimelineFilterForm,
+    WithdrawForm,
 )
-from .policies import fundamental_policy
+from .models import ProgressReview, Session
+from .policies import correction_refusal, fundamental_policy
 from .vocabulary import Rates
 
 DRAFT_SAVED_KEY = "draft_to_clear"
@@ -150,8 +158,31 @@ def timeline(request, learner):
 
 @learner_page("view_records", reads="session")
 def session_detail(request, learner, session_id):
-    session = get_object_or_404(selectors.learner_timeline(actor=request.membership, learner=learner), pk=session_id)
-    return render(request, "practice/session_detail.html", {"learner": learner, "session": session})
+    try:
+        session = selectors.session_on_page(actor=request.membership, learner=learner, session_id=session_id)
+    except Session.DoesNotExist:
+        raise Http404("No such session.") from None
+    return render(
+        request,
+        "practice/session_detail.html",
+        {
+            "learner": learner,
+            "session": session,
+            "clear_draft": request.session.pop(DRAFT_SAVED_KEY, ""),
+            **_correction_context(request.membership, session),
+        },
+    )
+
+
+def _correction_context(actor, record) -> dict:
+    """What a record's page shows about corrections: its history, and the buttons or why there are none."""
+    refusal = correction_refusal(actor, record)
+    return {
+        "history": selectors.record_history(record),
+        "may_correct": refusal is None,
+        # Only the person who saved it is told why they no longer may; for others there is simply no button.
+        "correction_refusal": refusal if record.owner_id == actor.user_id and not record.is_withdrawn else "",
+    }
 
 
 @learner_page("view_records", reads="progress")
@@ -253,8 +284,264 @@ def _latest_levels(actor, learner, scale) -> dict[str, str]:
 
 @learner_page("view_records", reads="review")
 def review_detail(request, learner, review_id):
-    review = get_object_or_404(selectors.reviews_of(actor=request.membership, learner=learner), pk=review_id)
-    return render(request, "practice/review_detail.html", {"learner": learner, "review": review})
+    try:
+        review = selectors.review_on_page(actor=request.membership, learner=learner, review_id=review_id)
+    except ProgressReview.DoesNotExist:
+        raise Http404("No such review.") from None
+    return render(
+        request,
+        "practice/review_detail.html",
+        {"learner": learner, "review": review, **_correction_context(request.membership, review)},
+    )
+
+
+# --- Correcting or withdrawing a saved session or review --------------------------------------------------
+
+
+def _to_correct(request, learner, model, record_id):
+    """The record of this person to correct: 404 if there is none (or it was withdrawn), 403 with the reason in
+    plain words if the member may not correct it (see policies.correction_refusal)."""
+    try:
+        record = model.objects.select_related("learner__organisation").get(learner=learner, pk=record_id)
+    except model.DoesNotExist:
+        raise Http404("No such record.") from None
+    refusal = correction_refusal(request.membership, record)
+    if refusal is not None:
+        raise PermissionDenied(refusal)
+    return record
+
+
+def _correctable_by(model):
+    """For the URL walk in the tests: whether `member` may correct the record the URL names."""
+
+    def record_allows(member, kwargs) -> bool:
+        key = "session_id" if model is Session else "review_id"
+        record = model.every_record.filter(pk=kwargs[key]).select_related("learner__organisation").first()
+        return record is not None and correction_refusal(member, record) is None
+
+    return record_allows
+
+
+@learner_page("record_session", reads="session", methods=("GET", "POST"))
+def session_correct(request, learner, session_id):
+    actor = request.membership
+    session = _to_correct(request, learner, Session, session_id)
+
+    def form_for(data, version):
+        outcomes = PlanOutcome.objects.filter(
+            Q(pk__in=selectors.active_outcomes(learner=learner).values("pk")) | Q(pk__in=session.outcomes.all())
+        ).select_related("plan")
+        return SessionCorrectionForm(
+            data,
+            actor=actor,
+            learner=learner,
+            outcomes=outcomes,
+            session=session,
+            people=selectors.people_to_log_for(actor=actor, current=learner),
+            version=version,
+        )
+
+    form = form_for(request.POST or None, services.session_edit_token(session))
+    saved_now, status = None, 200
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            result = services.session_correct(
+                actor=actor,
+                session=session,
+                details=form.to_details(),
+                learner=data["learner"],
+                version=data["version"],
+                reason=data["reason"],
+            )
+        except EditConflict as error:
+            session = Session.objects.get(pk=session.pk)
+            form = form_for(with_token(request.POST, services.session_edit_token(session)), "")
+            form.is_valid()
+            add_service_errors(form, error)
+            saved_now = _saved_now(session_in_words(session))
+            status = 409
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _corrected_message(result, "session"))
+            request.session[DRAFT_SAVED_KEY] = request.path
+            return redirect("practice:session", learner_id=result.record.learner_id, session_id=session.pk)
+    return render(
+        request,
+        "practice/quick_log.html",
+        {
+            "form": form,
+            "learner": learner,
+            "editing": session,
+            "saved_now": saved_now,
+            "minute_choices": MINUTE_CHOICES,
+            "places": selectors.place_suggestions(actor=actor, learner=learner),
+            "behaviour_suggestions": selectors.behaviour_suggestions(learner=learner),
+            "next_behaviour_index": max(row["index"] for row in form.behaviour_rows) + 1,
+        },
+        status=status if saved_now else (400 if form.errors else 200),
+    )
+
+
+session_correct.record_allows = _correctable_by(Session)
+
+
+def _saved_now(words: dict) -> list[tuple[str, str]]:
+    """What the other person saved, field by field, for the clash message above the form."""
+    return [(field[:1].upper() + field[1:], _shown(value)) for field, value in words.items()]
+
+
+def _corrected_message(result, what: str) -> str:
+    if result.already_saved:
+        return "This correction was already saved — it has not been saved twice."
+    if not result.changes:
+        return f"Nothing was changed: the {what} is as it was."
+    if result.moved_from is not None:
+        message = (
+            f"The session is now recorded for {result.record.learner.display_name}, "
+            f"not {result.moved_from.display_name}."
+        )
+        if result.evidence_removed:
+            message += f" It is no longer evidence in {result.moved_from.display_name}'s progress reviews."
+        return message
+    changed = "; ".join(str(change) for change in result.changes[:3])
+    more = f" and {len(result.changes) - 3} more" if len(result.changes) > 3 else ""
+    return f"Correction saved: {changed}{more}. The {what}'s history below shows every change."
+
+
+@learner_page("record_session", reads="session", methods=("GET", "POST"))
+def session_withdraw(request, learner, session_id):
+    return _withdraw_page(request, learner, Session, session_id)
+
+
+session_withdraw.record_allows = _correctable_by(Session)
+
+
+@learner_page("review_progress", reads="review", methods=("GET", "POST"))
+def review_withdraw(request, learner, review_id):
+    return _withdraw_page(request, learner, ProgressReview, review_id)
+
+
+def _withdraw_page(request, learner, model, record_id):
+    actor = request.membership
+    is_session = model is Session
+    already = model.every_record.filter(learner=learner, pk=record_id, withdrawn_at__isnull=False).first()
+    if already is not None and already.withdrawn_by_id == actor.user_id:  # the same form sent twice
+        messages.info(request, "This was already withdrawn — nothing more was changed.")
+        return redirect("practice:timeline" if is_session else "practice:progress", learner_id=learner.pk)
+    record = _to_correct(request, learner, model, record_id)
+    form = WithdrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        withdraw = services.session_withdraw if is_session else services.review_withdraw
+        try:
+            withdraw(actor=actor, **{"session" if is_session else "review": record}, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            what = "session" if is_session else "progress review"
+            messages.success(
+                request,
+                f"The {what} is withdrawn. It no longer counts anywhere; it is kept, with your reason, in the "
+                "audit trail.",
+            )
+            return redirect("practice:timeline" if is_session else "practice:progress", learner_id=learner.pk)
+    return render(
+        request,
+        "practice/withdraw.html",
+        {"learner": learner, "record": record, "is_session": is_session, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+review_withdraw.record_allows = _correctable_by(ProgressReview)
+
+
+@learner_page("review_progress", reads="review", methods=("GET", "POST"))
+def review_correct(request, learner, review_id):
+    actor = request.membership
+    review = _to_correct(request, learner, ProgressReview, review_id)
+    scale = review.scale
+    kept_by_item: dict[str, set[int]] = {}
+    for rating in review.ratings.prefetch_related("evidence"):
+        kept_by_item[services.rating_key(rating.fundamental_id, rating.area)] = {s.pk for s in rating.evidence.all()}
+    kept = set().union(*kept_by_item.values())
+    since = review.reviewed_on - timedelta(days=120)
+    candidates = list(
+        Session.objects.filter(learner=learner)
+        .filter(Q(started_at__date__gte=since, started_at__date__lte=review.reviewed_on) | Q(pk__in=kept))
+        .prefetch_related("fundamentals")
+        .order_by("-started_at")[:60]
+    )
+
+    def evidence(item):
+        """The sessions already chosen as evidence for this item, and up to 8 more where it was seen."""
+        chosen = kept_by_item.get(item["key"], set())
+        fundamental = item["fundamental"]
+        seen = [
+            s for s in candidates if s.pk not in chosen and (fundamental is None or fundamental in s.fundamentals.all())
+        ]
+        return sorted([s for s in candidates if s.pk in chosen] + seen[:8], key=lambda s: s.started_at, reverse=True)
+
+    def form_for(data, version):
+        return ReviewCorrectionForm(
+            data,
+            review=review,
+            version=version,
+            items=selectors.rated_items(scale=scale, organisation=learner.organisation),
+            levels=scale.levels.all(),
+            outcomes=PlanOutcome.objects.filter(
+                Q(pk__in=selectors.active_outcomes(learner=learner).values("pk")) | Q(pk__in=review.outcomes.all())
+            ),
+            latest={},
+            evidence=evidence,
+        )
+
+    form = form_for(request.POST or None, services.review_edit_token(review))
+    saved_now, status = None, 200
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            result = services.review_correct(
+                actor=actor,
+                review=review,
+                reviewed_on=data["reviewed_on"],
+                ratings=form.ratings(),
+                offered=form.offered(),
+                period_label=data["period_label"],
+                summary=data["summary"],
+                outcome_ids=[o.pk for o in data["outcomes"]],
+                version=data["version"],
+                reason=data["reason"],
+            )
+        except EditConflict as error:
+            review = ProgressReview.objects.get(pk=review.pk)
+            form = form_for(with_token(request.POST, services.review_edit_token(review)), "")
+            form.is_valid()
+            add_service_errors(form, error)
+            saved_now = _saved_now(review_in_words(review))
+            status = 409
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _corrected_message(result, "review"))
+            return redirect("practice:review", learner_id=learner.pk, review_id=review.pk)
+    return render(
+        request,
+        "practice/review_form.html",
+        {
+            "learner": learner,
+            "scale": scale,
+            "form": form,
+            "levels": scale.levels.all(),
+            "editing": review,
+            "saved_now": saved_now,
+        },
+        status=status if saved_now else (400 if form.errors else 200),
+    )
+
+
+review_correct.record_allows = _correctable_by(ProgressReview)
 
 
 @member_required
@@ -343,6 +630,7 @@ def organisation_settings(request):
             "learner_word": organisation.learner_word,
             "weekly_session_target": organisation.weekly_session_target,
             "progress_scale": selectors.current_scale(organisation),
+            "correction_days": organisation.correction_days,
             "version": services.organisation_settings_token(organisation),
         },
     )
@@ -359,6 +647,7 @@ def organisation_settings(request):
                 ("What you call the people you support", organisation.get_learner_word_display() or "The usual word"),
                 ("Sessions a week to aim for, per person", organisation.weekly_session_target),
                 ("Scale for progress reviews", selectors.current_scale(organisation)),
+                ("Days staff may correct their own records", organisation.correction_days),
             ]
             context = {"form": form, "scales": selectors.scales_of(organisation), "saved_now": saved_now}
             return render(request, "practice/settings.html", context, status=409)
