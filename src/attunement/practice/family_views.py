@@ -1,5 +1,7 @@
 """The family portal: a family member sees their own person in plain words and tells the team about home."""
 
+import uuid
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
@@ -47,19 +49,40 @@ def family_person(request, learner):
     return render(request, "practice/family_person.html", context)
 
 
+def _submission_key(request) -> uuid.UUID | None:
+    """The key the form was drawn with, so a form sent twice (a double tap, a resend) is saved once."""
+    try:
+        return uuid.UUID(request.POST.get("submission_key", ""))
+    except ValueError:
+        return None
+
+
+def _key_for_page(request) -> uuid.UUID:
+    """The key to draw the form with: the posted one when the form comes back with a message, else a new one."""
+    return _submission_key(request) or uuid.uuid4()
+
+
 @learner_page("add_home_observation", reads="home_note_form", methods=("GET", "POST"))
 def family_note(request, learner):
     form = HomeObservationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.home_observation_add(actor=request.membership, learner=learner, **form.cleaned_data)
+            note = services.home_observation_add(
+                actor=request.membership, learner=learner, submission_key=_submission_key(request), **form.cleaned_data
+            )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"Thank you. {shown_name(request, learner)}'s team can now read your note.")
+            if note.already_saved:
+                messages.info(request, "This note was already sent — it has not been sent twice.")
+            else:
+                messages.success(request, f"Thank you. {shown_name(request, learner)}'s team can now read your note.")
             return redirect("practice:family_person", learner_id=learner.pk)
     return render(
-        request, "practice/family_note.html", {"learner": learner, "form": form}, status=400 if form.errors else 200
+        request,
+        "practice/family_note.html",
+        {"learner": learner, "form": form, "submission_key": _key_for_page(request)},
+        status=400 if form.errors else 200,
     )
 
 
@@ -68,8 +91,9 @@ def _feedback_page(request, learner, *, on_paper: bool, done_url: str):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.family_feedback_record(
+            feedback = services.family_feedback_record(
                 actor=request.membership,
+                submission_key=_submission_key(request),
                 learner=learner,
                 given_on=data["given_on"],
                 scores=form.scores(),
@@ -80,12 +104,15 @@ def _feedback_page(request, learner, *, on_paper: bool, done_url: str):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Thank you: the feedback is saved.")
+            if feedback.already_saved:
+                messages.info(request, "This feedback was already saved — it has not been saved twice.")
+            else:
+                messages.success(request, "Thank you: the feedback is saved.")
             return redirect(done_url)
     return render(
         request,
         "practice/family_feedback.html",
-        {"learner": learner, "form": form, "on_paper": on_paper},
+        {"learner": learner, "form": form, "on_paper": on_paper, "submission_key": _key_for_page(request)},
         status=400 if form.errors else 200,
     )
 
