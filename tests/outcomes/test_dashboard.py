@@ -82,7 +82,7 @@ def test_progress_movement_counts_people_up_same_and_down(world):
     review(world.unassigned, date(2026, 7, 1), 1, 2)  # one down: down
     people = board.Scope().people(world.coordinator)
     moved = board.progress_movement(people, Period(since=date(2026, 1, 1), until=TODAY))
-    assert moved == {"up": 1, "same": 0, "down": 1}
+    assert moved == {"up": 1, "same": 0, "down": 1, "one_review": 0, "not_reviewed": 0}
 
 
 @pytest.mark.django_db

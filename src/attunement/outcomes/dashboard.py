@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from attunement.learners.models import Learner
 from attunement.organisations.models import Membership
+from attunement.practice.charts import weekly_bars
 from attunement.practice.models import ProgressReview, Session
 from attunement.practice.selectors import current_scale, week_start
 
@@ -79,47 +80,172 @@ def ends(*, actor: Membership, scope: Scope, period: Period) -> dict:
         }
         for month, row in sorted(monthly.items())
     ]
+    progress = progress_movement(people, period)
+    weeks = weeks_against_target(people, period)
     return {
         "people": people.count(),
         "sessions": sum(m["sessions"] for m in months),
         "months": months,
-        "progress": progress_movement(people, period),
+        "progress": progress,
+        "progress_chart": progress_bars(progress),
+        "weeks": weeks,
+        "weeks_chart": weekly_bars(weeks) if weeks else None,
+        "weeks_reached": sum(1 for week in weeks if week["met"]),
+        "family": family_feedback(people, period),
     }
+
+
+PROGRESS_GROUPS = (
+    ("up", "Moved up"),
+    ("same", "Stayed the same"),
+    ("down", "Moved down"),
+    ("one_review", "One review so far"),
+    ("not_reviewed", "No review in the period"),
+)
 
 
 def progress_movement(people, period: Period) -> dict:
     """How many people moved up, stayed or moved down on the organisation's scale between their first and
-    latest review in the period (more items up than down counts as up). One query for everyone."""
+    latest review in the period (more items up than down counts as up). A person with only one review in the
+    period has nothing to compare it with: they are counted as "one_review", never as "same"; people with no
+    review in the period as "not_reviewed". Withdrawn reviews do not count. One query for everyone."""
     from attunement.practice.models import ReviewRating
 
-    moved = {"up": 0, "same": 0, "down": 0}
+    moved = {key: 0 for key, _ in PROGRESS_GROUPS}
+    everyone = people.count()
     first_person = people.select_related("organisation").first()
     scale = current_scale(first_person.organisation) if first_person else None
     if scale is None:
+        moved["not_reviewed"] = everyone
         return moved
     ratings = (
         ReviewRating.objects.filter(
             review__learner__in=people,
+            review__withdrawn_at__isnull=True,
             review__scale=scale,
             review__reviewed_on__gte=period.since,
             review__reviewed_on__lte=period.until,
         )
         .order_by("review__reviewed_on", "review_id")
-        .values_list("review__learner_id", "fundamental_id", "area", "level__position")
+        .values_list("review__learner_id", "review_id", "fundamental_id", "area", "level__position")
     )
     first: dict[tuple, int] = {}
     last: dict[tuple, int] = {}
-    for learner_id, fundamental_id, area, position in ratings:
+    reviews: dict[int, set[int]] = defaultdict(set)
+    for learner_id, review_id, fundamental_id, area, position in ratings:
         key = (learner_id, fundamental_id, area)
+        reviews[learner_id].add(review_id)
         first.setdefault(key, position)
         last[key] = position
     steps: dict[int, list[int]] = defaultdict(list)
     for key, start in first.items():
         steps[key[0]].append(last[key] - start)
-    for changes in steps.values():
+    for learner_id, changes in steps.items():
+        if len(reviews[learner_id]) < 2:
+            moved["one_review"] += 1
+            continue
         ups, downs = sum(step > 0 for step in changes), sum(step < 0 for step in changes)
         moved["up" if ups > downs else ("down" if downs > ups else "same")] += 1
+    moved["not_reviewed"] = everyone - len(steps)
     return moved
+
+
+# Horizontal bars for the progress chart, in the same units as practice.charts (an SVG viewBox).
+BAR_WIDTH, BAR_ROW, BAR_LABEL = 440, 30, 170
+
+
+def progress_bars(moved: dict) -> dict:
+    """One bar for each group of people in progress_movement, longest = most people."""
+    top = max([moved.get(key, 0) for key, _ in PROGRESS_GROUPS] + [1])
+    plot = BAR_WIDTH - BAR_LABEL - 40
+    rows = []
+    for i, (key, label) in enumerate(PROGRESS_GROUPS):
+        value = moved.get(key, 0)
+        rows.append(
+            {
+                "key": key,
+                "label": label,
+                "value": value,
+                "y": i * BAR_ROW + 6,
+                "width": round(plot * value / top, 1),
+                "text_x": round(BAR_LABEL + plot * value / top + 6, 1),
+            }
+        )
+    return {"width": BAR_WIDTH, "height": len(rows) * BAR_ROW + 6, "left": BAR_LABEL, "rows": rows}
+
+
+def weeks_against_target(people, period: Period) -> list[dict]:
+    """Each whole week (Monday to Sunday) of the period: the sessions held with the people, the sessions their
+    weekly targets add up to, and how many people reached their own target. Withdrawn sessions do not count."""
+    people = list(people.select_related("organisation"))
+    first = week_start(period.since)
+    if first < period.since:
+        first += timedelta(weeks=1)
+    last = week_start(period.until + timedelta(days=1)) - timedelta(weeks=1)  # the last week ending by `until`
+    if last < first or not people:
+        return []
+    window = Period(since=first, until=last + timedelta(days=6))
+    counts: dict[tuple[int, date], int] = defaultdict(int)
+    for learner_id, started_at in Session.objects.filter(
+        learner__in=people, started_at__gte=window.start, started_at__lt=window.end
+    ).values_list("learner_id", "started_at"):
+        counts[(learner_id, week_start(timezone.localtime(started_at).date()))] += 1
+    targets = {learner.pk: learner.session_target() for learner in people}
+    weeks = []
+    monday = first
+    while monday <= last:
+        held = sum(counts[(pk, monday)] for pk in targets)
+        target = sum(targets.values())
+        reached = sum(1 for pk, t in targets.items() if t and counts[(pk, monday)] >= t)
+        weeks.append({"week": monday, "count": held, "target": target, "met": held >= target, "people_met": reached})
+        monday += timedelta(weeks=1)
+    return weeks
+
+
+def family_feedback(people, period: Period) -> dict:
+    """The family voice in the period: how many answers and from how many families, and the average answer to
+    each statement (1 to 5)."""
+    from attunement.practice.models import FAMILY_FEEDBACK_QUESTIONS, FamilyFeedback
+
+    answers = FamilyFeedback.objects.filter(
+        learner__in=people, given_on__gte=period.since, given_on__lte=period.until
+    ).values("learner_id", "understand", "connected", "reassured", "enjoy")
+    answers = list(answers)
+    statements = []
+    for field, statement in FAMILY_FEEDBACK_QUESTIONS:
+        values = [a[field] for a in answers if a[field]]
+        statements.append(
+            {"field": field, "statement": statement, "average": round(sum(values) / len(values), 1) if values else None}
+        )
+    return {
+        "answers": len(answers),
+        "families": len({a["learner_id"] for a in answers}),
+        "statements": statements,
+    }
+
+
+def video_reflection(people, period: Period) -> dict:
+    """Reflection on film in the period: videos of the people's sessions in the period (withdrawn sessions
+    left out), how many of them someone reflected on (a note or comment, a rating, or a coding), and the
+    computer's measurements of them: every run, and those chosen by a reviewer."""
+    from attunement.reflection.models import AnalysisStatus, CodingPass, SessionVideo, VideoAnalysis
+
+    videos = SessionVideo.objects.filter(
+        session__learner__in=people,
+        session__withdrawn_at__isnull=True,
+        session__started_at__gte=period.start,
+        session__started_at__lt=period.end,
+    )
+    coded = CodingPass.objects.filter(video__in=videos, complete=True).values("video_id")
+    reflected = videos.filter(Q(comments__isnull=False) | Q(ratings__isnull=False) | Q(pk__in=coded)).distinct()
+    runs = VideoAnalysis.objects.filter(video__in=videos, status=AnalysisStatus.DONE)
+    return {
+        "videos": videos.count(),
+        "reflected_on": reflected.count(),
+        "runs": runs.count(),
+        "measured": runs.values("video_id").distinct().count(),
+        "chosen": runs.filter(chosen_by__isnull=False).count(),
+    }
 
 
 def regularity(*, actor: Membership, scope: Scope, today: date | None = None, weeks: int = 2) -> list[dict]:

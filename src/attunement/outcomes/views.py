@@ -297,6 +297,7 @@ def dashboard(request):
     """Means and ends side by side, with alerts, for the organisation, a site or a group of people."""
     from attunement.learners.models import Need
     from attunement.means import selectors as means
+    from attunement.privacy.selectors import consents_needing_attention
 
     from . import dashboard as board
 
@@ -324,7 +325,9 @@ def dashboard(request):
             "no_review": board.without_review_this_term(actor=actor, scope=scope, today=today),
             "training": means.training_overdue(actor=actor, today=today),
             "supervision": means.supervision_actions_overdue(actor=actor, today=today),
+            **consents_needing_attention(actor=actor, learners=scope.people(actor), on=today),
         },
+        "reflection": board.video_reflection(scope.people(actor), period),
         "champions": means.champions(actor=actor),
         "feelings": means.self_report_trends(actor=actor, since=period.since, until=period.until),
         "term_start": board.term_start(today),

@@ -148,3 +148,47 @@ def retention_runs(*, actor: Membership, limit: int = 10) -> QuerySet[RetentionR
     if not retention_policy.role_may(actor, "view"):
         return RetentionRun.objects.none()
     return RetentionRun.objects.filter(organisation_id=actor.organisation_id)[:limit]
+
+
+@dataclass
+class ConsentAlert:
+    """One person whose consents need a co-ordinator: each one whose review is due, or which has expired."""
+
+    learner: Learner
+    consents: list[Consent]
+
+
+def consents_needing_attention(*, actor: Membership, learners=None, on: date | None = None) -> dict:
+    """The people (of `learners`, or all the actor sees) whose consent for a purpose is, on `on`, "review due"
+    (past its review date, still allowing) or "expired" (past the grace period: it allows nothing). Only the
+    consent that counts for each purpose is looked at, as `consent_status` does: a consent replaced by a newer
+    one, or withdrawn, is not an alert. Returns {"review_due": [...], "expired": [...]} of ConsentAlert, by
+    name (each alert's consents carry ``status`` and ``expires_on``), and the number of consents in each:
+    "review_due_consents" and "expired_consents"."""
+    on = on or timezone.localdate()
+    consents = consent_policy.scope(actor).filter(starts_on__lte=on).select_related("learner")
+    if learners is not None:
+        consents = consents.filter(learner__in=learners)
+    by_purpose: dict[tuple[int, str], list[Consent]] = {}
+    for consent in consents:
+        by_purpose.setdefault((consent.learner_id, consent.purpose), []).append(consent)
+    found: dict[Status, dict[int, ConsentAlert]] = {Status.REVIEW_DUE: {}, Status.EXPIRED: {}}
+    for records in by_purpose.values():
+        winner = consent_rules.governing(records, on)
+        status = consent_rules.own_status(winner, on)
+        if status not in found:
+            continue
+        winner.status = status
+        winner.expires_on = consent_rules.expires_on(winner)
+        alert = found[status].setdefault(winner.learner_id, ConsentAlert(learner=winner.learner, consents=[]))
+        alert.consents.append(winner)
+    result = {}
+    for status, key in ((Status.REVIEW_DUE, "review_due"), (Status.EXPIRED, "expired")):
+        alerts = sorted(
+            found[status].values(), key=lambda a: (a.learner.display_name, a.learner.last_name, a.learner.pk)
+        )
+        for alert in alerts:
+            alert.consents.sort(key=lambda c: c.purpose)
+        result[key] = alerts
+        result[f"{key}_consents"] = sum(len(alert.consents) for alert in alerts)
+    return result
