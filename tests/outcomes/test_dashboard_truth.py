@@ -1,0 +1,269 @@
+"""The dashboard tells the whole truth: every alert names everyone it counts, a person with one review is not
+said to have "stayed the same", consent reviews due and consents expired are alerts that match the records,
+withdrawn sessions and reviews count nowhere, and the charts carry their figures in words."""
+
+import random
+import re
+from datetime import datetime, time, timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from attunement.learners.models import CommunicationProfile, Learner
+from attunement.outcomes import dashboard as board
+from attunement.outcomes.periods import Period
+from attunement.practice.models import FamilyFeedback, ProgressReview, Session
+from attunement.practice.selectors import week_start
+from attunement.practice.services import RatingInput, review_record
+from attunement.privacy.consent_rules import REVIEW_GRACE_DAYS, Status
+from attunement.privacy.models import Consent
+from attunement.privacy.selectors import consent_status, consents_needing_attention
+
+from ..conftest import login, shown
+
+DASHBOARD = "outcomes:dashboard"
+
+
+def text_of(html: str) -> str:
+    words = re.sub(r"<[^>]+>", " ", html).replace("&#x27;", "'").replace("&quot;", '"')
+    return " ".join(words.split())
+
+
+def card(html: str, element_id: str) -> str:
+    """The HTML of one alert card."""
+    match = re.search(rf'<div class="card alert[^"]*" id="{element_id}">(.*?)</div>', html, re.S)
+    assert match, element_id
+    return match.group(1)
+
+
+def a_person(organisation, first_name, last_name="Test", **fields):
+    learner = Learner.objects.create(organisation=organisation, first_name=first_name, last_name=last_name, **fields)
+    CommunicationProfile.objects.create(learner=learner)
+    return learner
+
+
+def on(day) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time(10)))
+
+
+@pytest.mark.django_db
+def test_an_alert_that_counts_ten_people_lists_all_ten(world, client):
+    for learner in (world.mine, world.unassigned):
+        learner.weekly_session_target = 0  # never below a target of none
+        learner.save()
+    behind = [a_person(world.school, f"Pupil{n:02d}", "Behind", weekly_session_target=2) for n in range(10)]
+    login(client, world.coordinator)
+    html = shown(client.get(reverse(DASHBOARD)))
+    below = card(html, "alert-below-target")
+    assert "Below their session target two weeks running: 10" in text_of(below)
+    for learner in behind:
+        assert reverse("practice:timeline", args=[learner.pk]) in below, learner
+    assert below.count("<li>") == 10
+    # The same for the people without a review this term: everyone in the organisation here (12).
+    no_review = card(html, "alert-no-review")
+    assert "No progress review this term" in text_of(no_review) and ": 12" in text_of(no_review)
+    assert no_review.count("<li>") == 12
+
+
+@pytest.mark.django_db
+def test_one_review_in_the_period_is_one_review_so_far_not_stayed_the_same(world, client):
+    today = timezone.localdate()
+    scale = world.school.progress_scale
+    levels = list(scale.levels.all())
+    fundamental = world.school.fundamentals.first()
+    steady = a_person(world.school, "Steady")
+    withdrawn = a_person(world.school, "Withdrawn")
+
+    def review(learner, days_ago, level):
+        return review_record(
+            actor=world.coordinator,
+            learner=learner,
+            scale=scale,
+            reviewed_on=today - timedelta(days=days_ago),
+            ratings=[RatingInput(level_id=levels[level].pk, fundamental_id=fundamental.pk)],
+        )
+
+    review(world.mine, 200, 0)  # before the period: not compared
+    review(world.mine, 30, 1)  # the only review in the period
+    review(steady, 50, 1)
+    review(steady, 20, 1)  # two reviews, the same level: stayed the same
+    review(withdrawn, 50, 0)
+    later = review(withdrawn, 20, 2)
+    ProgressReview.every_record.filter(pk=later.pk).update(withdrawn_at=timezone.now())  # withdrawn: not counted
+    period = Period(since=today - timedelta(days=60), until=today)
+
+    moved = board.progress_movement(board.Scope().people(world.coordinator), period)
+    assert moved == {"up": 0, "same": 1, "down": 0, "one_review": 2, "not_reviewed": 1}  # Una has no review
+
+    login(client, world.coordinator)
+    html = shown(client.get(reverse(DASHBOARD), {"since": period.since.isoformat(), "until": today.isoformat()}))
+    figures = re.search(r'<dl class="figures card" id="progress-figures">(.*?)</dl>', html, re.S).group(1)
+    assert text_of(figures) == (
+        "Moved up 0 Stayed the same 1 Moved down 0 One review so far 2 No review in the period 1"
+    )
+    # The chart says the same, in words for a screen reader.
+    desc = re.search(r'<desc id="progress-desc">(.*?)</desc>', html, re.S).group(1)
+    assert text_of(desc) == (
+        "Moved up: 0. Stayed the same: 1. Moved down: 0. One review so far: 2. No review in the period: 1."
+    )
+
+
+@pytest.mark.django_db
+def test_consent_reviews_due_and_expired_are_alerts_that_match_the_records(world, client):
+    today = timezone.localdate()
+
+    def consent(learner, purpose, review_days_ago, *, started_days_ago=400, withdrawn=False):
+        return Consent.objects.create(
+            learner=learner,
+            purpose=purpose,
+            given_by="parent",
+            starts_on=today - timedelta(days=started_days_ago),
+            review_on=today - timedelta(days=review_days_ago),
+            withdrawn_on=today - timedelta(days=1) if withdrawn else None,
+        )
+
+    due = a_person(world.school, "Duena")
+    expired = a_person(world.school, "Expira")
+    consent(due, "video", 10)  # review date passed 10 days ago: review due
+    consent(due, "reports", 1)
+    consent(expired, "video", REVIEW_GRACE_DAYS + 5)  # past the grace period: expired
+    consent(expired, "reports", -100)  # current
+    consent(world.mine, "video", REVIEW_GRACE_DAYS + 30)  # expired, but replaced by a newer one:
+    consent(world.mine, "video", -300, started_days_ago=10)
+    consent(world.unassigned, "video", 5, withdrawn=True)  # withdrawn: not a review to do
+    consent(world.foreign, "video", 5)  # another organisation's
+
+    alerts = consents_needing_attention(actor=world.coordinator)
+    assert [(a.learner, [c.purpose for c in a.consents]) for a in alerts["review_due"]] == [(due, ["reports", "video"])]
+    assert [(a.learner, [c.purpose for c in a.consents]) for a in alerts["expired"]] == [(expired, ["video"])]
+    assert (alerts["review_due_consents"], alerts["expired_consents"]) == (2, 1)
+
+    login(client, world.coordinator)
+    html = shown(client.get(reverse(DASHBOARD)))
+    review_card, expired_card = card(html, "alert-consent-review"), card(html, "alert-consent-expired")
+    assert "Consent reviews due: 2 (1 person)" in text_of(review_card)
+    assert reverse("privacy:consents", args=[due.pk]) in review_card
+    assert "video recording (review was due" in text_of(review_card)
+    assert "Consents expired: 1 (1 person)" in text_of(expired_card)
+    assert reverse("privacy:consents", args=[expired.pk]) in expired_card
+    assert "Faro" not in html
+
+
+@pytest.mark.django_db
+def test_the_consent_alerts_agree_with_each_person_s_consent_page_for_any_records(world):
+    """Against the rule the consent page uses (consent_status), over many random sets of consents."""
+    rng = random.Random(12)
+    today = timezone.localdate()
+    people = [a_person(world.school, f"Person{n}") for n in range(6)]
+    purposes = ["video", "reports", "family", "training", "research"]
+    for _ in range(25):
+        Consent.objects.filter(learner__in=people).delete()
+        for learner in people:
+            for _ in range(rng.randint(0, 4)):
+                start = today - timedelta(days=rng.randint(-20, 700))
+                Consent.objects.create(
+                    learner=learner,
+                    purpose=rng.choice(purposes),
+                    given_by="parent",
+                    starts_on=start,
+                    review_on=start + timedelta(days=rng.randint(1, 500)),
+                    withdrawn_on=today - timedelta(days=rng.randint(0, 30)) if rng.random() < 0.2 else None,
+                )
+        alerts = consents_needing_attention(actor=world.coordinator, learners=people)
+        for key, status in (("review_due", Status.REVIEW_DUE), ("expired", Status.EXPIRED)):
+            truth = {
+                (learner.pk, row.purpose)
+                for learner in people
+                for row in consent_status(learner, today)
+                if row.status == status
+            }
+            listed = {(a.learner.pk, c.purpose) for a in alerts[key] for c in a.consents}
+            assert listed == truth and alerts[f"{key}_consents"] == len(truth)
+
+
+@pytest.mark.django_db
+def test_sessions_against_target_chart_counts_whole_weeks_and_leaves_withdrawn_sessions_out(world, client):
+    world.mine.weekly_session_target = 2
+    world.mine.save()
+    world.unassigned.weekly_session_target = 1
+    world.unassigned.save()
+    this_week = week_start(timezone.localdate())
+    last_week, week_before = this_week - timedelta(weeks=1), this_week - timedelta(weeks=2)
+    Session.objects.create(learner=world.mine, started_at=on(last_week), minutes=10)
+    Session.objects.create(learner=world.mine, started_at=on(last_week + timedelta(days=2)), minutes=10)
+    Session.objects.create(learner=world.unassigned, started_at=on(last_week), minutes=10)
+    gone = Session.objects.create(learner=world.unassigned, started_at=on(week_before), minutes=10)
+    Session.every_record.filter(pk=gone.pk).update(withdrawn_at=timezone.now())
+    Session.objects.create(learner=world.foreign, started_at=on(week_before), minutes=10)  # not ours
+    period = Period(since=week_before, until=this_week - timedelta(days=1))
+
+    ends = board.ends(actor=world.coordinator, scope=board.Scope(), period=period)
+    assert [(w["week"], w["count"], w["target"], w["people_met"]) for w in ends["weeks"]] == [
+        (week_before, 0, 3, 0),
+        (last_week, 3, 3, 2),
+    ]
+    assert ends["sessions"] == 3 and ends["weeks_reached"] == 1
+
+    login(client, world.coordinator)
+    html = shown(client.get(reverse(DASHBOARD), {"since": period.since.isoformat(), "until": period.until.isoformat()}))
+    desc = text_of(re.search(r'<desc id="weeks-desc">(.*?)</desc>', html, re.S).group(1))
+    assert "Bar chart of 2 whole weeks" in desc and "the 3 sessions their weekly targets add up to" in desc
+    assert "reached in 1 of the 2 weeks" in desc
+    assert 'role="img" aria-labelledby="weeks-title weeks-desc"' in html
+    table = text_of(
+        re.search(r"<caption[^>]*>Sessions against target, week by week</caption>(.*?)</table>", html, re.S).group(1)
+    )
+    assert f"{last_week.day} {last_week:%b %Y} 3 3 2 of 2" in table
+
+
+@pytest.mark.django_db
+def test_family_feedback_is_among_the_ends(world, client):
+    today = timezone.localdate()
+    for days_ago, score in ((10, 4), (40, 5), (500, 1)):
+        FamilyFeedback.objects.create(
+            learner=world.mine,
+            given_on=today - timedelta(days=days_ago),
+            understand=score,
+            connected=score,
+            reassured=score,
+            enjoy=score,
+        )
+    login(client, world.coordinator)
+    page = text_of(shown(client.get(reverse(DASHBOARD))))
+    assert "2 answers to the family feedback form in the period, from 1 family." in page
+    assert "“I feel more connected to them” 4.5" in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_video_reflection_is_among_the_means(world, client, settings, tmp_path):
+    from attunement.reflection import interaction
+    from attunement.reflection.video_services import comment_add
+
+    from ..reflection.conftest import a_session
+    from ..reflection.videos import consent, uploaded
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    consent(world.mine)
+    watched = uploaded(world, a_session(world), tmp_path)
+    uploaded(world, a_session(world), tmp_path)  # filmed, measured, but nobody has reflected on it yet
+    withdrawn = uploaded(world, a_session(world), tmp_path)
+    Session.every_record.filter(pk=withdrawn.session_id).update(withdrawn_at=timezone.now())
+    comment_add(actor=world.practitioner, video=watched, time=1.0, text="Lovely pause")
+    first = watched.analyses.get()
+    trial = watched.analyses.create(status="done", results=first.results, finished_at=timezone.now())
+    interaction.analysis_choose(actor=world.coordinator, analysis=trial)
+
+    figures = board.video_reflection(board.Scope().people(world.coordinator), board_period())
+    assert figures == {"videos": 2, "reflected_on": 1, "runs": 3, "measured": 2, "chosen": 1}
+    login(client, world.coordinator)
+    page = text_of(shown(client.get(reverse(DASHBOARD))))
+    assert "Sessions in the period that were filmed 2 videos" in page
+    assert "Videos someone reflected on (a note or comment, a rating, or a coding) 1 of 2" in page
+    assert "Videos measured by the computer 2 of 2, in 3 finished runs" in page
+    assert "Runs a co-ordinator or manager chose to count 1" in page
+
+
+def board_period() -> Period:
+    today = timezone.localdate()
+    return Period(since=today - timedelta(days=364), until=today)
