@@ -31,11 +31,40 @@ def _local_files_only(url: str, **kwargs):
     raise ValueError(f"Reports do not load {url}")
 
 
-def pdf_response(request, template: str, context: dict, filename: str) -> HttpResponse:
+# Tagged PDF for accessibility (PDF/UA-1): headings, paragraphs, lists and tables carry their structure, the
+# document has a language and a title, so a screen reader reads it as it reads the web page. Reports go to
+# families and local authorities.
+PDF_VARIANT = "pdf/ua-1"
+
+
+def prepared_facts(request) -> dict:
+    """Who prepared a report, for whom and when: printed on every page of the PDF."""
+    from django.utils import timezone
+
+    user = request.user
+    membership = getattr(request, "membership", None)
+    return {
+        "prepared_on": timezone.localdate(),
+        "prepared_by_name": user.get_full_name().strip() or user.short_name,
+        "organisation": getattr(membership, "organisation", None),
+    }
+
+
+def render_pdf(html: str) -> bytes:
     from weasyprint import HTML
 
-    html = render_to_string(template, {**context, "pdf": True, "static_root": "file:///static/"}, request=request)
-    pdf = HTML(string=html, base_url="file:///", url_fetcher=_local_files_only).write_pdf()
+    return HTML(string=html, base_url="file:///", url_fetcher=_local_files_only).write_pdf(
+        pdf_variant=PDF_VARIANT, pdf_tags=True
+    )
+
+
+def pdf_response(request, template: str, context: dict, filename: str) -> HttpResponse:
+    html = render_to_string(
+        template,
+        {**prepared_facts(request), **context, "pdf": True, "static_root": "file:///static/"},
+        request=request,
+    )
+    pdf = render_pdf(html)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "private, no-store"
