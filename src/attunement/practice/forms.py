@@ -2,6 +2,7 @@ import re
 import uuid
 
 from django import forms
+from django.db import models
 from django.utils import timezone
 
 from attunement.learners.forms import DateInput
@@ -381,8 +382,13 @@ class SessionCorrectionForm(QuickLogForm):
         self.fields["learner"].label_from_instance = lambda person: person.full_name
         from django.contrib.auth import get_user_model
 
-        already = get_user_model().objects.filter(pk__in=session.partners.values_list("pk", flat=True))
-        self.fields["partners"].queryset = (self.fields["partners"].queryset | already).distinct()
+        staff = self.fields["partners"].queryset.values("pk")
+        already = session.partners.values("pk")  # a partner who has left since stays on the session
+        self.fields["partners"].queryset = (
+            get_user_model()
+            .objects.filter(models.Q(pk__in=staff) | models.Q(pk__in=already))
+            .order_by("first_name", "last_name")
+        )
 
     def _behaviour_rows(self) -> list[dict]:
         if self.is_bound:

@@ -1,4 +1,5 @@
 from datetime import timedelta
+from functools import wraps
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -311,17 +312,39 @@ def _to_correct(request, learner, model, record_id):
     return record
 
 
-def _correctable_by(model):
-    """For the URL walk in the tests: whether `member` may correct the record the URL names."""
+def correction_page(model):
+    """Put outside `learner_page`: a member who may use the page for the person but may not correct this record
+    (see policies.correction_refusal) is refused with 403, in plain words, before the method is looked at, as
+    every refusal is. Everything else (who sees the person, the methods, the read entry) is `learner_page`'s."""
+    key = "session_id" if model is Session else "review_id"
 
-    def record_allows(member, kwargs) -> bool:
-        key = "session_id" if model is Session else "review_id"
-        record = model.every_record.filter(pk=kwargs[key]).select_related("learner__organisation").first()
-        return record is not None and correction_refusal(member, record) is None
+    def decorate(view):
+        @wraps(view)
+        def wrapper(request, learner_id, **kwargs):
+            actor = getattr(request, "membership", None)
+            if actor is not None and (record := _record_of(model, learner_id, kwargs.get(key))) is not None:
+                if learner_policy.allows(actor, view.learner_action, record.learner):
+                    refusal = correction_refusal(actor, record)
+                    if refusal is not None:
+                        raise PermissionDenied(refusal)
+            return view(request, learner_id, **kwargs)
 
-    return record_allows
+        def record_allows(member, kwargs) -> bool:
+            """The same rule, for the URL walk in the tests."""
+            record = _record_of(model, kwargs["learner_id"], kwargs[key])
+            return record is not None and correction_refusal(member, record) is None
+
+        wrapper.record_allows = record_allows
+        return wrapper
+
+    return decorate
 
 
+def _record_of(model, learner_id, record_id):
+    return model.objects.filter(pk=record_id, learner_id=learner_id).select_related("learner__organisation").first()
+
+
+@correction_page(Session)
 @learner_page("record_session", reads="session", methods=("GET", "POST"))
 def session_correct(request, learner, session_id):
     actor = request.membership
@@ -384,9 +407,6 @@ def session_correct(request, learner, session_id):
     )
 
 
-session_correct.record_allows = _correctable_by(Session)
-
-
 def _saved_now(words: dict) -> list[tuple[str, str]]:
     """What the other person saved, field by field, for the clash message above the form."""
     return [(field[:1].upper() + field[1:], _shown(value)) for field, value in words.items()]
@@ -410,14 +430,13 @@ def _corrected_message(result, what: str) -> str:
     return f"Correction saved: {changed}{more}. The {what}'s history below shows every change."
 
 
+@correction_page(Session)
 @learner_page("record_session", reads="session", methods=("GET", "POST"))
 def session_withdraw(request, learner, session_id):
     return _withdraw_page(request, learner, Session, session_id)
 
 
-session_withdraw.record_allows = _correctable_by(Session)
-
-
+@correction_page(ProgressReview)
 @learner_page("review_progress", reads="review", methods=("GET", "POST"))
 def review_withdraw(request, learner, review_id):
     return _withdraw_page(request, learner, ProgressReview, review_id)
@@ -454,9 +473,7 @@ def _withdraw_page(request, learner, model, record_id):
     )
 
 
-review_withdraw.record_allows = _correctable_by(ProgressReview)
-
-
+@correction_page(ProgressReview)
 @learner_page("review_progress", reads="review", methods=("GET", "POST"))
 def review_correct(request, learner, review_id):
     actor = request.membership
@@ -539,9 +556,6 @@ def review_correct(request, learner, review_id):
         },
         status=status if saved_now else (400 if form.errors else 200),
     )
-
-
-review_correct.record_allows = _correctable_by(ProgressReview)
 
 
 @member_required
