@@ -258,10 +258,7 @@ def test_video_reflection_is_among_the_means(world, client, settings, tmp_path):
     assert figures == {"videos": 2, "reflected_on": 1, "runs": 3, "measured": 2, "chosen": 1}
     login(client, world.coordinator)
     page = text_of(shown(client.get(reverse(DASHBOARD))))
-    assert "Sessions in the period that were filmed 2 videos" in page
-    assert "Videos someone reflected on (a note or comment, a rating, or a coding) 1 of 2" in page
-    assert "Videos measured by the computer 2 of 2, in 3 finished runs" in page
-    assert "Runs a co-ordinator or manager chose to count 1" in page
+    assert "Videos 2 Reflected on 1 of 2 Measured 2 of 2 Measurement runs 3 Runs chosen to count 1" in page
 
 
 def board_period() -> Period:
