@@ -87,7 +87,9 @@ class TestSubjectAccessExport:
         assert data["key_people"][0]["name"] == "Ruth"
         session = data["sessions"][0]
         assert session["what_happened"] == "Echoed her hums"
-        assert session["behaviours"] == [{"description": "Looked at my face", "novelty": "Never seen before"}]
+        assert [(b["description"], b["novelty"]) for b in session["behaviours"]] == [
+            ("Looked at my face", "Never seen before")
+        ]
         assert session["fundamentals"] and session["partners"] and session["plan_outcomes"]
         assert data["progress_reviews"][0]["ratings"][0]["evidence_session_ids"] == [session["id"]]
         assert data["plans"][0]["outcomes"][0]["text"] == "Takes turns with an adult"

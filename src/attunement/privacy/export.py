@@ -11,13 +11,15 @@ from datetime import date, datetime
 from pathlib import PurePosixPath
 
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
 from django.db.models import Prefetch, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from attunement.learners.models import PROFILE_SECTIONS, CommunicationProfile, Learner
 from attunement.organisations.models import AuditEntry
-from attunement.practice.models import ObservedBehaviour, ReviewRating
+from attunement.organisations.templatetags.audit_words import describe
+from attunement.practice.models import Correction, ObservedBehaviour, ReviewRating
 
 from .consent_rules import STATUS_LABELS, status_of
 from .models import Consent
@@ -46,6 +48,7 @@ def _choice(choices, code) -> str:
 
 
 def person_data(learner: Learner, *, today: date | None = None) -> dict:
+    from attunement.practice.models import ProgressReview, Session
     from attunement.practice.vocabulary import Ending, Enjoyment, Novelty, Phase, Technique
 
     today = today or timezone.localdate()
@@ -55,24 +58,37 @@ def person_data(learner: Learner, *, today: date | None = None) -> dict:
     for consent in consents:
         by_purpose.setdefault(consent.purpose, []).append(consent)
 
-    sessions = learner.sessions.select_related("recorded_by").prefetch_related(
-        "partners",
-        "fundamentals",
-        "outcomes",
-        Prefetch("behaviours", queryset=ObservedBehaviour.objects.order_by("pk")),
+    # Withdrawn sessions and reviews are still held, so they are in the person's copy: `every_record`.
+    sessions = (
+        Session.every_record.filter(learner=learner)
+        .select_related("recorded_by", "withdrawn_by")
+        .prefetch_related(
+            "partners",
+            "fundamentals",
+            "outcomes",
+            Prefetch("behaviours", queryset=ObservedBehaviour.objects.order_by("pk")),
+            Prefetch("corrections", queryset=Correction.objects.select_related("changed_by").order_by("pk")),
+        )
     )
-    reviews = learner.reviews.select_related("scale", "reviewer").prefetch_related(
-        "outcomes",
-        Prefetch(
-            "ratings",
-            queryset=ReviewRating.objects.select_related("fundamental", "level").prefetch_related("evidence"),
-        ),
+    reviews = (
+        ProgressReview.every_record.filter(learner=learner)
+        .select_related("scale", "reviewer", "withdrawn_by")
+        .prefetch_related(
+            "outcomes",
+            Prefetch(
+                "ratings",
+                queryset=ReviewRating.objects.select_related("fundamental", "level")
+                .prefetch_related("evidence")
+                .order_by("pk"),
+            ),
+            Prefetch("corrections", queryset=Correction.objects.select_related("changed_by").order_by("pk")),
+        )
     )
     audit = AuditEntry.objects.filter(
         Q(learner_id=learner.pk) | Q(target_type="Learner", target_id=learner.pk)
     ).select_related("actor")
 
-    return {
+    data = {
         "format": {"name": "attunement-subject-access", "version": FORMAT_VERSION},
         "exported_at": timezone.now(),
         "organisation": learner.organisation.name,
@@ -93,6 +109,7 @@ def person_data(learner: Learner, *, today: date | None = None) -> dict:
         },
         "communication_profile": (
             {
+                "id": profile.pk,
                 "sections": [{"title": title, "text": getattr(profile, name)} for name, title, _ in PROFILE_SECTIONS],
                 "updated_at": profile.updated_at,
                 "updated_by": _user(profile.updated_by),
@@ -101,10 +118,11 @@ def person_data(learner: Learner, *, today: date | None = None) -> dict:
             else None
         ),
         "key_people": [
-            {"name": p.name, "relationship": p.relationship, "notes": p.notes} for p in learner.key_people.all()
+            {"id": p.pk, "name": p.name, "relationship": p.relationship, "notes": p.notes}
+            for p in learner.key_people.order_by("pk")
         ],
         "assignments": [
-            {"staff": _user(a.user), "starts_on": a.starts_on, "ends_on": a.ends_on}
+            {"id": a.pk, "staff": _user(a.user), "starts_on": a.starts_on, "ends_on": a.ends_on}
             for a in learner.assignments.select_related("user").order_by("pk")
         ],
         "plans": [
@@ -143,9 +161,12 @@ def person_data(learner: Learner, *, today: date | None = None) -> dict:
                 "how_i_did": s.how_i_did,
                 "next_time": s.next_time,
                 "behaviours": [
-                    {"description": b.description, "novelty": _choice(Novelty, b.novelty)} for b in s.behaviours.all()
+                    {"id": b.pk, "description": b.description, "novelty": _choice(Novelty, b.novelty)}
+                    for b in s.behaviours.all()
                 ],
                 "created_at": s.created_at,
+                **_withdrawal(s),
+                "history": _history(s.corrections.all()),
             }
             for s in sessions.order_by("started_at", "pk")
         ],
@@ -160,6 +181,7 @@ def person_data(learner: Learner, *, today: date | None = None) -> dict:
                 "plan_outcomes": [o.text for o in r.outcomes.all()],
                 "ratings": [
                     {
+                        "id": rating.pk,
                         "fundamental": rating.fundamental.name if rating.fundamental else None,
                         "area": rating.area or None,
                         "level": rating.level.label,
@@ -168,6 +190,9 @@ def person_data(learner: Learner, *, today: date | None = None) -> dict:
                     }
                     for rating in r.ratings.all()
                 ],
+                "created_at": r.created_at,
+                **_withdrawal(r),
+                "history": _history(r.corrections.all()),
             }
             for r in reviews.order_by("reviewed_on", "pk")
         ],
@@ -202,6 +227,7 @@ def person_data(learner: Learner, *, today: date | None = None) -> dict:
         ],
         "family_feedback": [
             {
+                "id": f.pk,
                 "given_on": f.given_on,
                 "given_by": f.given_by_name or _user(f.entered_by),
                 "on_paper": f.on_paper,
@@ -211,13 +237,17 @@ def person_data(learner: Learner, *, today: date | None = None) -> dict:
                 "enjoy": f.enjoy,
                 "comment": f.comment,
                 "may_quote": f.may_quote,
+                "created_at": f.created_at,
             }
             for f in learner.family_feedback.select_related("entered_by").order_by("given_on", "pk")
         ],
         "codings": _codings(learner),
         "videos": _videos(learner),
+        "supervision_meetings": _meetings(learner),
+        "case_study_releases": _case_studies(learner),
         "legal_holds": [
             {
+                "id": h.pk,
                 "reason": h.reason,
                 "placed_at": h.placed_at,
                 "placed_by": _user(h.placed_by),
@@ -228,15 +258,237 @@ def person_data(learner: Learner, *, today: date | None = None) -> dict:
         ],
         "audit_entries": [
             {
+                "id": e.pk,
                 "at": e.at,
                 "action": e.action,
+                "what": describe(e.action, e.detail),
+                "detail": e.detail,
                 "by": _user(e.actor),
                 "record_type": e.target_type,
                 "record_id": e.target_id,
+                "from_address": e.address,
             }
             for e in audit.order_by("at", "pk")
         ],
     }
+    data["other_records"] = _other_records(learner)
+    data["contents"] = contents(data)
+    return data
+
+
+def _withdrawal(record) -> dict:
+    return {
+        "withdrawn": record.withdrawn_at is not None,
+        "withdrawn_at": record.withdrawn_at,
+        "withdrawn_by": _user(record.withdrawn_by),
+        "withdrawn_reason": record.withdrawn_reason,
+    }
+
+
+def _history(corrections) -> list[dict]:
+    """Every earlier version of a session or review: who changed what, from what to what, and why."""
+    return [
+        {
+            "id": c.pk,
+            "kind": c.get_kind_display(),
+            "changed_at": c.changed_at,
+            "changed_by": _user(c.changed_by),
+            "reason": c.reason,
+            "changes": [
+                {"field": field, "before": c.before.get(field), "after": c.after.get(field)}
+                for field in [*c.before, *(k for k in c.after if k not in c.before)]
+                if c.before.get(field) != c.after.get(field)
+            ],
+            "before": c.before,
+            "after": c.after,
+        }
+        for c in corrections
+    ]
+
+
+def _meetings(learner: Learner) -> list[dict]:
+    """Supervision and mentoring meetings that discussed this person's sessions."""
+    from attunement.means.models import SupervisionMeeting
+
+    meetings = (
+        SupervisionMeeting.objects.filter(sessions__learner=learner)
+        .distinct()
+        .select_related("supervisor__user", "supervisee__user", "recorded_by")
+        .prefetch_related("sessions", "actions__owner__user")
+    )
+    return [
+        {
+            "id": m.pk,
+            "kind": m.get_kind_display(),
+            "met_on": m.met_on,
+            "supervisor": _user(m.supervisor.user),
+            "supervisee": _user(m.supervisee.user),
+            "sessions_discussed": [s.pk for s in m.sessions.all() if s.learner_id == learner.pk],
+            "notes": m.notes,
+            "recorded_by": _user(m.recorded_by),
+            "agreed_actions": [
+                {"id": a.pk, "text": a.text, "who": _user(a.owner.user), "due_on": a.due_on, "done_on": a.done_on}
+                for a in m.actions.all()
+            ],
+        }
+        for m in meetings.order_by("met_on", "pk")
+    ]
+
+
+def _case_studies(learner: Learner) -> list[dict]:
+    from attunement.outcomes.models import CaseStudyRelease
+
+    return [
+        {
+            "id": c.pk,
+            "since": c.since,
+            "until": c.until,
+            "sentences": [s.get("text", "") if isinstance(s, dict) else str(s) for s in c.sentences],
+            "released_by": _user(c.released_by),
+            "released_at": c.released_at,
+        }
+        for c in CaseStudyRelease.objects.filter(learner=learner).select_related("released_by").order_by("pk")
+    ]
+
+
+# --- Every model that holds something about a person ----------------------------------------------------------
+#
+# Each kind of record about a person, where its records are in data.json and what the summary calls them. A
+# model that links to a person (by a chain of foreign keys, or a `learner_id` number) and is not listed here is
+# still exported: `_other_records` finds it and writes every field under its own name, so a new kind of record
+# cannot be left out by mistake. tests/privacy/test_export_complete.py checks both parts against the database.
+
+SECTIONS: dict[str, tuple[tuple[str, ...], str]] = {
+    "learners.Learner": (("person",), "Details"),
+    "learners.CommunicationProfile": (("communication_profile",), "Communication profile"),
+    "learners.KeyPerson": (("key_people",), "Key people"),
+    "learners.Assignment": (("assignments",), "Staff who work with them"),
+    "learners.Plan": (("plans",), "Plans"),
+    "learners.PlanOutcome": (("plans", "outcomes"), "Plan outcomes"),
+    "practice.Session": (("sessions",), "Sessions"),
+    "practice.ObservedBehaviour": (("sessions", "behaviours"), "Behaviours seen in sessions"),
+    "practice.ProgressReview": (("progress_reviews",), "Progress reviews"),
+    "practice.ReviewRating": (("progress_reviews", "ratings"), "Ratings in progress reviews"),
+    "practice.Correction": (("sessions|progress_reviews", "history"), "Corrections and withdrawals"),
+    "practice.HomeObservation": (("home_observations",), "Notes from home"),
+    "practice.FamilyFeedback": (("family_feedback",), "Family feedback"),
+    "privacy.Consent": (("consents",), "Consents"),
+    "privacy.LegalHold": (("legal_holds",), "Legal holds"),
+    "reflection.SessionVideo": (("videos",), "Videos"),
+    "reflection.VideoComment": (("videos", "comments"), "Comments on videos"),
+    "reflection.VideoRating": (("videos", "ratings"), "Ratings of videos"),
+    "reflection.VideoShare": (("videos", "shares"), "Videos shared with colleagues"),
+    "reflection.Clip": (("videos", "library_clips"), "Training library clips"),
+    "reflection.VideoAnalysis": (("videos", "measurements"), "Video measurements (every run)"),
+    "reflection.CodingPass": (("codings",), "Video codings"),
+    "reflection.CodingEvent": (("codings", "events"), "Coded events"),
+    "means.SupervisionMeeting": (("supervision_meetings",), "Supervision meetings about their sessions"),
+    "means.AgreedAction": (("supervision_meetings", "agreed_actions"), "Actions agreed in supervision"),
+    "outcomes.CaseStudyRelease": (("case_study_releases",), "Anonymised case studies released"),
+    "organisations.AuditEntry": (("audit_entries",), "Who looked at or changed these records"),
+}
+
+
+def records_at(data: dict, path: tuple[str, ...]) -> list[dict]:
+    """The records found at `path` in the export: ("videos", "comments") is every comment of every video;
+    "a|b" takes both keys."""
+    found: list = [data]
+    for step in path:
+        items = []
+        for holder in found:
+            for key in step.split("|"):
+                value = holder.get(key)
+                if isinstance(value, list):
+                    items.extend(value)
+                elif isinstance(value, dict):
+                    items.append(value)
+        found = items
+    return found
+
+
+def contents(data: dict) -> list[dict]:
+    """What the export holds: each kind of record with how many, in the order of the summary."""
+    rows = [{"kind": heading, "count": len(records_at(data, path))} for path, heading in SECTIONS.values()]
+    rows += [{"kind": group["kind"], "count": len(group["records"])} for group in data.get("other_records", [])]
+    return rows
+
+
+def linked_models() -> dict:
+    """Every model with a link to a person (a chain of foreign keys or many-to-many fields to Learner, or a
+    `learner_id` number), with the shortest lookups that find that person's records in it: a session's record
+    belongs to the person it was recorded for, not to everyone whose plan outcome it mentions."""
+    from django.apps import apps
+
+    paths: dict = {Learner: [""]}
+    changed = True
+    while changed:
+        changed = False
+        for model in apps.get_models():
+            if model._meta.auto_created or model is Learner:
+                continue
+            found = []
+            for field in model._meta.get_fields():
+                target = field.related_model
+                if field.is_relation and not field.auto_created and target in paths and target is not model:
+                    found += [f"{field.name}__{p}" if p else field.name for p in paths[target]]
+            if not found and any(f.name == "learner_id" for f in model._meta.concrete_fields):
+                found = ["learner_id"]
+            if not found:
+                continue
+            shortest = min(p.count("__") for p in found)
+            found = sorted({p for p in found if p.count("__") == shortest})
+            if found != paths.get(model):
+                paths[model] = found
+                changed = True
+    return paths
+
+
+def records_of(model, paths, learner: Learner):
+    """Every record of `model` about the person, withdrawn ones included (the base manager)."""
+    query = Q()
+    for path in paths:
+        query |= Q(**{path: learner.pk if path == "learner_id" else learner})
+    return model._base_manager.filter(query).distinct()
+
+
+def _plain_value(value):
+    if isinstance(value, models.Model):
+        return str(value)
+    return value
+
+
+def _other_records(learner: Learner) -> list[dict]:
+    """Records of any linked model the sections above do not name, every field under its plain name."""
+    groups = []
+    for model, paths in sorted(linked_models().items(), key=lambda item: item[0]._meta.label):
+        if model._meta.label in SECTIONS:
+            continue
+        records = records_of(model, paths, learner).order_by("pk")
+        fields = list(model._meta.concrete_fields)
+        groups.append(
+            {
+                "model": model._meta.label,
+                "kind": str(model._meta.verbose_name_plural).capitalize(),
+                "records": [
+                    {
+                        "id": record.pk,
+                        **{
+                            str(f.verbose_name).capitalize(): _plain_value(
+                                getattr(record, f"get_{f.name}_display")() if f.choices else getattr(record, f.name)
+                            )
+                            for f in fields
+                            if f.name != "id"
+                        },
+                    }
+                    for record in records
+                ],
+            }
+        )
+    return groups
+
+
+def _video_file_name(video) -> str:
+    return f"media/videos/video-{video.pk}{PurePosixPath(video.original.name).suffix}"
 
 
 def _codings(learner: Learner) -> list[dict]:
@@ -259,6 +511,7 @@ def _codings(learner: Learner) -> list[dict]:
             "created_at": p.created_at,
             "events": [
                 {
+                    "id": e.pk,
                     "time": e.time,
                     "end": e.end,
                     "code": e.code,
@@ -273,71 +526,98 @@ def _codings(learner: Learner) -> list[dict]:
     ]
 
 
-def _video_file_name(video) -> str:
-    return f"media/videos/video-{video.pk}{PurePosixPath(video.original.name).suffix}"
-
-
 def _videos(learner: Learner) -> list[dict]:
+    from attunement.reflection.interaction import PRESETS, counting_run
     from attunement.reflection.models import SessionVideo
 
     videos = SessionVideo.objects.filter(session__learner=learner).select_related("uploaded_by__user")
-    return [
-        {
-            "id": v.pk,
-            "session_id": v.session_id,
-            "file": _video_file_name(v),
-            "original_name": v.original_name,
-            "added_by": _user(v.uploaded_by.user) if v.uploaded_by else None,
-            "added_at": v.created_at,
-            "duration_seconds": v.duration,
-            "width": v.width,
-            "height": v.height,
-            "size_bytes": v.size_bytes,
-            "shared_with_team": v.shared_with_team,
-            "shared_with": [_user(s.member.user) for s in v.shares.select_related("member__user")],
-            "comments": [
-                {
-                    "time": c.time,
-                    "text": c.text,
-                    "by": _user(c.author.user) if c.author else None,
-                    "reply_to_time": c.reply_to.time if c.reply_to else None,
-                    "at": c.created_at,
-                }
-                for c in v.comments.select_related("author__user", "reply_to").order_by("created_at", "pk")
-            ],
-            "ratings": [
-                {
-                    "by": _user(r.rater.user),
-                    "scheme": r.get_scheme_display(),
-                    "scale": r.scale.name if r.scale else None,
-                    "item": r.item,
-                    "interval_start": r.start,
-                    "interval_seconds": r.interval,
-                    "value": r.value,
-                }
-                for r in v.ratings.select_related("rater__user", "scale").order_by("start", "item", "pk")
-            ],
-            "library_clips": [
-                {"title": c.title, "start": c.start, "end": c.end, "teaching_point": c.teaching_point}
-                for c in v.clips.order_by("start", "pk")
-            ],
-            "measurements": [
-                {
-                    "status": a.get_status_display(),
-                    "measured_at": a.finished_at,
-                    "engine_version": a.engine_version,
-                    "settings": a.preset,
-                    "learner_box": a.learner_region or None,
-                    "partner_box": a.partner_region or None,
-                    "person_supported_voice": a.learner_voice,
-                    "who_made_each_sound_corrected": a.speaker_corrections,
-                    "results": a.results,
-                }
-                for a in v.analyses.order_by("created_at", "pk")
-            ],
-        }
-        for v in videos.order_by("created_at", "pk")
-    ]
+    result = []
+    for v in videos.order_by("created_at", "pk"):
+        counting = counting_run(v)
+        result.append(
+            {
+                "id": v.pk,
+                "session_id": v.session_id,
+                "file": _video_file_name(v),
+                "original_name": v.original_name,
+                "added_by": _user(v.uploaded_by.user) if v.uploaded_by else None,
+                "added_at": v.created_at,
+                "duration_seconds": v.duration,
+                "width": v.width,
+                "height": v.height,
+                "size_bytes": v.size_bytes,
+                "shared_with_team": v.shared_with_team,
+                "shares": [
+                    {
+                        "id": s.pk,
+                        "with": _user(s.member.user),
+                        "by": _user(s.shared_by.user) if s.shared_by else None,
+                        "at": s.created_at,
+                    }
+                    for s in v.shares.select_related("member__user", "shared_by__user").order_by("pk")
+                ],
+                "comments": [
+                    {
+                        "id": c.pk,
+                        "time": c.time,
+                        "text": c.text,
+                        "by": _user(c.author.user) if c.author else None,
+                        "reply_to_time": c.reply_to.time if c.reply_to else None,
+                        "at": c.created_at,
+                    }
+                    for c in v.comments.select_related("author__user", "reply_to").order_by("created_at", "pk")
+                ],
+                "ratings": [
+                    {
+                        "id": r.pk,
+                        "by": _user(r.rater.user),
+                        "scheme": r.get_scheme_display(),
+                        "scale": r.scale.name if r.scale else None,
+                        "item": r.item,
+                        "interval_start": r.start,
+                        "interval_seconds": r.interval,
+                        "value": r.value,
+                    }
+                    for r in v.ratings.select_related("rater__user", "scale").order_by("start", "item", "pk")
+                ],
+                "library_clips": [
+                    {
+                        "id": c.pk,
+                        "title": c.title,
+                        "start": c.start,
+                        "end": c.end,
+                        "teaching_point": c.teaching_point,
+                        "added_by": _user(c.added_by.user) if c.added_by else None,
+                        "added_at": c.created_at,
+                    }
+                    for c in v.clips.select_related("added_by__user").order_by("start", "pk")
+                ],
+                "measurements": [
+                    {
+                        "id": a.pk,
+                        "counts": counting is not None and a.pk == counting.pk,
+                        "status": a.get_status_display(),
+                        "asked_by": _user(a.requested_by.user) if a.requested_by else None,
+                        "asked_at": a.created_at,
+                        "measured_at": a.finished_at,
+                        "problem": a.problem,
+                        "engine_version": a.engine_version,
+                        "settings": PRESETS.get(a.preset, a.preset),
+                        "learner_box": a.learner_region or None,
+                        "partner_box": a.partner_region or None,
+                        "person_supported_voice": a.learner_voice,
+                        "who_made_each_sound_corrected": a.speaker_corrections,
+                        "chosen_at": a.chosen_at,
+                        "chosen_by": _user(a.chosen_by.user) if a.chosen_by else None,
+                        "results": a.results,
+                    }
+                    for a in v.analyses.select_related("requested_by__user", "chosen_by__user").order_by(
+                        "created_at", "pk"
+                    )
+                ],
+            }
+        )
+    return result
 
 
 def _media_name(learner: Learner) -> str:
