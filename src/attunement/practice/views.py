@@ -670,7 +670,12 @@ def organisation_settings(request):
         else:
             messages.success(request, "Settings saved.")
             return redirect("practice:settings")
-    return render(request, "practice/settings.html", {"form": form, "scales": selectors.scales_of(organisation)})
+    return render(
+        request,
+        "practice/settings.html",
+        {"form": form, "scales": selectors.scales_of(organisation)},
+        status=400 if form.errors else 200,
+    )
 
 
 @member_required
