@@ -158,8 +158,8 @@ def case_study_release(
         if still:
             listed = ", ".join(f"“{n}”" for n in still)
             errors[sentence.source] = (
-                f"{listed} {'is a name' if len(still) == 1 else 'are names'} Attunement knows. Write it another way "
-                "(for example “[a member of staff]” or “the hall”) so no one can be recognised."
+                f"{listed} {'is a name' if len(still) == 1 else 'are names'} Attunement knows. Write it another way, "
+                "for example with a role in square brackets such as “[a member of staff]”, so no one can be recognised."
             )
             continue
         released.append({"source": sentence.source, "kind": sentence.kind, "text": text})
