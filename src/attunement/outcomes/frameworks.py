@@ -26,60 +26,61 @@ class Area:
 
 OFSTED = (
     "Ofsted's renewed education inspection framework (report cards, from November 2025)",
+    "What it shows in this area",
     [
         Area(
             "Inclusion",
             "Whether pupils with SEND, and others who may face barriers, get the support they need.",
             (
-                ("people", "Inclusion: who takes part"),
-                ("per_week", "Inclusion: how often each pupil gets this support"),
-                ("target", "Inclusion: support at the planned frequency"),
+                ("people", "who takes part"),
+                ("per_week", "how often each pupil gets this support"),
+                ("target", "support at the planned frequency"),
             ),
         ),
         Area(
             "Curriculum and teaching",
             "What pupils are taught and how well it is taught, adapted to their needs.",
             (
-                ("sessions", "Curriculum and teaching: the approach in practice"),
-                ("hours", "Curriculum and teaching: time given to it"),
-                ("in_moment", "Curriculum and teaching: adapting to the pupil in the moment"),
+                ("sessions", "the approach in practice"),
+                ("hours", "time given to it"),
+                ("in_moment", "adapting to the pupil in the moment"),
             ),
         ),
         Area(
             "Achievement",
             "What pupils achieve, measured against where they started.",
             (
-                ("moved", "Achievement: progress from each pupil's own starting point"),
-                ("new", "Achievement: new communication and social behaviours"),
+                ("moved", "progress from each pupil's own starting point"),
+                ("new", "new communication and social behaviours"),
             ),
         ),
         Area(
             "Attendance and behaviour",
             "Pupils' engagement and attitudes, and how their behaviour is understood and supported.",
             (
-                ("lots", "Attendance and behaviour: engagement"),
-                ("had_enough", "Attendance and behaviour: pupils' own signals respected"),
+                ("lots", "engagement"),
+                ("had_enough", "pupils' own signals respected"),
             ),
         ),
         Area(
             "Personal development and well-being",
             "Pupils' well-being, relationships and wider development, including what families see.",
             (
-                ("families", "Personal development and well-being: families' view"),
-                ("family_understand", "Personal development and well-being: families' view"),
-                ("family_connected", "Personal development and well-being: relationships"),
-                ("family_enjoy", "Personal development and well-being: well-being"),
+                ("families", "families' view"),
+                ("family_understand", "families' view"),
+                ("family_connected", "relationships"),
+                ("family_enjoy", "well-being"),
             ),
         ),
         Area(
             "Leadership and governance",
             "How leaders develop staff, check the quality of the work and keep records properly.",
             (
-                ("staff", "Leadership and governance: staff who do this work"),
-                ("inducted", "Leadership and governance: staff training"),
-                ("meetings", "Leadership and governance: staff development"),
-                ("video_reflections", "Leadership and governance: checking and improving practice"),
-                ("holds", "Leadership and governance: records kept properly"),
+                ("staff", "staff who do this work"),
+                ("inducted", "staff training"),
+                ("meetings", "staff development"),
+                ("video_reflections", "checking and improving practice"),
+                ("holds", "records kept properly"),
             ),
         ),
     ],
@@ -87,6 +88,7 @@ OFSTED = (
 
 CQC = (
     "The CQC's single assessment framework (five key questions and their quality statements)",
+    "CQC quality statement",
     [
         Area(
             "Safe",
@@ -141,6 +143,7 @@ CQC = (
 )
 
 
-def framework_for(setting: str) -> tuple[str, list[Area]]:
-    """Schools follow Ofsted's framework; adult services (and any other setting) the CQC's."""
+def framework_for(setting: str) -> tuple[str, str, list[Area]]:
+    """Schools follow Ofsted's framework; adult services (and any other setting) the CQC's. Returns its name,
+    what to call the part of it a figure is evidence for, and its areas."""
     return OFSTED if setting == "school" else CQC

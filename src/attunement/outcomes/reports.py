@@ -129,7 +129,7 @@ def inspection_frame(organisation) -> list[str]:
     (Ofsted's report-card evaluation areas, or the CQC's five key questions)."""
     from .frameworks import framework_for
 
-    return [area.name for area in framework_for(organisation.setting)[1]]
+    return [area.name for area in framework_for(organisation.setting)[2]]
 
 
 def _when(period: Period) -> str:
@@ -382,7 +382,7 @@ def _bars(rows: list[tuple[str, object]]) -> dict:
     }
 
 
-def _monthly_sessions(sessions, enough: bool) -> list[tuple[str, object]]:
+def _monthly_sessions(sessions, period: Period, enough: bool) -> list[tuple[str, object]]:
     from django.utils import timezone
 
     from .suppression import exact, protected
@@ -390,7 +390,12 @@ def _monthly_sessions(sessions, enough: bool) -> list[tuple[str, object]]:
     months: Counter = Counter()
     for started_at in sessions.values_list("started_at", flat=True):
         months[timezone.localtime(started_at).date().replace(day=1)] += 1
-    return [(f"{month:%b %Y}", exact(n) if enough else protected()) for month, n in sorted(months.items())]
+
+    def name(month) -> str:  # a month the period only partly covers says so
+        partly = month < period.since or (month + timedelta(days=31)).replace(day=1) - timedelta(days=1) > period.until
+        return f"{month:%b %Y}" + (" (part)" if partly else "")
+
+    return [(name(month), exact(n) if enough else protected()) for month, n in sorted(months.items())]
 
 
 def organisation_pack(*, organisation, period: Period, audience: str) -> dict:
@@ -490,7 +495,9 @@ def organisation_pack(*, organisation, period: Period, audience: str) -> dict:
     }
     family, quotes = _family_figures(people, period, word=word, words=words)
     lines |= family
-    frame_name, areas = framework_for(organisation.setting)
+    for key, line in lines.items():
+        line["key"] = key
+    frame_name, evidence_label, areas = framework_for(organisation.setting)
     if layout is None:  # inspectors: their own framework
         sections = [
             {
@@ -514,12 +521,13 @@ def organisation_pack(*, organisation, period: Period, audience: str) -> dict:
         "period": period,
         "words": (word, words),
         "framework": frame_name if layout is None else "",
+        "evidence_label": evidence_label,
         "summary": summary,
         "sections": sections,
         "enough": enough,
         "charts": {
             "moved": _bars(moved_rows) if moved_rows else None,
-            "months": _bars(_monthly_sessions(sessions, enough)) if enough else None,
+            "months": _bars(_monthly_sessions(sessions, period, enough)) if enough else None,
         },
         "trend": pack_trend(organisation, people, period.until) if enough else [],
         # Families agreed to be quoted, without names, in reports to managers: only that pack quotes them.

@@ -10,7 +10,9 @@ reader is told, and its words are true of the real count:
 - shown: the exact figure;
 - small: "fewer than 5", only ever for a count that is truly below the threshold;
 - protected: "hidden to protect privacy", for a figure hidden only so that another cannot be worked out,
-  or because the group it is about is too small. It makes no claim about its size.
+  or because the group it is about is too small. It makes no claim about its size. (In a row with a total,
+  such a cell was one that could have been shown, so a careful reader may guess it is at least 5; the
+  checks below assume they do. Only when every cell of a row is hidden this way is nothing implied.)
 """
 
 from collections.abc import Mapping
@@ -73,21 +75,22 @@ def average_over(total: float, people: int, threshold: int = THRESHOLD) -> Figur
     return about_enough(round(total / people, 1) if people else None, people, threshold)
 
 
-def _bounds(figure: Figure, threshold: int) -> tuple[float, float]:
+def _bounds(figure: Figure, threshold: int, row_all_protected: bool) -> tuple[float, float]:
     """What a reader knows of a cell from its words alone. A protected cell in a row was a shown one, so a
-    careful reader may take it to be at least the threshold."""
+    careful reader may take it to be at least the threshold, unless every cell of the row is protected."""
     if figure.kind == SHOWN:
         return figure.value, figure.value
     if figure.kind == SMALL:
         return 0, threshold - 1
-    return threshold, float("inf")
+    return (0 if row_all_protected else threshold), float("inf")
 
 
 def exposed_cells(figures: Mapping[str, Figure], total: int, threshold: int = THRESHOLD) -> list[str]:
     """The hidden cells whose exact value follows from the total and the words of the others."""
     hidden = [key for key, figure in figures.items() if figure.kind != SHOWN]
     rest = total - sum(figure.value for figure in figures.values() if figure.kind == SHOWN)
-    bounds = {key: _bounds(figures[key], threshold) for key in hidden}
+    all_protected = all(figure.kind == PROTECTED for figure in figures.values())
+    bounds = {key: _bounds(figures[key], threshold, all_protected) for key in hidden}
     exposed = []
     for key in hidden:
         low_others = sum(bounds[other][0] for other in hidden if other != key)
@@ -108,21 +111,20 @@ class Row:
 
 
 def suppress_counts(counts: Mapping[str, int], *, total_shown: bool, threshold: int = THRESHOLD) -> Row:
-    """Hide each count below the threshold ("fewer than"). If the total is shown, hide the smallest shown
-    counts as well ("hidden to protect privacy") until no hidden count can be worked out from the total;
-    if even hiding every count would not do, hide the total too."""
+    """Hide each count below the threshold ("fewer than"). If the total is shown (here or anywhere else on the
+    page), hide the smallest shown counts as well ("hidden to protect privacy") until no hidden count can be
+    worked out from it; if even hiding every count would not do (none and five, out of five), say nothing
+    about any count: all of them are "hidden to protect privacy"."""
     total = sum(counts.values())
     cells = {key: count_of_people(value, threshold) for key, value in counts.items()}
-    if not total_shown:
-        return Row(cells, protected(threshold))
-    total_figure = count_of_people(total, threshold)
+    total_figure = count_of_people(total, threshold) if total_shown else protected(threshold)
     if not total_figure.is_shown:
         return Row(cells, total_figure)
     while exposed_cells(cells, total, threshold) and any(f.is_shown for f in cells.values()):
         smallest = min((key for key, f in cells.items() if f.is_shown), key=lambda key: (counts[key], key))
         cells[smallest] = protected(threshold)
     if exposed_cells(cells, total, threshold):
-        total_figure = protected(threshold)
+        cells = {key: protected(threshold) for key in cells}
     return Row(cells, total_figure)
 
 
