@@ -266,3 +266,13 @@ def test_a_kind_of_record_the_export_does_not_name_is_still_exported_under_plain
     assert record["Until"] == today().isoformat() and record["Learner"] == str(world.mine)
     text = visible_text(summary)
     assert "Case study releases 1" in text and "[the pupil] smiled" in text
+
+
+@pytest.mark.django_db
+def test_the_addresses_staff_worked_from_are_not_in_the_export(world, client):
+    """An address in the audit trail is about the member of staff, not the person: it stays out of their copy."""
+    client.force_login(world.practitioner.user)
+    client.get(f"/learners/{world.mine.pk}/", REMOTE_ADDR="10.9.8.7")
+    assert AuditEntry.objects.filter(learner_id=world.mine.pk, address="10.9.8.7").exists()
+    data, summary = exported(world, world.mine)
+    assert "10.9.8.7" not in json.dumps(data) and "10.9.8.7" not in summary

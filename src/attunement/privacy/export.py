@@ -266,7 +266,6 @@ def person_data(learner: Learner, *, today: date | None = None) -> dict:
                 "by": _user(e.actor),
                 "record_type": e.target_type,
                 "record_id": e.target_id,
-                "from_address": e.address,
             }
             for e in audit.order_by("at", "pk")
         ],
