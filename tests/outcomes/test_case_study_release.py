@@ -209,3 +209,18 @@ def test_a_withdrawn_session_takes_its_released_sentence_with_it(world, named, c
     session.save()
     page = shown(client.get(_url(world)))
     assert "laughed with" not in page and "took [a member of staff]" not in page
+
+
+@pytest.mark.django_db
+def test_the_list_of_reports_says_the_case_study_waits_for_review_until_released(world, named, client):
+    login(client, world.practitioner)
+    url = reverse("learners:reports", kwargs={"learner_id": named.pk})
+    case_study_pdf = f"{_url(world)}?format=pdf"
+    page = shown(client.get(url))
+    assert "Waiting for review" in page and case_study_pdf not in page
+    period = _period()
+    drafts = draft_sentences(actor=world.coordinator, learner=named, period=period)
+    login(client, world.coordinator)
+    assert _post_all(client, world, drafts, period).status_code == 302
+    page = shown(client.get(url))
+    assert "Waiting for review" not in page and case_study_pdf in page

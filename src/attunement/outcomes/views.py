@@ -57,7 +57,13 @@ def summary(request):
 
 @learner_page("view_records", reads="reports")
 def person_reports(request, learner):
-    return render(request, "outcomes/person_reports.html", {"learner": learner, "reports": PERSON_REPORTS})
+    from .case_studies import latest_release
+
+    return render(
+        request,
+        "outcomes/person_reports.html",
+        {"learner": learner, "reports": PERSON_REPORTS, "case_study_released": latest_release(learner) is not None},
+    )
 
 
 @learner_page("view_records", reads="report")
