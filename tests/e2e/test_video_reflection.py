@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 
 from attunement.accounts.models import User
 from attunement.learners.models import Learner
@@ -166,6 +167,8 @@ def test_draw_each_person_s_box_and_measure_again(tablet, browser, live_server):
     runs.nth(1).get_by_role("link", name="Open run 2").click()
     page.get_by_text("A trial: these figures do not count.").wait_for(timeout=60_000)
     assert page.get_by_text("with boxes drawn by hand").count() == 1
+    violations = Axe().run(page).response["violations"]
+    assert [v["id"] for v in violations if v["impact"] in ("serious", "critical")] == []
     earlier, latest = trend_rows(page)
     assert name in latest.inner_text() and "The partner" not in latest.inner_text()
 
