@@ -224,3 +224,16 @@ def test_the_list_of_reports_says_the_case_study_waits_for_review_until_released
     assert _post_all(client, world, drafts, period).status_code == 302
     page = shown(client.get(url))
     assert "Waiting for review" not in page and case_study_pdf in page
+
+
+@pytest.mark.django_db
+def test_other_people_the_organisation_supports_are_not_named_either(world, named):
+    session_record(
+        actor=world.practitioner,
+        learner=named,
+        details=details(started_at=timezone.now() - timedelta(days=2), significant_moment="Played catch with Una"),
+    )
+    drafts = draft_sentences(actor=world.coordinator, learner=named, period=_period())
+    assert "Played catch with [another pupil]" in [s.suggested for s in drafts]
+    # Someone in another organisation is not a name this one knows.
+    assert "Faro" not in {k.text for k in known_names(named)}

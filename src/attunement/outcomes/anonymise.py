@@ -19,11 +19,26 @@ STAFF = "[a member of staff]"
 FAMILY = "[a family member]"
 SITE = "[a site]"
 VISITOR = "[a visitor]"
-ROLES = ("[the pupil]", "[the person]", STAFF, FAMILY, "[the school]", "[the service]", SITE, VISITOR)
+ROLES = (
+    "[the pupil]",
+    "[the person]",
+    "[another pupil]",
+    "[another person]",
+    STAFF,
+    FAMILY,
+    "[the school]",
+    "[the service]",
+    SITE,
+    VISITOR,
+)
 
 
 def person_role(setting: str) -> str:
     return "[the pupil]" if setting == "school" else "[the person]"
+
+
+def other_person_role(setting: str) -> str:
+    return "[another pupil]" if setting == "school" else "[another person]"
 
 
 def organisation_role(setting: str) -> str:

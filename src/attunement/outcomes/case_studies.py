@@ -22,6 +22,7 @@ from .anonymise import (
     anonymise,
     names_in,
     organisation_role,
+    other_person_role,
     person_role,
     without_roles,
 )
@@ -73,6 +74,16 @@ def known_names(learner: Learner) -> list[KnownName]:
         else:
             others += [KnownName(n, FAMILY if membership.role == Role.FAMILY else VISITOR) for n in user_names]
     names += staff + others
+    # Other people the organisation supports can be named too ("played catch with Ben").
+    other_role = other_person_role(setting)
+    for other in (
+        Learner.objects.filter(organisation=organisation)
+        .exclude(pk=learner.pk)
+        .only("first_name", "last_name", "preferred_name")
+    ):
+        names += [
+            KnownName(n, other_role) for n in _person_names(other.first_name, other.last_name, other.preferred_name)
+        ]
     names += [KnownName(n, organisation_role(setting)) for n in _organisation_names(organisation.name)]
     for site in organisation.sites.all():
         names += [KnownName(n, SITE) for n in _organisation_names(site.name)]
