@@ -76,6 +76,7 @@ class TestStaleForm:
         assert "Your words are below — copy them or send again" in page
         assert "We took turns with the drum and she laughed." in page
         assert "hunter2-not-shown" not in page and old_token not in page
+        assert page.count("We took turns with the drum") == 1  # once, in the box to copy: not in the menu too
         assert not Session.objects.exists()
 
         resend = _send_again_form(page)

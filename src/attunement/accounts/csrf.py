@@ -75,7 +75,7 @@ def csrf_failure(request, reason: str = ""):
         request,
         "accounts/stale_form.html",
         {
-            "words": words,
+            "draft_words": words,
             "kept": kept if may_resend else [],
             "may_resend": may_resend,
             "signed_in": signed_in,
