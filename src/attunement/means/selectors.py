@@ -8,7 +8,7 @@ empty list for anyone who may not see them, so a dashboard can call them for eve
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, Max, Prefetch, QuerySet
+from django.db.models import Count, Max, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from attunement.organisations.models import Membership
@@ -176,7 +176,7 @@ def meetings(*, actor: Membership) -> QuerySet[SupervisionMeeting]:
             ),
             Prefetch("actions", queryset=AgreedAction.objects.select_related("owner__user").order_by("pk")),
         )
-        .annotate(session_count=Count("sessions", distinct=True))
+        .annotate(session_count=Count("sessions", distinct=True, filter=Q(sessions__withdrawn_at__isnull=True)))
         .order_by("-met_on", "-pk")
     )
 

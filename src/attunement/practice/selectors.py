@@ -22,7 +22,7 @@ def fundamentals_in_use(organisation: Organisation) -> QuerySet[Fundamental]:
 def fundamentals_catalogue(*, actor: Membership) -> QuerySet[Fundamental]:
     return (
         fundamental_policy.scope(actor)
-        .annotate(times_seen=Count("sessions"))
+        .annotate(times_seen=Count("sessions", filter=Q(sessions__withdrawn_at__isnull=True)))
         .order_by(F("retired_at").asc(nulls_first=True), "position", "pk")
     )
 
@@ -112,7 +112,7 @@ def place_suggestions(*, actor: Membership, learner: Learner | None = None, limi
 
 def behaviour_suggestions(*, learner: Learner, limit: int = 30) -> list[str]:
     recent = (
-        ObservedBehaviour.objects.filter(session__learner=learner)
+        ObservedBehaviour.objects.filter(session__learner=learner, session__withdrawn_at__isnull=True)
         .order_by("-session__started_at")
         .values_list("description", flat=True)[:300]
     )
@@ -257,7 +257,10 @@ def learners_furthest_from_target(*, actor: Membership, since: date, limit: int 
         .filter(is_active=True)
         .select_related("organisation")
         .annotate(
-            this_week=Count("sessions", filter=Q(sessions__started_at__gte=_start_of(since))),
+            this_week=Count(
+                "sessions",
+                filter=Q(sessions__started_at__gte=_start_of(since), sessions__withdrawn_at__isnull=True),
+            ),
             gap=Coalesce(F("weekly_session_target"), F("organisation__weekly_session_target")) - F("this_week"),
         )
         .order_by("-gap", "first_name", "last_name")

@@ -28,7 +28,11 @@ class CodingPassPolicy(Policy):
     actions = {"view": STAFF_ROLES, "delete": STAFF_ROLES}
 
     def scope(self, actor: Membership) -> QuerySet[CodingPass]:
-        return CodingPass.objects.filter(complete=True, session__learner__in=learner_policy.scope(actor).values("pk"))
+        return CodingPass.objects.filter(
+            complete=True,
+            session__learner__in=learner_policy.scope(actor).values("pk"),
+            session__withdrawn_at__isnull=True,  # a withdrawn session takes its codings with it
+        )
 
     def allows(self, actor, action, obj) -> bool:
         if action == "delete" and (actor is None or obj.coder_id != actor.user_id):
@@ -62,7 +66,10 @@ class VideoPolicy(Policy):
     }
 
     def scope(self, actor: Membership) -> QuerySet[SessionVideo]:
-        in_org = SessionVideo.objects.filter(session__learner__organisation_id=actor.organisation_id)
+        in_org = SessionVideo.objects.filter(
+            session__learner__organisation_id=actor.organisation_id,
+            session__withdrawn_at__isnull=True,  # a withdrawn session takes its videos with it
+        )
         if not actor.is_active or actor.role not in STAFF_ROLES:
             return in_org.none()
         seen = learner_policy.scope(actor).values("pk")

@@ -192,7 +192,9 @@ def library_clips(actor: Membership) -> QuerySet[Clip]:
     covers both video and sharing clips for training."""
     if not actor.is_active or actor.role not in STAFF_ROLES:
         return Clip.objects.none()
-    clips = Clip.objects.filter(video__session__learner__organisation_id=actor.organisation_id)
+    clips = Clip.objects.filter(
+        video__session__learner__organisation_id=actor.organisation_id, video__session__withdrawn_at__isnull=True
+    )
     learner_ids = set(clips.values_list("video__session__learner_id", flat=True))
     allowed = learners_consenting(learner_ids, Purpose.VIDEO) & learners_consenting(learner_ids, Purpose.TRAINING)
     return clips.filter(video__session__learner_id__in=allowed).select_related(
