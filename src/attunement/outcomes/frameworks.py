@@ -87,7 +87,7 @@ OFSTED = (
 )
 
 CQC = (
-    "The CQC's single assessment framework (five key questions and their quality statements)",
+    "the CQC's single assessment framework (five key questions and their quality statements)",
     "CQC quality statement",
     [
         Area(

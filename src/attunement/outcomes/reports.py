@@ -93,6 +93,7 @@ def person_story(*, actor: Membership, learner: Learner, period: Period) -> dict
 def evidence_pack(*, actor: Membership, learner: Learner, period: Period) -> dict:
     """For an EHCP annual review (or a care plan or PBS review): the evidence for each plan outcome."""
     sessions = _sessions(actor, learner, period)
+    real_firsts = first_behaviour_ids([learner.pk])  # a behaviour already seen before is not a first again
     outcomes = []
     for outcome in active_outcomes(learner=learner):
         linked = sessions.filter(outcomes=outcome).prefetch_related("behaviours").order_by("started_at")
@@ -107,7 +108,7 @@ def evidence_pack(*, actor: Membership, learner: Learner, period: Period) -> dic
                         "when": s.started_at,
                         "minutes": s.minutes,
                         "what_happened": s.what_happened,
-                        "firsts": [b.description for b in s.behaviours.all() if b.novelty == "new"],
+                        "firsts": [b.description for b in s.behaviours.all() if b.pk in real_firsts],
                     }
                     for s in linked
                 ],
@@ -430,8 +431,9 @@ def organisation_pack(*, organisation, period: Period, audience: str) -> dict:
         "people": _line(
             f"{Words} counted",
             summary["people"],
-            f"{Words} supported on {period.until.day} {period.until:%b %Y} whose consent covers use in anonymised "
-            f"reports. Every other figure about {words} here counts only them.",
+            f"How many {words} there were on {period.until.day} {period.until:%b %Y} whose consent covers use in "
+            f"anonymised reports (those who have left are not counted). Every other figure about {words} here "
+            "counts only them.",
         ),
         "sessions": _line(
             "Sessions recorded",
@@ -526,7 +528,7 @@ def organisation_pack(*, organisation, period: Period, audience: str) -> dict:
         "sections": sections,
         "enough": enough,
         "charts": {
-            "moved": _bars(moved_rows) if moved_rows else None,
+            "moved": _bars(moved_rows) if any(f.is_shown for _, f in moved_rows) else None,
             "months": _bars(_monthly_sessions(sessions, period, enough)) if enough else None,
         },
         "trend": pack_trend(organisation, people, period.until) if enough else [],
@@ -553,12 +555,13 @@ def my_practice(*, actor: Membership, period: Period) -> dict:
     )
     techniques = Counter(code for s in sessions for code in s.techniques)
     phases = Counter(code for s in sessions for code in s.phases)
+    real_firsts = first_behaviour_ids({s.learner_id for s in sessions})
     per_person: dict[int, dict] = {}
     for s in sessions:
         row = per_person.setdefault(s.learner_id, {"learner": s.learner, "sessions": 0, "lots": 0, "firsts": []})
         row["sessions"] += 1
         row["lots"] += 1 if s.enjoyment == 3 else 0
-        row["firsts"] += [b.description for b in s.behaviours.all() if b.novelty == "new"]
+        row["firsts"] += [b.description for b in s.behaviours.all() if b.pk in real_firsts]
     labels_t, labels_p = dict(Technique.choices), dict(Phase.choices)
     return {
         "actor": actor,
@@ -620,7 +623,9 @@ def therapist_report(*, actor: Membership, period: Period) -> dict:
     middle = period.since + (period.until - period.since) / 2
     halves = (Period(since=period.since, until=middle), Period(since=middle + timedelta(days=1), until=period.until))
     caseload = []
-    for learner in learners_visible_to(actor).filter(is_active=True):
+    caseload_people = list(learners_visible_to(actor).filter(is_active=True))
+    real_firsts = first_behaviour_ids([learner.pk for learner in caseload_people])
+    for learner in caseload_people:
         row = {"learner": learner}
         for name, half in zip(("before", "after"), halves, strict=True):
             sessions = list(_sessions(actor, learner, half).prefetch_related("behaviours"))
@@ -628,7 +633,7 @@ def therapist_report(*, actor: Membership, period: Period) -> dict:
             row[name] = {
                 "sessions": len(sessions),
                 "enjoyed_a_lot": round(100 * sum(s.enjoyment == 3 for s in rated) / len(rated)) if rated else None,
-                "firsts": sum(1 for s in sessions for b in s.behaviours.all() if b.novelty == "new"),
+                "firsts": sum(1 for s in sessions for b in s.behaviours.all() if b.pk in real_firsts),
             }
         caseload.append(row)
     return {"actor": actor, "period": period, "halves": halves, "caseload": caseload}
