@@ -3,6 +3,7 @@
 import io
 from datetime import timedelta
 
+from axe_playwright_python.sync_playwright import Axe
 from django.utils import timezone
 from pypdf import PdfReader
 
@@ -12,6 +13,11 @@ from attunement.practice.services import SessionDetails, session_record
 from attunement.privacy.selectors import consent_allows
 
 from .conftest import log_in
+
+
+def serious_problems(page) -> list[str]:
+    violations = Axe().run(page).response["violations"]
+    return [f"{v['id']}: {v['help']}" for v in violations if v["impact"] in ("serious", "critical")]
 
 
 def test_a_coordinator_reviews_edits_and_releases_a_case_study(tablet, live_server):
@@ -40,6 +46,7 @@ def test_a_coordinator_reviews_edits_and_releases_a_case_study(tablet, live_serv
 
     page.get_by_role("link", name="Check the sentences and release").click()
     page.get_by_role("heading", name="Check the case study before it is released").wait_for()
+    assert serious_problems(page) == []
     first = page.locator("fieldset", has_text=f"As it was written: “{moment}”")
     suggested = first.get_by_label("As it will appear in the case study")
     assert suggested.input_value() == ("[the pupil] took [a member of staff]'s hand at [the school] for the first time")
@@ -49,6 +56,7 @@ def test_a_coordinator_reviews_edits_and_releases_a_case_study(tablet, live_serv
     second.get_by_label("Leave this sentence out").check()
     page.get_by_role("button", name="Release case study").click()
     page.get_by_text("Nothing was released").wait_for()
+    assert page.locator("h1").count() == 1 and serious_problems(page) == []
     assert page.get_by_text("“Sam” is a name Attunement knows").first.is_visible()
 
     first = page.locator("fieldset", has_text=f"As it was written: “{moment}”")
