@@ -44,13 +44,16 @@ def _person_names(first: str, last: str, display: str = "") -> list[str]:
 
 
 def _organisation_names(name: str) -> list[str]:
-    words = name.split()
-    distinctive = []
-    for word in words:
-        if word.casefold() in GENERIC_WORDS:
-            break
-        distinctive.append(word)
-    return [name] + ([" ".join(distinctive)] if distinctive and len(distinctive) < len(words) else [])
+    """The full name, and each run of words in it that is not a generic word: "The Grange School" is also
+    known as "Grange", "Oakfield Special School" as "Oakfield"."""
+    runs, current = [], []
+    for word in name.split() + [""]:
+        if word and word.casefold() not in GENERIC_WORDS:
+            current.append(word)
+        elif current:
+            runs.append(" ".join(current))
+            current = []
+    return [name] + [run for run in runs if run != name]
 
 
 def known_names(learner: Learner) -> list[KnownName]:
