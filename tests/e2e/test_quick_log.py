@@ -70,7 +70,7 @@ def test_an_unsaved_form_survives_a_closed_tab_and_is_forgotten_once_saved(table
     form_url = page.url
     page.get_by_role("button", name="15 min").click()
     page.get_by_label("Never seen before", exact=True).first.click()
-    page.get_by_label("Behaviour", exact=True).fill("Reached for my hand")
+    page.get_by_label("Behaviour", exact=True).fill("Reached for the light switch")
     page.get_by_label(re.compile("^What happened")).fill("Half-written note")
 
     second_tab = page.context.new_page()
@@ -78,12 +78,12 @@ def test_an_unsaved_form_survives_a_closed_tab_and_is_forgotten_once_saved(table
     second_tab.goto(form_url)
     assert second_tab.get_by_text("We brought back the session").is_visible()
     assert second_tab.locator("#id_minutes").input_value() == "15"
-    assert second_tab.get_by_label("Behaviour", exact=True).input_value() == "Reached for my hand"
+    assert second_tab.get_by_label("Behaviour", exact=True).input_value() == "Reached for the light switch"
     assert second_tab.get_by_label(re.compile("^What happened")).input_value() == "Half-written note"
 
     second_tab.get_by_role("button", name="Save session").click()
     second_tab.wait_for_url(re.compile(r"/timeline/$"))
-    assert "Reached for my hand" in second_tab.locator(".session-card.has-new").first.inner_text()
+    assert "Reached for the light switch" in second_tab.locator(".session-card.has-new").first.inner_text()
     second_tab.goto(form_url)
     assert not second_tab.get_by_text("We brought back the session").is_visible()
     assert second_tab.locator("#id_minutes").input_value() == ""

@@ -135,6 +135,14 @@ class TestQuickLogAsksBeforeSavingAsNew:
         assert "Mark it as typical" in page
         assert 'name="behaviour-0-seen"' in page
         assert 'name="behaviour-1-seen"' not in page  # the truly new one is not questioned
+        assert "(written" not in page  # the same words: no need to show how they were first written
+
+    def test_a_close_match_shows_how_it_was_first_written(self, world, client):
+        _history(world, "Reached for my hand", 2)
+        login(client, world.practitioner)
+        response, _ = _post(client, world, "Reached for the hands")
+        assert "Seen before: 2 times" in response.content.decode()
+        assert "(written “Reached for my hand”)" in response.content.decode()
 
     def test_yes_it_is_new_saves_it_as_never_seen_before(self, world, client):
         _history(world, "Reached for my hand", 2)

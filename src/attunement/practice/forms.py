@@ -129,6 +129,8 @@ class QuickLogForm(forms.Form):
             seen = history.seen_before(row["text"])
             if seen is not None:
                 row["seen_before"] = seen
+                same_words = novelty.normalise(seen.as_recorded) == novelty.normalise(row["text"])
+                row["first_written"] = "" if same_words else seen.as_recorded
                 self.add_error(
                     None,
                     f"“{row['text'].strip()}” is marked never seen before, but it has been recorded for "
