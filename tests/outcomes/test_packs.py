@@ -286,6 +286,8 @@ def test_the_adult_service_pack_speaks_of_the_people_it_supports_and_the_cqc(wor
     assert "Pupils" not in page and "Ofsted" not in page
     summary = unescape(client.get(reverse("outcomes:summary")).content.decode())
     assert "People we support supported" not in summary and "People we support counted" in summary
+    management = organisation_pack(organisation=world.school, period=default_period(), audience="management")
+    assert "Outcomes for the people we support" in [s["heading"] for s in management["sections"]]
 
 
 @pytest.mark.django_db
@@ -401,3 +403,54 @@ def test_no_sentence_of_a_rendered_pack_contradicts_the_truth(world, client, pla
 
 
 _ = date  # dates come from the period
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("on_hold", [0, 2, 4])
+def test_a_legal_hold_line_about_fewer_than_five_is_left_out_not_called_fewer_than_five(world, on_hold):
+    from attunement.privacy.models import LegalHold
+
+    from .test_summary import agree_to_reports
+
+    people = [Learner.objects.create(organisation=world.school, first_name=f"L{i}", last_name="Q") for i in range(6)]
+    for learner in people:
+        agree_to_reports(learner)
+    for learner in people[:on_hold]:
+        LegalHold.objects.create(learner=learner, reason="Complaint")
+    for audience in AUDIENCES:
+        pack = organisation_pack(organisation=world.school, period=default_period(), audience=audience)
+        labels = [line["label"] for s in pack["sections"] for line in s["figures"]]
+        assert not any("legal hold" in label for label in labels), audience
+
+
+@pytest.mark.django_db
+def test_families_words_reach_only_the_managers_pack_once_each_and_without_names(world):
+    from attunement.practice.services import family_feedback_record
+
+    from .test_summary import agree_to_reports
+
+    scores = {"understand": 4, "connected": 4, "reassured": 3, "enjoy": 5}
+    people = [world.mine] + [
+        Learner.objects.create(organisation=world.school, first_name=f"F{i}", last_name="Q") for i in range(5)
+    ]
+    staff_name = world.practitioner.user.first_name
+    for i, learner in enumerate(people):
+        agree_to_reports(learner)
+        family_feedback_record(
+            actor=world.coordinator,
+            learner=learner,
+            given_on=timezone.localdate(),
+            scores=scores,
+            comment=f"Mina laughed with {staff_name} at Test School" if i == 0 else "Lovely to see",
+            may_quote=True,
+            given_by_name="Mum",
+        )
+    management = organisation_pack(organisation=world.school, period=default_period(), audience="management")
+    assert management["quotes"].count("Lovely to see") == 1
+    quoted = " ".join(management["quotes"])
+    assert "Mina" not in quoted and staff_name not in quoted and "Test School" not in quoted
+    assert "[the pupil] laughed with [a member of staff]" in quoted
+    for audience in ("inspectors", "commissioners", "funders"):
+        assert organisation_pack(organisation=world.school, period=default_period(), audience=audience)["quotes"] == []
+    headings = [s["heading"] for s in management["sections"]]
+    assert "Outcomes for our pupils" in headings

@@ -235,7 +235,7 @@ def _family_figures(people, period: Period, *, word: str = "person", words: str 
     quotes = []
     if len(answers) >= THRESHOLD:
         quotes = [_without_names(a.comment, a.learner) for a in answers if a.may_quote and a.comment][:5]
-    return figures, [q for q in quotes if q]
+    return figures, list(dict.fromkeys(q for q in quotes if q))  # the same words from two families, once
 
 
 def _without_names(text: str, learner) -> str:
@@ -271,7 +271,7 @@ AUDIENCES = {
         "For managers and trustees",
         {
             "Fit with our values: following each person's lead": ["had_enough", "in_moment", "lots"],
-            "Outcomes for the people we support": ["people", "moved", "new"],
+            "Outcomes for {our_people}": ["people", "moved", "new"],
             "Our staff": ["staff", "inducted", "meetings", "video_reflections"],
             "What families tell us": [
                 "families",
@@ -350,7 +350,13 @@ def pack_trend(organisation, people, until) -> list[dict]:
 
     rows = []
     for name, now, before in (
-        ("This term so far, against last term", term, last_term),
+        (
+            "This term so far, against last term"
+            if organisation.setting == "school"
+            else "This review period so far, against the one before",
+            term,
+            last_term,
+        ),
         ("The last twelve months, against the twelve before", year, last_year),
     ):
         rows.append({"name": name, "now": measure(now), "before": measure(before)})
@@ -511,7 +517,11 @@ def organisation_pack(*, organisation, period: Period, audience: str) -> dict:
         ]
     else:
         sections = [
-            {"heading": heading, "about": "", "figures": [{**lines[key], "evidence": ""} for key in keys]}
+            {
+                "heading": heading.format(our_people=f"the {words}" if "we support" in words else f"our {words}"),
+                "about": "",
+                "figures": [{**lines[key], "evidence": ""} for key in keys],
+            }
             for heading, keys in layout.items()
         ]
     for section in sections:
