@@ -142,6 +142,8 @@ def test_the_form_is_filled_in_with_what_was_saved_and_saving_it_unchanged_chang
 def test_a_practitioner_fixes_the_minutes_and_the_session_page_shows_who_changed_what(world, client):
     session = _log(world, world.practitioner)
     login(client, world.practitioner)
+    timeline_url = reverse("practice:timeline", kwargs={"learner_id": world.mine.pk})
+    assert "changed after saving" not in text(client.get(timeline_url))
     page = text(client.get(_url("session", session)))
     assert "Correct this session" in page and "Withdraw this session" in page
 
@@ -159,6 +161,8 @@ def test_a_practitioner_fixes_the_minutes_and_the_session_page_shows_who_changed
     session.refresh_from_db()
     assert session.minutes == 15 and session.place == "Classroom"
     assert f'data-clear-draft="{_url("session_correct", session)}"' in page
+    timeline = text(client.get(reverse("practice:timeline", kwargs={"learner_id": world.mine.pk})))
+    assert "changed after saving" in timeline and "15 min" in timeline
 
 
 @pytest.mark.django_db

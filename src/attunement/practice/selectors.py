@@ -62,6 +62,7 @@ def learner_timeline(*, actor: Membership, learner: Learner, filters: TimelineFi
             "outcomes",
             Prefetch("behaviours", queryset=ObservedBehaviour.objects.order_by("pk")),
         )
+        .annotate(times_corrected=Count("corrections", distinct=True))  # the card says it was changed
         .order_by("-started_at", "-pk")
     )
 
