@@ -147,6 +147,8 @@ def test_every_person_level_pdf_is_headed_dated_signed_numbered_and_tagged(
     assert str(root["/Lang"]).lower().startswith("en")
     title = reader.metadata.title or ""
     assert title and ("Mina" not in title if query == "case-study" else heading.split(":")[0] in title)
+    if query == "case-study":
+        assert "Test School" not in (reader.metadata.author or "") and "Mina" not in str(reader.metadata)
 
 
 @pytest.mark.django_db
