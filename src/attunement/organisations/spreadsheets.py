@@ -8,10 +8,10 @@ single quote in front (`spreadsheet_safe`), so a name typed as "=HYPERLINK(...)"
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 
-from django.http import HttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 
 from attunement.coding.csvio import spreadsheet_safe
@@ -55,6 +55,21 @@ def csv_text(header: Sequence[str], rows: Iterable[Sequence]) -> str:
     return out.getvalue()
 
 
+class _Echo:
+    """A file-like object whose write returns what it was given: the csv writer then yields one row at a time."""
+
+    def write(self, value):
+        return value
+
+
+def csv_chunks(header: Sequence[str], rows: Iterable[Sequence]) -> Iterator[bytes]:
+    """The CSV file as UTF-8 bytes, row by row, starting with the byte-order mark: for a file too big to hold."""
+    writer = csv.writer(_Echo(), lineterminator="\r\n")
+    yield (BOM + writer.writerow([_csv_cell(h) for h in header])).encode("utf-8")
+    for row in rows:
+        yield writer.writerow([_csv_cell(v) for v in row]).encode("utf-8")
+
+
 def xlsx_bytes(header: Sequence[str], rows: Iterable[Sequence], *, title: str = "Sheet") -> bytes:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
@@ -92,12 +107,22 @@ def xlsx_bytes(header: Sequence[str], rows: Iterable[Sequence], *, title: str = 
 
 
 def spreadsheet_response(
-    header: Sequence[str], rows: Iterable[Sequence], *, filename: str, format: str = "csv", title: str = "Sheet"
-) -> HttpResponse:
-    """A download of `rows` under `header` as CSV (with the byte-order mark) or XLSX. `filename` has no suffix."""
+    header: Sequence[str],
+    rows: Iterable[Sequence],
+    *,
+    filename: str,
+    format: str = "csv",
+    title: str = "Sheet",
+    stream: bool = False,
+) -> HttpResponse | StreamingHttpResponse:
+    """A download of `rows` under `header` as CSV (with the byte-order mark) or XLSX. `filename` has no suffix.
+    With `stream`, a CSV is sent row by row as `rows` yields them, never held whole in memory."""
     if format == "xlsx":
         response = HttpResponse(xlsx_bytes(header, rows, title=title), content_type=XLSX_TYPE)
         suffix = "xlsx"
+    elif stream:
+        response = StreamingHttpResponse(csv_chunks(header, rows), content_type=CSV_TYPE)
+        suffix = "csv"
     else:
         response = HttpResponse(csv_text(header, rows).encode("utf-8"), content_type=CSV_TYPE)
         suffix = "csv"

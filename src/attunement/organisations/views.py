@@ -78,28 +78,6 @@ def _audit_download(request, actor, entries, form, fmt):
         query = request.GET.copy()
         query.pop("format", None)
         return redirect(f"{reverse('audit')}?{query.urlencode()}")
-    entries = list(entries.iterator(chunk_size=2000))
-    names = _names_of_people(actor, {entry.learner_id for entry in entries})
-    roles = roles_in(actor.organisation, {entry.actor_id for entry in entries if entry.actor_id})
-    rows = (
-        [
-            timezone.localtime(entry.at),
-            str(entry.actor) if entry.actor else "the system",
-            roles.get(entry.actor_id, "not a member") if entry.actor_id else "",
-            describe(entry.action, entry.detail),
-            (names.get(entry.learner_id, "a person no longer held") if entry.learner_id else ""),
-            entry.address or "",
-            entry.action,
-        ]
-        for entry in entries
-    )
-    response = spreadsheet_response(
-        AUDIT_COLUMNS,
-        rows,
-        filename=f"audit-trail-{timezone.localdate():%Y-%m-%d}",
-        format=fmt,
-        title="Audit trail",
-    )
     chosen = (
         {
             label: str(value)
@@ -114,17 +92,45 @@ def _audit_download(request, actor, entries, form, fmt):
         if form.is_bound
         else {}
     )
-    audit_record(
+    # The download is recorded first, and left out of the file it is about, so its count is the file's.
+    recorded = audit_record(
         actor=actor,
         action="audit_trail.exported",
-        detail={"format": fmt, "entries": len(entries), **({"filters": chosen} if chosen else {})},
+        detail={"format": fmt, "entries": entries.count(), **({"filters": chosen} if chosen else {})},
+    )
+    entries = entries.exclude(pk=recorded.pk)
+    # Names and roles for the whole organisation, looked up once: the entries themselves are read in chunks.
+    names = _names_of_people(actor, None)
+    roles = roles_in(actor.organisation, audit_users(actor.organisation).values("pk"))
+    rows = (
+        [
+            timezone.localtime(entry.at),
+            str(entry.actor) if entry.actor else "the system",
+            roles.get(entry.actor_id, "not a member") if entry.actor_id else "",
+            describe(entry.action, entry.detail),
+            (names.get(entry.learner_id, "a person no longer held") if entry.learner_id else ""),
+            entry.address or "",
+            entry.action,
+        ]
+        for entry in entries.iterator(chunk_size=2000)
+    )
+    response = spreadsheet_response(
+        AUDIT_COLUMNS,
+        rows,
+        filename=f"audit-trail-{timezone.localdate():%Y-%m-%d}",
+        format=fmt,
+        title="Audit trail",
+        stream=True,  # a whole organisation's trail can be large: CSV rows are sent as they are read
     )
     response["Cache-Control"] = "no-store"
     return response
 
 
 def _names_of_people(actor, ids) -> dict[int, str]:
+    """Full names of the organisation's people with these record numbers (all of them when `ids` is None)."""
     from attunement.learners.models import Learner
 
-    people = Learner.objects.filter(organisation_id=actor.organisation_id, pk__in=[i for i in ids if i])
-    return {person.pk: person.full_name for person in people}
+    people = Learner.objects.filter(organisation_id=actor.organisation_id)
+    if ids is not None:
+        people = people.filter(pk__in=[i for i in ids if i])
+    return {person.pk: person.full_name for person in people.only("first_name", "last_name", "preferred_name")}
