@@ -27,6 +27,8 @@ class Area:
 OFSTED = (
     "Ofsted's renewed education inspection framework (report cards, from November 2025)",
     "What it shows in this area",
+    "Safeguarding (judged met or not met), early years and sixth form are not covered here: these records hold "
+    "no evidence for them.",
     [
         Area(
             "Inclusion",
@@ -89,6 +91,7 @@ OFSTED = (
 CQC = (
     "the CQC's single assessment framework (five key questions and their quality statements)",
     "CQC quality statement",
+    "Only the quality statements these records hold evidence for are listed; the others are not covered here.",
     [
         Area(
             "Safe",
@@ -143,7 +146,7 @@ CQC = (
 )
 
 
-def framework_for(setting: str) -> tuple[str, str, list[Area]]:
+def framework_for(setting: str) -> tuple[str, str, str, list[Area]]:
     """Schools follow Ofsted's framework; adult services (and any other setting) the CQC's. Returns its name,
-    what to call the part of it a figure is evidence for, and its areas."""
+    what to call the part of it a figure is evidence for, what it does not cover, and its areas."""
     return OFSTED if setting == "school" else CQC

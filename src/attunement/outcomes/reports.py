@@ -130,7 +130,7 @@ def inspection_frame(organisation) -> list[str]:
     (Ofsted's report-card evaluation areas, or the CQC's five key questions)."""
     from .frameworks import framework_for
 
-    return [area.name for area in framework_for(organisation.setting)[2]]
+    return [area.name for area in framework_for(organisation.setting)[3]]
 
 
 def _when(period: Period) -> str:
@@ -505,7 +505,7 @@ def organisation_pack(*, organisation, period: Period, audience: str) -> dict:
     lines |= family
     for key, line in lines.items():
         line["key"] = key
-    frame_name, evidence_label, areas = framework_for(organisation.setting)
+    frame_name, evidence_label, not_covered, areas = framework_for(organisation.setting)
     if layout is None:  # inspectors: their own framework
         sections = [
             {
@@ -534,6 +534,7 @@ def organisation_pack(*, organisation, period: Period, audience: str) -> dict:
         "words": (word, words),
         "framework": frame_name if layout is None else "",
         "evidence_label": evidence_label,
+        "not_covered": not_covered if layout is None else "",
         "summary": summary,
         "sections": sections,
         "enough": enough,
