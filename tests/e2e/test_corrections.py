@@ -3,6 +3,7 @@
 import re
 from datetime import timedelta
 
+from axe_playwright_python.sync_playwright import Axe
 from django.utils import timezone
 
 from attunement.learners.models import Assignment
@@ -11,6 +12,13 @@ from attunement.practice.models import Session
 from attunement.practice.services import SessionDetails, session_record
 
 from .conftest import log_in
+
+
+def assert_accessible(page):
+    results = Axe().run(page)
+    serious = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+    assert serious == [], [(v["id"], v["help"]) for v in serious]
+
 
 PRACTITIONER = "sam@oakfield.example"
 COORDINATOR = "priya@oakfield.example"
@@ -37,12 +45,14 @@ def test_a_practitioner_fixes_the_minutes_and_sees_who_changed_what(tablet, live
     minutes = page.locator("#id_minutes")
     assert minutes.input_value() == "20"
     assert page.get_by_label(re.compile("^What happened")).input_value() == "Rolled the ball back and forth"
+    assert_accessible(page)
     minutes.fill("15")
     page.get_by_label("What was wrong?").fill("It was 15 minutes, not 20")
     page.screenshot(path="/tmp/h1-correct-form.png", full_page=True)
     page.get_by_role("button", name="Save correction").click()
     page.wait_for_url(re.compile(rf"/sessions/{session.pk}/$"))
 
+    assert_accessible(page)
     history = page.locator("section[aria-labelledby=history-heading]")
     today = f"{timezone.localdate():%-d %b %Y}"
     assert f"Changed by Sam Okafor on {today}: minutes 20 → 15" in history.inner_text()
@@ -72,6 +82,7 @@ def test_a_coordinator_withdraws_a_session_and_it_leaves_the_timeline_and_the_fa
     page.wait_for_url(re.compile(rf"/sessions/{session.pk}/withdraw/$"))
     page.get_by_role("button", name="Withdraw this session").click()
     page.get_by_text("Please say why, in a few words.").first.wait_for()  # a reason is needed
+    assert_accessible(page)
     page.get_by_label("Why are you withdrawing it?").fill("Logged for the wrong pupil")
     page.screenshot(path="/tmp/h1-withdraw-form.png", full_page=True)
     page.get_by_role("button", name="Withdraw this session").click()
