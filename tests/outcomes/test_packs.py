@@ -187,6 +187,23 @@ def test_every_figure_of_every_pack_matches_the_database_at_both_demo_organisati
         assert shown["per_week"].value == truth["per_week"]
         # Nobody is under a legal hold in the demo: the line is left out, not "fewer than 5".
         assert truth["holds"] == 0 and "holds" not in shown
+        check_summary(organisation)
+
+
+def check_summary(organisation):
+    """The anonymised summary (the last 12 whole weeks) says only what is true, on the page too."""
+    from attunement.outcomes.selectors import organisation_summary
+
+    summary = organisation_summary(organisation=organisation)
+    since, until = summary["period"]
+    truth = truth_for(organisation, Period(since=since, until=until))
+    assert words_are_true(summary["people"], truth["people"])
+    assert words_are_true(summary["sessions_total"], truth["sessions"])
+    assert words_are_true(summary["with_new"], truth["new"])
+    assert words_are_true(summary["target_rows"]["met"], truth["target"]["Met it"])
+    assert words_are_true(summary["target_rows"]["not_met"], truth["target"]["Did not"])
+    hidden = [str(f) for f in summary["target_rows"].values() if not f.is_shown]
+    assert len(hidden) != 1, "one hidden row beside the number of people could be worked out"
 
 
 @pytest.mark.django_db
