@@ -288,3 +288,36 @@ def test_an_organisation_is_known_by_its_distinctive_words():
     assert _organisation_names("Oakfield Special School") == ["Oakfield Special School", "Oakfield"]
     assert _organisation_names("St Mary's Day Centre") == ["St Mary's Day Centre", "St Mary's"]
     assert _organisation_names("Riverside") == ["Riverside"]
+
+
+@pytest.mark.django_db
+def test_a_corrected_or_late_sentence_waits_for_a_new_check(world, named, client):
+    from attunement.practice.models import Session
+
+    period = _period()
+    login(client, world.coordinator)
+    drafts = draft_sentences(actor=world.coordinator, learner=named, period=period)
+    quote = next(s for s in drafts if s.kind == "family")
+    assert _post_all(client, world, drafts, period, leave_out={quote.source}).status_code == 302
+    page = shown(client.get(_url(world)))
+    assert "laughed with [a family member]" in page and "recorded or corrected after" not in page
+    # The session's moment is corrected after the release: the old wording is no longer shown.
+    session = Session.objects.get(learner=named)
+    session.significant_moment = "Minnie laughed with Sarah by the pond"
+    session.save()
+    page = shown(client.get(_url(world)))
+    assert "laughed with" not in page and "wonderful" not in page
+    assert "1 quoted sentence was recorded or corrected after this case study was released" in page
+    # A moment recorded later in the period also waits; the one left out stays out.
+    session_record(
+        actor=world.practitioner,
+        learner=named,
+        details=details(started_at=timezone.now() - timedelta(days=1), significant_moment="Sang along"),
+    )
+    page = shown(client.get(_url(world)))
+    assert "2 quoted sentences were recorded or corrected" in page and "Sang along" not in page
+    drafts = draft_sentences(actor=world.coordinator, learner=named, period=period)
+    assert _post_all(client, world, drafts, period, leave_out={quote.source}).status_code == 302
+    page = shown(client.get(_url(world)))
+    assert "by the pond" in page and "Sang along" in page and "recorded or corrected after" not in page
+    assert "wonderful" not in page

@@ -130,13 +130,37 @@ def latest_release(learner: Learner) -> CaseStudyRelease | None:
     return CaseStudyRelease.objects.filter(learner=learner).first()
 
 
+def fingerprint(text: str) -> str:
+    """A short mark of a sentence as it was written, so a release knows when its source has been corrected."""
+    import hashlib
+
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
 def released_sentences(*, actor: Membership, learner: Learner, release: CaseStudyRelease | None) -> list[dict]:
-    """The released sentences whose record is still there (a withdrawn session takes its sentences with it)."""
+    return case_study_sentences(actor=actor, learner=learner, release=release)[0]
+
+
+def case_study_sentences(
+    *, actor: Membership, learner: Learner, release: CaseStudyRelease | None
+) -> tuple[list[dict], int]:
+    """The released sentences that may be shown, and how many sentences wait for a co-ordinator's check.
+
+    A released sentence is shown only while its record is still there, as it was when checked: a withdrawn
+    session takes its sentences with it, and a corrected one waits to be checked again. A moment recorded
+    in the period after the release also waits."""
     if release is None:
-        return []
+        return [], 0
     period = Period(since=release.since, until=release.until)
-    present = {s.source for s in draft_sentences(actor=actor, learner=learner, period=period)}
-    return [s for s in release.sentences if s.get("source") in present and s.get("text")]
+    now = {s.source: fingerprint(s.written) for s in draft_sentences(actor=actor, learner=learner, period=period)}
+
+    def unchanged(entry: dict) -> bool:
+        source = entry.get("source")
+        return source in now and entry.get("written", now[source]) == now[source]
+
+    checked = {entry["source"] for entry in release.sentences if unchanged(entry)}
+    shown = [e for e in release.sentences if unchanged(e) and not e.get("left_out") and e.get("text")]
+    return shown, sum(1 for source in now if source not in checked)
 
 
 def may_release(actor: Membership, learner: Learner) -> bool:
@@ -158,8 +182,18 @@ def case_study_release(
     names = known_names(learner)
     errors: dict[str, str] = {}
     released = []
+    left: list[dict] = []
     for sentence in drafts:
         if sentence.source in left_out:
+            left.append(
+                {
+                    "source": sentence.source,
+                    "kind": sentence.kind,
+                    "written": fingerprint(sentence.written),
+                    "left_out": True,
+                    "text": "",
+                }
+            )
             continue
         if sentence.source not in texts:
             errors[sentence.source] = "This sentence was added after you opened the page. Read it, then release again."
@@ -176,7 +210,9 @@ def case_study_release(
                 "for example with a role in square brackets such as “[a member of staff]”, so no one can be recognised."
             )
             continue
-        released.append({"source": sentence.source, "kind": sentence.kind, "text": text})
+        released.append(
+            {"source": sentence.source, "kind": sentence.kind, "written": fingerprint(sentence.written), "text": text}
+        )
     if errors:
         raise ValidationError(errors)
     release = CaseStudyRelease.objects.create(
@@ -184,7 +220,7 @@ def case_study_release(
         learner=learner,
         since=period.since,
         until=period.until,
-        sentences=released,
+        sentences=released + left,
         released_by=actor.user,
     )
     audit_record(

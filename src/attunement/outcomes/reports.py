@@ -593,7 +593,7 @@ def case_study(*, actor: Membership, learner: Learner, period: Period) -> dict:
 
     No free text is shown until a co-ordinator has released it: the quoted sentences (best moments and the
     family's words) are the released ones, names replaced by roles (see `case_studies`)."""
-    from .case_studies import release_for, released_sentences
+    from .case_studies import case_study_sentences, release_for
 
     story = person_story(actor=actor, learner=learner, period=period)
     age = None
@@ -601,7 +601,7 @@ def case_study(*, actor: Membership, learner: Learner, period: Period) -> dict:
         years = (period.until - learner.date_of_birth).days // 365
         age = f"{(years // 5) * 5} to {(years // 5) * 5 + 4}"
     release = release_for(learner=learner, period=period)
-    sentences = released_sentences(actor=actor, learner=learner, release=release)
+    sentences, waiting = case_study_sentences(actor=actor, learner=learner, release=release)
     word = learner.organisation.word[0]
     return {
         **story,
@@ -610,6 +610,7 @@ def case_study(*, actor: Membership, learner: Learner, period: Period) -> dict:
         "quotes": [s["text"] for s in sentences if s["kind"] == "family"],
         "favourite_places": [],
         "release": release,
+        "waiting_sentences": waiting,  # added or corrected since the release: shown once checked again
         "who": f"A {word}" + (f", aged {age}" if age else ""),
         "needs": learner.need_labels(),
     }
