@@ -267,7 +267,7 @@ def test_a_coordinator_withdraws_a_session_with_a_reason_and_it_leaves_the_timel
     assert "Correct this session" not in page
     login(client, world.practitioner)
     assert client.get(_url("session", session)).status_code == 404
-    assert client.get(_url("session_correct", session)).status_code == 404
+    assert client.get(_url("session_correct", session)).status_code == 403  # says it was withdrawn
 
 
 @pytest.mark.django_db
@@ -380,3 +380,16 @@ def test_the_organisation_sets_how_long_staff_may_correct_their_own_records(worl
     Session.objects.filter(pk=session.pk).update(created_at=timezone.now() - timedelta(days=10))
     login(client, world.practitioner)
     assert client.get(_url("session_correct", session)).status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_correction_sent_after_the_session_was_withdrawn_is_refused_in_plain_words(world, client):
+    session = _log(world, world.practitioner)
+    login(client, world.practitioner)
+    data = form_of(client.get(_url("session_correct", session)))
+    services.session_withdraw(actor=world.coordinator, session=session, reason="Recorded twice")
+    data["minutes"] = ["15"]
+    refused = client.post(_url("session_correct", session), data)
+    assert refused.status_code == 403
+    assert "This record has been withdrawn, so it can no longer be changed." in text(refused)
+    assert Session.every_record.get(pk=session.pk).minutes == 20

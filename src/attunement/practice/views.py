@@ -305,6 +305,8 @@ def _to_correct(request, learner, model, record_id):
     try:
         record = model.objects.select_related("learner__organisation").get(learner=learner, pk=record_id)
     except model.DoesNotExist:
+        if model.every_record.filter(learner=learner, pk=record_id).exists():  # withdrawn while the form was open
+            raise PermissionDenied("This record has been withdrawn, so it can no longer be changed.") from None
         raise Http404("No such record.") from None
     refusal = correction_refusal(request.membership, record)
     if refusal is not None:
