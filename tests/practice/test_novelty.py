@@ -273,3 +273,43 @@ class TestFirstsCountEachBehaviourOnce:
 
         moments = list(new_behaviour_moments(actor=world.coordinator, learner=world.mine))
         assert [m.description for m in moments] == ["reached for my hand."]
+
+
+@pytest.mark.django_db
+class TestFirstFlagsFeedTheCounts:
+    """The session flag read by the dashboard and report counts says whether it holds a real first."""
+
+    def test_a_repeat_marked_new_does_not_flag_its_session(self, world):
+        first = _history(world, "Reached for my hand", 1)[0]
+        repeat = session_record(
+            actor=world.practitioner, learner=world.mine, details=details(behaviours=[("reached for my hand", "new")])
+        ).session
+        first.refresh_from_db()
+        assert first.has_new_behaviour and not repeat.has_new_behaviour
+
+    def test_a_session_logged_for_an_earlier_day_takes_the_first(self, world):
+        later = _history(world, "Copied my hum", 1, start_days_ago=5)[0]
+        session_record(
+            actor=world.practitioner,
+            learner=world.mine,
+            details=details(started_at=timezone.now() - timedelta(days=20), behaviours=[("Copied my hum", "typical")]),
+        )
+        later.refresh_from_db()
+        assert not later.has_new_behaviour
+
+    def test_withdrawing_the_first_hands_the_flag_to_the_next(self, world):
+        from attunement.practice.services import session_withdraw
+
+        first, second = (
+            session_record(
+                actor=world.practitioner,
+                learner=world.mine,
+                details=details(started_at=timezone.now() - timedelta(days=d), behaviours=[("Leaned in close", "new")]),
+            ).session
+            for d in (9, 3)
+        )
+        second.refresh_from_db()
+        assert first.has_new_behaviour and not second.has_new_behaviour
+        session_withdraw(actor=world.coordinator, session=first, reason="Logged for the wrong child")
+        second.refresh_from_db()
+        assert second.has_new_behaviour

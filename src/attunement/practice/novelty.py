@@ -183,3 +183,26 @@ def firsts_among(behaviours, learner_ids: Iterable[int]) -> list:
     """Keep only the behaviours (ObservedBehaviour objects) that are real firsts."""
     firsts = first_behaviour_ids(learner_ids)
     return [b for b in behaviours if b.pk in firsts]
+
+
+def refresh_first_flags(learner_ids: Iterable[int]) -> int:
+    """Keep each session's "has something never seen before" flag true to the list of firsts, for these people.
+
+    Run after a session is saved, corrected, moved or withdrawn: the flag feeds the counts of firsts in the
+    dashboard and the reports, and a change to one session can make a later one hold the first instead.
+    Returns how many sessions changed."""
+    from .models import ObservedBehaviour, Session
+
+    learner_ids = list(learner_ids)
+    if not learner_ids:
+        return 0
+    firsts = first_behaviour_ids(learner_ids)
+    holding = (
+        set(ObservedBehaviour.objects.filter(pk__in=firsts).values_list("session_id", flat=True).distinct())
+        if firsts
+        else set()
+    )
+    sessions = Session.objects.filter(learner_id__in=learner_ids)
+    changed = sessions.filter(pk__in=holding, has_new_behaviour=False).update(has_new_behaviour=True)
+    changed += sessions.filter(has_new_behaviour=True).exclude(pk__in=holding).update(has_new_behaviour=False)
+    return changed

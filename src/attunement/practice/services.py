@@ -17,6 +17,7 @@ from attunement.organisations.models import Membership, Organisation, Role
 from attunement.organisations.selectors import staff_of
 
 from . import corrections
+from . import novelty as novelty_rules
 from .corrections import Change
 from .models import (
     FAMILY_FEEDBACK_QUESTIONS,
@@ -276,6 +277,9 @@ def _session_create(actor: Membership, learner: Learner, details: SessionDetails
     ObservedBehaviour.objects.bulk_create(
         ObservedBehaviour(session=session, description=text, novelty=novelty) for text, novelty in behaviours
     )
+    # Only a real first counts as one, and a session logged for an earlier day can hold it instead of a later one.
+    if novelty_rules.refresh_first_flags([learner.pk]):
+        session.refresh_from_db(fields=["has_new_behaviour"])
     audit_record(actor=actor, action="session.created", learner=learner, target=session)
     return session
 
@@ -569,6 +573,7 @@ def session_correct(
             reviewrating__review__learner_id=learner.pk
         )
         evidence_removed, _ = links.delete()
+    novelty_rules.refresh_first_flags({learner.pk, first_person.pk})  # only real firsts count as firsts
     session = Session.every_record.get(pk=session.pk)
     after = corrections.session_in_words(session)
     Correction.objects.create(
@@ -603,6 +608,7 @@ def session_withdraw(*, actor: Membership, session: Session, reason: str) -> Cor
     _require_may_correct(actor, session)
     reason = _clean_reason(reason, required=True)
     _withdraw(actor, session, reason, corrections.session_in_words(session))
+    novelty_rules.refresh_first_flags([session.learner_id])  # a later record may now hold the first
     audit_record(
         actor=actor,
         action="session.withdraw",
