@@ -89,10 +89,18 @@ def ends(*, actor: Membership, scope: Scope, period: Period) -> dict:
         "progress": progress,
         "progress_chart": progress_bars(progress),
         "weeks": weeks,
-        "weeks_chart": weekly_bars(weeks) if weeks else None,
+        "weeks_chart": _weeks_chart(weeks) if weeks else None,
         "weeks_reached": sum(1 for week in weeks if week["met"]),
         "family": family_feedback(people, period),
     }
+
+
+def _weeks_chart(weeks: list[dict]) -> dict:
+    """practice.charts.weekly_bars, each date label ending under its own bar so the last is not cut off."""
+    chart = weekly_bars(weeks)
+    for bar in chart["bars"]:
+        bar.label_end = round(bar.x + bar.width, 1)
+    return chart
 
 
 PROGRESS_GROUPS = (
@@ -151,7 +159,7 @@ def progress_movement(people, period: Period) -> dict:
 
 
 # Horizontal bars for the progress chart, in the same units as practice.charts (an SVG viewBox).
-BAR_WIDTH, BAR_ROW, BAR_LABEL = 440, 30, 170
+BAR_WIDTH, BAR_ROW, BAR_LABEL = 300, 30, 150
 
 
 def progress_bars(moved: dict) -> dict:
