@@ -393,3 +393,15 @@ def test_a_correction_sent_after_the_session_was_withdrawn_is_refused_in_plain_w
     assert refused.status_code == 403
     assert "This record has been withdrawn, so it can no longer be changed." in text(refused)
     assert Session.every_record.get(pk=session.pk).minutes == 20
+
+
+@pytest.mark.django_db
+def test_the_audit_trail_leads_a_coordinator_to_a_withdrawn_session_and_its_reason(world, client):
+    session = _log(world, world.practitioner)
+    services.session_withdraw(actor=world.practitioner, session=session, reason="Recorded twice")
+    login(client, world.coordinator)
+    trail = text(client.get(reverse("audit")))
+    assert "Recorded twice" in trail
+    assert f'href="{_url("session", session)}">Open the withdrawn session</a>' in trail
+    page = text(client.get(_url("session", session)))
+    assert "Withdrawn by" in page and "Recorded twice" in page
