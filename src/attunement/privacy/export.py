@@ -361,7 +361,7 @@ SECTIONS: dict[str, tuple[tuple[str, ...], str]] = {
     "learners.Learner": (("person",), "Details"),
     "learners.CommunicationProfile": (("communication_profile",), "Communication profile"),
     "learners.KeyPerson": (("key_people",), "Key people"),
-    "learners.Assignment": (("assignments",), "Staff who work with them"),
+    "learners.Assignment": (("assignments",), "Staff and family members linked to them"),
     "learners.Plan": (("plans",), "Plans"),
     "learners.PlanOutcome": (("plans", "outcomes"), "Plan outcomes"),
     "practice.Session": (("sessions",), "Sessions"),
