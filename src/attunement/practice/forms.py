@@ -431,7 +431,12 @@ class ReviewCorrectionForm(ReviewForm):
     """The progress review form, filled in with a saved review, plus why it is being changed."""
 
     version = forms.CharField(widget=forms.HiddenInput, required=False)
-    reason = forms.CharField(max_length=300, required=False, label="What was wrong?", help_text=REASON_HELP)
+    reason = forms.CharField(
+        max_length=300,
+        required=False,
+        label="What was wrong?",
+        help_text="For example: a level chosen by mistake, the wrong date, evidence from another day.",
+    )
 
     def __init__(self, *args, review, version: str, **kwargs):
         from .services import rating_key
