@@ -9,6 +9,9 @@ from datetime import datetime, time, timedelta
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from attunement.learners.models import CommunicationProfile, Learner
 from attunement.outcomes import dashboard as board
@@ -264,3 +267,44 @@ def test_video_reflection_is_among_the_means(world, client, settings, tmp_path):
 def board_period() -> Period:
     today = timezone.localdate()
     return Period(since=today - timedelta(days=364), until=today)
+
+
+@pytest.mark.django_db
+@hypothesis_settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    plans=st.lists(
+        st.lists(st.tuples(st.integers(0, 90), st.integers(0, 3), st.booleans()), max_size=4),
+        min_size=3,
+        max_size=3,
+    )
+)
+def test_every_person_is_in_exactly_one_progress_group_and_one_review_is_never_a_movement(world, plans):
+    """For any reviews (some withdrawn), the groups add up to everyone, and only people with two or more
+    reviews in the period are said to have moved up, stayed the same or moved down."""
+    today = timezone.localdate()
+    scale = world.school.progress_scale
+    levels = list(scale.levels.all())
+    fundamental = world.school.fundamentals.first()
+    ProgressReview.every_record.all().delete()
+    people = [world.mine, world.unassigned, world.foreign]
+    kept_reviews = {}
+    for learner, plan in zip(people[:2], plans[:2], strict=True):
+        kept_reviews[learner.pk] = 0
+        for days_ago, level, withdrawn in plan:
+            review = review_record(
+                actor=world.coordinator,
+                learner=learner,
+                scale=scale,
+                reviewed_on=today - timedelta(days=days_ago),
+                ratings=[RatingInput(level_id=levels[min(level, len(levels) - 1)].pk, fundamental_id=fundamental.pk)],
+            )
+            if withdrawn:
+                ProgressReview.every_record.filter(pk=review.pk).update(withdrawn_at=timezone.now())
+            elif days_ago <= 60:
+                kept_reviews[learner.pk] += 1
+    period = Period(since=today - timedelta(days=60), until=today)
+    moved = board.progress_movement(board.Scope().people(world.coordinator), period)
+    assert sum(moved.values()) == 2  # Mina and Una; Faro is another organisation's
+    assert moved["not_reviewed"] == sum(1 for n in kept_reviews.values() if n == 0)
+    assert moved["one_review"] == sum(1 for n in kept_reviews.values() if n == 1)
+    assert moved["up"] + moved["same"] + moved["down"] == sum(1 for n in kept_reviews.values() if n >= 2)
