@@ -32,12 +32,19 @@ def test_a_behaviour_already_seen_is_questioned_and_can_be_marked_typical(tablet
     page.get_by_role("button", name="10 min").click()
     page.get_by_label("Behaviour", exact=True).fill("reached for my hand.")
     page.get_by_label("Never seen before", exact=True).first.click()
+    expected = f"Seen before: {times} times, first on {first_on:%-d %b %Y}"
+    live_hint = page.locator(".seen-hint").first
+    live_hint.wait_for()
+    assert live_hint.inner_text() == f"{expected}. Is it really new?"  # at once, before saving
+    page.get_by_label("Typical", exact=True).first.click()
+    assert live_hint.inner_text() == ""
+    page.get_by_label("Never seen before", exact=True).first.click()
     before = Session.objects.count()
     page.get_by_role("button", name="Save session").click()
 
     warning = page.locator(".seen-before-check legend")
     warning.wait_for()
-    assert warning.inner_text().startswith(f"Seen before: {times} times, first on {first_on:%-d %b %Y}")
+    assert warning.inner_text().startswith(expected)
     assert page.get_by_text("Nothing was saved yet").is_visible()
     assert Session.objects.count() == before
     assert page.get_by_label("Yes, it is new (save as never seen before)").is_visible()

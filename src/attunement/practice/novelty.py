@@ -125,6 +125,14 @@ class History:
             if started_at < group[1]:
                 group[1], group[2] = started_at, description
 
+    def hints(self) -> dict[str, str]:
+        """For the quick log's live hint: each key (see behaviour_key) with its "Seen before: …" sentence.
+        Only whole keys: the hint in the browser does not look for slips, the check on saving does."""
+        return {
+            key: SeenBefore(times=group[0], first_on=group[1], as_recorded=group[2]).sentence()
+            for key, group in self._groups.items()
+        }
+
     def seen_before(self, text: str) -> SeenBefore | None:
         """The history of this behaviour, adding up every close match; None if never recorded."""
         key = behaviour_key(text)
