@@ -465,3 +465,20 @@ def test_a_correction_records_exactly_the_fields_that_changed(world, minutes, pl
         assert {c.field for c in changes_between(correction.before, correction.after)} == expected
     else:
         assert not Correction.objects.filter(session=session).exists()
+
+
+@pytest.mark.django_db
+def test_a_rating_the_form_no_longer_shows_is_kept_when_the_review_is_corrected(world):
+    review, (first, second), levels = _review(world, world.practitioner)
+    services.fundamental_set_retired(actor=world.coordinator, fundamental=second, retired=True)
+    in_use = {f"fundamental:{f.pk}" for f in Fundamental.objects.filter(organisation=world.school, retired_at=None)}
+    result = services.review_correct(
+        actor=world.practitioner,
+        review=review,
+        reviewed_on=review.reviewed_on,
+        ratings=[RatingInput(level_id=levels[1].pk, fundamental_id=first.pk)],
+        offered=in_use,
+    )
+    assert [str(c) for c in result.changes] == [f"{first.name} {levels[0].label} → {levels[1].label}"]
+    kept = ReviewRating.objects.get(review=review, fundamental=second)
+    assert kept.level_id == levels[1].pk  # the retired Fundamental's rating is as it was
