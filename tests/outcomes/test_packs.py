@@ -396,6 +396,9 @@ def test_no_sentence_of_a_rendered_pack_contradicts_the_truth(world, client, pla
             "Sessions the pupil enjoyed a lot (%)": "lots",
         }
         assert said, "the page states figures"
+        counted, new = said.get("Pupils counted", ""), said.get("Pupils with something seen for the first time", "")
+        if counted.isdigit() and new.isdigit():
+            assert int(counted) - int(new) >= THRESHOLD, "the pupils without a first could be worked out"
         for label, key in labels.items():
             if label in said:
                 if truth[key] is None:

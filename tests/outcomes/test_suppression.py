@@ -16,6 +16,7 @@ from attunement.outcomes.suppression import (
     THRESHOLD,
     average_over,
     count_of_people,
+    part_of,
     suppress_counts,
     suppress_row,
 )
@@ -121,3 +122,14 @@ def test_an_average_over_few_people_is_hidden_without_a_claim_about_its_size(peo
         assert figure.is_shown and figure.value == round(total / people, 1)
     else:
         assert str(figure) == "hidden to protect privacy", "an average of 40 is not 'fewer than 5'"
+
+
+@given(data=st.data(), total=st.integers(min_value=0, max_value=60))
+def test_a_part_of_a_shown_total_never_gives_away_the_rest(data, total):
+    count = data.draw(st.integers(min_value=0, max_value=total))
+    figure = part_of(count, total)
+    assert words_are_true(figure, count)
+    if figure.is_shown:
+        assert total - count >= THRESHOLD, "16 of 17 would say that exactly one has not"
+    # The demo's 17 pupils, all with something seen for the first time: "17" would say none had nothing new.
+    assert str(part_of(17, 17)) == "hidden to protect privacy"

@@ -151,7 +151,7 @@ def _means_figures(organisation, period: Period) -> dict:
     from attunement.organisations.models import Membership
     from attunement.organisations.policies import STAFF_ROLES
 
-    from .suppression import THRESHOLD, count_of_people, exact, protected
+    from .suppression import THRESHOLD, count_of_people, exact, part_of, protected
 
     when = _when(period)
     staff = Membership.objects.filter(organisation=organisation, is_active=True, role__in=STAFF_ROLES)
@@ -183,7 +183,7 @@ def _means_figures(organisation, period: Period) -> dict:
         ),
         "inducted": _line(
             "Staff who have done all the required training",
-            count_of_people(trained) if enough and required else protected(),
+            part_of(trained, n_staff) if enough and required else protected(),
             "Of those staff, the ones who have completed every course the organisation marks as required of all staff.",
             optional=not required,
         ),
@@ -207,7 +207,7 @@ def _family_figures(people, period: Period, *, word: str = "person", words: str 
     Hidden below 5 families."""
     from attunement.practice.models import FAMILY_FEEDBACK_QUESTIONS, FamilyFeedback
 
-    from .suppression import THRESHOLD, average_over, count_of_people
+    from .suppression import THRESHOLD, average_over, part_of
 
     when = _when(period)
     latest: dict[int, FamilyFeedback] = {}
@@ -221,7 +221,7 @@ def _family_figures(people, period: Period, *, word: str = "person", words: str 
     figures = {
         "families": _line(
             "Families who gave feedback",
-            count_of_people(len(answers)),
+            part_of(len(answers), people.count()),
             f"Families of the {words} counted who answered the family questions from {when}. Each family "
             "counts once, with their latest answers.",
         )
@@ -326,7 +326,7 @@ def pack_trend(organisation, people, until) -> list[dict]:
 
     from .dashboard import term_start
     from .selectors import sessions_per_person
-    from .suppression import SHOWN, THRESHOLD, Figure, average_over, count_of_people, exact, protected
+    from .suppression import SHOWN, THRESHOLD, Figure, average_over, exact, part_of, protected
 
     n_people = people.count()
     term = Period(since=term_start(until), until=until)
@@ -345,7 +345,7 @@ def pack_trend(organisation, people, until) -> list[dict]:
             "sessions": exact(total) if enough else protected(),
             "per_week": average_over(total / max(period.days / 7, 1), n_people),
             "lots": _shares(sessions, n_people)["lots"] if total or not enough else none,
-            "new": count_of_people(sum(1 for _, new, _ in counts if new)) if enough else protected(),
+            "new": part_of(sum(1 for _, new, _ in counts if new), n_people) if enough else protected(),
         }
 
     rows = []
@@ -414,7 +414,7 @@ def organisation_pack(*, organisation, period: Period, audience: str) -> dict:
 
     from .frameworks import framework_for
     from .selectors import MOVEMENT, counted_people, organisation_summary, progress_distribution
-    from .suppression import THRESHOLD, count_of_people, protected, suppress_counts
+    from .suppression import THRESHOLD, count_of_people, part_of, protected, suppress_counts
 
     title, layout = AUDIENCES[audience]
     word, words = organisation.word
@@ -494,7 +494,7 @@ def organisation_pack(*, organisation, period: Period, audience: str) -> dict:
         ),
         "holds": _line(
             f"{Words} whose records are under a legal hold",
-            count_of_people(holds) if enough else protected(),
+            part_of(holds, n_people) if enough else protected(),
             f"{Words} counted whose records are kept from deletion today because of a complaint or a legal "
             "claim. Shown only when there are 5 or more.",
             optional=True,

@@ -15,7 +15,7 @@ from attunement.practice.models import ReviewRating
 from attunement.practice.selectors import current_scale, rated_items, week_start
 from attunement.privacy.selectors import learners_consenting
 
-from .suppression import THRESHOLD, average_over, count_of_people, exact, protected, suppress_counts
+from .suppression import THRESHOLD, average_over, count_of_people, exact, part_of, protected, suppress_counts
 
 WEEKS = 12
 
@@ -68,7 +68,7 @@ def organisation_summary(*, organisation: Organisation, today: date | None = Non
         "sessions_total": exact(sessions_total) if enough else protected(),
         "sessions_per_person_week": average_over(sessions_total / weeks, n_people),
         "target_rows": target_row.cells if enough else {"met": protected(), "not_met": protected()},
-        "with_new": count_of_people(with_new) if enough else protected(),
+        "with_new": part_of(with_new, n_people) if enough else protected(),
         "levels": _latest_levels(organisation, people) if enough else None,
     }
 

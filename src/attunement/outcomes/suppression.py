@@ -128,6 +128,12 @@ def suppress_counts(counts: Mapping[str, int], *, total_shown: bool, threshold: 
     return Row(cells, total_figure)
 
 
+def part_of(count: int, total: int, threshold: int = THRESHOLD) -> Figure:
+    """How many of a shown total have something ("12 of the 17 pupils counted"). The rest can be worked out
+    by subtraction, so it is hidden the same way: 16 of 17 would say that exactly one has not."""
+    return suppress_counts({"part": count, "rest": total - count}, total_shown=True, threshold=threshold).cells["part"]
+
+
 # The plain forms, kept for code that only needs "shown or not" (None means hidden).
 
 
