@@ -97,6 +97,10 @@ def _views(world, client, records):
     seen["timeline"] = shown(client.get(reverse("practice:timeline", kwargs={"learner_id": mina.pk})))
     seen["home"] = shown(client.get(reverse("home")))
     seen["story"] = shown(client.get(reverse("learners:report", kwargs={"learner_id": mina.pk, "kind": "story"})))
+    seen["progress"] = shown(client.get(reverse("practice:progress", kwargs={"learner_id": mina.pk})))
+    login(client, coordinator)
+    csv_url = reverse("outcomes:sessions_csv") + f"?since={period.since}&until={period.until}"
+    seen["csv"] = b"".join(client.get(csv_url)).decode("utf-8-sig")
     login(client, world.members[Role.FAMILY])
     seen["family"] = shown(client.get(reverse("practice:family_person", kwargs={"learner_id": mina.pk})))
     scale = world.school.progress_scale
@@ -134,6 +138,9 @@ def test_a_withdrawn_session_and_review_are_gone_from_every_view_and_stay_in_the
     before = _views(world, client, records)
     assert WRONG in before["timeline"] and WRONG in before["family"] and WRONG_FIRST in before["story"]
     assert session_url in before["home"]
+    review_url = reverse("practice:review", kwargs={"learner_id": world.mine.pk, "review_id": wrong_review.pk})
+    assert review_url in before["progress"] and WRONG_FIRST in before["csv"]
+    assert len(before["csv"].splitlines()) == 3  # the heading and two sessions
     assert before["chart_points"] == [
         (records["first_review"].pk, levels[0].label),
         (wrong_review.pk, levels[3].label),
@@ -152,6 +159,8 @@ def test_a_withdrawn_session_and_review_are_gone_from_every_view_and_stay_in_the
         assert WRONG not in after[page] and WRONG_FIRST not in after[page], page
         assert KEPT in after[page] or page == "story", page
     assert session_url not in after["home"]
+    assert review_url not in after["progress"] and WRONG_FIRST not in after["csv"]
+    assert len(after["csv"].splitlines()) == 2
     assert after["chart_points"] == [(records["first_review"].pk, levels[0].label)]
     assert (after["dashboard_sessions"], after["dashboard_firsts"]) == (1, 0)
     assert after["summary_sessions"] == 1
