@@ -26,7 +26,7 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 install: $(VENV)/.installed
 
 install-test: $(VENV)/.installed-test
-	@scripts/ensure-chromium.sh
+	@scripts/ensure-test-tools.sh
 
 run: install
 	HOST=$(HOST) PORT=$(PORT) scripts/run.sh
