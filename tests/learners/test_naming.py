@@ -109,3 +109,28 @@ class TestNamesOnPages:
         login(client, world.coordinator)
         page = shown(client.get(reverse("means:supervision_new")))
         assert "Chloe J. — " in page and "Chloe T. — " in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "url_name",
+    [
+        "learners:plans",
+        "learners:edit",
+        "learners:profile_edit",
+        "learners:assignments",
+        "learners:reports",
+        "practice:progress",
+        "practice:review_create",
+        "privacy:consents",
+        "privacy:legal_hold",
+        "privacy:export",
+    ],
+)
+def test_every_page_about_a_person_tells_the_two_chloes_apart(world, two_chloes, client, url_name):
+    from attunement.organisations.models import Role
+
+    login(client, world.members[Role.ADMINISTRATOR])
+    for learner, name in zip(two_chloes, ("Chloe J.", "Chloe T."), strict=True):
+        page = shown(client.get(reverse(url_name, kwargs={"learner_id": learner.pk})))
+        assert name in page, url_name
