@@ -84,7 +84,7 @@ def review_in_words(review: ProgressReview) -> dict:
         name = _item_name(rating)
         words[name] = rating.level.label
         evidence = sorted(rating.evidence.all(), key=lambda s: s.started_at)
-        words[f"evidence for {name}"] = [_when(s.started_at) for s in evidence]
+        words[f"{EVIDENCE_FOR}{name}"] = [_when(s.started_at) for s in evidence]
     return words
 
 
@@ -106,12 +106,25 @@ def _shown(value) -> str:
     return str(value)
 
 
+EVIDENCE_FOR = "evidence for "
+KNOWN_ORDER = {field: i for i, field in enumerate((*SESSION_FIELDS, *REVIEW_FIXED_FIELDS))}
+
+
+def _field_order(field: str) -> tuple:
+    """The order the form asks in; a review's items then follow by name, each with its evidence after it. (The
+    database need not keep a JSON object's keys in order, so the order is worked out, never read back.)"""
+    if field in KNOWN_ORDER:
+        return (0, KNOWN_ORDER[field], "", 0)
+    is_evidence = field.startswith(EVIDENCE_FOR)
+    return (1, 0, field.removeprefix(EVIDENCE_FOR).casefold(), int(is_evidence))
+
+
 def changes_between(before: dict, after: dict) -> list[Change]:
-    """The fields that differ, in the record's own order (fields only one version has come last)."""
-    order = [*before, *(key for key in after if key not in before)]
+    """The fields that differ, in the order the form asks for them."""
+    fields = sorted(before.keys() | after.keys(), key=_field_order)
     return [
         Change(field, _shown(before.get(field, "")), _shown(after.get(field, "")))
-        for field in order
+        for field in fields
         if before.get(field, "") != after.get(field, "")
     ]
 
