@@ -134,3 +134,23 @@ def test_every_page_about_a_person_tells_the_two_chloes_apart(world, two_chloes,
     for learner, name in zip(two_chloes, ("Chloe J.", "Chloe T."), strict=True):
         page = shown(client.get(reverse(url_name, kwargs={"learner_id": learner.pk})))
         assert name in page, url_name
+
+
+@pytest.mark.django_db
+def test_a_session_moved_between_two_chloes_says_which_is_which(world, two_chloes):
+    from types import SimpleNamespace
+
+    from attunement.practice.views import _corrected_message
+
+    jones, taylor = two_chloes
+    result = SimpleNamespace(
+        already_saved=False,
+        changes=["person"],
+        moved_from=jones,
+        record=SimpleNamespace(learner=taylor),
+        evidence_removed=1,
+    )
+    assert _corrected_message(result, "session") == (
+        "The session is now recorded for Chloe T., not Chloe J. "
+        "It is no longer evidence in Chloe J.'s progress reviews."
+    )

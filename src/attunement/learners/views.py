@@ -13,6 +13,7 @@ from . import services
 from .access import learner_or_404, learner_page  # noqa: F401  (learner_or_404 is used by other apps)
 from .forms import AssignmentForm, KeyPeopleFormSet, LearnerForm, PlanForm, ProfileForm
 from .models import PROFILE_SECTIONS
+from .naming import shown_name
 from .policies import learner_policy
 from .selectors import learner_list
 
@@ -249,7 +250,8 @@ def assignments_view(request, learner):
         else:
             starts = form.cleaned_data["starts_on"]
             when = f"from {starts:%-d %B %Y}" if starts and starts > timezone.localdate() else "now"
-            messages.success(request, f"Saved: {form.cleaned_data['user']} can see {learner.display_name} {when}.")
+            name = shown_name(request, learner)
+            messages.success(request, f"Saved: {form.cleaned_data['user']} can see {name} {when}.")
             return redirect("learners:assignments", learner_id=learner.pk)
     return render(
         request,
@@ -263,5 +265,5 @@ def assignments_view(request, learner):
 def assignment_end_view(request, learner, assignment_id):
     assignment = get_object_or_404(learner.assignments, pk=assignment_id)
     services.assignment_end(actor=request.membership, learner=learner, assignment=assignment)
-    messages.success(request, f"{assignment.user} can no longer see {learner.display_name}.")
+    messages.success(request, f"{assignment.user} can no longer see {shown_name(request, learner)}.")
     return redirect("learners:assignments", learner_id=learner.pk)

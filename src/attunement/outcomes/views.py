@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from attunement.learners.access import learner_page
+from attunement.learners.naming import shown_name
 from attunement.learners.policies import learner_policy
 from attunement.learners.selectors import learners_visible_to
 from attunement.organisations.access import member_required
@@ -83,7 +84,7 @@ def person_report(request, learner, kind):
     context = {
         "report": build(actor=request.membership, learner=learner, period=period),
         "kind": kind,
-        "title": title if kind in ANONYMISED else f"{title}: {learner.display_name}",
+        "title": title if kind in ANONYMISED else f"{title}: {shown_name(request, learner)}",
         "period": period,
         "problem": problem,
         "learner": learner,

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from attunement.edits import EditConflict, with_token
 from attunement.learners.access import learner_page
 from attunement.learners.models import PlanOutcome
-from attunement.learners.naming import shown_name
+from attunement.learners.naming import distinct_names, shown_name
 from attunement.learners.policies import learner_policy
 from attunement.learners.selectors import learners_recent_first
 from attunement.organisations.access import member_required
@@ -420,12 +420,11 @@ def _corrected_message(result, what: str) -> str:
     if not result.changes:
         return f"Nothing was changed: the {what} is as it was."
     if result.moved_from is not None:
-        message = (
-            f"The session is now recorded for {result.record.learner.display_name}, "
-            f"not {result.moved_from.display_name}."
-        )
+        now, before = result.record.learner, result.moved_from
+        names = distinct_names((p.pk, p.first_name, p.preferred_name, p.last_name) for p in (now, before))
+        message = f"The session is now recorded for {names[now.pk]}, not {names[before.pk]}".removesuffix(".") + "."
         if result.evidence_removed:
-            message += f" It is no longer evidence in {result.moved_from.display_name}'s progress reviews."
+            message += f" It is no longer evidence in {names[before.pk]}'s progress reviews."
         return message
     changed = "; ".join(str(change) for change in result.changes[:3])
     more = f" and {len(result.changes) - 3} more" if len(result.changes) > 3 else ""
