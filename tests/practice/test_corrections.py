@@ -83,8 +83,9 @@ def test_the_person_who_saved_it_may_correct_within_the_window_and_not_after(wor
     assert correction_refusal(world.practitioner, session) is None
     world.school.correction_days = 0
     world.school.save()
-    session = Session.objects.select_related("learner__organisation").get(pk=session.pk)
-    assert correction_refusal(world.practitioner, session) is not None
+    fresh = _log(world, world.practitioner)
+    assert "only co-ordinators and administrators" in correction_refusal(world.practitioner, fresh)
+    assert correction_refusal(world.coordinator, fresh) is None
 
 
 @pytest.mark.django_db

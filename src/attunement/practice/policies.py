@@ -68,6 +68,11 @@ def correction_refusal(actor: Membership | None, record: Session | ProgressRevie
     organisation = record.learner.organisation
     days = organisation.correction_days
     now = now or timezone.now()
+    if days == 0:
+        return (
+            "In your organisation only co-ordinators and administrators correct or withdraw saved records: "
+            "please ask one."
+        )
     if now - record.created_at > timedelta(days=days):
         saved = timezone.localtime(record.created_at)
         return (
