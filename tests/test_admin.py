@@ -43,6 +43,7 @@ def test_a_new_organisation_made_in_the_admin_gets_its_fundamentals_and_audit_ca
             "name": "Brook House",
             "setting": "family",
             "weekly_session_target": "3",
+            "correction_days": "7",
             "learner_word": "",
             "sites-TOTAL_FORMS": "0",
             "sites-INITIAL_FORMS": "0",
