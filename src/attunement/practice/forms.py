@@ -116,7 +116,8 @@ class QuickLogForm(forms.Form):
     def _check_never_seen_before(self) -> None:
         """A behaviour marked "never seen before" that the person's history already holds is sent back with
         what the history says, to be confirmed as new or marked typical (see practice.novelty)."""
-        marked_new = [row for row in self.behaviour_rows if row["novelty"] == Novelty.NEW and not row["confirmed_new"]]
+        rows = self.behaviour_rows
+        marked_new = [row for row in rows if row["novelty"] == Novelty.NEW and not row.get("confirmed_new")]
         if not marked_new:
             return
         editing = getattr(self, "editing_session", None)
