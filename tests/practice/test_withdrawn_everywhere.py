@@ -7,6 +7,8 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from attunement.learners.models import CommunicationProfile, Learner
 from attunement.organisations.models import AuditEntry, Role
@@ -14,7 +16,7 @@ from attunement.outcomes import dashboard, reports
 from attunement.outcomes.periods import Period
 from attunement.outcomes.selectors import organisation_summary
 from attunement.practice import selectors, services
-from attunement.practice.models import Fundamental
+from attunement.practice.models import Fundamental, Session
 from attunement.practice.services import RatingInput
 from attunement.privacy.models import Consent
 
@@ -221,3 +223,33 @@ def test_a_withdrawn_sessions_video_clips_and_codings_go_with_it(world):
         assert not video_policy.scope(member).filter(pk=video.pk).exists()
         assert not coding_pass_policy.scope(member).filter(pk=coding_pass.pk).exists()
     assert clip not in library_clips(world.coordinator)
+
+
+@pytest.mark.django_db
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(withdrawn=st.lists(st.booleans(), min_size=1, max_size=6))
+def test_every_count_of_sessions_equals_the_sessions_not_withdrawn(world, withdrawn):
+    """Whatever sessions are withdrawn, each count is the number of sessions that were not."""
+    mina = world.mine
+    Session.every_record.filter(learner=mina).delete()
+    fundamental = Fundamental.objects.filter(organisation=world.school).first()
+    for gone in withdrawn:
+        session = services.session_record(
+            actor=world.practitioner, learner=mina, details=details(fundamental_ids=[fundamental.pk])
+        ).session
+        if gone:
+            services.session_withdraw(actor=world.practitioner, session=session, reason="test")
+    kept = withdrawn.count(False)
+    period = Period(since=timezone.localdate() - timedelta(days=7), until=timezone.localdate())
+    week = selectors.week_start(timezone.localdate())
+    assert dashboard.ends(actor=world.coordinator, scope=dashboard.Scope(), period=period)["sessions"] == kept
+    assert sum(w["count"] for w in selectors.weekly_session_counts(learner=mina)) == kept
+    assert selectors.sessions_per_learner_since(learners=[mina], since=week).get(mina.pk, 0) == kept
+    furthest = selectors.learners_furthest_from_target(actor=world.coordinator, since=week, limit=50)
+    assert next(p.this_week for p in furthest if p == mina) == kept
+    seen = selectors.fundamentals_seen(actor=world.coordinator, learner=mina, since=week)
+    assert next(row["count"] for row in seen if row["name"] == fundamental.name) == kept
+    catalogue = selectors.fundamentals_catalogue(actor=world.coordinator)
+    assert next(f.times_seen for f in catalogue if f == fundamental) == kept
+    assert reports.person_story(actor=world.coordinator, learner=mina, period=period)["sessions"] == kept
+    assert len(selectors.family_session_summaries(actor=world.members[Role.FAMILY], learner=mina)) == kept
