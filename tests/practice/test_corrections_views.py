@@ -405,3 +405,24 @@ def test_the_audit_trail_leads_a_coordinator_to_a_withdrawn_session_and_its_reas
     assert f'href="{_url("session", session)}">Open the withdrawn session</a>' in trail
     page = text(client.get(_url("session", session)))
     assert "Withdrawn by" in page and "Recorded twice" in page
+
+
+@pytest.mark.django_db
+def test_a_correction_asks_again_about_a_never_seen_before_the_history_already_holds(world, client):
+    _log(world, world.practitioner, behaviours=[("Reached for my hand", "typical")])
+    session = _log(world, world.practitioner, behaviours=[("Reached for my hand", "new")])
+    login(client, world.practitioner)
+    data = form_of(client.get(_url("session_correct", session)))
+    data["minutes"] = ["15"]
+    asked = client.post(_url("session_correct", session), data)
+    assert asked.status_code == 400 and "Seen before: once" in text(asked)
+    again = form_of(asked)
+    again["behaviour-0-seen"] = ["typical"]
+    assert client.post(_url("session_correct", session), again).status_code == 302
+    session.refresh_from_db()
+    assert session.minutes == 15 and [b.novelty for b in session.behaviours.all()] == ["typical"]
+    # Its own behaviours are not "history": a session holding the only record of a first is not questioned.
+    only = _log(world, world.practitioner, learner=world.mine, behaviours=[("Clapped twice", "new")])
+    data = form_of(client.get(_url("session_correct", only)))
+    data["place"] = ["Hall"]
+    assert client.post(_url("session_correct", only), data).status_code == 302
