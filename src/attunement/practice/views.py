@@ -300,8 +300,8 @@ def review_detail(request, learner, review_id):
 
 
 def _to_correct(request, learner, model, record_id):
-    """The record of this person to correct: 404 if there is none (or it was withdrawn), 403 with the reason in
-    plain words if the member may not correct it (see policies.correction_refusal)."""
+    """The record of this person to correct: 404 if there is none, 403 with the reason in plain words if it was
+    withdrawn or the member may not correct it (see policies.correction_refusal)."""
     try:
         record = model.objects.select_related("learner__organisation").get(learner=learner, pk=record_id)
     except model.DoesNotExist:
