@@ -2,6 +2,7 @@
 
 import re
 
+from axe_playwright_python.sync_playwright import Axe
 from django.utils import timezone
 
 from attunement.practice.models import ObservedBehaviour, Session
@@ -48,6 +49,8 @@ def test_a_behaviour_already_seen_is_questioned_and_can_be_marked_typical(tablet
     assert page.get_by_text("Nothing was saved yet").is_visible()
     assert Session.objects.count() == before
     assert page.get_by_label("Yes, it is new (save as never seen before)").is_visible()
+    violations = Axe().run(page).response["violations"]
+    assert [v["id"] for v in violations if v["impact"] in ("serious", "critical")] == []
 
     page.get_by_label("Mark it as typical").check()
     page.get_by_role("button", name="Save session").click()

@@ -2,6 +2,8 @@
 
 import re
 
+from axe_playwright_python.sync_playwright import Axe
+
 from attunement.practice.models import Session
 
 from .conftest import log_in
@@ -34,6 +36,8 @@ def test_a_stale_quick_log_shows_a_kind_page_with_the_draft_and_sends_it_once(ta
     assert page.get_by_text("Your words are below — copy them or send again").is_visible()
     assert page.get_by_label("What happened").input_value() == NOTE
     assert Session.objects.count() == before
+    violations = Axe().run(page).response["violations"]
+    assert [v["id"] for v in violations if v["impact"] in ("serious", "critical")] == []
 
     page.get_by_role("button", name="Send again").dblclick()  # a double tap
     page.wait_for_url(re.compile(r"/timeline/$"))
