@@ -26,7 +26,7 @@ SMALL_WORDS = frozenset("a an the my me his her their your our its to at on in i
 # Common English endings, longest first; a word keeps at least three letters.
 ENDINGS = ("ing", "ed", "es", "s", "e", "d")
 # A word needs at least this many letters before a one-letter slip counts as the same word.
-LONGEST_SLIP_FREE = 5
+SHORTEST_WITH_SLIPS = 5
 
 _NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
 
@@ -62,7 +62,7 @@ def behaviour_key(text: str) -> str:
 
 def _one_slip(a: str, b: str) -> bool:
     """Whether two words differ by one letter added, dropped, changed, or two neighbours swapped."""
-    if min(len(a), len(b)) < LONGEST_SLIP_FREE or abs(len(a) - len(b)) > 1:
+    if min(len(a), len(b)) < SHORTEST_WITH_SLIPS or abs(len(a) - len(b)) > 1:
         return False
     i = 0
     while i < min(len(a), len(b)) and a[i] == b[i]:
