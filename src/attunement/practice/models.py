@@ -276,6 +276,7 @@ class Correction(models.Model):
     class Kind(models.TextChoices):
         EDIT = "edit", "Changed"
         WITHDRAW = "withdraw", "Withdrawn"
+        RESTORE = "restore", "Brought back"
 
     session = models.ForeignKey(Session, null=True, blank=True, on_delete=models.CASCADE, related_name="corrections")
     review = models.ForeignKey(
