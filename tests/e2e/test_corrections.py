@@ -101,6 +101,19 @@ def test_a_coordinator_withdraws_a_session_and_it_leaves_the_timeline_and_the_fa
     assert "Withdrawn by Priya Shah" in banner.inner_text() and "Logged for the wrong pupil" in banner.inner_text()
     page.screenshot(path="/tmp/h1-withdrawn-session.png", full_page=True)
 
+    # Withdrawn by mistake? It can be brought back, with a reason, and counts again.
+    page.get_by_role("link", name="Bring it back").click()
+    page.wait_for_url(re.compile(rf"/sessions/{session.pk}/withdraw/$"))
+    assert_accessible(page)
+    page.get_by_label("Why are you bringing it back?").fill("It was this pupil after all")
+    page.screenshot(path="/tmp/h1-restore-form.png", full_page=True)
+    page.get_by_role("button", name="Bring it back").click()
+    page.wait_for_url(re.compile(rf"/sessions/{session.pk}/$"))
+    history = page.locator("section[aria-labelledby=history-heading]").inner_text()
+    assert "Brought back by Priya Shah" in history and "It was this pupil after all" in history
+    page.goto(f"{base}/learners/{child.pk}/timeline/")
+    assert page.get_by_text(note).is_visible()
+
 
 def test_a_coordinator_corrects_a_level_in_a_progress_review(tablet, live_server):
     from attunement.practice.models import ProgressReview

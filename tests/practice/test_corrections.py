@@ -483,3 +483,22 @@ def test_a_rating_the_form_no_longer_shows_is_kept_when_the_review_is_corrected(
     assert [str(c) for c in result.changes] == [f"{first.name} {levels[0].label} → {levels[1].label}"]
     kept = ReviewRating.objects.get(review=review, fundamental=second)
     assert kept.level_id == levels[1].pk  # the retired Fundamental's rating is as it was
+
+
+@pytest.mark.django_db
+def test_only_those_who_see_withdrawn_records_bring_one_back_and_it_counts_again(world):
+    review, _, _ = _review(world, world.practitioner)
+    services.review_withdraw(actor=world.practitioner, review=review, reason="Wrong pupil")
+    kept = ProgressReview.every_record.get(pk=review.pk)
+    for member in (world.practitioner, world.members[Role.MANAGER], world.other_coordinator):
+        with pytest.raises(PermissionDenied):
+            services.record_restore(actor=member, record=kept, reason="mistake")
+    with pytest.raises(ValidationError):
+        services.record_restore(actor=world.coordinator, record=kept, reason=" ")
+    assert not ProgressReview.objects.filter(pk=review.pk).exists()
+    services.record_restore(actor=world.members[Role.ADMINISTRATOR], record=kept, reason="It was right")
+    assert ProgressReview.objects.filter(pk=review.pk).exists()
+    assert [line.sentence.split(" by ")[0] for line in history(kept)] == ["Withdrawn", "Brought back"]
+    assert AuditEntry.objects.get(action="review.restored").detail["after"] == {"status": "current"}
+    with pytest.raises(PermissionDenied):  # not withdrawn now: nothing to bring back
+        services.record_restore(actor=world.coordinator, record=kept, reason="again")

@@ -426,3 +426,40 @@ def test_a_correction_asks_again_about_a_never_seen_before_the_history_already_h
     data = form_of(client.get(_url("session_correct", only)))
     data["place"] = ["Hall"]
     assert client.post(_url("session_correct", only), data).status_code == 302
+
+
+@pytest.mark.django_db
+def test_a_coordinator_brings_back_a_session_withdrawn_by_mistake(world, client):
+    session = _log(world, world.practitioner, what_happened="Drumming by the window")
+    timeline_url = reverse("practice:timeline", kwargs={"learner_id": world.mine.pk})
+    services.session_withdraw(actor=world.practitioner, session=session, reason="Wrong person, I thought")
+    # The practitioner who withdrew it cannot bring it back; a co-ordinator can, with a reason.
+    login(client, world.practitioner)
+    assert client.get(_url("session_withdraw", session)).status_code == 302  # "already withdrawn"
+    assert client.post(_url("session_withdraw", session), {"action": "restore", "reason": "x"}).status_code == 302
+    assert not Session.objects.filter(pk=session.pk).exists()
+    login(client, world.members[Role.MANAGER])
+    assert client.get(_url("session_withdraw", session)).status_code == 403
+
+    login(client, world.coordinator)
+    page = text(client.get(_url("session", session)))
+    assert "Bring it back" in page
+    form = client.get(_url("session_withdraw", session))
+    assert form.status_code == 200 and "Wrong person, I thought" in text(form)
+    refused = client.post(_url("session_withdraw", session), {"action": "restore", "reason": ""})
+    assert refused.status_code == 400 and "Please say why" in text(refused)
+    assert not Session.objects.filter(pk=session.pk).exists()
+
+    back = client.post(_url("session_withdraw", session), {"action": "restore", "reason": "It was Mina after all"})
+    assert back.status_code == 302 and Session.objects.filter(pk=session.pk).exists()
+    # Sent twice: it stays back, and is not withdrawn again.
+    again = client.post(_url("session_withdraw", session), {"action": "restore", "reason": "It was Mina after all"})
+    assert again.status_code == 302 and Session.objects.filter(pk=session.pk).exists()
+    page = text(client.get(_url("session", session)))
+    today = f"{timezone.localdate():%-d %b %Y}"
+    assert f"Withdrawn by {world.practitioner.user} on {today}: Wrong person, I thought" in page
+    assert f"Brought back by {world.coordinator.user} on {today}: It was Mina after all" in page
+    assert "Drumming by the window" in text(client.get(timeline_url))
+    entry = AuditEntry.objects.get(action="session.restored")
+    assert entry.detail["reason"] == "It was Mina after all" and entry.learner_id == world.mine.pk
+    assert Correction.objects.filter(session=session).count() == 2

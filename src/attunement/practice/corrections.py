@@ -147,6 +147,8 @@ class HistoryLine:
         when = f"{timezone.localtime(self.correction.changed_at):%-d %b %Y}"
         if self.correction.kind == Correction.Kind.WITHDRAW:
             return f"Withdrawn by {who} on {when}: {self.correction.reason}"
+        if self.correction.kind == Correction.Kind.RESTORE:
+            return f"Brought back by {who} on {when}: {self.correction.reason}"
         what = "; ".join(str(change) for change in self.changes) or "nothing changed"
         return f"Changed by {who} on {when}: {what}"
 

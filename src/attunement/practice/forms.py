@@ -471,3 +471,14 @@ class WithdrawForm(forms.Form):
         error_messages={"required": "Please say why, in a few words."},
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
+
+
+class RestoreForm(forms.Form):
+    action = forms.CharField(widget=forms.HiddenInput, initial="restore")
+    reason = forms.CharField(
+        max_length=300,
+        label="Why are you bringing it back?",
+        help_text="For example: it was withdrawn by mistake. Everyone who can see the audit trail will read this.",
+        error_messages={"required": "Please say why, in a few words."},
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )

@@ -90,3 +90,15 @@ def may_see_withdrawn(actor: Membership | None) -> bool:
     """Withdrawn records are left out everywhere, except for those who may correct any record: they can still
     open one (marked withdrawn, with its reason), as they can find it in the audit trail."""
     return actor is not None and actor.is_active and actor.role in CORRECTS_ANY_RECORD
+
+
+def restore_refusal(actor: Membership | None, record: Session | ProgressReview) -> str | None:
+    """Who may bring back a withdrawn record (a withdrawal made by mistake): those who may see it, the people
+    who may correct any record. None when `actor` may, otherwise why not, in plain words."""
+    if not record.is_withdrawn:
+        return "This record has not been withdrawn."
+    if not may_see_withdrawn(actor):
+        return "Only co-ordinators and administrators can bring back a withdrawn record."
+    if not learner_policy.scope(actor).filter(pk=record.learner_id).exists():
+        return "You cannot see this person's records."
+    return None

@@ -32,7 +32,7 @@ from .models import (
     ScaleLevel,
     Session,
 )
-from .policies import correction_refusal, fundamental_policy
+from .policies import correction_refusal, fundamental_policy, restore_refusal
 from .vocabulary import DEFAULT_FUNDAMENTALS, ENGAGEMENT_AREAS, SCALE_PRESETS, Ending, Novelty, Phase, Rates, Technique
 
 USUAL_MINUTES = (1, 60)
@@ -632,6 +632,44 @@ def _withdraw(actor: Membership, record, reason: str, words: dict) -> None:
         after={},
         reason=reason,
     )
+
+
+@transaction.atomic
+def record_restore(*, actor: Membership, record: Session | ProgressReview, reason: str) -> Corrected:
+    """Bring back a record withdrawn by mistake, with a reason: it counts again everywhere, and its history
+    says who brought it back, when and why."""
+    model = type(record)
+    record = model.every_record.select_for_update().select_related("learner__organisation").get(pk=record.pk)
+    if not record.is_withdrawn and record.corrections.filter(kind=Correction.Kind.RESTORE).exists():
+        last = record.corrections.order_by("-changed_at", "-pk").first()
+        if last.kind == Correction.Kind.RESTORE and last.changed_by_id == actor.user_id:
+            return Corrected(record, already_saved=True)  # the same form sent twice
+    refusal = restore_refusal(actor, record)
+    if refusal is not None:
+        raise PermissionDenied(refusal)
+    reason = _clean_reason(reason, required=True)
+    record.withdrawn_at, record.withdrawn_by, record.withdrawn_reason = None, None, ""
+    record.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawn_reason"])
+    is_session = isinstance(record, Session)
+    words = corrections.session_in_words(record) if is_session else corrections.review_in_words(record)
+    Correction.objects.create(
+        **{"session" if is_session else "review": record},
+        changed_by_id=actor.user_id,
+        kind=Correction.Kind.RESTORE,
+        before={},
+        after=words,
+        reason=reason,
+    )
+    if is_session:
+        novelty_rules.refresh_first_flags([record.learner_id])  # it may hold a first again
+    audit_record(
+        actor=actor,
+        action="session.restored" if is_session else "review.restored",
+        learner=record.learner,
+        target=record,
+        detail={"before": {"status": "withdrawn"}, "after": {"status": "current"}, "reason": reason},
+    )
+    return Corrected(record)
 
 
 def rating_key(fundamental_id: int | None, area: str) -> str:

@@ -28,6 +28,7 @@ from .forms import (
     FundamentalForm,
     OrganisationSettingsForm,
     QuickLogForm,
+    RestoreForm,
     ReviewCorrectionForm,
     ReviewForm,
     SessionCorrectionForm,
@@ -35,7 +36,7 @@ from .forms import (
     WithdrawForm,
 )
 from .models import ProgressReview, Session
-from .policies import correction_refusal, fundamental_policy
+from .policies import correction_refusal, fundamental_policy, may_see_withdrawn
 from .vocabulary import Rates
 
 DRAFT_SAVED_KEY = "draft_to_clear"
@@ -183,6 +184,7 @@ def _correction_context(actor, record) -> dict:
         "may_correct": refusal is None,
         # Only the person who saved it is told why they no longer may; for others there is simply no button.
         "correction_refusal": refusal if record.owner_id == actor.user_id and not record.is_withdrawn else "",
+        "may_restore": record.is_withdrawn and may_see_withdrawn(actor),
     }
 
 
@@ -447,9 +449,17 @@ def _withdraw_page(request, learner, model, record_id):
     actor = request.membership
     is_session = model is Session
     already = model.every_record.filter(learner=learner, pk=record_id, withdrawn_at__isnull=False).first()
+    if already is not None and may_see_withdrawn(actor):  # a withdrawal made by mistake can be undone here
+        return _restore_page(request, learner, already, is_session)
     if already is not None and already.withdrawn_by_id == actor.user_id:  # the same form sent twice
         messages.info(request, "This was already withdrawn — nothing more was changed.")
         return redirect("practice:timeline" if is_session else "practice:progress", learner_id=learner.pk)
+    if already is None and request.POST.get("action") == "restore":  # "bring it back" sent twice: it is back
+        messages.info(request, "This is already back — nothing more was changed.")
+        key = "session_id" if is_session else "review_id"
+        return redirect(
+            "practice:session" if is_session else "practice:review", learner_id=learner.pk, **{key: record_id}
+        )
     record = _to_correct(request, learner, model, record_id)
     form = WithdrawForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -470,6 +480,33 @@ def _withdraw_page(request, learner, model, record_id):
         request,
         "practice/withdraw.html",
         {"learner": learner, "record": record, "is_session": is_session, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+def _restore_page(request, learner, record, is_session):
+    """The withdraw page of a withdrawn record, for those who may bring it back: who withdrew it and why, and a
+    form to bring it back with a reason. Sending the withdrawal again (a double tap) changes nothing."""
+    page = "practice:session" if is_session else "practice:review"
+    key = "session_id" if is_session else "review_id"
+    if request.method == "POST" and request.POST.get("action") != "restore":
+        if record.withdrawn_by_id == request.membership.user_id:
+            messages.info(request, "This was already withdrawn — nothing more was changed.")
+        return redirect(page, learner_id=learner.pk, **{key: record.pk})
+    form = RestoreForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_restore(actor=request.membership, record=record, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            what = "session" if is_session else "progress review"
+            messages.success(request, f"The {what} is back: it counts again everywhere. Its history says why.")
+            return redirect(page, learner_id=learner.pk, **{key: record.pk})
+    return render(
+        request,
+        "practice/restore.html",
+        {"learner": learner, "record": record, "is_session": is_session, "form": form, "page": page},
         status=400 if form.errors else 200,
     )
 
