@@ -4,6 +4,7 @@ import re
 import time
 
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
 
 from attunement.practice.models import Session
 
@@ -11,6 +12,12 @@ from .conftest import Taps, log_in
 
 PRACTITIONER = "sam@oakfield.example"
 NOTE = "She copied my hum, then waited for me — a first."
+
+
+def open_first_person(page):
+    """Open the quick log for the first person offered, and wait until its page (and its scripts) have loaded."""
+    page.locator(".choose-card").first.click()
+    page.wait_for_url(re.compile(r"/log/\d+/$"))
 
 
 def seen_count(page, fundamental: str) -> int:
@@ -66,7 +73,7 @@ def test_an_unsaved_form_survives_a_closed_tab_and_is_forgotten_once_saved(table
     page, base = tablet, live_server.url
     log_in(page, base, PRACTITIONER)
     page.goto(f"{base}/log/")
-    page.locator(".choose-card").first.click()
+    open_first_person(page)
     form_url = page.url
     page.get_by_role("button", name="15 min").click()
     page.get_by_label("Never seen before", exact=True).first.click()
@@ -93,12 +100,12 @@ def test_a_long_session_is_questioned_before_it_is_saved(tablet, live_server):
     page, base = tablet, live_server.url
     log_in(page, base, PRACTITIONER)
     page.goto(f"{base}/log/")
-    page.locator(".choose-card").first.click()
+    open_first_person(page)
     page.locator("#id_minutes").fill("90")
-    assert "longer than most sessions" in page.locator("#minutes-warning").inner_text()
+    expect(page.locator("#minutes-warning")).to_contain_text("longer than most sessions")
     before = Session.objects.count()
     page.get_by_role("button", name="Save session").click()
-    assert page.get_by_text("Nothing was saved yet").is_visible()
+    expect(page.get_by_text("Nothing was saved yet")).to_be_visible()
     assert Session.objects.count() == before
     page.get_by_label("Yes, it really lasted this long").check()
     page.get_by_role("button", name="Save session").click()
@@ -110,7 +117,7 @@ def test_the_quick_log_works_from_the_keyboard_and_passes_an_accessibility_check
     page, base = tablet, live_server.url
     log_in(page, base, PRACTITIONER)
     page.goto(f"{base}/log/")
-    page.locator(".choose-card").first.click()
+    open_first_person(page)
     page.get_by_role("button", name="5 min", exact=True).focus()
     page.keyboard.press("Tab")
     page.keyboard.press("Enter")
@@ -132,7 +139,7 @@ def test_drafts_belong_to_their_user_and_are_forgotten_when_the_idle_timeout_log
     page, base = tablet, live_server.url
     log_in(page, base, PRACTITIONER)
     page.goto(f"{base}/log/")
-    page.locator(".choose-card").first.click()
+    open_first_person(page)
     form_url = page.url
     page.get_by_label(re.compile("^What happened")).fill("Typed, then the tablet was left on the table")
     page.wait_for_function(f"() => ({DRAFTS})().length === 1")
