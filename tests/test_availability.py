@@ -186,6 +186,12 @@ def service(tmp_path_factory):
     running = soak.Service(var_dir, soak.free_port(), folder / "service.log")
     running.start()
     running.setup = setup
+    # supervisor calls a program RUNNING once it has stayed up for its startsecs (2 s); a busy machine takes longer
+    wait_for(
+        lambda: all(running.programs()[name][0] == "RUNNING" for name in ("web", "worker")),
+        120,
+        "the web server and the worker to be running",
+    )
     yield running
     running.stop()
 
