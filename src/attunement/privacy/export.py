@@ -19,6 +19,7 @@ from django.utils import timezone
 from attunement.learners.models import PROFILE_SECTIONS, CommunicationProfile, Learner
 from attunement.organisations.models import AuditEntry
 from attunement.organisations.templatetags.audit_words import describe
+from attunement.practice.corrections import changes_between
 from attunement.practice.models import Correction, ObservedBehaviour, ReviewRating
 
 from .consent_rules import STATUS_LABELS, status_of
@@ -293,10 +294,10 @@ def _history(corrections) -> list[dict]:
             "changed_at": c.changed_at,
             "changed_by": _user(c.changed_by),
             "reason": c.reason,
+            # A withdrawal or bringing back changes no field: its whole version is kept in "before" below.
             "changes": [
-                {"field": field, "before": c.before.get(field), "after": c.after.get(field)}
-                for field in [*c.before, *(k for k in c.after if k not in c.before)]
-                if c.before.get(field) != c.after.get(field)
+                {"field": change.field, "before": change.before, "after": change.after}
+                for change in (changes_between(c.before, c.after) if c.kind == Correction.Kind.EDIT else [])
             ],
             "before": c.before,
             "after": c.after,
