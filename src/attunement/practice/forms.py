@@ -9,8 +9,8 @@ from attunement.learners.forms import DateInput
 from attunement.organisations.selectors import staff_of
 
 from . import novelty
-from .models import Fundamental
-from .services import RatingInput, SessionDetails
+from .models import Fundamental, Session
+from .services import USUAL_MINUTES, RatingInput, SessionDetails
 from .vocabulary import Ending, Enjoyment, Novelty, Phase, Technique
 
 MINUTE_CHOICES = (5, 10, 15, 20, 30)
@@ -409,22 +409,12 @@ def _session_initial(session, version: str) -> dict:
         "learner": session.learner_id,
         "version": version,
         "started_at": timezone.localtime(session.started_at).replace(second=0, microsecond=0),
-        "minutes": session.minutes,
-        "long_session_confirmed": session.minutes > 60,
-        "place": session.place,
+        **{name: getattr(session, name) for name in Session.FORM_FIELDS},
+        "long_session_confirmed": session.minutes > USUAL_MINUTES[1],
         "planned": "true" if session.planned else "false",
         "partners": list(session.partners.values_list("pk", flat=True)),
         "fundamentals": list(session.fundamentals.values_list("pk", flat=True)),
-        "phases": list(session.phases),
-        "techniques": list(session.techniques),
         "outcomes": list(session.outcomes.values_list("pk", flat=True)),
-        "enjoyment": session.enjoyment,
-        "ending": session.ending,
-        "ending_reason": session.ending_reason,
-        "what_happened": session.what_happened,
-        "significant_moment": session.significant_moment,
-        "how_i_did": session.how_i_did,
-        "next_time": session.next_time,
     }
 
 

@@ -97,6 +97,22 @@ class Withdrawable(models.Model):
 class Session(Withdrawable):
     """One Intensive Interaction session, planned or caught in the flow of the day."""
 
+    # The fields the quick log saves just as its form gives them (a correction too).
+    FORM_FIELDS = (
+        "minutes",
+        "place",
+        "planned",
+        "phases",
+        "techniques",
+        "enjoyment",
+        "ending",
+        "ending_reason",
+        "what_happened",
+        "significant_moment",
+        "how_i_did",
+        "next_time",
+    )
+
     learner = models.ForeignKey(Learner, on_delete=models.CASCADE, related_name="sessions")
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     partners = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="partnered_sessions", blank=True)

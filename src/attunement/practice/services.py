@@ -425,21 +425,10 @@ def _session_state(session: Session) -> dict:
     return {
         "learner": session.learner_id,
         "started_at": session.started_at.isoformat(),
-        "minutes": session.minutes,
-        "place": session.place,
-        "planned": session.planned,
+        **{name: getattr(session, name) for name in Session.FORM_FIELDS},
         "partners": sorted(session.partners.values_list("pk", flat=True)),
-        "phases": list(session.phases),
-        "techniques": list(session.techniques),
         "fundamentals": sorted(session.fundamentals.values_list("pk", flat=True)),
         "outcomes": sorted(session.outcomes.values_list("pk", flat=True)),
-        "enjoyment": session.enjoyment,
-        "ending": session.ending,
-        "ending_reason": session.ending_reason,
-        "what_happened": session.what_happened,
-        "significant_moment": session.significant_moment,
-        "how_i_did": session.how_i_did,
-        "next_time": session.next_time,
         "behaviours": [[b.description, b.novelty] for b in session.behaviours.order_by("pk")],
     }
 
@@ -541,20 +530,7 @@ def session_correct(
     first_person = session.learner
     session.learner = learner
     session.started_at = datetime.fromisoformat(proposed["started_at"])
-    for name in (
-        "minutes",
-        "place",
-        "planned",
-        "phases",
-        "techniques",
-        "enjoyment",
-        "ending",
-        "ending_reason",
-        "what_happened",
-        "significant_moment",
-        "how_i_did",
-        "next_time",
-    ):
+    for name in Session.FORM_FIELDS:
         setattr(session, name, proposed[name])
     session.has_new_behaviour = any(novelty == Novelty.NEW for _, novelty in proposed["behaviours"])
     session.save()
@@ -576,14 +552,7 @@ def session_correct(
     novelty_rules.refresh_first_flags({learner.pk, first_person.pk})  # only real firsts count as firsts
     session = Session.every_record.get(pk=session.pk)
     after = corrections.session_in_words(session)
-    Correction.objects.create(
-        session=session,
-        changed_by_id=actor.user_id,
-        kind=Correction.Kind.EDIT,
-        before=before,
-        after=after,
-        reason=reason,
-    )
+    _keep_version(actor, session, Correction.Kind.EDIT, before, after, reason)
     changed_before, changed_after = corrections.only_changed(before, after)
     detail = {"before": changed_before, "after": changed_after, "reason": reason}
     if evidence_removed:
@@ -624,12 +593,17 @@ def _withdraw(actor: Membership, record, reason: str, words: dict) -> None:
     record.withdrawn_by_id = actor.user_id
     record.withdrawn_reason = reason
     record.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawn_reason"])
+    _keep_version(actor, record, Correction.Kind.WITHDRAW, words, {}, reason)
+
+
+def _keep_version(actor: Membership, record: Session | ProgressReview, kind, before: dict, after: dict, reason: str):
+    """Keep the version a correction replaced (in words), so the record's history can always be shown."""
     Correction.objects.create(
         **{"session" if isinstance(record, Session) else "review": record},
         changed_by_id=actor.user_id,
-        kind=Correction.Kind.WITHDRAW,
-        before=words,
-        after={},
+        kind=kind,
+        before=before,
+        after=after,
         reason=reason,
     )
 
@@ -652,14 +626,7 @@ def record_restore(*, actor: Membership, record: Session | ProgressReview, reaso
     record.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawn_reason"])
     is_session = isinstance(record, Session)
     words = corrections.session_in_words(record) if is_session else corrections.review_in_words(record)
-    Correction.objects.create(
-        **{"session" if is_session else "review": record},
-        changed_by_id=actor.user_id,
-        kind=Correction.Kind.RESTORE,
-        before={},
-        after=words,
-        reason=reason,
-    )
+    _keep_version(actor, record, Correction.Kind.RESTORE, {}, words, reason)
     if is_session:
         novelty_rules.refresh_first_flags([record.learner_id])  # it may hold a first again
     audit_record(
@@ -769,14 +736,7 @@ def review_correct(
         row.evidence.set(wanted.evidence_ids)
     review = ProgressReview.every_record.get(pk=review.pk)
     after = corrections.review_in_words(review)
-    Correction.objects.create(
-        review=review,
-        changed_by_id=actor.user_id,
-        kind=Correction.Kind.EDIT,
-        before=before,
-        after=after,
-        reason=reason,
-    )
+    _keep_version(actor, review, Correction.Kind.EDIT, before, after, reason)
     changed_before, changed_after = corrections.only_changed(before, after)
     audit_record(
         actor=actor,
