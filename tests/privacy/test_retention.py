@@ -8,7 +8,7 @@ from django.core.management import call_command
 from attunement.learners.models import CommunicationProfile, Learner, Plan
 from attunement.organisations.models import AuditEntry, Role
 from attunement.practice.models import Session
-from attunement.practice.services import session_record
+from attunement.practice.services import session_record, session_withdraw
 from attunement.privacy.dates import add_years
 from attunement.privacy.models import RetentionRun, RetentionSettings
 from attunement.privacy.retention import plan_for
@@ -64,6 +64,13 @@ class TestRetentionRules:
         assert RetentionRun.objects.filter(organisation=world.school, applied=True).exists()
         again = dict((plan.organisation, counts) for plan, counts in retention_apply(today=years_on(6), dry_run=False))
         assert not any(again[world.school].values()), "a second run the same day deletes nothing more"
+
+    def test_a_withdrawn_session_is_deleted_on_time_like_any_other(self, world, leaver):
+        withdrawn = session_record(actor=world.coordinator, learner=leaver, details=details(what_happened="Twice"))
+        session_withdraw(actor=world.coordinator, session=withdrawn.session, reason="Recorded twice")
+        assert plan_for(world.school, today=years_on(6)).counts()["sessions"] == 2
+        retention_apply(today=years_on(6), dry_run=False)
+        assert not Session.every_record.filter(learner=leaver).exists()
 
     def test_the_whole_person_goes_with_their_audit_entries_leaving_one_nameless_entry(self, world, leaver):
         leaver_id = leaver.pk

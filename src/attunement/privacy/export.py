@@ -20,7 +20,7 @@ from attunement.learners.models import PROFILE_SECTIONS, CommunicationProfile, L
 from attunement.organisations.models import AuditEntry
 from attunement.organisations.templatetags.audit_words import describe
 from attunement.practice.corrections import changes_between
-from attunement.practice.models import Correction, ObservedBehaviour, ReviewRating
+from attunement.practice.models import Correction, ObservedBehaviour, ReviewRating, Session
 
 from .consent_rules import STATUS_LABELS, status_of
 from .models import Consent
@@ -314,7 +314,8 @@ def _meetings(learner: Learner) -> list[dict]:
         SupervisionMeeting.objects.filter(sessions__learner=learner)
         .distinct()
         .select_related("supervisor__user", "supervisee__user", "recorded_by")
-        .prefetch_related("sessions", "actions__owner__user")
+        # withdrawn sessions too: the person's copy of their data holds every record
+        .prefetch_related(Prefetch("sessions", queryset=Session.every_record.all()), "actions__owner__user")
     )
     return [
         {

@@ -70,14 +70,14 @@ class OrganisationPlan:
 
     # The records each kind would delete ------------------------------------------------------------
     def sessions(self) -> QuerySet[Session]:
-        return Session.objects.filter(learner_id__in=self.ids("sessions"))
+        return Session.every_record.filter(learner_id__in=self.ids("sessions"))
 
     def home_observations(self) -> QuerySet[HomeObservation]:
         """Notes from home are kept exactly as long as sessions."""
         return HomeObservation.objects.filter(learner_id__in=self.ids("sessions"))
 
     def reviews(self) -> QuerySet[ProgressReview]:
-        return ProgressReview.objects.filter(learner_id__in=self.ids("reviews"))
+        return ProgressReview.every_record.filter(learner_id__in=self.ids("reviews"))
 
     def plans(self) -> QuerySet[Plan]:
         return Plan.objects.filter(learner_id__in=self.ids("plans"))
@@ -141,13 +141,13 @@ def plan_for(organisation: Organisation, *, today: date | None = None) -> Organi
         .exclude(pk__in=held)
         .annotate(
             last_session=Subquery(
-                Session.objects.filter(learner=OuterRef("pk"))
+                Session.every_record.filter(learner=OuterRef("pk"))
                 .values("learner")
                 .annotate(m=Max("started_at"))
                 .values("m")[:1]
             ),
             last_review=Subquery(
-                ProgressReview.objects.filter(learner=OuterRef("pk"))
+                ProgressReview.every_record.filter(learner=OuterRef("pk"))
                 .values("learner")
                 .annotate(m=Max("reviewed_on"))
                 .values("m")[:1]

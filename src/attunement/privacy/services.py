@@ -460,7 +460,8 @@ def _delete_in_batches(queryset, batch: int | None = None) -> None:
     with years of records to delete never keeps everyone else from saving."""
     while ids := list(queryset.values_list("pk", flat=True)[: batch or RETENTION_BATCH]):
         with transaction.atomic():
-            queryset.model.objects.filter(pk__in=ids).delete()
+            # the base manager finds every record: the default one would skip withdrawn sessions for ever
+            queryset.model._base_manager.filter(pk__in=ids).delete()
 
 
 def _apply_plan(plan: OrganisationPlan) -> RetentionRun:
