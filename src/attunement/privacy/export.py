@@ -79,7 +79,8 @@ def person_data(learner: Learner, *, today: date | None = None) -> dict:
             Prefetch(
                 "ratings",
                 queryset=ReviewRating.objects.select_related("fundamental", "level")
-                .prefetch_related("evidence")
+                # A withdrawn session that was evidence is still held and linked: `every_record` here too.
+                .prefetch_related(Prefetch("evidence", queryset=Session.every_record.all()))
                 .order_by("pk"),
             ),
             Prefetch("corrections", queryset=Correction.objects.select_related("changed_by").order_by("pk")),
