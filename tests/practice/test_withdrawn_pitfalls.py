@@ -10,7 +10,7 @@ from attunement.practice.models import Fundamental, Session
 from attunement.practice.services import RatingInput
 from attunement.privacy.export import person_data
 
-from ..conftest import details
+from ..conftest import details, login, shown
 
 
 def _session(world, learner, text, minutes_ago=30):
@@ -55,3 +55,54 @@ def test_the_persons_copy_keeps_a_withdrawn_session_as_evidence_of_a_review(worl
     (review,) = data["progress_reviews"]
     (rating,) = review["ratings"]
     assert sorted(rating["evidence_session_ids"]) == sorted([kept.pk, wrong.pk])
+
+
+def test_the_same_quick_log_posted_again_after_its_session_was_withdrawn_is_not_an_error(world, client):
+    """A form sent again (the back button, a retry on a poor connection) after its session was withdrawn: the
+    practitioner is told it was already saved and withdrawn, nothing is saved again, and no error page."""
+    from django.urls import reverse
+
+    from .test_views import quick_log_post
+
+    login(client, world.practitioner)
+    url = reverse("practice:log_session", kwargs={"learner_id": world.mine.pk})
+    form = quick_log_post()
+    assert "saved" in shown(client.post(url, form, follow=True))
+    session = Session.objects.get(submission_key=form["submission_key"])
+    services.session_withdraw(actor=world.practitioner, session=session, reason="Logged for the wrong person")
+
+    response = client.post(url, form, follow=True)
+
+    assert response.status_code == 200
+    assert Session.every_record.filter(learner=world.mine).count() == 1
+    assert Session.objects.filter(learner=world.mine).count() == 0
+    assert "already saved and then withdrawn" in shown(response)
+
+
+def test_the_same_review_form_posted_again_after_it_was_withdrawn_saves_nothing(world, client):
+    import uuid
+
+    from django.urls import reverse
+
+    from attunement.practice.models import ProgressReview
+
+    login(client, world.practitioner)
+    fundamental = Fundamental.objects.filter(organisation=world.school).first()
+    level = world.school.progress_scale.levels.first()
+    url = reverse("practice:review_create", kwargs={"learner_id": world.mine.pk})
+    form = {
+        "submission_key": str(uuid.uuid4()),
+        "reviewed_on": timezone.localdate().isoformat(),
+        f"fundamental:{fundamental.pk}": str(level.pk),
+    }
+    assert "The progress review is saved." in shown(client.post(url, form, follow=True))
+    review = ProgressReview.objects.get(learner=world.mine)
+    services.review_withdraw(actor=world.practitioner, review=review, reason="Wrong scale")
+
+    response = client.post(url, form, follow=True)
+
+    assert response.status_code == 200
+    assert ProgressReview.every_record.filter(learner=world.mine).count() == 1
+    assert not ProgressReview.objects.filter(learner=world.mine).exists()
+    page = shown(response)
+    assert "already saved and then withdrawn" in page and "The progress review is saved." not in page

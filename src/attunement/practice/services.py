@@ -220,7 +220,8 @@ def saved_once(model, submission_key: uuid.UUID | None, owner_id: int, create) -
     """
 
     def existing():
-        return model.objects.filter(submission_key=submission_key).first() if submission_key else None
+        # `_base_manager`: a record withdrawn since still holds its key (sent again, it is not saved twice)
+        return model._base_manager.filter(submission_key=submission_key).first() if submission_key else None
 
     def as_already_saved(record):
         if record.owner_id != owner_id:

@@ -101,7 +101,9 @@ def quick_log(request, learner):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            if recorded.already_saved:
+            if recorded.already_saved and recorded.session.is_withdrawn:
+                messages.info(request, "This session was already saved and then withdrawn, so it was not saved again.")
+            elif recorded.already_saved:
                 messages.info(request, "This session was already saved — it has not been saved twice.")
             else:
                 messages.success(request, f"Session with {shown_name(request, learner)} saved.")
@@ -259,7 +261,10 @@ def review_create(request, learner):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "The progress review is saved.")
+            if review.is_withdrawn:  # the same form sent again after the review it saved was withdrawn
+                messages.info(request, "This review was already saved and then withdrawn, so it was not saved again.")
+            else:
+                messages.success(request, "The progress review is saved.")
             return redirect(f"{_progress_url(learner)}?scale={scale.pk}#review-{review.pk}")
     return render(
         request,
