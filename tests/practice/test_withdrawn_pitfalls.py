@@ -106,3 +106,79 @@ def test_the_same_review_form_posted_again_after_it_was_withdrawn_saves_nothing(
     assert not ProgressReview.objects.filter(learner=world.mine).exists()
     page = shown(response)
     assert "already saved and then withdrawn" in page and "The progress review is saved." not in page
+
+
+def test_erasing_a_person_deletes_their_withdrawn_sessions_and_reviews_too(world):
+    """Erasure removes everything about the person: withdrawn records are held data like any other."""
+    from attunement.organisations.models import Role
+    from attunement.practice.models import ObservedBehaviour, ProgressReview
+    from attunement.privacy.services import learner_erase
+
+    learner = world.mine
+    session = services.session_record(
+        actor=world.practitioner,
+        learner=learner,
+        details=details(what_happened="Logged for the wrong person", behaviours=[("Hummed", "new")]),
+    ).session
+    review = _review_with_evidence(world, learner, [session])
+    services.session_withdraw(actor=world.coordinator, session=session, reason="Wrong person")
+    services.review_withdraw(actor=world.coordinator, review=review, reason="Wrong person")
+
+    learner_erase(actor=world.members[Role.ADMINISTRATOR], learner=learner, typed_name=learner.full_name)
+
+    assert not Session.every_record.filter(pk=session.pk).exists()
+    assert not ProgressReview.every_record.filter(pk=review.pk).exists()
+    assert not ObservedBehaviour.objects.filter(session_id=session.pk).exists()
+
+
+def test_the_pages_of_a_withdrawn_sessions_video_clip_and_codings_answer_not_found(world, client):
+    """Someone following an old link (a bookmark, a shared video, the clip library) to what belonged to a
+    withdrawn session gets "not found", never an error page, whoever they are."""
+    from django.urls import reverse
+
+    from attunement.coding.model import DEFAULT_ETHOGRAM, Coding, Event
+    from attunement.privacy.models import Consent
+    from attunement.reflection.models import Clip, SessionVideo
+    from attunement.reflection.services import coding_pass_save
+
+    for purpose in ("video", "training"):
+        Consent.objects.create(
+            learner=world.mine,
+            purpose=purpose,
+            given_by="parent",
+            giver_name="A parent",
+            starts_on=timezone.localdate() - timedelta(days=30),
+            review_on=timezone.localdate() + timedelta(days=300),
+        )
+    session = _session(world, world.mine, "Filmed")
+    video = SessionVideo.objects.create(
+        session=session,
+        uploaded_by=world.practitioner,
+        folder="pitfall1",
+        original="videos/p/original.mp4",
+        size_bytes=1,
+        duration=10.0,
+        width=640,
+        height=360,
+        shared_with_team=True,
+    )
+    clip = Clip.objects.create(video=video, start=0, end=2, title="Good waiting", added_by=world.practitioner)
+    coding = Coding(DEFAULT_ETHOGRAM, (Event(1.0, "L-smiles", "learner"),), media_duration=10.0)
+    coding_pass = coding_pass_save(actor=world.practitioner, session=session, coding=coding, source="entered", title="")
+    on_session = {"learner_id": world.mine.pk, "session_id": session.pk}
+    urls = [
+        reverse("reflection:passes", kwargs=on_session),
+        reverse("reflection:pass", kwargs={**on_session, "pass_id": coding_pass.pk}),
+        reverse("reflection:agreement", kwargs=on_session),
+        reverse("reflection:video_add", kwargs=on_session),
+        reverse("reflection:video", kwargs={"video_id": video.pk}),
+        reverse("reflection:library_clip", kwargs={"clip_id": clip.pk}),
+    ]
+    login(client, world.practitioner)
+    assert [client.get(url).status_code for url in urls] == [200] * len(urls)
+
+    services.session_withdraw(actor=world.coordinator, session=session, reason="Wrong person")
+
+    for member in (world.practitioner, world.coordinator):
+        login(client, member)
+        assert [client.get(url).status_code for url in urls] == [404] * len(urls), member.role
