@@ -28,7 +28,7 @@ def main() -> None:
     import pyotp
     from django.core.management import call_command
     from django.db import connection
-    from django.db.models import Count
+    from django.db.models import Count, Q
     from django.test import Client
 
     from attunement.accounts.two_factor import enrol_authenticator
@@ -42,7 +42,7 @@ def main() -> None:
     enrol_authenticator(coordinator.user, pyotp.random_base32())
     busiest = (
         Learner.objects.filter(organisation=coordinator.organisation)
-        .annotate(n=Count("sessions"))
+        .annotate(n=Count("sessions", filter=Q(sessions__withdrawn_at__isnull=True)))  # as the reports count
         .order_by("-n")
         .first()
     )
