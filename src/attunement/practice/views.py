@@ -387,7 +387,7 @@ def session_correct(request, learner, session_id):
                 reason=data["reason"],
             )
         except EditConflict as error:
-            session = Session.objects.get(pk=session.pk)
+            session = Session.every_record.get(pk=session.pk)
             form = form_for(with_token(request.POST, services.session_edit_token(session)), "")
             form.is_valid()
             add_service_errors(form, error)
@@ -575,7 +575,7 @@ def review_correct(request, learner, review_id):
                 reason=data["reason"],
             )
         except EditConflict as error:
-            review = ProgressReview.objects.get(pk=review.pk)
+            review = ProgressReview.every_record.get(pk=review.pk)
             form = form_for(with_token(request.POST, services.review_edit_token(review)), "")
             form.is_valid()
             add_service_errors(form, error)
