@@ -58,6 +58,12 @@ def _finite_1d(x, name: str) -> np.ndarray:
     return x
 
 
+def beyond_chance(p_value: float | None, alpha: float = ALPHA) -> bool:
+    """The one rule for "more in step than chance": a p-value at or below `alpha`. (With 19 surrogates the
+    smallest p-value possible is exactly 0.05, which counts.)"""
+    return p_value is not None and math.isfinite(p_value) and p_value <= alpha
+
+
 def smooth(x, rate: float, seconds: float) -> np.ndarray:
     """Centred moving average of ``x`` (sampled at ``rate`` Hz) over ``round(seconds * rate)`` samples (at least
     1, which leaves ``x`` unchanged). Near the ends the average is over the samples that exist."""
@@ -469,7 +475,7 @@ def synchrony(
         a, b, rate=rate, window_s=window_s, step_s=step_s, max_lag_s=max_lag_s, n=surrogates, seed=seed, observed=table
     )
     leader, reason = lead.leader, lead.reason
-    if leader != "neither" and not (math.isfinite(chance.p_value) and chance.p_value <= alpha):
+    if leader != "neither" and not beyond_chance(chance.p_value, alpha):
         leader, reason = "neither", f"synchrony not beyond chance (p > {alpha:g})"
     parameters = {
         "rate_hz": rate,

@@ -52,7 +52,7 @@ def validate_learner_details(
 def learner_create(*, actor: Membership, photo=None, assigned=(), key_people=(), **details) -> Learner:
     """Add a person with their details, key people and the staff who work with them, all or nothing."""
     if not learner_policy.may_create(actor):
-        raise PermissionDenied("Only co-ordinators and managers can add people.")
+        raise PermissionDenied(learner_policy.only_sentence("create", "add people"))
     validate_learner_details(actor=actor, **details)
     learner = Learner.objects.create(organisation_id=actor.organisation_id, **_only(details, LEARNER_FIELDS))
     if photo:
@@ -77,7 +77,7 @@ def learner_update(
     **details,
 ) -> Learner:
     """Change a person's details, key people and staff together; a clash with another edit changes nothing."""
-    learner_policy.require(actor, "edit", learner, "Only co-ordinators and managers can change these details.")
+    learner_policy.require(actor, "edit", learner, learner_policy.only_sentence("edit", "change these details"))
     validate_learner_details(actor=actor, **details)
     fields = _only(details, LEARNER_FIELDS)
     updated = Learner.objects.filter(pk=learner.pk, version=version).update(version=F("version") + 1, **fields)
@@ -125,7 +125,9 @@ def _replace_assignments(actor: Membership, learner: Learner, users) -> None:
 def assignment_set(*, actor: Membership, learner: Learner, user, starts_on=None, ends_on=None) -> Assignment:
     """Link a member of staff or a family member to a person, from and until the dates given (both optional).
     Access ends by itself after `ends_on`. Linking someone already linked changes their dates."""
-    learner_policy.require(actor, "edit", learner, "Only co-ordinators and managers can change who works with someone.")
+    learner_policy.require(
+        actor, "edit", learner, learner_policy.only_sentence("edit", "change who works with someone")
+    )
     if not linkable_members(actor.organisation).filter(pk=user.pk).exists():
         raise ValidationError({"user": "Please choose a member of staff or a family member of your organisation."})
     if starts_on and ends_on and ends_on < starts_on:
@@ -142,7 +144,9 @@ def assignment_set(*, actor: Membership, learner: Learner, user, starts_on=None,
 @transaction.atomic
 def assignment_end(*, actor: Membership, learner: Learner, assignment: Assignment) -> Assignment:
     """End someone's access to a person at once; the link stays, dated, as a record of who had access when."""
-    learner_policy.require(actor, "edit", learner, "Only co-ordinators and managers can change who works with someone.")
+    learner_policy.require(
+        actor, "edit", learner, learner_policy.only_sentence("edit", "change who works with someone")
+    )
     if assignment.learner_id != learner.pk:
         raise ValidationError("That link is not for this person.")
     assignment.ends_on = timezone.localdate() - timedelta(days=1)

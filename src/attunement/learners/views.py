@@ -81,7 +81,7 @@ def learner_photo(request, learner):
 @require_http_methods(["GET", "HEAD", "POST"])
 def learner_create_view(request):
     if not learner_policy.may_create(request.membership):
-        raise PermissionDenied("Only co-ordinators and managers can add people.")
+        raise PermissionDenied(learner_policy.only_sentence("create", "add people"))
     organisation = request.membership.organisation
     form = LearnerForm(request.POST or None, request.FILES or None, organisation=organisation)
     people = KeyPeopleFormSet(request.POST or None, prefix="people")

@@ -14,6 +14,21 @@ from .models import Membership, Role
 ORGANISATION_WIDE_ROLES = frozenset({Role.COORDINATOR, Role.MANAGER, Role.ADMINISTRATOR})
 STAFF_ROLES = frozenset({Role.PRACTITIONER, Role.COORDINATOR, Role.MANAGER, Role.THERAPIST, Role.ADMINISTRATOR})
 LEADERSHIP_ROLES = frozenset({Role.COORDINATOR, Role.ADMINISTRATOR})
+ROLE_PLURALS = {
+    Role.PRACTITIONER: "practitioners",
+    Role.COORDINATOR: "co-ordinators",
+    Role.MANAGER: "managers",
+    Role.FAMILY: "family members",
+    Role.THERAPIST: "therapists",
+    Role.EXTERNAL: "external viewers",
+    Role.ADMINISTRATOR: "administrators",
+}
+
+
+def roles_in_words(roles) -> str:
+    """Roles as a plain list, in the order Role declares them: "co-ordinators, managers and administrators"."""
+    names = [ROLE_PLURALS[role] for role in Role if role in roles]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def sees_whole_organisation(actor: Membership) -> bool:
@@ -57,6 +72,11 @@ class Policy:
     def role_may(self, actor: Membership | None, action: str) -> bool:
         """Whether the actor's role may ever do this action (used to show or hide buttons)."""
         return actor is not None and actor.is_active and actor.role in self.actions[action]
+
+    def only_sentence(self, action: str, doing: str) -> str:
+        """The refusal, worked out from the roles that may: "Only co-ordinators, managers and administrators
+        can add people." Written from the rule itself, so it can never name the wrong roles."""
+        return f"Only {roles_in_words(self.actions[action])} can {doing}."
 
 
 class AuditPolicy(Policy):

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from attunement.analysis.synchrony import beyond_chance
 from attunement.learners.models import Learner
 from attunement.organisations.audit import audit_record
 from attunement.organisations.models import Membership
@@ -318,7 +319,7 @@ def headline(analysis: VideoAnalysis) -> dict:
         "synchrony_z": synchrony.get("overall_z"),
         "p_value": p_value,
         "effect_size": synchrony.get("effect_size"),
-        "beyond_chance": p_value is not None and p_value < 0.05,
+        "beyond_chance": beyond_chance(p_value),
         "leader": synchrony.get("leader", "neither"),
         "best_lag_s": synchrony.get("best_lag_s"),
         "vocal_time_s": sum(s["end_s"] - s["start_s"] for s in segments),
