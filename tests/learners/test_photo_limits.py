@@ -100,3 +100,21 @@ def test_a_picture_under_the_limit_is_still_taken(world, client, settings, tmp_p
     world.mine.refresh_from_db()
     with Image.open(world.mine.photo.path) as stored:
         assert stored.size == (512, 341)
+
+
+@pytest.mark.django_db
+def test_the_photo_size_limit_the_form_states_is_the_one_it_applies(world, client, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    settings.LEARNER_PHOTO_MAX_BYTES = 1024 * 1024
+    login(client, world.coordinator)
+    learner = world.mine
+    page = client.get(reverse("learners:edit", kwargs={"learner_id": learner.pk})).content.decode()
+    assert "A JPEG or PNG under 1 MB." in page and "5 MB" not in page
+    picture = io.BytesIO()
+    Image.effect_noise((800, 800), 100).convert("RGB").save(picture, "PNG")  # noise does not compress: over 1 MB
+    assert len(picture.getvalue()) > 1024 * 1024
+    upload = SimpleUploadedFile("big.png", picture.getvalue(), content_type="image/png")
+    refused = _edit(client, learner, photo=upload).content.decode()
+    assert "That photo is larger than 1 MB. Please choose a smaller one." in refused
+    learner.refresh_from_db()
+    assert not learner.photo

@@ -4,7 +4,7 @@ from django.conf import settings
 from attunement.organisations.selectors import staff_of
 
 from .models import PROFILE_SECTIONS, Need, PlanKind
-from .photos import check_pixels
+from .photos import check_pixels, largest_file_in_words
 
 
 class PhotoField(forms.ImageField):
@@ -54,12 +54,13 @@ class LearnerForm(forms.Form):
         label="We still support them",
         help_text="Untick when they leave. Their records are then kept for the retention period, then deleted.",
     )
-    photo = PhotoField(required=False, help_text="Optional. A JPEG or PNG under 5 MB.")
+    photo = PhotoField(required=False)
     remove_photo = forms.BooleanField(required=False, label="Remove the current photo")
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, organisation, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["photo"].help_text = f"Optional. A JPEG or PNG under {largest_file_in_words()}."
         self.fields["site"].queryset = organisation.sites.all()
         if not organisation.sites.exists():
             del self.fields["site"]
@@ -68,7 +69,9 @@ class LearnerForm(forms.Form):
     def clean_photo(self):
         photo = self.cleaned_data.get("photo")
         if photo and photo.size > settings.LEARNER_PHOTO_MAX_BYTES:
-            raise forms.ValidationError("That photo is larger than 5 MB. Please choose a smaller one.")
+            raise forms.ValidationError(
+                f"That photo is larger than {largest_file_in_words()}. Please choose a smaller one."
+            )
         return photo
 
 

@@ -21,6 +21,11 @@ NOT_A_PICTURE = "That file is not a picture we can read. Please choose a JPEG or
 Image.MAX_IMAGE_PIXELS = settings.LEARNER_PHOTO_MAX_PIXELS
 
 
+def largest_file_in_words() -> str:
+    """The largest photo file taken, as people say it ("5 MB"), from the setting."""
+    return f"{settings.LEARNER_PHOTO_MAX_BYTES / 1024**2:g} MB"
+
+
 def too_many_pixels(size: tuple[int, int] | None = None) -> str:
     limit = settings.LEARNER_PHOTO_MAX_PIXELS / 1_000_000
     what = f"That picture is {size[0]:,} × {size[1]:,} pixels" if size else "That picture has too many pixels"

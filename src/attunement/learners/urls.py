@@ -18,9 +18,7 @@ urlpatterns = [
     path("<int:learner_id>/people/", views.assignments_view, name="assignments"),
     path("<int:learner_id>/reports/", report_views.person_reports, name="reports"),
     path("<int:learner_id>/reports/<slug:kind>/", report_views.person_report, name="report"),
-    path(
-        "<int:learner_id>/reports/case-study/review/", case_study_views.case_study_review, name="case_study_review"
-    ),
+    path("<int:learner_id>/reports/case-study/review/", case_study_views.case_study_review, name="case_study_review"),
     path("<int:learner_id>/people/<int:assignment_id>/end/", views.assignment_end_view, name="assignment_end"),
     path("<int:learner_id>/plans/new/", views.plan_create_view, name="plan_create"),
     path("<int:learner_id>/plans/<int:plan_id>/", views.plan_edit_view, name="plan_edit"),
