@@ -21,6 +21,7 @@ from attunement.practice.services import RatingInput
 from attunement.privacy.models import Consent
 
 from ..conftest import details, login, shown
+from ..reflection.videos import filmed_clipped_and_coded
 
 WRONG = "Drumming by the window"  # the session that was logged for the wrong person
 WRONG_FIRST = "Hummed a new tune"
@@ -188,31 +189,13 @@ def test_a_withdrawn_session_and_review_are_gone_from_every_view_and_stay_in_the
 
 @pytest.mark.django_db
 def test_a_withdrawn_sessions_video_clips_and_codings_go_with_it(world):
-    from attunement.coding.model import DEFAULT_ETHOGRAM, Coding, Event
-    from attunement.reflection.models import Clip, SessionVideo
     from attunement.reflection.policies import coding_pass_policy, video_policy
-    from attunement.reflection.services import coding_pass_save
     from attunement.reflection.video_selectors import library_clips
 
     for purpose in ("video", "training"):
         _agree(world.mine, purpose)
     session = services.session_record(actor=world.practitioner, learner=world.mine, details=details()).session
-    video = SessionVideo.objects.create(
-        session=session,
-        uploaded_by=world.practitioner,
-        folder="withdrawn1",
-        original="videos/w/original.mp4",
-        size_bytes=1,
-        duration=10.0,
-        width=640,
-        height=360,
-        shared_with_team=True,
-    )
-    clip = Clip.objects.create(video=video, start=0, end=2, title="Good waiting", added_by=world.practitioner)
-    coding = Coding(DEFAULT_ETHOGRAM, (Event(1.0, "L-smiles", "learner"),), media_duration=10.0)
-    coding_pass = coding_pass_save(
-        actor=world.practitioner, session=session, coding=coding, source="entered", title="First pass"
-    )
+    video, clip, coding_pass = filmed_clipped_and_coded(session, by=world.practitioner)
     for member in (world.practitioner, world.coordinator):
         assert video_policy.scope(member).filter(pk=video.pk).exists()
         assert coding_pass_policy.scope(member).filter(pk=coding_pass.pk).exists()

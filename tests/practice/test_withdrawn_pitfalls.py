@@ -11,6 +11,7 @@ from attunement.practice.services import RatingInput
 from attunement.privacy.export import person_data
 
 from ..conftest import details, login, shown
+from ..reflection.videos import consent, filmed_clipped_and_coded
 
 
 def _session(world, learner, text, minutes_ago=30):
@@ -136,35 +137,10 @@ def test_the_pages_of_a_withdrawn_sessions_video_clip_and_codings_answer_not_fou
     withdrawn session gets "not found", never an error page, whoever they are."""
     from django.urls import reverse
 
-    from attunement.coding.model import DEFAULT_ETHOGRAM, Coding, Event
-    from attunement.privacy.models import Consent
-    from attunement.reflection.models import Clip, SessionVideo
-    from attunement.reflection.services import coding_pass_save
-
     for purpose in ("video", "training"):
-        Consent.objects.create(
-            learner=world.mine,
-            purpose=purpose,
-            given_by="parent",
-            giver_name="A parent",
-            starts_on=timezone.localdate() - timedelta(days=30),
-            review_on=timezone.localdate() + timedelta(days=300),
-        )
+        consent(world.mine, purpose)
     session = _session(world, world.mine, "Filmed")
-    video = SessionVideo.objects.create(
-        session=session,
-        uploaded_by=world.practitioner,
-        folder="pitfall1",
-        original="videos/p/original.mp4",
-        size_bytes=1,
-        duration=10.0,
-        width=640,
-        height=360,
-        shared_with_team=True,
-    )
-    clip = Clip.objects.create(video=video, start=0, end=2, title="Good waiting", added_by=world.practitioner)
-    coding = Coding(DEFAULT_ETHOGRAM, (Event(1.0, "L-smiles", "learner"),), media_duration=10.0)
-    coding_pass = coding_pass_save(actor=world.practitioner, session=session, coding=coding, source="entered", title="")
+    video, clip, coding_pass = filmed_clipped_and_coded(session, by=world.practitioner)
     on_session = {"learner_id": world.mine.pk, "session_id": session.pk}
     urls = [
         reverse("reflection:passes", kwargs=on_session),

@@ -65,3 +65,27 @@ def uploaded(world, session, tmp_path, *, actor=None, seconds=3.0) -> SessionVid
 def media_files(root: Path) -> list[Path]:
     videos = Path(root) / "videos"
     return sorted(p for p in videos.rglob("*") if p.is_file()) if videos.exists() else []
+
+
+def filmed_clipped_and_coded(session, by):
+    """What can belong to a session besides itself: a video (its details only, no file), a clip of it in the
+    library and a coding pass. The person needs consent to video recording and to clips for training."""
+    from attunement.coding.model import DEFAULT_ETHOGRAM, Coding, Event
+    from attunement.reflection.models import Clip
+    from attunement.reflection.services import coding_pass_save
+
+    video = SessionVideo.objects.create(
+        session=session,
+        uploaded_by=by,
+        folder=f"session{session.pk}",
+        original=f"videos/session{session.pk}/original.mp4",
+        size_bytes=1,
+        duration=10.0,
+        width=640,
+        height=360,
+        shared_with_team=True,
+    )
+    clip = Clip.objects.create(video=video, start=0, end=2, title="Good waiting", added_by=by)
+    coding = Coding(DEFAULT_ETHOGRAM, (Event(1.0, "L-smiles", "learner"),), media_duration=10.0)
+    coding_pass = coding_pass_save(actor=by, session=session, coding=coding, source="entered", title="First pass")
+    return video, clip, coding_pass
