@@ -62,13 +62,13 @@ def make_source(path: str, seconds: float, width: int, height: int, fps: int, no
 
 
 def probe_stage(path: str):
-    from attunement.reflection.media import probe
+    from attunement.media import probe
 
     return probe(path)
 
 
 def proxy_stage(path: str, work_dir: str):
-    from attunement.reflection.media import make_proxy
+    from attunement.media import make_proxy
 
     calls = []
     proxy, poster = Path(work_dir) / "proxy.mp4", Path(work_dir) / "poster.jpg"

@@ -9,7 +9,7 @@ import pytest
 from attunement.analysis import ENGINE_VERSION
 from attunement.analysis.motion import RegionProblem, resample
 from attunement.analysis.pipeline import analyse
-from attunement.reflection.media import MediaProblem
+from attunement.media import MediaProblem
 
 from .conftest import FPS, SECONDS
 from .videos import delayed, on_off_pattern, write_video

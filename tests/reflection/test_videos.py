@@ -126,8 +126,8 @@ class TestUpload:
         assert not SessionVideo.objects.exists()
 
     def test_a_video_that_cannot_be_converted_is_marked_failed_with_the_reason(self, world, tmp_path, monkeypatch):
+        from attunement.media import MediaProblem
         from attunement.reflection import tasks
-        from attunement.reflection.media import MediaProblem
 
         def broken(*args, **kwargs):
             raise MediaProblem("The video stops part of the way through.")

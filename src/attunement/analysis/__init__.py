@@ -14,7 +14,7 @@ Pure Python, NumPy and PyAV; no Django. The parts, each usable on its own:
   giving a JSON-ready dict; :mod:`~attunement.analysis.cli` is its command line, ``attunement-analyse``.
 
 Every time in the results is in seconds from the first picture of the video (the clock of the browser proxy made
-by :func:`attunement.reflection.media.make_proxy`), so a moment found here is the same moment when watching.
+by :func:`attunement.media.make_proxy`), so a moment found here is the same moment when watching.
 """
 
 ENGINE_VERSION = "1.0.0"

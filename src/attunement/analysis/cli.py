@@ -16,7 +16,7 @@ import sys
 from attunement.analysis import ENGINE_VERSION
 from attunement.analysis.motion import Region, RegionProblem
 from attunement.analysis.pipeline import PRESETS, analyse
-from attunement.reflection.media import MediaProblem
+from attunement.media import MediaProblem
 
 
 def _clock(seconds) -> str:

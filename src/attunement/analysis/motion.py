@@ -90,7 +90,7 @@ def default_regions(width: int, height: int) -> tuple[Region, Region]:
 def coded_box(region: Region, rotation: int, coded_width: int, coded_height: int) -> tuple[int, int, int, int]:
     """Map a region of the upright picture onto the coded (stored) picture, as ``(x0, y0, x1, y1)`` (end
     exclusive). ``rotation`` is the display rotation in degrees counter-clockwise (0, 90, 180, 270), as FFmpeg
-    reports it and :func:`attunement.reflection.media.probe` stores it; the upright picture is the coded one turned
+    reports it and :func:`attunement.media.probe` stores it; the upright picture is the coded one turned
     by that much."""
     x0, y0, x1, y1 = region.x, region.y, region.x + region.width, region.y + region.height
     w, h = coded_width, coded_height

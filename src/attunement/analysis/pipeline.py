@@ -2,9 +2,9 @@
 the sound (see :func:`sound_features`), and returns a JSON-ready dict (plain numbers, strings, lists and dicts;
 None where a value is undefined).
 
-The file is first checked with :func:`attunement.reflection.media.probe` (the same rules as an upload: a real,
+The file is first checked with :func:`attunement.media.probe` (the same rules as an upload: a real,
 complete video, not a picture or a sound recording), so a bad file raises
-:class:`~attunement.reflection.media.MediaProblem` with a plain sentence. Only local files and a fixed list of
+:class:`~attunement.media.MediaProblem` with a plain sentence. Only local files and a fixed list of
 video containers are opened.
 """
 
@@ -28,7 +28,7 @@ import numpy as np
 
 from attunement.analysis import ENGINE_VERSION, moments, motion, synchrony, vocal
 from attunement.analysis.motion import Region, RegionProblem
-from attunement.reflection.media import (
+from attunement.media import (
     DAMAGED,
     VIDEO_OPEN_OPTIONS,
     MediaProblem,

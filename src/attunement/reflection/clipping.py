@@ -9,7 +9,7 @@ from pathlib import Path
 
 import av
 
-from .media import MediaProblem
+from attunement.media import MediaProblem
 
 VIDEO_TIME_BASE = Fraction(1, 90000)
 

@@ -16,10 +16,10 @@ from django.utils import timezone
 
 from attunement.analysis.synchrony import beyond_chance
 from attunement.learners.models import Learner
+from attunement.media import fit
 from attunement.organisations.audit import audit_record
 from attunement.organisations.models import Membership
 
-from .media import fit
 from .models import AnalysisStatus, SessionVideo, VideoAnalysis
 from .policies import video_policy
 

@@ -24,8 +24,9 @@ from django_tasks import task
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
+from attunement.media import MediaProblem, make_proxy
+
 from .clipping import cut_clip
-from .media import MediaProblem, make_proxy
 from .models import AnalysisStatus, Clip, SessionVideo, VideoAnalysis, VideoStatus
 
 logger = logging.getLogger(__name__)

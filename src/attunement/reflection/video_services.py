@@ -20,6 +20,7 @@ from django.utils import timezone
 from attunement.learners.policies import learner_policy
 from attunement.means.models import MeetingKind
 from attunement.means.services import ActionInput, supervision_meeting_record
+from attunement.media import MediaProblem, probe
 from attunement.organisations.audit import audit_record
 from attunement.organisations.models import Membership
 from attunement.organisations.policies import STAFF_ROLES
@@ -28,7 +29,6 @@ from attunement.practice.selectors import sessions_visible_to
 from attunement.privacy.models import Purpose
 from attunement.privacy.selectors import consent_allows
 
-from .media import MediaProblem, probe
 from .models import (
     Clip,
     CodingEvent,

@@ -9,8 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from PIL import Image
 
-from attunement.reflection import media
-from attunement.reflection.media import MediaProblem, fit, make_proxy, probe
+from attunement import media
+from attunement.media import MediaProblem, fit, make_proxy, probe
 from attunement.reflection.sample_video import read_frame_number, write_sample_video
 
 JARGON = ("codec", "demux", "container", "ffmpeg", "stream", "decode", "pyav", "errno", "invalid data")
