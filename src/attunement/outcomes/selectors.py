@@ -13,7 +13,8 @@ from attunement.learners.models import Learner
 from attunement.organisations.models import Organisation
 from attunement.practice.models import ReviewRating
 from attunement.practice.selectors import current_scale, rated_items, week_start
-from attunement.privacy.selectors import learners_consenting
+from attunement.privacy.consent_sql import consent_in_force
+from attunement.privacy.models import Purpose
 
 from .suppression import THRESHOLD, average_over, count_of_people, exact, part_of, protected, suppress_counts
 
@@ -22,8 +23,7 @@ WEEKS = 12
 
 def counted_people(organisation: Organisation, today: date):
     """The people anonymised figures may count: still supported, and agreed to use in anonymised reports."""
-    supported = Learner.objects.filter(organisation=organisation, is_active=True)
-    return supported.filter(pk__in=learners_consenting(supported.values("pk"), "reports", on=today))
+    return Learner.objects.filter(consent_in_force(Purpose.REPORTS, today), organisation=organisation, is_active=True)
 
 
 def sessions_per_person(people, since: date, until_exclusive: date) -> list[tuple[int, int, int | None]]:

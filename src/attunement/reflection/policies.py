@@ -11,8 +11,8 @@ from django.db.models import Q, QuerySet
 from attunement.learners.policies import learner_policy
 from attunement.organisations.models import Membership
 from attunement.organisations.policies import ORGANISATION_WIDE_ROLES, STAFF_ROLES, Policy
+from attunement.privacy.consent_sql import consent_in_force
 from attunement.privacy.models import Purpose
-from attunement.privacy.selectors import consent_allows
 
 from .models import CodingPass, EthogramCode, SessionVideo, VideoShare
 
@@ -74,14 +74,17 @@ class VideoPolicy(Policy):
             return in_org.none()
         seen = learner_policy.scope(actor).values("pk")
         shared = VideoShare.objects.filter(member=actor).values("video_id")
-        return in_org.filter(Q(session__learner__in=seen) | Q(pk__in=shared) | Q(shared_with_team=True))
+        return in_org.filter(Q(session__learner__in=seen) | Q(pk__in=shared) | Q(shared_with_team=True)).filter(
+            consent_in_force(Purpose.VIDEO, learner="session__learner")
+        )
 
     def allows(self, actor, action, obj) -> bool:
+        # Consent is part of the scope, which the base class checks: lists and detail pages answer alike.
         if not super().allows(actor, action, obj):
             return False
-        if action == "manage" and obj.uploaded_by_id != actor.pk and actor.role not in ORGANISATION_WIDE_ROLES:
-            return False
-        return consent_allows(obj.session.learner, Purpose.VIDEO)
+        if action == "manage":
+            return obj.uploaded_by_id == actor.pk or actor.role in ORGANISATION_WIDE_ROLES
+        return True
 
     def may_code(self, actor: Membership, video: SessionVideo) -> bool:
         """Coding adds a coding pass to the person's records, so it needs the person's "record_session"."""

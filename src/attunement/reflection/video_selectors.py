@@ -7,8 +7,8 @@ from django.db.models import Prefetch, Q, QuerySet
 from attunement.organisations.models import Membership
 from attunement.organisations.policies import STAFF_ROLES
 from attunement.practice.models import ProgressScale, Session
+from attunement.privacy.consent_sql import consent_in_force
 from attunement.privacy.models import Purpose
-from attunement.privacy.selectors import learners_consenting
 
 from .models import Clip, CodingEvent, CodingPass, RatingScheme, SessionVideo, Source, VideoComment, VideoRating
 from .policies import video_policy
@@ -16,14 +16,9 @@ from .ratings import ZEEDYK, interval_starts
 from .selectors import ethogram_codes
 
 
-def _consented(videos: QuerySet[SessionVideo], purpose: str = Purpose.VIDEO) -> QuerySet[SessionVideo]:
-    learner_ids = set(videos.values_list("session__learner_id", flat=True))
-    return videos.filter(session__learner_id__in=learners_consenting(learner_ids, purpose))
-
-
 def videos_visible_to(actor: Membership) -> QuerySet[SessionVideo]:
-    """The videos the member may watch now: in their scope and with consent to video in force."""
-    return _consented(video_policy.scope(actor)).select_related("session__learner", "uploaded_by__user")
+    """The videos the member may watch now: in their scope, which holds consent to video."""
+    return video_policy.scope(actor).select_related("session__learner", "uploaded_by__user")
 
 
 def video_get(*, actor: Membership, video_id: int) -> SessionVideo:
@@ -192,14 +187,12 @@ def library_clips(actor: Membership) -> QuerySet[Clip]:
     covers both video and sharing clips for training."""
     if not actor.is_active or actor.role not in STAFF_ROLES:
         return Clip.objects.none()
-    clips = Clip.objects.filter(
-        video__session__learner__organisation_id=actor.organisation_id, video__session__withdrawn_at__isnull=True
-    )
-    learner_ids = set(clips.values_list("video__session__learner_id", flat=True))
-    allowed = learners_consenting(learner_ids, Purpose.VIDEO) & learners_consenting(learner_ids, Purpose.TRAINING)
-    return clips.filter(video__session__learner_id__in=allowed).select_related(
-        "video__session__learner", "added_by__user"
-    )
+    return Clip.objects.filter(
+        consent_in_force(Purpose.VIDEO, learner="video__session__learner"),
+        consent_in_force(Purpose.TRAINING, learner="video__session__learner"),
+        video__session__learner__organisation_id=actor.organisation_id,
+        video__session__withdrawn_at__isnull=True,
+    ).select_related("video__session__learner", "added_by__user")
 
 
 def clip_get(*, actor: Membership, clip_id: int) -> Clip:

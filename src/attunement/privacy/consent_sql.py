@@ -1,0 +1,40 @@
+"""The consent rule of `consent_rules.allows` as a database expression, so a list or a count can filter on
+consent in the same query that finds its rows, for any number of people.
+
+`consent_rules` stays the specification; `tests/privacy/test_consent_sql.py` checks that the two agree on
+generated consent histories.
+"""
+
+from datetime import date, timedelta
+
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+
+from . import consent_rules
+from .models import Consent, Purpose
+
+
+def consent_in_force(purpose: str, on: date | None = None, *, learner: str = "pk") -> Exists:
+    """True for rows whose person has consent for `purpose` on `on` (today by default).
+
+    `learner` is the path from the filtered model to the person: "pk" for people themselves,
+    "session__learner" for videos, "video__session__learner" for clips.
+
+    The consent that counts is the latest started one (by start date, then by when it was recorded); it allows
+    the purpose unless it was withdrawn by `on` or its review is more than the grace period overdue.
+    """
+    if purpose not in Purpose.values:
+        raise ValueError(f"Unknown consent purpose {purpose!r}")
+    on = on or timezone.localdate()
+    started = Consent.objects.filter(purpose=purpose, starts_on__lte=on)
+    later = started.filter(learner=OuterRef("learner")).filter(
+        Q(starts_on__gt=OuterRef("starts_on")) | Q(starts_on=OuterRef("starts_on"), pk__gt=OuterRef("pk"))
+    )
+    # `on` is before expires_on(record), i.e. before review_on + grace + 1 day.
+    last_allowed_review = on - timedelta(days=consent_rules.REVIEW_GRACE_DAYS)
+    governing_and_allowing = (
+        started.filter(learner=OuterRef(learner), review_on__gte=last_allowed_review)
+        .filter(Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=on))
+        .filter(~Exists(later))
+    )
+    return Exists(governing_and_allowing)
