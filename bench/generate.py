@@ -193,6 +193,7 @@ def generate(*, learners: int, sessions: int, organisations: int = 100, seed: in
     from attunement.organisations.services import organisation_create
     from attunement.practice.models import Fundamental, ObservedBehaviour, Session
     from attunement.practice.vocabulary import Ending, Phase, Technique
+    from attunement.privacy.models import Consent, GivenBy, Purpose
 
     User = get_user_model()
     rng = random.Random(seed)
@@ -296,11 +297,26 @@ def generate(*, learners: int, sessions: int, organisations: int = 100, seed: in
             (PlanOutcome(plan_id=plan.pk, text=text) for plan in plans for text in rng.sample(OUTCOMES, 2)),
             batch_size=5000,
         )
+        # Consent as most families give it: to sharing with the family, anonymised reports and video, from
+        # before the first session, due for review next year. The family report and the dashboard count on it.
+        consents = [
+            Consent(
+                learner_id=learner.pk,
+                purpose=purpose,
+                given_by=GivenBy.PARENT,
+                giver_name="A parent",
+                starts_on=(now - timedelta(days=800)).date(),
+                review_on=(now + timedelta(days=365)).date(),
+            )
+            for learner in learner_rows
+            for purpose in (Purpose.FAMILY, Purpose.REPORTS, Purpose.VIDEO)
+        ]
+        Consent.objects.bulk_create(consents, batch_size=5000)
         outcomes_of: dict[int, list[int]] = {}
         for learner_id, outcome_id in PlanOutcome.objects.values_list("plan__learner_id", "pk"):
             outcomes_of.setdefault(learner_id, []).append(outcome_id)
         print(
-            f"Learners: {len(learner_rows):,} with profiles, assignments and plans "
+            f"Learners: {len(learner_rows):,} with profiles, assignments, plans and consents "
             f"({time.perf_counter() - started:.1f} s)",
             flush=True,
         )

@@ -42,6 +42,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
+# Also when this file is run by path from another interpreter (the upload's fixture), not only as a script.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from stages import measure_stage  # noqa: E402
 
