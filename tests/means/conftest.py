@@ -11,7 +11,6 @@ from attunement.means.services import (
     ActionInput,
     champion_appoint,
     supervision_meeting_record,
-    training_catalogue_setup,
     training_completion_record,
 )
 from attunement.organisations.models import Membership, Role
@@ -40,7 +39,6 @@ def png(name="certificate.png") -> SimpleUploadedFile:
 
 
 def course_named(organisation, name):
-    training_catalogue_setup(organisation)
     return organisation.courses.get(name=name)
 
 

@@ -13,7 +13,7 @@ from attunement.means.services import (
     course_edit_token,
     course_set_retired,
     course_update,
-    training_catalogue_setup,
+    create_default_courses,
     training_completion_record,
 )
 from attunement.means.vocabulary import DEFAULT_COURSES
@@ -38,21 +38,19 @@ def record(world, *, actor, staff, course="Induction", **overrides):
 
 @pytest.mark.django_db
 class TestCatalogue:
-    def test_the_defaults_are_seeded_once_and_in_order(self, world):
-        training_catalogue_setup(world.school)
-        training_catalogue_setup(world.school)
+    def test_a_new_organisation_has_the_default_courses_in_order(self, world):
+        create_default_courses(world.school)
         names = list(Course.objects.filter(organisation=world.school).values_list("name", flat=True))
         assert names == [name for name, _, _ in DEFAULT_COURSES]
         assert Course.objects.get(organisation=world.school, name="Yearly refresher").refresh_months == 12
         assert Course.objects.filter(organisation=world.other).count() == len(DEFAULT_COURSES)  # its own copy
 
     def test_a_renamed_catalogue_is_not_seeded_again(self, world):
-        training_catalogue_setup(world.school)
         induction = Course.objects.get(organisation=world.school, name="Induction")
         course_update(
             actor=world.coordinator, course=induction, name="Staff induction", refresh_months=None, required=True
         )
-        training_catalogue_setup(world.school)
+        create_default_courses(world.school)
         assert not Course.objects.filter(organisation=world.school, name="Induction").exists()
 
     def test_leaders_add_change_and_retire_courses(self, world):
@@ -76,7 +74,6 @@ class TestCatalogue:
         ],
     )
     def test_bad_course_details_are_explained_and_nothing_is_saved(self, world, name, months, words):
-        training_catalogue_setup(world.school)
         before = Course.objects.count()
         with pytest.raises(ValidationError) as error:
             course_add(actor=world.coordinator, name=name, refresh_months=months)

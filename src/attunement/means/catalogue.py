@@ -1,26 +1,20 @@
-"""The default training catalogue, copied into each organisation the first time the means are used.
+"""The training list's rules and the default courses an organisation starts with."""
 
-It lives apart from services.py so that `selectors.courses` can make sure it exists before reading: the
-one write a read does here, idempotent and safe from two requests at once.
-"""
-
-from attunement.organisations.models import Organisation
+from attunement.catalogue.rules import Catalogue, Words
 
 from .models import Course
 from .vocabulary import DEFAULT_COURSES
 
+COURSES = Catalogue(
+    Course,
+    Words(thing="course", name_missing="Please give the course a name."),
+    audit_prefix="course",
+    edit_fields=("name", "refresh_months", "required"),
+)
 
-def training_catalogue_setup(organisation: Organisation) -> None:
-    """Give an organisation the default courses, once: nothing is added if it has any course at all.
 
-    Safe to call on every visit and from two requests at once (conflicting names are skipped).
-    """
-    if Course.objects.filter(organisation=organisation).exists():
-        return
-    Course.objects.bulk_create(
-        [
-            Course(organisation=organisation, name=name, refresh_months=months, required=required, position=i)
-            for i, (name, months, required) in enumerate(DEFAULT_COURSES)
-        ],
-        ignore_conflicts=True,
-    )
+def default_courses() -> list[dict]:
+    """The default training list as catalogue entries (see attunement.catalogue.defaults)."""
+    return [
+        {"name": name, "refresh_months": months, "required": required} for name, months, required in DEFAULT_COURSES
+    ]

@@ -11,33 +11,23 @@ from pathlib import PurePosixPath
 from django.conf import settings
 from django.db import models
 
+from attunement.catalogue.models import CatalogueEntry
 from attunement.organisations.models import Membership, Organisation, Site
 
 # --- Training -------------------------------------------------------------------------------------------
 
 
-class Course(models.Model):
+class Course(CatalogueEntry):
     """One kind of training in an organisation's catalogue. Retired, never deleted, so past records keep it."""
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="courses")
-    name = models.CharField(max_length=200)
     refresh_months = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="How often it must be done again, in months. Blank: once is enough."
     )
     required = models.BooleanField(default=False, help_text="Every member of staff must have done it.")
-    position = models.PositiveSmallIntegerField(default=0)
-    retired_at = models.DateTimeField(null=True, blank=True)
 
-    class Meta:
-        ordering = ["position", "pk"]
+    class Meta(CatalogueEntry.Meta):
         constraints = [models.UniqueConstraint(fields=["organisation", "name"], name="unique_course_name")]
-
-    def __str__(self):
-        return self.name
-
-    @property
-    def is_retired(self) -> bool:
-        return self.retired_at is not None
 
 
 def certificate_path(instance, filename: str) -> str:

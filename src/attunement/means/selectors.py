@@ -17,14 +17,12 @@ from attunement.outcomes.suppression import mean_if_enough, shown
 from attunement.practice.models import Session
 from attunement.practice.selectors import sessions_visible_to
 
-from .catalogue import training_catalogue_setup
 from .dates import add_months, quarter_end, quarter_label, quarter_start, quarters_between, refresher_due
 from .models import AgreedAction, Champion, Course, SelfReport, SupervisionMeeting, TrainingCompletion
 from .policies import (
     agreed_action_policy,
     champion_policy,
     course_policy,
-    is_staff,
     leads,
     meeting_policy,
     self_report_policy,
@@ -56,9 +54,7 @@ def staff_members(*, actor: Membership) -> QuerySet[Membership]:
 
 
 def courses(*, actor: Membership, include_retired: bool = False) -> QuerySet[Course]:
-    """The organisation's training list (the defaults are put in on first use)."""
-    if is_staff(actor):
-        training_catalogue_setup(actor.organisation)
+    """The organisation's training list."""
     found = course_policy.scope(actor)
     if not include_retired:
         found = found.filter(retired_at__isnull=True)

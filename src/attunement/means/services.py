@@ -10,16 +10,15 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 
-from attunement.edits import edit_token, require_unchanged
+from attunement.catalogue.defaults import add_defaults
 from attunement.organisations.audit import audit_record
-from attunement.organisations.models import Membership, Site
+from attunement.organisations.models import Membership, Organisation, Site
 from attunement.organisations.policies import STAFF_ROLES
 from attunement.practice.selectors import sessions_visible_to
 
-from .catalogue import training_catalogue_setup
+from .catalogue import COURSES, default_courses
 from .dates import add_months, month_start
 from .models import (
     AgreedAction,
@@ -84,49 +83,38 @@ def _check_past_date(day: date | None, field: str, missing: str, future: str) ->
 # --- The training catalogue ------------------------------------------------------------------------------
 
 
-def _require_manage_courses(actor: Membership) -> None:
+def create_default_courses(organisation: Organisation) -> None:
+    """Give a new organisation the default training list (nothing if it has any course already)."""
+    add_defaults(Course, organisation.pk, default_courses())
+
+
+def _require_manage_courses(actor: Membership, course: Course | None = None) -> None:
     if not course_policy.role_may(actor, "manage"):
         raise PermissionDenied("Only co-ordinators, managers and administrators can change the training list.")
+    if course is not None:
+        course_policy.require(actor, "manage", course, "That course is not in your organisation.")
 
 
-def _clean_course(actor: Membership, name: str, refresh_months: int | None, exclude_pk=None) -> tuple[str, int | None]:
-    name = _one_line(name)
-    errors = {}
-    if not name:
-        errors["name"] = "Please give the course a name."
-    elif len(name) > 200:
-        errors["name"] = "Please keep the name under 200 characters."
-    elif (
-        Course.objects.filter(organisation_id=actor.organisation_id, name__iexact=name).exclude(pk=exclude_pk).exists()
-    ):
-        errors["name"] = f"There is already a course called “{name}”."
+def _refresh_problems(refresh_months: int | None) -> dict[str, str]:
     if refresh_months is not None and not 1 <= refresh_months <= LONGEST_REFRESH_MONTHS:
-        errors["refresh_months"] = (
-            f"Please give a number of months from 1 to {LONGEST_REFRESH_MONTHS}, or leave it blank if once is enough."
-        )
-    if errors:
-        raise ValidationError(errors)
-    return name, refresh_months or None
+        return {
+            "refresh_months": f"Please give a number of months from 1 to {LONGEST_REFRESH_MONTHS}, "
+            "or leave it blank if once is enough."
+        }
+    return {}
 
 
-@transaction.atomic
 def course_add(*, actor: Membership, name: str, refresh_months: int | None = None, required: bool = False) -> Course:
     _require_manage_courses(actor)
-    training_catalogue_setup(actor.organisation)
-    name, refresh_months = _clean_course(actor, name, refresh_months)
-    last = Course.objects.filter(organisation_id=actor.organisation_id).aggregate(m=Max("position"))["m"]
-    course = Course.objects.create(
-        organisation_id=actor.organisation_id,
+    return COURSES.add(
+        actor=actor,
         name=name,
-        refresh_months=refresh_months,
+        errors=_refresh_problems(refresh_months),
+        refresh_months=refresh_months or None,
         required=required,
-        position=(last or 0) + 1,
     )
-    audit_record(actor=actor, action="course.added", target=course)
-    return course
 
 
-@transaction.atomic
 def course_update(
     *,
     actor: Membership,
@@ -139,30 +127,27 @@ def course_update(
     """Rename a course or change how often it is refreshed. Refresher dates follow at once, for past
     completions too, because they are worked out from the course whenever they are shown. `version` is the
     edit token from when the form was drawn (see attunement.edits)."""
-    _require_manage_courses(actor)
-    course_policy.require(actor, "manage", course, "That course is not in your organisation.")
-    course = Course.objects.select_for_update().get(pk=course.pk)
-    require_unchanged(version, course_edit_token(course), "this course")
-    course.name, course.refresh_months = _clean_course(actor, name, refresh_months, exclude_pk=course.pk)
-    course.required = required
-    course.save(update_fields=["name", "refresh_months", "required"])
-    audit_record(actor=actor, action="course.changed", target=course)
-    return course
+    _require_manage_courses(actor, course)
+    return COURSES.change(
+        actor=actor,
+        entry=course,
+        version=version,
+        what="this course",
+        name=name,
+        check=lambda current: _refresh_problems(refresh_months),
+        refresh_months=refresh_months or None,
+        required=required,
+    )
 
 
 def course_edit_token(course: Course) -> str:
-    return edit_token(course.name, course.refresh_months, course.required)
+    return COURSES.edit_token(course)
 
 
-@transaction.atomic
 def course_set_retired(*, actor: Membership, course: Course, retired: bool) -> Course:
     """A retired course leaves the matrix and the form; the training already recorded keeps it."""
-    _require_manage_courses(actor)
-    course_policy.require(actor, "manage", course, "That course is not in your organisation.")
-    course.retired_at = timezone.now() if retired else None
-    course.save(update_fields=["retired_at"])
-    audit_record(actor=actor, action="course.retired" if retired else "course.restored", target=course)
-    return course
+    _require_manage_courses(actor, course)
+    return COURSES.set_retired(actor=actor, entry=course, retired=retired)
 
 
 # --- Training completions --------------------------------------------------------------------------------

@@ -41,8 +41,10 @@ class OrganisationAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         if not change:
             from attunement.practice.services import organisation_practice_setup
+            from attunement.setup.catalogues import ensure_default_catalogues
 
             organisation_practice_setup(organisation=obj)
+            ensure_default_catalogues(obj)
 
 
 @admin.register(AuditEntry)

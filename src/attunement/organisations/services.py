@@ -7,15 +7,15 @@ from .models import Membership, Organisation, Site
 def organisation_create(
     *, name: str, setting: str, sites: list[str] = (), weekly_session_target: int = 5
 ) -> Organisation:
-    """A new school, service or family, ready to use: default Fundamentals and progress scales included."""
+    """A new school, service or family, ready to use: progress scales and the default catalogues included."""
     from attunement.practice.services import organisation_practice_setup
 
     organisation = Organisation.objects.create(name=name, setting=setting, weekly_session_target=weekly_session_target)
     Site.objects.bulk_create(Site(organisation=organisation, name=site) for site in sites)
     organisation_practice_setup(organisation=organisation)
-    from attunement.means.catalogue import training_catalogue_setup
+    from attunement.setup.catalogues import ensure_default_catalogues
 
-    training_catalogue_setup(organisation)
+    ensure_default_catalogues(organisation)
     return organisation
 
 

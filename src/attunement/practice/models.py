@@ -1,31 +1,19 @@
 from django.conf import settings
 from django.db import models
 
+from attunement.catalogue.models import CatalogueEntry
 from attunement.learners.models import Learner, PlanOutcome
 from attunement.organisations.models import Organisation
 
 from .vocabulary import Area, Ending, Enjoyment, Novelty, Rates
 
 
-class Fundamental(models.Model):
+class Fundamental(CatalogueEntry):
     """One of an organisation's Fundamentals of Communication. Renamed or retired, never deleted,
     so the sessions and reviews that used it keep their history."""
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="fundamentals")
-    name = models.CharField(max_length=200)
     area = models.CharField(max_length=20, choices=Area.choices, default=Area.COMMUNICATION)
-    position = models.PositiveSmallIntegerField(default=0)
-    retired_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["position", "pk"]
-
-    def __str__(self):
-        return self.name
-
-    @property
-    def is_retired(self) -> bool:
-        return self.retired_at is not None
 
 
 class ProgressScale(models.Model):

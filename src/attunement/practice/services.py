@@ -6,9 +6,10 @@ from datetime import date, datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max
 from django.utils import timezone
 
+from attunement.catalogue.defaults import add_defaults
+from attunement.catalogue.rules import Catalogue, Words
 from attunement.edits import edit_token, require_unchanged
 from attunement.learners.models import Learner, PlanOutcome
 from attunement.learners.policies import learner_policy
@@ -33,7 +34,7 @@ from .models import (
     Session,
 )
 from .policies import correction_refusal, fundamental_policy, restore_refusal
-from .vocabulary import DEFAULT_FUNDAMENTALS, ENGAGEMENT_AREAS, SCALE_PRESETS, Ending, Novelty, Phase, Rates, Technique
+from .vocabulary import ENGAGEMENT_AREAS, SCALE_PRESETS, Ending, Novelty, Phase, Rates, Technique, default_fundamentals
 
 USUAL_MINUTES = (1, 60)
 LONGEST_MINUTES = 300
@@ -43,14 +44,15 @@ CLOCK_SLACK = timedelta(minutes=5)
 # --- The organisation's catalogue and scales -------------------------------------------------------------
 
 
+def create_default_fundamentals(organisation: Organisation) -> None:
+    """Give a new organisation the Fundamentals of Communication (nothing if it has any already)."""
+    add_defaults(Fundamental, organisation.pk, default_fundamentals())
+
+
 @transaction.atomic
 def organisation_practice_setup(*, organisation: Organisation) -> None:
-    """Give a new organisation the default Fundamentals and the scale presets (idempotent)."""
-    if not organisation.fundamentals.exists():
-        Fundamental.objects.bulk_create(
-            Fundamental(organisation=organisation, name=name, area=area, position=i)
-            for i, (area, name) in enumerate(DEFAULT_FUNDAMENTALS)
-        )
+    """Give a new organisation the scale presets (idempotent). Its Fundamentals come with the other catalogues
+    (`create_default_fundamentals`)."""
     for preset in SCALE_PRESETS:
         scale, created = ProgressScale.objects.get_or_create(
             organisation=organisation,
@@ -72,63 +74,44 @@ def organisation_practice_setup(*, organisation: Organisation) -> None:
             organisation.save(update_fields=["progress_scale"])
 
 
-def _require_manage_catalogue(actor: Membership) -> None:
+FUNDAMENTALS = Catalogue(
+    Fundamental,
+    Words(thing="Fundamental", name_missing="Please give the Fundamental a name."),
+    audit_prefix="fundamental",
+    changed_action="renamed",
+)
+
+
+def _require_manage_catalogue(actor: Membership, fundamental: Fundamental | None = None) -> None:
     if not fundamental_policy.role_may(actor, "manage"):
         raise PermissionDenied("Only co-ordinators and administrators can change the Fundamentals.")
+    if fundamental is not None:
+        fundamental_policy.require(actor, "manage", fundamental, "That Fundamental is not in your organisation.")
 
 
-def _clean_fundamental_name(actor: Membership, name: str, exclude_pk: int | None = None) -> str:
-    name = " ".join(name.split())
-    if not name:
-        raise ValidationError({"name": "Please give the Fundamental a name."})
-    if len(name) > 200:
-        raise ValidationError({"name": "Please keep the name under 200 characters."})
-    clash = Fundamental.objects.filter(organisation_id=actor.organisation_id, name__iexact=name).exclude(pk=exclude_pk)
-    if clash.exists():
-        raise ValidationError({"name": f"There is already a Fundamental called “{name}”."})
-    return name
-
-
-@transaction.atomic
 def fundamental_add(*, actor: Membership, name: str, area: str) -> Fundamental:
     _require_manage_catalogue(actor)
-    name = _clean_fundamental_name(actor, name)
-    last = Fundamental.objects.filter(organisation_id=actor.organisation_id).aggregate(m=Max("position"))["m"]
-    fundamental = Fundamental.objects.create(
-        organisation_id=actor.organisation_id, name=name, area=area, position=(last or 0) + 1
-    )
-    audit_record(actor=actor, action="fundamental.added", target=fundamental)
-    return fundamental
+    return FUNDAMENTALS.add(actor=actor, name=name, area=area)
 
 
 def fundamental_edit_token(fundamental: Fundamental) -> str:
-    return edit_token(fundamental.name)
+    return FUNDAMENTALS.edit_token(fundamental)
 
 
-@transaction.atomic
 def fundamental_rename(
     *, actor: Membership, fundamental: Fundamental, name: str, version: str | None = None
 ) -> Fundamental:
     """`version` is the edit token from when the rename box was drawn (see attunement.edits)."""
-    _require_manage_catalogue(actor)
-    fundamental_policy.require(actor, "manage", fundamental, "That Fundamental is not in your organisation.")
-    fundamental = Fundamental.objects.select_for_update().get(pk=fundamental.pk)
-    require_unchanged(version, fundamental_edit_token(fundamental), "this Fundamental's name")
-    fundamental.name = _clean_fundamental_name(actor, name, exclude_pk=fundamental.pk)
-    fundamental.save(update_fields=["name"])
-    audit_record(actor=actor, action="fundamental.renamed", target=fundamental)
-    return fundamental
+    _require_manage_catalogue(actor, fundamental)
+    return FUNDAMENTALS.change(
+        actor=actor, entry=fundamental, version=version, what="this Fundamental's name", name=name
+    )
 
 
-@transaction.atomic
 def fundamental_set_retired(*, actor: Membership, fundamental: Fundamental, retired: bool) -> Fundamental:
     """Retiring hides a Fundamental from new sessions and reviews; past records keep it."""
-    _require_manage_catalogue(actor)
-    fundamental_policy.require(actor, "manage", fundamental, "That Fundamental is not in your organisation.")
-    fundamental.retired_at = timezone.now() if retired else None
-    fundamental.save(update_fields=["retired_at"])
-    audit_record(actor=actor, action="fundamental.retired" if retired else "fundamental.restored", target=fundamental)
-    return fundamental
+    _require_manage_catalogue(actor, fundamental)
+    return FUNDAMENTALS.set_retired(actor=actor, entry=fundamental, retired=retired)
 
 
 # --- Sessions --------------------------------------------------------------------------------------------

@@ -73,6 +73,11 @@ DEFAULT_FUNDAMENTALS = [
 ]
 
 
+def default_fundamentals() -> list[dict]:
+    """The default Fundamentals as catalogue entries (see attunement.catalogue.defaults)."""
+    return [{"name": name, "area": area.value} for area, name in DEFAULT_FUNDAMENTALS]
+
+
 class Rates(models.TextChoices):
     FUNDAMENTALS = "fundamentals", "Each Fundamental of Communication"
     ENGAGEMENT_AREAS = "engagement_areas", "The Engagement Model's five areas"

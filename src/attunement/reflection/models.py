@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from attunement.catalogue.models import CatalogueEntry
 from attunement.organisations.models import Organisation
 from attunement.practice.models import Session
 
@@ -30,7 +31,7 @@ class Source(models.TextChoices):
     ENTERED = "entered", "entered"
 
 
-class EthogramCode(models.Model):
+class EthogramCode(CatalogueEntry):
     """One behaviour staff may code. Renamed or retired, never deleted; the key never changes."""
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="ethogram_codes")
@@ -39,11 +40,8 @@ class EthogramCode(models.Model):
     subject = models.CharField(max_length=10, choices=Subject.choices)
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.POINT)
     shortcut = models.CharField(max_length=1, blank=True)
-    position = models.PositiveSmallIntegerField(default=0)
-    retired_at = models.DateTimeField(null=True, blank=True)
 
-    class Meta:
-        ordering = ["position", "pk"]
+    class Meta(CatalogueEntry.Meta):
         constraints = [
             models.UniqueConstraint(fields=["organisation", "key"], name="unique_ethogram_code_key"),
             models.UniqueConstraint(
@@ -55,10 +53,6 @@ class EthogramCode(models.Model):
 
     def __str__(self):
         return f"{self.key} ({self.name})"
-
-    @property
-    def is_retired(self) -> bool:
-        return self.retired_at is not None
 
 
 class CodingPass(models.Model):

@@ -29,10 +29,7 @@ TURN_SUBJECTS = ("learner", "partner")
 
 
 def ethogram_codes(*, actor: Membership) -> QuerySet[EthogramCode]:
-    """The organisation's codes, in use first; the Intensive Interaction ethogram is set up on first read."""
-    from .services import ethogram_setup
-
-    ethogram_setup(actor.organisation)
+    """The organisation's codes, in use first."""
     return ethogram_policy.scope(actor).order_by(F("retired_at").asc(nulls_first=True), "position", "pk")
 
 
@@ -63,9 +60,6 @@ def coding_pass_get(*, actor: Membership, session: Session, pass_id: int) -> Cod
 
 
 def _names(organisation: Organisation) -> dict[str, EthogramCode]:
-    from .services import ethogram_setup
-
-    ethogram_setup(organisation)
     return {c.key: c for c in EthogramCode.objects.filter(organisation=organisation)}
 
 

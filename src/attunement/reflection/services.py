@@ -8,14 +8,14 @@ from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 
+from attunement.catalogue.defaults import add_defaults
+from attunement.catalogue.rules import Catalogue, Words
 from attunement.coding.boris import dumps_boris
 from attunement.coding.csvio import dumps_csv
 from attunement.coding.elan import dumps_eaf
 from attunement.coding.model import DEFAULT_ETHOGRAM, Coding, CodingFormatError, join_modifiers
-from attunement.edits import edit_token, require_unchanged
 from attunement.learners.policies import learner_policy
 from attunement.organisations.audit import audit_record
 from attunement.organisations.models import Membership, Organisation
@@ -35,69 +35,65 @@ SOURCES = {BORIS: Source.BORIS, ELAN: Source.ELAN, CSV: Source.CSV}
 # --- The ethogram ----------------------------------------------------------------------------------------
 
 
-def ethogram_setup(organisation: Organisation) -> None:
-    """Give the organisation the Intensive Interaction ethogram, once. Safe to call any number of times:
-    an organisation that has any code already (even only retired ones) is left as it is."""
-    if EthogramCode.objects.filter(organisation=organisation).exists():
-        return
-    EthogramCode.objects.bulk_create(
-        [
-            EthogramCode(
-                organisation=organisation,
-                key=code.key,
-                name=code.name,
-                subject=code.subject,
-                kind=code.kind,
-                shortcut=code.shortcut,
-                position=index + 1,
-            )
-            for index, code in enumerate(DEFAULT_ETHOGRAM.codes)
-        ],
-        ignore_conflicts=True,
-    )
+ETHOGRAM = Catalogue(
+    EthogramCode,
+    Words(
+        thing="code", name_missing="Please describe the behaviour, for example “Learner smiles”.", name_is="description"
+    ),
+    audit_prefix="ethogram_code",
+    edit_fields=("name", "shortcut"),
+)
 
 
-def _require_manage(actor: Membership) -> None:
+def default_ethogram_codes() -> list[dict]:
+    """The Intensive Interaction ethogram as catalogue entries (see attunement.catalogue.defaults)."""
+    return [
+        {"key": code.key, "name": code.name, "subject": code.subject, "kind": code.kind, "shortcut": code.shortcut}
+        for code in DEFAULT_ETHOGRAM.codes
+    ]
+
+
+def create_default_ethogram(organisation: Organisation) -> None:
+    """Give a new organisation the Intensive Interaction ethogram (nothing if it has any code already)."""
+    add_defaults(EthogramCode, organisation.pk, default_ethogram_codes())
+
+
+def _require_manage(actor: Membership, code: EthogramCode | None = None) -> None:
     if not ethogram_policy.role_may(actor, "manage"):
         raise PermissionDenied("Only co-ordinators, managers and administrators can change the ethogram.")
+    if code is not None:
+        ethogram_policy.require(actor, "manage", code, "That code is not in your organisation's ethogram.")
 
 
-def _clean_name(name: str) -> str:
-    name = " ".join((name or "").split())
-    if not name:
-        raise ValidationError({"name": "Please describe the behaviour, for example “Learner smiles”."})
-    if len(name) > 120:
-        raise ValidationError({"name": "Please keep the description under 120 characters."})
-    return name
-
-
-def _clean_shortcut(actor: Membership, shortcut: str, exclude_pk: int | None = None, in_use: bool = True) -> str:
+def _shortcut_problem(
+    organisation_id: int, shortcut: str, exclude_pk: int | None = None, in_use: bool = True
+) -> str | None:
     """One key, not the shortcut of another code in use (retired codes may keep a clashing one)."""
-    shortcut = (shortcut or "").strip().lower()
     if len(shortcut) > 1:
-        raise ValidationError({"shortcut": "The shortcut must be a single key, for example “a”."})
+        return "The shortcut must be a single key, for example “a”."
     if shortcut and (shortcut in PLAYER_KEYS or shortcut.isspace()):
-        raise ValidationError({"shortcut": f"The key “{shortcut}” works the video player. Please choose another."})
+        return f"The key “{shortcut}” works the video player. Please choose another."
     if shortcut and in_use:
         clash = (
-            EthogramCode.objects.filter(
-                organisation_id=actor.organisation_id, shortcut=shortcut, retired_at__isnull=True
-            )
+            EthogramCode.objects.filter(organisation_id=organisation_id, shortcut=shortcut, retired_at__isnull=True)
             .exclude(pk=exclude_pk)
             .first()
         )
         if clash is not None:
-            raise ValidationError({"shortcut": f"The key “{shortcut}” is already the shortcut for {clash.name}."})
-    return shortcut
+            return f"The key “{shortcut}” is already the shortcut for {clash.name}."
+    return None
 
 
-@transaction.atomic
+def _tidy_shortcut(shortcut: str | None) -> str:
+    return (shortcut or "").strip().lower()
+
+
 def ethogram_code_add(
     *, actor: Membership, key: str, name: str, subject: str, kind: str, shortcut: str = ""
 ) -> EthogramCode:
     _require_manage(actor)
-    ethogram_setup(actor.organisation)
     key = (key or "").strip()
+    shortcut = _tidy_shortcut(shortcut)
     errors = {}
     if not key:
         errors["key"] = "Please give the code a short key, for example “L-claps”."
@@ -109,62 +105,46 @@ def ethogram_code_add(
         errors["subject"] = "Please choose who shows the behaviour."
     if kind not in Kind.values:
         errors["kind"] = "Please choose whether it is a moment or lasts a while."
-    if errors:
-        raise ValidationError(errors)
-    name = _clean_name(name)
-    shortcut = _clean_shortcut(actor, shortcut)
-    last = EthogramCode.objects.filter(organisation_id=actor.organisation_id).aggregate(m=Max("position"))["m"]
-    code = EthogramCode.objects.create(
-        organisation_id=actor.organisation_id,
-        key=key,
-        name=name,
-        subject=subject,
-        kind=kind,
-        shortcut=shortcut,
-        position=(last or 0) + 1,
-    )
-    audit_record(actor=actor, action="ethogram_code.added", target=code)
-    return code
+    if problem := _shortcut_problem(actor.organisation_id, shortcut):
+        errors["shortcut"] = problem
+    return ETHOGRAM.add(actor=actor, name=name, errors=errors, key=key, subject=subject, kind=kind, shortcut=shortcut)
 
 
 def ethogram_code_edit_token(code: EthogramCode) -> str:
-    return edit_token(code.name, code.shortcut)
+    return ETHOGRAM.edit_token(code)
 
 
-@transaction.atomic
 def ethogram_code_change(
     *, actor: Membership, code: EthogramCode, name: str, shortcut: str, version: str | None = None
 ) -> EthogramCode:
     """Rename a code or change its shortcut. The key stays, so past codings keep their meaning. `version` is
     the edit token from when the form was drawn (see attunement.edits)."""
-    _require_manage(actor)
-    ethogram_policy.require(actor, "manage", code, "That code is not in your organisation's ethogram.")
-    code = EthogramCode.objects.select_for_update().get(pk=code.pk)
-    require_unchanged(version, ethogram_code_edit_token(code), "this code")
-    code.name = _clean_name(name)
-    code.shortcut = _clean_shortcut(actor, shortcut, exclude_pk=code.pk, in_use=not code.is_retired)
-    code.save(update_fields=["name", "shortcut"])
-    audit_record(actor=actor, action="ethogram_code.changed", target=code)
-    return code
+    _require_manage(actor, code)
+    shortcut = _tidy_shortcut(shortcut)
+
+    def shortcut_errors(current: EthogramCode) -> dict[str, str]:
+        # A retired code may keep a key another code now uses; it is checked again when it comes back.
+        problem = _shortcut_problem(current.organisation_id, shortcut, current.pk, in_use=not current.is_retired)
+        return {"shortcut": problem} if problem else {}
+
+    return ETHOGRAM.change(
+        actor=actor, entry=code, version=version, what="this code", name=name, check=shortcut_errors, shortcut=shortcut
+    )
 
 
-@transaction.atomic
 def ethogram_code_set_retired(*, actor: Membership, code: EthogramCode, retired: bool) -> EthogramCode:
     """Retiring takes a code out of new codings; codings that used it keep it."""
-    _require_manage(actor)
-    ethogram_policy.require(actor, "manage", code, "That code is not in your organisation's ethogram.")
-    if not retired and code.is_retired and code.shortcut:
-        try:
-            _clean_shortcut(actor, code.shortcut, exclude_pk=code.pk)
-        except ValidationError:
-            raise ValidationError(
-                f"“{code.name}” cannot come back with the shortcut “{code.shortcut}”: another code uses it now. "
-                "Change one of the two shortcuts first."
-            ) from None
-    code.retired_at = timezone.now() if retired else None
-    code.save(update_fields=["retired_at"])
-    audit_record(actor=actor, action="ethogram_code.retired" if retired else "ethogram_code.restored", target=code)
-    return code
+    _require_manage(actor, code)
+
+    def restore_problem(current: EthogramCode) -> str | None:
+        if current.shortcut and _shortcut_problem(current.organisation_id, current.shortcut, exclude_pk=current.pk):
+            return (
+                f"“{current.name}” cannot come back with the shortcut “{current.shortcut}”: another code uses it "
+                "now. Change one of the two shortcuts first."
+            )
+        return None
+
+    return ETHOGRAM.set_retired(actor=actor, entry=code, retired=retired, restore_problem=restore_problem)
 
 
 # --- Coding passes ---------------------------------------------------------------------------------------

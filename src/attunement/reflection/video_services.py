@@ -45,7 +45,6 @@ from .models import (
 )
 from .policies import video_policy
 from .ratings import ZEEDYK_ITEMS, interval_starts
-from .services import ethogram_setup
 from .uploads import size_in_words, video_max_bytes
 
 # The suffixes a container may be stored with, the usual one first. The name the file came with is kept if it
@@ -364,7 +363,6 @@ def event_code(
     """Add one coded event to the actor's own coding of this video (started on the first event)."""
     if not video_policy.may_code(actor, video):
         raise PermissionDenied("Your role does not allow coding this person's sessions.")
-    ethogram_setup(actor.organisation)
     code = EthogramCode.objects.filter(
         organisation_id=actor.organisation_id, key=code_key, retired_at__isnull=True
     ).first()

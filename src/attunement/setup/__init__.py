@@ -1,0 +1,1 @@
+"""Setting an organisation up."""
