@@ -23,7 +23,7 @@ from django.utils import timezone
 from attunement.accounts.models import SecurityEvent
 from attunement.accounts.two_factor import current_code
 from attunement.organisations.models import Role
-from attunement.privacy.services import retention_apply
+from attunement.records.services import retention_apply
 
 from ..conftest import PASSWORD, TOTP_SECRET, login
 

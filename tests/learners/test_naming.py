@@ -124,7 +124,7 @@ class TestNamesOnPages:
         "practice:review_create",
         "privacy:consents",
         "privacy:legal_hold",
-        "privacy:export",
+        "records:export",
     ],
 )
 def test_every_page_about_a_person_tells_the_two_chloes_apart(world, two_chloes, client, url_name):

@@ -8,7 +8,7 @@ from django.utils import timezone
 from attunement.practice import services
 from attunement.practice.models import Fundamental, Session
 from attunement.practice.services import RatingInput
-from attunement.privacy.export import person_data
+from attunement.records.export import person_data
 
 from ..conftest import details, login, shown
 from ..reflection.videos import consent, filmed_clipped_and_coded
@@ -113,7 +113,7 @@ def test_erasing_a_person_deletes_their_withdrawn_sessions_and_reviews_too(world
     """Erasure removes everything about the person: withdrawn records are held data like any other."""
     from attunement.organisations.models import Role
     from attunement.practice.models import ObservedBehaviour, ProgressReview
-    from attunement.privacy.services import learner_erase
+    from attunement.records.services import learner_erase
 
     learner = world.mine
     session = services.session_record(

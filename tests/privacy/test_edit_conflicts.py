@@ -27,7 +27,7 @@ def token(page: str) -> str:
 @pytest.mark.django_db
 def test_a_stale_save_of_the_retention_settings_is_refused(world, client):
     login(client, world.coordinator)
-    url = reverse("privacy:retention")
+    url = reverse("records:retention")
     first, second = client.get(url).content.decode(), client.get(url).content.decode()
     assert client.post(url, {**YEARS, "version": token(first)}).status_code == 302
 

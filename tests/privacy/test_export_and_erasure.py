@@ -15,7 +15,8 @@ from attunement.organisations.models import AuditEntry, Role
 from attunement.practice.models import Fundamental, HomeObservation, ObservedBehaviour, ProgressReview, Session
 from attunement.practice.services import RatingInput, review_record, session_record
 from attunement.privacy.models import Consent, LegalHold
-from attunement.privacy.services import learner_erase, legal_hold_lift, legal_hold_place, subject_access_export
+from attunement.privacy.services import legal_hold_lift, legal_hold_place
+from attunement.records.services import learner_erase, subject_access_export
 
 from ..conftest import details
 from .conftest import a_consent, png, today
@@ -196,7 +197,7 @@ def test_erasure_also_removes_the_admins_own_history_about_the_person(world):
     from django.contrib.contenttypes.models import ContentType
 
     from attunement.learners.models import Assignment
-    from attunement.privacy.services import learner_erase
+    from attunement.records.services import learner_erase
 
     link = Assignment.objects.filter(learner=world.mine).first()
     LogEntry.objects.create(

@@ -3,8 +3,8 @@ import zipfile
 import pytest
 
 from attunement.organisations.models import AuditEntry
-from attunement.privacy import export
-from attunement.privacy.services import subject_access_export
+from attunement.records import export
+from attunement.records.services import subject_access_export
 
 from ..sqlite_lock import only_on_sqlite, save_from_elsewhere
 

@@ -20,8 +20,8 @@ from attunement.organisations.audit import audit_record
 from attunement.organisations.models import AuditEntry
 from attunement.outcomes.models import CaseStudyRelease
 from attunement.practice.models import Correction, FamilyFeedback, ProgressReview, Session
-from attunement.privacy.export import SECTIONS, records_at
-from attunement.privacy.services import subject_access_export
+from attunement.records.export import SECTIONS, records_at
+from attunement.records.services import subject_access_export
 from attunement.reflection.models import Clip, SessionVideo, VideoAnalysis, VideoComment, VideoRating, VideoShare
 
 from .conftest import today
@@ -246,7 +246,7 @@ class TestEveryModelIsInTheExport:
 @pytest.mark.django_db
 def test_a_kind_of_record_the_export_does_not_name_is_still_exported_under_plain_field_names(world, monkeypatch):
     """A new model that links to a person, and that nobody added to the export, is exported all the same."""
-    from attunement.privacy import export
+    from attunement.records import export
 
     sections = dict(SECTIONS)
     del sections["outcomes.CaseStudyRelease"]

@@ -9,14 +9,15 @@ from django.urls import reverse
 from attunement.learners.models import Learner
 from attunement.organisations.models import AuditEntry, Role
 from attunement.privacy.models import Consent, LegalHold, RetentionSettings
-from attunement.privacy.services import retention_edit_token
+from attunement.records.services import retention_edit_token
 
 from ..conftest import login, shown
 from .conftest import a_consent, today
 
 
 def url(name, learner, **kwargs):
-    return reverse(f"privacy:{name}", kwargs={"learner_id": learner.pk, **kwargs})
+    app = "records" if name in ("export", "erase") else "privacy"
+    return reverse(f"{app}:{name}", kwargs={"learner_id": learner.pk, **kwargs})
 
 
 def consent_post(**overrides):
@@ -170,11 +171,11 @@ class TestRetentionPage:
     def test_a_coordinator_sees_the_dry_run_and_changes_the_settings(self, world, client):
         Learner.objects.filter(pk=world.unassigned.pk).update(is_active=False)
         login(client, world.coordinator)
-        page = client.get(reverse("privacy:retention")).content.decode()
+        page = client.get(reverse("records:retention")).content.decode()
         assert "What the next run would delete" in page and "The person as a whole" in page
         opened = re.search(r'name="version" value="(\w+)"', page).group(1)
         response = client.post(
-            reverse("privacy:retention"),
+            reverse("records:retention"),
             {
                 "sessions_years": "3",
                 "reviews_years": "8",
@@ -192,7 +193,7 @@ class TestRetentionPage:
     def test_bad_settings_show_a_plain_message_and_save_nothing(self, world, client):
         login(client, world.members[Role.ADMINISTRATOR])
         response = client.post(
-            reverse("privacy:retention"),
+            reverse("records:retention"),
             {
                 "sessions_years": "12",
                 "reviews_years": "8",
@@ -205,7 +206,7 @@ class TestRetentionPage:
         page = response.content.decode()
         assert response.status_code == 400 and "Enter a whole number" in page
         response = client.post(
-            reverse("privacy:retention"),
+            reverse("records:retention"),
             {
                 "sessions_years": "12",
                 "reviews_years": "8",
@@ -222,11 +223,11 @@ class TestRetentionPage:
     @pytest.mark.parametrize("role", [Role.MANAGER, Role.PRACTITIONER, Role.FAMILY, Role.THERAPIST, Role.EXTERNAL])
     def test_other_roles_may_not_see_it(self, world, client, role):
         login(client, world.members[role])
-        assert client.get(reverse("privacy:retention")).status_code == 403
-        assert client.post(reverse("privacy:retention"), {"sessions_years": "1"}).status_code == 403
+        assert client.get(reverse("records:retention")).status_code == 403
+        assert client.post(reverse("records:retention"), {"sessions_years": "1"}).status_code == 403
 
     def test_it_never_shows_another_organisation(self, world, client):
         Learner.objects.filter(pk=world.foreign.pk).update(is_active=False)
         login(client, world.coordinator)
-        page = shown(client.get(reverse("privacy:retention")))
+        page = shown(client.get(reverse("records:retention")))
         assert "Faro" not in page and "Other Service" not in page

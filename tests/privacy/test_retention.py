@@ -11,8 +11,9 @@ from attunement.practice.models import Session
 from attunement.practice.services import session_record, session_withdraw
 from attunement.privacy.dates import add_years
 from attunement.privacy.models import RetentionRun, RetentionSettings
-from attunement.privacy.retention import plan_for
-from attunement.privacy.services import legal_hold_place, retention_apply, retention_settings_update
+from attunement.privacy.services import legal_hold_place
+from attunement.records.retention import plan_for
+from attunement.records.services import retention_apply, retention_settings_update
 
 from ..conftest import details
 from .conftest import today
@@ -105,7 +106,7 @@ class TestRetentionRules:
         assert plan_for(world.school, today=years_on(2)).counts()["sessions"] == 1
 
     def test_the_command_reports_first_and_deletes_only_when_asked(self, world, leaver, monkeypatch):
-        import attunement.privacy.services as services
+        import attunement.records.services as services
 
         real = services.plans_for_all
         monkeypatch.setattr(services, "plans_for_all", lambda today=None: real(today=years_on(6)))
@@ -120,8 +121,8 @@ class TestRetentionRules:
         assert not Session.objects.filter(learner=leaver).exists()
 
     def test_the_scheduled_task_applies_the_rules(self, world, leaver, monkeypatch):
-        import attunement.privacy.services as services
-        from attunement.privacy.tasks import retention_run
+        import attunement.records.services as services
+        from attunement.records.tasks import retention_run
 
         real = services.plans_for_all
         monkeypatch.setattr(services, "plans_for_all", lambda today=None: real(today=years_on(6)))

@@ -7,9 +7,9 @@ from django.db.models.signals import pre_delete
 
 from attunement.practice.models import Session
 from attunement.practice.services import session_record
-from attunement.privacy import services
 from attunement.privacy.models import RetentionRun
-from attunement.privacy.services import retention_apply
+from attunement.records import services
+from attunement.records.services import retention_apply
 
 from ..conftest import details
 from .test_retention import leaves, years_on

@@ -57,8 +57,8 @@ def test_a_video_is_measured_once_it_plays_and_the_page_says_who_led(world, clie
     assert analysis.preset == "short"  # a video of a few minutes
     assert analysis.engine_version and analysis.results["video"]["duration_s"] == pytest.approx(SECONDS, abs=0.2)
     figures = interaction.headline(analysis)
-    assert figures["leader"] == "learner" and figures["best_lag_s"] == pytest.approx(1.0, abs=0.25)
-    assert figures["beyond_chance"] and figures["exchanges"] > 5
+    assert figures.leader == "learner" and figures.best_lag_s == pytest.approx(1.0, abs=0.25)
+    assert figures.beyond_chance and figures.exchanges > 5
 
     login(client, world.practitioner)
     shown = page(client, video)
@@ -100,7 +100,7 @@ def test_measuring_again_keeps_the_earlier_run_and_checks_the_boxes(world, clien
         "160,0,160,180",
         world.practitioner,
     )
-    assert interaction.headline(second)["leader"] == "partner" and interaction.headline(first)["leader"] == "learner"
+    assert interaction.headline(second).leader == "partner" and interaction.headline(first).leader == "learner"
     assert AuditEntry.objects.filter(action="video_analysis.requested", target_id=second.pk).exists()
 
     # The person's voice said to be the lower one: every suggested speaker turns round.
@@ -132,7 +132,7 @@ def test_the_reviewer_corrects_who_made_a_sound_and_the_exchanges_follow(world, 
         client.post(url, {"segment": index, "speaker": "partner"})
     analysis.refresh_from_db()
     after = interaction.headline(analysis)
-    assert before["exchanges"] > 0 and after["exchanges"] == 0 and after["learner_voice_share"] == 0
+    assert before.exchanges > 0 and after.exchanges == 0 and after.learner_voice_share == 0
     assert analysis.results["vocal"]["segments"] == segments  # what the engine found is kept as it was
     assert "corrected" in page(client, video)
     refused = client.post(url, {"segment": len(segments), "speaker": "partner"}, follow=True)
@@ -162,7 +162,7 @@ def test_the_measurements_are_in_the_subject_access_export(world, tmp_path, lear
     import json
     import zipfile
 
-    from attunement.privacy.services import subject_access_export
+    from attunement.records.services import subject_access_export
 
     consent(world.mine)
     filmed(world, tmp_path, learner_leads)

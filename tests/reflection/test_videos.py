@@ -423,7 +423,7 @@ def test_the_subject_access_export_holds_the_videos_and_codings_and_erasure_remo
     import json
     import zipfile
 
-    from attunement.privacy.services import learner_erase, subject_access_export
+    from attunement.records.services import learner_erase, subject_access_export
 
     consent(world.mine)
     video = uploaded(world, a_session(world), tmp_path)

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "attunement.learners",
     "attunement.practice",
     "attunement.privacy",
+    "attunement.records",
     "attunement.outcomes",
     "attunement.means",
     "attunement.reflection",
@@ -94,6 +95,8 @@ TEMPLATES = [
         },
     },
 ]
+
+FORM_RENDERER = "attunement.forms.FormRenderer"
 
 SQLITE_PATH = VAR_DIR / "attunement.sqlite3"
 DATABASES = {

@@ -20,6 +20,7 @@ urlpatterns = [
     path("learners/", include("attunement.learners.urls")),
     path("", include("attunement.practice.urls")),
     path("privacy/", include("attunement.privacy.urls")),
+    path("privacy/", include("attunement.records.urls")),
     path("organisation/summary/", include("attunement.outcomes.urls")),
     path("means/", include("attunement.means.urls")),
     path("reflection/", include("attunement.reflection.urls")),

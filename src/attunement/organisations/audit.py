@@ -25,6 +25,20 @@ def audit_record(*, actor: Membership, action: str, learner=None, target=None, d
     )
 
 
+def audit_system(
+    *, organisation_id: int | None, action: str, learner_id=None, target=None, target_type="", target_id=None
+):
+    """An audit entry for work done by the system itself (a scheduled task), with no acting member."""
+    return AuditEntry.objects.create(
+        organisation_id=organisation_id,
+        actor=None,
+        action=action,
+        learner_id=learner_id,
+        target_type=type(target).__name__ if target is not None else target_type,
+        target_id=getattr(target, "pk", target_id),
+    )
+
+
 def audit_read(
     *, actor: Membership, what: str, learner, target_type: str = "", target_id: int | None = None, detail=None
 ):

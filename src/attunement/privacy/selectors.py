@@ -1,4 +1,4 @@
-"""Every read of consent, holds and retention.
+"""Every read of consent and legal holds.
 
 `consent_allows` is the one question other code asks before it records, shows, shares or analyses
 anything about a person for a purpose. It answers about the person given; the caller has already
@@ -8,7 +8,6 @@ fetched that person through the actor's scope.
 from dataclasses import dataclass
 from datetime import date
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -18,9 +17,8 @@ from attunement.organisations.models import Membership
 
 from . import consent_rules
 from .consent_rules import STATUS_LABELS, Status
-from .models import Consent, LegalHold, Purpose, RetentionRun
-from .policies import consent_policy, retention_policy
-from .retention import OrganisationPlan, plan_for
+from .models import Consent, LegalHold, Purpose
+from .policies import consent_policy
 
 
 def consent_allows(learner: Learner, purpose: str, on: date | None = None) -> bool:
@@ -37,21 +35,6 @@ def consent_allows(learner: Learner, purpose: str, on: date | None = None) -> bo
         "pk", "starts_on", "review_on", "withdrawn_on"
     )
     return consent_rules.allows(records, on)
-
-
-def learners_consenting(learner_ids, purpose: str, on: date | None = None) -> set[int]:
-    """Of these people, those whose consent allows `purpose` on `on`: the same rule as `consent_allows`,
-    for many people in one query."""
-    if purpose not in Purpose.values:
-        raise ValueError(f"Unknown consent purpose {purpose!r}")
-    on = on or timezone.localdate()
-    by_learner: dict[int, list[Consent]] = {}
-    records = Consent.objects.filter(learner_id__in=learner_ids, purpose=purpose, starts_on__lte=on).only(
-        "pk", "learner_id", "starts_on", "review_on", "withdrawn_on"
-    )
-    for record in records:
-        by_learner.setdefault(record.learner_id, []).append(record)
-    return {learner_id for learner_id, found in by_learner.items() if consent_rules.allows(found, on)}
 
 
 @dataclass
@@ -135,19 +118,6 @@ def holds_of(*, actor: Membership, learner: Learner) -> QuerySet[LegalHold]:
     if not learners_visible_to(actor).filter(pk=learner.pk).exists():
         return LegalHold.objects.none()
     return learner.legal_holds.select_related("placed_by", "lifted_by")
-
-
-def retention_report(*, actor: Membership, today: date | None = None) -> OrganisationPlan:
-    """The dry run for the actor's own organisation: what the next retention run would delete."""
-    if not retention_policy.role_may(actor, "view"):
-        raise PermissionDenied("Only co-ordinators and administrators can see the retention settings.")
-    return plan_for(actor.organisation, today=today)
-
-
-def retention_runs(*, actor: Membership, limit: int = 10) -> QuerySet[RetentionRun]:
-    if not retention_policy.role_may(actor, "view"):
-        return RetentionRun.objects.none()
-    return RetentionRun.objects.filter(organisation_id=actor.organisation_id)[:limit]
 
 
 @dataclass

@@ -5,6 +5,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from attunement.learners.models import Learner
+from attunement.organisations.audit import audit_system
 
 from .hooks import withdrawal_handlers
 from .models import Consent, Purpose
@@ -20,7 +21,6 @@ def media_withdrawn_consent_cleanup(learner_id: int, purpose: str) -> dict:
     checked on the withdrawn consents and in the audit.
     """
     from .selectors import consent_allows
-    from .services import system_audit
 
     if purpose not in Purpose.values:
         return {"checked": False, "reason": "unknown purpose"}
@@ -44,19 +44,10 @@ def media_withdrawn_consent_cleanup(learner_id: int, purpose: str) -> dict:
         Consent.objects.filter(pk=latest.pk).update(
             media_checked_at=now, media_items_removed=F("media_items_removed") + removed
         )
-    system_audit(
+    audit_system(
         organisation_id=learner.organisation_id,
         action="consent.media_cleanup_checked",
         learner_id=learner_id,
         target=latest,
     )
     return {"checked": True, "handlers": len(withdrawal_handlers()), "removed": removed}
-
-
-@task()
-def retention_run(apply: bool = True) -> dict:
-    """The scheduled retention run: delete what has passed its retention period in every organisation."""
-    from .services import retention_apply
-
-    results = retention_apply(dry_run=not apply)
-    return {str(plan.organisation.pk): counts for plan, counts in results}

@@ -13,7 +13,4 @@ urlpatterns = [
         name="consent_withdraw",
     ),
     path("learners/<int:learner_id>/legal-hold/", views.legal_hold, name="legal_hold"),
-    path("learners/<int:learner_id>/export/", views.export, name="export"),
-    path("learners/<int:learner_id>/erase/", views.erase, name="erase"),
-    path("retention/", views.retention, name="retention"),
 ]

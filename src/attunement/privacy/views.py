@@ -1,21 +1,16 @@
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
 
-from attunement.edits import EditConflict, with_token
 from attunement.learners.access import learner_page
 from attunement.learners.policies import learner_policy
-from attunement.organisations.access import member_required
 from attunement.organisations.forms_util import add_service_errors
 
 from . import selectors, services
 from .consent_rules import REVIEW_GRACE_DAYS
-from .forms import ConsentForm, EraseForm, LegalHoldForm, RetentionSettingsForm, WithdrawForm
+from .forms import ConsentForm, LegalHoldForm, WithdrawForm
 from .models import Consent
-from .policies import retention_policy
-from .retention import settings_for
 from .roles import PRIVACY_ACTIONS
 
 
@@ -118,72 +113,4 @@ def legal_hold(request, learner):
             "history": selectors.holds_of(actor=request.membership, learner=learner),
         },
         status=400 if errors or (form is not None and form.errors) else 200,
-    )
-
-
-@learner_page("export", reads="export", methods=("GET", "POST"))
-def export(request, learner):
-    if request.method == "POST":
-        exported = services.subject_access_export(actor=request.membership, learner=learner)
-        response = FileResponse(exported.file, as_attachment=True, filename=exported.filename)
-        response["Content-Type"] = "application/zip"
-        response["Cache-Control"] = "no-store"
-        return response
-    return render(request, "privacy/export.html", {"learner": learner})
-
-
-@learner_page("erase", reads="erase_form", methods=("GET", "POST"))
-def erase(request, learner):
-    hold = selectors.current_hold(learner)
-    form = EraseForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.learner_erase(actor=request.membership, learner=learner, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "Everything about that person has been erased.")
-            return redirect("learners:list")
-    return render(
-        request,
-        "privacy/erase.html",
-        {"form": form, "learner": learner, "hold": hold},
-        status=400 if form.errors else 200,
-    )
-
-
-@member_required
-@require_http_methods(["GET", "HEAD", "POST"])
-def retention(request):
-    actor = request.membership
-    if not retention_policy.role_may(actor, "view"):
-        raise PermissionDenied("Only co-ordinators and administrators can see how long records are kept.")
-    form = RetentionSettingsForm(request.POST or None, settings=settings_for(actor.organisation))
-    status, saved_now = 200, None
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.retention_settings_update(actor=actor, **form.cleaned_data)
-        except EditConflict as error:
-            now = settings_for(actor.organisation)
-            data = with_token(request.POST, services.retention_edit_token(now))
-            form = RetentionSettingsForm(data, settings=now)
-            form.is_valid()
-            add_service_errors(form, error)
-            status = 409
-            saved_now = [(form.fields[name].label, getattr(now, name)) for name in services.RETENTION_FIELDS]
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "The retention settings are saved.")
-            return redirect("privacy:retention")
-    return render(
-        request,
-        "privacy/retention.html",
-        {
-            "form": form,
-            "report": selectors.retention_report(actor=actor),
-            "runs": selectors.retention_runs(actor=actor),
-            "saved_now": saved_now,
-        },
-        status=status if status != 200 else 400 if form.errors else 200,
     )

@@ -5,8 +5,8 @@ Run it daily, for example from cron or a systemd timer:  manage.py retention_run
 
 from django.core.management.base import BaseCommand, CommandError
 
-from attunement.privacy.retention import RECORD_TYPE_LABELS, RECORD_TYPES
-from attunement.privacy.services import retention_apply
+from attunement.records.retention import RECORD_TYPE_LABELS, RECORD_TYPES
+from attunement.records.services import retention_apply
 
 
 class Command(BaseCommand):

@@ -18,9 +18,8 @@ from attunement.accounts.models import SecurityEvent
 from attunement.learners.models import PROFILE_SECTIONS, CommunicationProfile, Learner, Plan
 from attunement.organisations.models import AuditEntry, Organisation
 from attunement.practice.models import HomeObservation, ProgressReview, Session
-
-from .dates import add_years
-from .models import RECORD_TYPE_LABELS, RECORD_TYPES, LegalHold, RetentionSettings
+from attunement.privacy.dates import add_years
+from attunement.privacy.models import RECORD_TYPE_LABELS, RECORD_TYPES, LegalHold, RetentionSettings
 
 ADULT_RECORDS_AGE = 25  # a child's records are kept at least until their 25th birthday
 

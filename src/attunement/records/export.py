@@ -17,13 +17,17 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from attunement.learners.models import PROFILE_SECTIONS, CommunicationProfile, Learner
+from attunement.means.models import SupervisionMeeting
 from attunement.organisations.models import AuditEntry
 from attunement.organisations.templatetags.audit_words import describe
+from attunement.outcomes.models import CaseStudyRelease
 from attunement.practice.corrections import changes_between
-from attunement.practice.models import Correction, ObservedBehaviour, ReviewRating, Session
-
-from .consent_rules import STATUS_LABELS, status_of
-from .models import Consent
+from attunement.practice.models import Correction, ObservedBehaviour, ProgressReview, ReviewRating, Session
+from attunement.practice.vocabulary import Ending, Enjoyment, Novelty, Phase, Technique
+from attunement.privacy.consent_rules import STATUS_LABELS, status_of
+from attunement.privacy.models import Consent
+from attunement.reflection.interaction import PRESETS, counting_run
+from attunement.reflection.models import CodingPass, SessionVideo
 
 FORMAT_VERSION = 1
 
@@ -49,8 +53,6 @@ def _choice(choices, code) -> str:
 
 
 def person_data(learner: Learner, *, today: date | None = None) -> dict:
-    from attunement.practice.models import ProgressReview, Session
-    from attunement.practice.vocabulary import Ending, Enjoyment, Novelty, Phase, Technique
 
     today = today or timezone.localdate()
     profile = CommunicationProfile.objects.filter(learner=learner).select_related("updated_by").first()
@@ -309,7 +311,6 @@ def _history(corrections) -> list[dict]:
 
 def _meetings(learner: Learner) -> list[dict]:
     """Supervision and mentoring meetings that discussed this person's sessions."""
-    from attunement.means.models import SupervisionMeeting
 
     meetings = (
         SupervisionMeeting.objects.filter(sessions__learner=learner)
@@ -338,7 +339,6 @@ def _meetings(learner: Learner) -> list[dict]:
 
 
 def _case_studies(learner: Learner) -> list[dict]:
-    from attunement.outcomes.models import CaseStudyRelease
 
     return [
         {
@@ -494,7 +494,6 @@ def _video_file_name(video) -> str:
 
 
 def _codings(learner: Learner) -> list[dict]:
-    from attunement.reflection.models import CodingPass
 
     passes = (
         CodingPass.objects.filter(session__learner=learner, complete=True)
@@ -529,8 +528,6 @@ def _codings(learner: Learner) -> list[dict]:
 
 
 def _videos(learner: Learner) -> list[dict]:
-    from attunement.reflection.interaction import PRESETS, counting_run
-    from attunement.reflection.models import SessionVideo
 
     videos = SessionVideo.objects.filter(session__learner=learner).select_related("uploaded_by__user")
     result = []
@@ -636,14 +633,13 @@ class _Encoder(DjangoJSONEncoder):
 
 def export_zip(learner: Learner):
     """The zip, written to a temporary file on disk (videos can be large), returned open at its start."""
-    from attunement.reflection.models import SessionVideo
 
     data = person_data(learner)
     archive_file = tempfile.TemporaryFile()
     with zipfile.ZipFile(archive_file, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("README.txt", README)
         archive.writestr("data.json", json.dumps(data, cls=_Encoder, ensure_ascii=False, indent=2))
-        archive.writestr("summary.html", render_to_string("privacy/export_summary.html", {"data": data}))
+        archive.writestr("summary.html", render_to_string("records/export_summary.html", {"data": data}))
         if learner.photo:
             try:
                 with learner.photo.open("rb") as photo:
