@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from attunement.organisations.models import Membership
 from attunement.organisations.policies import STAFF_ROLES
@@ -10,7 +10,17 @@ from attunement.practice.models import ProgressScale, Session
 from attunement.privacy.consent_sql import consent_in_force
 from attunement.privacy.models import Purpose
 
-from .models import Clip, CodingEvent, CodingPass, RatingScheme, SessionVideo, Source, VideoComment, VideoRating
+from .models import (
+    Clip,
+    CodingEvent,
+    CodingPass,
+    RatingScheme,
+    SessionVideo,
+    Source,
+    VideoComment,
+    VideoRating,
+    VideoShare,
+)
 from .policies import video_policy
 from .ratings import ZEEDYK, interval_starts
 from .selectors import ethogram_codes
@@ -40,17 +50,14 @@ def video_lists(actor: Membership) -> VideoLists:
     """The member's own videos, the ones shared with them, and the ones shared with the whole team."""
     visible = list(
         videos_visible_to(actor)
-        .filter(Q(uploaded_by=actor) | Q(shares__member=actor) | Q(shared_with_team=True))
-        .distinct()
+        .annotate(shared_with_actor=Exists(VideoShare.objects.filter(video=OuterRef("pk"), member=actor)))
+        .filter(Q(uploaded_by=actor) | Q(shared_with_actor=True) | Q(shared_with_team=True))
         .order_by("-created_at", "-pk")[:200]
-    )
-    shared_ids = set(
-        SessionVideo.objects.filter(pk__in=[v.pk for v in visible], shares__member=actor).values_list("pk", flat=True)
     )
     return VideoLists(
         mine=[v for v in visible if v.uploaded_by_id == actor.pk],
-        shared_with_me=[v for v in visible if v.pk in shared_ids and v.uploaded_by_id != actor.pk],
-        team=[v for v in visible if v.shared_with_team and v.uploaded_by_id != actor.pk and v.pk not in shared_ids],
+        shared_with_me=[v for v in visible if v.shared_with_actor and v.uploaded_by_id != actor.pk],
+        team=[v for v in visible if v.shared_with_team and v.uploaded_by_id != actor.pk and not v.shared_with_actor],
     )
 
 
