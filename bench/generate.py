@@ -190,10 +190,10 @@ def generate(*, learners: int, sessions: int, organisations: int = 100, seed: in
 
     from attunement.learners.models import Assignment, CommunicationProfile, Learner, Plan, PlanOutcome
     from attunement.organisations.models import Membership, Role, Setting
-    from attunement.organisations.services import organisation_create
     from attunement.practice.models import Fundamental, ObservedBehaviour, Session
     from attunement.practice.vocabulary import Ending, Phase, Technique
     from attunement.privacy.models import Consent, GivenBy, Purpose
+    from attunement.setup.services import organisation_create
 
     User = get_user_model()
     rng = random.Random(seed)

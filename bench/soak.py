@@ -55,7 +55,8 @@ from django.utils import timezone
 from attunement.accounts.two_factor import enrol_authenticator
 from attunement.learners.models import Assignment, CommunicationProfile, Learner
 from attunement.organisations.models import Role, Setting
-from attunement.organisations.services import membership_add, organisation_create
+from attunement.organisations.services import membership_add
+from attunement.setup.services import organisation_create
 from attunement.practice.services import SessionDetails, session_record
 from attunement.privacy.services import consent_record
 from attunement.reflection.sample_video import write_sample_video

@@ -99,9 +99,10 @@ def upload_fixture() -> None:
 
     from attunement.learners.models import Assignment, CommunicationProfile, Learner
     from attunement.organisations.models import Role, Setting
-    from attunement.organisations.services import membership_add, organisation_create
+    from attunement.organisations.services import membership_add
     from attunement.practice.services import SessionDetails, session_record
     from attunement.privacy.models import Consent
+    from attunement.setup.services import organisation_create
 
     organisation = organisation_create(name="Video benchmark", setting=Setting.SCHOOL)
     user = get_user_model().objects.create_user(email="bench-video@example.org", first_name="Bench")

@@ -9,8 +9,9 @@ from django.utils import timezone
 from attunement.accounts.two_factor import enrol_authenticator
 from attunement.learners.models import Assignment, CommunicationProfile, Learner
 from attunement.organisations.models import Role, Setting
-from attunement.organisations.services import membership_add, organisation_create
+from attunement.organisations.services import membership_add
 from attunement.practice.services import SessionDetails
+from attunement.setup.services import organisation_create
 
 PASSWORD = "a-long-test-password"
 TOTP_SECRET = "JBSWY3DPEHPK3PXPTESTSECRETKEYABC"

@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 from attunement.accounts.two_factor import current_code
-from attunement.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, seed_demo
+from attunement.setup.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, seed_demo
 
 # Playwright's synchronous API keeps an event loop in this thread; the test's own database reads are still
 # ordinary synchronous calls, so Django's async-safety guard must be relaxed for browser tests only.

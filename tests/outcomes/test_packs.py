@@ -24,8 +24,10 @@ from attunement.outcomes.reports import AUDIENCES, organisation_pack
 from attunement.outcomes.selectors import counted_people
 from attunement.practice.models import FamilyFeedback, ProgressReview, ReviewRating, Session
 from attunement.practice.selectors import current_scale
+from attunement.setup.demo import seed_demo
 
 from ..conftest import login
+from .test_summary import agree_to_reports
 
 THRESHOLD = 5
 
@@ -169,8 +171,6 @@ def check_pack(pack: dict, truth: dict) -> int:
 
 @pytest.mark.django_db
 def test_every_figure_of_every_pack_matches_the_database_at_both_demo_organisations():
-    from attunement.demo import seed_demo
-
     seed_demo()
     period = default_period()
     for organisation in Organisation.objects.all():
@@ -211,7 +211,6 @@ def test_withdrawn_sessions_and_reviews_are_left_out_of_every_figure(world):
     from attunement.practice.services import RatingInput, review_record, session_record
 
     from ..conftest import details
-    from .test_summary import agree_to_reports
 
     scale = current_scale(world.school)
     levels = list(scale.levels.order_by("position"))
@@ -356,7 +355,6 @@ people_plans = st.lists(
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(plans=people_plans)
 def test_no_sentence_of_a_rendered_pack_contradicts_the_truth(world, client, plans):
-    from .test_summary import agree_to_reports
 
     scale = current_scale(world.school)
     levels = list(scale.levels.order_by("position"))

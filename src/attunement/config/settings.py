@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "attunement.practice",
     "attunement.privacy",
     "attunement.records",
+    "attunement.setup",
     "attunement.outcomes",
     "attunement.means",
     "attunement.reflection",
@@ -273,10 +274,13 @@ CONTENT_SECURITY_POLICY = {
 
 # A photo of a person is optional and small; anything larger is refused with a clear message.
 LEARNER_PHOTO_MAX_BYTES = 5 * 1024 * 1024
+# A training certificate (PDF, JPEG or PNG).
+TRAINING_CERTIFICATE_MAX_BYTES = 10 * 1024 * 1024
 # Pictures are measured from their header before decoding; more pixels than this are refused (memory).
 LEARNER_PHOTO_MAX_PIXELS = 40_000_000
 
-# Coding imports: the most one file may hold, checked while it is read.
+# Coding imports: the largest file taken, and the most one file may hold, checked while it is read.
+CODING_IMPORT_MAX_BYTES = 20 * 1024 * 1024
 CODING_IMPORT_MAX_EVENTS = 50_000
 CODING_IMPORT_MAX_CODES = 1_000
 CODING_IMPORT_MAX_OBSERVATIONS = 500

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import AuditEntry, Membership, Organisation, Site
+from .models import AuditEntry, Membership, Site
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -25,26 +25,6 @@ class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 1
     autocomplete_fields = ("user",)
-
-
-@admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
-    list_display = ("name", "setting", "weekly_session_target")
-    inlines = [SiteInline, MembershipInline]
-    exclude = ("progress_scale",)
-
-    def has_delete_permission(self, request, obj=None):
-        # People's records leave only through erasure or retention, which respect legal holds and the audit.
-        return False
-
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        if not change:
-            from attunement.practice.services import organisation_practice_setup
-            from attunement.setup.catalogues import ensure_default_catalogues
-
-            organisation_practice_setup(organisation=obj)
-            ensure_default_catalogues(obj)
 
 
 @admin.register(AuditEntry)

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from attunement.accounts.two_factor import current_code
-from attunement.demo import DEMO_TOTP_SECRET
+from attunement.setup.demo import DEMO_TOTP_SECRET
 
 
 class Command(BaseCommand):

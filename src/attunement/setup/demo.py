@@ -17,10 +17,28 @@ from attunement.accounts.two_factor import enrol_authenticator
 from attunement.learners.models import Assignment, CommunicationProfile, KeyPerson, Learner, Plan, PlanOutcome
 from attunement.made_up_names import FIRST_NAMES as MADE_UP_FIRST_NAMES
 from attunement.made_up_names import LAST_NAMES as MADE_UP_LAST_NAMES
-from attunement.organisations.models import Organisation, Role, Setting
-from attunement.organisations.services import membership_add, organisation_create
-from attunement.practice.models import Fundamental, ObservedBehaviour, ProgressReview, ReviewRating, Session
+from attunement.means.models import Course, SelfReport
+from attunement.means.services import (
+    ActionInput,
+    champion_appoint,
+    supervision_meeting_record,
+    training_completion_record,
+)
+from attunement.organisations.models import Membership, Organisation, Role, Setting
+from attunement.organisations.policies import STAFF_ROLES
+from attunement.organisations.services import membership_add
+from attunement.practice.models import (
+    FamilyFeedback,
+    Fundamental,
+    ObservedBehaviour,
+    ProgressReview,
+    ReviewRating,
+    Session,
+)
 from attunement.practice.vocabulary import Ending, Phase, Technique
+from attunement.privacy.models import Consent, GivenBy
+
+from .services import organisation_create
 
 DEMO_PASSWORD = "attunement-demo"
 # Co-ordinators and managers must use a second step at login. In the demo they share this authenticator key,
@@ -207,16 +225,6 @@ def seed_demo(*, today: date | None = None, seed: int = 7) -> dict:
 def _demo_means(rng, organisation, today) -> None:
     """Training (some refreshers overdue), champions, supervision with one action overdue, and a year of the
     staff self-report in which confidence grows and burnout eases, slowly and not for everyone."""
-    from attunement.means.models import Course, SelfReport
-    from attunement.means.services import (
-        ActionInput,
-        champion_appoint,
-        supervision_meeting_record,
-        training_completion_record,
-    )
-    from attunement.organisations.models import Membership
-    from attunement.organisations.policies import STAFF_ROLES
-
     members = list(Membership.objects.filter(organisation=organisation, role__in=STAFF_ROLES).select_related("user"))
     leader = next(m for m in members if m.role == Role.COORDINATOR)
     courses = {course.name: course for course in Course.objects.filter(organisation=organisation)}
@@ -329,8 +337,6 @@ def _demo_learner(rng, organisation, first, last, i, sites, today) -> Learner:
 def _demo_consents(rng, learner, organisation, today) -> None:
     """Most families agree to filming and anonymised reports; fewer to training clips or research. Adults who
     cannot decide have a best-interests decision recorded instead."""
-    from attunement.privacy.models import Consent, GivenBy
-
     school = organisation.setting == Setting.SCHOOL
     for purpose, chance in (("video", 0.85), ("reports", 0.9), ("family", 0.7), ("training", 0.45), ("research", 0.2)):
         if rng.random() > chance:
@@ -358,8 +364,6 @@ FAMILY_WORDS = [
 
 def _demo_family_feedback(rng, learner, today) -> None:
     """Most families answer the feedback form once or twice a year; some agree to be quoted."""
-    from attunement.practice.models import FamilyFeedback
-
     if rng.random() > 0.7:
         return
     for days_ago in rng.sample([20, 140, 260], rng.randint(1, 2)):
@@ -380,8 +384,6 @@ def _demo_family_feedback(rng, learner, today) -> None:
 
 def _share_with_family(learner, today) -> None:
     """The demo parent's child has agreement to share records with family, so the family portal shows them."""
-    from attunement.privacy.models import Consent, GivenBy
-
     if not learner.consents.filter(purpose="family", withdrawn_on__isnull=True).exists():
         Consent.objects.create(
             learner=learner,

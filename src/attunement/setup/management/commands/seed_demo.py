@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
-from attunement.demo import DEMO_LOGINS, DEMO_PASSWORD, demo_exists, seed_demo
 from attunement.reflection.demo_video import seed_demo_video
+from attunement.setup.demo import DEMO_LOGINS, DEMO_PASSWORD, demo_exists, seed_demo
 
 
 class Command(BaseCommand):
