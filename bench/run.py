@@ -205,6 +205,7 @@ def main(argv=None) -> None:
     )
     parser.add_argument("--per-person", type=int, default=50, help="sessions per person with --sizes (default 50)")
     parser.add_argument("--json", help="also write the figures to this file")
+    parser.add_argument("--only", default="", help="measure only the pages whose name contains this")
     args = parser.parse_args(argv)
     if args.sizes:
         _run_sizes(args)
@@ -334,6 +335,8 @@ def main(argv=None) -> None:
         Case("save a session (POST)", "write", post_session, expect=302, after=forget_message),
         Case("dashboard (co-ordinator)", "dashboard", lambda: as_coordinator.get(dashboard_url)),
     ]
+
+    cases = [case for case in cases if args.only.lower() in case.name.lower()]
 
     def run(case: Case) -> dict:
         print(f"  measuring {case.name} ...", flush=True)

@@ -7,6 +7,7 @@ from django.http import Http404, HttpResponseNotAllowed
 
 from attunement.organisations.access import member_required
 from attunement.organisations.audit import audit_read, shows_data
+from attunement.organisations.policies import remember_scope_answers
 
 from .models import Learner
 from .policies import learner_policy
@@ -15,9 +16,11 @@ from .selectors import learner_get
 
 def learner_or_404(request, learner_id) -> Learner:
     try:
-        return learner_get(actor=request.membership, learner_id=learner_id)
+        learner = learner_get(actor=request.membership, learner_id=learner_id)
     except Learner.DoesNotExist:
         raise Http404("No such person, or you are not assigned to them.") from None
+    learner_policy.found_in_scope(request.membership, learner)
+    return learner
 
 
 def allowed_methods(methods) -> frozenset[str]:
@@ -64,6 +67,7 @@ def learner_page(action: str, *, reads: str = "", methods=("GET",)):
         @member_required
         @wraps(view)
         def wrapper(request, learner_id, *args, **kwargs):
+            remember_scope_answers(request.membership)  # every button on the page asks about the same person
             learner = learner_or_404(request, learner_id)
             if not learner_policy.allows(request.membership, action, learner):
                 raise PermissionDenied("Your role does not allow this for this person.")

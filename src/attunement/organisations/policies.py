@@ -44,6 +44,18 @@ def leads_practice(actor: Membership) -> bool:
     return actor.role in LEADERSHIP_ROLES
 
 
+SCOPE_ANSWERS = "_scope_answers"
+
+
+def remember_scope_answers(actor: Membership | None) -> None:
+    """Keep this member's scope answers (is this record in my scope?) on the Membership object, so a page asks
+    each once however many buttons check it. The middleware reads a fresh Membership for every request, so the
+    answers live exactly as long as one request, and a change to someone's role or assignments is seen by their
+    next request."""
+    if actor is not None and not hasattr(actor, SCOPE_ANSWERS):
+        setattr(actor, SCOPE_ANSWERS, {})
+
+
 class Policy:
     """Subclasses name the records an actor may see (`scope`) and which roles may do each action.
 
@@ -63,7 +75,25 @@ class Policy:
             raise ValueError(f"Unknown action {action!r} for {type(self).__name__}")
         if actor.role not in self.actions[action]:
             return False
-        return self.scope(actor).filter(pk=obj.pk).exists()
+        return self.in_scope(actor, obj)
+
+    def in_scope(self, actor: Membership, obj: Model) -> bool:
+        """Whether the record is in the actor's scope. Asked once per record during a request that keeps
+        answers (see `remember_scope_answers`); otherwise asked of the database every time."""
+        answers = getattr(actor, SCOPE_ANSWERS, None)
+        if answers is None:
+            return self.scope(actor).filter(pk=obj.pk).exists()
+        key = (type(self), obj.pk)
+        if key not in answers:
+            answers[key] = self.scope(actor).filter(pk=obj.pk).exists()
+        return answers[key]
+
+    def found_in_scope(self, actor: Membership, obj: Model) -> None:
+        """Note that `obj` was just read through this policy's scope, so a request keeping answers need not
+        ask again."""
+        answers = getattr(actor, SCOPE_ANSWERS, None)
+        if answers is not None:
+            answers[(type(self), obj.pk)] = True
 
     def require(self, actor: Membership | None, action: str, obj: Model, message: str) -> None:
         if not self.allows(actor, action, obj):

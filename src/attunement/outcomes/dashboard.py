@@ -5,7 +5,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, FilteredRelation, Q, Sum
+from django.db.models.functions import Coalesce, TruncMonth, TruncWeek
 from django.utils import timezone
 
 from attunement.learners.models import Learner
@@ -56,29 +57,31 @@ def term_start(day: date) -> date:
 
 
 def ends(*, actor: Membership, scope: Scope, period: Period) -> dict:
-    """What the practice achieves for the people: sessions, enjoyment, firsts and progress, month by month."""
+    """What the practice achieves for the people: sessions, enjoyment, firsts and progress, month by month.
+    Counted by the database, one row a month, however many sessions the period holds."""
     people = scope.people(actor)
     sessions = Session.objects.filter(learner__in=people, started_at__gte=period.start, started_at__lt=period.end)
-    monthly = defaultdict(lambda: {"sessions": 0, "minutes": 0, "lots": 0, "rated": 0, "firsts": 0})
-    for started_at, minutes, enjoyment, new in sessions.values_list(
-        "started_at", "minutes", "enjoyment", "has_new_behaviour"
-    ):
-        month = timezone.localtime(started_at).date().replace(day=1)
-        row = monthly[month]
-        row["sessions"] += 1
-        row["minutes"] += minutes
-        row["rated"] += 1 if enjoyment else 0
-        row["lots"] += 1 if enjoyment == 3 else 0
-        row["firsts"] += 1 if new else 0
+    monthly = (
+        sessions.annotate(month=TruncMonth("started_at", tzinfo=timezone.get_current_timezone()))
+        .values("month")
+        .annotate(
+            sessions=Count("pk"),
+            minutes=Sum("minutes"),
+            rated=Count("pk", filter=Q(enjoyment__gt=0)),
+            lots=Count("pk", filter=Q(enjoyment=3)),
+            firsts=Count("pk", filter=Q(has_new_behaviour=True)),
+        )
+        .order_by("month")
+    )
     months = [
         {
-            "month": month,
+            "month": _local_day(row["month"]),
             "sessions": row["sessions"],
             "average_minutes": round(row["minutes"] / row["sessions"], 1) if row["sessions"] else None,
             "enjoyed_a_lot": round(100 * row["lots"] / row["rated"]) if row["rated"] else None,
             "firsts": row["firsts"],
         }
-        for month, row in sorted(monthly.items())
+        for row in monthly
     ]
     progress = progress_movement(people, period)
     weeks = weeks_against_target(people, period)
@@ -93,6 +96,19 @@ def ends(*, actor: Membership, scope: Scope, period: Period) -> dict:
         "weeks_reached": sum(1 for week in weeks if week["met"]),
         "family": family_feedback(people, period),
     }
+
+
+def _local_day(moment) -> date:
+    """The local calendar day a truncated moment (the start of a month or week) falls on."""
+    return timezone.localtime(moment).date() if timezone.is_aware(moment) else moment.date()
+
+
+def _week_of_session():
+    """The Monday of the local week a session started in, worked out by the database."""
+    return TruncWeek("started_at", tzinfo=timezone.get_current_timezone())
+
+
+_TARGET = Coalesce(F("weekly_session_target"), F("organisation__weekly_session_target"))
 
 
 def _weeks_chart(weeks: list[dict]) -> dict:
@@ -184,28 +200,40 @@ def progress_bars(moved: dict) -> dict:
 
 def weeks_against_target(people, period: Period) -> list[dict]:
     """Each whole week (Monday to Sunday) of the period: the sessions held with the people, the sessions their
-    weekly targets add up to, and how many people reached their own target. Withdrawn sessions do not count."""
-    people = list(people.select_related("organisation"))
+    weekly targets add up to, and how many people reached their own target. Withdrawn sessions do not count.
+    The database counts by week (and by person only for those who reached their target)."""
     first = week_start(period.since)
     if first < period.since:
         first += timedelta(weeks=1)
     last = week_start(period.until + timedelta(days=1)) - timedelta(weeks=1)  # the last week ending by `until`
-    if last < first or not people:
+    everyone = people.aggregate(n=Count("pk"), target=Sum(_TARGET))
+    if last < first or not everyone["n"]:
         return []
     window = Period(since=first, until=last + timedelta(days=6))
-    counts: dict[tuple[int, date], int] = defaultdict(int)
-    for learner_id, started_at in Session.objects.filter(
-        learner__in=people, started_at__gte=window.start, started_at__lt=window.end
-    ).values_list("learner_id", "started_at"):
-        counts[(learner_id, week_start(timezone.localtime(started_at).date()))] += 1
-    targets = {learner.pk: learner.session_target() for learner in people}
+    sessions = Session.objects.filter(
+        learner__in=people.values("pk"), started_at__gte=window.start, started_at__lt=window.end
+    ).annotate(week=_week_of_session())
+    held = {_local_day(week): n for week, n in sessions.values("week").annotate(n=Count("pk")).values_list("week", "n")}
+    reached_target = (
+        sessions.values("week", "learner_id")
+        .annotate(
+            n=Count("pk"),
+            target=Coalesce(F("learner__weekly_session_target"), F("learner__organisation__weekly_session_target")),
+        )
+        .filter(target__gt=0, n__gte=F("target"))
+        .values_list("week", flat=True)
+    )
+    people_met: dict[date, int] = defaultdict(int)
+    for week in reached_target:
+        people_met[_local_day(week)] += 1
+    target = everyone["target"] or 0
     weeks = []
     monday = first
     while monday <= last:
-        held = sum(counts[(pk, monday)] for pk in targets)
-        target = sum(targets.values())
-        reached = sum(1 for pk, t in targets.items() if t and counts[(pk, monday)] >= t)
-        weeks.append({"week": monday, "count": held, "target": target, "met": held >= target, "people_met": reached})
+        count = held.get(monday, 0)
+        weeks.append(
+            {"week": monday, "count": count, "target": target, "met": count >= target, "people_met": people_met[monday]}
+        )
         monday += timedelta(weeks=1)
     return weeks
 
@@ -257,26 +285,37 @@ def video_reflection(people, period: Period) -> dict:
 
 
 def regularity(*, actor: Membership, scope: Scope, today: date | None = None, weeks: int = 2) -> list[dict]:
-    """People below their weekly session target in each of the last `weeks` whole weeks."""
+    """People below their weekly session target in each of the last `weeks` whole weeks. The weeks' dates are in
+    the join, so the database reads only those weeks' sessions, not everything each person ever had."""
     today = today or timezone.localdate()
     this_week = week_start(today)
     first = this_week - timedelta(weeks=weeks)
-    people = scope.people(actor).select_related("organisation")
-    from .periods import Period as _Period
-
-    window = _Period(since=first, until=this_week - timedelta(days=1))
-    counts: dict[tuple[int, date], int] = defaultdict(int)
-    for learner_id, started_at in Session.objects.filter(
-        learner__in=people, started_at__gte=window.start, started_at__lt=window.end
-    ).values_list("learner_id", "started_at"):
-        counts[(learner_id, week_start(timezone.localtime(started_at).date()))] += 1
-    below = []
-    for learner in people:
-        target = learner.session_target()
-        weekly = [counts[(learner.pk, first + timedelta(weeks=i))] for i in range(weeks)]
-        if target and all(n < target for n in weekly):
-            below.append({"learner": learner, "weekly": weekly, "target": target})
-    return below
+    mondays = [first + timedelta(weeks=i) for i in range(weeks + 1)]
+    starts = [Period(since=monday, until=monday).start for monday in mondays]
+    recent = FilteredRelation(
+        "sessions",
+        condition=Q(
+            sessions__started_at__gte=starts[0],
+            sessions__started_at__lt=starts[-1],
+            sessions__withdrawn_at__isnull=True,
+        ),
+    )
+    counts = {
+        f"week_{i}": Count("recent", filter=Q(recent__started_at__gte=starts[i], recent__started_at__lt=starts[i + 1]))
+        for i in range(weeks)
+    }
+    people = (
+        scope.people(actor)
+        .select_related("organisation")
+        .annotate(recent=recent)
+        .annotate(target=_TARGET, **counts)
+        .filter(target__gt=0, **{f"week_{i}__lt": F("target") for i in range(weeks)})
+        .order_by("first_name", "last_name", "pk")
+    )
+    return [
+        {"learner": learner, "weekly": [getattr(learner, f"week_{i}") for i in range(weeks)], "target": learner.target}
+        for learner in people
+    ]
 
 
 def without_review_this_term(*, actor: Membership, scope: Scope, today: date | None = None) -> list[Learner]:

@@ -3,14 +3,14 @@
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from attunement.learners.models import Learner, PlanOutcome
 from attunement.learners.selectors import learners_visible_to
 from attunement.organisations.models import Membership, Organisation
 
-from .models import Fundamental, ObservedBehaviour, ProgressReview, ProgressScale, ReviewRating, Session
+from .models import Correction, Fundamental, ObservedBehaviour, ProgressReview, ProgressScale, ReviewRating, Session
 from .policies import fundamental_policy, review_policy, session_policy
 from .vocabulary import ENGAGEMENT_AREAS, Rates
 
@@ -62,7 +62,8 @@ def learner_timeline(*, actor: Membership, learner: Learner, filters: TimelineFi
             "outcomes",
             Prefetch("behaviours", queryset=ObservedBehaviour.objects.order_by("pk")),
         )
-        .annotate(times_corrected=Count("corrections", distinct=True))  # the card says it was changed
+        # The card says it was changed; a subquery per shown row, not a count over every session of the person.
+        .annotate(was_corrected=Exists(Correction.objects.filter(session=OuterRef("pk"))))
         .order_by("-started_at", "-pk")
     )
 
@@ -251,17 +252,22 @@ def fundamentals_seen(*, actor: Membership, learner: Learner, since: date) -> li
 
 def learners_furthest_from_target(*, actor: Membership, since: date, limit: int = 12) -> list[Learner]:
     """The people with the biggest gap between this week's sessions and their weekly target, biggest first."""
+    from django.db.models import FilteredRelation
     from django.db.models.functions import Coalesce
 
     learners = (
         learners_visible_to(actor)
         .filter(is_active=True)
         .select_related("organisation")
+        # The date is in the join itself, so only this week's sessions are read, not every session ever.
         .annotate(
-            this_week=Count(
+            sessions_this_week=FilteredRelation(
                 "sessions",
-                filter=Q(sessions__started_at__gte=_start_of(since), sessions__withdrawn_at__isnull=True),
-            ),
+                condition=Q(sessions__started_at__gte=_start_of(since), sessions__withdrawn_at__isnull=True),
+            )
+        )
+        .annotate(
+            this_week=Count("sessions_this_week"),
             gap=Coalesce(F("weekly_session_target"), F("organisation__weekly_session_target")) - F("this_week"),
         )
         .order_by("-gap", "first_name", "last_name")
