@@ -172,18 +172,19 @@ def analyse_stage(path: str) -> dict:
     started = time.perf_counter()
     result = analyse(path, preset="standard")
     seconds = time.perf_counter() - started
-    sync, vocal = result["synchrony"], result["vocal"]
+    sync, vocal = result.synchrony, result.vocal
     return {
-        "frames": result["video"]["frames"],
-        "duration_s": result["video"]["duration_s"],
-        "leader": sync["leader"],
-        "best_lag_s": sync["best_lag_s"],
-        "p_value": sync["p_value"],
-        "effect_size": sync["effect_size"],
-        "segments": len(vocal["segments"]),
-        "detector": vocal["detector"],
-        "exchanges": vocal["exchanges"],
-        "moments": len(result["moments"]),
+        "frames": result.video.frames,
+        "duration_s": result.video.duration_s,
+        "leader": sync.leader,
+        "best_lag_s": sync.best_lag_s,
+        "p_value": sync.p_value,
+        "beyond_chance": sync.beyond_chance,
+        "effect_size": sync.effect_size,
+        "segments": len(vocal.segments),
+        "detector": vocal.detector,
+        "exchanges": vocal.exchanges,
+        "moments": len(result.moments),
         "seconds": seconds,
     }
 

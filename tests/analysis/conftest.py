@@ -56,7 +56,7 @@ def analysed(videos):
 
     results = {}
 
-    def get(name: str) -> dict:
+    def get(name: str):
         if name not in results:
             results[name] = analyse(videos(name)["path"], preset="short")
         return results[name]

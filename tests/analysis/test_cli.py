@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from attunement.analysis import cli
+from attunement.analysis.result import AnalysisResult
 
 SCRIPT = Path(sys.executable).parent / "attunement-analyse"
 
@@ -30,7 +31,9 @@ def test_json_has_every_key(videos, capsys):
     assert {"segments", "vocal_time_s", "detector", "pauses", "exchanges", "chains", "longest_chain"} <= set(vocal)
     assert {"start_s", "end_s", "speaker", "confidence"} <= set(vocal["segments"][0])
     assert {"start_s", "end_s", "why"} <= set(result["moments"][0])
-    assert result["parameters"]["synchrony"]["surrogates"] == 50
+    assert {"beyond_chance", "follow_delay_s"} <= set(sync) and sync["beyond_chance"] is True
+    assert result["parameters"]["details"]["synchrony"]["surrogates"] == 50
+    assert AnalysisResult.from_json(result).to_json() == result  # the printed JSON is the stored result
 
 
 def test_summary_without_json(videos, capsys):

@@ -57,7 +57,7 @@ def test_a_trial_run_changes_nothing_until_the_reviewer_chooses_it(world, client
         {"preset": "short", "learner_region": "160,0,160,180", "partner_region": "0,0,160,180"},
     )
     first, trial = VideoAnalysis.objects.filter(video=video).order_by("pk")
-    assert trial.status == AnalysisStatus.DONE and interaction.headline(trial)["leader"] == "partner"
+    assert trial.status == AnalysisStatus.DONE and interaction.headline(trial).leader == "partner"
 
     # Both runs are kept, and everything still shows the first.
     assert interaction.counting_run(video) == first

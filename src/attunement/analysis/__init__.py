@@ -11,10 +11,13 @@ Pure Python, NumPy and PyAV; no Django. The parts, each usable on its own:
   turn chains.
 * :mod:`~attunement.analysis.moments`: the few stretches most worth watching first.
 * :mod:`~attunement.analysis.pipeline`: :func:`~attunement.analysis.pipeline.analyse`, one pass over a video file
-  giving a JSON-ready dict; :mod:`~attunement.analysis.cli` is its command line, ``attunement-analyse``.
+  giving an :class:`~attunement.analysis.result.AnalysisResult`; :mod:`~attunement.analysis.cli` is its command
+  line, ``attunement-analyse``.
+* :mod:`~attunement.analysis.result`: the typed result, stored as JSON and read back (runs stored by earlier
+  versions included), with every decision made: beyond chance, who led, the figures read first.
 
 Every time in the results is in seconds from the first picture of the video (the clock of the browser proxy made
 by :func:`attunement.media.make_proxy`), so a moment found here is the same moment when watching.
 """
 
-ENGINE_VERSION = "1.0.0"
+ENGINE_VERSION = "1.1.0"  # 1.1: the result carries its decisions (format 2 of analysis.result)

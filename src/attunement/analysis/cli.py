@@ -3,7 +3,7 @@
 
 Analyses a session video (movement of the learner and the partner, their synchrony and who leads, vocal activity
 and turn-taking, and the moments to watch first) and prints a short summary, or with ``--json`` one JSON object
-(see :func:`attunement.analysis.pipeline.analyse`). A file that is not a usable video, or a bad region, gives a
+(:meth:`attunement.analysis.result.AnalysisResult.to_json`). A file that is not a usable video, or a bad region, gives a
 one-line error on standard error and exit status 2.
 """
 
@@ -16,6 +16,7 @@ import sys
 from attunement.analysis import ENGINE_VERSION
 from attunement.analysis.motion import Region, RegionProblem
 from attunement.analysis.pipeline import PRESETS, analyse
+from attunement.analysis.result import AnalysisResult
 from attunement.media import MediaProblem
 
 
@@ -30,33 +31,33 @@ def _value(value, digits: int = 2) -> str:
     return "-" if value is None else f"{value:.{digits}f}"
 
 
-def format_summary(result: dict) -> str:
+def format_summary(result: AnalysisResult) -> str:
     """A short plain-text summary of an :func:`analyse` result."""
-    video, sync, vocal = result["video"], result["synchrony"], result["vocal"]
-    motion = result["motion"]
+    video, sync, vocal, motion = result.video, result.synchrony, result.vocal, result.motion
+    chance = "beyond chance" if sync.beyond_chance else "not beyond chance"
     lines = [
-        f"Video: {_clock(video['duration_s'])} ({video['width']}x{video['height']}, {_value(video['fps'], 1)} fps)",
+        f"Video: {_clock(video.duration_s)} ({video.width}x{video.height}, {_value(video.fps, 1)} fps)",
         "Movement (mean share of the region moving per frame; share of frames moving): "
-        f"learner {_value(motion['learner']['mean'], 4)} / {_value(motion['learner']['moving_proportion'])}, "
-        f"partner {_value(motion['partner']['mean'], 4)} / {_value(motion['partner']['moving_proportion'])}",
-        f"Synchrony: overall z {_value(sync['overall_z'], 3)} (effect size {_value(sync['effect_size'])} against "
-        f"shuffled surrogates, p = {_value(sync['p_value'], 3)}); lag-0 z {_value(sync['lag0_z'], 3)}; "
-        f"best lag {_value(sync['best_lag_s'], 1)} s (positive: the partner follows)",
-        f"Leads: {sync['leader']} ({sync['leader_reason']})",
+        f"learner {_value(motion.learner.mean, 4)} / {_value(motion.learner.moving_proportion)}, "
+        f"partner {_value(motion.partner.mean, 4)} / {_value(motion.partner.moving_proportion)}",
+        f"Synchrony: overall z {_value(sync.overall_z, 3)} (effect size {_value(sync.effect_size)} against "
+        f"shuffled surrogates, p = {_value(sync.p_value, 3)}: {chance}); lag-0 z {_value(sync.lag0_z, 3)}; "
+        f"best lag {_value(sync.best_lag_s, 1)} s (positive: the partner follows)",
+        f"Leads: {sync.leader} ({sync.leader_reason})",
     ]
-    if vocal["available"]:
+    if vocal.available:
         lines.append(
-            f"Vocal ({vocal['detector']}): {len(vocal['segments'])} vocalisations, "
-            f"{_value(vocal['vocal_time_s'], 1)} s in all; learner {_value(vocal['by_speaker_s']['learner'], 1)} s, "
-            f"partner {_value(vocal['by_speaker_s']['partner'], 1)} s (suggested); median pause "
-            f"{_value(vocal['pauses']['median_s'], 1)} s; {vocal['exchanges']} exchanges, longest chain "
-            f"{vocal['longest_chain']} turns"
+            f"Vocal ({vocal.detector}): {len(vocal.segments)} vocalisations, "
+            f"{_value(vocal.vocal_time_s, 1)} s in all; learner {_value(vocal.by_speaker_s.learner, 1)} s, "
+            f"partner {_value(vocal.by_speaker_s.partner, 1)} s (suggested); median pause "
+            f"{_value(vocal.pauses.median_s, 1)} s; {vocal.exchanges} exchanges, longest chain "
+            f"{vocal.longest_chain} turns"
         )
     else:
         lines.append("Vocal: the video has no sound")
-    if result["moments"]:
+    if result.moments:
         lines.append("Watch first:")
-        lines += [f"  {_clock(m['start_s'])}-{_clock(m['end_s'])}  {m['detail']}" for m in result["moments"]]
+        lines += [f"  {_clock(m.start_s)}-{_clock(m.end_s)}  {m.detail}" for m in result.moments]
     else:
         lines.append("Watch first: nothing stands out")
     return "\n".join(lines)
@@ -103,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     if args.json:
-        print(json.dumps(result, allow_nan=False, separators=(",", ":")))
+        print(json.dumps(result.to_json(), allow_nan=False, separators=(",", ":")))
     else:
         print(format_summary(result))
     return 0

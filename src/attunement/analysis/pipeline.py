@@ -1,6 +1,6 @@
 """Analyse a session video in one pass: :func:`analyse` decodes the pictures once while a child process decodes
-the sound (see :func:`sound_features`), and returns a JSON-ready dict (plain numbers, strings, lists and dicts;
-None where a value is undefined).
+the sound (see :func:`sound_features`), and returns an :class:`~attunement.analysis.result.AnalysisResult`, every
+decision already made (beyond chance, who led), stored as JSON with its ``to_json()``.
 
 The file is first checked with :func:`attunement.media.probe` (the same rules as an upload: a real,
 complete video, not a picture or a sound recording), so a bad file raises
@@ -26,7 +26,7 @@ import av
 import av.error
 import numpy as np
 
-from attunement.analysis import ENGINE_VERSION, moments, motion, synchrony, vocal
+from attunement.analysis import ENGINE_VERSION, moments, motion, result, synchrony, vocal
 from attunement.analysis.motion import Region, RegionProblem
 from attunement.media import (
     DAMAGED,
@@ -325,8 +325,9 @@ def analyse(
     use_model: bool | None = None,
     turn_gap_s: float = vocal.TURN_DEFAULTS["max_gap_s"],
     top_moments: int = moments.TOP,
-) -> dict:
-    """Analyse the video at ``path`` and return the results as a JSON-ready dict.
+) -> result.AnalysisResult:
+    """Analyse the video at ``path`` and return the results (:class:`~attunement.analysis.result.AnalysisResult`,
+    stored with its ``to_json()``).
 
     ``learner_region`` / ``partner_region``: :class:`Region`, ``"X,Y,W,H"`` or a 4-tuple, in pixels of the upright
     picture (default: left half learner, right half partner). ``preset``: ``"standard"`` (60 s windows every
@@ -379,7 +380,6 @@ def analyse(
                 "lag0_z": _number(row[table.lag0]),
             }
         )
-    leader = {"a": "learner", "b": "partner"}.get(sync.leader, "neither")
 
     vocal_result, exchange_times = _vocal(decoded["sound"], origin, duration, learner_voice, turn_gap_s)
     candidates = moments.synchrony_candidates(
@@ -399,88 +399,117 @@ def analyse(
     chosen = moments.pick(candidates, top=top_moments, min_score=moments.MIN_SCORE)
 
     upright = meter.coded_size if meter.rotation in (0, 180) else meter.coded_size[::-1]
-    result = {
-        "engine_version": ENGINE_VERSION,
-        "video": {
-            "duration_s": _number(info.duration, 3),
-            "analysed_s": _number(duration, 3),
-            "fps": _number(decoded["fps"], 3),
-            "width": upright[0],
-            "height": upright[1],
-            "rotation": meter.rotation,
-            "frames": meter.frames,
-            "codec": decoded["codec"],
-            "has_audio": decoded["sound"] is not None,
-        },
-        "regions": {
-            "learner": meter.learner.as_dict(),
-            "partner": meter.partner.as_dict(),
-            "default": regions == (None, None),
-        },
-        "motion": {
-            "rate_hz": RATE,
-            "start_s": 0.0,
-            "learner": {**_motion_summary(series.learner), "values": [round(float(v), 4) for v in learner]},
-            "partner": {**_motion_summary(series.partner), "values": [round(float(v), 4) for v in partner]},
-        },
-        "synchrony": {
-            "overall_z": _number(sync.summary.overall_z),
-            "overall_signed_z": _number(sync.summary.overall_signed_z),
-            "lag0_z": _number(sync.summary.lag0_z),
-            "best_lag_s": _number(sync.summary.best_lag_s, 3),
-            "peak_z": _number(sync.summary.peak_z),
-            "leader": leader,
-            "leader_reason": sync.leader_reason.replace("b follows a", "the partner follows the learner").replace(
+    chance_mean, chance_sd = _number(sync.chance.mean), _number(sync.chance.sd)
+    leader = {"a": result.LEARNER, "b": result.PARTNER}.get(sync.leader, result.NEITHER)
+    best_lag_s = _number(sync.summary.best_lag_s, 3)
+    p_value = _number(sync.chance.p_value)
+    alpha = sync.parameters["alpha"]
+    analysed = result.AnalysisResult(
+        engine_version=ENGINE_VERSION,
+        video=result.VideoInfo(
+            duration_s=_number(info.duration, 3),
+            analysed_s=_number(duration, 3),
+            fps=_number(decoded["fps"], 3),
+            width=upright[0],
+            height=upright[1],
+            rotation=meter.rotation,
+            frames=meter.frames,
+            codec=decoded["codec"],
+            has_audio=decoded["sound"] is not None,
+        ),
+        regions=result.Regions(
+            learner=result.Box(**meter.learner.as_dict()),
+            partner=result.Box(**meter.partner.as_dict()),
+            default=regions == (None, None),
+        ),
+        motion=result.Motion(
+            rate_hz=RATE,
+            start_s=0.0,
+            learner=_person_motion(series.learner, learner),
+            partner=_person_motion(series.partner, partner),
+        ),
+        synchrony=result.Synchrony(
+            overall_z=_number(sync.summary.overall_z),
+            overall_signed_z=_number(sync.summary.overall_signed_z),
+            lag0_z=_number(sync.summary.lag0_z),
+            best_lag_s=best_lag_s,
+            peak_z=_number(sync.summary.peak_z),
+            effect_size=_number(sync.chance.effect_size, 3),
+            p_value=p_value,
+            alpha=alpha,
+            beyond_chance=synchrony.beyond_chance(p_value, alpha),
+            leader=leader,
+            leader_reason=sync.leader_reason.replace("b follows a", "the partner follows the learner").replace(
                 "a follows b", "the learner follows the partner"
             ),
-            "effect_size": _number(sync.chance.effect_size, 3),
-            "p_value": _number(sync.chance.p_value),
-            "surrogate_mean_z": _number(sync.chance.mean),
-            "surrogate_sd_z": _number(sync.chance.sd),
-            "windows_valid": sync.summary.valid_windows,
-            "lags_s": [_number(v, 3) for v in table.lags_s],
-            "profile_z": [_number(v) for v in sync.summary.profile],
-            "windows": windows,
-        },
-        "vocal": vocal_result,
-        "moments": [
-            {k: (_number(v, 3) if k in ("start_s", "end_s") else v) for k, v in moment.items()} for moment in chosen
-        ],
-        "parameters": {
-            "preset": preset,
+            follow_delay_s=result.follow_delay(leader, best_lag_s),
+            surrogate_mean_z=chance_mean,
+            surrogate_sd_z=chance_sd,
+            windows_valid=sync.summary.valid_windows,
+            lags_s=tuple(_number(v, 3) for v in table.lags_s),
+            profile_z=tuple(_number(v) for v in sync.summary.profile),
+            windows=tuple(
+                result.Window(**w, strength=result.window_strength(w["peak_z"], chance_mean, chance_sd))
+                for w in windows
+            ),
+        ),
+        vocal=vocal_result,
+        moments=tuple(
+            result.Moment(
+                start_s=_number(m["start_s"], 3),
+                end_s=_number(m["end_s"], 3),
+                kind=m["kind"],
+                why=m["why"],
+                detail=m["detail"],
+                score=m["score"],
+            )
+            for m in chosen
+        ),
+        parameters=result.Parameters(
+            preset=preset,
             **settings,
-            "motion": {
-                "rate_hz": RATE,
-                "threshold_grey_levels": threshold,
-                "analysis_size_px": analysis_size,
-                "downscale_step": series.step,
-                "region_pixels_analysed": list(series.pixels),
-                "filter": "3x3 binary median (at least 5 of 9 neighbours changed) on the change mask",
-                "moving_fraction": motion.MOVING_FRACTION,
+            details={
+                "motion": {
+                    "rate_hz": RATE,
+                    "threshold_grey_levels": threshold,
+                    "analysis_size_px": analysis_size,
+                    "downscale_step": series.step,
+                    "region_pixels_analysed": list(series.pixels),
+                    "filter": "3x3 binary median (at least 5 of 9 neighbours changed) on the change mask",
+                    "moving_fraction": motion.MOVING_FRACTION,
+                },
+                "synchrony": dict(sync.parameters),
+                "lag_sign": "positive lag: the partner follows the learner (corr(learner[t], partner[t + lag]))",
+                "overall_z": "mean of |Fisher z| over windows and lags; constant windows are NaN and left out",
+                "vocal": {
+                    **vocal.DETECTION_DEFAULTS,
+                    "frame_s": vocal.FRAME_S,
+                    "band_hz": list(vocal.BAND_HZ),
+                    "pitch_range_hz": list(vocal.PITCH_HZ),
+                    "learner_voice": learner_voice,
+                    "min_separation_octaves": vocal.ATTRIBUTION_DEFAULTS["min_separation_octaves"],
+                    "turn_gap_s": turn_gap_s,
+                },
+                "moments": {
+                    "top": top_moments,
+                    "min_score": moments.MIN_SCORE,
+                    "min_exchanges": moments.MIN_EXCHANGES,
+                },
             },
-            "synchrony": dict(sync.parameters),
-            "lag_sign": "positive lag: the partner follows the learner (corr(learner[t], partner[t + lag]))",
-            "overall_z": "mean of |Fisher z| over windows and lags; constant windows are NaN and left out",
-            "vocal": {
-                **vocal.DETECTION_DEFAULTS,
-                "frame_s": vocal.FRAME_S,
-                "band_hz": list(vocal.BAND_HZ),
-                "pitch_range_hz": list(vocal.PITCH_HZ),
-                "learner_voice": learner_voice,
-                "min_separation_octaves": vocal.ATTRIBUTION_DEFAULTS["min_separation_octaves"],
-                "turn_gap_s": turn_gap_s,
-            },
-            "moments": {"top": top_moments, "min_score": moments.MIN_SCORE, "min_exchanges": moments.MIN_EXCHANGES},
-        },
-    }
+        ),
+    )
     if on_progress is not None:
         on_progress(1.0)
-    return result
+    return analysed
 
 
-def _motion_summary(values: np.ndarray) -> dict:
-    s = motion.summary(values)
-    return {"mean": _number(s["mean"], 5), "moving_proportion": _number(s["moving_proportion"])}
+def _person_motion(raw: np.ndarray, resampled: np.ndarray) -> result.PersonMotion:
+    s = motion.summary(raw)
+    return result.PersonMotion(
+        mean=_number(s["mean"], 5),
+        moving_proportion=_number(s["moving_proportion"]),
+        values=tuple(round(float(v), 4) for v in resampled),
+    )
 
 
 def _vocal(sound: vocal.VocalFeatures | None, origin: float, duration: float, learner_voice: str, turn_gap_s: float):
@@ -496,45 +525,54 @@ def _vocal(sound: vocal.VocalFeatures | None, origin: float, duration: float, le
     attribution = vocal.attribute(segments, learner_voice=learner_voice)
     rhythm = vocal.pauses(segments, duration)
     taking = vocal.turn_taking(segments, max_gap_s=turn_gap_s)
-    result = {
-        "available": sound is not None,
-        "detector": detector,
-        "segments": [
-            {
-                "start_s": _number(s.start_s, 3),
-                "end_s": _number(s.end_s, 3),
-                "speaker": s.speaker,
-                "confidence": _number(s.confidence, 3),
-                "pitch_hz": _number(s.pitch_hz, 1),
-                "level_db": _number(s.level_db, 1),
-            }
+    vocal_result = result.Vocal(
+        available=sound is not None,
+        detector=detector,
+        segments=tuple(
+            result.Sound(
+                start_s=_number(s.start_s, 3),
+                end_s=_number(s.end_s, 3),
+                speaker=s.speaker,
+                confidence=_number(s.confidence, 3),
+                pitch_hz=_number(s.pitch_hz, 1),
+                level_db=_number(s.level_db, 1),
+            )
             for s in segments
-        ],
-        "vocal_time_s": _number(rhythm["vocal_time_s"], 3),
-        "vocal_proportion": _number(rhythm["vocal_proportion"]),
-        "by_speaker_s": {
-            who: _number(sum(s.duration_s for s in segments if s.speaker == who), 3)
-            for who in ("learner", "partner", "unknown")
-        },
-        "pauses": {
-            "count": len(rhythm["pause_lengths_s"]),
-            "lengths_s": rhythm["pause_lengths_s"],
-            "median_s": _number(rhythm["median_pause_s"], 3),
-            "mean_s": _number(rhythm["mean_pause_s"], 3),
-            "median_burst_s": _number(rhythm["median_burst_s"], 3),
-            "bursts_per_minute": _number(rhythm["bursts_per_minute"], 3),
-        },
-        "attribution": {
-            k: (_number(v, 1) if k.endswith("_hz") else v) for k, v in attribution.items() if k != "learner_voice"
-        }
-        | {"learner_voice": learner_voice},
-        "exchanges": taking["exchanges"],
-        "turns": taking["turns"],
-        "longest_chain": taking["longest_chain"],
-        "chains": [
-            {**c, "start_s": _number(c["start_s"], 3), "end_s": _number(c["end_s"], 3)} for c in taking["chains"]
-        ],
-        "initiations": taking["initiations"],
-        "turn_gap_s": turn_gap_s,
-    }
-    return result, vocal.exchange_times(segments, max_gap_s=turn_gap_s)
+        ),
+        vocal_time_s=_number(rhythm["vocal_time_s"], 3),
+        vocal_proportion=_number(rhythm["vocal_proportion"]),
+        by_speaker_s=result.SpeakerTimes(
+            **{
+                who: _number(sum(s.duration_s for s in segments if s.speaker == who), 3)
+                for who in ("learner", "partner", "unknown")
+            }
+        ),
+        pauses=result.Pauses(
+            count=len(rhythm["pause_lengths_s"]),
+            lengths_s=tuple(rhythm["pause_lengths_s"]),
+            median_s=_number(rhythm["median_pause_s"], 3),
+            mean_s=_number(rhythm["mean_pause_s"], 3),
+            median_burst_s=_number(rhythm["median_burst_s"], 3),
+            bursts_per_minute=_number(rhythm["bursts_per_minute"], 3),
+        ),
+        attribution=result.Attribution(
+            learner_voice=learner_voice,
+            attributed=attribution["attributed"],
+            low_hz=_number(attribution["low_hz"], 1),
+            high_hz=_number(attribution["high_hz"], 1),
+            boundary_hz=_number(attribution["boundary_hz"], 1),
+            note=attribution.get("note", ""),
+        ),
+        exchanges=taking["exchanges"],
+        turns=taking["turns"],
+        longest_chain=taking["longest_chain"],
+        chains=tuple(
+            result.Chain(
+                start_s=_number(c["start_s"], 3), end_s=_number(c["end_s"], 3), turns=c["turns"], first=c["first"]
+            )
+            for c in taking["chains"]
+        ),
+        initiations=result.Initiations(**taking["initiations"]),
+        turn_gap_s=turn_gap_s,
+    )
+    return vocal_result, vocal.exchange_times(segments, max_gap_s=turn_gap_s)

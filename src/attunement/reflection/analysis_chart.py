@@ -1,6 +1,9 @@
 """Geometry of the interaction time course drawn under a video: each person's movement, how far they move in
 step in each window, and who is making sounds, on one time axis. Every mark carries its time, so choosing it
-moves the video there (player.js handles `data-seek`). The same figures are in tables on the page."""
+moves the video there (player.js handles `data-seek`). The same figures are in tables on the page. How strongly
+each window is coloured is the engine's judgement (attunement.analysis.result.window_strength)."""
+
+from attunement.analysis.result import AnalysisResult, Sound
 
 WIDTH = 680
 LABELS = 88  # room on the left for the row names
@@ -15,7 +18,7 @@ def _x(seconds: float, duration: float) -> float:
     return round(LABELS + (WIDTH - LABELS - 4) * min(max(seconds / duration, 0.0), 1.0), 1)
 
 
-def _line(values: list[float], rate: float, duration: float, top_value: float) -> str:
+def _line(values, rate: float, duration: float, top_value: float) -> str:
     """An SVG path of a series, averaged into at most MOST_POINTS points."""
     if not values:
         return ""
@@ -29,37 +32,29 @@ def _line(values: list[float], rate: float, duration: float, top_value: float) -
     return "M" + " L".join(points)
 
 
-def _strength(z: float | None, typical: float | None, spread: float | None) -> str:
-    """How a window compares with chance: the classes colour it (see site.css)."""
-    if z is None or typical is None or not spread:
-        return "none"
-    score = (z - typical) / spread
-    return "high" if score >= 2 else ("mid" if score >= 1 else "low")
-
-
-def time_course(results: dict, segments: list[dict]) -> dict:
-    duration = max(results["video"].get("analysed_s") or results["video"]["duration_s"], 0.1)
-    motion = results["motion"]
-    learner, partner = motion["learner"]["values"], motion["partner"]["values"]
-    top_value = max(learner + partner + [0.01])
-    synchrony = results["synchrony"]
+def time_course(result: AnalysisResult, segments: tuple[Sound, ...]) -> dict:
+    duration = max(result.video.length_s, 0.1)
+    motion = result.motion
+    learner, partner = motion.learner.values, motion.partner.values
+    top_value = max((*learner, *partner, 0.01))
     windows = [
         {
-            "x": _x(w["start_s"], duration),
-            "width": max(_x(w["end_s"], duration) - _x(w["start_s"], duration) - 1, 1),
-            "start": w["start_s"],
-            "end": w["end_s"],
-            "z": w["peak_z"],
-            "strength": _strength(w["peak_z"], synchrony.get("surrogate_mean_z"), synchrony.get("surrogate_sd_z")),
+            "x": _x(w.start_s, duration),
+            "width": max(_x(w.end_s, duration) - _x(w.start_s, duration) - 1, 1),
+            "start": w.start_s,
+            "end": w.end_s,
+            "z": w.peak_z,
+            "strength": w.strength,
         }
-        for w in synchrony["windows"]
+        for w in result.synchrony.windows
+        if w.start_s is not None and w.end_s is not None
     ]
     voices = [
         {
-            "x": _x(s["start_s"], duration),
-            "width": max(_x(s["end_s"], duration) - _x(s["start_s"], duration), 1.5),
-            "start": s["start_s"],
-            "speaker": s["speaker"],
+            "x": _x(s.start_s, duration),
+            "width": max(_x(s.end_s, duration) - _x(s.start_s, duration), 1.5),
+            "start": s.start_s,
+            "speaker": s.speaker,
         }
         for s in segments
     ]
@@ -73,8 +68,8 @@ def time_course(results: dict, segments: list[dict]) -> dict:
         "sync_height": SYNC_HEIGHT,
         "voice_top": VOICE_TOP,
         "voice_height": VOICE_HEIGHT,
-        "learner_path": _line(learner, motion["rate_hz"], duration, top_value),
-        "partner_path": _line(partner, motion["rate_hz"], duration, top_value),
+        "learner_path": _line(learner, motion.rate_hz, duration, top_value),
+        "partner_path": _line(partner, motion.rate_hz, duration, top_value),
         "windows": windows,
         "voices": voices,
         "ticks": _ticks(duration),

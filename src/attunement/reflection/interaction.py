@@ -14,12 +14,13 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from attunement.analysis.synchrony import beyond_chance
+from attunement.analysis.result import AnalysisResult, Headline, Sound, UnreadableResult
 from attunement.learners.models import Learner
 from attunement.media import fit
 from attunement.organisations.audit import audit_record
 from attunement.organisations.models import Membership
 
+from .analysis_chart import time_course
 from .models import AnalysisStatus, SessionVideo, VideoAnalysis
 from .policies import video_policy
 
@@ -153,7 +154,10 @@ def speaker_correct(*, actor: Membership, analysis: VideoAnalysis, segment: int,
     """Say who really made a sound: the engine's attribution is only a suggestion."""
     if not video_policy.allows(actor, "rate", analysis.video):
         raise PermissionDenied("Your role does not allow changing this analysis.")
-    segments = (analysis.results or {}).get("vocal", {}).get("segments", [])
+    try:
+        segments = result_of(analysis).vocal.segments
+    except UnreadableResult as unreadable:
+        raise ValidationError(str(unreadable)) from None
     if not 0 <= segment < len(segments):
         raise ValidationError({"segment": "That sound is not in this analysis."})
     if speaker not in SPEAKERS:
@@ -273,77 +277,87 @@ class TrendRow:
 
 def interaction_trend(*, actor: Membership, learner: Learner) -> list[TrendRow]:
     """The person's videos, oldest first, each with the figures of the run that counts for it (never a trial
-    that no one chose)."""
+    that no one chose). A run whose figures this version cannot read is left out."""
     from .video_selectors import videos_visible_to
 
     rows = []
     videos = videos_visible_to(actor).filter(session__learner=learner).order_by("session__started_at", "pk")
     for video in videos:
         analysis = counting_run(video)
-        if analysis is None:
+        figures = headline(analysis) if analysis is not None else None
+        if figures is None:
             continue
-        figures = headline(analysis)
         rows.append(
             TrendRow(
                 day=video.session.started_at.date(),
                 video=video,
                 analysis=analysis,
-                synchrony_z=figures["synchrony_z"],
-                beyond_chance=figures["beyond_chance"],
-                leader=figures["leader"],
-                learner_voice_share=figures["learner_voice_share"],
-                exchanges_per_minute=figures["exchanges_per_minute"],
+                synchrony_z=figures.synchrony_z,
+                beyond_chance=figures.beyond_chance,
+                leader=figures.leader,
+                learner_voice_share=figures.learner_voice_share,
+                exchanges_per_minute=figures.exchanges_per_minute,
             )
         )
     return rows
 
 
-def headline(analysis: VideoAnalysis) -> dict:
-    """The few figures a reviewer reads first, with the reviewer's corrections of who spoke applied."""
-    from attunement.analysis.vocal import Segment, turn_taking
-
-    results = analysis.results or {}
-    synchrony = results.get("synchrony", {})
-    segments = corrected_segments(analysis)
-    minutes = max(results.get("video", {}).get("duration_s", 0) / 60, 1e-9)
-    gap = results.get("vocal", {}).get("turn_gap_s")
-    attributed = [Segment(start_s=s["start_s"], end_s=s["end_s"], speaker=s["speaker"]) for s in segments]
-    turns = turn_taking(attributed, max_gap_s=gap) if gap else turn_taking(attributed)
-    by_speaker = {speaker: 0.0 for speaker in SPEAKERS}
-    for segment in segments:
-        if segment["speaker"] in by_speaker:
-            by_speaker[segment["speaker"]] += segment["end_s"] - segment["start_s"]
-    voiced = sum(by_speaker.values())
-    p_value = synchrony.get("p_value")
-    return {
-        "synchrony_z": synchrony.get("overall_z"),
-        "p_value": p_value,
-        "effect_size": synchrony.get("effect_size"),
-        "beyond_chance": beyond_chance(p_value),
-        "leader": synchrony.get("leader", "neither"),
-        "best_lag_s": synchrony.get("best_lag_s"),
-        "vocal_time_s": sum(s["end_s"] - s["start_s"] for s in segments),
-        "learner_voice_share": by_speaker["learner"] / voiced if voiced else None,
-        "exchanges": turns["exchanges"],
-        "exchanges_per_minute": turns["exchanges"] / minutes if segments else None,
-        "longest_chain": turns["longest_chain"],
-    }
+def result_of(analysis: VideoAnalysis) -> AnalysisResult:
+    """The run's stored figures as the engine's typed result (read once per loaded run); UnreadableResult
+    when they were stored in a shape this version cannot read."""
+    cached = getattr(analysis, "_typed_result", None)
+    if cached is not None and cached[0] is analysis.results:
+        return cached[1]
+    typed = AnalysisResult.from_json(analysis.results)
+    analysis._typed_result = (analysis.results, typed)
+    return typed
 
 
-def corrected_segments(analysis: VideoAnalysis) -> list[dict]:
-    segments = [dict(s) for s in (analysis.results or {}).get("vocal", {}).get("segments", [])]
-    for index, speaker in analysis.speaker_corrections.items():
-        if 0 <= int(index) < len(segments):
-            segments[int(index)]["speaker"] = speaker
-            segments[int(index)]["corrected"] = True
-    return segments
+def headline(analysis: VideoAnalysis) -> Headline | None:
+    """The few figures a reviewer reads first, with the reviewer's corrections of who spoke applied; None
+    when the run's figures cannot be read by this version."""
+    try:
+        return result_of(analysis).headline(analysis.speaker_corrections)
+    except UnreadableResult:
+        return None
+
+
+def corrected_segments(analysis: VideoAnalysis) -> tuple[Sound, ...]:
+    try:
+        return result_of(analysis).corrected_segments(analysis.speaker_corrections)
+    except UnreadableResult:
+        return ()
 
 
 def moments_in_words(analysis: VideoAnalysis, name: str) -> list[dict]:
     """The engine's suggested moments, said with the person's name rather than "the learner"."""
-    moments = []
-    for moment in (analysis.results or {}).get("moments", []):
-        words = moment.get("detail") or moment.get("why", "")
-        words = words.replace("the learner", name).replace("The learner", name)
-        moments.append({**moment, "words": words})
-    return moments
+    try:
+        moments = result_of(analysis).moments
+    except UnreadableResult:
+        return []
+    return [
+        {
+            "start_s": moment.start_s,
+            "end_s": moment.end_s,
+            "words": (moment.detail or moment.why).replace("the learner", name).replace("The learner", name),
+        }
+        for moment in moments
+    ]
+
+
+def analysis_figures(analysis: VideoAnalysis, name: str) -> dict:
+    """What the video's page shows of a finished run: the typed ``result``, its headline ``figures``, the
+    ``segments`` as corrected, the time-course ``chart`` and the ``moments`` in words; or, for figures stored in
+    a shape this version cannot read, only ``unreadable``, a sentence asking for a new measurement."""
+    try:
+        result = result_of(analysis)
+    except UnreadableResult as unreadable:
+        return {"unreadable": str(unreadable)}
+    segments = result.corrected_segments(analysis.speaker_corrections)
+    return {
+        "result": result,
+        "figures": result.headline(analysis.speaker_corrections),
+        "segments": segments,
+        "chart": time_course(result, segments),
+        "moments": moments_in_words(analysis, name),
+    }

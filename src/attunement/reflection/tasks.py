@@ -174,7 +174,6 @@ def video_analyse(analysis_id: int) -> dict:
     """Measure movement, synchrony and voices in the video (attunement.analysis), on the proxy: it is small,
     so the analysis is fast, and its times are the original's. Progress is written as it goes. Safe to run
     twice: a finished run is left alone."""
-    from attunement.analysis import ENGINE_VERSION
     from attunement.analysis.motion import RegionProblem
     from attunement.analysis.pipeline import analyse
 
@@ -199,7 +198,7 @@ def video_analyse(analysis_id: int) -> dict:
         return {"done": False}
     on_progress = _progress_writer(VideoAnalysis, analysis_id, attempt)
     try:
-        results = analyse(
+        result = analyse(
             video.proxy.path,
             learner_region=analysis.learner_region or None,
             partner_region=analysis.partner_region or None,
@@ -217,8 +216,8 @@ def video_analyse(analysis_id: int) -> dict:
     done = _mine(VideoAnalysis, analysis_id, attempt).update(
         status=AnalysisStatus.DONE,
         progress=1.0,
-        results=results,
-        engine_version=results.get("engine_version", ENGINE_VERSION),
+        results=result.to_json(),
+        engine_version=result.engine_version,
         finished_at=timezone.now(),
         heartbeat_at=timezone.now(),
     )
