@@ -27,7 +27,6 @@ from attunement.privacy.selectors import consent_allows
 from . import interaction
 from . import video_selectors as selectors
 from . import video_services as services
-from .analysis_chart import time_course
 from .models import Clip, CodingEvent, RatingScheme, SessionVideo, VideoComment, VideoShare
 from .policies import video_policy
 from .ratings import DEFAULT_INTERVAL
@@ -232,13 +231,7 @@ def _analysis_context(video, actor, opened_id: str = "") -> dict:
         "proxy_size": interaction.proxy_size(video),
     }
     if shown is not None:
-        segments = interaction.corrected_segments(shown)
-        context.update(
-            figures=interaction.headline(shown),
-            segments=segments,
-            chart=time_course(shown.results, segments),
-            moments=interaction.moments_in_words(shown, name),
-        )
+        context.update(interaction.analysis_figures(shown, name))
     return context
 
 
