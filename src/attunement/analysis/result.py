@@ -16,10 +16,10 @@ All times are seconds from the first picture. Lags are positive when the partner
 
 from __future__ import annotations
 
-import math
+import functools
 import types
 import typing
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import MISSING, dataclass, field, fields, is_dataclass, replace
 from typing import Any
 
@@ -377,49 +377,82 @@ def _dump(value):
     return value
 
 
-_HINTS: dict[type, dict] = {}
-
-
 def _load(kind, data):
     """``data`` (JSON) as a value of type ``kind``, checked on the way: a TypeError names what does not fit."""
+    return _reader(kind)(data)
+
+
+@functools.cache
+def _reader(kind) -> Callable[[Any], Any]:
+    """A function reading JSON as a value of type ``kind``, made once per type (an hour's film has tens of
+    thousands of motion values, read on every page that shows the run)."""
     if is_dataclass(kind):
-        if not isinstance(data, Mapping):
-            raise TypeError(f"{kind.__name__}: expected an object")
-        hints = _HINTS.get(kind) or _HINTS.setdefault(kind, typing.get_type_hints(kind))
-        values = {}
-        for f in fields(kind):
-            if f.name in data:
-                values[f.name] = _load(hints[f.name], data[f.name])
-            elif not _has_default(f):
-                raise TypeError(f"{kind.__name__}: no {f.name}")
-        return kind(**values)
+        hints = typing.get_type_hints(kind)
+        parts = [(f.name, _reader(hints[f.name]), not _has_default(f)) for f in fields(kind)]
+
+        def read_dataclass(data):
+            if not isinstance(data, Mapping):
+                raise TypeError(f"{kind.__name__}: expected an object")
+            values = {}
+            for name, read, required in parts:
+                if name in data:
+                    values[name] = read(data[name])
+                elif required:
+                    raise TypeError(f"{kind.__name__}: no {name}")
+            return kind(**values)
+
+        return read_dataclass
     origin, args = typing.get_origin(kind), typing.get_args(kind)
     if origin in (typing.Union, types.UnionType):
-        if data is None and type(None) in args:
-            return None
         (inner,) = [a for a in args if a is not type(None)]
-        return _load(inner, data)
+        read_inner = _reader(inner)
+        return lambda data: None if data is None else read_inner(data)
     if origin is tuple:
-        if not isinstance(data, list | tuple):
-            raise TypeError("expected a list")
-        return tuple(_load(args[0], v) for v in data)
+        read_item = _reader(args[0])
+
+        def read_tuple(data):
+            if not isinstance(data, list | tuple):
+                raise TypeError("expected a list")
+            return tuple(map(read_item, data))
+
+        return read_tuple
     if origin is dict or kind is dict:
-        if not isinstance(data, Mapping):
-            raise TypeError("expected an object")
-        return dict(data)
+
+        def read_dict(data):
+            if not isinstance(data, Mapping):
+                raise TypeError("expected an object")
+            return dict(data)
+
+        return read_dict
     if kind is float:
-        if isinstance(data, bool) or not isinstance(data, int | float) or not math.isfinite(data):
-            raise TypeError(f"expected a number, not {data!r}")
-        return float(data)
+        return _read_float
     if kind is int:
-        if isinstance(data, bool) or not isinstance(data, int):
-            raise TypeError(f"expected a whole number, not {data!r}")
-        return data
+        return _read_int
     if kind in (str, bool):
-        if not isinstance(data, kind):
-            raise TypeError(f"expected {kind.__name__}, not {data!r}")
-        return data
+
+        def read_plain(data):
+            if not isinstance(data, kind):
+                raise TypeError(f"expected {kind.__name__}, not {data!r}")
+            return data
+
+        return read_plain
     raise TypeError(f"cannot read {kind!r}")
+
+
+def _read_float(data) -> float:
+    if type(data) is float:
+        if data - data != 0.0:  # infinity or NaN
+            raise TypeError(f"expected a finite number, not {data!r}")
+        return data
+    if type(data) is int:
+        return float(data)
+    raise TypeError(f"expected a number, not {data!r}")
+
+
+def _read_int(data) -> int:
+    if type(data) is not int:
+        raise TypeError(f"expected a whole number, not {data!r}")
+    return data
 
 
 def _has_default(f) -> bool:
