@@ -8,8 +8,8 @@ from hypothesis import strategies as st
 
 from attunement.learners.models import CommunicationProfile, Learner
 from attunement.organisations.models import Role
-from attunement.outcomes.suppression import THRESHOLD, suppress_row
 from attunement.practice.services import RatingInput, review_record, session_record
+from attunement.suppression import THRESHOLD, suppress_row
 
 from ..conftest import details, login, shown
 

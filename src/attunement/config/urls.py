@@ -4,20 +4,33 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from attunement.accounts import views as account_views
+from attunement.learners import urls as learner_urls
 from attunement.organisations import views as organisation_views
+from attunement.outcomes import urls as outcome_urls
+from attunement.practice import urls as practice_urls
 from attunement.practice import views as practice_views
+from attunement.privacy import urls as privacy_urls
+from attunement.records import audit_views
 
 # The admin has no login form of its own: it uses the same login, second step and lockout as everyone.
 admin.site.login = secure_admin_login(admin.site.login)
+
+# Every page about one person is under /learners/ and named learners:…, whichever app serves it.
+person_pages = [
+    *learner_urls.urlpatterns,
+    *practice_urls.person_urlpatterns,
+    *privacy_urls.person_urlpatterns,
+    *outcome_urls.person_urlpatterns,
+]
 
 urlpatterns = [
     path("", practice_views.home, name="home"),
     path("accounts/", include("allauth.urls")),
     path("login/", RedirectView.as_view(pattern_name="account_login", query_string=True), name="login"),
     path("organisation/switch/", organisation_views.switch_organisation, name="switch_organisation"),
-    path("organisation/audit/", organisation_views.audit_log, name="audit"),
+    path("organisation/audit/", audit_views.audit_log, name="audit"),
     path("organisation/security-log/", account_views.security_log_page, name="security_log"),
-    path("learners/", include("attunement.learners.urls")),
+    path("learners/", include((person_pages, "learners"))),
     path("", include("attunement.practice.urls")),
     path("privacy/", include("attunement.privacy.urls")),
     path("privacy/", include("attunement.records.urls")),

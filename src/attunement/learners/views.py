@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
@@ -39,42 +38,6 @@ def learner_list_view(request):
             "may_create": learner_policy.may_create(request.membership),
         },
     )
-
-
-@learner_page("view_records", reads="profile")
-def about_me(request, learner):
-    from attunement.practice.selectors import active_outcomes, home_observations_of, new_behaviour_moments
-
-    return render(
-        request,
-        "learners/about_me.html",
-        {
-            "learner": learner,
-            "profile": getattr(learner, "profile", None),
-            "key_people": learner.key_people.all(),
-            "outcomes": active_outcomes(learner=learner),
-            "new_moments": new_behaviour_moments(actor=request.membership, learner=learner),
-            "home_notes": home_observations_of(actor=request.membership, learner=learner),
-            "may": {
-                action: learner_policy.allows(request.membership, action, learner)
-                for action in ("edit", "edit_profile", "manage_plans", "record_session", "review_progress")
-            },
-        },
-    )
-
-
-@learner_page("view", reads="photo")
-def learner_photo(request, learner):
-    from attunement.organisations.models import Role
-    from attunement.privacy.selectors import consent_allows
-
-    if not learner.photo:
-        raise Http404("No photo")
-    if request.membership.role == Role.FAMILY and not consent_allows(learner, "family"):
-        raise PermissionDenied("There is no agreement to share this person's records with family.")
-    response = FileResponse(learner.photo.open("rb"))
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @member_required

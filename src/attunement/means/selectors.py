@@ -13,9 +13,9 @@ from django.utils import timezone
 
 from attunement.organisations.models import Membership
 from attunement.organisations.policies import STAFF_ROLES
-from attunement.outcomes.suppression import mean_if_enough, shown
 from attunement.practice.models import Session
 from attunement.practice.selectors import sessions_visible_to
+from attunement.suppression import mean_if_enough, shown
 
 from .dates import add_months, quarter_end, quarter_label, quarter_start, quarters_between, refresher_due
 from .models import AgreedAction, Champion, Course, SelfReport, SupervisionMeeting, TrainingCompletion

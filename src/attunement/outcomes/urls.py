@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import case_study_views, views
 
 app_name = "outcomes"
 
@@ -14,4 +14,11 @@ urlpatterns = [
     path("reports/<slug:audience>/", views.organisation_report, name="organisation_report"),
     path("sessions.csv", views.sessions_csv, name="sessions_csv"),
     path("dashboard/", views.dashboard, name="dashboard"),
+]
+
+# A person's own reports, under /learners/<id>/ with the other pages about them (named learners:report…).
+person_urlpatterns = [
+    path("<int:learner_id>/reports/", views.person_reports, name="reports"),
+    path("<int:learner_id>/reports/<slug:kind>/", views.person_report, name="report"),
+    path("<int:learner_id>/reports/case-study/review/", case_study_views.case_study_review, name="case_study_review"),
 ]

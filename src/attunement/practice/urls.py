@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import family_views, views
+from . import family_views, person_views, views
 
 app_name = "practice"
 
@@ -31,4 +31,9 @@ urlpatterns = [
         name="family_feedback_on_paper",
     ),
     path("organisation/scales/<int:scale_id>/", views.scale_wording, name="scale_wording"),
+]
+
+# Served under /learners/ with the other pages about one person (config/urls.py), as learners:….
+person_urlpatterns = [
+    path("<int:learner_id>/", person_views.about_me, name="about"),
 ]

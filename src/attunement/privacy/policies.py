@@ -1,18 +1,17 @@
 """Who may see and change consent records and retention.
 
 Actions on one person (viewing consent, recording it, legal holds, export, erasure) are in
-`LearnerPolicy.actions` (see `roles.PRIVACY_ACTIONS`), so they share its scope: a person in another
+`LearnerPolicy.actions` (see `learners.policies.PRIVACY_ACTIONS`), so they share its scope: a person in another
 organisation, or one a practitioner is not assigned to, is simply not there (404).
 """
 
 from django.db.models import QuerySet
 
-from attunement.learners.policies import learner_policy
+from attunement.learners.policies import PRIVACY_ACTIONS, learner_policy
 from attunement.organisations.models import Membership
 from attunement.organisations.policies import LEADERSHIP_ROLES, Policy
 
 from .models import Consent, RetentionSettings
-from .roles import PRIVACY_ACTIONS
 
 
 class ConsentPolicy(Policy):

@@ -14,3 +14,8 @@ urlpatterns = [
     ),
     path("learners/<int:learner_id>/legal-hold/", views.legal_hold, name="legal_hold"),
 ]
+
+# Served under /learners/ with the other pages about one person (config/urls.py), as learners:….
+person_urlpatterns = [
+    path("<int:learner_id>/photo/", views.learner_photo, name="photo"),
+]

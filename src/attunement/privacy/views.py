@@ -1,17 +1,18 @@
 from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 
 from attunement.learners.access import learner_page
-from attunement.learners.policies import learner_policy
+from attunement.learners.policies import PRIVACY_ACTIONS, learner_policy
 from attunement.organisations.forms_util import add_service_errors
+from attunement.organisations.models import Role
 
 from . import selectors, services
 from .consent_rules import REVIEW_GRACE_DAYS
 from .forms import ConsentForm, LegalHoldForm, WithdrawForm
 from .models import Consent
-from .roles import PRIVACY_ACTIONS
+from .selectors import consent_allows
 
 
 def _may(request, learner) -> dict[str, bool]:
@@ -114,3 +115,14 @@ def legal_hold(request, learner):
         },
         status=400 if errors or (form is not None and form.errors) else 200,
     )
+
+
+@learner_page("view", reads="photo")
+def learner_photo(request, learner):
+    if not learner.photo:
+        raise Http404("No photo")
+    if request.membership.role == Role.FAMILY and not consent_allows(learner, "family"):
+        raise PermissionDenied("There is no agreement to share this person's records with family.")
+    response = FileResponse(learner.photo.open("rb"))
+    response["Cache-Control"] = "private, no-store"
+    return response

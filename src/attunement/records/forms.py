@@ -1,5 +1,8 @@
 from django import forms
 
+from attunement.learners.forms import DateInput
+from attunement.learners.models import Learner
+from attunement.organisations.selectors import staff_of
 from attunement.privacy.models import RETENTION_LABELS, RetentionSettings
 
 from .services import retention_edit_token
@@ -29,3 +32,26 @@ class RetentionSettingsForm(forms.Form):
                 help_text=self.HELP.get(name, "Years after the person leaves."),
                 widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
             )
+
+
+class AuditFilterForm(forms.Form):
+    person = forms.ModelChoiceField(queryset=None, required=False, empty_label="Anyone")
+    user = forms.ModelChoiceField(queryset=None, required=False, empty_label="Any user", label="Done by")
+    since = forms.DateField(required=False, label="From")
+    until = forms.DateField(required=False, label="To")
+
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = Learner.objects.filter(organisation=organisation).order_by(
+            "first_name", "last_name"
+        )
+        self.fields["person"].label_from_instance = lambda learner: learner.full_name
+        self.fields["user"].queryset = staff_of(organisation)
+        self.fields["since"].widget = DateInput()
+        self.fields["until"].widget = DateInput()
+
+    def clean(self):
+        data = super().clean()
+        if data.get("since") and data.get("until") and data["since"] > data["until"]:
+            raise forms.ValidationError("The “From” date is after the “To” date.")
+        return data

@@ -9,7 +9,7 @@ import itertools
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from attunement.outcomes.suppression import (
+from attunement.suppression import (
     PROTECTED,
     SHOWN,
     SMALL,
