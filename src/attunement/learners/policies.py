@@ -2,12 +2,23 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from attunement.organisations.models import Membership, Role
-from attunement.organisations.policies import ORGANISATION_WIDE_ROLES, STAFF_ROLES, Policy
-from attunement.privacy.roles import PRIVACY_ACTIONS
+from attunement.organisations.policies import LEADERSHIP_ROLES, ORGANISATION_WIDE_ROLES, STAFF_ROLES, Policy
 
 from .models import Learner
 
 ASSIGNED_ROLES = frozenset({Role.PRACTITIONER, Role.THERAPIST, Role.FAMILY})
+
+# Who may do each privacy action for one person (the pages are in the privacy and records apps).
+PRIVACY_ACTIONS = {
+    # Practitioners and therapists assigned to the person see consent, so they know what they may film.
+    "view_consents": STAFF_ROLES,
+    "record_consent": ORGANISATION_WIDE_ROLES,
+    "withdraw_consent": ORGANISATION_WIDE_ROLES,
+    # A hold only stops deletion, so everyone who sees the whole organisation may place or lift one.
+    "manage_hold": ORGANISATION_WIDE_ROLES,
+    "export": LEADERSHIP_ROLES,
+    "erase": LEADERSHIP_ROLES,
+}
 
 
 class LearnerPolicy(Policy):
