@@ -3,7 +3,9 @@
 Only the model's manager is used, so a migration can pass its historical model.
 """
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+
+from django.db import migrations
 
 
 def add_defaults(model, organisation_id: int, entries: Iterable[Mapping]) -> bool:
@@ -17,3 +19,16 @@ def add_defaults(model, organisation_id: int, entries: Iterable[Mapping]) -> boo
         for position, entry in enumerate(entries, start=1)
     )
     return True
+
+
+def add_defaults_to_every_organisation(model: str, entries: Callable[[], Iterable[Mapping]]) -> migrations.RunPython:
+    """A data migration's operation: every organisation whose list of `model` ("practice.Fundamental") is empty
+    gets `entries()`. Undoing it removes nothing."""
+
+    def forwards(apps, schema_editor):
+        Organisation = apps.get_model("organisations", "Organisation")
+        catalogue = apps.get_model(model)
+        for organisation_id in Organisation.objects.values_list("pk", flat=True):
+            add_defaults(catalogue, organisation_id, entries())
+
+    return migrations.RunPython(forwards, migrations.RunPython.noop)

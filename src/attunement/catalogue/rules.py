@@ -80,11 +80,21 @@ class Catalogue:
                 return f"There is already a {self.words.thing} called “{other_name}”."
         return None
 
-    def clean_name(self, organisation_id: int, name: str | None, *, exclude_pk: int | None = None) -> str:
+    def clean_name(
+        self,
+        organisation_id: int,
+        name: str | None,
+        *,
+        errors: Mapping[str, str] | None = None,
+        exclude_pk: int | None = None,
+    ) -> str:
+        """The tidied name, or ValidationError with its problem and `errors`, the app's own fields' problems."""
         name = tidy_name(name)
-        problem = self.name_problem(organisation_id, name, exclude_pk=exclude_pk)
-        if problem:
-            raise ValidationError({"name": problem})
+        errors = dict(errors or {})
+        if problem := self.name_problem(organisation_id, name, exclude_pk=exclude_pk):
+            errors.setdefault("name", problem)
+        if errors:
+            raise ValidationError(errors)
         return name
 
     def edit_token(self, entry: CatalogueEntry) -> str:
@@ -97,13 +107,7 @@ class Catalogue:
         """Add an entry at the end of the actor's organisation's list. `errors` are the app's own fields'
         problems, reported together with the name's."""
         organisation_id = actor.organisation_id
-        name = tidy_name(name)
-        errors = dict(errors or {})
-        problem = self.name_problem(organisation_id, name)
-        if problem:
-            errors.setdefault("name", problem)
-        if errors:
-            raise ValidationError(errors)
+        name = self.clean_name(organisation_id, name, errors=errors)
         last = self.model.objects.filter(organisation_id=organisation_id).aggregate(m=Max("position"))["m"]
         entry = self.model.objects.create(
             organisation_id=organisation_id, name=name, position=(last or 0) + 1, **fields
@@ -128,13 +132,8 @@ class Catalogue:
         `check` finds the app's own fields' problems on the entry as saved now (its row locked)."""
         current = self.model.objects.select_for_update().get(pk=entry.pk)
         require_unchanged(version, self.edit_token(current), what)
-        name = tidy_name(name)
-        errors = dict(check(current) if check else {})
-        problem = self.name_problem(current.organisation_id, name, exclude_pk=current.pk)
-        if problem:
-            errors.setdefault("name", problem)
-        if errors:
-            raise ValidationError(errors)
+        errors = check(current) if check else None
+        name = self.clean_name(current.organisation_id, name, errors=errors, exclude_pk=current.pk)
         fields = {"name": name, **fields}
         for target in (current, entry):
             for field, value in fields.items():
