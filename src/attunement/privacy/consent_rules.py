@@ -6,6 +6,9 @@ The rules:
 - It allows the purpose on that day unless it was withdrawn on or before that day.
 - From its review date it is still valid but marked "review due", for a grace period of REVIEW_GRACE_DAYS.
   After that it has expired and no longer allows anything until a new consent is recorded.
+
+`consent_sql.consent_in_force` is `allows` as a database condition, for lists and counts; this module is the
+specification it is tested against.
 """
 
 from collections.abc import Iterable

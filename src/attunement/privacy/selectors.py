@@ -2,7 +2,8 @@
 
 `consent_allows` is the one question other code asks before it records, shows, shares or analyses
 anything about a person for a purpose. It answers about the person given; the caller has already
-fetched that person through the actor's scope.
+fetched that person through the actor's scope. Lists and counts of many people or records ask the same
+question inside their own query, with `consent_sql.consent_in_force`.
 """
 
 from dataclasses import dataclass
