@@ -1,17 +1,19 @@
 from django import forms
-from django.conf import settings
 
+from attunement.forms import SizeLimitedImageField
 from attunement.organisations.selectors import staff_of
 
 from .models import PROFILE_SECTIONS, Need, PlanKind
-from .photos import check_pixels, largest_file_in_words
+from .photos import PHOTO_SIZE, check_pixels
 
 
-class PhotoField(forms.ImageField):
-    """An image field that measures the picture from its header first, so a huge picture is never decoded."""
+class PhotoField(SizeLimitedImageField):
+    """An image field that measures the file and then the picture from its header first, so a huge picture
+    is never decoded."""
 
     def to_python(self, data):
         if data not in self.empty_values and hasattr(data, "seek"):
+            self.limit.check(data.size)
             check_pixels(data)
         return super().to_python(data)
 
@@ -54,25 +56,16 @@ class LearnerForm(forms.Form):
         label="We still support them",
         help_text="Untick when they leave. Their records are then kept for the retention period, then deleted.",
     )
-    photo = PhotoField(required=False)
+    photo = PhotoField(required=False, limit=PHOTO_SIZE, help_text="Optional. A JPEG or PNG under {limit}.")
     remove_photo = forms.BooleanField(required=False, label="Remove the current photo")
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, organisation, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["photo"].help_text = f"Optional. A JPEG or PNG under {largest_file_in_words()}."
         self.fields["site"].queryset = organisation.sites.all()
         if not organisation.sites.exists():
             del self.fields["site"]
         self.fields["assigned"].queryset = staff_of(organisation)
-
-    def clean_photo(self):
-        photo = self.cleaned_data.get("photo")
-        if photo and photo.size > settings.LEARNER_PHOTO_MAX_BYTES:
-            raise forms.ValidationError(
-                f"That photo is larger than {largest_file_in_words()}. Please choose a smaller one."
-            )
-        return photo
 
 
 class KeyPersonForm(forms.Form):

@@ -15,15 +15,13 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from attunement.forms import FileSizeLimit
+
 LONGEST_SIDE = 512
 NOT_A_PICTURE = "That file is not a picture we can read. Please choose a JPEG or PNG."
+PHOTO_SIZE = FileSizeLimit("LEARNER_PHOTO_MAX_BYTES", "That photo is larger than {limit}. Please choose a smaller one.")
 
 Image.MAX_IMAGE_PIXELS = settings.LEARNER_PHOTO_MAX_PIXELS
-
-
-def largest_file_in_words() -> str:
-    """The largest photo file taken, as people say it ("5 MB"), from the setting."""
-    return f"{settings.LEARNER_PHOTO_MAX_BYTES / 1024**2:g} MB"
 
 
 def too_many_pixels(size: tuple[int, int] | None = None) -> str:
@@ -57,6 +55,7 @@ def check_pixels(upload) -> None:
 def prepared_photo(upload) -> ContentFile:
     """Re-encode an uploaded picture as a JPEG of at most 512 px, upright, with no EXIF data at all."""
     try:
+        PHOTO_SIZE.check(getattr(upload, "size", None))
         check_pixels(upload)
     except ValidationError as error:
         raise ValidationError({"photo": error.messages[0]}) from None

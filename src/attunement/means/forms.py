@@ -1,11 +1,12 @@
 from django import forms
 from django.utils import timezone
 
+from attunement.forms import SizeLimitedFileField, SizeLimitedFileInput
 from attunement.learners.forms import DateInput
 
 from .models import ChampionKind, MeetingKind
 from .policies import LEADER_ROLES
-from .services import CERTIFICATE_MAX_BYTES, ActionInput
+from .services import CERTIFICATE_SIZE, ActionInput
 from .vocabulary import RATING_WORDS, SELF_REPORT_ITEMS
 
 
@@ -40,11 +41,12 @@ class CompletionForm(forms.Form):
         label="Who gave the training?",
         help_text="For example: Intensive Interaction Institute, or in-house.",
     )
-    certificate = forms.FileField(
+    certificate = SizeLimitedFileField(
+        limit=CERTIFICATE_SIZE,
         required=False,
         label="Certificate",
-        help_text="A PDF, JPEG or PNG file up to 10 MB. Only you and your co-ordinators can open it.",
-        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"}),
+        help_text="A PDF, JPEG or PNG file up to {limit}. Only you and your co-ordinators can open it.",
+        widget=SizeLimitedFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"}),
     )
 
     def __init__(self, *args, staff, courses, actor, may_record_any: bool, **kwargs):
@@ -56,12 +58,6 @@ class CompletionForm(forms.Form):
             self.fields["staff"].initial = actor.pk
         else:
             del self.fields["staff"]
-
-    def clean_certificate(self):
-        certificate = self.cleaned_data.get("certificate")
-        if certificate and certificate.size > CERTIFICATE_MAX_BYTES:
-            raise forms.ValidationError("That file is larger than 10 MB. Please choose a smaller one.")
-        return certificate
 
 
 class MeetingForm(forms.Form):

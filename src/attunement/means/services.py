@@ -7,12 +7,12 @@ by field where there is one), runs in one transaction and leaves an audit entry.
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from attunement.catalogue.defaults import add_defaults
+from attunement.forms import FileSizeLimit
 from attunement.organisations.audit import audit_record
 from attunement.organisations.models import Membership, Organisation, Site
 from attunement.organisations.policies import STAFF_ROLES
@@ -40,7 +40,10 @@ from .policies import (
 )
 from .vocabulary import SELF_REPORT_ITEMS
 
-CERTIFICATE_MAX_BYTES = getattr(settings, "TRAINING_CERTIFICATE_MAX_BYTES", 10 * 1024 * 1024)
+CERTIFICATE_SIZE = FileSizeLimit(
+    "TRAINING_CERTIFICATE_MAX_BYTES",
+    "That file is larger than {limit}. Please choose a smaller one, or a photo of the certificate.",
+)
 # What the first bytes of each allowed file look like, its content type and the suffix it is stored with.
 CERTIFICATE_SIGNATURES = (
     (b"%PDF-", "application/pdf", ".pdf"),
@@ -155,13 +158,7 @@ def course_set_retired(*, actor: Membership, course: Course, retired: bool) -> C
 
 def certificate_kind(upload) -> tuple[str, str]:
     """The content type and suffix of an uploaded certificate, judged by its first bytes, not its name."""
-    if upload.size > CERTIFICATE_MAX_BYTES:
-        raise ValidationError(
-            {
-                "certificate": f"That file is larger than {CERTIFICATE_MAX_BYTES // (1024 * 1024)} MB. "
-                "Please choose a smaller one, or a photo of the certificate."
-            }
-        )
+    CERTIFICATE_SIZE.check(upload.size, field="certificate")
     upload.seek(0)
     head = upload.read(16)
     upload.seek(0)

@@ -8,9 +8,9 @@ from django.utils import timezone
 from attunement.learners.forms import DateInput
 from attunement.organisations.selectors import staff_of
 
-from . import novelty
+from . import novelty, services
 from .models import Fundamental, Session
-from .services import USUAL_MINUTES, RatingInput, SessionDetails
+from .services import RatingInput, SessionDetails
 from .vocabulary import Ending, Enjoyment, Novelty, Phase, Technique
 
 MINUTE_CHOICES = (5, 10, 15, 20, 30)
@@ -25,6 +25,19 @@ class LocalDateTimeInput(forms.DateTimeInput):
         super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
 
 
+def minutes_limits() -> dict[str, object]:
+    """The minutes box's limits and the service's words about them, as attributes for the page and its script
+    (`{minutes}` in a message stands for the number typed)."""
+    return {
+        "min": services.USUAL_MINUTES[0],
+        "max": services.LONGEST_MINUTES,
+        "data-usual-max": services.USUAL_MINUTES[1],
+        "data-too-few": services.too_few_minutes_message(),
+        "data-too-many": services.too_many_minutes_message("{minutes}"),
+        "data-unusual": services.unusual_minutes_message("{minutes}"),
+    }
+
+
 class QuickLogForm(forms.Form):
     """The quick session log. Only the duration is required; everything else has a sensible default."""
 
@@ -32,7 +45,9 @@ class QuickLogForm(forms.Form):
     started_at = forms.DateTimeField(
         label="Started", widget=LocalDateTimeInput, input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
     )
-    minutes = forms.IntegerField(label="How many minutes?", widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
+    minutes = forms.IntegerField(
+        label="Minutes", widget=forms.NumberInput(attrs={"inputmode": "numeric", "aria-describedby": "minutes-warning"})
+    )
     long_session_confirmed = forms.BooleanField(required=False, label="Yes, it really lasted this long")
     place = forms.CharField(max_length=120, required=False, label="Where?")
     planned = forms.TypedChoiceField(
@@ -90,6 +105,7 @@ class QuickLogForm(forms.Form):
         # Retired Fundamentals are accepted here so the service can explain, in words, why they cannot be used.
         self.fields["fundamentals"].queryset = Fundamental.objects.filter(organisation=learner.organisation)
         self.fields["outcomes"].queryset = outcomes
+        self.fields["minutes"].widget.attrs.update(minutes_limits())
         if not self.is_bound:
             self.initial.setdefault("submission_key", uuid.uuid4())
             self.initial.setdefault("started_at", timezone.localtime().replace(second=0, microsecond=0))
@@ -141,8 +157,8 @@ class QuickLogForm(forms.Form):
 
     def clean_minutes(self):
         minutes = self.cleaned_data["minutes"]
-        if minutes is not None and minutes < 1:
-            raise forms.ValidationError("Please enter how many minutes the session lasted: at least 1.")
+        if minutes is not None and minutes < services.USUAL_MINUTES[0]:
+            raise forms.ValidationError(services.too_few_minutes_message())
         return minutes
 
     def to_details(self) -> SessionDetails:
@@ -410,7 +426,7 @@ def _session_initial(session, version: str) -> dict:
         "version": version,
         "started_at": timezone.localtime(session.started_at).replace(second=0, microsecond=0),
         **{name: getattr(session, name) for name in Session.FORM_FIELDS},
-        "long_session_confirmed": session.minutes > USUAL_MINUTES[1],
+        "long_session_confirmed": session.minutes > services.USUAL_MINUTES[1],
         "planned": "true" if session.planned else "false",
         "partners": list(session.partners.values_list("pk", flat=True)),
         "fundamentals": list(session.fundamentals.values_list("pk", flat=True)),

@@ -4,6 +4,7 @@ import uuid
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
+from django.contrib.humanize.templatetags.humanize import apnumber
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -153,16 +154,8 @@ def validate_session_details(*, actor: Membership, learner: Learner, details: Se
         errors["started_at"] = "The start time is in the future. Please check the date and time."
     elif details.started_at < now - timedelta(days=366 * 5):
         errors["started_at"] = "The start time is more than five years ago. Please check the date."
-    minutes = details.minutes
-    if minutes is None or minutes < USUAL_MINUTES[0]:
-        errors["minutes"] = "Please enter how many minutes the session lasted: at least 1."
-    elif minutes > LONGEST_MINUTES:
-        errors["minutes"] = f"{minutes} minutes is more than five hours. Please check the number of minutes."
-    elif minutes > USUAL_MINUTES[1] and not details.long_session_confirmed:
-        errors["minutes"] = (
-            f"{minutes} minutes is longer than most sessions (usually 5 to 30 minutes). "
-            "If that is right, tick “Yes, it really lasted this long” and save again."
-        )
+    if problem := minutes_problem(details.minutes, long_session_confirmed=details.long_session_confirmed):
+        errors["minutes"] = problem
     if not set(details.phases) <= set(Phase.values) or not set(details.techniques) <= set(Technique.values):
         errors["phases"] = "Please choose phases and techniques from the lists."
     if details.ending and details.ending not in Ending.values:
@@ -193,6 +186,35 @@ def validate_session_details(*, actor: Membership, learner: Learner, details: Se
         errors["outcome_ids"] = "One of the plan outcomes chosen is not in this person's current plans."
     if errors:
         raise ValidationError(errors)
+
+
+def minutes_problem(minutes: int | None, *, long_session_confirmed: bool = False) -> str | None:
+    """What is wrong with a session's length, in plain words, or None. The quick log's script shows the same
+    words while the number is typed (the form hands them over with the limits)."""
+    if minutes is None or minutes < USUAL_MINUTES[0]:
+        return too_few_minutes_message()
+    if minutes > LONGEST_MINUTES:
+        return too_many_minutes_message(minutes)
+    if minutes > USUAL_MINUTES[1] and not long_session_confirmed:
+        return unusual_minutes_message(minutes)
+    return None
+
+
+def too_few_minutes_message() -> str:
+    return f"Please enter how many minutes the session lasted: at least {USUAL_MINUTES[0]}."
+
+
+def too_many_minutes_message(minutes) -> str:
+    hours, rest = divmod(LONGEST_MINUTES, 60)
+    longest = f"{apnumber(hours)} hours" if not rest else f"{LONGEST_MINUTES} minutes"
+    return f"{minutes} minutes is more than {longest}. Please check the number of minutes."
+
+
+def unusual_minutes_message(minutes) -> str:
+    return (
+        f"{minutes} minutes is longer than most sessions (usually 5 to 30 minutes). "
+        "If that is right, tick “Yes, it really lasted this long” and save again."
+    )
 
 
 def saved_once(model, submission_key: uuid.UUID | None, owner_id: int, create) -> tuple[object, bool]:

@@ -1,13 +1,29 @@
 from django import forms
 
+from attunement.forms import SizeLimitedFileField, SizeLimitedFileInput
+
 from .models import Kind, Subject
-from .services import MAX_UPLOAD_BYTES
+from .uploads import CODING_FILE_SIZE, VIDEO_SIZE
+
+
+class VideoUploadForm(forms.Form):
+    """The video upload's one field: the page's script refuses a file over the limit before sending it, and
+    the upload handler and the service refuse it again (see uploads.py)."""
+
+    file = SizeLimitedFileField(
+        limit=VIDEO_SIZE,
+        label="Video",
+        help_text="Film from your phone or tablet, or choose a recording. Up to {limit}. "
+        "The original is kept; a small copy for watching here is made straight after.",
+        widget=SizeLimitedFileInput(attrs={"id": "video-file", "accept": "video/*"}),
+    )
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(
+    file = SizeLimitedFileField(
+        limit=CODING_FILE_SIZE,
         label="Coding file",
-        help_text="A BORIS project (.boris), an ELAN file (.eaf) or a CSV file, up to 20 MB.",
+        help_text="A BORIS project (.boris), an ELAN file (.eaf) or a CSV file, up to {limit}.",
     )
     title = forms.CharField(
         label="Title", max_length=200, required=False, help_text="For example “Sam's coding, first viewing”."
@@ -18,12 +34,6 @@ class ImportForm(forms.Form):
         required=False,
         help_text="For a BORIS file with several observations: the one to import. Leave empty for the first.",
     )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError("The file is larger than 20 MB. Please upload a smaller coding file.")
-        return upload
 
 
 class AgreementForm(forms.Form):

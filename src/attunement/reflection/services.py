@@ -25,8 +25,8 @@ from .importing import BORIS, CSV, ELAN, read_coding_file
 from .models import CodingEvent, CodingPass, EthogramCode, Kind, Source, Subject
 from .policies import coding_pass_policy, ethogram_policy
 from .selectors import coding_of
+from .uploads import CODING_FILE_SIZE
 
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 # Keys the reflection player keeps for itself (see static/attunement/player.js): never a code's shortcut.
 PLAYER_KEYS = frozenset(",.[]")
 SOURCES = {BORIS: Source.BORIS, ELAN: Source.ELAN, CSV: Source.CSV}
@@ -252,8 +252,7 @@ def coding_pass_import(
     A BORIS file may hold several observations: the one named `observation`, or else the first, is
     imported. A malformed file saves nothing and raises ValidationError with the reason."""
     _require_record(actor, session)
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise ValidationError({"file": "The file is larger than 20 MB. Please upload a smaller coding file."})
+    CODING_FILE_SIZE.check(len(data), field="file")
     try:
         read = read_coding_file(data)
     except CodingFormatError as error:

@@ -4,26 +4,26 @@ than the limit is answered 413 in plain words before any of it is read."""
 
 from functools import wraps
 
-from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.core.files.uploadhandler import SkipFile, StopUpload, TemporaryFileUploadHandler
 from django.http import JsonResponse
 from django.shortcuts import render
 
+from attunement.forms import FileSizeLimit
+
 # Room for the form's other fields and the multipart boundaries around the file.
 FORM_ALLOWANCE = 1024 * 1024
 
+VIDEO_SIZE = FileSizeLimit(
+    "VIDEO_MAX_BYTES", "The file is larger than {limit}. Please trim the video, or film a shorter part."
+)
+CODING_FILE_SIZE = FileSizeLimit(
+    "CODING_IMPORT_MAX_BYTES", "The file is larger than {limit}. Please upload a smaller coding file."
+)
+
 
 def video_max_bytes() -> int:
-    return settings.VIDEO_MAX_BYTES
-
-
-def size_in_words(size: int) -> str:
-    for unit, scale in (("GB", 1024**3), ("MB", 1024**2), ("KB", 1024)):
-        if size >= scale:
-            value = size / scale
-            return f"{value:.1f} {unit}".replace(".0 ", " ")
-    return f"{size} bytes"
+    return VIDEO_SIZE.max_bytes
 
 
 class SizeLimitedUploadHandler(TemporaryFileUploadHandler):
@@ -61,7 +61,7 @@ def install_size_limit(request) -> SizeLimitedUploadHandler:
 
 
 def too_big_message() -> str:
-    return f"The file is larger than {size_in_words(video_max_bytes())}. Please trim the video, or film a shorter part."
+    return VIDEO_SIZE.message()
 
 
 NOT_A_FILE = (

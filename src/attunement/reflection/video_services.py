@@ -45,7 +45,7 @@ from .models import (
 )
 from .policies import video_policy
 from .ratings import ZEEDYK_ITEMS, interval_starts
-from .uploads import size_in_words, video_max_bytes
+from .uploads import VIDEO_SIZE
 
 # The suffixes a container may be stored with, the usual one first. The name the file came with is kept if it
 # fits what the content turned out to be; otherwise the content decides.
@@ -106,10 +106,7 @@ def video_upload(*, actor: Membership, session: Session, path: str, size: int, o
         raise ValidationError({"file": NO_VIDEO_CONSENT.format(name=learner.display_name)})
     if size <= 0:
         raise ValidationError({"file": "The file is empty. Please choose the video again."})
-    if size > video_max_bytes():
-        raise ValidationError(
-            {"file": f"The file is larger than {size_in_words(video_max_bytes())}. Please trim the video first."}
-        )
+    VIDEO_SIZE.check(size, field="file")
     try:
         info = probe(path)
     except MediaProblem as problem:

@@ -27,11 +27,12 @@ from attunement.privacy.selectors import consent_allows
 from . import interaction
 from . import video_selectors as selectors
 from . import video_services as services
+from .forms import VideoUploadForm
 from .models import Clip, CodingEvent, RatingScheme, SessionVideo, VideoComment, VideoShare
 from .policies import video_policy
 from .ratings import DEFAULT_INTERVAL
 from .serving import ranged_file_response
-from .uploads import size_in_words, size_limited_upload, video_max_bytes
+from .uploads import size_limited_upload, too_big_message
 from .views import _session
 
 
@@ -109,8 +110,7 @@ def _video_add(request, learner, session_id, limit=None):
         "learner": learner,
         "session": session,
         "consented": consented,
-        "limit": size_in_words(video_max_bytes()),
-        "limit_bytes": video_max_bytes(),
+        "form": VideoUploadForm(),
         "videos": selectors.videos_of_session(actor=request.membership, session=session),
         "errors": [],
     }
@@ -119,7 +119,7 @@ def _video_add(request, learner, session_id, limit=None):
     upload = request.FILES.get("file")
     errors = []
     if limit is not None and limit.too_big:
-        errors = [f"The file is larger than {context['limit']}. Please trim the video, or film a shorter part."]
+        errors = [too_big_message()]
     elif upload is None:
         errors = ["Please choose a video to upload."]
     else:

@@ -118,20 +118,25 @@
       sync();
     }
 
-    // A clear warning for durations outside the usual 1 to 60 minutes.
+    // A clear warning for durations outside the usual range. The limits and the words are the server's,
+    // on the box itself (min, max, data-usual-max, data-too-few, data-too-many, data-unusual).
     const minutes = document.getElementById("id_minutes");
     const warning = document.getElementById("minutes-warning");
     const confirmLong = document.getElementById("long-confirm");
     function checkMinutes() {
       const value = Number(minutes.value);
+      const say = (message) => message.replaceAll("{minutes}", String(value));
       if (minutes.value === "") {
         warning.textContent = "";
         confirmLong.hidden = true;
-      } else if (!Number.isInteger(value) || value < 1) {
-        warning.textContent = "A session lasts at least 1 minute.";
+      } else if (!Number.isInteger(value) || value < Number(minutes.min)) {
+        warning.textContent = say(minutes.dataset.tooFew);
         confirmLong.hidden = true;
-      } else if (value > 60) {
-        warning.textContent = value + " minutes is longer than most sessions (usually 5 to 30). Is that right?";
+      } else if (value > Number(minutes.max)) {
+        warning.textContent = say(minutes.dataset.tooMany);
+        confirmLong.hidden = true;
+      } else if (value > Number(minutes.dataset.usualMax)) {
+        warning.textContent = say(minutes.dataset.unusual);
         confirmLong.hidden = false;
       } else {
         warning.textContent = "";
@@ -153,8 +158,6 @@
     form.addEventListener("input", saveDraft);
     form.addEventListener("change", saveDraft);
 
-    const summary = document.getElementById("error-summary");
-    if (summary) summary.focus();
   }
 
   // A page that confirms a save tells us which draft is now safe to forget.
@@ -190,6 +193,9 @@
     forgetDraftsOnLogout();
     const form = document.getElementById("quick-log");
     if (form) setUpQuickLog(form);
+    // A page sent back with problems starts at its one list of them (each links to its field).
+    const summary = document.getElementById("error-summary");
+    if (summary) summary.focus();
   });
 })();
 
@@ -197,4 +203,24 @@
 document.addEventListener("submit", (event) => {
   const button = event.submitter;
   if (button && button.dataset.confirm && !window.confirm(button.dataset.confirm)) event.preventDefault();
+});
+
+// A file over the server's limit (data-max-bytes on its input) is refused as soon as it is chosen, in the
+// server's words (data-too-big), before anything is sent. The server checks again.
+document.addEventListener("change", (event) => {
+  const input = event.target;
+  if (!(input instanceof HTMLInputElement) || input.type !== "file" || !input.dataset.maxBytes) return;
+  const tooBig = [...input.files].some((file) => file.size > Number(input.dataset.maxBytes));
+  let note = document.getElementById(input.id + "-too-big");
+  if (!tooBig) {
+    if (note) note.remove();
+    return;
+  }
+  input.value = "";
+  if (!note) {
+    note = Object.assign(document.createElement("p"), { id: input.id + "-too-big", className: "field-error" });
+    note.setAttribute("role", "alert");
+    input.insertAdjacentElement("afterend", note);
+  }
+  note.textContent = input.dataset.tooBig;
 });

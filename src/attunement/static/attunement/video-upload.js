@@ -23,8 +23,9 @@
     const file = input.files[0];
     if (!file) return;
     event.preventDefault();
-    if (file.size > Number(form.dataset.limit)) {
-      showErrors([`The file is larger than ${form.dataset.limitWords}. Please trim the video, or film a shorter part.`]);
+    // The limit and its words come from the server, on the file input (data-max-bytes, data-too-big).
+    if (file.size > Number(input.dataset.maxBytes)) {
+      showErrors([input.dataset.tooBig]);
       return;
     }
     if (file.size === 0) {
