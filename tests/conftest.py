@@ -16,6 +16,17 @@ from attunement.setup.services import organisation_create
 PASSWORD = "a-long-test-password"
 TOTP_SECRET = "JBSWY3DPEHPK3PXPTESTSECRETKEYABC"
 
+# A test that uses one of these starts a real web server (and Chromium) in the test run: it is an `e2e` test,
+# slow and left out by `pytest -m "not e2e"`. Tests that start the whole service are marked where they are.
+REAL_SERVER_FIXTURES = frozenset({"live_server", "browser"})
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` chooses the tests
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if REAL_SERVER_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.e2e)
+
 
 @pytest.fixture(autouse=True)
 def _fast_test_settings(settings):

@@ -100,7 +100,12 @@ def manage(var_dir: Path, *args: str, **env) -> str:
     return done.stdout
 
 
-def wait_for(condition, timeout: float, what: str):
+# How long to wait for a process to reach a state. A quiet machine takes a few seconds; one whose cores are all
+# busy takes far longer to start Python, Django, supervisor and gunicorn, so the limit is generous.
+BUSY_MACHINE_WAIT_S = 180
+
+
+def wait_for(condition, what: str, timeout: float = BUSY_MACHINE_WAIT_S):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = condition()
@@ -150,23 +155,23 @@ def test_the_worker_waits_out_a_locked_database_and_keeps_working(migrated, tmp_
         )
     calls = migrated / "housekeeping-calls"
     try:
-        wait_for(calls.exists, 30, "housekeeping at start")
+        wait_for(calls.exists, "housekeeping at start")
         assert "housekeeping that always fails" in log.read_text()  # logged, and the next one still ran
 
         # Someone holds the write lock until the worker has met it, then a while longer (its busy timeout is 1 s).
         with closing(sqlite3.connect(migrated / "attunement.sqlite3", isolation_level=None)) as holder:
             holder.execute("BEGIN IMMEDIATE")
-            wait_for(lambda: "database is locked" in log.read_text(), 120, "the worker to meet the locked database")
+            wait_for(lambda: "database is locked" in log.read_text(), "the worker to meet the locked database")
             time.sleep(3)
             assert worker.poll() is None, log.read_text()
             holder.execute("ROLLBACK")
 
         task_id = manage(migrated, "shell", "-c", ENQUEUE).strip().splitlines()[-1]
-        assert wait_for(lambda: task_status(migrated, task_id) == "SUCCESSFUL", 30, "the task to run")
+        assert wait_for(lambda: task_status(migrated, task_id) == "SUCCESSFUL", "the task to run")
         assert worker.poll() is None
     finally:
         worker.terminate()
-        worker.wait(timeout=30)
+        worker.wait(timeout=60)
 
 
 # --- The whole service under the load that once stopped it ----------------------------------------------
@@ -189,13 +194,13 @@ def service(tmp_path_factory):
     # supervisor calls a program RUNNING once it has stayed up for its startsecs (2 s); a busy machine takes longer
     wait_for(
         lambda: all(running.programs()[name][0] == "RUNNING" for name in ("web", "worker")),
-        120,
         "the web server and the worker to be running",
     )
     yield running
     running.stop()
 
 
+@pytest.mark.e2e
 def test_a_long_import_and_exports_while_twenty_people_save_lose_nothing_and_stop_nothing(service):
     from bench import soak
 
@@ -214,14 +219,15 @@ def test_a_long_import_and_exports_while_twenty_people_save_lose_nothing_and_sto
     assert result.probes_unanswered == 0, summary
     # The worker never stopped, and it measured the video while all this went on.
     assert service.programs()["worker"] == worker_before
-    wait_for(lambda: "done" in soak.analyses(service, service.setup["video"]), 120, "the video's analysis")
+    wait_for(lambda: "done" in soak.analyses(service, service.setup["video"]), "the video's analysis")
     log = service.log_path.read_text()
     assert "database is locked" not in log and "Traceback" not in log, log[-3000:]
 
 
+@pytest.mark.e2e
 def test_everything_the_service_wrote_is_readable_by_its_own_user_only(service):
     # the upload, and the copy for watching that the worker makes
-    wait_for(lambda: len(list(service.var_dir.rglob("*.mp4"))) >= 2, 120, "the worker to make the copy")
+    wait_for(lambda: len(list(service.var_dir.rglob("*.mp4"))) >= 2, "the worker to make the copy")
     modes = {}
     for path in [service.var_dir, *service.var_dir.rglob("*")]:
         try:
@@ -232,14 +238,15 @@ def test_everything_the_service_wrote_is_readable_by_its_own_user_only(service):
     assert [f"{oct(mode)} {path}" for path, mode in modes.items() if mode & 0o077] == []
 
 
+@pytest.mark.e2e
 def test_a_worker_that_dies_is_started_again_while_the_web_keeps_answering(service):
     from bench import soak
 
     state, pid = service.programs()["worker"]
     assert state == "RUNNING"
-    browser = soak.Browser(service.base, timeout=30)
+    browser = soak.Browser(service.base, timeout=BUSY_MACHINE_WAIT_S)
     os.kill(pid, signal.SIGKILL)
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + BUSY_MACHINE_WAIT_S
     while True:
         assert browser.get("/accounts/login/").status == 200
         now = service.programs()["worker"]
@@ -251,4 +258,4 @@ def test_a_worker_that_dies_is_started_again_while_the_web_keeps_answering(servi
 
     # And the new worker does work.
     task_id = manage(service.var_dir, "shell", "-c", ENQUEUE).strip().splitlines()[-1]
-    wait_for(lambda: task_status(service.var_dir, task_id) == "SUCCESSFUL", 60, "the new worker to run a task")
+    wait_for(lambda: task_status(service.var_dir, task_id) == "SUCCESSFUL", "the new worker to run a task")

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from axe_playwright_python.sync_playwright import Axe
 from django.utils import timezone
+from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from attunement.learners.models import Learner
@@ -40,7 +41,7 @@ def test_a_coordinator_reviews_edits_and_releases_a_case_study(tablet, live_serv
     log_in(page, base, "priya@oakfield.example")
     page.goto(f"{base}/learners/{learner.pk}/reports/")
     page.get_by_role("link", name="Anonymised case study").first.click()
-    assert page.get_by_text("Waiting for review.").is_visible()
+    expect(page.get_by_text("Waiting for review.")).to_be_visible()
     assert page.get_by_role("link", name="Download the PDF").count() == 0
     assert "took" not in page.locator("article.report").inner_text()
 

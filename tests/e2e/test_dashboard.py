@@ -24,14 +24,13 @@ def consent_truth(organisation_name: str) -> dict[Status, dict[str, list[str]]]:
 
 def test_the_coordinator_sees_consent_alerts_and_charts(tablet, live_server):
     page, base = tablet, live_server.url
-    page.set_default_navigation_timeout(60_000)
     truth = consent_truth("Oakfield Special School")
     due, expired = truth[Status.REVIEW_DUE], truth[Status.EXPIRED]
     assert due and expired  # the demo has both
 
     log_in(page, base, "priya@oakfield.example")
     page.get_by_role("link", name="Dashboard: means and ends, with alerts").click()
-    page.get_by_role("heading", name="Needs attention").wait_for(timeout=60_000)
+    page.get_by_role("heading", name="Needs attention").wait_for()
 
     review_card = page.locator("#alert-consent-review")
     expired_card = page.locator("#alert-consent-expired")
@@ -70,5 +69,5 @@ def test_the_coordinator_sees_consent_alerts_and_charts(tablet, live_server):
     # Each person in a consent alert leads to their consent page.
     first_name = sorted(expired)[0]
     expired_card.get_by_role("link", name=first_name).click()
-    page.wait_for_url(re.compile(r"/privacy/learners/\d+/$"), timeout=60_000)
+    page.wait_for_url(re.compile(r"/privacy/learners/\d+/$"))
     assert page.get_by_text("Expired").first.is_visible()

@@ -3,6 +3,7 @@
 import re
 
 from django.contrib.auth import get_user_model
+from playwright.sync_api import expect
 
 from attunement.accounts.two_factor import current_code
 from attunement.organisations.models import Organisation, Role
@@ -31,11 +32,12 @@ def test_a_new_coordinator_sets_up_an_authenticator_then_needs_its_code_to_log_i
 
     page.fill("#id_code", "000000")
     page.get_by_role("button", name="Activate").click()
+    expect(page.get_by_text("Incorrect code.").first).to_be_visible()
     assert "/accounts/2fa/totp/activate/" in page.url  # a wrong code does not activate it
 
     page.fill("#id_code", current_code(secret))
     page.get_by_role("button", name="Activate").click()
-    page.wait_for_load_state()
+    page.wait_for_url(lambda url: "/accounts/2fa/totp/activate/" not in url)
     page.goto(f"{base}/")
     assert page.get_by_role("heading", name="Hello, Nia").is_visible()
 
@@ -52,4 +54,4 @@ def test_five_wrong_passwords_lock_the_account_in_the_browser(tablet, live_serve
         page.fill("#id_login", "sam@oakfield.example")
         page.fill("#id_password", "not-the-password")
         page.click("button[type=submit]")
-    assert page.get_by_role("heading", name="This account is locked for 15 minutes").is_visible()
+    expect(page.get_by_role("heading", name="This account is locked for 15 minutes")).to_be_visible()

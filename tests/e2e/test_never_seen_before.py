@@ -4,6 +4,7 @@ import re
 
 from axe_playwright_python.sync_playwright import Axe
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from attunement.practice.models import ObservedBehaviour, Session
 
@@ -35,10 +36,9 @@ def test_a_behaviour_already_seen_is_questioned_and_can_be_marked_typical(tablet
     page.get_by_label("Never seen before", exact=True).first.click()
     expected = f"Seen before: {times} times, first on {first_on:%-d %b %Y}"
     live_hint = page.locator(".seen-hint").first
-    live_hint.wait_for()
-    assert live_hint.inner_text() == f"{expected}. Is it really new?"  # at once, before saving
+    expect(live_hint).to_have_text(f"{expected}. Is it really new?")  # before saving
     page.get_by_label("Typical", exact=True).first.click()
-    assert live_hint.inner_text() == ""
+    expect(live_hint).to_have_text("")
     page.get_by_label("Never seen before", exact=True).first.click()
     before = Session.objects.count()
     page.get_by_role("button", name="Save session").click()

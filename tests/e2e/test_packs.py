@@ -13,8 +13,6 @@ from attunement.outcomes.selectors import counted_people
 
 from .conftest import log_in
 
-WAIT = 60_000
-
 
 def figure_rows(page, label: str) -> dict[str, str]:
     """The rows of a figure's breakdown, as the reader sees them."""
@@ -44,7 +42,7 @@ def test_the_inspector_pack_at_the_school_and_at_the_adult_service(tablet, live_
         page.context.clear_cookies()
         log_in(page, base, email)
         page.goto(f"{base}/organisation/summary/inspection/")
-        page.get_by_role("heading", name="Evidence for inspectors").wait_for(timeout=WAIT)
+        page.get_by_role("heading", name="Evidence for inspectors").wait_for()
         for area in areas:
             assert page.get_by_role("heading", name=area, exact=True).is_visible()
         text = page.locator("article").inner_text()
@@ -65,7 +63,7 @@ def test_the_inspector_pack_at_the_school_and_at_the_adult_service(tablet, live_
         assert page.locator("svg.pack-bars[role=img]").count() >= 1
         this_term = "This term so far" if word == "Pupils" else "This review period so far"
         assert page.get_by_role("heading", name=re.compile(this_term)).is_visible()
-        with page.expect_download(timeout=WAIT) as pack:
+        with page.expect_download() as pack:
             page.get_by_role("link", name="Download the PDF").click()
         data = open(pack.value.path(), "rb").read()
         pdf = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages)

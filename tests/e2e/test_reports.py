@@ -2,6 +2,7 @@
 
 import io
 
+from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from attunement.learners.models import Learner
@@ -21,7 +22,7 @@ def test_a_coordinator_downloads_the_inspector_pack_and_a_family_report(tablet, 
 
     page.get_by_role("link", name="Reports", exact=True).click()
     page.get_by_role("link", name="Evidence for inspectors").click()
-    assert page.get_by_role("heading", name="Curriculum and teaching").is_visible()
+    expect(page.get_by_role("heading", name="Curriculum and teaching")).to_be_visible()
     with page.expect_download() as pack:
         page.get_by_role("link", name="Download the PDF").click()
     text = downloaded_text(pack.value)
@@ -32,7 +33,7 @@ def test_a_coordinator_downloads_the_inspector_pack_and_a_family_report(tablet, 
     page.goto(f"{base}/learners/{learner.pk}/")
     page.get_by_role("link", name="Reports", exact=True).last.click()
     page.get_by_role("link", name="For the family").click()
-    assert page.get_by_role("heading", name=f"{learner.display_name}: what the team has seen").is_visible()
+    expect(page.get_by_role("heading", name=f"{learner.display_name}: what the team has seen")).to_be_visible()
     with page.expect_download() as family:
         page.get_by_role("link", name="Download the PDF").click()
     assert f"{learner.display_name}: what the team has seen" in downloaded_text(family.value)

@@ -4,6 +4,7 @@ import re
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
 
 from attunement.accounts.models import User
 from attunement.learners.models import Learner
@@ -11,7 +12,7 @@ from attunement.privacy.selectors import consent_allows
 from attunement.reflection.models import CodingEvent, VideoComment
 from attunement.reflection.sample_video import write_sample_video
 
-from .conftest import TABLET, log_in
+from .conftest import log_in
 
 SHOWN_TIME = "#player-time"
 
@@ -30,7 +31,15 @@ def shown_seconds(page) -> float:
     return int(minutes) * 60 + float(seconds)
 
 
-def test_film_code_by_keyboard_share_and_a_mentor_comments(tablet, browser, live_server, tmp_path):
+def player_ready(page):
+    """Wait until the video can be played and nothing is being measured: the page then stays as it is (while
+    work is under way it polls, and reloads itself when the work is done)."""
+    page.wait_for_function(
+        "() => document.getElementById('player')?.readyState >= 2 && !document.getElementById('analysis-progress')"
+    )
+
+
+def test_film_code_by_keyboard_share_and_a_mentor_comments(tablet, new_tablet, live_server, queued_work, tmp_path):
     page, base = tablet, live_server.url
     film = write_sample_video(tmp_path / "session.mp4", seconds=4.0, width=640, height=360, fps=25)
     learner, session = a_filmable_session_of("sam@oakfield.example")
@@ -40,8 +49,9 @@ def test_film_code_by_keyboard_share_and_a_mentor_comments(tablet, browser, live
     page.get_by_role("link", name="Add a video").click()
     page.set_input_files("#video-file", str(film))
     page.get_by_role("button", name="Upload the video").click()
-    page.wait_for_url(re.compile(r"/reflection/videos/\d+/$"), timeout=60_000)
-    page.wait_for_function("() => document.getElementById('player').readyState >= 2", timeout=30_000)
+    page.wait_for_url(re.compile(r"/reflection/videos/\d+/$"))
+    assert queued_work.run() == ["video_proxy_make", "video_analyse"]  # what a worker does after an upload
+    player_ready(page)
     assert page.get_by_role("heading", name=f"Video of a session with {learner.display_name}").is_visible()
 
     # Step on by frames: the time shown is the frame on screen, 1/25 s apart.
@@ -85,16 +95,14 @@ def test_film_code_by_keyboard_share_and_a_mentor_comments(tablet, browser, live
     priya = page.locator("#share-member option", has_text="Priya").get_attribute("value")
     page.select_option("#share-member", value=priya)
     page.get_by_role("button", name="Share", exact=True).click()
-    assert page.get_by_text(re.compile(r"^Shared with Priya")).is_visible()
+    expect(page.get_by_text(re.compile(r"^Shared with Priya"))).to_be_visible()
     video_url = page.url.split("#")[0]
 
-    mentor_context = browser.new_context(viewport=TABLET, has_touch=True)
-    mentor = mentor_context.new_page()
-    mentor.set_default_timeout(10_000)
+    mentor = new_tablet()
     log_in(mentor, base, "priya@oakfield.example")
     mentor.get_by_role("link", name="Videos", exact=True).click()
     mentor.locator(f"a[href='{video_url.removeprefix(base)}']").first.click()
-    mentor.wait_for_function("() => document.getElementById('player').readyState >= 2", timeout=30_000)
+    player_ready(mentor)
     mentor.get_by_role("heading", name="Notes and comments").click()
     for _ in range(50):
         mentor.keyboard.press(".")
@@ -102,8 +110,7 @@ def test_film_code_by_keyboard_share_and_a_mentor_comments(tablet, browser, live
     mentor.fill("#comment-text", "Lovely waiting here: you let the smile come.")
     mentor.get_by_role("button", name="Add note at this moment").click()
     comment = mentor.locator(".comment").filter(has_text="Lovely waiting here")
-    assert comment.get_by_role("button", name=re.compile(r"Jump to 0:02")).is_visible()
-    mentor_context.close()
+    expect(comment.get_by_role("button", name=re.compile(r"Jump to 0:02"))).to_be_visible()
 
     note = VideoComment.objects.get()
     assert note.author.user.email == "priya@oakfield.example" and 1.95 <= note.time <= 2.05
@@ -112,13 +119,13 @@ def test_film_code_by_keyboard_share_and_a_mentor_comments(tablet, browser, live
     assert page.locator("#timeline .timeline-mark.note").count() == 1
 
 
-def test_draw_each_person_s_box_and_measure_again(tablet, browser, live_server):
+def test_draw_each_person_s_box_and_measure_again(tablet, new_tablet, live_server, queued_work):
     from attunement.reflection.demo_video import seed_demo_video
     from attunement.reflection.models import VideoAnalysis
 
     page, base = tablet, live_server.url
-    page.set_default_navigation_timeout(60_000)  # measuring runs while the page waits: slow on a busy machine
     video = seed_demo_video()
+    queued_work.run()
     assert VideoAnalysis.objects.filter(video=video, status="done").count() == 1  # measured once it could play
     name = video.session.learner.display_name
     progress_url = f"{base}/learners/{video.session.learner_id}/progress/"
@@ -155,7 +162,9 @@ def test_draw_each_person_s_box_and_measure_again(tablet, browser, live_server):
     assert page.locator(".region-box.box-partner").is_visible()
 
     page.get_by_role("button", name="Measure again").click()
-    page.get_by_text("The video is being measured again").wait_for(timeout=60_000)
+    page.get_by_text("The video is being measured again").wait_for()
+    assert queued_work.run() == ["video_analyse"]  # measured here, while the page polls for it
+    page.get_by_role("link", name="Open run 2").wait_for()  # the page reloaded itself once it was done
     first, trial = VideoAnalysis.objects.filter(video=video).order_by("pk")
     assert trial.learner_region == ",".join(map(str, learner_box)) and trial.status == "done"
     # The trial is kept and listed, but the figures that count are still the first run's.
@@ -165,7 +174,7 @@ def test_draw_each_person_s_box_and_measure_again(tablet, browser, live_server):
     assert page.get_by_text("These figures count for this video: run 1").is_visible()
     assert page.get_by_role("button", name="Use this run").count() == 0  # a practitioner does not choose
     runs.nth(1).get_by_role("link", name="Open run 2").click()
-    page.get_by_text("A trial: these figures do not count.").wait_for(timeout=60_000)
+    page.get_by_text("A trial: these figures do not count.").wait_for()
     assert page.get_by_text("with boxes drawn by hand").count() == 1
     violations = Axe().run(page).response["violations"]
     assert [v["id"] for v in violations if v["impact"] in ("serious", "critical")] == []
@@ -173,15 +182,11 @@ def test_draw_each_person_s_box_and_measure_again(tablet, browser, live_server):
     assert name in latest.inner_text() and "The partner" not in latest.inner_text()
 
     # The co-ordinator reviews the runs and chooses the trial: the trend now uses it.
-    context = browser.new_context(viewport=TABLET, has_touch=True)
-    reviewer = context.new_page()
-    reviewer.set_default_timeout(10_000)
-    reviewer.set_default_navigation_timeout(60_000)
+    reviewer = new_tablet()
     log_in(reviewer, base, "priya@oakfield.example")
     reviewer.goto(f"{base}/reflection/videos/{video.pk}/?run={trial.pk}#analysis")
     reviewer.locator("#run-shown").get_by_role("button", name="Use this run").click()
-    reviewer.get_by_text("This run now counts").wait_for(timeout=60_000)
+    reviewer.get_by_text("This run now counts").wait_for()
     assert reviewer.get_by_text("These figures count for this video: run 2").is_visible()
     earlier, latest = trend_rows(reviewer)
     assert "The partner" in latest.inner_text() and "Yes" in latest.inner_text()
-    context.close()
