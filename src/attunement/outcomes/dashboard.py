@@ -5,8 +5,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Count, F, FilteredRelation, Q, Sum
-from django.db.models.functions import Coalesce, TruncMonth, TruncWeek
+from django.db.models import Case, Count, F, FilteredRelation, IntegerField, Q, Sum, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from attunement.learners.models import Learner
@@ -61,8 +61,9 @@ def ends(*, actor: Membership, scope: Scope, period: Period) -> dict:
     Counted by the database, one row a month, however many sessions the period holds."""
     people = scope.people(actor)
     sessions = Session.objects.filter(learner__in=people, started_at__gte=period.start, started_at__lt=period.end)
+    month_starts = _month_starts(period)
     monthly = (
-        sessions.annotate(month=TruncMonth("started_at", tzinfo=timezone.get_current_timezone()))
+        sessions.annotate(month=_bucket("started_at", [start for _, start in month_starts]))
         .values("month")
         .annotate(
             sessions=Count("pk"),
@@ -75,7 +76,7 @@ def ends(*, actor: Membership, scope: Scope, period: Period) -> dict:
     )
     months = [
         {
-            "month": _local_day(row["month"]),
+            "month": month_starts[row["month"]][0],
             "sessions": row["sessions"],
             "average_minutes": round(row["minutes"] / row["sessions"], 1) if row["sessions"] else None,
             "enjoyed_a_lot": round(100 * row["lots"] / row["rated"]) if row["rated"] else None,
@@ -98,14 +99,24 @@ def ends(*, actor: Membership, scope: Scope, period: Period) -> dict:
     }
 
 
-def _local_day(moment) -> date:
-    """The local calendar day a truncated moment (the start of a month or week) falls on."""
-    return timezone.localtime(moment).date() if timezone.is_aware(moment) else moment.date()
+def _bucket(field: str, starts: list) -> Case:
+    """The index of the period (each beginning at one of `starts`, in order, and ending at the next) a moment falls
+    in, worked out by the database with plain comparisons, so no date function runs for each row. The rows must
+    already be limited to the first start and the end of the last period."""
+    return Case(
+        *[When(**{f"{field}__lt": start}, then=Value(i)) for i, start in enumerate(starts[1:])],
+        default=Value(len(starts) - 1),
+        output_field=IntegerField(),
+    )
 
 
-def _week_of_session():
-    """The Monday of the local week a session started in, worked out by the database."""
-    return TruncWeek("started_at", tzinfo=timezone.get_current_timezone())
+def _month_starts(period: Period) -> list[tuple[date, object]]:
+    """Each calendar month the period touches: its first day, and the moment counting starts in it (local time)."""
+    months, day = [], period.since.replace(day=1)
+    while day <= period.until:
+        months.append((day, max(Period(since=day, until=day).start, period.start)))
+        day = (day + timedelta(days=32)).replace(day=1)
+    return months
 
 
 _TARGET = Coalesce(F("weekly_session_target"), F("organisation__weekly_session_target"))
@@ -209,11 +220,12 @@ def weeks_against_target(people, period: Period) -> list[dict]:
     everyone = people.aggregate(n=Count("pk"), target=Sum(_TARGET))
     if last < first or not everyone["n"]:
         return []
+    mondays = [first + timedelta(weeks=i) for i in range((last - first).days // 7 + 1)]
     window = Period(since=first, until=last + timedelta(days=6))
     sessions = Session.objects.filter(
         learner__in=people.values("pk"), started_at__gte=window.start, started_at__lt=window.end
-    ).annotate(week=_week_of_session())
-    held = {_local_day(week): n for week, n in sessions.values("week").annotate(n=Count("pk")).values_list("week", "n")}
+    ).annotate(week=_bucket("started_at", [Period(since=monday, until=monday).start for monday in mondays]))
+    held = {mondays[week]: n for week, n in sessions.values("week").annotate(n=Count("pk")).values_list("week", "n")}
     reached_target = (
         sessions.values("week", "learner_id")
         .annotate(
@@ -225,17 +237,18 @@ def weeks_against_target(people, period: Period) -> list[dict]:
     )
     people_met: dict[date, int] = defaultdict(int)
     for week in reached_target:
-        people_met[_local_day(week)] += 1
+        people_met[mondays[week]] += 1
     target = everyone["target"] or 0
-    weeks = []
-    monday = first
-    while monday <= last:
-        count = held.get(monday, 0)
-        weeks.append(
-            {"week": monday, "count": count, "target": target, "met": count >= target, "people_met": people_met[monday]}
-        )
-        monday += timedelta(weeks=1)
-    return weeks
+    return [
+        {
+            "week": monday,
+            "count": held.get(monday, 0),
+            "target": target,
+            "met": held.get(monday, 0) >= target,
+            "people_met": people_met[monday],
+        }
+        for monday in mondays
+    ]
 
 
 def family_feedback(people, period: Period) -> dict:
