@@ -192,7 +192,7 @@ class Attribution:
     low_hz: float | None
     high_hz: float | None
     boundary_hz: float | None
-    note: str
+    note: str = ""
 
 
 @dataclass(frozen=True)
