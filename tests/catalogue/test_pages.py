@@ -56,3 +56,20 @@ def test_adding_a_retired_name_again_points_to_use_again(world, client):
     assert response.status_code == 400
     assert "There is already a course called “Induction”, retired." in page and "Use again" in page
     assert world.school.courses.filter(name__iexact="induction").count() == 1
+
+
+@pytest.mark.django_db
+def test_each_list_offers_retire_or_use_again_named_for_a_screen_reader(world, client):
+    login(client, world.coordinator)
+    lists = [
+        (reverse("practice:fundamentals"), world.school.fundamentals.get(name="Trust and empathy"), "name"),
+        (reverse("means:courses"), world.school.courses.get(name="Induction"), "name"),
+        (reverse("reflection:ethogram"), world.school.ethogram_codes.get(key="L-smiles"), "key"),
+    ]
+    for page, entry, label in lists:
+        named = getattr(entry, label)
+        assert f'aria-label="Retire {named}"' in client.get(page).content.decode()
+        entry.retired_at = "2026-01-05T10:00:00Z"
+        entry.save(update_fields=["retired_at"])
+        shown = client.get(page).content.decode()
+        assert f'aria-label="Use {named} again"' in shown and f'aria-label="Retire {named}"' not in shown
