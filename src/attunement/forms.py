@@ -50,14 +50,12 @@ class Problem:
 
 def problems_of(form) -> list[Problem]:
     """A form's or formset's errors in page order, each with the id of the input to jump to."""
-    if form is None:
-        return []
-    if hasattr(form, "non_form_errors"):
+    if isinstance(form, forms.BaseFormSet):
         problems = [Problem(str(e)) for e in form.non_form_errors()]
         for member in form.forms:
             problems += problems_of(member)
         return problems
-    if not form.is_bound:
+    if not isinstance(form, forms.BaseForm) or not form.is_bound:
         return []
     problems = [Problem(str(e)) for e in form.non_field_errors()]
     for field in form:

@@ -56,7 +56,7 @@ class TestQuickLogPage:
         ("change", "message"),
         [
             ({"minutes": "-3"}, "at least 1"),
-            ({"minutes": ""}, "This field is required"),
+            ({"minutes": ""}, "how many minutes the session lasted"),
             ({"minutes": "90"}, "Yes, it really lasted this long"),
             ({"minutes": "abc"}, "Enter a whole number"),
             ({"started_at": "2999-01-01T10:00"}, "in the future"),

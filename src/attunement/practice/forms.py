@@ -106,6 +106,7 @@ class QuickLogForm(forms.Form):
         self.fields["fundamentals"].queryset = Fundamental.objects.filter(organisation=learner.organisation)
         self.fields["outcomes"].queryset = outcomes
         self.fields["minutes"].widget.attrs.update(minutes_limits())
+        self.fields["minutes"].error_messages["required"] = services.too_few_minutes_message()
         if not self.is_bound:
             self.initial.setdefault("submission_key", uuid.uuid4())
             self.initial.setdefault("started_at", timezone.localtime().replace(second=0, microsecond=0))
