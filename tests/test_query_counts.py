@@ -1,6 +1,7 @@
 """The busiest pages send the same number of queries however long a person's history is and however many
 people the organisation has; a person's page never asks the database the same question twice."""
 
+import re
 from collections import Counter
 from datetime import date, datetime, time, timedelta
 
@@ -145,3 +146,35 @@ def test_the_dashboard_counts_by_month_and_week_in_local_time(world, client):
     assert [(m["month"], m["sessions"]) for m in figures["months"]] == [(date(2026, 7, 1), 1)]
     week = next(w for w in figures["weeks"] if w["week"] == date(2026, 6, 29))
     assert (week["count"], week["people_met"]) == (1, 1)
+
+
+def test_the_partner_pickers_offer_the_people_around_the_person_not_the_whole_staff(world, client):
+    """A large organisation's staff are not all listed on the quick log or the timeline's filter; who works with
+    the person is, someone else can be found by name and chosen, and the timeline still filters by them."""
+    login(client, world.practitioner)
+    others = [world.member(world.school, "practitioner", name=f"colleague{i}") for i in range(12)]
+    helper = others[0]
+    helper.user.last_name = "Okonjo"
+    helper.user.save()
+    log_url = reverse("practice:log_session", kwargs={"learner_id": world.mine.pk})
+    page = client.get(log_url).content.decode()
+    listed = [m for m in others if f'name="partners" value="{m.user_id}"' in page]
+    assert listed == []
+    assert f'name="partners" value="{world.practitioner.user_id}"' in page
+    assert f'name="partners" value="{world.members["therapist"].user_id}"' in page  # assigned to Mina
+
+    found = client.get(log_url, {"partner_search": "okonjo"}).content.decode()
+    assert f'name="partners" value="{helper.user_id}"' in found
+    assert f'name="partners" value="{others[1].user_id}"' not in found
+
+    session = Session.objects.create(
+        learner=world.mine, recorded_by=world.practitioner.user, started_at=timezone.now(), minutes=10
+    )
+    session.partners.add(helper.user)  # once a partner, offered from then on
+    assert f'name="partners" value="{helper.user_id}"' in client.get(log_url).content.decode()
+    timeline = reverse("practice:timeline", kwargs={"learner_id": world.mine.pk})
+    filtered = client.get(timeline, {"partner": others[2].user_id})  # anyone on the staff may still be chosen
+    assert filtered.status_code == 200
+    options = re.findall(r'<option value="(\d*)"[^>]*>([^<]*)</option>', filtered.content.decode())
+    assert (str(others[2].user_id), str(others[2].user)) in options
+    assert (str(others[3].user_id), str(others[3].user)) not in options

@@ -121,6 +121,41 @@ def behaviour_suggestions(*, learner: Learner, limit: int = 30) -> list[str]:
     return list(dict.fromkeys(recent))[:limit]
 
 
+def partners_to_offer(
+    *, actor: Membership, learner: Learner, chosen=(), search: str = "", recent: int = 20, found: int = 10
+) -> list:
+    """The members of staff a partner picker offers for this person: who works with them now, who partnered them in
+    their latest `recent` sessions, the member logging, anyone already chosen, and, when the member looked for
+    someone else by name or email, up to `found` of the organisation's staff who match. Never the whole staff list,
+    so the picker does not grow with the organisation (any member of staff is still accepted when posted)."""
+    from attunement.learners.models import Assignment
+    from attunement.organisations.selectors import staff_of
+
+    today = timezone.localdate()
+    working_with = Assignment.objects.filter(
+        Q(starts_on__isnull=True) | Q(starts_on__lte=today),
+        Q(ends_on__isnull=True) | Q(ends_on__gte=today),
+        learner=learner,
+    ).values("user_id")
+    latest = Session.objects.filter(learner=learner).order_by("-started_at").values("pk")[:recent]
+    recent_partners = Session.partners.through.objects.filter(session__in=latest).values("user_id")
+    chosen_ids = {int(pk) for pk in chosen if str(pk).isdigit()}
+    staff = staff_of(learner.organisation)
+    people = list(
+        staff.filter(Q(pk=actor.user_id) | Q(pk__in=chosen_ids) | Q(pk__in=working_with) | Q(pk__in=recent_partners))
+    )
+    search = search.strip()
+    if search:
+        matching = staff.filter(
+            Q(first_name__icontains=search)
+            | Q(last_name__icontains=search)
+            | Q(display_name__icontains=search)
+            | Q(email__iexact=search)
+        ).exclude(pk__in=[person.pk for person in people])
+        people += list(matching[:found])
+    return people
+
+
 def active_outcomes(*, learner: Learner) -> QuerySet[PlanOutcome]:
     return PlanOutcome.objects.filter(plan__learner=learner, plan__is_active=True, is_active=True).select_related(
         "plan"

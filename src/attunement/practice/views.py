@@ -90,6 +90,7 @@ def quick_log(request, learner):
     actor = request.membership
     outcomes = selectors.active_outcomes(learner=learner)
     form = QuickLogForm(request.POST or None, actor=actor, learner=learner, outcomes=outcomes)
+    partner_search = _offer_partners(request, form, "partners", learner)
     if request.method == "POST" and form.is_valid():
         try:
             recorded = services.session_record(
@@ -119,15 +120,30 @@ def quick_log(request, learner):
             "places": selectors.place_suggestions(actor=actor, learner=learner),
             "behaviour_suggestions": selectors.behaviour_suggestions(learner=learner),
             "next_behaviour_index": max(row["index"] for row in form.behaviour_rows) + 1,
+            "partner_search": partner_search,
         },
         status=400 if form.errors else 200,
     )
+
+
+def _offer_partners(request, form, field: str, learner, empty_label: str | None = None) -> str:
+    """Offer in the form's partner picker only the staff around this person (selectors.partners_to_offer), plus
+    whoever the member looked for with `?partner_search=`; the field still accepts any member of staff. Returns
+    the search, to show it again."""
+    search = request.GET.get("partner_search", "").strip()[:100]
+    chosen = form[field].value()
+    chosen = chosen if isinstance(chosen, list | tuple) else [chosen]
+    people = selectors.partners_to_offer(actor=request.membership, learner=learner, chosen=chosen, search=search)
+    choices = [(person.pk, str(person)) for person in people]
+    form.fields[field].widget.choices = [("", empty_label), *choices] if empty_label is not None else choices
+    return search
 
 
 @learner_page("view_records", reads="timeline")
 def timeline(request, learner):
     actor = request.membership
     filter_form = TimelineFilterForm(request.GET or None, learner=learner)
+    _offer_partners(request, filter_form, "partner", learner, empty_label="Any partner")
     filters = selectors.TimelineFilter()
     if filter_form.is_valid():
         data = filter_form.cleaned_data
@@ -374,6 +390,7 @@ def session_correct(request, learner, session_id):
         )
 
     form = form_for(request.POST or None, services.session_edit_token(session))
+    partner_search = _offer_partners(request, form, "partners", learner)
     saved_now, status = None, 200
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -389,6 +406,7 @@ def session_correct(request, learner, session_id):
         except EditConflict as error:
             session = Session.every_record.get(pk=session.pk)
             form = form_for(with_token(request.POST, services.session_edit_token(session)), "")
+            _offer_partners(request, form, "partners", learner)
             form.is_valid()
             add_service_errors(form, error)
             saved_now = _saved_now(session_in_words(session))
@@ -411,6 +429,7 @@ def session_correct(request, learner, session_id):
             "places": selectors.place_suggestions(actor=actor, learner=learner),
             "behaviour_suggestions": selectors.behaviour_suggestions(learner=learner),
             "next_behaviour_index": max(row["index"] for row in form.behaviour_rows) + 1,
+            "partner_search": partner_search,
         },
         status=status if saved_now else (400 if form.errors else 200),
     )
