@@ -147,6 +147,8 @@ def _pages(world):
         (practitioner, reverse("means:self_report")),
         (coordinator, reverse("privacy:consent_create", kwargs=lid)),
         (coordinator, reverse("privacy:legal_hold", kwargs=lid)),
+        (coordinator, reverse("records:erase", kwargs=lid)),
+        (coordinator, reverse("records:retention")),
         (coordinator, reverse("reflection:ethogram")),
         (practitioner, reverse("reflection:import", kwargs=in_session)),
         (world.members[Role.FAMILY], reverse("practice:family_note", kwargs=lid)),
@@ -168,7 +170,7 @@ def test_every_form_page_sent_empty_lists_its_problems_once_linked_to_the_inputs
         except AssertionError as problem:
             raise AssertionError(f"{url}: {problem}") from None
         checked.append(url)
-    assert len(checked) == 20
+    assert len(checked) == 22
 
 
 @pytest.mark.django_db
