@@ -129,6 +129,9 @@ def test_a_name_typed_differently_is_the_same_name(world, which, data, name_word
         with pytest.raises(ValidationError) as refused:
             catalogue.add(actor, data.draw(written_differently(name_words))[0])
         assert "retired" in _refusal(refused.value) and "Use again" in _refusal(refused.value)
+        with pytest.raises(ValidationError) as refused:
+            catalogue.rename(actor, other, data.draw(written_differently(name_words))[0])
+        assert "retired. Please choose another name" in _refusal(refused.value)
         transaction.set_rollback(True)
 
 

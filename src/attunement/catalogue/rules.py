@@ -73,10 +73,12 @@ class Catalogue:
         for other_name, retired_at in others.values_list("name", "retired_at"):
             if same_name_key(other_name) == key:
                 if retired_at is not None:
-                    return (
-                        f"There is already a {self.words.thing} called “{other_name}”, retired. "
-                        "Bring it back with “Use again” instead of adding it anew."
+                    advice = (
+                        "Please choose another name, or bring that one back with “Use again”."
+                        if exclude_pk is not None
+                        else "Bring it back with “Use again” instead of adding it anew."
                     )
+                    return f"There is already a {self.words.thing} called “{other_name}”, retired. {advice}"
                 return f"There is already a {self.words.thing} called “{other_name}”."
         return None
 
