@@ -49,14 +49,15 @@ def _consent(person=0, purpose=Purpose.VIDEO, starts=0, review_after=30, withdra
 
 
 def _days_to_ask(records: list[Consent], extra: list[date]) -> set[date]:
-    """Every day around which some consent's answer changes, and a few drawn ones."""
+    """The days on which some consent starts, is withdrawn or expires, each with the day before (where the
+    answer may change), and a few drawn ones."""
     days = set(extra)
     for record in records:
-        edges = [record.starts_on, record.review_on, consent_rules.expires_on(record)]
+        edges = [record.starts_on, consent_rules.expires_on(record)]
         if record.withdrawn_on is not None:
             edges.append(record.withdrawn_on)
         for edge in edges:
-            days.update({edge - timedelta(days=1), edge, edge + timedelta(days=1)})
+            days.update({edge - timedelta(days=1), edge})
     return days
 
 
