@@ -27,10 +27,11 @@ def consent_in_force(purpose: str, on: date | None = None, *, learner: str = "pk
         raise ValueError(f"Unknown consent purpose {purpose!r}")
     on = on or timezone.localdate()
     started = Consent.objects.filter(purpose=purpose, starts_on__lte=on)
+    # A consent started later, or the same day and recorded later, replaces this one.
     later = started.filter(learner=OuterRef("learner")).filter(
         Q(starts_on__gt=OuterRef("starts_on")) | Q(starts_on=OuterRef("starts_on"), pk__gt=OuterRef("pk"))
     )
-    # `on` is before expires_on(record), i.e. before review_on + grace + 1 day.
+    # Allowing while `on` is before expires_on(record) = review_on + grace + 1 day, i.e. review_on >= on - grace.
     last_allowed_review = on - timedelta(days=consent_rules.REVIEW_GRACE_DAYS)
     governing_and_allowing = (
         started.filter(learner=OuterRef(learner), review_on__gte=last_allowed_review)
