@@ -10,14 +10,15 @@
   already so changes nothing.
 - Every add, change, retirement and return leaves an audit entry named by the app ("course.added").
 
-Each app asks its own policy first, and passes the errors of its own fields to be reported with the name's.
+Only the roles the app's policy allows to "manage" change a list, and only their own organisation's entries; the
+refusal names those roles. Each app passes the errors of its own fields to be reported with the name's.
 """
 
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -25,6 +26,7 @@ from django.utils import timezone
 from attunement.edits import edit_token, require_unchanged
 from attunement.organisations.audit import audit_record
 from attunement.organisations.models import Membership
+from attunement.organisations.policies import Policy
 
 from .models import CatalogueEntry
 
@@ -54,9 +56,18 @@ class Catalogue:
 
     model: type[CatalogueEntry]
     words: Words
+    policy: Policy  # its "manage" action says who may change the list
+    doing: str  # as in "Only co-ordinators and administrators can change the Fundamentals."
     audit_prefix: str  # "fundamental": audit actions "fundamental.added", "fundamental.retired", …
     changed_action: str = "changed"  # the audit action's last word for a change ("renamed")
     edit_fields: tuple[str, ...] = ("name",)  # the values a change form's edit token covers
+
+    def require_manage(self, actor: Membership, entry: CatalogueEntry | None = None) -> None:
+        """PermissionDenied unless the actor's role may change the list (and `entry` is their organisation's)."""
+        if not self.policy.role_may(actor, "manage"):
+            raise PermissionDenied(self.policy.only_sentence("manage", self.doing))
+        if entry is not None:
+            self.policy.require(actor, "manage", entry, f"That {self.words.thing} is not in your organisation's list.")
 
     @property
     def longest_name(self) -> int:
@@ -108,6 +119,7 @@ class Catalogue:
     ) -> CatalogueEntry:
         """Add an entry at the end of the actor's organisation's list. `errors` are the app's own fields'
         problems, reported together with the name's."""
+        self.require_manage(actor)
         organisation_id = actor.organisation_id
         name = self.clean_name(organisation_id, name, errors=errors)
         last = self.model.objects.filter(organisation_id=organisation_id).aggregate(m=Max("position"))["m"]
@@ -132,6 +144,7 @@ class Catalogue:
         """Rename an entry and set its other `fields`. `version` is the edit token from when the form was drawn
         (None: not checked) and `what` names the entry in the message if it changed meanwhile ("this course").
         `check` finds the app's own fields' problems on the entry as saved now (its row locked)."""
+        self.require_manage(actor, entry)
         current = self.model.objects.select_for_update().get(pk=entry.pk)
         require_unchanged(version, self.edit_token(current), what)
         errors = check(current) if check else None
@@ -155,6 +168,7 @@ class Catalogue:
     ) -> CatalogueEntry:
         """Retire an entry (it leaves the forms for new records; past records keep it) or bring it back.
         `restore_problem` says, in plain words, why the entry cannot come back as it is, or None."""
+        self.require_manage(actor, entry)
         current = self.model.objects.select_for_update().get(pk=entry.pk)
         if current.is_retired == retired:
             entry.retired_at = current.retired_at

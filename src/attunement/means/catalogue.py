@@ -3,11 +3,14 @@
 from attunement.catalogue.rules import Catalogue, Words
 
 from .models import Course
+from .policies import course_policy
 from .vocabulary import DEFAULT_COURSES
 
 COURSES = Catalogue(
     Course,
     Words(thing="course", name_missing="Please give the course a name."),
+    policy=course_policy,
+    doing="change the training list",
     audit_prefix="course",
     edit_fields=("name", "refresh_months", "required"),
 )

@@ -78,20 +78,14 @@ def organisation_practice_setup(*, organisation: Organisation) -> None:
 FUNDAMENTALS = Catalogue(
     Fundamental,
     Words(thing="Fundamental", name_missing="Please give the Fundamental a name."),
+    policy=fundamental_policy,
+    doing="change the Fundamentals",
     audit_prefix="fundamental",
     changed_action="renamed",
 )
 
 
-def _require_manage_catalogue(actor: Membership, fundamental: Fundamental | None = None) -> None:
-    if not fundamental_policy.role_may(actor, "manage"):
-        raise PermissionDenied("Only co-ordinators and administrators can change the Fundamentals.")
-    if fundamental is not None:
-        fundamental_policy.require(actor, "manage", fundamental, "That Fundamental is not in your organisation.")
-
-
 def fundamental_add(*, actor: Membership, name: str, area: str) -> Fundamental:
-    _require_manage_catalogue(actor)
     return FUNDAMENTALS.add(actor=actor, name=name, area=area)
 
 
@@ -103,7 +97,6 @@ def fundamental_rename(
     *, actor: Membership, fundamental: Fundamental, name: str, version: str | None = None
 ) -> Fundamental:
     """`version` is the edit token from when the rename box was drawn (see attunement.edits)."""
-    _require_manage_catalogue(actor, fundamental)
     return FUNDAMENTALS.change(
         actor=actor, entry=fundamental, version=version, what="this Fundamental's name", name=name
     )
@@ -111,7 +104,6 @@ def fundamental_rename(
 
 def fundamental_set_retired(*, actor: Membership, fundamental: Fundamental, retired: bool) -> Fundamental:
     """Retiring hides a Fundamental from new sessions and reviews; past records keep it."""
-    _require_manage_catalogue(actor, fundamental)
     return FUNDAMENTALS.set_retired(actor=actor, entry=fundamental, retired=retired)
 
 

@@ -40,6 +40,8 @@ ETHOGRAM = Catalogue(
     Words(
         thing="code", name_missing="Please describe the behaviour, for example “Learner smiles”.", name_is="description"
     ),
+    policy=ethogram_policy,
+    doing="change the ethogram",
     audit_prefix="ethogram_code",
     edit_fields=("name", "shortcut"),
 )
@@ -56,13 +58,6 @@ def default_ethogram_codes() -> list[dict]:
 def create_default_ethogram(organisation: Organisation) -> None:
     """Give a new organisation the Intensive Interaction ethogram (nothing if it has any code already)."""
     add_defaults(EthogramCode, organisation.pk, default_ethogram_codes())
-
-
-def _require_manage(actor: Membership, code: EthogramCode | None = None) -> None:
-    if not ethogram_policy.role_may(actor, "manage"):
-        raise PermissionDenied("Only co-ordinators, managers and administrators can change the ethogram.")
-    if code is not None:
-        ethogram_policy.require(actor, "manage", code, "That code is not in your organisation's ethogram.")
 
 
 def _shortcut_problem(
@@ -91,7 +86,7 @@ def _tidy_shortcut(shortcut: str | None) -> str:
 def ethogram_code_add(
     *, actor: Membership, key: str, name: str, subject: str, kind: str, shortcut: str = ""
 ) -> EthogramCode:
-    _require_manage(actor)
+    ETHOGRAM.require_manage(actor)  # before looking at the list for clashes
     key = (key or "").strip()
     shortcut = _tidy_shortcut(shortcut)
     errors = {}
@@ -119,7 +114,6 @@ def ethogram_code_change(
 ) -> EthogramCode:
     """Rename a code or change its shortcut. The key stays, so past codings keep their meaning. `version` is
     the edit token from when the form was drawn (see attunement.edits)."""
-    _require_manage(actor, code)
     shortcut = _tidy_shortcut(shortcut)
 
     def shortcut_errors(current: EthogramCode) -> dict[str, str]:
@@ -134,7 +128,6 @@ def ethogram_code_change(
 
 def ethogram_code_set_retired(*, actor: Membership, code: EthogramCode, retired: bool) -> EthogramCode:
     """Retiring takes a code out of new codings; codings that used it keep it."""
-    _require_manage(actor, code)
 
     def restore_problem(current: EthogramCode) -> str | None:
         if current.shortcut and _shortcut_problem(current.organisation_id, current.shortcut, exclude_pk=current.pk):
