@@ -45,10 +45,12 @@ def distinct_names(people: Iterable[tuple[int, str, str, str]]) -> dict[int, str
             pk, shown, _ = members[0]
             names[pk] = shown
             continue
-        for pk, shown, last in members:
-            others = [other_last for other_pk, _, other_last in members if other_pk != pk]
-            part = _surname_part(last, others)
-            names[pk] = f"{shown} {part}".strip()
+        # In surname order, any other surname sharing a start with this one is next to it: comparing with the two
+        # neighbours gives the same answer as comparing with everyone, without a cost that grows with the square.
+        ordered = sorted(members, key=lambda member: member[2].strip().casefold())
+        for i, (pk, shown, last) in enumerate(ordered):
+            neighbours = [other_last for _, _, other_last in ordered[max(0, i - 1) : i] + ordered[i + 1 : i + 2]]
+            names[pk] = f"{shown} {_surname_part(last, neighbours)}".strip()
     return names
 
 
