@@ -1,6 +1,6 @@
 # Attunement: two commands for a fresh machine.
 #   make run   install, migrate, load the demo (first time only), start the web server and the task worker
-#   make test  install what the tests need, lint, and run every test (SQLite, then PostgreSQL if DATABASE_URL is set)
+#   make test  install what the tests need, lint, check the app graph (lint-imports), and run every test (SQLite, then PostgreSQL if DATABASE_URL is set)
 
 PYTHON ?= python3
 VENV := .venv
@@ -33,9 +33,11 @@ run: install
 
 lint: install-test
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 test: install-test
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	scripts/test.sh
 
 bench: install-test

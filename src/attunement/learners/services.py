@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from attunement.edits import EditConflict, edit_token, require_unchanged
 from attunement.organisations.audit import audit_record
-from attunement.organisations.models import Membership
+from attunement.organisations.models import Membership, Role
+from attunement.organisations.policies import STAFF_ROLES
 from attunement.organisations.selectors import staff_of
 
 from .models import Assignment, CommunicationProfile, KeyPerson, Learner, Need, Plan, PlanOutcome
@@ -160,9 +161,6 @@ def assignment_end(*, actor: Membership, learner: Learner, assignment: Assignmen
 def linkable_members(organisation):
     """Who can be linked to a person: staff who work with people, and family members."""
     from django.contrib.auth import get_user_model
-
-    from attunement.organisations.models import Role
-    from attunement.organisations.policies import STAFF_ROLES
 
     return (
         get_user_model()

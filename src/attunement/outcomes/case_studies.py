@@ -12,6 +12,7 @@ from attunement.learners.policies import learner_policy
 from attunement.organisations.audit import audit_record
 from attunement.organisations.models import Membership, Role
 from attunement.organisations.policies import STAFF_ROLES
+from attunement.practice.models import FamilyFeedback
 
 from .anonymise import (
     FAMILY,
@@ -103,8 +104,6 @@ class Sentence:
 
 def draft_sentences(*, actor: Membership, learner: Learner, period: Period) -> list[Sentence]:
     """Every quoted sentence the case study would hold for this period, with the automatic replacement."""
-    from attunement.practice.models import FamilyFeedback
-
     from .reports import best_moments
 
     names = known_names(learner)

@@ -5,10 +5,33 @@ from collections import Counter
 from datetime import timedelta
 
 from attunement.learners.models import Learner
+from attunement.learners.selectors import learners_visible_to
+from attunement.means.models import Course, MeetingKind, SelfReport, SupervisionMeeting, TrainingCompletion
 from attunement.organisations.models import Membership
-from attunement.practice.models import ObservedBehaviour, ProgressReview, ReviewRating
+from attunement.organisations.policies import STAFF_ROLES
+from attunement.practice.models import (
+    FAMILY_FEEDBACK_QUESTIONS,
+    FamilyFeedback,
+    ObservedBehaviour,
+    ProgressReview,
+    ReviewRating,
+    Session,
+)
 from attunement.practice.novelty import first_behaviour_ids
 from attunement.practice.selectors import active_outcomes, current_scale, reviews_of, sessions_visible_to
+from attunement.practice.vocabulary import Phase, Technique
+from attunement.suppression import (
+    SHOWN,
+    THRESHOLD,
+    Figure,
+    about_enough,
+    average_over,
+    count_of_people,
+    exact,
+    part_of,
+    protected,
+    suppress_counts,
+)
 
 from .periods import Period
 
@@ -147,12 +170,6 @@ def _line(label: str, figure, means: str, *, rows=None, optional: bool = False) 
 
 def _means_figures(organisation, period: Period) -> dict:
     """The practice that produces the ends, as counts about staff (hidden below 5 staff)."""
-    from attunement.means.models import Course, MeetingKind, SupervisionMeeting, TrainingCompletion
-    from attunement.organisations.models import Membership
-    from attunement.organisations.policies import STAFF_ROLES
-
-    from .suppression import THRESHOLD, count_of_people, exact, part_of, protected
-
     when = _when(period)
     staff = Membership.objects.filter(organisation=organisation, is_active=True, role__in=STAFF_ROLES)
     n_staff = staff.count()
@@ -205,10 +222,6 @@ def _family_figures(people, period: Period, *, word: str = "person", words: str 
     """Families' answers, averaged per question over families (each family once, their latest answer), and
     the comments they agreed may be quoted without names, with every name Attunement knows taken out.
     Hidden below 5 families."""
-    from attunement.practice.models import FAMILY_FEEDBACK_QUESTIONS, FamilyFeedback
-
-    from .suppression import THRESHOLD, average_over, part_of
-
     when = _when(period)
     latest: dict[int, FamilyFeedback] = {}
     for feedback in (
@@ -290,8 +303,6 @@ def _shares(sessions, people_n: int) -> dict:
     """Percentages of sessions, each hidden when the group is under the threshold."""
     from django.db.models import Count, Q, Sum
 
-    from .suppression import about_enough
-
     tally = sessions.aggregate(
         total=Count("pk"),
         minutes=Sum("minutes"),
@@ -322,11 +333,8 @@ def _previous_term(day):
 def pack_trend(organisation, people, until) -> list[dict]:
     """This term so far against last term, and the twelve months to `until` against the twelve before, for
     the same people (those counted now). Each figure is hidden like any other."""
-    from attunement.practice.models import Session
-
     from .dashboard import term_start
     from .selectors import sessions_per_person
-    from .suppression import SHOWN, THRESHOLD, Figure, average_over, exact, part_of, protected
 
     n_people = people.count()
     term = Period(since=term_start(until), until=until)
@@ -392,8 +400,6 @@ def _bars(rows: list[tuple[str, object]]) -> dict:
 def _monthly_sessions(sessions, period: Period, enough: bool) -> list[tuple[str, object]]:
     from django.utils import timezone
 
-    from .suppression import exact, protected
-
     months: Counter = Counter()
     for started_at in sessions.values_list("started_at", flat=True):
         months[timezone.localtime(started_at).date().replace(day=1)] += 1
@@ -409,12 +415,8 @@ def organisation_pack(*, organisation, period: Period, audience: str) -> dict:
     """An organisation's anonymised evidence for one audience. Every figure is about the people who agreed to
     anonymised reports (or about staff), and hidden when it is about fewer than 5 of them. Each figure comes
     with one line saying what it counts and over which period; the inspectors' pack follows their framework."""
-    from attunement.practice.models import Session
-    from attunement.practice.selectors import current_scale
-
     from .frameworks import framework_for
     from .selectors import MOVEMENT, counted_people, organisation_summary, progress_distribution
-    from .suppression import THRESHOLD, count_of_people, part_of, protected, suppress_counts
 
     title, layout = AUDIENCES[audience]
     word, words = organisation.word
@@ -555,8 +557,6 @@ def inspector_pack(*, organisation, period: Period) -> dict:
 def my_practice(*, actor: Membership, period: Period) -> dict:
     """A practitioner's, carer's or therapist's own practice: the sessions they were partner in, what they did
     most, and how the people they work with responded. Their own, so nothing is hidden from them."""
-    from attunement.practice.vocabulary import Phase, Technique
-
     sessions = list(
         sessions_visible_to(actor)
         .filter(partners__id=actor.user_id, started_at__gte=period.start, started_at__lt=period.end)
@@ -619,8 +619,6 @@ def case_study(*, actor: Membership, learner: Learner, period: Period) -> dict:
 def carer_report(*, actor: Membership, period: Period) -> dict:
     """For a carer: their own practice, and how they have been feeling (their own answers, never anyone
     else's), because deeper relationships, confidence and less burnout are the ends for carers."""
-    from attunement.means.models import SelfReport
-
     answers = SelfReport.objects.filter(
         staff=actor, month__gte=period.since.replace(day=1), month__lte=period.until
     ).order_by("month")
@@ -630,8 +628,6 @@ def carer_report(*, actor: Membership, period: Period) -> dict:
 def therapist_report(*, actor: Membership, period: Period) -> dict:
     """For a therapist: engagement of each person on their caseload, first half of the period against the
     second, so change (and a reduced need for referral) can be seen."""
-    from attunement.learners.selectors import learners_visible_to
-
     middle = period.since + (period.until - period.since) / 2
     halves = (Period(since=period.since, until=middle), Period(since=middle + timedelta(days=1), until=period.until))
     caseload = []

@@ -15,8 +15,7 @@ from attunement.practice.models import ReviewRating
 from attunement.practice.selectors import current_scale, rated_items, week_start
 from attunement.privacy.consent_sql import consent_in_force
 from attunement.privacy.models import Purpose
-
-from .suppression import THRESHOLD, average_over, count_of_people, exact, part_of, protected, suppress_counts
+from attunement.suppression import THRESHOLD, average_over, count_of_people, exact, part_of, protected, suppress_counts
 
 WEEKS = 12
 

@@ -5,13 +5,17 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from attunement.learners.access import learner_page
+from attunement.learners.models import Need
 from attunement.learners.naming import shown_name
 from attunement.learners.policies import learner_policy
 from attunement.learners.selectors import learners_visible_to
+from attunement.means import selectors as means
 from attunement.organisations.access import member_required
 from attunement.organisations.audit import audit_reads, audit_record, shows_data
 from attunement.organisations.policies import sees_whole_organisation
 from attunement.organisations.spreadsheets import format_from, spreadsheet_response
+from attunement.practice.selectors import sessions_visible_to
+from attunement.privacy.selectors import consent_allows, consents_needing_attention
 
 from . import reports
 from .periods import period_from
@@ -92,8 +96,6 @@ def person_report(request, learner, kind):
     }
     needed = SHARING_CONSENT.get(kind)
     if needed:
-        from attunement.privacy.selectors import consent_allows
-
         context["consent_missing"] = not consent_allows(learner, needed)
     if kind in ANONYMISED:
         from .case_studies import may_release
@@ -234,8 +236,6 @@ def my_practice(request, which="my-practice"):
 @require_safe
 def sessions_csv(request):
     """Every session in the period, one row each, for leaders who want their own analysis."""
-    from attunement.practice.selectors import sessions_visible_to
-
     actor = request.membership
     if not sees_whole_organisation(actor):
         raise PermissionDenied("Only co-ordinators, managers and administrators export the organisation's sessions.")
@@ -302,10 +302,6 @@ def sessions_csv(request):
 @require_safe
 def dashboard(request):
     """Means and ends side by side, with alerts, for the organisation, a site or a group of people."""
-    from attunement.learners.models import Need
-    from attunement.means import selectors as means
-    from attunement.privacy.selectors import consents_needing_attention
-
     from . import dashboard as board
 
     actor = request.membership

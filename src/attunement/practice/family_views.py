@@ -13,6 +13,7 @@ from attunement.learners.selectors import learners_visible_to
 from attunement.organisations.access import member_required
 from attunement.organisations.forms_util import add_service_errors
 from attunement.organisations.models import Role
+from attunement.privacy.selectors import consent_allows
 
 from . import selectors, services
 from .forms import FamilyFeedbackForm, HomeObservationForm
@@ -31,8 +32,6 @@ def family_home(request):
 
 @learner_page("view_family_portal", reads="family_portal")
 def family_person(request, learner):
-    from attunement.privacy.selectors import consent_allows
-
     actor = request.membership
     shared = consent_allows(learner, "family")  # records reach family only with agreement to share them
     context = {

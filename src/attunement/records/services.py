@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from attunement.edits import edit_token, require_unchanged
-from attunement.learners.models import PROFILE_SECTIONS, CommunicationProfile, Learner
+from attunement.learners.models import PROFILE_SECTIONS, Assignment, CommunicationProfile, Learner
 from attunement.learners.policies import learner_policy
 from attunement.organisations.audit import audit_record, audit_system
 from attunement.organisations.models import AuditEntry, Membership
@@ -97,8 +97,6 @@ def _forget_admin_history(learner: Learner) -> None:
     "Sam works with Mina"): remove the entries about the person and their links too."""
     from django.contrib.admin.models import LogEntry
     from django.contrib.contenttypes.models import ContentType
-
-    from attunement.learners.models import Assignment
 
     for model, ids in (
         (Learner, [learner.pk]),
