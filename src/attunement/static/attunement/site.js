@@ -224,3 +224,16 @@ document.addEventListener("change", (event) => {
   }
   note.textContent = input.dataset.tooBig;
 });
+
+// A link in the error summary puts the cursor in the field it names, not only the page at it (a field folded
+// away in a closed section is shown first).
+document.addEventListener("click", (event) => {
+  const link = event.target.closest("#error-summary a[href^='#']");
+  const target = link && document.getElementById(decodeURIComponent(link.hash.slice(1)));
+  if (!target) return;
+  event.preventDefault();
+  const folded = target.closest("details");
+  if (folded) folded.open = true;
+  target.focus();
+  target.scrollIntoView({ block: "center" });
+});
