@@ -42,41 +42,16 @@ def setup_django() -> None:
 # --- Fixed vocabulary for plausible rows ---------------------------------------------------------------
 
 sys.path.insert(0, str(ROOT / "src"))
-from attunement.made_up_names import FIRST_NAMES, LAST_NAMES  # noqa: E402  (pure constants, no Django)
+from attunement.made_up import (  # noqa: E402  (pure constants, no Django)
+    BEHAVIOURS,
+    FIRST_NAMES,
+    LAST_NAMES,
+    PLACES_ADULT,
+    PLACES_SCHOOL,
+)
 
 NEEDS = [["autism"], ["pmld"], ["sld", "autism"], ["msi", "pmld"], ["gdd"], ["ccn", "autism"], ["sld"]]
-PLACES = [
-    "Classroom",
-    "Sensory room",
-    "Playground",
-    "Soft play",
-    "Swimming pool",
-    "Lunch hall",
-    "Lounge",
-    "Garden",
-    "Kitchen",
-    "Minibus",
-    "Day centre",
-    "Park",
-    "",
-]
-BEHAVIOURS = [
-    "Looked at my face",
-    "Smiled back",
-    "Copied my hum",
-    "Reached for my hand",
-    "Took a turn tapping",
-    "Leaned in close",
-    "Laughed at the pause",
-    "Vocalised to get my attention",
-    "Watched my hands",
-    "Rocked together with me",
-    "Held my gaze for several seconds",
-    "Started the game",
-    "Used a new sound",
-    "Waited for my turn",
-    "Put my hand on the drum",
-]
+PLACES = [*PLACES_SCHOOL, *PLACES_ADULT, ""]  # "" : no place recorded
 NOTES = [
     "Lovely session — lots of shared laughter once I matched the rhythm.",
     "Slow start; tuned in for a while before anything happened.",

@@ -15,8 +15,9 @@ from django.utils import timezone
 
 from attunement.accounts.two_factor import enrol_authenticator
 from attunement.learners.models import Assignment, CommunicationProfile, KeyPerson, Learner, Plan, PlanOutcome
-from attunement.made_up_names import FIRST_NAMES as MADE_UP_FIRST_NAMES
-from attunement.made_up_names import LAST_NAMES as MADE_UP_LAST_NAMES
+from attunement.made_up import BEHAVIOURS, PLACES_ADULT, PLACES_SCHOOL
+from attunement.made_up import FIRST_NAMES as MADE_UP_FIRST_NAMES
+from attunement.made_up import LAST_NAMES as MADE_UP_LAST_NAMES
 from attunement.means.models import Course, SelfReport
 from attunement.means.services import (
     ActionInput,
@@ -113,25 +114,6 @@ AVOID = [
     "Strong perfume; the hand dryer; rushing.",
     "Asking questions one after another.",
     "Taking objects away without warning.",
-]
-PLACES_SCHOOL = ["Classroom", "Sensory room", "Playground", "Soft play", "Swimming pool", "Car park", "Lunch hall"]
-PLACES_ADULT = ["Lounge", "Garden", "Kitchen", "Bedroom", "Minibus", "Day centre", "Park"]
-BEHAVIOURS = [
-    "Looked at my face",
-    "Smiled back",
-    "Copied my hum",
-    "Reached for my hand",
-    "Took a turn tapping",
-    "Leaned in close",
-    "Laughed at the pause",
-    "Vocalised to get my attention",
-    "Watched my hands",
-    "Rocked together with me",
-    "Held my gaze for several seconds",
-    "Started the game himself",
-    "Used a new sound",
-    "Waited for my turn",
-    "Put my hand on the drum",
 ]
 OUTCOMES = [
     "Will take turns in a familiar game with an adult for at least three exchanges.",
