@@ -1,4 +1,4 @@
-from django.db.models import F, OuterRef, QuerySet, Subquery
+from django.db.models import QuerySet
 
 from attunement.organisations.models import Membership
 
@@ -23,28 +23,6 @@ def learner_list(*, actor: Membership, search: str = "", include_inactive: bool 
             Q(first_name__icontains=search) | Q(last_name__icontains=search) | Q(preferred_name__icontains=search)
         )
     return learners.order_by("first_name", "last_name")
-
-
-def learners_recent_first(*, actor: Membership, limit: int | None = None) -> list[Learner]:
-    """Learners the actor may record for, those they logged sessions with most recently first.
-
-    Each person's latest session by the actor is one step down the (recorded_by, learner, -started_at) index,
-    so the cost does not grow with how many sessions the actor has recorded."""
-    from attunement.practice.models import Session
-
-    last_logged = (
-        Session.objects.filter(recorded_by_id=actor.user_id, learner_id=OuterRef("pk"))
-        .order_by("-started_at")
-        .values("started_at")[:1]
-    )
-    learners = (
-        learners_visible_to(actor)
-        .filter(is_active=True)
-        .select_related("organisation")  # each person's weekly target falls back to the organisation's
-        .annotate(last_logged=Subquery(last_logged))
-        .order_by(F("last_logged").desc(nulls_last=True), "first_name", "last_name", "pk")
-    )
-    return list(learners[:limit] if limit else learners)
 
 
 def learner_get(*, actor: Membership, learner_id: int) -> Learner:

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from attunement.learners.models import Learner, PlanOutcome
@@ -425,3 +425,23 @@ def record_history(record) -> list:
     from .corrections import history
 
     return history(record)
+
+
+def learners_recent_first(*, actor: Membership, limit: int | None = None) -> list[Learner]:
+    """Learners the actor may record for, those they logged sessions with most recently first.
+
+    Each person's latest session by the actor is one step down the (recorded_by, learner, -started_at) index,
+    so the cost does not grow with how many sessions the actor has recorded."""
+    last_logged = (
+        Session.objects.filter(recorded_by_id=actor.user_id, learner_id=OuterRef("pk"))
+        .order_by("-started_at")
+        .values("started_at")[:1]
+    )
+    learners = (
+        learners_visible_to(actor)
+        .filter(is_active=True)
+        .select_related("organisation")  # each person's weekly target falls back to the organisation's
+        .annotate(last_logged=Subquery(last_logged))
+        .order_by(F("last_logged").desc(nulls_last=True), "first_name", "last_name", "pk")
+    )
+    return list(learners[:limit] if limit else learners)

@@ -15,7 +15,6 @@ from attunement.learners.access import learner_page
 from attunement.learners.models import PlanOutcome
 from attunement.learners.naming import distinct_names, shown_name
 from attunement.learners.policies import learner_policy
-from attunement.learners.selectors import learners_recent_first
 from attunement.organisations.access import member_required
 from attunement.organisations.forms_util import add_service_errors, catalogue_add
 from attunement.organisations.models import Role
@@ -55,7 +54,7 @@ def home(request):
     if whole_organisation:
         people = selectors.learners_furthest_from_target(actor=actor, since=this_week, limit=12)
     else:
-        people = learners_recent_first(actor=actor, limit=12)
+        people = selectors.learners_recent_first(actor=actor, limit=12)
     counts = selectors.sessions_per_learner_since(learners=people, since=this_week)
     return render(
         request,
@@ -80,7 +79,7 @@ def log_choose_learner(request):
         request,
         "practice/log_choose.html",
         {
-            "learners": learners_recent_first(actor=request.membership),
+            "learners": selectors.learners_recent_first(actor=request.membership),
         },
     )
 
