@@ -34,8 +34,6 @@ def assignments_of(*, learner: Learner) -> list[dict]:
     """Everyone linked to a person, with their role and whether their access is current, ended or not yet begun."""
     from django.utils import timezone
 
-    from attunement.organisations.models import Membership
-
     today = timezone.localdate()
     roles = dict(Membership.objects.filter(organisation_id=learner.organisation_id).values_list("user_id", "role"))
     rows = []

@@ -3,6 +3,7 @@ from django.utils import timezone
 
 from attunement.forms import SizeLimitedFileField, SizeLimitedFileInput
 from attunement.learners.forms import DateInput
+from attunement.learners.naming import name_of, names_for
 
 from .models import ChampionKind, MeetingKind
 from .policies import LEADER_ROLES
@@ -85,8 +86,6 @@ class MeetingForm(forms.Form):
         self.fields["supervisor"].queryset = staff
         self.fields["supervisee"].queryset = staff
         self.fields["sessions"].queryset = sessions
-        from attunement.learners.naming import name_of, names_for
-
         names = names_for(actor)  # people who share a first name are told apart
         self.fields["sessions"].label_from_instance = lambda s: (
             f"{name_of(s.learner, names)} — {timezone.localtime(s.started_at):%-d %b %Y}, {s.minutes} min"

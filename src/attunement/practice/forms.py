@@ -6,6 +6,7 @@ from django.db import models
 from django.utils import timezone
 
 from attunement.learners.forms import DateInput
+from attunement.organisations.models import LearnerWord
 from attunement.organisations.selectors import staff_of
 
 from . import novelty, services
@@ -251,8 +252,6 @@ class OrganisationSettingsForm(forms.Form):
     version = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, organisation, **kwargs):
-        from attunement.organisations.models import LearnerWord
-
         super().__init__(*args, **kwargs)
         self.fields["learner_word"].choices = [("", "The usual word for our setting")] + list(LearnerWord.choices)
         self.fields["progress_scale"].queryset = organisation.scales.all()

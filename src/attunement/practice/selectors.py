@@ -6,9 +6,10 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from attunement.learners.models import Learner, PlanOutcome
+from attunement.learners.models import Assignment, Learner, PlanOutcome
 from attunement.learners.selectors import learners_visible_to
 from attunement.organisations.models import Membership, Organisation
+from attunement.organisations.selectors import staff_of
 
 from .models import Correction, Fundamental, ObservedBehaviour, ProgressReview, ProgressScale, ReviewRating, Session
 from .policies import fundamental_policy, review_policy, session_policy
@@ -128,9 +129,6 @@ def partners_to_offer(
     their latest `recent` sessions, the member logging, anyone already chosen, and, when the member looked for
     someone else by name or email, up to `found` of the organisation's staff who match. Never the whole staff list,
     so the picker does not grow with the organisation (any member of staff is still accepted when posted)."""
-    from attunement.learners.models import Assignment
-    from attunement.organisations.selectors import staff_of
-
     today = timezone.localdate()
     working_with = Assignment.objects.filter(
         Q(starts_on__isnull=True) | Q(starts_on__lte=today),
