@@ -98,17 +98,32 @@ def _start(port: int, log: Path, extra: list[str]) -> subprocess.Popen:
     ]
     command += extra
     env = {**os.environ, "HOST": "127.0.0.1", "PORT": str(port), "DEBUG": "false"}
-    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    errors = log.with_name("server-errors.log")
+    with open(errors, "ab") as error_log:  # a file, not a pipe nobody reads: a full pipe would stop the server
+        server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=error_log)
     for _ in range(300):
         try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            connection.request("GET", "/accounts/login/")
+            if connection.getresponse().status == 200 and len(_workers(server)) > 0:
+                connection.close()
                 return server
-        except OSError:
-            if server.poll() is not None:
-                raise SystemExit(f"gunicorn stopped: {server.stderr.read().decode()[-2000:]}") from None
-            time.sleep(0.1)
-    server.kill()
-    raise SystemExit("gunicorn did not start")
+        except (OSError, http.client.HTTPException):
+            pass
+        if server.poll() is not None:
+            raise SystemExit(f"gunicorn stopped: {errors.read_text()[-2000:]}")
+        time.sleep(0.2)
+    _stop(server)
+    raise SystemExit(f"gunicorn did not answer: {errors.read_text()[-2000:]}")
+
+
+def _stop(server: subprocess.Popen) -> None:
+    server.send_signal(signal.SIGTERM)
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
 
 
 def _workers(server: subprocess.Popen) -> list[int]:
@@ -201,8 +216,7 @@ def main(argv=None) -> None:
                         workers = _workers(server)
                         result = _load(port, cookie, paths, users, args.seconds, log)
                     finally:
-                        server.send_signal(signal.SIGTERM)
-                        server.wait(timeout=30)
+                        _stop(server)
                     result.update(setting=name, shares=[result["by_worker"].get(str(pid), 0) for pid in workers])
                     rows.append(result)
                     print(
