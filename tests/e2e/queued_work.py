@@ -40,15 +40,13 @@ class HeldBackend(ImmediateBackend):
 
 
 class QueuedWork:
+    """What the test sees of the held work: it runs it, and learns which tasks ran."""
+
     SETTINGS = {"default": {"BACKEND": f"{__name__}.HeldBackend"}}
 
     def __init__(self):
         with _lock:
             _held.clear()
-
-    def pending(self) -> list[str]:
-        with _lock:
-            return [result.task.name for result in _held]
 
     def run(self) -> list[str]:
         """Run everything queued so far, and whatever that queues in turn, in this thread; fail on any error."""
