@@ -11,14 +11,15 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from attunement.codings.forms import ImportForm
+from attunement.codings.services import coding_pass_import
 from attunement.learners.forms import LearnerForm
 from attunement.learners.services import learner_create
 from attunement.means.forms import CompletionForm
 from attunement.means.services import certificate_kind
 from attunement.practice import services as practice_services
 from attunement.practice.services import session_record
-from attunement.reflection.forms import ImportForm, VideoUploadForm
-from attunement.reflection.services import coding_pass_import
+from attunement.reflection.forms import VideoUploadForm
 from attunement.reflection.uploads import SizeLimitedUploadHandler
 from attunement.reflection.video_services import video_upload
 

@@ -11,6 +11,9 @@ from django.utils import timezone
 from PIL import Image
 
 from attunement.coding.model import DEFAULT_ETHOGRAM, Coding, Event
+from attunement.codings.selectors import ethogram_codes
+from attunement.codings.services import coding_pass_save, event_code
+from attunement.interaction.models import VideoAnalysis
 from attunement.learners.models import Assignment, Plan
 from attunement.learners.photos import replace_photo
 from attunement.learners.policies import learner_policy
@@ -18,10 +21,8 @@ from attunement.organisations.models import AuditEntry, Role
 from attunement.practice.models import Fundamental
 from attunement.practice.services import RatingInput, review_record, session_record
 from attunement.privacy.models import Consent
-from attunement.reflection.models import Clip, SessionVideo, VideoAnalysis
-from attunement.reflection.selectors import ethogram_codes
-from attunement.reflection.services import coding_pass_save
-from attunement.reflection.video_services import comment_add, event_code, video_share
+from attunement.reflection.models import Clip, SessionVideo
+from attunement.reflection.video_services import comment_add, video_share
 
 from .conftest import details, login, shown
 from .means.conftest import means_records_of

@@ -15,11 +15,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from attunement.coding.model import DEFAULT_ETHOGRAM, Coding, Event
+from attunement.codings.models import CodingPass
+from attunement.codings.services import coding_pass_save
 from attunement.organisations.models import Role
 from attunement.organisations.spreadsheets import csv_text, xlsx_bytes
 from attunement.practice.services import session_record
-from attunement.reflection.models import CodingPass
-from attunement.reflection.services import coding_pass_save
 
 from .conftest import details, login
 
@@ -143,5 +143,5 @@ def test_every_csv_download_goes_through_the_one_helper():
         for path in SRC.rglob("*.py")
         if path not in allowed and re.search(r"csv\.(writer|DictWriter)\(|text/csv", path.read_text())
     ]
-    offenders = [o for o in offenders if o != "reflection/services.py"]  # names the type; the BOM is added there
+    offenders = [o for o in offenders if o != "codings/services.py"]  # names the type; the BOM is added there
     assert offenders == []

@@ -51,7 +51,7 @@ def test_organisations_lacking_defaults_get_them_and_started_lists_are_left_alon
 
     Fundamental = new.get_model("practice", "Fundamental")
     Course = new.get_model("means", "Course")
-    EthogramCode = new.get_model("reflection", "EthogramCode")
+    EthogramCode = new.get_model("codings", "EthogramCode")
     assert list(Fundamental.objects.filter(organisation_id=bare.pk).values_list("name", "area")) == [
         (name, area.value) for area, name in DEFAULT_FUNDAMENTALS
     ]

@@ -3,9 +3,9 @@
 import pytest
 from django.urls import reverse
 
+from attunement.codings.services import ethogram_code_edit_token
 from attunement.means.services import course_edit_token
 from attunement.practice.services import fundamental_edit_token
-from attunement.reflection.services import ethogram_code_edit_token
 
 from ..conftest import login
 

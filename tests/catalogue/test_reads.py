@@ -8,10 +8,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from attunement.coding.model import Event
+from attunement.codings.models import EthogramCode
 from attunement.means.models import Course
 from attunement.organisations.models import Role
 from attunement.practice.models import Fundamental
-from attunement.reflection.models import EthogramCode
 
 from ..conftest import login
 from ..reflection.conftest import a_pass, a_session, url

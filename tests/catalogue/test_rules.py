@@ -12,13 +12,13 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from attunement.codings import services as reflection
+from attunement.codings.models import EthogramCode
 from attunement.means import services as means
 from attunement.means.models import Course
 from attunement.organisations.models import AuditEntry
 from attunement.practice import services as practice
 from attunement.practice.models import Fundamental
-from attunement.reflection import services as reflection
-from attunement.reflection.models import EthogramCode
 
 _keys = itertools.count(1)
 

@@ -2,8 +2,8 @@
 
 from axe_playwright_python.sync_playwright import Axe
 
+from attunement.interaction.demo_video import seed_demo_video
 from attunement.learners.models import Learner
-from attunement.reflection.demo_video import seed_demo_video
 
 from .conftest import log_in
 

@@ -7,9 +7,10 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from attunement.accounts.models import User
+from attunement.codings.models import CodingEvent
 from attunement.learners.models import Learner
 from attunement.privacy.selectors import consent_allows
-from attunement.reflection.models import CodingEvent, VideoComment
+from attunement.reflection.models import VideoComment
 from attunement.reflection.sample_video import write_sample_video
 
 from .conftest import log_in
@@ -120,8 +121,8 @@ def test_film_code_by_keyboard_share_and_a_mentor_comments(tablet, new_tablet, l
 
 
 def test_draw_each_person_s_box_and_measure_again(tablet, new_tablet, live_server, queued_work):
-    from attunement.reflection.demo_video import seed_demo_video
-    from attunement.reflection.models import VideoAnalysis
+    from attunement.interaction.demo_video import seed_demo_video
+    from attunement.interaction.models import VideoAnalysis
 
     page, base = tablet, live_server.url
     video = seed_demo_video()

@@ -107,9 +107,9 @@ class TestEntriesSayWhatWasRead:
 
 def action_codes_in_source() -> set[str]:
     """Every audit action the app can write, read from the source as the app spells it."""
+    from attunement.codings.services import EXPORTS
     from attunement.outcomes import reports
     from attunement.outcomes.views import STAFF_REPORTS
-    from attunement.reflection.services import EXPORTS
 
     codes = set()
     for path in SRC.rglob("*.py"):

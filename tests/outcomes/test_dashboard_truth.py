@@ -240,7 +240,7 @@ def test_family_feedback_is_among_the_ends(world, client):
 
 @pytest.mark.django_db(transaction=True)
 def test_video_reflection_is_among_the_means(world, client, settings, tmp_path):
-    from attunement.reflection import interaction
+    from attunement.interaction import analyses as interaction
     from attunement.reflection.video_services import comment_add
 
     from ..reflection.conftest import a_session

@@ -189,7 +189,8 @@ def test_a_withdrawn_session_and_review_are_gone_from_every_view_and_stay_in_the
 
 @pytest.mark.django_db
 def test_a_withdrawn_sessions_video_clips_and_codings_go_with_it(world):
-    from attunement.reflection.policies import coding_pass_policy, video_policy
+    from attunement.codings.policies import coding_pass_policy
+    from attunement.reflection.policies import video_policy
     from attunement.reflection.video_selectors import library_clips
 
     for purpose in ("video", "training"):

@@ -14,6 +14,7 @@ from django.apps import apps
 from django.db.models import Q
 from django.utils import timezone
 
+from attunement.interaction.models import VideoAnalysis
 from attunement.learners.models import Learner
 from attunement.means.models import AgreedAction, MeetingKind, SupervisionMeeting
 from attunement.organisations.audit import audit_record
@@ -22,7 +23,7 @@ from attunement.outcomes.models import CaseStudyRelease
 from attunement.practice.models import Correction, FamilyFeedback, ProgressReview, Session
 from attunement.records.export import SECTIONS, records_at
 from attunement.records.services import subject_access_export
-from attunement.reflection.models import Clip, SessionVideo, VideoAnalysis, VideoComment, VideoRating, VideoShare
+from attunement.reflection.models import Clip, SessionVideo, VideoComment, VideoRating, VideoShare
 
 from .conftest import today
 from .test_export_and_erasure import everything_about
@@ -116,7 +117,7 @@ def every_kind_of_record(world, learner):
         released_by=coordinator.user,
     )
     from attunement.coding.model import DEFAULT_ETHOGRAM, Coding, Event
-    from attunement.reflection.services import coding_pass_save
+    from attunement.codings.services import coding_pass_save
 
     coding_pass_save(
         actor=coordinator,

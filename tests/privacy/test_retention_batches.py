@@ -51,8 +51,8 @@ def test_the_retention_run_deletes_in_short_transactions_that_others_see_at_once
 @pytest.mark.django_db(transaction=True)
 def test_erasure_deletes_a_persons_many_coding_events_in_short_transactions_first(world, monkeypatch):
     from attunement.coding.model import DEFAULT_ETHOGRAM, Coding, Event
-    from attunement.reflection.models import CodingEvent
-    from attunement.reflection.services import coding_pass_save
+    from attunement.codings.models import CodingEvent
+    from attunement.codings.services import coding_pass_save
 
     session = session_record(actor=world.coordinator, learner=world.mine, details=details()).session
     events = tuple(Event(float(n), "L-looks", "learner", n + 0.5) for n in range(5))

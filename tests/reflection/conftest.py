@@ -5,8 +5,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from attunement.coding.model import DEFAULT_ETHOGRAM, Coding, Event
+from attunement.codings.services import coding_pass_save
 from attunement.practice.services import session_record
-from attunement.reflection.services import coding_pass_save
 
 from ..conftest import details
 

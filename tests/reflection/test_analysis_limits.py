@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from attunement.reflection.models import AnalysisStatus, VideoAnalysis
+from attunement.interaction.models import AnalysisStatus, VideoAnalysis
 
 from ..conftest import login
 from .conftest import a_session

@@ -7,13 +7,14 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.apps import apps
+from django.db import connection
+from django.db.migrations.loader import MigrationLoader
 from django.urls import reverse
 from django.utils import timezone
 
+from attunement.interaction import analyses as interaction
+from attunement.interaction.models import AnalysisStatus, VideoAnalysis
 from attunement.organisations.models import AuditEntry, Role
-from attunement.reflection import interaction
-from attunement.reflection.models import AnalysisStatus, VideoAnalysis
 
 from ..conftest import login, shown
 from .conftest import a_session
@@ -200,7 +201,9 @@ def test_the_migration_makes_each_video_s_first_finished_run_count(world, tmp_pa
     VideoAnalysis.objects.filter(pk=first.pk).update(finished_at=now - timedelta(hours=2))
     latest = VideoAnalysis.objects.create(video=video, status="done", results=first.results, finished_at=now)
     migration = importlib.import_module("attunement.reflection.migrations.0006_analysis_run_chosen")
-    migration.first_finished_run_counts(apps, None)
+    # The models as the migration saw them, when runs of the analysis were still the videos app's.
+    state = MigrationLoader(connection).project_state(("reflection", "0006_analysis_run_chosen"))
+    migration.first_finished_run_counts(state.apps, None)
     first.refresh_from_db()
     latest.refresh_from_db()
     assert first.chosen_at is not None and first.chosen_by is None and latest.chosen_at is None

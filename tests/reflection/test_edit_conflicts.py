@@ -7,7 +7,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from attunement.reflection.selectors import ethogram_codes
+from attunement.codings.selectors import ethogram_codes
 
 from ..conftest import login
 

@@ -7,9 +7,9 @@ import pytest
 from django.conf import settings as django_settings
 from django.utils import timezone
 
+from attunement.codings import selectors, services
+from attunement.codings.models import CodingEvent, CodingPass
 from attunement.organisations.models import AuditEntry
-from attunement.reflection import selectors, services
-from attunement.reflection.models import CodingEvent, CodingPass
 
 from ..conftest import login
 from ..sqlite_lock import only_on_sqlite, save_from_elsewhere
@@ -69,7 +69,7 @@ def test_an_import_stopped_without_tidying_up_is_removed_by_the_housekeeping(wor
     assert services.abandoned_imports_remove() == 1
     assert set(CodingPass.objects.values_list("title", flat=True)) == {"now", "done"}
     assert not CodingEvent.objects.filter(coding_pass_id=stopped.pk).exists()
-    assert being_written.pk and "attunement.reflection.services.abandoned_imports_remove" in (
+    assert being_written.pk and "attunement.codings.services.abandoned_imports_remove" in (
         django_settings.WORKER_HOUSEKEEPING
     )
 

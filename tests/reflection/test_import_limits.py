@@ -5,7 +5,7 @@ import pytest
 
 from attunement.coding.csvio import dumps_csv
 from attunement.coding.model import DEFAULT_ETHOGRAM, Coding, Event
-from attunement.reflection.models import CodingPass
+from attunement.codings.models import CodingPass
 
 from ..coding.test_limits import AMPLIFIED, LAUGHS
 from ..conftest import login

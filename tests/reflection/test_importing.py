@@ -1,6 +1,6 @@
 import pytest
 
-from attunement.reflection.models import CodingEvent, CodingPass
+from attunement.codings.models import CodingEvent, CodingPass
 
 from ..conftest import login
 from .conftest import a_session, reference, upload, url
@@ -63,7 +63,7 @@ class TestImportReferenceFiles:
         session = a_session(world)
         login(client, world.practitioner)
         client.post(url("import", session), {"file": upload(path.read_bytes())})
-        from attunement.reflection.models import EthogramCode
+        from attunement.codings.models import EthogramCode
 
         keys = set(EthogramCode.objects.filter(organisation=world.school).values_list("key", flat=True))
         stored = set(CodingEvent.objects.values_list("code", flat=True))

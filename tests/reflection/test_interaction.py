@@ -5,9 +5,10 @@ import numpy as np
 import pytest
 from django.urls import reverse
 
+from attunement.interaction import analyses as interaction
+from attunement.interaction.models import AnalysisStatus, VideoAnalysis
 from attunement.organisations.models import AuditEntry, Role
-from attunement.reflection import interaction
-from attunement.reflection.models import AnalysisStatus, SessionVideo, VideoAnalysis
+from attunement.reflection.models import SessionVideo
 from attunement.reflection.video_services import video_upload
 
 from ..analysis.videos import alternating_tones, delayed, on_off_pattern, write_video
@@ -174,7 +175,7 @@ def test_the_measurements_are_in_the_subject_access_export(world, tmp_path, lear
 
 
 def test_the_time_axis_is_labelled_at_round_times_and_never_cut_off_at_the_end():
-    from attunement.reflection.analysis_chart import WIDTH, _ticks
+    from attunement.interaction.analysis_chart import WIDTH, _ticks
 
     assert [t["label"] for t in _ticks(60)] == ["0:00", "0:15", "0:30", "0:45"]
     assert [t["label"] for t in _ticks(10 * 60)] == ["0:00", "2:00", "4:00", "6:00", "8:00"]
@@ -187,8 +188,8 @@ def test_the_time_axis_is_labelled_at_round_times_and_never_cut_off_at_the_end()
 def test_the_trend_chart_puts_each_point_on_its_own_session_and_labels_both_scales():
     from datetime import date
 
-    from attunement.reflection.interaction import TrendRow
-    from attunement.reflection.trend_chart import trend_chart
+    from attunement.interaction.analyses import TrendRow
+    from attunement.interaction.trend_chart import trend_chart
 
     def row(day, z, share):
         return TrendRow(date(2026, 11, day), None, None, z, z is not None and z > 0.4, "neither", share, None)

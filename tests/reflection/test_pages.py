@@ -1,8 +1,8 @@
 import pytest
 
 from attunement.coding.model import Event
+from attunement.codings.models import CodingPass
 from attunement.organisations.models import AuditEntry
-from attunement.reflection.models import CodingPass
 
 from ..conftest import login
 from .conftest import a_pass, a_session, small_events, upload, url

@@ -1,11 +1,11 @@
 import pytest
 from django.urls import resolve, reverse
 
+from attunement.codings.models import CodingPass, EthogramCode
+from attunement.codings.selectors import ethogram_code_get, ethogram_codes
+from attunement.codings.services import ethogram_code_edit_token
 from attunement.learners.policies import learner_policy
 from attunement.organisations.models import AuditEntry, Role
-from attunement.reflection.models import CodingPass, EthogramCode
-from attunement.reflection.selectors import ethogram_code_get, ethogram_codes
-from attunement.reflection.services import ethogram_code_edit_token
 
 from ..conftest import login
 from ..test_isolation import all_named_routes, records_of

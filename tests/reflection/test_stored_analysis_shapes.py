@@ -6,7 +6,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from attunement.reflection.models import AnalysisStatus, VideoAnalysis
+from attunement.interaction.models import AnalysisStatus, VideoAnalysis
 
 from ..analysis.test_result import stored_1_0
 from ..conftest import login, shown

@@ -21,10 +21,12 @@ from django.utils import timezone
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
+from attunement.interaction.models import AnalysisStatus, VideoAnalysis
+from attunement.interaction.tasks import video_analyse
 from attunement.organisations.models import AuditEntry, Role
 from attunement.reflection import tasks
-from attunement.reflection.models import AnalysisStatus, Clip, SessionVideo, VideoAnalysis, VideoStatus
-from attunement.reflection.tasks import clip_file_make, recover_stalled_work, video_analyse, video_proxy_make
+from attunement.reflection.models import Clip, SessionVideo, VideoStatus
+from attunement.reflection.tasks import clip_file_make, recover_stalled_work, video_proxy_make
 from attunement.reflection.video_services import video_upload
 
 from ..conftest import login

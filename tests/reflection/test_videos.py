@@ -6,12 +6,14 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from attunement.codings import services as coding_services
+from attunement.codings.models import CodingPass
 from attunement.means.models import MeetingKind, SupervisionMeeting
 from attunement.organisations.models import AuditEntry, Role
 from attunement.privacy.models import Consent
 from attunement.privacy.services import consent_withdraw
 from attunement.reflection import video_services
-from attunement.reflection.models import Clip, CodingPass, SessionVideo, VideoComment, VideoRating, VideoStatus
+from attunement.reflection.models import Clip, SessionVideo, VideoComment, VideoRating, VideoStatus
 
 from ..conftest import login
 from .conftest import a_session
@@ -188,7 +190,7 @@ class TestWhoSeesAVideo:
         given = consent(world.mine)
         session = a_session(world)
         video = uploaded(world, session, tmp_path)
-        pass_id = video_services.event_code(
+        pass_id = coding_services.event_code(
             actor=world.practitioner, video=video, code_key="L-smiles", time=1.0
         ).coding_pass_id
         assert media_files(settings.MEDIA_ROOT)
@@ -427,7 +429,7 @@ def test_the_subject_access_export_holds_the_videos_and_codings_and_erasure_remo
 
     consent(world.mine)
     video = uploaded(world, a_session(world), tmp_path)
-    video_services.event_code(actor=world.practitioner, video=video, code_key="L-smiles", time=1.5)
+    coding_services.event_code(actor=world.practitioner, video=video, code_key="L-smiles", time=1.5)
     video_services.comment_add(actor=world.practitioner, video=video, time=1.5, text="A big smile")
     exported = subject_access_export(actor=world.coordinator, learner=world.mine)
     with zipfile.ZipFile(exported.file) as archive:

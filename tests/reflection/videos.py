@@ -71,8 +71,8 @@ def filmed_clipped_and_coded(session, by):
     """What can belong to a session besides itself: a video (its details only, no file), a clip of it in the
     library and a coding pass. The person needs consent to video recording and to clips for training."""
     from attunement.coding.model import DEFAULT_ETHOGRAM, Coding, Event
+    from attunement.codings.services import coding_pass_save
     from attunement.reflection.models import Clip
-    from attunement.reflection.services import coding_pass_save
 
     video = SessionVideo.objects.create(
         session=session,

@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "attunement.outcomes",
     "attunement.means",
     "attunement.reflection",
+    "attunement.codings",
+    "attunement.interaction",
 ]
 
 MIDDLEWARE = [
@@ -301,7 +303,7 @@ FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 # after work that stopped half-way, for example). An error in one is logged and does not stop the worker.
 WORKER_HOUSEKEEPING: list[str] = [
     "attunement.reflection.tasks.recover_stalled_work",
-    "attunement.reflection.services.abandoned_imports_remove",
+    "attunement.codings.services.abandoned_imports_remove",
 ]
 
 # Work on videos (proxy, clip, analysis) writes a sign of life at least every few seconds while it runs. When

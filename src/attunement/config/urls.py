@@ -4,6 +4,8 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from attunement.accounts import views as account_views
+from attunement.codings import urls as coding_urls
+from attunement.interaction import urls as interaction_urls
 from attunement.learners import urls as learner_urls
 from attunement.organisations import views as organisation_views
 from attunement.outcomes import urls as outcome_urls
@@ -11,6 +13,7 @@ from attunement.practice import urls as practice_urls
 from attunement.practice import views as practice_views
 from attunement.privacy import urls as privacy_urls
 from attunement.records import audit_views
+from attunement.reflection import urls as video_urls
 
 # The admin has no login form of its own: it uses the same login, second step and lockout as everyone.
 admin.site.login = secure_admin_login(admin.site.login)
@@ -22,6 +25,9 @@ person_pages = [
     *privacy_urls.person_urlpatterns,
     *outcome_urls.person_urlpatterns,
 ]
+
+# The video pages, the codings and the interaction analysis are three apps under /reflection/, named reflection:….
+reflection_pages = [*video_urls.urlpatterns, *coding_urls.urlpatterns, *interaction_urls.urlpatterns]
 
 urlpatterns = [
     path("", practice_views.home, name="home"),
@@ -36,6 +42,6 @@ urlpatterns = [
     path("privacy/", include("attunement.records.urls")),
     path("organisation/summary/", include("attunement.outcomes.urls")),
     path("means/", include("attunement.means.urls")),
-    path("reflection/", include("attunement.reflection.urls")),
+    path("reflection/", include((reflection_pages, "reflection"))),
     path("admin/", admin.site.urls),
 ]

@@ -277,7 +277,9 @@ def video_reflection(people, period: Period) -> dict:
     """Reflection on film in the period: videos of the people's sessions in the period (withdrawn sessions
     left out), how many of them someone reflected on (a note or comment, a rating, or a coding), and the
     computer's measurements of them: every run, and those chosen by a reviewer."""
-    from attunement.reflection.models import AnalysisStatus, CodingPass, SessionVideo, VideoAnalysis
+    from attunement.codings.models import CodingPass
+    from attunement.interaction.models import AnalysisStatus, VideoAnalysis
+    from attunement.reflection.models import SessionVideo
 
     videos = SessionVideo.objects.filter(
         session__learner__in=people,

@@ -36,6 +36,7 @@ from .forms import (
 )
 from .models import ProgressReview, Session
 from .policies import correction_refusal, fundamental_policy, may_see_withdrawn
+from .page_parts import progress_parts, session_parts
 from .vocabulary import Rates
 
 DRAFT_SAVED_KEY = "draft_to_clear"
@@ -187,6 +188,7 @@ def session_detail(request, learner, session_id):
         {
             "learner": learner,
             "session": session,
+            "session_parts": session_parts(request.membership, session),
             "clear_draft": request.session.pop(DRAFT_SAVED_KEY, ""),
             **_correction_context(request.membership, session),
         },
@@ -228,6 +230,7 @@ def progress(request, learner):
             "since": since,
             "reviews": selectors.reviews_of(actor=actor, learner=learner).filter(scale=scale),
             "may_review": learner_policy.allows(actor, "review_progress", learner),
+            "progress_parts": progress_parts(actor, learner),
         },
     )
 

@@ -16,6 +16,8 @@ from django.db.models import Prefetch, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from attunement.codings.models import CodingPass
+from attunement.interaction.analyses import PRESETS, counting_run
 from attunement.learners.models import PROFILE_SECTIONS, CommunicationProfile, Learner
 from attunement.means.models import SupervisionMeeting
 from attunement.organisations.models import AuditEntry
@@ -26,8 +28,7 @@ from attunement.practice.models import Correction, ObservedBehaviour, ProgressRe
 from attunement.practice.vocabulary import Ending, Enjoyment, Novelty, Phase, Technique
 from attunement.privacy.consent_rules import STATUS_LABELS, status_of
 from attunement.privacy.models import Consent
-from attunement.reflection.interaction import PRESETS, counting_run
-from attunement.reflection.models import CodingPass, SessionVideo
+from attunement.reflection.models import SessionVideo
 
 FORMAT_VERSION = 1
 

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from attunement.codings.models import CodingEvent
 from attunement.edits import edit_token, require_unchanged
 from attunement.learners.models import PROFILE_SECTIONS, Assignment, CommunicationProfile, Learner
 from attunement.learners.policies import learner_policy
@@ -19,7 +20,6 @@ from attunement.organisations.audit import audit_record, audit_system
 from attunement.organisations.models import AuditEntry, Membership
 from attunement.privacy.models import LegalHold, RetentionRun, RetentionSettings
 from attunement.privacy.policies import retention_policy
-from attunement.reflection.models import CodingEvent
 
 from .export import export_filename, export_zip
 from .retention import OrganisationPlan, plans_for_all, security_log_prune, settings_for

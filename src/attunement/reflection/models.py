@@ -1,106 +1,13 @@
-"""Coding of sessions: the organisation's ethogram (the codes staff may use) and coding passes (one
-observer's coding of one session's video, imported from BORIS, ELAN or CSV, or entered here).
-
-Events keep their code key as plain text, so renaming or retiring a code never changes a past coding.
+"""Session videos: the film, who it is shared with, notes and comments pinned to moments, interval ratings and
+the clips kept for the library of good practice. Codings of a video are in attunement.codings and its
+measurements in attunement.interaction; both point here, never the other way.
 """
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from attunement.catalogue.models import CatalogueEntry
-from attunement.organisations.models import Organisation
 from attunement.practice.models import Session
-
-
-class Subject(models.TextChoices):
-    LEARNER = "learner", "The learner"
-    PARTNER = "partner", "The partner"
-
-
-class Kind(models.TextChoices):
-    POINT = "point", "A moment (point)"
-    STATE = "state", "Lasts a while (state)"
-
-
-class Source(models.TextChoices):
-    BORIS = "boris", "imported BORIS"
-    ELAN = "elan", "imported ELAN"
-    CSV = "csv", "imported CSV"
-    ENTERED = "entered", "entered"
-
-
-class EthogramCode(CatalogueEntry):
-    """One behaviour staff may code. Renamed or retired, never deleted; the key never changes."""
-
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="ethogram_codes")
-    key = models.CharField(max_length=40)
-    name = models.CharField(max_length=120)
-    subject = models.CharField(max_length=10, choices=Subject.choices)
-    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.POINT)
-    shortcut = models.CharField(max_length=1, blank=True)
-
-    class Meta(CatalogueEntry.Meta):
-        constraints = [
-            models.UniqueConstraint(fields=["organisation", "key"], name="unique_ethogram_code_key"),
-            models.UniqueConstraint(
-                fields=["organisation", "shortcut"],
-                condition=Q(retired_at__isnull=True) & ~Q(shortcut=""),
-                name="unique_ethogram_shortcut_in_use",
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.key} ({self.name})"
-
-
-class CodingPass(models.Model):
-    """One observer's coding of one session."""
-
-    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="coding_passes")
-    coder = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    title = models.CharField(max_length=200)
-    source = models.CharField(max_length=10, choices=Source.choices)
-    media_duration = models.FloatField(null=True, blank=True, help_text="Seconds of video coded, when known.")
-    video = models.ForeignKey(
-        "SessionVideo", null=True, blank=True, on_delete=models.SET_NULL, related_name="coding_passes"
-    )
-    # False while a large import is still being written batch by batch: nobody sees a pass with part of its events.
-    complete = models.BooleanField(default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-created_at", "-pk"]
-
-    def __str__(self):
-        return self.title
-
-    @property
-    def length(self) -> float:
-        return self.end - self.start
-
-
-class CodingEvent(models.Model):
-    """One coded event: a moment at `time`, or a state from `time` to `end` (seconds from the video start)."""
-
-    coding_pass = models.ForeignKey(CodingPass, on_delete=models.CASCADE, related_name="events")
-    time = models.FloatField()
-    end = models.FloatField(null=True, blank=True)
-    code = models.CharField(max_length=200)
-    subject = models.CharField(max_length=200, blank=True)
-    modifiers = models.TextField(blank=True, help_text="Modifier values joined with '|', as BORIS writes them.")
-    comment = models.TextField(blank=True)
-
-    class Meta:
-        ordering = ["time", "pk"]
-        indexes = [models.Index(fields=["coding_pass", "time"])]
-
-    def __str__(self):
-        return f"{self.code} at {self.time} s"
-
-
-# --- Session videos --------------------------------------------------------------------------------------
 
 
 class BackgroundWork(models.Model):
@@ -267,59 +174,3 @@ class Clip(BackgroundWork):
     @property
     def length(self) -> float:
         return self.end - self.start
-
-
-# --- Interaction analysis of a video ---------------------------------------------------------------------
-
-
-class AnalysisStatus(models.TextChoices):
-    QUEUED = "queued", "Waiting to start"
-    RUNNING = "running", "Being measured"
-    DONE = "done", "Done"
-    FAILED = "failed", "Could not be measured"
-
-
-class VideoAnalysis(BackgroundWork):
-    """One run of the interaction analysis (attunement.analysis) on a video: movement of each person, how far
-    they move in step and who follows whom, and the voices. Kept with the parameters and the engine's
-    version, so a figure can always be traced to how it was made; a new run never changes an old one."""
-
-    video = models.ForeignKey(SessionVideo, on_delete=models.CASCADE, related_name="analyses")
-    requested_by = models.ForeignKey(
-        "organisations.Membership", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    preset = models.CharField(max_length=20, default="standard")
-    learner_region = models.CharField(max_length=60, blank=True, help_text="X,Y,W,H in the proxy's pixels.")
-    partner_region = models.CharField(max_length=60, blank=True, help_text="X,Y,W,H in the proxy's pixels.")
-    learner_voice = models.CharField(
-        max_length=10,
-        default="higher",
-        help_text="Whether the person supported is suggested as the higher or lower voice.",
-    )
-    status = models.CharField(max_length=10, choices=AnalysisStatus.choices, default=AnalysisStatus.QUEUED)
-    progress = models.FloatField(default=0.0)
-    problem = models.CharField(max_length=500, blank=True)
-    engine_version = models.CharField(max_length=20, blank=True)
-    results = models.JSONField(null=True, blank=True)
-    speaker_corrections = models.JSONField(
-        default=dict, blank=True, help_text="Segment number → 'learner' or 'partner', as corrected by a reviewer."
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    # Which run counts for the video (its figures on the session page and in the person's progress trend):
-    # the finished run chosen most recently; until a reviewer chooses, the first run that finished
-    # (interaction.counting_run). A run that counted from the start has chosen_at set and no chosen_by.
-    chosen_at = models.DateTimeField(null=True, blank=True, help_text="When this run was chosen to count.")
-    chosen_by = models.ForeignKey(
-        "organisations.Membership", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-
-    class Meta:
-        ordering = ["-created_at", "-pk"]
-
-    def __str__(self):
-        return f"Analysis {self.pk} of {self.video}"
-
-    @property
-    def is_done(self) -> bool:
-        return self.status == AnalysisStatus.DONE and self.results is not None

@@ -9,12 +9,15 @@ privacy app's clean-up task (see privacy.hooks), after the media has already bee
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models.signals import post_delete
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 
 from attunement.privacy.hooks import on_consent_withdrawn
 from attunement.privacy.models import Purpose
 
 from .models import Clip, SessionVideo
+
+# Sent when a video's playable copy is made (with ``video``), so work that needs it can start.
+video_ready = Signal()
 
 
 @receiver(post_delete, sender=SessionVideo)

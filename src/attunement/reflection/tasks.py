@@ -1,5 +1,6 @@
-"""Background work on videos: making the browser-playable proxy and the poster frame, cutting library clips into
-their own files, and measuring the interaction (attunement.analysis).
+"""Background work on videos: making the browser-playable proxy and the poster frame, and cutting library clips
+into their own files. Other apps' work on videos (the interaction analysis) uses the same machinery and registers
+itself with :func:`work_to_recover`.
 
 Each run counts itself in the record's ``attempts`` and writes ``heartbeat_at`` as it goes (with its progress).
 A run writes only while ``attempts`` is still its own number: if it was given up on and started again, the old
@@ -27,7 +28,8 @@ from django_tasks_db.models import DBTaskResult
 from attunement.media import MediaProblem, make_proxy
 
 from .clipping import cut_clip
-from .models import AnalysisStatus, Clip, SessionVideo, VideoAnalysis, VideoStatus
+from .models import Clip, SessionVideo, VideoStatus
+from .signals import video_ready
 
 logger = logging.getLogger(__name__)
 
@@ -38,7 +40,7 @@ class Superseded(Exception):
     """This run's record was deleted, or its work was started again by another run: it must stop writing."""
 
 
-def _start(model, pk: int, unfinished: Q, **changes) -> int | None:
+def work_start(model, pk: int, unfinished: Q, **changes) -> int | None:
     """Count one more start of the work on the row and record a first sign of life; returns this run's number,
     or None if the row is gone or its work was finished meanwhile."""
     with transaction.atomic():
@@ -50,7 +52,7 @@ def _start(model, pk: int, unfinished: Q, **changes) -> int | None:
     return attempts + 1
 
 
-def _mine(model, pk: int, attempt: int):
+def work_mine(model, pk: int, attempt: int):
     """The row, only while this run's number is still the latest (and the row still exists)."""
     return model.objects.filter(pk=pk, attempts=attempt)
 
@@ -60,7 +62,7 @@ def _remove(*paths: Path) -> None:
         path.unlink(missing_ok=True)
 
 
-def _progress_writer(model, pk: int, attempt: int):
+def progress_writer(model, pk: int, attempt: int):
     """A callback taking fractions 0..1 that writes ``progress`` and a sign of life to the row at most once a
     second (and at the end), with a filtered update, so it never overwrites the row's other fields. Raises
     :class:`Superseded` when the row is gone or another run has taken the work over."""
@@ -70,7 +72,7 @@ def _progress_writer(model, pk: int, attempt: int):
         now = time.monotonic()
         if now - last_write[0] >= PROGRESS_EVERY_SECONDS or fraction >= 1.0:
             last_write[0] = now
-            written = _mine(model, pk, attempt).update(
+            written = work_mine(model, pk, attempt).update(
                 progress=min(max(fraction, 0.0), 1.0), heartbeat_at=timezone.now()
             )
             if not written:
@@ -87,7 +89,7 @@ def video_proxy_make(video_id: int) -> dict:
     video = SessionVideo.objects.filter(pk=video_id).first()
     if video is None or video.status == VideoStatus.READY:
         return {"made": False}
-    attempt = _start(
+    attempt = work_start(
         SessionVideo, video_id, ~Q(status=VideoStatus.READY), status=VideoStatus.PROCESSING, progress=0.0, problem=""
     )
     if attempt is None:
@@ -95,11 +97,11 @@ def video_proxy_make(video_id: int) -> dict:
     folder = Path(default_storage.path(f"videos/{video.folder}"))
     # Each run writes its own part files, so a run given up on cannot spoil or remove a newer run's output.
     proxy_tmp, poster_tmp = folder / f"proxy.part{attempt}.mp4", folder / f"poster.part{attempt}.jpg"
-    on_progress = _progress_writer(SessionVideo, video_id, attempt)
+    on_progress = progress_writer(SessionVideo, video_id, attempt)
     try:
         make_proxy(video.original.path, str(proxy_tmp), str(poster_tmp), on_progress=on_progress)
     except MediaProblem as problem:
-        _mine(SessionVideo, video_id, attempt).update(
+        work_mine(SessionVideo, video_id, attempt).update(
             status=VideoStatus.FAILED, problem=str(problem)[:500], heartbeat_at=timezone.now()
         )
         return {"made": False, "problem": str(problem)}
@@ -108,12 +110,12 @@ def video_proxy_make(video_id: int) -> dict:
         if isinstance(error, Superseded):
             return {"made": False}
         raise
-    if not _mine(SessionVideo, video_id, attempt).exists():
+    if not work_mine(SessionVideo, video_id, attempt).exists():
         _remove(proxy_tmp, poster_tmp)
         return {"made": False}
     os.replace(proxy_tmp, folder / "proxy.mp4")
     os.replace(poster_tmp, folder / "poster.jpg")
-    updated = _mine(SessionVideo, video_id, attempt).update(
+    updated = work_mine(SessionVideo, video_id, attempt).update(
         status=VideoStatus.READY,
         progress=1.0,
         problem="",
@@ -130,11 +132,9 @@ def video_proxy_make(video_id: int) -> dict:
     _remove(*folder.glob("proxy.part*.mp4"), *folder.glob("poster.part*.jpg"))  # left by runs whose worker died
     for clip_id in Clip.objects.filter(video_id=video_id, file="").values_list("pk", flat=True):
         clip_file_make.enqueue(clip_id)  # clips kept before the proxy existed
-    from .interaction import analysis_start
-
     video = SessionVideo.objects.filter(pk=video_id).first()
     if video is not None:  # not deleted in the meantime
-        analysis_start(video)
+        video_ready.send(sender=SessionVideo, video=video)
     return {"made": True}
 
 
@@ -145,7 +145,7 @@ def clip_file_make(clip_id: int) -> dict:
     clip = Clip.objects.select_related("video").filter(pk=clip_id).first()
     if clip is None or clip.file or not clip.video.proxy:
         return {"made": False}
-    attempt = _start(Clip, clip_id, Q(file=""), problem="")
+    attempt = work_start(Clip, clip_id, Q(file=""), problem="")
     if attempt is None:
         return {"made": False}
     folder = Path(default_storage.path(f"videos/{clip.video.folder}"))
@@ -155,73 +155,20 @@ def clip_file_make(clip_id: int) -> dict:
         cut_clip(clip.video.proxy.path, str(part), start=clip.start, end=clip.end)
     except MediaProblem as problem:
         part.unlink(missing_ok=True)
-        _mine(Clip, clip_id, attempt).update(problem=str(problem)[:500], heartbeat_at=timezone.now())
+        work_mine(Clip, clip_id, attempt).update(problem=str(problem)[:500], heartbeat_at=timezone.now())
         return {"made": False, "problem": str(problem)}
-    if not _mine(Clip, clip_id, attempt).exists():
+    if not work_mine(Clip, clip_id, attempt).exists():
         part.unlink(missing_ok=True)
         return {"made": False}
     os.replace(part, folder / name)
-    if not _mine(Clip, clip_id, attempt).update(file=f"videos/{clip.video.folder}/{name}", heartbeat_at=timezone.now()):
+    if not work_mine(Clip, clip_id, attempt).update(
+        file=f"videos/{clip.video.folder}/{name}", heartbeat_at=timezone.now()
+    ):
         if not Clip.objects.filter(pk=clip_id).exists():
             (folder / name).unlink(missing_ok=True)
         return {"made": False}
     _remove(*folder.glob(f"{name}.part*"))  # left by runs whose worker died
     return {"made": True}
-
-
-@task()
-def video_analyse(analysis_id: int) -> dict:
-    """Measure movement, synchrony and voices in the video (attunement.analysis), on the proxy: it is small,
-    so the analysis is fast, and its times are the original's. Progress is written as it goes. Safe to run
-    twice: a finished run is left alone."""
-    from attunement.analysis.motion import RegionProblem
-    from attunement.analysis.pipeline import analyse
-
-    analysis = VideoAnalysis.objects.select_related("video").filter(pk=analysis_id).first()
-    if analysis is None or analysis.status == AnalysisStatus.DONE:
-        return {"done": False}
-    video = analysis.video
-    if not video.proxy:
-        VideoAnalysis.objects.filter(pk=analysis_id).update(
-            status=AnalysisStatus.FAILED, problem="The video has no copy for playing yet."
-        )
-        return {"done": False}
-    attempt = _start(
-        VideoAnalysis,
-        analysis_id,
-        ~Q(status=AnalysisStatus.DONE),
-        status=AnalysisStatus.RUNNING,
-        progress=0.0,
-        problem="",
-    )
-    if attempt is None:
-        return {"done": False}
-    on_progress = _progress_writer(VideoAnalysis, analysis_id, attempt)
-    try:
-        result = analyse(
-            video.proxy.path,
-            learner_region=analysis.learner_region or None,
-            partner_region=analysis.partner_region or None,
-            preset=analysis.preset,
-            learner_voice=analysis.learner_voice,
-            on_progress=on_progress,
-        )
-    except (MediaProblem, RegionProblem) as problem:
-        _mine(VideoAnalysis, analysis_id, attempt).update(
-            status=AnalysisStatus.FAILED, problem=str(problem)[:500], heartbeat_at=timezone.now()
-        )
-        return {"done": False, "problem": str(problem)}
-    except Superseded:
-        return {"done": False}
-    done = _mine(VideoAnalysis, analysis_id, attempt).update(
-        status=AnalysisStatus.DONE,
-        progress=1.0,
-        results=result.to_json(),
-        engine_version=result.engine_version,
-        finished_at=timezone.now(),
-        heartbeat_at=timezone.now(),
-    )
-    return {"done": bool(done)}
 
 
 # --- Work whose worker stopped ---------------------------------------------------------------------------
@@ -235,7 +182,7 @@ _TIMES = {1: "once", 2: "twice", 3: "three times", 4: "four times", 5: "five tim
 
 
 @dataclass(frozen=True)
-class _Work:
+class Work:
     model: type[models.Model]
     task: object
     pending: Q  # records whose work is waiting or under way
@@ -244,9 +191,19 @@ class _Work:
     failed: dict = field(default_factory=dict)  # and when given up on (besides its problem)
 
 
-def _kinds_of_work() -> list[_Work]:
+_registered: list[Work] = []
+
+
+def work_to_recover(work: Work) -> Work:
+    """Register another app's kind of background work with :func:`recover_stalled_work`."""
+    if all(known.task is not work.task for known in _registered):
+        _registered.append(work)
+    return work
+
+
+def _kinds_of_work() -> list[Work]:
     return [
-        _Work(
+        Work(
             SessionVideo,
             video_proxy_make,
             Q(status=VideoStatus.PROCESSING),
@@ -254,15 +211,8 @@ def _kinds_of_work() -> list[_Work]:
             queued_again={"progress": 0.0},
             failed={"status": VideoStatus.FAILED},
         ),
-        _Work(
-            VideoAnalysis,
-            video_analyse,
-            Q(status__in=[AnalysisStatus.QUEUED, AnalysisStatus.RUNNING]),
-            "measuring this video",
-            queued_again={"status": AnalysisStatus.QUEUED, "progress": 0.0},
-            failed={"status": AnalysisStatus.FAILED},
-        ),
-        _Work(Clip, clip_file_make, Q(file="", problem="") & ~Q(video__proxy=""), "cutting this clip"),
+        Work(Clip, clip_file_make, Q(file="", problem="") & ~Q(video__proxy=""), "cutting this clip"),
+        *_registered,
     ]
 
 
@@ -274,7 +224,7 @@ def stopped_message(doing: str, times: int) -> str:
     )
 
 
-def _queue_entries(work: _Work) -> dict[int, list]:
+def _queue_entries(work: Work) -> dict[int, list]:
     """The task queue's waiting and running entries for this kind of work, by the record they are for. Empty
     when tasks are not kept in the database (the tests run them at once)."""
     entries: dict[int, list] = {}

@@ -4,26 +4,29 @@ from dataclasses import dataclass, field
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
+from attunement.learners.models import Learner
 from attunement.organisations.models import Membership
 from attunement.organisations.policies import STAFF_ROLES
 from attunement.practice.models import ProgressScale, Session
+from attunement.practice.selectors import sessions_visible_to
 from attunement.privacy.consent_sql import consent_in_force
 from attunement.privacy.models import Purpose
 
 from .models import (
     Clip,
-    CodingEvent,
-    CodingPass,
     RatingScheme,
     SessionVideo,
-    Source,
     VideoComment,
     VideoRating,
     VideoShare,
 )
 from .policies import video_policy
 from .ratings import ZEEDYK, interval_starts
-from .selectors import ethogram_codes
+
+
+def session_get(*, actor: Membership, learner: Learner, session_id: int) -> Session:
+    """The session of this person, if the member may see it (Session.DoesNotExist otherwise)."""
+    return sessions_visible_to(actor).select_related("learner").get(pk=session_id, learner=learner)
 
 
 def videos_visible_to(actor: Membership) -> QuerySet[SessionVideo]:
@@ -85,24 +88,6 @@ def comment_threads(video: SessionVideo) -> list[VideoComment]:
 
 def comment_get(*, video: SessionVideo, comment_id: int) -> VideoComment:
     return video.comments.select_related("video__session__learner").get(pk=comment_id)
-
-
-def my_events(actor: Membership, video: SessionVideo) -> QuerySet[CodingEvent]:
-    return CodingEvent.objects.filter(
-        coding_pass__video=video, coding_pass__coder=actor.user, coding_pass__source=Source.ENTERED
-    ).order_by("time", "pk")
-
-
-def my_coding_pass(actor: Membership, video: SessionVideo) -> CodingPass | None:
-    return CodingPass.objects.filter(video=video, coder=actor.user, source=Source.ENTERED).order_by("pk").first()
-
-
-def coding_keys(actor: Membership) -> list[dict]:
-    """The ethogram in use, as the player needs it: key, name, subject, kind and shortcut."""
-    return [
-        {"key": c.key, "name": c.name, "subject": c.subject, "kind": c.kind, "shortcut": c.shortcut}
-        for c in ethogram_codes(actor=actor).filter(retired_at__isnull=True)
-    ]
 
 
 def rating_scales(actor: Membership) -> QuerySet[ProgressScale]:

@@ -1,5 +1,5 @@
 """Every change to session videos and the work done on them: upload, sharing, notes and comments, agreed
-actions, coding in the browser, interval ratings and the clip library.
+actions, interval ratings and the clip library (coding in the player is in codings.services).
 
 Each service checks permission (reflection.policies.video_policy), explains bad input in plain words
 (ValidationError), runs in one transaction and leaves an audit entry.
@@ -31,13 +31,8 @@ from attunement.privacy.selectors import consent_allows
 
 from .models import (
     Clip,
-    CodingEvent,
-    CodingPass,
-    EthogramCode,
-    Kind,
     RatingScheme,
     SessionVideo,
-    Source,
     VideoComment,
     VideoRating,
     VideoShare,
@@ -68,7 +63,7 @@ def _suffix_for(container: str, original_name: str) -> str:
     return fitting[0] if fitting else ".video"
 
 
-def _one_line(text: str | None) -> str:
+def one_line(text: str | None) -> str:
     return " ".join((text or "").split())
 
 
@@ -77,7 +72,7 @@ def _require(actor: Membership, action: str, video: SessionVideo, message: str) 
         raise PermissionDenied(message)
 
 
-def _time_in(video: SessionVideo, time, field: str = "time") -> float:
+def time_in_video(video: SessionVideo, time, field: str = "time") -> float:
     """A moment of the video in seconds, checked against its length."""
     try:
         seconds = float(time)
@@ -116,7 +111,7 @@ def video_upload(*, actor: Membership, session: Session, path: str, size: int, o
         session=session,
         uploaded_by=actor,
         folder=folder,
-        original_name=_one_line(original_name)[:255],
+        original_name=one_line(original_name)[:255],
         size_bytes=size,
         container=info.container[:80],
         duration=info.duration,
@@ -275,7 +270,7 @@ def comment_add(
         reply_to = reply_to.reply_to or reply_to  # one level of replies: answer the thread
         seconds = reply_to.time
     else:
-        seconds = _time_in(video, time)
+        seconds = time_in_video(video, time)
     comment = VideoComment.objects.create(video=video, author=actor, time=seconds, text=text, reply_to=reply_to)
     audit_record(actor=actor, action="video_comment.added", learner=video.learner, target=comment)
     return comment
@@ -310,7 +305,7 @@ def comment_agree_action(
     owners = {"filmed_by": filmed_by, "mentor": actor}
     if owner not in owners:
         raise ValidationError({"owner": "Please choose who will do it."})
-    text = _one_line(text) or _one_line(comment.text)[:300]
+    text = one_line(text) or one_line(comment.text)[:300]
     session = video.session
     sessions = [session] if sessions_visible_to(actor).filter(pk=session.pk).exists() else []
     at = _clock(comment.time)
@@ -332,62 +327,6 @@ def comment_agree_action(
 def _clock(seconds: float) -> str:
     whole = int(seconds)
     return f"{whole // 60}:{whole % 60:02d}"
-
-
-# --- Coding in the browser -------------------------------------------------------------------------------
-
-
-def _browser_pass(actor: Membership, video: SessionVideo) -> CodingPass:
-    coding_pass = CodingPass.objects.filter(video=video, coder=actor.user, source=Source.ENTERED).order_by("pk").first()
-    if coding_pass is None:
-        name = actor.user.get_full_name() or actor.user.email
-        coding_pass = CodingPass.objects.create(
-            session=video.session,
-            coder=actor.user,
-            title=f"{name}'s coding of the video",
-            source=Source.ENTERED,
-            media_duration=video.duration,
-            video=video,
-        )
-        audit_record(actor=actor, action="coding_pass.created", learner=video.learner, target=coding_pass)
-    return coding_pass
-
-
-@transaction.atomic
-def event_code(
-    *, actor: Membership, video: SessionVideo, code_key: str, time, end=None, modifiers: str = ""
-) -> CodingEvent:
-    """Add one coded event to the actor's own coding of this video (started on the first event)."""
-    if not video_policy.may_code(actor, video):
-        raise PermissionDenied("Your role does not allow coding this person's sessions.")
-    code = EthogramCode.objects.filter(
-        organisation_id=actor.organisation_id, key=code_key, retired_at__isnull=True
-    ).first()
-    if code is None:
-        raise ValidationError({"code": "That code is not in your organisation's ethogram."})
-    start = _time_in(video, time)
-    finish = None
-    if code.kind == Kind.STATE:
-        if end in (None, ""):
-            raise ValidationError({"end": f"“{code.name}” lasts a while: please mark where it stops."})
-        finish = _time_in(video, end, "end")
-        if finish < start:
-            raise ValidationError({"end": "It stops before it starts. Please check the times."})
-    modifiers = _one_line(modifiers)
-    if len(modifiers) > 200:
-        raise ValidationError({"modifiers": "Please keep modifiers under 200 characters."})
-    coding_pass = _browser_pass(actor, video)
-    return CodingEvent.objects.create(
-        coding_pass=coding_pass, time=start, end=finish, code=code.key, subject=code.subject, modifiers=modifiers
-    )
-
-
-@transaction.atomic
-def event_remove(*, actor: Membership, event: CodingEvent) -> None:
-    coding_pass = event.coding_pass
-    if coding_pass.coder_id != actor.user_id or coding_pass.source != Source.ENTERED:
-        raise PermissionDenied("Only the person who coded an event can remove it.")
-    event.delete()
 
 
 # --- Interval ratings ------------------------------------------------------------------------------------
@@ -448,12 +387,12 @@ def clip_add(*, actor: Membership, video: SessionVideo, start, end, title: str, 
                 "sharing clips for staff training in force."
             }
         )
-    first, last = _time_in(video, start, "start"), _time_in(video, end, "end")
+    first, last = time_in_video(video, start, "start"), time_in_video(video, end, "end")
     if last <= first:
         raise ValidationError({"end": "The clip must end after it starts."})
     if last - first > MAX_CLIP_SECONDS:
         raise ValidationError({"end": "Please keep a clip under 10 minutes."})
-    title = _one_line(title)
+    title = one_line(title)
     if not title:
         raise ValidationError({"title": "Please give the clip a title, for example “Waiting for a response”."})
     if len(title) > 200:

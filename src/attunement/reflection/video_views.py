@@ -1,5 +1,6 @@
-"""The video pages: adding a video to a session, the reflection player (coding, notes, ratings, sharing and
-clips), the member's video lists and the clip library. Thin: each fetches through a scoped selector, calls
+"""The video pages: adding a video to a session, the video's files, ratings, notes and comments, sharing and
+clips, the member's video lists and the clip library (the player page itself, which also shows codings and
+measurements, is interaction.player). Thin: each fetches through a scoped selector, calls
 a service, and answers with a page, a redirect or (for the player's own calls) JSON.
 """
 
@@ -20,20 +21,18 @@ from attunement.organisations.access import member_required
 from attunement.organisations.audit import audit_read
 from attunement.organisations.forms_util import service_messages
 from attunement.organisations.models import Membership
-from attunement.practice.models import ProgressScale
+from attunement.practice.models import ProgressScale, Session
 from attunement.privacy.models import Purpose
 from attunement.privacy.selectors import consent_allows
 
-from . import interaction
 from . import video_selectors as selectors
 from . import video_services as services
 from .forms import VideoUploadForm
-from .models import Clip, CodingEvent, RatingScheme, SessionVideo, VideoComment, VideoShare
+from .models import Clip, SessionVideo, VideoComment, VideoShare
 from .policies import video_policy
 from .ratings import DEFAULT_INTERVAL
 from .serving import ranged_file_response
 from .uploads import size_limited_upload, too_big_message
-from .views import _session
 
 
 def _wants_json(request) -> bool:
@@ -94,6 +93,13 @@ def video_page(view=None, *, reads: str = "video", methods=None):
     return decorate(view) if view is not None else decorate
 
 
+def session_or_404(request, learner, session_id) -> Session:
+    try:
+        return selectors.session_get(actor=request.membership, learner=learner, session_id=session_id)
+    except Session.DoesNotExist:
+        raise Http404("No such session.") from None
+
+
 def player_redirect(video: SessionVideo, anchor: str = ""):
     return redirect(reverse("reflection:video", args=[video.pk]) + (f"#{anchor}" if anchor else ""))
 
@@ -104,7 +110,7 @@ def player_redirect(video: SessionVideo, anchor: str = ""):
 @learner_page("record_session", reads="video_add", methods=("GET", "POST"))
 @csrf_protect
 def _video_add(request, learner, session_id, limit=None):
-    session = _session(request, learner, session_id)
+    session = session_or_404(request, learner, session_id)
     consented = consent_allows(learner, Purpose.VIDEO)
     context = {
         "learner": learner,
@@ -155,126 +161,7 @@ video_add.learner_reads = _video_add.learner_reads
 video_add.allowed_methods = _video_add.allowed_methods
 
 
-# --- The player ------------------------------------------------------------------------------------------
-
-
-def _interval(request) -> float:
-    try:
-        value = float(request.GET.get("interval", DEFAULT_INTERVAL))
-    except ValueError:
-        return DEFAULT_INTERVAL
-    return value if 5 <= value <= 600 else DEFAULT_INTERVAL
-
-
-@video_page(methods=("GET",))
-def video_player(request, video):
-    actor = request.membership
-    may_manage = video_policy.allows(actor, "manage", video)
-    may_code = video_policy.may_code(actor, video)
-    scales = list(selectors.rating_scales(actor))
-    interval = _interval(request)
-    return render(
-        request,
-        "reflection/video.html",
-        {
-            "video": video,
-            "learner": video.learner,
-            "session": video.session,
-            "may_manage": may_manage,
-            "may_code": may_code,
-            "may_see_session": learner_policy.allows(actor, "view_records", video.learner),
-            "player_setup": {
-                "statusUrl": reverse("reflection:video_status", args=[video.pk]),
-                "eventsUrl": reverse("reflection:video_events", args=[video.pk]) if may_code else "",
-                "ratingsUrl": reverse("reflection:video_rate", args=[video.pk]),
-                "codes": selectors.coding_keys(actor) if may_code else [],
-                "events": [_event_json(video, e) for e in selectors.my_events(actor, video)] if may_code else [],
-                "duration": video.duration,
-                "frameRate": video.frame_rate,
-                "ready": video.is_ready,
-                "analysing": (_analysis_status(video) or {}).get("status") in ("queued", "running"),
-            },
-            "comments": selectors.comment_threads(video),
-            "coding_pass": selectors.my_coding_pass(actor, video) if may_code else None,
-            "scales": scales,
-            "interval": interval,
-            "sheets": _rating_sheets(actor, video, scales, interval),
-            "shares": video.shares.select_related("member__user") if may_manage else [],
-            "share_candidates": selectors.share_candidates(actor, video) if may_manage else [],
-            "clips": video.clips.all(),
-            "training_consent": consent_allows(video.learner, Purpose.TRAINING),
-            **_analysis_context(video, actor, request.GET.get("run", "")),
-        },
-    )
-
-
-def _analysis_context(video, actor, opened_id: str = "") -> dict:
-    """The runs of the interaction analysis, and the figures shown: those of the run that counts, or of the
-    run opened from the list (``?run=<id>``), said clearly to be a trial when it does not count."""
-    latest = interaction.latest_analysis(video)
-    runs = interaction.runs_of(video)
-    name = video.learner.display_name
-    for run in runs:
-        run.settings_words = interaction.settings_in_words(run, name)
-        run.started_words = interaction.who_started(run)
-    counting = next((run for run in runs if run.counts), None)
-    opened = next((run for run in runs if opened_id.isdigit() and run.pk == int(opened_id)), None)
-    shown = opened if opened is not None and opened.is_done else counting
-    context = {
-        "analysis": latest,
-        "analysis_done": shown,
-        "counting_run": counting,
-        "opened_run": opened,
-        "runs": runs,
-        "may_choose_run": video_policy.allows(actor, "choose_run", video),
-        "analysis_presets": interaction.PRESETS,
-        "proxy_size": interaction.proxy_size(video),
-    }
-    if shown is not None:
-        context.update(interaction.analysis_figures(shown, name))
-    return context
-
-
-def _rating_sheets(actor, video, scales, interval):
-    sheets = [
-        selectors.rating_sheet(rater=actor, video=video, scheme=RatingScheme.SCALE, interval=interval, scale=scale)
-        for scale in scales
-        if scale.preset == "engagement_7"
-    ]
-    sheets.append(selectors.rating_sheet(rater=actor, video=video, scheme=RatingScheme.ZEEDYK, interval=interval))
-    for sheet in sheets:
-        sheet.everyone = selectors.shared_ratings(sheet, video)
-    return sheets
-
-
-@video_page(reads="video_status", methods=("GET",))
-def video_status(request, video):
-    """What the player polls while the proxy is being made."""
-    return JsonResponse(
-        {
-            "status": video.status,
-            "label": video.get_status_display(),
-            "progress": round(video.progress, 3),
-            "problem": video.problem,
-            "ready": video.is_ready,
-            "proxy": reverse("reflection:video_proxy", args=[video.pk]) if video.is_ready else "",
-            "poster": reverse("reflection:video_poster", args=[video.pk]) if video.poster else "",
-            "analysis": _analysis_status(video),
-        },
-        headers={"Cache-Control": "no-store"},
-    )
-
-
-def _analysis_status(video) -> dict | None:
-    latest = interaction.latest_analysis(video)
-    if latest is None:
-        return None
-    return {
-        "status": latest.status,
-        "label": latest.get_status_display(),
-        "progress": round(latest.progress, 3),
-        "problem": latest.problem,
-    }
+# --- The video's files --------------------------------------------------------------------------------
 
 
 def _file_or_404(field):
@@ -301,54 +188,6 @@ def video_original(request, video):
     services.audit_original_download(actor=request.membership, video=video)
     suffix = video.original.name.rsplit(".", 1)[-1]
     return ranged_file_response(request, path, "application/octet-stream", download_name=f"video-{video.pk}.{suffix}")
-
-
-# --- Coding in the player (JSON) -------------------------------------------------------------------------
-
-
-def _event_json(video: SessionVideo, event: CodingEvent) -> dict:
-    return {
-        "id": event.pk,
-        "code": event.code,
-        "subject": event.subject,
-        "time": event.time,
-        "end": event.end,
-        "modifiers": event.modifiers,
-        "remove": reverse("reflection:video_event_remove", args=[video.pk, event.pk]),
-    }
-
-
-@video_page(reads="video_events", methods=("GET", "POST"))
-def video_events(request, video):
-    """GET: the member's own events on this video. POST: code one more (code, time, end, modifiers)."""
-    actor = request.membership
-    if not video_policy.may_code(actor, video):
-        raise PermissionDenied("Your role does not allow coding this person's sessions.")
-    if request.method == "POST":
-        try:
-            event = services.event_code(
-                actor=actor,
-                video=video,
-                code_key=request.POST.get("code", ""),
-                time=request.POST.get("time"),
-                end=request.POST.get("end") or None,
-                modifiers=request.POST.get("modifiers", ""),
-            )
-        except ValidationError as error:
-            return JsonResponse({"errors": service_messages(error)}, status=400)
-        return JsonResponse({"event": _event_json(video, event)}, status=201)
-    return JsonResponse({"events": [_event_json(video, e) for e in selectors.my_events(actor, video)]})
-
-
-@video_page
-@require_POST
-def video_event_remove(request, video, event_id):
-    try:
-        event = selectors.my_events(request.membership, video).get(pk=event_id)
-    except CodingEvent.DoesNotExist:
-        raise Http404("No such event in your coding.") from None
-    services.event_remove(actor=request.membership, event=event)
-    return JsonResponse({"removed": event_id})
 
 
 # --- Ratings ---------------------------------------------------------------------------------------------

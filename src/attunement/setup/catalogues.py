@@ -2,10 +2,10 @@
 Intensive Interaction ethogram. Called when an organisation is set up; the data migrations
 (practice 0010, means 0002, reflection 0007) did the same for organisations that existed before."""
 
+from attunement.codings.services import create_default_ethogram
 from attunement.means.services import create_default_courses
 from attunement.organisations.models import Organisation
 from attunement.practice.services import create_default_fundamentals
-from attunement.reflection.services import create_default_ethogram
 
 
 def ensure_default_catalogues(organisation: Organisation) -> None:

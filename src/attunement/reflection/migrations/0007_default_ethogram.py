@@ -4,7 +4,7 @@ read it, and now comes with the organisation's set-up."""
 from django.db import migrations
 
 from attunement.catalogue.defaults import add_defaults_to_every_organisation
-from attunement.reflection.services import default_ethogram_codes
+from attunement.codings.services import default_ethogram_codes
 
 
 class Migration(migrations.Migration):

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from attunement.reflection.demo_video import seed_demo_video
+from attunement.interaction.demo_video import seed_demo_video
 from attunement.setup.demo import DEMO_LOGINS, DEMO_PASSWORD, demo_exists, seed_demo
 
 

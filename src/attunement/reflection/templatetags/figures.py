@@ -1,4 +1,4 @@
-"""Figures of codings in plain form: a dash where a figure is not defined."""
+"""Figures of videos, codings and measurements in plain form: a dash where a figure is not defined."""
 
 from django import template
 

@@ -2,7 +2,7 @@
 the figures shown on the video's page and, over time, on the person's progress page.
 
 The measuring itself is the pure engine in attunement.analysis; the run happens in the background task
-reflection.tasks.video_analyse. Everything here checks permission through video_policy (consent included).
+interaction.tasks.video_analyse. Everything here checks permission through video_policy (consent included).
 """
 
 from dataclasses import dataclass
@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import BigIntegerField, Case, F, OuterRef, Q, Subquery, When
 from django.utils import timezone
 
 from attunement.analysis.result import AnalysisResult, Headline, Sound, UnreadableResult
@@ -19,10 +19,13 @@ from attunement.learners.models import Learner
 from attunement.media import fit
 from attunement.organisations.audit import audit_record
 from attunement.organisations.models import Membership
+from attunement.reflection.models import SessionVideo
+from attunement.reflection.policies import video_policy
+from attunement.reflection.video_selectors import videos_visible_to
 
 from .analysis_chart import time_course
-from .models import AnalysisStatus, SessionVideo, VideoAnalysis
-from .policies import video_policy
+from .models import AnalysisStatus, VideoAnalysis
+from .tasks import video_analyse
 
 PRESETS = {"standard": "Standard (windows of 60 s)", "short": "Short session (windows of 30 s)"}
 SHORT_SESSION_SECONDS = 6 * 60
@@ -55,8 +58,6 @@ def parse_region(text: str, video: SessionVideo, field: str) -> str:
 
 
 def _queue(analysis: VideoAnalysis) -> None:
-    from .tasks import video_analyse
-
     transaction.on_commit(lambda: video_analyse.enqueue(analysis.pk))
 
 
@@ -213,23 +214,29 @@ def latest_analysis(video: SessionVideo) -> VideoAnalysis | None:
     return video.analyses.first()
 
 
-def _finished(video: SessionVideo):
-    return video.analyses.filter(status=AnalysisStatus.DONE, results__isnull=False)
+FINISHED = Q(status=AnalysisStatus.DONE, results__isnull=False)
+
+# Which finished run counts for a video, as an ordering whose first row is the one: the run chosen most recently
+# (the later pk first if two were chosen at the same moment), or, until anyone has chosen, the first run that
+# finished (the earlier pk first). Measuring again never changes it by itself.
+COUNTING_ORDER = (
+    F("chosen_at").desc(nulls_last=True),
+    Case(When(chosen_at__isnull=True, then=F("finished_at"))).asc(nulls_last=True),
+    Case(When(chosen_at__isnull=False, then=F("pk") * -1), default=F("pk"), output_field=BigIntegerField()).asc(),
+)
 
 
 def counting_run(video: SessionVideo) -> VideoAnalysis | None:
-    """The run whose figures count for the video: the finished run chosen most recently, or, until anyone has
-    chosen, the first run that finished. Measuring again never changes it by itself."""
-    finished = _finished(video)
-    chosen = finished.filter(chosen_at__isnull=False).order_by("-chosen_at", "-pk").first()
-    if chosen is not None:
-        return chosen
-    return finished.order_by(F("finished_at").asc(nulls_last=True), "pk").first()
+    """The run whose figures count for the video (see COUNTING_ORDER)."""
+    return video.analyses.filter(FINISHED).order_by(*COUNTING_ORDER).first()
 
 
-def latest_done(video: SessionVideo) -> VideoAnalysis | None:
-    """The run that counts (kept under its old name for callers that only want "the" figures of a video)."""
-    return counting_run(video)
+def counting_runs(videos) -> dict[int, VideoAnalysis]:
+    """The run that counts for each of the videos (a queryset of SessionVideo) that has one, by video id: one
+    query, whatever the number of videos."""
+    counting = VideoAnalysis.objects.filter(FINISHED, video=OuterRef("pk")).order_by(*COUNTING_ORDER).values("pk")[:1]
+    ids = videos.order_by().annotate(counting_id=Subquery(counting)).values("counting_id")
+    return {run.video_id: run for run in VideoAnalysis.objects.filter(pk__in=ids)}
 
 
 def runs_of(video: SessionVideo) -> list[VideoAnalysis]:
@@ -278,12 +285,11 @@ class TrendRow:
 def interaction_trend(*, actor: Membership, learner: Learner) -> list[TrendRow]:
     """The person's videos, oldest first, each with the figures of the run that counts for it (never a trial
     that no one chose). A run whose figures this version cannot read is left out."""
-    from .video_selectors import videos_visible_to
-
     rows = []
     videos = videos_visible_to(actor).filter(session__learner=learner).order_by("session__started_at", "pk")
+    runs = counting_runs(videos)
     for video in videos:
-        analysis = counting_run(video)
+        analysis = runs.get(video.pk)
         figures = headline(analysis) if analysis is not None else None
         if figures is None:
             continue

@@ -6,28 +6,24 @@ and deleting is "record_session". The ethogram is the organisation's: staff read
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from attunement.edits import EditConflict
 from attunement.learners.access import learner_page
 from attunement.learners.policies import learner_policy
 from attunement.organisations.access import member_required
-from attunement.organisations.forms_util import add_service_errors, catalogue_add
-from attunement.practice.models import Session
+from attunement.organisations.forms_util import add_service_errors, catalogue_add, service_messages
+from attunement.reflection.models import SessionVideo
+from attunement.reflection.policies import video_policy
+from attunement.reflection.video_views import session_or_404, video_page
 
 from . import selectors, services
 from .forms import AgreementForm, CodeForm, ImportForm, StatisticsForm
-from .models import CodingPass, EthogramCode
+from .models import CodingEvent, CodingPass, EthogramCode
 from .policies import coding_pass_policy, ethogram_policy
-
-
-def _session(request, learner, session_id) -> Session:
-    try:
-        return selectors.session_get(actor=request.membership, learner=learner, session_id=session_id)
-    except Session.DoesNotExist:
-        raise Http404("No such session.") from None
 
 
 def _pass(request, session, pass_id) -> CodingPass:
@@ -43,7 +39,7 @@ def _may_record(request, learner) -> bool:
 
 @learner_page("view_records", reads="codings")
 def coding_passes(request, learner, session_id):
-    session = _session(request, learner, session_id)
+    session = session_or_404(request, learner, session_id)
     passes = list(selectors.coding_passes_of(actor=request.membership, session=session))
     for coding_pass in passes:
         coding_pass.may_delete = coding_pass_policy.allows(request.membership, "delete", coding_pass)
@@ -64,7 +60,7 @@ def coding_passes(request, learner, session_id):
 
 @learner_page("record_session", reads="coding_import", methods=("GET", "POST"))
 def coding_import(request, learner, session_id):
-    session = _session(request, learner, session_id)
+    session = session_or_404(request, learner, session_id)
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -97,7 +93,7 @@ def coding_import(request, learner, session_id):
 
 @learner_page("view_records", reads="coding")
 def coding_pass_detail(request, learner, session_id, pass_id):
-    session = _session(request, learner, session_id)
+    session = session_or_404(request, learner, session_id)
     coding_pass = _pass(request, session, pass_id)
     form = StatisticsForm(request.GET or None)
     gap = 3.0
@@ -120,7 +116,7 @@ def coding_pass_detail(request, learner, session_id, pass_id):
 
 @learner_page("view_records", reads="coding_export")
 def coding_pass_export(request, learner, session_id, pass_id):
-    session = _session(request, learner, session_id)
+    session = session_or_404(request, learner, session_id)
     coding_pass = _pass(request, session, pass_id)
     chosen = request.GET.get("as")
     error = ""
@@ -144,7 +140,7 @@ def coding_pass_export(request, learner, session_id, pass_id):
 
 @learner_page("record_session", reads="codings", methods=("POST",))
 def coding_pass_delete(request, learner, session_id, pass_id):
-    session = _session(request, learner, session_id)
+    session = session_or_404(request, learner, session_id)
     coding_pass = _pass(request, session, pass_id)
     services.coding_pass_delete(actor=request.membership, coding_pass=coding_pass)
     messages.success(request, f"The coding “{coding_pass.title}” is deleted.")
@@ -153,7 +149,7 @@ def coding_pass_delete(request, learner, session_id, pass_id):
 
 @learner_page("view_records", reads="coding_agreement")
 def coding_agreement(request, learner, session_id):
-    session = _session(request, learner, session_id)
+    session = session_or_404(request, learner, session_id)
     passes = list(selectors.coding_passes_of(actor=request.membership, session=session))
     form = AgreementForm(request.GET or None, passes=passes)
     result = first = second = None
@@ -246,3 +242,51 @@ def ethogram_code_change(request, code_id):
     except ValidationError as error:
         messages.error(request, "Nothing was changed: " + " ".join(error.messages))
     return redirect("reflection:ethogram")
+
+
+# --- Coding in the player (JSON) -------------------------------------------------------------------------
+
+
+def event_json(video: SessionVideo, event: CodingEvent) -> dict:
+    return {
+        "id": event.pk,
+        "code": event.code,
+        "subject": event.subject,
+        "time": event.time,
+        "end": event.end,
+        "modifiers": event.modifiers,
+        "remove": reverse("reflection:video_event_remove", args=[video.pk, event.pk]),
+    }
+
+
+@video_page(reads="video_events", methods=("GET", "POST"))
+def video_events(request, video):
+    """GET: the member's own events on this video. POST: code one more (code, time, end, modifiers)."""
+    actor = request.membership
+    if not video_policy.may_code(actor, video):
+        raise PermissionDenied("Your role does not allow coding this person's sessions.")
+    if request.method == "POST":
+        try:
+            event = services.event_code(
+                actor=actor,
+                video=video,
+                code_key=request.POST.get("code", ""),
+                time=request.POST.get("time"),
+                end=request.POST.get("end") or None,
+                modifiers=request.POST.get("modifiers", ""),
+            )
+        except ValidationError as error:
+            return JsonResponse({"errors": service_messages(error)}, status=400)
+        return JsonResponse({"event": event_json(video, event)}, status=201)
+    return JsonResponse({"events": [event_json(video, e) for e in selectors.my_events(actor, video)]})
+
+
+@video_page
+@require_POST
+def video_event_remove(request, video, event_id):
+    try:
+        event = selectors.my_events(request.membership, video).get(pk=event_id)
+    except CodingEvent.DoesNotExist:
+        raise Http404("No such event in your coding.") from None
+    services.event_remove(actor=request.membership, event=event)
+    return JsonResponse({"removed": event_id})

@@ -19,13 +19,17 @@ from attunement.coding.model import DEFAULT_ETHOGRAM, Coding, CodingFormatError,
 from attunement.learners.policies import learner_policy
 from attunement.organisations.audit import audit_record
 from attunement.organisations.models import Membership, Organisation
+from attunement.organisations.spreadsheets import BOM
 from attunement.practice.models import Session
+from attunement.reflection.models import SessionVideo
+from attunement.reflection.policies import video_policy
+from attunement.reflection.uploads import CODING_FILE_SIZE
+from attunement.reflection.video_services import one_line, time_in_video
 
 from .importing import BORIS, CSV, ELAN, read_coding_file
 from .models import CodingEvent, CodingPass, EthogramCode, Kind, Source, Subject
 from .policies import coding_pass_policy, ethogram_policy
 from .selectors import coding_of
-from .uploads import CODING_FILE_SIZE
 
 # Keys the reflection player keeps for itself (see static/attunement/player.js): never a code's shortcut.
 PLAYER_KEYS = frozenset(",.[]")
@@ -316,8 +320,6 @@ def coding_pass_export(*, actor: Membership, coding_pass: CodingPass, format: st
     except CodingFormatError as error:
         raise ValidationError(f"This coding cannot be written in that format: {error.message}") from None
     if format == "csv":  # the byte-order mark lets Excel on Windows read the file as UTF-8 (our importer skips it)
-        from attunement.organisations.spreadsheets import BOM
-
         content = BOM + content
     with transaction.atomic():  # only the audit entry: the file above is written before any transaction
         audit_record(
@@ -328,3 +330,59 @@ def coding_pass_export(*, actor: Membership, coding_pass: CodingPass, format: st
             detail={"report": "coding", "title": coding_pass.title, "format": format},
         )
     return Exported(f"coding-{coding_pass.pk}.{suffix}", content_type, content)
+
+
+# --- Coding in the browser -------------------------------------------------------------------------------
+
+
+def _browser_pass(actor: Membership, video: SessionVideo) -> CodingPass:
+    coding_pass = CodingPass.objects.filter(video=video, coder=actor.user, source=Source.ENTERED).order_by("pk").first()
+    if coding_pass is None:
+        name = actor.user.get_full_name() or actor.user.email
+        coding_pass = CodingPass.objects.create(
+            session=video.session,
+            coder=actor.user,
+            title=f"{name}'s coding of the video",
+            source=Source.ENTERED,
+            media_duration=video.duration,
+            video=video,
+        )
+        audit_record(actor=actor, action="coding_pass.created", learner=video.learner, target=coding_pass)
+    return coding_pass
+
+
+@transaction.atomic
+def event_code(
+    *, actor: Membership, video: SessionVideo, code_key: str, time, end=None, modifiers: str = ""
+) -> CodingEvent:
+    """Add one coded event to the actor's own coding of this video (started on the first event)."""
+    if not video_policy.may_code(actor, video):
+        raise PermissionDenied("Your role does not allow coding this person's sessions.")
+    code = EthogramCode.objects.filter(
+        organisation_id=actor.organisation_id, key=code_key, retired_at__isnull=True
+    ).first()
+    if code is None:
+        raise ValidationError({"code": "That code is not in your organisation's ethogram."})
+    start = time_in_video(video, time)
+    finish = None
+    if code.kind == Kind.STATE:
+        if end in (None, ""):
+            raise ValidationError({"end": f"“{code.name}” lasts a while: please mark where it stops."})
+        finish = time_in_video(video, end, "end")
+        if finish < start:
+            raise ValidationError({"end": "It stops before it starts. Please check the times."})
+    modifiers = one_line(modifiers)
+    if len(modifiers) > 200:
+        raise ValidationError({"modifiers": "Please keep modifiers under 200 characters."})
+    coding_pass = _browser_pass(actor, video)
+    return CodingEvent.objects.create(
+        coding_pass=coding_pass, time=start, end=finish, code=code.key, subject=code.subject, modifiers=modifiers
+    )
+
+
+@transaction.atomic
+def event_remove(*, actor: Membership, event: CodingEvent) -> None:
+    coding_pass = event.coding_pass
+    if coding_pass.coder_id != actor.user_id or coding_pass.source != Source.ENTERED:
+        raise PermissionDenied("Only the person who coded an event can remove it.")
+    event.delete()

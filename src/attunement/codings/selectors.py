@@ -14,12 +14,11 @@ from attunement.coding.model import (
     split_modifiers,
 )
 from attunement.coding.stats import Agreement, agreement, code_stats, initiations, longest_chain, turn_chains
-from attunement.learners.models import Learner
 from attunement.organisations.models import Membership, Organisation
 from attunement.practice.models import Session
-from attunement.practice.selectors import sessions_visible_to
+from attunement.reflection.models import SessionVideo
 
-from .models import CodingPass, EthogramCode
+from .models import CodingEvent, CodingPass, EthogramCode, Source
 from .policies import coding_pass_policy, ethogram_policy
 
 TURN_SUBJECTS = ("learner", "partner")
@@ -38,11 +37,6 @@ def ethogram_code_get(*, actor: Membership, code_id: int) -> EthogramCode:
 
 
 # --- Coding passes ---------------------------------------------------------------------------------------
-
-
-def session_get(*, actor: Membership, learner: Learner, session_id: int) -> Session:
-    """The session of this person, if the member may see it (Session.DoesNotExist otherwise)."""
-    return sessions_visible_to(actor).select_related("learner").get(pk=session_id, learner=learner)
 
 
 def coding_passes_of(*, actor: Membership, session: Session) -> QuerySet[CodingPass]:
@@ -163,3 +157,24 @@ def pass_agreement(first: CodingPass, second: CodingPass, *, unit: float = 1.0) 
         column_totals=column_totals,
         pairs=pairs,
     )
+
+
+# --- Coding in the player ---------------------------------------------------------------------------
+
+
+def my_events(actor: Membership, video: SessionVideo) -> QuerySet[CodingEvent]:
+    return CodingEvent.objects.filter(
+        coding_pass__video=video, coding_pass__coder=actor.user, coding_pass__source=Source.ENTERED
+    ).order_by("time", "pk")
+
+
+def my_coding_pass(actor: Membership, video: SessionVideo) -> CodingPass | None:
+    return CodingPass.objects.filter(video=video, coder=actor.user, source=Source.ENTERED).order_by("pk").first()
+
+
+def coding_keys(actor: Membership) -> list[dict]:
+    """The ethogram in use, as the player needs it: key, name, subject, kind and shortcut."""
+    return [
+        {"key": c.key, "name": c.name, "subject": c.subject, "kind": c.kind, "shortcut": c.shortcut}
+        for c in ethogram_codes(actor=actor).filter(retired_at__isnull=True)
+    ]

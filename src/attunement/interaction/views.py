@@ -1,5 +1,5 @@
 """The interaction analysis on a video's page: run it again with other settings, choose which run counts, and
-correct who made a sound. The figures themselves are drawn on the video's page (video_views.video_player)."""
+correct who made a sound. The figures themselves are drawn on the video's page (interaction.player)."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -9,17 +9,17 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from attunement.organisations.forms_util import service_messages
+from attunement.reflection.video_views import player_redirect, video_page
 
-from . import interaction
+from . import analyses
 from .models import VideoAnalysis
-from .video_views import player_redirect, video_page
 
 
 @video_page
 @require_POST
 def video_analysis_request(request, video):
     try:
-        interaction.analysis_request(
+        analyses.analysis_request(
             actor=request.membership,
             video=video,
             preset=request.POST.get("preset", ""),
@@ -51,7 +51,7 @@ def video_analysis_retry(request, video, analysis_id):
     """Queue a measurement that failed once more, with its own settings ("Try again")."""
     analysis = _analysis_of(video, analysis_id)
     try:
-        interaction.analysis_retry(actor=request.membership, analysis=analysis)
+        analyses.analysis_retry(actor=request.membership, analysis=analysis)
     except ValidationError as error:
         messages.error(request, "Not started again: " + " ".join(service_messages(error)))
     else:
@@ -68,7 +68,7 @@ def video_analysis_speaker(request, video, analysis_id):
     except ValueError:
         segment = -1
     try:
-        interaction.speaker_correct(
+        analyses.speaker_correct(
             actor=request.membership, analysis=analysis, segment=segment, speaker=request.POST.get("speaker", "")
         )
     except ValidationError as error:
@@ -80,7 +80,7 @@ def video_analysis_speaker(request, video, analysis_id):
 
 def _back_to_run(video, analysis):
     """Back to the video's figures: the run's own, when it is not the one that counts."""
-    counting = interaction.counting_run(video)
+    counting = analyses.counting_run(video)
     if counting is not None and counting.pk == analysis.pk:
         return player_redirect(video, "analysis")
     return redirect(f"{reverse('reflection:video', args=[video.pk])}?run={analysis.pk}#analysis")
@@ -92,7 +92,7 @@ def video_analysis_choose(request, video, analysis_id):
     """Make one finished run the one that counts for the video ("Use this run"). The reviewer's choice."""
     analysis = _analysis_of(video, analysis_id)
     try:
-        interaction.analysis_choose(actor=request.membership, analysis=analysis)
+        analyses.analysis_choose(actor=request.membership, analysis=analysis)
     except ValidationError as error:
         messages.error(request, "Not changed: " + " ".join(service_messages(error)))
         return _back_to_run(video, analysis)

@@ -7,15 +7,18 @@ latest is coded, shared with Priya as mentor, with her comment, Sam's reply and 
 import tempfile
 from pathlib import Path
 
+from attunement.codings.services import event_code
 from attunement.learners.models import Learner
 from attunement.organisations.models import Membership
 from attunement.privacy.models import Purpose
 from attunement.privacy.selectors import consent_allows
+from attunement.reflection import video_services as services
+from attunement.reflection.demo_film import write_demo_film
+from attunement.reflection.models import RatingScheme, SessionVideo
+from attunement.reflection.tasks import clip_file_make, video_proxy_make
 
-from . import video_services as services
-from .demo_film import write_demo_film
-from .models import AnalysisStatus, RatingScheme, SessionVideo
-from .tasks import clip_file_make, video_analyse, video_proxy_make
+from .models import AnalysisStatus
+from .tasks import video_analyse
 
 FILMED_BY = "sam@oakfield.example"
 MENTOR = "priya@oakfield.example"
@@ -67,7 +70,7 @@ def seed_demo_video() -> SessionVideo | None:
         ("L-looks", 26.0, 31.0),
         ("L-smiles", 28.3, None),
     ):
-        services.event_code(actor=sam, video=video, code_key=code, time=time, end=end)
+        event_code(actor=sam, video=video, code_key=code, time=time, end=end)
     services.video_share(actor=sam, video=video, member=priya)
     note = services.comment_add(actor=sam, video=video, time=12.4, text="Here they start it themselves!")
     comment = services.comment_add(

@@ -1,0 +1,68 @@
+from django import forms
+
+from attunement.forms import SizeLimitedFileField
+from attunement.reflection.uploads import CODING_FILE_SIZE
+
+from .models import Kind, Subject
+
+
+class ImportForm(forms.Form):
+    file = SizeLimitedFileField(
+        limit=CODING_FILE_SIZE,
+        label="Coding file",
+        help_text="A BORIS project (.boris), an ELAN file (.eaf) or a CSV file, up to {limit}.",
+    )
+    title = forms.CharField(
+        label="Title", max_length=200, required=False, help_text="For example “Sam's coding, first viewing”."
+    )
+    observation = forms.CharField(
+        label="BORIS observation",
+        max_length=200,
+        required=False,
+        help_text="For a BORIS file with several observations: the one to import. Leave empty for the first.",
+    )
+
+
+class AgreementForm(forms.Form):
+    first = forms.TypedChoiceField(label="First coding", coerce=int)
+    second = forms.TypedChoiceField(label="Second coding", coerce=int)
+    unit = forms.FloatField(
+        label="Time unit (seconds)",
+        min_value=0.5,
+        max_value=10,
+        initial=1,
+        required=False,
+        help_text="Both codings are cut into units this long and compared unit by unit: from 0.5 to 10 seconds.",
+    )
+
+    def __init__(self, *args, passes=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [(p.pk, f"{p.title} — {p.coder or 'unknown coder'}, {p.created_at:%d %b %Y}") for p in passes]
+        self.fields["first"].choices = choices
+        self.fields["second"].choices = choices
+
+    def clean(self):
+        data = super().clean()
+        if data.get("first") is not None and data.get("first") == data.get("second"):
+            raise forms.ValidationError("Please choose two different codings to compare.")
+        if data.get("unit") is None:
+            data["unit"] = 1.0
+        return data
+
+
+class StatisticsForm(forms.Form):
+    gap = forms.FloatField(
+        label="Longest pause within a chain of turns (seconds)",
+        min_value=0.5,
+        max_value=30,
+        initial=3,
+        required=False,
+    )
+
+
+class CodeForm(forms.Form):
+    key = forms.CharField(label="Key", max_length=40, help_text="Short and never changed, for example “L-claps”.")
+    name = forms.CharField(label="Description", max_length=120)
+    subject = forms.ChoiceField(label="Who shows it", choices=Subject.choices)
+    kind = forms.ChoiceField(label="Kind", choices=Kind.choices)
+    shortcut = forms.CharField(label="Shortcut key", max_length=1, required=False, help_text="One key.")
