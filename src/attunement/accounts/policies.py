@@ -10,6 +10,7 @@ class SecurityLogPolicy(Policy):
     addresses that are nobody's account are seen only by the site's own staff, in the admin."""
 
     actions = {"view": LEADERSHIP_ROLES}
+    action_words = {"view": "read the security log"}
 
     def scope(self, actor: Membership) -> QuerySet:
         from .models import SecurityEvent

@@ -1,5 +1,4 @@
 from django import forms
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
@@ -25,8 +24,7 @@ class SecurityLogFilterForm(forms.Form):
 @member_required
 def security_log_page(request):
     actor = request.membership
-    if not security_log_policy.role_may(actor, "view"):
-        raise PermissionDenied("Only co-ordinators and administrators can read the security log.")
+    security_log_policy.require(actor, "view")
     form = SecurityLogFilterForm(request.GET or None, organisation=actor.organisation)
     filters = {}
     if form.is_valid():

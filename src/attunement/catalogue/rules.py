@@ -26,7 +26,7 @@ from django.utils import timezone
 from attunement.edits import edit_token, require_unchanged
 from attunement.organisations.audit import audit_record
 from attunement.organisations.models import Membership
-from attunement.organisations.policies import Policy
+from attunement.organisations.policies import Policy, roles_in_words
 
 from .models import CatalogueEntry
 
@@ -56,18 +56,26 @@ class Catalogue:
 
     model: type[CatalogueEntry]
     words: Words
-    policy: Policy  # its "manage" action says who may change the list
-    doing: str  # as in "Only co-ordinators and administrators can change the Fundamentals."
+    policy: Policy  # its "manage" action says who may change the list, and its words the refusal
     audit_prefix: str  # "fundamental": audit actions "fundamental.added", "fundamental.retired", …
     changed_action: str = "changed"  # the audit action's last word for a change ("renamed")
     edit_fields: tuple[str, ...] = ("name",)  # the values a change form's edit token covers
+    # What changing the list is, for a policy that does not yet say it in `action_words["manage"]`.
+    doing: str = ""
 
     def require_manage(self, actor: Membership, entry: CatalogueEntry | None = None) -> None:
         """PermissionDenied unless the actor's role may change the list (and `entry` is their organisation's)."""
         if not self.policy.role_may(actor, "manage"):
-            raise PermissionDenied(self.policy.only_sentence("manage", self.doing))
-        if entry is not None:
-            self.policy.require(actor, "manage", entry, f"That {self.words.thing} is not in your organisation's list.")
+            raise PermissionDenied(self.refusal)
+        if entry is not None and not self.policy.allows(actor, "manage", entry):
+            raise PermissionDenied(f"That {self.words.thing} is not in your organisation's list.")
+
+    @property
+    def refusal(self) -> str:
+        """ "Only <the roles that may manage> can change the list.", from the policy's rule."""
+        if self.doing and "manage" not in self.policy.action_words:
+            return f"Only {roles_in_words(self.policy.actions['manage'])} can {self.doing}."
+        return self.policy.refusal("manage")
 
     @property
     def longest_name(self) -> int:

@@ -2,7 +2,6 @@
 
 from functools import wraps
 
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseNotAllowed
 
 from attunement.organisations.access import member_required
@@ -69,8 +68,7 @@ def learner_page(action: str, *, reads: str = "", methods=("GET",)):
         def wrapper(request, learner_id, *args, **kwargs):
             remember_scope_answers(request.membership)  # every button on the page asks about the same person
             learner = learner_or_404(request, learner_id)
-            if not learner_policy.allows(request.membership, action, learner):
-                raise PermissionDenied("Your role does not allow this for this person.")
+            learner_policy.require(request.membership, action, learner)
             target_key, target_id = next(((k, v) for k, v in kwargs.items() if k.endswith("_id")), ("", None))
             return answer_and_record(
                 request,

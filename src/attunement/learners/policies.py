@@ -19,6 +19,14 @@ PRIVACY_ACTIONS = {
     "export": LEADERSHIP_ROLES,
     "erase": LEADERSHIP_ROLES,
 }
+PRIVACY_ACTION_WORDS = {
+    "view_consents": "see a person's consent records",
+    "record_consent": "record consent",
+    "withdraw_consent": "record a withdrawal of consent",
+    "manage_hold": "place or lift a legal hold",
+    "export": "export everything held about a person",
+    "erase": "erase a person's records",
+}
 
 
 class LearnerPolicy(Policy):
@@ -27,10 +35,13 @@ class LearnerPolicy(Policy):
         "view_records": STAFF_ROLES,
         "create": ORGANISATION_WIDE_ROLES,
         "edit": ORGANISATION_WIDE_ROLES,
+        "assign": ORGANISATION_WIDE_ROLES,
         "edit_profile": STAFF_ROLES,
         "manage_plans": ORGANISATION_WIDE_ROLES | {Role.THERAPIST},
         "record_session": STAFF_ROLES,
         "review_progress": STAFF_ROLES,
+        # An anonymised case study is shown outside only once a leader has checked every quoted sentence.
+        "release_case_study": ORGANISATION_WIDE_ROLES,
         # The family portal: a family member's own person, in plain words, and notes from home.
         "view_family_portal": {Role.FAMILY},
         "add_home_observation": {Role.FAMILY},
@@ -39,6 +50,24 @@ class LearnerPolicy(Policy):
         "enter_family_feedback": STAFF_ROLES,
         **PRIVACY_ACTIONS,
     }
+    action_words = {
+        "view": "see a person's pages",
+        "view_records": "see a person's records",
+        "create": "add people",
+        "edit": "change a person's details",
+        "assign": "change who works with someone",
+        "edit_profile": "change a communication profile",
+        "manage_plans": "change a person's plans",
+        "record_session": "record sessions",
+        "review_progress": "review progress",
+        "release_case_study": "release a case study",
+        "view_family_portal": "use the family pages",
+        "add_home_observation": "add notes from home",
+        "give_family_feedback": "give feedback as a family",
+        "enter_family_feedback": "enter a family's feedback",
+        **PRIVACY_ACTION_WORDS,
+    }
+    outside_scope = "You are not assigned to this person."
 
     def scope(self, actor: Membership) -> QuerySet[Learner]:
         in_org = Learner.objects.filter(organisation_id=actor.organisation_id)
@@ -56,6 +85,7 @@ class LearnerPolicy(Policy):
         return in_org.none()
 
     def may_create(self, actor: Membership | None) -> bool:
+        """Whether to offer "Add a person"."""
         return self.role_may(actor, "create")
 
 

@@ -2,7 +2,7 @@
 
 from datetime import date, timedelta
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -52,8 +52,7 @@ def validate_learner_details(
 @transaction.atomic
 def learner_create(*, actor: Membership, photo=None, assigned=(), key_people=(), **details) -> Learner:
     """Add a person with their details, key people and the staff who work with them, all or nothing."""
-    if not learner_policy.may_create(actor):
-        raise PermissionDenied(learner_policy.only_sentence("create", "add people"))
+    learner_policy.require(actor, "create")
     validate_learner_details(actor=actor, **details)
     learner = Learner.objects.create(organisation_id=actor.organisation_id, **_only(details, LEARNER_FIELDS))
     if photo:
@@ -78,7 +77,7 @@ def learner_update(
     **details,
 ) -> Learner:
     """Change a person's details, key people and staff together; a clash with another edit changes nothing."""
-    learner_policy.require(actor, "edit", learner, learner_policy.only_sentence("edit", "change these details"))
+    learner_policy.require(actor, "edit", learner)
     validate_learner_details(actor=actor, **details)
     fields = _only(details, LEARNER_FIELDS)
     updated = Learner.objects.filter(pk=learner.pk, version=version).update(version=F("version") + 1, **fields)
@@ -126,9 +125,7 @@ def _replace_assignments(actor: Membership, learner: Learner, users) -> None:
 def assignment_set(*, actor: Membership, learner: Learner, user, starts_on=None, ends_on=None) -> Assignment:
     """Link a member of staff or a family member to a person, from and until the dates given (both optional).
     Access ends by itself after `ends_on`. Linking someone already linked changes their dates."""
-    learner_policy.require(
-        actor, "edit", learner, learner_policy.only_sentence("edit", "change who works with someone")
-    )
+    learner_policy.require(actor, "assign", learner)
     if not linkable_members(actor.organisation).filter(pk=user.pk).exists():
         raise ValidationError({"user": "Please choose a member of staff or a family member of your organisation."})
     if starts_on and ends_on and ends_on < starts_on:
@@ -145,9 +142,7 @@ def assignment_set(*, actor: Membership, learner: Learner, user, starts_on=None,
 @transaction.atomic
 def assignment_end(*, actor: Membership, learner: Learner, assignment: Assignment) -> Assignment:
     """End someone's access to a person at once; the link stays, dated, as a record of who had access when."""
-    learner_policy.require(
-        actor, "edit", learner, learner_policy.only_sentence("edit", "change who works with someone")
-    )
+    learner_policy.require(actor, "assign", learner)
     if assignment.learner_id != learner.pk:
         raise ValidationError("That link is not for this person.")
     assignment.ends_on = timezone.localdate() - timedelta(days=1)
@@ -175,7 +170,7 @@ def linkable_members(organisation):
 
 @transaction.atomic
 def profile_update(*, actor: Membership, learner: Learner, version: int, **sections) -> CommunicationProfile:
-    learner_policy.require(actor, "edit_profile", learner, "You are not assigned to this person.")
+    learner_policy.require(actor, "edit_profile", learner)
     profile, _ = CommunicationProfile.objects.get_or_create(learner=learner)
     sections = {key: (value or "").strip() for key, value in sections.items()}
     updated = CommunicationProfile.objects.filter(pk=profile.pk, version=version).update(
@@ -202,7 +197,7 @@ def plan_create(
     review_on=None,
     outcomes: list[str] = (),
 ) -> Plan:
-    learner_policy.require(actor, "manage_plans", learner, "You cannot change this person's plans.")
+    learner_policy.require(actor, "manage_plans", learner)
     _validate_plan_dates(starts_on, review_on)
     plan = Plan.objects.create(
         learner=learner, kind=kind, title=title.strip(), starts_on=starts_on, review_on=review_on
@@ -230,7 +225,7 @@ def plan_update(
 
     `version` is the plan's edit token when the form was opened (see attunement.edits): if someone else saved
     the plan or its outcomes since, nothing is changed and EditConflict says so."""
-    learner_policy.require(actor, "manage_plans", plan.learner, "You cannot change this person's plans.")
+    learner_policy.require(actor, "manage_plans", plan.learner)
     _validate_plan_dates(starts_on, review_on)
     plan = Plan.objects.select_for_update().select_related("learner").get(pk=plan.pk)
     require_unchanged(version, plan_edit_token(plan), "this plan")

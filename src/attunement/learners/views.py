@@ -1,5 +1,5 @@
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
@@ -7,6 +7,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from attunement.edits import with_token
 from attunement.organisations.access import member_required
 from attunement.organisations.forms_util import add_service_errors
+from attunement.organisations.service_calls import errors_onto, form_status
 
 from . import services
 from .access import learner_or_404, learner_page  # noqa: F401  (learner_or_404 is used by other apps)
@@ -22,8 +23,8 @@ LIST_LIMIT = 500
 @member_required
 @require_safe
 def learner_list_view(request):
-    if not learner_policy.role_may(request.membership, "view"):
-        raise PermissionDenied("Your role sees anonymised figures only.")
+    # The only members who may not are external viewers: tell them where their figures are.
+    learner_policy.require(request.membership, "view", message="Your role sees anonymised figures only.")
     search = request.GET.get("q", "").strip()[:100]
     left = request.GET.get("left") == "1"
     learners = learner_list(actor=request.membership, search=search, include_inactive=left)
@@ -43,8 +44,7 @@ def learner_list_view(request):
 @member_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def learner_create_view(request):
-    if not learner_policy.may_create(request.membership):
-        raise PermissionDenied(learner_policy.only_sentence("create", "add people"))
+    learner_policy.require(request.membership, "create")
     organisation = request.membership.organisation
     form = LearnerForm(request.POST or None, request.FILES or None, organisation=organisation)
     people = KeyPeopleFormSet(request.POST or None, prefix="people")
@@ -53,11 +53,8 @@ def learner_create_view(request):
         data.pop("version", None)
         data.pop("remove_photo", None)
         data.pop("still_supported", None)
-        try:
+        with errors_onto(form):
             learner = services.learner_create(actor=request.membership, key_people=_people(people), **data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
             messages.success(
                 request, f"{learner.display_name} has been added. Next, fill in their communication profile."
             )
@@ -87,13 +84,10 @@ def learner_edit_view(request, learner):
         initial=[{"name": p.name, "relationship": p.relationship, "notes": p.notes} for p in learner.key_people.all()],
     )
     if request.method == "POST" and form.is_valid() and people.is_valid():
-        try:
+        with errors_onto(form):
             learner = services.learner_update(
                 actor=request.membership, learner=learner, key_people=_people(people), **form.cleaned_data
             )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
             messages.success(request, "Saved.")
             return redirect("learners:about", learner_id=learner.pk)
     return render(request, "learners/edit.html", {"form": form, "people": people, "learner": learner})
@@ -155,13 +149,10 @@ def plan_list_view(request, learner):
 def plan_create_view(request, learner):
     form = PlanForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with errors_onto(form):
             services.plan_create(
                 actor=request.membership, learner=learner, outcomes=form.new_outcome_lines(), **form.plan_details()
             )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
             messages.success(request, "The plan is saved.")
             return redirect("learners:plans", learner_id=learner.pk)
     return render(request, "learners/plan_edit.html", {"form": form, "learner": learner, "plan": None})
@@ -200,17 +191,14 @@ def plan_edit_view(request, learner, plan_id):
     return render(request, "learners/plan_edit.html", {"form": form, "learner": learner, "plan": plan})
 
 
-@learner_page("edit", reads="assignments", methods=("GET", "POST"))
+@learner_page("assign", reads="assignments", methods=("GET", "POST"))
 def assignments_view(request, learner):
     from .selectors import assignments_of
 
     form = AssignmentForm(request.POST or None, members=services.linkable_members(request.membership.organisation))
     if request.method == "POST" and form.is_valid():
-        try:
+        with errors_onto(form):
             services.assignment_set(actor=request.membership, learner=learner, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
             starts = form.cleaned_data["starts_on"]
             when = f"from {starts:%-d %B %Y}" if starts and starts > timezone.localdate() else "now"
             name = shown_name(request, learner)
@@ -220,11 +208,11 @@ def assignments_view(request, learner):
         request,
         "learners/assignments.html",
         {"learner": learner, "form": form, "assignments": assignments_of(learner=learner)},
-        status=400 if form.errors else 200,
+        status=form_status(form),
     )
 
 
-@learner_page("edit", reads="assignments", methods=("POST",))
+@learner_page("assign", reads="assignments", methods=("POST",))
 def assignment_end_view(request, learner, assignment_id):
     assignment = get_object_or_404(learner.assignments, pk=assignment_id)
     services.assignment_end(actor=request.membership, learner=learner, assignment=assignment)

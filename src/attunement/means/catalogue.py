@@ -10,7 +10,6 @@ COURSES = Catalogue(
     Course,
     Words(thing="course", name_missing="Please give the course a name."),
     policy=course_policy,
-    doing="change the training list",
     audit_prefix="course",
     edit_fields=("name", "refresh_months", "required"),
 )

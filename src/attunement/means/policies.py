@@ -9,10 +9,11 @@
   (`selectors.self_report_trends`), with figures about fewer than five people hidden.
 """
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 
 from attunement.organisations.models import Membership
-from attunement.organisations.policies import ORGANISATION_WIDE_ROLES, STAFF_ROLES, Policy
+from attunement.organisations.policies import ORGANISATION_WIDE_ROLES, STAFF_ROLES, Policy, roles_in_words
 
 from .models import AgreedAction, Champion, Course, SelfReport, SupervisionMeeting, TrainingCompletion
 
@@ -21,6 +22,12 @@ LEADER_ROLES = ORGANISATION_WIDE_ROLES
 
 def is_staff(actor: Membership | None) -> bool:
     return actor is not None and actor.is_active and actor.role in STAFF_ROLES
+
+
+def require_staff(actor: Membership | None) -> None:
+    """Every means page is for staff: refuse anyone else, naming who may."""
+    if not is_staff(actor):
+        raise PermissionDenied(f"Only {roles_in_words(STAFF_ROLES)} can use these pages.")
 
 
 def leads(actor: Membership | None) -> bool:
@@ -36,6 +43,8 @@ class CoursePolicy(Policy):
     """The organisation's catalogue of training: every member of staff uses it; leaders shape it."""
 
     actions = {"view": STAFF_ROLES, "manage": LEADER_ROLES}
+    action_words = {"view": "use the training list", "manage": "change the training list"}
+    outside_scope = "That course is not in your organisation."
 
     def scope(self, actor: Membership) -> QuerySet[Course]:
         return _in_organisation(Course, actor)
@@ -50,6 +59,13 @@ class TrainingPolicy(Policy):
         "record_any": LEADER_ROLES,
         "view_matrix": LEADER_ROLES,
     }
+    action_words = {
+        "view": "see training records",
+        "record_own": "record their own training",
+        "record_any": "record someone else's training",
+        "view_matrix": "see everyone's training",
+    }
+    outside_scope = "This is someone else's training record."
 
     def scope(self, actor: Membership) -> QuerySet[TrainingCompletion]:
         completions = _in_organisation(TrainingCompletion, actor)
@@ -60,6 +76,12 @@ class MeetingPolicy(Policy):
     """Leaders see every meeting in the organisation; other staff the meetings they took part in."""
 
     actions = {"view": STAFF_ROLES, "record_own": STAFF_ROLES, "record_any": LEADER_ROLES}
+    action_words = {
+        "view": "see supervision records",
+        "record_own": "record supervision",
+        "record_any": "record other people's supervision",
+    }
+    outside_scope = "You did not take part in this meeting."
 
     def scope(self, actor: Membership) -> QuerySet[SupervisionMeeting]:
         meetings = _in_organisation(SupervisionMeeting, actor)
@@ -71,9 +93,19 @@ class AgreedActionPolicy(Policy):
     action is for may mark it done; that last rule is per record, so `may_mark_done` adds it to `allows`."""
 
     actions = {"view": STAFF_ROLES, "mark_done": STAFF_ROLES}
+    action_words = {"view": "see agreed actions", "mark_done": "mark agreed actions done"}
+    outside_scope = "You did not take part in the meeting that agreed this."
+    not_yours = (
+        f"Only the person the action is for, the supervisor, or {roles_in_words(LEADER_ROLES)} can mark it done."
+    )
 
     def scope(self, actor: Membership) -> QuerySet[AgreedAction]:
         return AgreedAction.objects.filter(meeting__in=meeting_policy.scope(actor).values("pk"))
+
+    def require_mark_done(self, actor: Membership | None, action: AgreedAction) -> None:
+        self.require(actor, "mark_done", action)
+        if not self.marks_done(actor, action):
+            raise PermissionDenied(self.not_yours)
 
     def may_mark_done(self, actor: Membership | None, action: AgreedAction) -> bool:
         if not self.allows(actor, "mark_done", action):
@@ -90,6 +122,8 @@ class ChampionPolicy(Policy):
     """Every member of staff may see who the champions are; leaders appoint them."""
 
     actions = {"view": STAFF_ROLES, "manage": LEADER_ROLES}
+    action_words = {"view": "see who the champions are", "manage": "name or change champions"}
+    outside_scope = "That champion is not in your organisation."
 
     def scope(self, actor: Membership) -> QuerySet[Champion]:
         return _in_organisation(Champion, actor)
@@ -99,6 +133,7 @@ class SelfReportPolicy(Policy):
     """Each member of staff answers for themselves and sees only their own answers. Leaders see trends."""
 
     actions = {"submit": STAFF_ROLES, "view_trends": LEADER_ROLES}
+    action_words = {"submit": "fill in the self-report", "view_trends": "see how staff feel overall"}
 
     def scope(self, actor: Membership) -> QuerySet[SelfReport]:
         return _in_organisation(SelfReport, actor).filter(staff_id=actor.pk)

@@ -159,14 +159,7 @@ def certificate_kind(upload) -> tuple[str, str]:
 
 
 def _require_may_record_training(actor: Membership, staff: Membership) -> None:
-    if staff.pk == actor.pk:
-        if not training_policy.role_may(actor, "record_own"):
-            raise PermissionDenied("Only members of staff record training.")
-    elif not training_policy.role_may(actor, "record_any"):
-        raise PermissionDenied(
-            "You can record your own training. Only co-ordinators, managers and administrators can record "
-            "someone else's."
-        )
+    training_policy.require(actor, "record_own" if staff.pk == actor.pk else "record_any")
 
 
 @transaction.atomic
@@ -184,7 +177,7 @@ def training_completion_record(
     _require_may_record_training(actor, staff)
     if course is None:
         raise ValidationError({"course": "Please choose the course."})
-    course_policy.require(actor, "view", course, "That course is not in your organisation.")
+    course_policy.require(actor, "view", course)
     if course.is_retired:
         raise ValidationError({"course": f"“{course.name}” is no longer on the training list. Please choose another."})
     _check_past_date(
@@ -276,14 +269,7 @@ def supervision_meeting_record(
     """
     supervisor = _require_staff_of(actor, supervisor, "supervisor", "supervisor or mentor")
     supervisee = _require_staff_of(actor, supervisee, "supervisee", "member of staff who was supervised")
-    if actor.pk in (supervisor.pk, supervisee.pk):
-        if not meeting_policy.role_may(actor, "record_own"):
-            raise PermissionDenied("Only members of staff record supervision.")
-    elif not meeting_policy.role_may(actor, "record_any"):
-        raise PermissionDenied(
-            "You can record meetings you took part in. Only co-ordinators, managers and administrators can record "
-            "other people's."
-        )
+    meeting_policy.require(actor, "record_own" if actor.pk in (supervisor.pk, supervisee.pk) else "record_any")
     if supervisor.pk == supervisee.pk:
         raise ValidationError({"supervisee": "The supervisor and the supervisee must be two different people."})
     if kind not in MeetingKind.values:
@@ -333,11 +319,7 @@ def agreed_action_set_done(
     *, actor: Membership, action: AgreedAction, done: bool = True, done_on: date | None = None
 ) -> AgreedAction:
     """Mark an agreed action done (today unless a date is given), or not done after all."""
-    if not agreed_action_policy.may_mark_done(actor, action):
-        raise PermissionDenied(
-            "Only the person the action is for, the supervisor, or a co-ordinator, manager or administrator can "
-            "mark it done."
-        )
+    agreed_action_policy.require_mark_done(actor, action)
     action = AgreedAction.objects.select_for_update().select_related("meeting").get(pk=action.pk)
     if done:
         done_on = done_on or _today()
@@ -368,8 +350,7 @@ def champion_appoint(
     started_on: date | None = None,
 ) -> Champion:
     """Name a member of staff as the champion (or co-ordinator) for a site, or for the whole organisation."""
-    if not champion_policy.role_may(actor, "manage"):
-        raise PermissionDenied("Only co-ordinators, managers and administrators can name champions.")
+    champion_policy.require(actor, "manage")
     staff = _require_staff_of(actor, staff, "staff", "member of staff")
     if site is not None and site.organisation_id != actor.organisation_id:
         raise PermissionDenied("That site is not in your organisation.")
@@ -394,9 +375,7 @@ def champion_appoint(
 @transaction.atomic
 def champion_stand_down(*, actor: Membership, champion: Champion) -> Champion:
     """The member of staff is no longer the champion from today. The record of who it was stays."""
-    champion_policy.require(
-        actor, "manage", champion, "Only co-ordinators, managers and administrators can change champions."
-    )
+    champion_policy.require(actor, "manage", champion)
     champion = Champion.objects.select_for_update().get(pk=champion.pk)
     if champion.ended_on is not None:
         raise ValidationError(f"This was already ended on {champion.ended_on:%-d %B %Y}.")
@@ -423,8 +402,7 @@ def self_report_submit(
 
     The audit entry records that the member answered, never what they answered.
     """
-    if not self_report_policy.role_may(actor, "submit"):
-        raise PermissionDenied("Only members of staff fill in the self-report.")
+    self_report_policy.require(actor, "submit")
     answers = {"confidence": confidence, "fulfilment": fulfilment, "burnout": burnout, "support": support}
     errors = {}
     for field, statement, _ in SELF_REPORT_ITEMS:

@@ -9,7 +9,7 @@ from datetime import timedelta
 from functools import wraps
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
@@ -21,6 +21,7 @@ from attunement.edits import EditConflict, with_token
 from attunement.organisations.access import member_required
 from attunement.organisations.audit import audit_record
 from attunement.organisations.forms_util import add_service_errors
+from attunement.organisations.service_calls import errors_as_message, errors_onto, form_status
 
 from . import selectors, services
 from .dates import add_months, quarter_start
@@ -40,9 +41,9 @@ from .policies import (
     agreed_action_policy,
     champion_policy,
     course_policy,
-    is_staff,
     leads,
     meeting_policy,
+    require_staff,
     self_report_policy,
     training_policy,
 )
@@ -57,8 +58,7 @@ def staff_page(view):
     @member_required
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if not is_staff(request.membership):
-            raise PermissionDenied("These pages are for staff.")
+        require_staff(request.membership)
         return view(request, *args, **kwargs)
 
     return wrapper
@@ -67,11 +67,6 @@ def staff_page(view):
 def _render(request, template: str, context: dict, status: int = 200):
     """Every page knows whether the member leads (for the links to leaders' pages)."""
     return render(request, template, {"leads": leads(request.membership), **context}, status=status)
-
-
-def _require(allowed: bool, message: str) -> None:
-    if not allowed:
-        raise PermissionDenied(message)
 
 
 def _fetch(getter, model, **kwargs):
@@ -138,11 +133,8 @@ def training_record(request):
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         member = data.pop("staff", actor)
-        try:
+        with errors_onto(form):
             completion = services.training_completion_record(actor=actor, staff=member, **data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
             who = "your" if member.pk == actor.pk else f"{member.user}’s"
             messages.success(request, f"“{completion.course.name}” is saved in {who} training.")
             return redirect("means:training" if member.pk == actor.pk else "means:training_matrix")
@@ -150,7 +142,7 @@ def training_record(request):
         request,
         "means/training_form.html",
         {"form": form, "may_record_any": may_record_any},
-        status=400 if form.errors else 200,
+        status=form_status(form),
     )
 
 
@@ -158,10 +150,7 @@ def training_record(request):
 @require_safe
 def training_matrix(request):
     actor = request.membership
-    _require(
-        training_policy.role_may(actor, "view_matrix"),
-        "Only co-ordinators, managers and administrators see everyone's training.",
-    )
+    training_policy.require(actor, "view_matrix")
     return _render(
         request,
         "means/training_matrix.html",
@@ -173,20 +162,14 @@ def training_matrix(request):
 @require_http_methods(["GET", "HEAD", "POST"])
 def courses(request):
     actor = request.membership
-    _require(
-        course_policy.role_may(actor, "manage"),
-        "Only co-ordinators, managers and administrators change the training list.",
-    )
+    course_policy.require(actor, "manage")
     form = CourseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with errors_onto(form):
             course = services.course_add(actor=actor, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
             messages.success(request, f"“{course.name}” is added to the training list.")
             return redirect("means:courses")
-    return _courses_page(request, form, status=400 if form.errors else 200)
+    return _courses_page(request, form, status=form_status(form))
 
 
 def _courses_page(request, form, *, status=200, kept=None):
@@ -215,7 +198,7 @@ def _course_initial(course: Course) -> dict:
 def course_change(request, course_id):
     actor = request.membership
     course = _fetch(selectors.course_get, Course, actor=actor, course_id=course_id)
-    _require(course_policy.allows(actor, "manage", course), "Only co-ordinators, managers and administrators do this.")
+    course_policy.require(actor, "manage", course)
     action = request.POST.get("action")
     try:
         if action in ("retire", "restore"):
@@ -249,7 +232,7 @@ def certificate(request, completion_id):
     """The certificate file, only to the member of staff it belongs to and to leaders. Every opening is audited."""
     actor = request.membership
     completion = _fetch(selectors.completion_get, TrainingCompletion, actor=actor, completion_id=completion_id)
-    _require(training_policy.allows(actor, "view", completion), "You may not open this certificate.")
+    training_policy.require(actor, "view", completion)
     if not completion.certificate:
         raise Http404("No certificate was kept for this training.")
     audit_record(actor=actor, action="training_certificate.read", target=completion)
@@ -306,18 +289,15 @@ def supervision_new(request):
             for f in actions.forms
             if f.has_changed()
         ]
-        try:
+        with errors_onto(form):
             services.supervision_meeting_record(actor=actor, actions=agreed, **data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
             messages.success(request, "The meeting is saved.")
             return redirect("means:supervision")
     return _render(
         request,
         "means/supervision_form.html",
         {"form": form, "actions": actions, "leads": meeting_policy.role_may(actor, "record_any")},
-        status=400 if form.errors or actions.total_error_count() else 200,
+        status=form_status(form, actions),
     )
 
 
@@ -326,20 +306,14 @@ def supervision_new(request):
 def action_done(request, action_id):
     actor = request.membership
     action = _fetch(selectors.agreed_action_get, AgreedAction, actor=actor, action_id=action_id)
-    _require(
-        agreed_action_policy.may_mark_done(actor, action),
-        "Only the person the action is for, the supervisor, or a co-ordinator, manager or administrator can mark it.",
-    )
+    agreed_action_policy.require_mark_done(actor, action)
     form = DoneForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Nothing was saved: please give the date as day, month and year.")
         return redirect("means:supervision")
     undo = form.cleaned_data["undo"]
-    try:
+    with errors_as_message(request):
         services.agreed_action_set_done(actor=actor, action=action, done=not undo, done_on=form.cleaned_data["done_on"])
-    except ValidationError as error:
-        messages.error(request, "Nothing was saved: " + " ".join(error.messages))
-    else:
         messages.success(request, f"“{action.text}” is {'not done after all' if undo else 'marked done'}.")
     return redirect("means:supervision")
 
@@ -358,20 +332,17 @@ def champions(request):
             request.POST or None, staff=selectors.staff_members(actor=actor), sites=actor.organisation.sites.all()
         )
     elif request.method == "POST":
-        raise PermissionDenied("Only co-ordinators, managers and administrators name champions.")
+        champion_policy.require(actor, "manage")
     if form is not None and request.method == "POST" and form.is_valid():
-        try:
+        with errors_onto(form):
             champion = services.champion_appoint(actor=actor, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
             messages.success(request, f"{champion.staff.user} is now the {champion.get_kind_display().lower()}.")
             return redirect("means:champions")
     return _render(
         request,
         "means/champions.html",
         {"champions": selectors.champion_records(actor=actor), "form": form, "may_manage": may_manage},
-        status=400 if form is not None and form.errors else 200,
+        status=form_status(form),
     )
 
 
@@ -380,15 +351,9 @@ def champions(request):
 def champion_end(request, champion_id):
     actor = request.membership
     champion = _fetch(selectors.champion_get, Champion, actor=actor, champion_id=champion_id)
-    _require(
-        champion_policy.allows(actor, "manage", champion),
-        "Only co-ordinators, managers and administrators change champions.",
-    )
-    try:
+    champion_policy.require(actor, "manage", champion)
+    with errors_as_message(request, "Nothing was changed: "):
         services.champion_stand_down(actor=actor, champion=champion)
-    except ValidationError as error:
-        messages.error(request, "Nothing was changed: " + " ".join(error.messages))
-    else:
         messages.success(request, f"{champion.staff.user} is no longer the {champion.get_kind_display().lower()}.")
     return redirect("means:champions")
 
@@ -400,15 +365,12 @@ def champion_end(request, champion_id):
 @require_http_methods(["GET", "HEAD", "POST"])
 def self_report(request):
     actor = request.membership
-    _require(self_report_policy.role_may(actor, "submit"), "Only members of staff fill in the self-report.")
+    self_report_policy.require(actor, "submit")
     this_month = selectors.self_report_this_month(actor=actor)
     form = SelfReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with errors_onto(form):
             submitted = services.self_report_submit(actor=actor, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
             if submitted.replaced_at:
                 when = timezone.localtime(submitted.replaced_at)
                 messages.success(
@@ -436,7 +398,7 @@ def self_report(request):
             "statements": [statement for _, statement, _ in SELF_REPORT_ITEMS],
             "leads": self_report_policy.role_may(actor, "view_trends"),
         },
-        status=400 if form.errors else 200,
+        status=form_status(form),
     )
 
 
@@ -444,10 +406,7 @@ def self_report(request):
 @require_safe
 def self_report_trends(request):
     actor = request.membership
-    _require(
-        self_report_policy.role_may(actor, "view_trends"),
-        "Only co-ordinators, managers and administrators see how staff feel overall.",
-    )
+    self_report_policy.require(actor, "view_trends")
     today = timezone.localdate()
     form = TrendsForm(request.GET or None)
     since, until = quarter_start(add_months(today, -21)), today

@@ -25,9 +25,15 @@ ROLE_PLURALS = {
 }
 
 
+STAFF_IN_WORDS = "members of staff"
+
+
 def roles_in_words(roles) -> str:
-    """Roles as a plain list, in the order Role declares them: "co-ordinators, managers and administrators"."""
+    """Roles as a plain list, in the order Role declares them: "co-ordinators, managers and administrators".
+    Every staff role together is "members of staff", named first: "members of staff and family members"."""
     names = [ROLE_PLURALS[role] for role in Role if role in roles]
+    if STAFF_ROLES <= set(roles):
+        names = [STAFF_IN_WORDS, *(ROLE_PLURALS[role] for role in Role if role in roles and role not in STAFF_ROLES)]
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
@@ -60,10 +66,14 @@ class Policy:
     """Subclasses name the records an actor may see (`scope`) and which roles may do each action.
 
     `actions` maps an action name to the roles allowed to do it; an action is only ever allowed on a
-    record that is also inside the actor's scope.
+    record that is also inside the actor's scope. `action_words` says what each action is, in the words of
+    "Only <roles> can <words>.", so every refusal is worked out from the rule and names exactly the roles that
+    may. `outside_scope` is the refusal for a role that may do the action, on a record outside the actor's scope.
     """
 
     actions: dict[str, Iterable[str]] = {}
+    action_words: dict[str, str] = {}
+    outside_scope = "This record is not one you can change."
 
     def scope(self, actor: Membership) -> QuerySet:
         raise NotImplementedError
@@ -95,17 +105,28 @@ class Policy:
         if answers is not None:
             answers[(type(self), obj.pk)] = True
 
-    def require(self, actor: Membership | None, action: str, obj: Model, message: str) -> None:
-        if not self.allows(actor, action, obj):
-            raise PermissionDenied(message)
+    def require(
+        self, actor: Membership | None, action: str, obj: Model | None = None, message: str | None = None
+    ) -> None:
+        """PermissionDenied unless the actor's role may do the action and, when `obj` is given, the record is in
+        their scope (and any rule of the subclass's `allows` holds). The refusal names the roles that may
+        (`refusal`), or says the record is out of reach (`outside_scope`). `message` replaces both, only for a
+        rule that is not about roles alone (who saved a record, a family's agreement)."""
+        if not self.role_may(actor, action):
+            raise PermissionDenied(message or self.refusal(action))
+        if obj is not None and not self.allows(actor, action, obj):
+            raise PermissionDenied(message or self.outside_scope)
 
     def role_may(self, actor: Membership | None, action: str) -> bool:
         """Whether the actor's role may ever do this action (used to show or hide buttons)."""
+        if action not in self.actions:
+            raise ValueError(f"Unknown action {action!r} for {type(self).__name__}")
         return actor is not None and actor.is_active and actor.role in self.actions[action]
 
-    def only_sentence(self, action: str, doing: str) -> str:
+    def refusal(self, action: str) -> str:
         """The refusal, worked out from the roles that may: "Only co-ordinators, managers and administrators
         can add people." Written from the rule itself, so it can never name the wrong roles."""
+        doing = self.action_words.get(action, "do this")
         return f"Only {roles_in_words(self.actions[action])} can {doing}."
 
 
@@ -113,6 +134,7 @@ class AuditPolicy(Policy):
     """Co-ordinators and administrators read their organisation's audit trail. Nobody edits it."""
 
     actions = {"view": LEADERSHIP_ROLES}
+    action_words = {"view": "read the audit trail"}
 
     def scope(self, actor: Membership) -> QuerySet:
         from .models import AuditEntry

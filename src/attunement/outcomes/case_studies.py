@@ -4,7 +4,7 @@ in the case study (web page and PDF)."""
 
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from attunement.learners.models import Learner
@@ -163,7 +163,7 @@ def case_study_sentences(
 
 
 def may_release(actor: Membership, learner: Learner) -> bool:
-    return learner_policy.allows(actor, "edit", learner)
+    return learner_policy.allows(actor, "release_case_study", learner)
 
 
 @transaction.atomic
@@ -175,8 +175,7 @@ def case_study_release(
     `texts` maps each sentence's source to its edited text; `left_out` holds the sources to leave out. Every
     sentence in the case study must have been reviewed, and no released sentence may still hold a name
     Attunement knows. Errors are keyed by source."""
-    if not may_release(actor, learner):
-        raise PermissionDenied("Only co-ordinators, managers and administrators release a case study.")
+    learner_policy.require(actor, "release_case_study", learner)
     drafts = draft_sentences(actor=actor, learner=learner, period=period)
     names = known_names(learner)
     errors: dict[str, str] = {}

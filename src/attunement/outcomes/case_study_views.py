@@ -18,7 +18,7 @@ KIND_LABELS = {
 }
 
 
-@learner_page("edit", reads="case_study_review", methods=("GET", "POST"))
+@learner_page("release_case_study", reads="case_study_review", methods=("GET", "POST"))
 def case_study_review(request, learner):
     actor = request.membership
     params = request.POST if request.method == "POST" else request.GET

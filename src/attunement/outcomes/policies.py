@@ -1,8 +1,39 @@
-from attunement.organisations.models import Role
-from attunement.organisations.policies import ORGANISATION_WIDE_ROLES
+"""Who may read the reports that are not about one person: the organisation's summary, the dashboard, the
+sessions export, and a member of staff's reports on their own practice.
+
+Reports about one person are actions on the person (see `learners.policies`)."""
+
+from django.db.models import QuerySet
+
+from attunement.learners.policies import LearnerPolicy
+from attunement.organisations.models import Membership, Organisation, Role
+from attunement.organisations.policies import ORGANISATION_WIDE_ROLES, Policy
+
+
+class ReportPolicy(Policy):
+    """Inspectors, commissioners and funders see only the anonymised summary; leaders see it too, to know
+    exactly what outsiders are shown, and everything else about the organisation as a whole. Whoever records
+    sessions reads reports on their own practice."""
+
+    actions = {
+        "view_summary": ORGANISATION_WIDE_ROLES | {Role.EXTERNAL},
+        "view_dashboard": ORGANISATION_WIDE_ROLES,
+        "export_sessions": ORGANISATION_WIDE_ROLES,
+        "read_own_practice": LearnerPolicy.actions["record_session"],
+    }
+    action_words = {
+        "view_summary": "see the organisation summary",
+        "view_dashboard": "see the dashboard",
+        "export_sessions": "export the organisation's sessions",
+        "read_own_practice": "read reports on their own practice",
+    }
+
+    def scope(self, actor: Membership) -> QuerySet[Organisation]:
+        return Organisation.objects.filter(pk=actor.organisation_id)
+
+
+report_policy = ReportPolicy()
 
 
 def may_see_summary(actor) -> bool:
-    """Inspectors, commissioners and funders see only this anonymised summary; leaders see it too, to know
-    exactly what outsiders are shown."""
-    return actor is not None and actor.is_active and actor.role in ORGANISATION_WIDE_ROLES | {Role.EXTERNAL}
+    return report_policy.role_may(actor, "view_summary")

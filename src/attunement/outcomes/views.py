@@ -7,7 +7,6 @@ from django.views.decorators.http import require_safe
 from attunement.learners.access import learner_page
 from attunement.learners.models import Need
 from attunement.learners.naming import shown_name
-from attunement.learners.policies import learner_policy
 from attunement.learners.selectors import learners_visible_to
 from attunement.means import selectors as means
 from attunement.organisations.access import member_required
@@ -19,7 +18,7 @@ from attunement.privacy.selectors import consent_allows, consents_needing_attent
 
 from . import reports
 from .periods import period_from
-from .policies import may_see_summary
+from .policies import may_see_summary, report_policy
 from .rendering import data_uri_of, pdf_response
 from .selectors import organisation_summary
 
@@ -50,8 +49,7 @@ ANONYMISED = {"case-study"}
 @require_safe
 def summary(request):
     actor = request.membership
-    if not may_see_summary(actor):
-        raise PermissionDenied("This summary is for leaders and for inspectors, commissioners and funders.")
+    report_policy.require(actor, "view_summary")
     audit_record(
         actor=actor,
         action="organisation_summary.read",
@@ -180,13 +178,10 @@ def inspector_report(request):
 def report_index(request):
     actor = request.membership
     packs = [(key, title) for key, (title, _) in reports.AUDIENCES.items() if _may_read_pack(actor, key)]
-    if not packs and not learner_policy.role_may(actor, "record_session"):
+    may_practice = report_policy.role_may(actor, "read_own_practice")
+    if not packs and not may_practice:
         raise PermissionDenied("There are no reports for your role.")
-    return render(
-        request,
-        "outcomes/report_index.html",
-        {"packs": packs, "may_practice": learner_policy.role_may(actor, "record_session")},
-    )
+    return render(request, "outcomes/report_index.html", {"packs": packs, "may_practice": may_practice})
 
 
 STAFF_REPORTS = {
@@ -201,8 +196,7 @@ STAFF_REPORTS = {
 def my_practice(request, which="my-practice"):
     """Reports about the member's own practice: as a practitioner, as a carer, or as a therapist."""
     actor = request.membership
-    if not learner_policy.role_may(actor, "record_session"):
-        raise PermissionDenied("This report is for staff who practise Intensive Interaction.")
+    report_policy.require(actor, "read_own_practice")
     title, build, template = STAFF_REPORTS[which]
     period, problem = period_from(request.GET)
     context = {
@@ -237,8 +231,7 @@ def my_practice(request, which="my-practice"):
 def sessions_csv(request):
     """Every session in the period, one row each, for leaders who want their own analysis."""
     actor = request.membership
-    if not sees_whole_organisation(actor):
-        raise PermissionDenied("Only co-ordinators, managers and administrators export the organisation's sessions.")
+    report_policy.require(actor, "export_sessions")
     period, _ = period_from(request.GET)
     in_period = sessions_visible_to(actor).filter(started_at__gte=period.start, started_at__lt=period.end)
     fmt = format_from(request)
@@ -305,8 +298,7 @@ def dashboard(request):
     from . import dashboard as board
 
     actor = request.membership
-    if not sees_whole_organisation(actor):
-        raise PermissionDenied("The dashboard is for co-ordinators, managers and administrators.")
+    report_policy.require(actor, "view_dashboard")
     period, problem = period_from(request.GET)
     sites = list(actor.organisation.sites.all())
     site_id = request.GET.get("site", "")

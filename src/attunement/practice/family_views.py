@@ -3,16 +3,15 @@
 import uuid
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
 
 from attunement.learners.access import learner_page
 from attunement.learners.naming import shown_name
+from attunement.learners.policies import learner_policy
 from attunement.learners.selectors import learners_visible_to
 from attunement.organisations.access import member_required
-from attunement.organisations.forms_util import add_service_errors
-from attunement.organisations.models import Role
+from attunement.organisations.service_calls import errors_onto, form_status
 from attunement.privacy.selectors import consent_allows
 
 from . import selectors, services
@@ -22,8 +21,7 @@ from .forms import FamilyFeedbackForm, HomeObservationForm
 @member_required
 @require_safe
 def family_home(request):
-    if request.membership.role != Role.FAMILY:
-        raise PermissionDenied("This page is for family members.")
+    learner_policy.require(request.membership, "view_family_portal")
     people = list(learners_visible_to(request.membership).filter(is_active=True))
     if len(people) == 1:
         return redirect("practice:family_person", learner_id=people[0].pk)
@@ -65,13 +63,10 @@ def _key_for_page(request) -> uuid.UUID:
 def family_note(request, learner):
     form = HomeObservationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with errors_onto(form):
             note = services.home_observation_add(
                 actor=request.membership, learner=learner, submission_key=_submission_key(request), **form.cleaned_data
             )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
             if note.already_saved:
                 messages.info(request, "This note was already sent — it has not been sent twice.")
             else:
@@ -81,7 +76,7 @@ def family_note(request, learner):
         request,
         "practice/family_note.html",
         {"learner": learner, "form": form, "submission_key": _key_for_page(request)},
-        status=400 if form.errors else 200,
+        status=form_status(form),
     )
 
 
@@ -89,7 +84,7 @@ def _feedback_page(request, learner, *, on_paper: bool, done_url: str):
     form = FamilyFeedbackForm(request.POST or None, on_paper=on_paper)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
+        with errors_onto(form):
             feedback = services.family_feedback_record(
                 actor=request.membership,
                 submission_key=_submission_key(request),
@@ -100,9 +95,6 @@ def _feedback_page(request, learner, *, on_paper: bool, done_url: str):
                 may_quote=data["may_quote"],
                 given_by_name=data.get("given_by_name", ""),
             )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
             if feedback.already_saved:
                 messages.info(request, "This feedback was already saved — it has not been saved twice.")
             else:
@@ -112,7 +104,7 @@ def _feedback_page(request, learner, *, on_paper: bool, done_url: str):
         request,
         "practice/family_feedback.html",
         {"learner": learner, "form": form, "on_paper": on_paper, "submission_key": _key_for_page(request)},
-        status=400 if form.errors else 200,
+        status=form_status(form),
     )
 
 

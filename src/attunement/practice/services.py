@@ -34,7 +34,7 @@ from .models import (
     ScaleLevel,
     Session,
 )
-from .policies import correction_refusal, fundamental_policy, restore_refusal
+from .policies import correction_refusal, fundamental_policy, practice_settings_policy, restore_refusal, scale_policy
 from .vocabulary import ENGAGEMENT_AREAS, SCALE_PRESETS, Ending, Novelty, Phase, Rates, Technique, default_fundamentals
 
 USUAL_MINUTES = (1, 60)
@@ -79,7 +79,6 @@ FUNDAMENTALS = Catalogue(
     Fundamental,
     Words(thing="Fundamental", name_missing="Please give the Fundamental a name."),
     policy=fundamental_policy,
-    doing="change the Fundamentals",
     audit_prefix="fundamental",
     changed_action="renamed",
 )
@@ -247,7 +246,7 @@ def session_record(
 
 @transaction.atomic
 def _session_create(actor: Membership, learner: Learner, details: SessionDetails, submission_key) -> Session:
-    learner_policy.require(actor, "record_session", learner, "You are not assigned to this person.")
+    learner_policy.require(actor, "record_session", learner)
     validate_session_details(actor=actor, learner=learner, details=details)
     behaviours = [(text.strip(), novelty) for text, novelty in details.behaviours if text.strip()]
     session = Session.objects.create(
@@ -318,7 +317,7 @@ def _review_create(
     outcome_ids: list[int] = (),
     submission_key: uuid.UUID | None = None,
 ) -> ProgressReview:
-    learner_policy.require(actor, "review_progress", learner, "You are not assigned to this person.")
+    learner_policy.require(actor, "review_progress", learner)
     _validate_review(learner=learner, scale=scale, reviewed_on=reviewed_on, ratings=ratings, outcome_ids=outcome_ids)
     review = ProgressReview.objects.create(
         learner=learner,
@@ -505,7 +504,7 @@ def session_correct(
     moved = learner.pk != session.learner_id
     if moved:
         learner_policy.require(
-            actor, "record_session", learner, "You can only move a session to someone you log sessions for."
+            actor, "record_session", learner, message="You can only move a session to someone you log sessions for."
         )
         has_media = any(
             getattr(session, name).exists() for name in ("videos", "coding_passes") if hasattr(session, name)
@@ -774,8 +773,7 @@ def scale_wording_update(
 ) -> None:
     """Let an organisation word a scale's levels its own way. Past ratings keep their level, shown in the new words.
     `version` is the edit token from when the form was drawn (see attunement.edits)."""
-    if not fundamental_policy.role_may(actor, "manage") or scale.organisation_id != actor.organisation_id:
-        raise PermissionDenied("Only co-ordinators and administrators can change the scales.")
+    scale_policy.require(actor, "manage", scale)
     ProgressScale.objects.select_for_update().filter(pk=scale.pk).first()
     require_unchanged(version, scale_edit_token(scale), "the wording of this scale")
     levels = {level.pk: level for level in scale.levels.all()}
@@ -813,8 +811,7 @@ def organisation_settings_update(
     version: str | None = None,
 ) -> Organisation:
     """`version` is the edit token from when the form was drawn (see attunement.edits)."""
-    if not fundamental_policy.role_may(actor, "manage"):
-        raise PermissionDenied("Only co-ordinators and administrators can change these settings.")
+    practice_settings_policy.require(actor, "manage")
     organisation = Organisation.objects.select_for_update().get(pk=actor.organisation_id)
     require_unchanged(version, organisation_settings_token(organisation), "these settings")
     if progress_scale.organisation_id != organisation.pk:
@@ -853,7 +850,7 @@ def home_observation_add(
 
 @transaction.atomic
 def _home_observation_create(actor, learner, observed_on, text, submission_key) -> HomeObservation:
-    learner_policy.require(actor, "add_home_observation", learner, "Only family members add notes from home.")
+    learner_policy.require(actor, "add_home_observation", learner)
     text = text.strip()
     errors = {}
     if not text:
@@ -901,7 +898,7 @@ def _family_feedback_create(
 ) -> FamilyFeedback:
     on_paper = actor.role != Role.FAMILY
     action = "enter_family_feedback" if on_paper else "give_family_feedback"
-    learner_policy.require(actor, action, learner, "You cannot record family feedback for this person.")
+    learner_policy.require(actor, action, learner)
     errors = {}
     for question, _ in FAMILY_FEEDBACK_QUESTIONS:
         if scores.get(question) not in (1, 2, 3, 4, 5):

@@ -35,8 +35,8 @@ from .forms import (
     WithdrawForm,
 )
 from .models import ProgressReview, Session
-from .policies import correction_refusal, fundamental_policy, may_see_withdrawn
 from .page_parts import progress_parts, session_parts
+from .policies import correction_refusal, fundamental_policy, may_see_withdrawn, practice_settings_policy, scale_policy
 from .vocabulary import Rates
 
 DRAFT_SAVED_KEY = "draft_to_clear"
@@ -74,8 +74,7 @@ def home(request):
 @member_required
 @require_safe
 def log_choose_learner(request):
-    if not learner_policy.role_may(request.membership, "record_session"):
-        raise PermissionDenied("Your role does not record sessions.")
+    learner_policy.require(request.membership, "record_session")
     return render(
         request,
         "practice/log_choose.html",
@@ -626,15 +625,14 @@ def review_correct(request, learner, review_id):
 @require_http_methods(["GET", "HEAD", "POST"])
 def fundamentals(request):
     actor = request.membership
-    if not fundamental_policy.role_may(actor, "view"):
-        raise PermissionDenied("Your role does not use the Fundamentals list.")
+    fundamental_policy.require(actor, "view")
     may_manage = fundamental_policy.role_may(actor, "manage")
     form = FundamentalForm(request.POST or None)
     saved = catalogue_add(
         request,
         form=form,
         may_manage=may_manage,
-        refusal="Only co-ordinators and administrators can change the Fundamentals.",
+        refusal=fundamental_policy.refusal("manage"),
         add=lambda **data: services.fundamental_add(actor=actor, **data),
         added_message=lambda added: f"“{added.name}” added.",
         redirect_to="practice:fundamentals",
@@ -668,8 +666,7 @@ def _fundamentals_page(request, form, may_manage, *, status=200, conflict=None, 
 @require_POST
 def fundamental_change(request, fundamental_id):
     actor = request.membership
-    if not fundamental_policy.role_may(actor, "manage"):
-        raise PermissionDenied("Only co-ordinators and administrators can change the Fundamentals.")
+    fundamental_policy.require(actor, "manage")
     fundamental = get_object_or_404(fundamental_policy.scope(actor), pk=fundamental_id)
     action = request.POST.get("action")
     try:
@@ -698,8 +695,7 @@ def fundamental_change(request, fundamental_id):
 @require_http_methods(["GET", "HEAD", "POST"])
 def organisation_settings(request):
     actor = request.membership
-    if not fundamental_policy.role_may(actor, "manage"):
-        raise PermissionDenied("Only co-ordinators and administrators can change these settings.")
+    practice_settings_policy.require(actor, "manage")
     organisation = actor.organisation
     form = OrganisationSettingsForm(
         request.POST or None,
@@ -746,8 +742,7 @@ def organisation_settings(request):
 @require_http_methods(["GET", "HEAD", "POST"])
 def scale_wording(request, scale_id):
     actor = request.membership
-    if not fundamental_policy.role_may(actor, "manage"):
-        raise PermissionDenied("Only co-ordinators and administrators can change the scales.")
+    scale_policy.require(actor, "manage")
     scale = get_object_or_404(selectors.scales_of(actor.organisation), pk=scale_id)
     levels = list(scale.levels.all())
     errors: list[str] = []

@@ -7,7 +7,7 @@ organisation, or one a practitioner is not assigned to, is simply not there (404
 
 from django.db.models import QuerySet
 
-from attunement.learners.policies import PRIVACY_ACTIONS, learner_policy
+from attunement.learners.policies import PRIVACY_ACTION_WORDS, PRIVACY_ACTIONS, learner_policy
 from attunement.organisations.models import Membership
 from attunement.organisations.policies import LEADERSHIP_ROLES, Policy
 
@@ -18,6 +18,8 @@ class ConsentPolicy(Policy):
     """A consent is visible exactly when its person is."""
 
     actions = {"view": PRIVACY_ACTIONS["view_consents"], "withdraw": PRIVACY_ACTIONS["withdraw_consent"]}
+    action_words = {"view": PRIVACY_ACTION_WORDS["view_consents"], "withdraw": PRIVACY_ACTION_WORDS["withdraw_consent"]}
+    outside_scope = "You are not assigned to this person."
 
     def scope(self, actor: Membership) -> QuerySet[Consent]:
         return Consent.objects.filter(learner__in=learner_policy.scope(actor).values("pk"))
@@ -27,6 +29,7 @@ class RetentionPolicy(Policy):
     """Retention is set for the whole organisation by its co-ordinators and administrators."""
 
     actions = {"view": LEADERSHIP_ROLES, "manage": LEADERSHIP_ROLES}
+    action_words = {"view": "see how long records are kept", "manage": "change how long records are kept"}
 
     def scope(self, actor: Membership) -> QuerySet[RetentionSettings]:
         return RetentionSettings.objects.filter(organisation_id=actor.organisation_id)

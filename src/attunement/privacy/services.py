@@ -116,9 +116,7 @@ def consent_record(
     note: str = "",
 ) -> Consent:
     """Record a new consent. It replaces any earlier consent for the same purpose from its start date."""
-    learner_policy.require(
-        actor, "record_consent", learner, "Only co-ordinators, managers and administrators can record consent."
-    )
+    learner_policy.require(actor, "record_consent", learner)
     giver_name, decision_maker_role, note = _one_line(giver_name), _one_line(decision_maker_role), (note or "").strip()
     if given_by != GivenBy.BEST_INTERESTS:
         decision_maker_role = ""
@@ -158,9 +156,7 @@ def consent_withdraw(
     The purpose stops being allowed from `withdrawn_on` (so `consent_allows` hides media at once), and
     after the transaction commits the clean-up task is queued to delete media the purpose no longer covers.
     """
-    consent_policy.require(
-        actor, "withdraw", consent, "Only co-ordinators, managers and administrators can record a withdrawal."
-    )
+    consent_policy.require(actor, "withdraw", consent)
     consent = Consent.objects.select_for_update().get(pk=consent.pk)
     today = timezone.localdate()
     note = (note or "").strip()
@@ -213,9 +209,7 @@ def _queue_media_cleanup(learner_id: int, purpose: str) -> None:
 @transaction.atomic
 def legal_hold_place(*, actor: Membership, learner: Learner, reason: str) -> LegalHold:
     """Stop every deletion of the person's records (retention and erasure) until the hold is lifted."""
-    learner_policy.require(
-        actor, "manage_hold", learner, "Only co-ordinators, managers and administrators can place a legal hold."
-    )
+    learner_policy.require(actor, "manage_hold", learner)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError(
@@ -233,9 +227,7 @@ def legal_hold_place(*, actor: Membership, learner: Learner, reason: str) -> Leg
 
 @transaction.atomic
 def legal_hold_lift(*, actor: Membership, learner: Learner) -> LegalHold:
-    learner_policy.require(
-        actor, "manage_hold", learner, "Only co-ordinators, managers and administrators can lift a legal hold."
-    )
+    learner_policy.require(actor, "manage_hold", learner)
     hold = LegalHold.objects.select_for_update().filter(learner=learner, lifted_at__isnull=True).first()
     if hold is None:
         raise ValidationError("There is no legal hold on this person's records to lift.")

@@ -7,6 +7,7 @@ from attunement.learners.access import learner_page
 from attunement.learners.policies import PRIVACY_ACTIONS, learner_policy
 from attunement.organisations.forms_util import add_service_errors
 from attunement.organisations.models import Role
+from attunement.organisations.service_calls import errors_onto, form_status
 
 from . import selectors, services
 from .consent_rules import REVIEW_GRACE_DAYS
@@ -39,18 +40,15 @@ def consents(request, learner):
 def consent_create(request, learner):
     form = ConsentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with errors_onto(form):
             services.consent_record(actor=request.membership, learner=learner, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
             messages.success(request, "The consent is recorded.")
             return redirect("privacy:consents", learner_id=learner.pk)
     return render(
         request,
         "privacy/consent_form.html",
         {"form": form, "learner": learner},
-        status=400 if form.errors else 200,
+        status=form_status(form),
     )
 
 
@@ -62,11 +60,8 @@ def consent_withdraw(request, learner, consent_id):
         raise Http404("No such consent.") from None
     form = WithdrawForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with errors_onto(form):
             services.consent_withdraw(actor=request.membership, consent=consent, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
             messages.success(
                 request,
                 f"Consent for {consent.get_purpose_display().lower()} is withdrawn. Anything it covered is hidden "
@@ -77,7 +72,7 @@ def consent_withdraw(request, learner, consent_id):
         request,
         "privacy/consent_withdraw.html",
         {"form": form, "learner": learner, "consent": consent},
-        status=400 if form.errors else 200,
+        status=form_status(form),
     )
 
 

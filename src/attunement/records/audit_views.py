@@ -1,6 +1,5 @@
 """The audit trail page: who did what to whose record, filtered, and as a spreadsheet."""
 
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -34,8 +33,7 @@ def _audit_filter_form(request, organisation):
 def audit_log(request):
     """The audit trail, filtered; with ?format=csv or ?format=xlsx, the same entries as a spreadsheet."""
     actor = request.membership
-    if not audit_policy.role_may(actor, "view"):
-        raise PermissionDenied("Only co-ordinators and administrators can read the audit trail.")
+    audit_policy.require(actor, "view")
     form = _audit_filter_form(request, actor.organisation)
     filters = {}
     if form.is_valid():

@@ -2,7 +2,6 @@
 
 from datetime import date
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 
 from attunement.organisations.models import Membership
@@ -14,8 +13,7 @@ from .retention import OrganisationPlan, plan_for
 
 def retention_report(*, actor: Membership, today: date | None = None) -> OrganisationPlan:
     """The dry run for the actor's own organisation: what the next retention run would delete."""
-    if not retention_policy.role_may(actor, "view"):
-        raise PermissionDenied("Only co-ordinators and administrators can see the retention settings.")
+    retention_policy.require(actor, "view")
     return plan_for(actor.organisation, today=today)
 
 

@@ -1,5 +1,5 @@
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
@@ -8,6 +8,7 @@ from attunement.edits import EditConflict, with_token
 from attunement.learners.access import learner_page
 from attunement.organisations.access import member_required
 from attunement.organisations.forms_util import add_service_errors
+from attunement.organisations.service_calls import errors_onto, form_status
 from attunement.privacy.policies import retention_policy
 from attunement.privacy.selectors import current_hold
 
@@ -32,18 +33,15 @@ def erase(request, learner):
     hold = current_hold(learner)
     form = EraseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with errors_onto(form):
             services.learner_erase(actor=request.membership, learner=learner, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
             messages.success(request, "Everything about that person has been erased.")
             return redirect("learners:list")
     return render(
         request,
         "records/erase.html",
         {"form": form, "learner": learner, "hold": hold},
-        status=400 if form.errors else 200,
+        status=form_status(form),
     )
 
 
@@ -51,8 +49,7 @@ def erase(request, learner):
 @require_http_methods(["GET", "HEAD", "POST"])
 def retention(request):
     actor = request.membership
-    if not retention_policy.role_may(actor, "view"):
-        raise PermissionDenied("Only co-ordinators and administrators can see how long records are kept.")
+    retention_policy.require(actor, "view")
     form = RetentionSettingsForm(request.POST or None, settings=settings_for(actor.organisation))
     status, saved_now = 200, None
     if request.method == "POST" and form.is_valid():
