@@ -166,6 +166,7 @@ def generate(*, learners: int, sessions: int, organisations: int = 100, seed: in
     from attunement.learners.models import Assignment, CommunicationProfile, Learner, Plan, PlanOutcome
     from attunement.organisations.models import Membership, Role, Setting
     from attunement.practice.models import Fundamental, ObservedBehaviour, Session
+    from attunement.practice.novelty import refresh_first_flags
     from attunement.practice.vocabulary import Ending, Phase, Technique
     from attunement.privacy.models import Consent, GivenBy, Purpose
     from attunement.setup.services import organisation_create
@@ -432,6 +433,11 @@ def generate(*, learners: int, sessions: int, organisations: int = 100, seed: in
         totals["outcomes"] += len(outcome_rows)
         totals["behaviours"] += len(behaviour_rows)
         _progress("sessions", totals["sessions"], len(plan), loop_started)
+
+    print("Marking each person's real firsts ...", flush=True)
+    people = [learner.pk for learner in learner_rows]
+    for start in range(0, len(people), 200):  # the behaviours were written as raw rows, without them
+        refresh_first_flags(people[start : start + 200])
 
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:

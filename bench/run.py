@@ -170,6 +170,7 @@ def _run_sizes(args) -> None:
                 f"--warmup={args.warmup}",
                 f"--json={out.name}",
                 *(["--explain"] if args.explain else []),
+                *([f"--only={args.only}"] if args.only else []),
             ]
             subprocess.run(command, env={**os.environ, **_database_for_size(size)}, check=True)
             runs.append({"size": size, **json.loads(Path(out.name).read_text())})
@@ -205,7 +206,7 @@ def main(argv=None) -> None:
     )
     parser.add_argument("--per-person", type=int, default=50, help="sessions per person with --sizes (default 50)")
     parser.add_argument("--json", help="also write the figures to this file")
-    parser.add_argument("--only", default="", help="measure only the pages whose name contains this")
+    parser.add_argument("--only", default="", help="measure only the pages whose name contains this (several: a,b)")
     args = parser.parse_args(argv)
     if args.sizes:
         _run_sizes(args)
@@ -336,7 +337,8 @@ def main(argv=None) -> None:
         Case("dashboard (co-ordinator)", "dashboard", lambda: as_coordinator.get(dashboard_url)),
     ]
 
-    cases = [case for case in cases if args.only.lower() in case.name.lower()]
+    wanted = [part.strip() for part in args.only.lower().split(",")]
+    cases = [case for case in cases if any(part in case.name.lower() for part in wanted)]
 
     def run(case: Case) -> dict:
         print(f"  measuring {case.name} ...", flush=True)

@@ -11,6 +11,7 @@ from attunement.organisations.models import Role
 from attunement.outcomes.periods import Period
 from attunement.outcomes.reports import evidence_pack, my_practice, therapist_report
 from attunement.practice.models import ObservedBehaviour, Session
+from attunement.practice.novelty import refresh_first_flags
 
 from ..conftest import details
 
@@ -34,6 +35,7 @@ def test_a_behaviour_marked_new_twice_counts_once(world):
     # Saved as "never seen before" three times (as happened before the form checked the history).
     for session in Session.objects.filter(learner=world.mine):
         ObservedBehaviour.objects.create(session=session, description="Reached for my hand", novelty="new")
+    refresh_first_flags([world.mine.pk])  # as the migration does for records saved before the check
     period = Period(since=timezone.localdate() - timedelta(days=364), until=timezone.localdate())
 
     (row,) = my_practice(actor=world.practitioner, period=period)["people"]

@@ -155,18 +155,50 @@ def _labels(choices, codes) -> list[str]:
     return [names[code] for code in codes if code in names]
 
 
+class ObservedBehaviours(models.Manager):
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        for behaviour in objs:
+            behaviour.fill_key()
+        return super().bulk_create(objs, *args, **kwargs)
+
+
 class ObservedBehaviour(models.Model):
-    """Something the learner did, marked typical, rarely seen, or never seen before."""
+    """Something the learner did, marked typical, rarely seen, or never seen before.
+
+    `key` and `is_first` are stored so that pages read them instead of the person's whole history (see
+    practice.novelty): `key` says which behaviour it is, `is_first` whether it is a real first for the person.
+    `novelty.refresh_first_flags` keeps `is_first` true whenever a session is saved, corrected, moved,
+    withdrawn or brought back."""
 
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="behaviours")
     description = models.CharField(max_length=300)
     novelty = models.CharField(max_length=10, choices=Novelty.choices, default=Novelty.TYPICAL)
+    # None until worked out (rows written straight into the table); "" is the key of a description of no words.
+    key = models.CharField(max_length=300, null=True, blank=True, db_default=None, editable=False)  # noqa: DJ001
+    is_first = models.BooleanField(default=False, db_default=False, editable=False)
+
+    objects = ObservedBehaviours()
 
     class Meta:
         ordering = ["pk"]
+        # Lists of firsts read only the few flagged rows.
+        indexes = [models.Index(fields=["session"], condition=models.Q(is_first=True), name="practice_behaviour_first")]
 
     def __str__(self):
         return self.description
+
+    def save(self, *args, **kwargs):
+        self.fill_key()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "description" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "key"}
+        super().save(*args, **kwargs)
+
+    def fill_key(self) -> None:
+        from .novelty import behaviour_key
+
+        self.key = behaviour_key(self.description)
 
 
 class ProgressReview(Withdrawable):

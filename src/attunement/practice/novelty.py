@@ -125,6 +125,15 @@ class History:
             if started_at < group[1]:
                 group[1], group[2] = started_at, description
 
+    @classmethod
+    def of_groups(cls, groups: Iterable[tuple[str, int, datetime]], first_written) -> "History":
+        """From rows already grouped by key: (key, how many times, first recorded). `first_written(key)` gives
+        the description as it was first written, asked only for a behaviour seen before."""
+        history = cls(())
+        history._groups = {key: [times, first_on, None] for key, times, first_on in groups}
+        history._first_written = first_written
+        return history
+
     def hints(self) -> dict[str, str]:
         """For the quick log's live hint: each key (see behaviour_key) with its "Seen before: …" sentence.
         Only whole keys: the hint in the browser does not look for slips, the check on saving does."""
@@ -140,6 +149,8 @@ class History:
         if not matches:
             return None
         earliest = min(matches, key=lambda group: group[1])
+        if earliest[2] is None:
+            earliest[2] = self._first_written(next(k for k, group in self._groups.items() if group is earliest))
         return SeenBefore(times=sum(group[0] for group in matches), first_on=earliest[1], as_recorded=earliest[2])
 
 
@@ -147,7 +158,9 @@ def history_of(learner, *, leave_out_session_id: int | None = None, leave_out_fo
     """Every behaviour recorded for the person in sessions that count (withdrawn sessions are left out), and
     not in the session being corrected, if any (`leave_out_session_id`). `leave_out_form` is the submission
     key of the form being checked: when that form was already saved (a double tap), its own behaviours are
-    not its history."""
+    not its history. Grouped by their stored key in the database: one row for each different behaviour."""
+    from django.db.models import Count, Min
+
     from .models import ObservedBehaviour
 
     rows = ObservedBehaviour.objects.filter(session__learner=learner, session__withdrawn_at__isnull=True)
@@ -155,56 +168,98 @@ def history_of(learner, *, leave_out_session_id: int | None = None, leave_out_fo
         rows = rows.exclude(session_id=leave_out_session_id)
     if leave_out_form:
         rows = rows.exclude(session__submission_key=leave_out_form)
-    return History(rows.values_list("description", "session__started_at"))
+    groups = (
+        rows.exclude(key__isnull=True)
+        .exclude(key="")
+        .values("key")
+        .annotate(times=Count("pk"), first_on=Min("session__started_at"))
+        .order_by()
+        .values_list("key", "times", "first_on")
+    )
+
+    def first_written(key: str) -> str:
+        return rows.filter(key=key).order_by("session__started_at", "pk").values_list("description", flat=True)[0]
+
+    return History.of_groups(groups, first_written)
 
 
-def first_ids(rows: Iterable[tuple[int, int, str, str]]) -> set[int]:
+def first_ids(rows: Iterable[tuple[int, int, str, str]], key=behaviour_key) -> set[int]:
     """From (id, learner id, description, novelty) rows in the order they happened, the ids of the real firsts:
     a behaviour marked new whose key (see behaviour_key) was not recorded for the same person before.
-    The same first recorded twice counts once, at its earliest."""
+    The same first recorded twice counts once, at its earliest. With `key=str`, the rows hold stored keys."""
     seen: set[tuple[int, str]] = set()
     firsts: set[int] = set()
     for pk, learner_id, description, novelty in rows:
-        key = (learner_id, behaviour_key(description))
-        if novelty == Novelty.NEW and key not in seen:
+        identity = (learner_id, key(description))
+        if novelty == Novelty.NEW and identity not in seen:
             firsts.add(pk)
-        seen.add(key)
+        seen.add(identity)
     return firsts
 
 
+def _history_rows(learner_ids: list[int], field: str):
+    from .models import ObservedBehaviour
+
+    return (
+        ObservedBehaviour.objects.filter(session__learner_id__in=learner_ids, session__withdrawn_at__isnull=True)
+        .order_by("session__started_at", "session_id", "pk")
+        .values_list("pk", "session__learner_id", field, "novelty")
+        .iterator(chunk_size=5000)
+    )
+
+
+def first_behaviour_ids_from_history(learner_ids: Iterable[int]) -> set[int]:
+    """The real firsts worked out from these people's whole histories (the rule itself; pages read the stored
+    flags, which refresh_first_flags keeps equal to this)."""
+    learner_ids = list(learner_ids)
+    if not learner_ids:
+        return set()
+    return first_ids(_history_rows(learner_ids, "description"))
+
+
 def first_behaviour_ids(learner_ids: Iterable[int]) -> set[int]:
-    """The ids of the behaviours that are real firsts for these people, counting only sessions that count."""
+    """The ids of the behaviours that are real firsts for these people, counting only sessions that count:
+    a read of the stored flags, as few rows as there are firsts."""
     from .models import ObservedBehaviour
 
     learner_ids = list(learner_ids)
     if not learner_ids:
         return set()
-    rows = (
-        ObservedBehaviour.objects.filter(session__learner_id__in=learner_ids, session__withdrawn_at__isnull=True)
-        .order_by("session__started_at", "session_id", "pk")
-        .values_list("pk", "session__learner_id", "description", "novelty")
+    return set(
+        ObservedBehaviour.objects.filter(session__learner_id__in=learner_ids, is_first=True).values_list(
+            "pk", flat=True
+        )
     )
-    return first_ids(rows.iterator(chunk_size=5000))
 
 
-def firsts_among(behaviours, learner_ids: Iterable[int]) -> list:
-    """Keep only the behaviours (ObservedBehaviour objects) that are real firsts."""
-    firsts = first_behaviour_ids(learner_ids)
-    return [b for b in behaviours if b.pk in firsts]
+def _fill_missing_keys(learner_ids: list[int]) -> None:
+    """Behaviours written without their key (raw rows, records older than the key) get it."""
+    from .models import ObservedBehaviour
+
+    missing = list(ObservedBehaviour.objects.filter(session__learner_id__in=learner_ids, key__isnull=True))
+    for behaviour in missing:
+        behaviour.fill_key()
+    ObservedBehaviour.objects.bulk_update(missing, ["key"], batch_size=2000)
 
 
 def refresh_first_flags(learner_ids: Iterable[int]) -> int:
-    """Keep each session's "has something never seen before" flag true to the list of firsts, for these people.
+    """Keep the stored firsts true to the people's histories: each behaviour's "is a real first" flag and each
+    session's "has something never seen before" flag, for these people.
 
-    Run after a session is saved, corrected, moved or withdrawn: the flag feeds the counts of firsts in the
-    dashboard and the reports, and a change to one session can make a later one hold the first instead.
-    Returns how many sessions changed."""
+    Run after a session is saved, corrected, moved, withdrawn or brought back: a change to one session can
+    make a later one hold the first instead. The flags feed every list of firsts (the timeline, About me, the
+    family's page, the reports) and the counts in the dashboard. Returns how many sessions changed."""
     from .models import ObservedBehaviour, Session
 
     learner_ids = list(learner_ids)
     if not learner_ids:
         return 0
-    firsts = first_behaviour_ids(learner_ids)
+    _fill_missing_keys(learner_ids)
+    firsts = first_ids(_history_rows(learner_ids, "key"), key=str)
+    behaviours = ObservedBehaviour.objects.filter(session__learner_id__in=learner_ids)
+    behaviours.filter(is_first=True).exclude(pk__in=firsts).update(is_first=False)
+    if firsts:
+        behaviours.filter(pk__in=firsts, is_first=False).update(is_first=True)
     holding = (
         set(ObservedBehaviour.objects.filter(pk__in=firsts).values_list("session_id", flat=True).distinct())
         if firsts

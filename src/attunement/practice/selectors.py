@@ -52,9 +52,7 @@ def learner_timeline(*, actor: Membership, learner: Learner, filters: TimelineFi
     if filters.until:
         sessions = sessions.filter(started_at__lt=_start_of(filters.until + timedelta(days=1)))
     if filters.new_only:
-        from .novelty import first_behaviour_ids
-
-        sessions = sessions.filter(behaviours__in=first_behaviour_ids([learner.pk])).distinct()
+        sessions = sessions.filter(behaviours__is_first=True).distinct()
     return (
         sessions.select_related("recorded_by")
         .prefetch_related(
@@ -162,13 +160,10 @@ def active_outcomes(*, learner: Learner) -> QuerySet[PlanOutcome]:
 
 def new_behaviour_moments(*, actor: Membership, learner: Learner, limit: int = 5) -> QuerySet[ObservedBehaviour]:
     """The latest real firsts: each behaviour once, at its earliest record (see practice.novelty)."""
-    from .novelty import first_behaviour_ids
-
     return (
         ObservedBehaviour.objects.filter(
             session__in=sessions_visible_to(actor).filter(learner=learner),
-            novelty="new",
-            pk__in=first_behaviour_ids([learner.pk]),
+            is_first=True,
         )
         .select_related("session")
         .order_by("-session__started_at")[:limit]
@@ -316,15 +311,12 @@ ENJOYMENT_WORDS = {1: "did not enjoy it much", 2: "enjoyed it a bit", 3: "really
 def family_session_summaries(*, actor: Membership, learner: Learner, limit: int = 15) -> list[dict]:
     """Recent sessions as a family sees them. Built field by field, so the practitioner's own reflections
     ("how I did", "next time") and the reason a partner ended a session can never reach the page."""
-    from .novelty import first_behaviour_ids
-
     sessions = (
         sessions_visible_to(actor)
         .filter(learner=learner)
         .prefetch_related("partners", "fundamentals", "behaviours")
         .order_by("-started_at", "-pk")[:limit]
     )
-    firsts = first_behaviour_ids([learner.pk])
     return [
         {
             "when": session.started_at,
@@ -333,7 +325,7 @@ def family_session_summaries(*, actor: Membership, learner: Learner, limit: int 
             "with": [partner.first_name or partner.short_name for partner in session.partners.all()],
             "enjoyment": ENJOYMENT_WORDS.get(session.enjoyment, ""),
             "fundamentals": [f.name for f in session.fundamentals.all()],
-            "new_things": [b.description for b in session.behaviours.all() if b.pk in firsts],
+            "new_things": [b.description for b in session.behaviours.all() if b.is_first],
             "what_happened": session.what_happened,
             "significant_moment": session.significant_moment,
         }

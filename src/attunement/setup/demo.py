@@ -36,6 +36,7 @@ from attunement.practice.models import (
     ReviewRating,
     Session,
 )
+from attunement.practice.novelty import refresh_first_flags
 from attunement.practice.vocabulary import Ending, Phase, Technique
 from attunement.privacy.models import Consent, GivenBy
 
@@ -443,6 +444,7 @@ def _demo_sessions(rng, learner, partners, fundamentals, outcomes, trajectory, p
     Session.partners.through.objects.bulk_create(through_p)
     Session.outcomes.through.objects.bulk_create(through_o)
     ObservedBehaviour.objects.bulk_create(behaviours)
+    refresh_first_flags([learner.pk])
     return sessions
 
 
