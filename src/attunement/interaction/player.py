@@ -14,7 +14,6 @@ from attunement.learners.policies import learner_policy
 from attunement.privacy.models import Purpose
 from attunement.privacy.selectors import consent_allows
 from attunement.reflection import video_selectors
-from attunement.reflection.models import RatingScheme
 from attunement.reflection.policies import video_policy
 from attunement.reflection.ratings import DEFAULT_INTERVAL
 from attunement.reflection.video_views import video_page
@@ -62,7 +61,7 @@ def video_player(request, video):
             "coding_pass": coding_selectors.my_coding_pass(actor, video) if may_code else None,
             "scales": scales,
             "interval": interval,
-            "sheets": _rating_sheets(actor, video, scales, interval),
+            "sheets": video_selectors.rating_sheets(actor, video, scales, interval),
             "shares": video.shares.select_related("member__user") if may_manage else [],
             "share_candidates": video_selectors.share_candidates(actor, video) if may_manage else [],
             "clips": video.clips.all(),
@@ -97,20 +96,6 @@ def _analysis_context(video, actor, opened_id: str = "") -> dict:
     if shown is not None:
         context.update(analyses.analysis_figures(shown, name))
     return context
-
-
-def _rating_sheets(actor, video, scales, interval):
-    sheets = [
-        video_selectors.rating_sheet(
-            rater=actor, video=video, scheme=RatingScheme.SCALE, interval=interval, scale=scale
-        )
-        for scale in scales
-        if scale.preset == "engagement_7"
-    ]
-    sheets.append(video_selectors.rating_sheet(rater=actor, video=video, scheme=RatingScheme.ZEEDYK, interval=interval))
-    for sheet in sheets:
-        sheet.everyone = video_selectors.shared_ratings(sheet, video)
-    return sheets
 
 
 @video_page(reads="video_status", methods=("GET",))

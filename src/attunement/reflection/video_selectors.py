@@ -189,3 +189,17 @@ def library_clips(actor: Membership) -> QuerySet[Clip]:
 
 def clip_get(*, actor: Membership, clip_id: int) -> Clip:
     return library_clips(actor).get(pk=clip_id)
+
+
+def rating_sheets(actor: Membership, video: SessionVideo, scales, interval: float) -> list[RatingSheet]:
+    """The player's rating sheets: the engagement scale when the organisation uses it, and the four 3-point
+    ratings, each with everyone's shared ratings beside the member's own."""
+    sheets = [
+        rating_sheet(rater=actor, video=video, scheme=RatingScheme.SCALE, interval=interval, scale=scale)
+        for scale in scales
+        if scale.preset == "engagement_7"
+    ]
+    sheets.append(rating_sheet(rater=actor, video=video, scheme=RatingScheme.ZEEDYK, interval=interval))
+    for sheet in sheets:
+        sheet.everyone = shared_ratings(sheet, video)
+    return sheets
