@@ -10,10 +10,14 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.module_loading import import_string
+from django_tasks.base import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
 from attunement.coding.model import DEFAULT_ETHOGRAM
 from attunement.codings.models import CodingEvent, CodingPass, EthogramCode
 from attunement.interaction.models import VideoAnalysis
+from attunement.interaction.tasks import video_analyse
 from attunement.organisations.models import Organisation
 from attunement.reflection.models import SessionVideo
 
@@ -103,6 +107,15 @@ def test_every_moved_row_and_link_survives_the_migration_and_the_pages_show_them
     permission = Permission.objects.get_or_create(
         content_type_id=content_types["codingpass"], codename="change_codingpass", defaults={"name": "Can change"}
     )[0]
+    queued = DBTaskResult.objects.create(
+        task_path="attunement.reflection.tasks.video_analyse",
+        args_kwargs={"args": [analysis.pk], "kwargs": {}},
+        status=TaskResultStatus.READY,
+        backend_name="default",
+        run_after=timezone.now(),
+        exception_class_path="",
+        traceback="",
+    )
     history = LogEntry.objects.create(
         user_id=world.coordinator.user_id,
         content_type_id=content_types["codingpass"],
@@ -139,6 +152,8 @@ def test_every_moved_row_and_link_survives_the_migration_and_the_pages_show_them
     assert permission.content_type.model_class() is CodingPass
     history.refresh_from_db()
     assert history.get_edited_object() == moved_pass
+    # A measurement waiting in the queue is found where the task now lives.
+    assert import_string(DBTaskResult.objects.get(pk=queued.pk).task_path) is video_analyse
 
     login(client, world.practitioner)
     page = shown(client.get(reverse("reflection:pass", args=[world.mine.pk, session.pk, coding.pk])))
