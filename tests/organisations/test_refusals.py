@@ -28,9 +28,6 @@ EMPLOYED = frozenset(Role) - {Role.FAMILY, Role.EXTERNAL}
 ROLE_WORDS = {f"{role.label.lower()}s": {role} for role in Role} | {"members of staff": set(EMPLOYED)}
 REFUSAL = re.compile(r"Only (?P<roles>.+?) can (?P<doing>[^.]+)\.")
 
-# Policies whose apps are being split up; their actions are named in words once the split is done.
-NOT_YET_IN_WORDS = ("attunement.reflection.", "attunement.codings.", "attunement.interaction.")
-
 
 def every_policy() -> list[type[Policy]]:
     for module in pkgutil.walk_packages([str(SRC)], prefix="attunement."):
@@ -82,8 +79,6 @@ def test_each_refusal_names_exactly_the_roles_allowed(policy, action):
 
 @pytest.mark.parametrize("policy, action", POLICY_ACTIONS)
 def test_each_action_is_said_in_words(policy, action):
-    if policy.__module__.startswith(NOT_YET_IN_WORDS):
-        pytest.skip("the app is being split up")
     doing = policy.action_words.get(action, "")
     assert doing and doing == doing.strip() and not doing.endswith(".") and doing[0].islower()
     assert REFUSAL.fullmatch(policy().refusal(action))["doing"] == doing
@@ -165,11 +160,6 @@ ROLE = r"(practitioner|co-?ordinator|manager|therapist|administrator|family memb
 ONLY_ROLE = re.compile(r"\bonly\b[^.]{0,80}?\b(member of staff|members of staff|" + ROLE + r")\b", re.I)
 FOR_ROLE = re.compile(r"\b(is|are) for (the )?" + ROLE + r"\b", re.I)
 
-# Sentences in apps being split up right now, to be worked out from their policies once the split is done.
-NOT_YET_FROM_THE_RULE = ("reflection", "codings", "interaction")
-# Help text written before the forms were drawn from one template; the forms say it from the rule once done.
-HELP_TEXT = {("means", "forms.py"), ("practice", "forms.py")}
-
 
 def role_sentences(path: Path, root: Path = SRC) -> list[str]:
     """String literals (not docstrings or comments) that say which roles may do something."""
@@ -203,9 +193,7 @@ def test_no_source_file_but_a_policy_writes_a_role_sentence():
     found = []
     for path in SRC.rglob("*.py"):
         parts = path.relative_to(SRC).parts
-        if path.name == "policies.py" or "migrations" in parts or parts[0] in NOT_YET_FROM_THE_RULE:
-            continue
-        if (parts[0], path.name) in HELP_TEXT:
+        if path.name == "policies.py" or "migrations" in parts:
             continue
         found += role_sentences(path)
     assert found == []

@@ -26,7 +26,7 @@ from django.utils import timezone
 from attunement.edits import edit_token, require_unchanged
 from attunement.organisations.audit import audit_record
 from attunement.organisations.models import Membership
-from attunement.organisations.policies import Policy, roles_in_words
+from attunement.organisations.policies import Policy
 
 from .models import CatalogueEntry
 
@@ -60,22 +60,13 @@ class Catalogue:
     audit_prefix: str  # "fundamental": audit actions "fundamental.added", "fundamental.retired", …
     changed_action: str = "changed"  # the audit action's last word for a change ("renamed")
     edit_fields: tuple[str, ...] = ("name",)  # the values a change form's edit token covers
-    # What changing the list is, for a policy that does not yet say it in `action_words["manage"]`.
-    doing: str = ""
 
     def require_manage(self, actor: Membership, entry: CatalogueEntry | None = None) -> None:
         """PermissionDenied unless the actor's role may change the list (and `entry` is their organisation's)."""
         if not self.policy.role_may(actor, "manage"):
-            raise PermissionDenied(self.refusal)
+            raise PermissionDenied(self.policy.refusal("manage"))
         if entry is not None and not self.policy.allows(actor, "manage", entry):
             raise PermissionDenied(f"That {self.words.thing} is not in your organisation's list.")
-
-    @property
-    def refusal(self) -> str:
-        """ "Only <the roles that may manage> can change the list.", from the policy's rule."""
-        if self.doing and "manage" not in self.policy.action_words:
-            return f"Only {roles_in_words(self.policy.actions['manage'])} can {self.doing}."
-        return self.policy.refusal("manage")
 
     @property
     def longest_name(self) -> int:

@@ -17,6 +17,7 @@ from .models import CodingPass, EthogramCode
 
 class EthogramPolicy(Policy):
     actions = {"view": STAFF_ROLES, "manage": ORGANISATION_WIDE_ROLES}
+    action_words = {"view": "use the ethogram", "manage": "change the ethogram"}
 
     def scope(self, actor: Membership) -> QuerySet[EthogramCode]:
         return EthogramCode.objects.filter(organisation_id=actor.organisation_id)
@@ -24,6 +25,8 @@ class EthogramPolicy(Policy):
 
 class CodingPassPolicy(Policy):
     actions = {"view": STAFF_ROLES, "delete": STAFF_ROLES}
+    action_words = {"view": "see codings", "delete": "delete codings"}
+    outside_scope = "You cannot see this coding."
 
     def scope(self, actor: Membership) -> QuerySet[CodingPass]:
         return CodingPass.objects.filter(

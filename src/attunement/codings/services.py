@@ -45,7 +45,6 @@ ETHOGRAM = Catalogue(
         thing="code", name_missing="Please describe the behaviour, for example “Learner smiles”.", name_is="description"
     ),
     policy=ethogram_policy,
-    doing="change the ethogram",
     audit_prefix="ethogram_code",
     edit_fields=("name", "shortcut"),
 )
@@ -148,8 +147,7 @@ def ethogram_code_set_retired(*, actor: Membership, code: EthogramCode, retired:
 
 
 def _require_record(actor: Membership, session: Session) -> None:
-    if not learner_policy.allows(actor, "record_session", session.learner):
-        raise PermissionDenied("Your role does not allow adding codings for this person.")
+    learner_policy.require(actor, "record_session", session.learner)
 
 
 # A large import is written a batch at a time, each batch in its own short transaction, so that the
@@ -286,8 +284,7 @@ def coding_pass_import(
 
 @transaction.atomic
 def coding_pass_delete(*, actor: Membership, coding_pass: CodingPass) -> None:
-    if not coding_pass_policy.allows(actor, "delete", coding_pass):
-        raise PermissionDenied("Only the person who made a coding can delete it.")
+    coding_pass_policy.require(actor, "delete", coding_pass, message="Only the person who made a coding can delete it.")
     learner = coding_pass.session.learner
     audit_record(actor=actor, action="coding_pass.deleted", learner=learner, target=coding_pass)
     coding_pass.delete()
@@ -310,8 +307,7 @@ class Exported:
 def coding_pass_export(*, actor: Membership, coding_pass: CodingPass, format: str) -> Exported:
     """The pass as a BORIS project, an ELAN file or CSV. Some codings cannot be written in some formats
     (overlapping states for BORIS; one code used for two subjects for ELAN): ValidationError says so."""
-    if not coding_pass_policy.allows(actor, "view", coding_pass):
-        raise PermissionDenied("Your role does not allow seeing this coding.")
+    coding_pass_policy.require(actor, "view", coding_pass)
     if format not in EXPORTS:
         raise ValidationError("Please choose BORIS, ELAN or CSV.")
     dumps, suffix, content_type = EXPORTS[format]

@@ -180,15 +180,14 @@ def coding_agreement(request, learner, session_id):
 @require_http_methods(["GET", "HEAD", "POST"])
 def ethogram(request):
     actor = request.membership
-    if not ethogram_policy.role_may(actor, "view"):
-        raise PermissionDenied("The ethogram is for staff.")
+    ethogram_policy.require(actor, "view")
     may_manage = ethogram_policy.role_may(actor, "manage")
     form = CodeForm(request.POST or None)
     saved = catalogue_add(
         request,
         form=form,
         may_manage=may_manage,
-        refusal="Only co-ordinators, managers and administrators can change the ethogram.",
+        refusal=ethogram_policy.refusal("manage"),
         add=lambda **data: services.ethogram_code_add(actor=actor, **data),
         added_message=lambda added: f"“{added.name}” ({added.key}) added.",
         redirect_to="reflection:ethogram",
@@ -212,8 +211,7 @@ def _ethogram_page(request, form, may_manage, *, status=200, conflict=None, kept
 @require_POST
 def ethogram_code_change(request, code_id):
     actor = request.membership
-    if not ethogram_policy.role_may(actor, "manage"):
-        raise PermissionDenied("Only co-ordinators, managers and administrators can change the ethogram.")
+    ethogram_policy.require(actor, "manage")
     try:
         code = selectors.ethogram_code_get(actor=actor, code_id=code_id)
     except EthogramCode.DoesNotExist:

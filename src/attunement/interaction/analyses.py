@@ -179,8 +179,7 @@ def analysis_choose(*, actor: Membership, analysis: VideoAnalysis) -> VideoAnaly
     page and in the person's progress trend. Every other run is kept and can still be opened. Only the reviewer
     (video_policy "choose_run": co-ordinators, managers, administrators) may choose."""
     video = analysis.video
-    if not video_policy.allows(actor, "choose_run", video):
-        raise PermissionDenied("Only a co-ordinator or a manager can choose which measurement counts.")
+    video_policy.require(actor, "choose_run", video)
     SessionVideo.objects.select_for_update().filter(pk=video.pk).first()  # one choice at a time per video
     analysis.refresh_from_db()
     if not analysis.is_done:

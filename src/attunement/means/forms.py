@@ -4,6 +4,7 @@ from django.utils import timezone
 from attunement.forms import SizeLimitedFileField, SizeLimitedFileInput
 from attunement.learners.forms import DateInput
 from attunement.learners.naming import name_of, names_for
+from attunement.organisations.policies import roles_in_words
 
 from .models import ChampionKind, MeetingKind
 from .policies import LEADER_ROLES
@@ -46,7 +47,8 @@ class CompletionForm(forms.Form):
         limit=CERTIFICATE_SIZE,
         required=False,
         label="Certificate",
-        help_text="A PDF, JPEG or PNG file up to {limit}. Only you and your co-ordinators can open it.",
+        help_text="A PDF, JPEG or PNG file up to {limit}. "
+        f"Only you and your {roles_in_words(LEADER_ROLES)} can open it.",
         widget=SizeLimitedFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"}),
     )
 

@@ -11,6 +11,7 @@ from attunement.organisations.selectors import staff_of
 
 from . import novelty, services
 from .models import Fundamental, Session
+from .policies import CORRECTORS_IN_WORDS
 from .services import RatingInput, SessionDetails
 from .vocabulary import Ending, Enjoyment, Novelty, Phase, Technique
 
@@ -242,7 +243,7 @@ class OrganisationSettingsForm(forms.Form):
         max_value=365,
         label="Days staff may correct their own records",
         help_text="For this many days after saving a session or a progress review, the person who saved it may "
-        "correct or withdraw it. After that, only co-ordinators and administrators can. 0 means only they can.",
+        f"correct or withdraw it. After that, only {CORRECTORS_IN_WORDS} can. 0 means only they can.",
         error_messages={
             "min_value": "Please choose a number of days from 0 to 365.",
             "max_value": "Please choose a number of days from 0 to 365.",

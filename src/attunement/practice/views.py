@@ -19,6 +19,7 @@ from attunement.organisations.access import member_required
 from attunement.organisations.forms_util import add_service_errors, catalogue_add
 from attunement.organisations.models import Role
 from attunement.organisations.policies import sees_whole_organisation
+from attunement.organisations.service_calls import errors_onto
 
 from . import charts, selectors, services
 from .corrections import _shown, review_in_words, session_in_words
@@ -91,16 +92,13 @@ def quick_log(request, learner):
     form = QuickLogForm(request.POST or None, actor=actor, learner=learner, outcomes=outcomes)
     partner_search = _offer_partners(request, form, "partners", learner)
     if request.method == "POST" and form.is_valid():
-        try:
+        with errors_onto(form):
             recorded = services.session_record(
                 actor=actor,
                 learner=learner,
                 details=form.to_details(),
                 submission_key=form.cleaned_data["submission_key"],
             )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
             if recorded.already_saved and recorded.session.is_withdrawn:
                 messages.info(request, "This session was already saved and then withdrawn, so it was not saved again.")
             elif recorded.already_saved:
@@ -263,7 +261,7 @@ def review_create(request, learner):
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
+        with errors_onto(form):
             review = services.review_record(
                 actor=actor,
                 learner=learner,
@@ -275,9 +273,6 @@ def review_create(request, learner):
                 outcome_ids=[o.pk for o in data["outcomes"]],
                 submission_key=data["submission_key"],
             )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
             if review.is_withdrawn:  # the same form sent again after the review it saved was withdrawn
                 messages.info(request, "This review was already saved and then withdrawn, so it was not saved again.")
             else:
@@ -489,11 +484,8 @@ def _withdraw_page(request, learner, model, record_id):
     form = WithdrawForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         withdraw = services.session_withdraw if is_session else services.review_withdraw
-        try:
+        with errors_onto(form):
             withdraw(actor=actor, **{"session" if is_session else "review": record}, reason=form.cleaned_data["reason"])
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
             what = "session" if is_session else "progress review"
             messages.success(
                 request,
@@ -520,11 +512,8 @@ def _restore_page(request, learner, record, is_session):
         return redirect(page, learner_id=learner.pk, **{key: record.pk})
     form = RestoreForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with errors_onto(form):
             services.record_restore(actor=request.membership, record=record, reason=form.cleaned_data["reason"])
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
             what = "session" if is_session else "progress review"
             messages.success(request, f"The {what} is back: it counts again everywhere. Its history says why.")
             return redirect(page, learner_id=learner.pk, **{key: record.pk})

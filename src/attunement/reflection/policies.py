@@ -4,7 +4,7 @@ from django.db.models import Q, QuerySet
 
 from attunement.learners.policies import learner_policy
 from attunement.organisations.models import Membership
-from attunement.organisations.policies import ORGANISATION_WIDE_ROLES, STAFF_ROLES, Policy
+from attunement.organisations.policies import ORGANISATION_WIDE_ROLES, STAFF_ROLES, Policy, roles_in_words
 from attunement.privacy.consent_sql import consent_in_force
 from attunement.privacy.models import Purpose
 
@@ -29,6 +29,14 @@ class VideoPolicy(Policy):
         "manage": STAFF_ROLES,
         "choose_run": ORGANISATION_WIDE_ROLES,
     }
+    action_words = {
+        "view": "watch session videos",
+        "comment": "comment on videos",
+        "rate": "rate videos",
+        "manage": "manage videos",
+        "choose_run": "choose which measurement counts",
+    }
+    outside_scope = "You cannot see this video."
 
     def scope(self, actor: Membership) -> QuerySet[SessionVideo]:
         in_org = SessionVideo.objects.filter(
@@ -50,6 +58,12 @@ class VideoPolicy(Policy):
         if action == "manage":
             return obj.uploaded_by_id == actor.pk or actor.role in ORGANISATION_WIDE_ROLES
         return True
+
+    def require_manage(self, actor: Membership | None, video: SessionVideo, doing: str) -> None:
+        """Managing a video is for the person who added it and the organisation's leaders: the refusal says
+        so, naming the leaders' roles from the rule ("Only the person who added the video, or … can delete it.")."""
+        leaders = roles_in_words(ORGANISATION_WIDE_ROLES)
+        self.require(actor, "manage", video, message=f"Only the person who added the video, or {leaders}, can {doing}.")
 
     def may_code(self, actor: Membership, video: SessionVideo) -> bool:
         """Coding adds a coding pass to the person's records, so it needs the person's "record_session"."""

@@ -68,8 +68,7 @@ def one_line(text: str | None) -> str:
 
 
 def _require(actor: Membership, action: str, video: SessionVideo, message: str) -> None:
-    if not video_policy.allows(actor, action, video):
-        raise PermissionDenied(message)
+    video_policy.require(actor, action, video, message=message)
 
 
 def time_in_video(video: SessionVideo, time, field: str = "time") -> float:
@@ -147,7 +146,7 @@ def _queue_proxy(video_id: int) -> None:
 def video_retry(*, actor: Membership, video: SessionVideo) -> SessionVideo:
     """Prepare a video for playing again after that failed (the computer kept stopping, or the file could not
     be read): it is queued once more, with its count of starts begun afresh."""
-    _require(actor, "manage", video, "Only the person who added the video, or a leader, can try again.")
+    video_policy.require_manage(actor, video, "try again")
     again = SessionVideo.objects.filter(pk=video.pk, status=VideoStatus.FAILED).update(
         status=VideoStatus.PROCESSING, progress=0.0, problem="", attempts=0, heartbeat_at=None, queued_at=timezone.now()
     )
@@ -201,7 +200,7 @@ def _refuse_during_legal_hold(learner) -> None:
 def video_delete(*, actor: Membership, video: SessionVideo) -> None:
     """Delete a video, its notes, ratings and clips. Codings made from it are kept: they are the person's
     records, not film. Refused while a legal hold is in place."""
-    _require(actor, "manage", video, "Only the person who added the video, or a leader, can delete it.")
+    video_policy.require_manage(actor, video, "delete it")
     _refuse_during_legal_hold(video.learner)
     audit_record(actor=actor, action="video.deleted", learner=video.learner, target=video)
     video.delete()
@@ -216,7 +215,7 @@ def audit_original_download(*, actor: Membership, video: SessionVideo) -> None:
 
 @transaction.atomic
 def video_share(*, actor: Membership, video: SessionVideo, member: Membership | None) -> VideoShare:
-    _require(actor, "manage", video, "Only the person who added the video, or a leader, can share it.")
+    video_policy.require_manage(actor, video, "share it")
     if member is None or member.organisation_id != actor.organisation_id or member.role not in STAFF_ROLES:
         raise ValidationError({"member": "Please choose a member of staff to share the video with."})
     if not member.is_active:
@@ -231,14 +230,14 @@ def video_share(*, actor: Membership, video: SessionVideo, member: Membership | 
 
 @transaction.atomic
 def video_unshare(*, actor: Membership, share: VideoShare) -> None:
-    _require(actor, "manage", share.video, "Only the person who added the video, or a leader, can change sharing.")
+    video_policy.require_manage(actor, share.video, "change sharing")
     audit_record(actor=actor, action="video.unshared", learner=share.video.learner, target=share)
     share.delete()
 
 
 @transaction.atomic
 def video_set_team_sharing(*, actor: Membership, video: SessionVideo, shared: bool) -> SessionVideo:
-    _require(actor, "manage", video, "Only the person who added the video, or a leader, can change sharing.")
+    video_policy.require_manage(actor, video, "change sharing")
     video.shared_with_team = bool(shared)
     video.save(update_fields=["shared_with_team"])
     audit_record(
@@ -379,7 +378,7 @@ def rating_set(*, actor: Membership, video: SessionVideo, interval: float, ratin
 def clip_add(*, actor: Membership, video: SessionVideo, start, end, title: str, teaching_point: str = "") -> Clip:
     """Keep part of a video in the library of good practice. The person's consent to sharing clips for staff
     training must be in force; the clip disappears from the library if it is withdrawn."""
-    _require(actor, "manage", video, "Only the person who added the video, or a leader, can add it to the library.")
+    video_policy.require_manage(actor, video, "add it to the library")
     if not consent_allows(video.learner, Purpose.TRAINING):
         raise ValidationError(
             {
@@ -413,7 +412,7 @@ def _queue_clip(clip_id: int) -> None:
 
 @transaction.atomic
 def clip_remove(*, actor: Membership, clip: Clip) -> None:
-    _require(actor, "manage", clip.video, "Only the person who added the video, or a leader, can remove clips.")
+    video_policy.require_manage(actor, clip.video, "remove clips")
     _refuse_during_legal_hold(clip.video.learner)
     audit_record(actor=actor, action="clip.removed", learner=clip.video.learner, target=clip)
     clip.delete()

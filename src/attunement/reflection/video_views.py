@@ -7,7 +7,7 @@ a service, and answers with a page, a redirect or (for the player's own calls) J
 from functools import wraps
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -182,8 +182,7 @@ def video_poster(request, video):
 
 @video_page(reads="", methods=("GET",))  # the download is recorded by its service
 def video_original(request, video):
-    if not video_policy.allows(request.membership, "manage", video):
-        raise PermissionDenied("Only the person who added the video, or a leader, can download the original.")
+    video_policy.require_manage(request.membership, video, "download the original")
     path = _file_or_404(video.original)
     services.audit_original_download(actor=request.membership, video=video)
     suffix = video.original.name.rsplit(".", 1)[-1]
@@ -384,16 +383,14 @@ def video_retry(request, video):
 @member_required
 @require_safe
 def videos(request):
-    if not video_policy.role_may(request.membership, "view"):
-        raise PermissionDenied("Session videos are for staff.")
+    video_policy.require(request.membership, "view")
     return render(request, "reflection/videos.html", {"lists": selectors.video_lists(request.membership)})
 
 
 @member_required
 @require_safe
 def library(request):
-    if not video_policy.role_may(request.membership, "view"):
-        raise PermissionDenied("The library of good practice is for staff.")
+    video_policy.require(request.membership, "view")
     return render(request, "reflection/library.html", {"clips": selectors.library_clips(request.membership)})
 
 
