@@ -18,6 +18,7 @@ from attunement.learners.models import Assignment, Plan
 from attunement.learners.photos import replace_photo
 from attunement.learners.policies import learner_policy
 from attunement.organisations.models import AuditEntry, Role
+from attunement.outcomes.dashboard import ALERT_LISTS
 from attunement.practice.models import Fundamental
 from attunement.practice.services import RatingInput, review_record, session_record
 from attunement.privacy.models import Consent
@@ -39,7 +40,10 @@ def _media_in_tmp(settings, tmp_path):
 LOGIN_TOKENS = {"key", "uidb36", "uidb64", "token"}
 # Parameters that choose a view of the organisation, not a record: such pages are walked with the pages
 # that name no record, with every value.
-CHOICES = {"audience": ["inspectors", "commissioners", "funders", "management"]}
+CHOICES = {
+    "audience": ["inspectors", "commissioners", "funders", "management"],
+    "alert": list(ALERT_LISTS),  # the dashboard's alert lists
+}
 
 
 def all_named_routes():

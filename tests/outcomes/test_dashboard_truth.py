@@ -14,6 +14,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from attunement.learners.models import CommunicationProfile, Learner
+from attunement.organisations.models import Role
 from attunement.outcomes import dashboard as board
 from attunement.outcomes.periods import Period
 from attunement.practice.models import FamilyFeedback, ProgressReview, Session
@@ -50,23 +51,84 @@ def on(day) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(10)))
 
 
+def listed_links(html: str) -> list[str]:
+    """The links to people in an alert card, or in the list of an alert's own page."""
+    listed = re.search(r'<ul class="plain-list card" id="alert-list">(.*?)</ul>', html, re.S)
+    return re.findall(r'<li><a href="([^"]+)"', listed.group(1) if listed else html)
+
+
 @pytest.mark.django_db
-def test_an_alert_that_counts_ten_people_lists_all_ten(world, client):
+def test_an_alert_names_the_first_ten_and_see_all_lists_everyone_it_counts(world, client, monkeypatch):
+    from attunement.outcomes import views
+
     for learner in (world.mine, world.unassigned):
         learner.weekly_session_target = 0  # never below a target of none
         learner.save()
-    behind = [a_person(world.school, f"Pupil{n:02d}", "Behind", weekly_session_target=2) for n in range(10)]
+    behind = [a_person(world.school, f"Pupil{n:02d}", "Behind", weekly_session_target=2) for n in range(13)]
     login(client, world.coordinator)
     html = shown(client.get(reverse(DASHBOARD)))
     below = card(html, "alert-below-target")
-    assert "Below their session target two weeks running: 10" in text_of(below)
-    for learner in behind:
-        assert reverse("practice:timeline", args=[learner.pk]) in below, learner
-    assert below.count("<li>") == 10
-    # The same for the people without a review this term: everyone in the organisation here (12).
+    assert "Below their session target two weeks running: 13" in text_of(below)
+    # The first ten by name, and the way to everyone.
+    assert listed_links(below) == [reverse("practice:timeline", args=[p.pk]) for p in behind[:10]]
+    see_all = reverse("outcomes:dashboard_alert", args=["below-target"])
+    assert f'<a href="{see_all}">See all 13</a>' in below
+
+    monkeypatch.setattr(views, "ALERT_PAGE_SIZE", 5)  # three pages: each person once, in name order
+    links = []
+    for page in (1, 2, 3):
+        listed = shown(client.get(see_all, {"page": page}))
+        assert "Below their session target two weeks running: 13 people" in text_of(listed)
+        links += listed_links(listed)
+    assert links == [reverse("practice:timeline", args=[p.pk]) for p in behind]
+
+    # Without a review this term: everyone in the organisation here (15), counted by the database.
+    everyone = Learner.objects.filter(organisation=world.school, is_active=True).order_by("first_name", "last_name")
     no_review = card(html, "alert-no-review")
-    assert "No progress review this term" in text_of(no_review) and ": 12" in text_of(no_review)
-    assert no_review.count("<li>") == 12
+    assert "No progress review this term" in text_of(no_review) and ": 15" in text_of(no_review)
+    assert len(listed_links(no_review)) == 10 and "See all 15" in no_review
+    monkeypatch.setattr(views, "ALERT_PAGE_SIZE", 50)
+    listed = shown(client.get(reverse("outcomes:dashboard_alert", args=["no-review"])))
+    assert listed_links(listed) == [reverse("practice:review_create", args=[p.pk]) for p in everyone]
+    assert "Faro" not in listed
+
+
+@pytest.mark.django_db
+def test_an_alert_of_ten_or_fewer_names_everyone_and_has_no_see_all(world, client):
+    for learner in (world.mine, world.unassigned):
+        learner.weekly_session_target = 0
+        learner.save()
+    behind = [a_person(world.school, f"Pupil{n:02d}", "Behind", weekly_session_target=2) for n in range(10)]
+    login(client, world.coordinator)
+    below = card(shown(client.get(reverse(DASHBOARD))), "alert-below-target")
+    assert listed_links(below) == [reverse("practice:timeline", args=[p.pk]) for p in behind]
+    assert "See all" not in below
+
+
+@pytest.mark.django_db
+def test_the_see_all_list_keeps_the_dashboard_s_site_and_group(world, client):
+    site = world.school.sites.create(name="North building")
+    here = a_person(world.school, "Here", site=site, needs=["autism"])
+    a_person(world.school, "Elsewhere", needs=["autism"])
+    a_person(world.school, "Other", site=site, needs=["pmld"])
+    login(client, world.coordinator)
+    query = {"site": site.pk, "need": "autism"}
+    html = shown(client.get(reverse(DASHBOARD), query))
+    listed = shown(client.get(reverse("outcomes:dashboard_alert", args=["no-review"]), query))
+    truth = [reverse("practice:review_create", args=[here.pk])]
+    assert listed_links(listed) == truth
+    assert listed_links(card(html, "alert-no-review")) == truth
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", [Role.PRACTITIONER, Role.FAMILY])
+def test_the_alert_lists_are_refused_to_practitioners_and_families(world, client, role):
+    a_person(world.school, "Zebedee", "Behindley", weekly_session_target=2)  # in two alerts
+    login(client, world.members[role])
+    for slug in board.ALERT_LISTS:
+        response = client.get(reverse("outcomes:dashboard_alert", args=[slug]))
+        assert response.status_code == 403, (role, slug)
+        assert "Behindley" not in shown(response)
 
 
 @pytest.mark.django_db
@@ -151,6 +213,11 @@ def test_consent_reviews_due_and_expired_are_alerts_that_match_the_records(world
     assert "Consents expired: 1 (1 person)" in text_of(expired_card)
     assert reverse("privacy:consents", args=[expired.pk]) in expired_card
     assert "Faro" not in html
+    # Each alert's own page lists the same people with the same consents.
+    for slug, person, words in (("consent-review", due, "reports (review was due"), ("consent-expired", expired, "")):
+        page = shown(client.get(reverse("outcomes:dashboard_alert", args=[slug])))
+        assert listed_links(page) == [reverse("privacy:consents", args=[person.pk])]
+        assert words in text_of(page)
 
 
 @pytest.mark.django_db
@@ -174,7 +241,10 @@ def test_the_consent_alerts_agree_with_each_person_s_consent_page_for_any_record
                     withdrawn_on=today - timedelta(days=rng.randint(0, 30)) if rng.random() < 0.2 else None,
                 )
         alerts = consents_needing_attention(actor=world.coordinator, learners=people)
+        first_two = consents_needing_attention(actor=world.coordinator, learners=people, shown=2)
         for key, status in (("review_due", Status.REVIEW_DUE), ("expired", Status.EXPIRED)):
+            assert first_two[key] == alerts[key][:2]
+            assert first_two[f"{key}_people"] == alerts[f"{key}_people"] == len(alerts[key])
             truth = {
                 (learner.pk, row.purpose)
                 for learner in people

@@ -5,7 +5,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Case, Count, F, FilteredRelation, IntegerField, Q, Sum, Value, When
+from django.db.models import Case, Count, Exists, F, FilteredRelation, IntegerField, OuterRef, Q, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -14,6 +14,8 @@ from attunement.organisations.models import Membership
 from attunement.practice.charts import weekly_bars
 from attunement.practice.models import ProgressReview, Session
 from attunement.practice.selectors import current_scale, week_start
+from attunement.privacy.consent_rules import Status
+from attunement.privacy.selectors import consent_alerts_of, consent_count, people_with_consent_alert
 
 from .periods import Period
 
@@ -299,9 +301,10 @@ def video_reflection(people, period: Period) -> dict:
     }
 
 
-def regularity(*, actor: Membership, scope: Scope, today: date | None = None, weeks: int = 2) -> list[dict]:
-    """People below their weekly session target in each of the last `weeks` whole weeks. The weeks' dates are in
-    the join, so the database reads only those weeks' sessions, not everything each person ever had."""
+def below_target_people(*, actor: Membership, scope: Scope, today: date | None = None, weeks: int = 2):
+    """People below their weekly session target in each of the last `weeks` whole weeks, by name, as a query
+    (each with `week_0`…, the sessions of each week, and `target`). The weeks' dates are in the join, so the
+    database reads only those weeks' sessions, not everything each person ever had."""
     today = today or timezone.localdate()
     this_week = week_start(today)
     first = this_week - timedelta(weeks=weeks)
@@ -319,34 +322,100 @@ def regularity(*, actor: Membership, scope: Scope, today: date | None = None, we
         f"week_{i}": Count("recent", filter=Q(recent__started_at__gte=starts[i], recent__started_at__lt=starts[i + 1]))
         for i in range(weeks)
     }
-    people = (
+    return (
         scope.people(actor)
-        .select_related("organisation")
         .annotate(recent=recent)
         .annotate(target=_TARGET, **counts)
         .filter(target__gt=0, **{f"week_{i}__lt": F("target") for i in range(weeks)})
         .order_by("first_name", "last_name", "pk")
     )
+
+
+def below_target_rows(people, weeks: int = 2) -> list[dict]:
+    """Each person of below_target_people with their sessions week by week and their target."""
     return [
         {"learner": learner, "weekly": [getattr(learner, f"week_{i}") for i in range(weeks)], "target": learner.target}
         for learner in people
     ]
 
 
-def without_review_this_term(*, actor: Membership, scope: Scope, today: date | None = None) -> list[Learner]:
+def regularity(*, actor: Membership, scope: Scope, today: date | None = None, weeks: int = 2) -> list[dict]:
+    """Everyone below their weekly target in each of the last `weeks` whole weeks (see below_target_people)."""
+    return below_target_rows(below_target_people(actor=actor, scope=scope, today=today, weeks=weeks), weeks)
+
+
+def people_without_review_this_term(*, actor: Membership, scope: Scope, today: date | None = None):
+    """People with no progress review on the organisation's current scale since the term began, by name, as a
+    query."""
     today = today or timezone.localdate()
-    since = term_start(today)
-    scale_ids = []
-    people = list(scope.people(actor))
-    if people:
-        scale = current_scale(people[0].organisation)
-        scale_ids = [scale.pk] if scale else []
-    reviewed = set(
-        ProgressReview.objects.filter(learner__in=people, reviewed_on__gte=since, scale_id__in=scale_ids).values_list(
-            "learner_id", flat=True
-        )
+    scale = current_scale(actor.organisation)
+    reviewed = ProgressReview.objects.filter(
+        learner=OuterRef("pk"), reviewed_on__gte=term_start(today), scale_id__in=[scale.pk] if scale else []
     )
-    return [learner for learner in people if learner.pk not in reviewed]
+    return scope.people(actor).filter(~Exists(reviewed)).order_by("first_name", "last_name", "pk")
+
+
+def without_review_this_term(*, actor: Membership, scope: Scope, today: date | None = None) -> list[Learner]:
+    return list(people_without_review_this_term(actor=actor, scope=scope, today=today))
+
+
+# --- The alerts: a count and the first few names on the dashboard, everyone on a page of its own ----------------
+
+SHOWN_ON_DASHBOARD = 10
+
+
+@dataclass(frozen=True)
+class AlertList:
+    """One alert about people: its page's address (slug), its heading, and who is in it."""
+
+    slug: str
+    title: str
+
+    def people(self, actor: Membership, scope: Scope, today: date):
+        """Everyone in the alert, by name, as a query: counted and paged by the database."""
+        if self.slug == "below-target":
+            return below_target_people(actor=actor, scope=scope, today=today)
+        if self.slug == "no-review":
+            return people_without_review_this_term(actor=actor, scope=scope, today=today)
+        return people_with_consent_alert(
+            actor=actor, status=_CONSENT_STATUS[self.slug], learners=scope.people(actor), on=today
+        )
+
+    def rows(self, people: list, today: date) -> list:
+        """What each line of the list shows, for these people (a page of them)."""
+        if self.slug == "below-target":
+            return below_target_rows(people)
+        if self.slug == "no-review":
+            return people
+        return consent_alerts_of(people, status=_CONSENT_STATUS[self.slug], on=today)
+
+    def preview(self, actor: Membership, scope: Scope, today: date) -> dict:
+        """For the dashboard: how many, and the first few lines."""
+        people = self.people(actor, scope, today)
+        return {"count": people.count(), "rows": self.rows(list(people[:SHOWN_ON_DASHBOARD]), today), "slug": self.slug}
+
+
+_CONSENT_STATUS = {"consent-review": Status.REVIEW_DUE, "consent-expired": Status.EXPIRED}
+
+ALERT_LISTS = {
+    alert.slug: alert
+    for alert in (
+        AlertList("below-target", "Below their session target two weeks running"),
+        AlertList("no-review", "No progress review this term"),
+        AlertList("consent-review", "Consent reviews due"),
+        AlertList("consent-expired", "Consents expired"),
+    )
+}
+
+
+def alert_previews(*, actor: Membership, scope: Scope, today: date) -> dict:
+    """Every alert about people as the dashboard shows it, with the number of consents in the consent alerts."""
+    previews = {alert.slug.replace("-", "_"): alert.preview(actor, scope, today) for alert in ALERT_LISTS.values()}
+    for slug, status in _CONSENT_STATUS.items():
+        previews[slug.replace("-", "_")]["consents"] = consent_count(
+            actor=actor, status=status, learners=scope.people(actor), on=today
+        )
+    return previews
 
 
 def plans_with_outcomes(*, actor: Membership, scope: Scope) -> dict:

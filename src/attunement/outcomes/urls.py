@@ -14,6 +14,7 @@ urlpatterns = [
     path("reports/<slug:audience>/", views.organisation_report, name="organisation_report"),
     path("sessions.csv", views.sessions_csv, name="sessions_csv"),
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("dashboard/<slug:alert>/", views.dashboard_alert, name="dashboard_alert"),
 ]
 
 # A person's own reports, under /learners/<id>/ with the other pages about them (named learners:report…).

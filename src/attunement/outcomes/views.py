@@ -1,4 +1,7 @@
+from urllib.parse import urlencode
+
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
@@ -14,7 +17,7 @@ from attunement.organisations.audit import audit_reads, audit_record, shows_data
 from attunement.organisations.policies import sees_whole_organisation
 from attunement.organisations.spreadsheets import format_from, spreadsheet_response
 from attunement.practice.selectors import sessions_visible_to
-from attunement.privacy.selectors import consent_allows, consents_needing_attention
+from attunement.privacy.selectors import consent_allows
 
 from . import reports
 from .periods import period_from
@@ -291,41 +294,89 @@ def sessions_csv(request):
     )
 
 
-@member_required
-@require_safe
-def dashboard(request):
-    """Means and ends side by side, with alerts, for the organisation, a site or a group of people."""
+def _dashboard_scope(request, actor):
+    """Whose figures the dashboard and its alert lists show: a site and a group chosen in the filters."""
     from . import dashboard as board
 
-    actor = request.membership
-    report_policy.require(actor, "view_dashboard")
-    period, problem = period_from(request.GET)
     sites = list(actor.organisation.sites.all())
     site_id = request.GET.get("site", "")
     scope = board.Scope(
         site_id=int(site_id) if site_id.isdigit() and any(str(s.pk) == site_id for s in sites) else None,
         need=request.GET.get("need", "") if request.GET.get("need", "") in Need.values else "",
     )
+    return scope, sites
+
+
+@member_required
+@require_safe
+def dashboard(request):
+    """Means and ends side by side, with alerts, for the organisation, a site or a group of people. Each alert
+    shows how many and the first few names; its own page lists everyone."""
+    from . import dashboard as board
+
+    actor = request.membership
+    report_policy.require(actor, "view_dashboard")
+    period, problem = period_from(request.GET)
+    scope, sites = _dashboard_scope(request, actor)
     today = timezone.localdate()
+    training = means.training_overdue(actor=actor, today=today)
+    supervision = means.supervision_actions_overdue(actor=actor, today=today)
     context = {
         "period": period,
         "problem": problem,
         "sites": sites,
         "needs": Need.choices,
         "scope": scope,
+        "scope_query": _scope_query(scope),
         "ends": board.ends(actor=actor, scope=scope, period=period),
         "plans": board.plans_with_outcomes(actor=actor, scope=scope),
         "alerts": {
-            "below_target": board.regularity(actor=actor, scope=scope, today=today),
-            "no_review": board.without_review_this_term(actor=actor, scope=scope, today=today),
-            "training": means.training_overdue(actor=actor, today=today),
-            "supervision": means.supervision_actions_overdue(actor=actor, today=today),
-            **consents_needing_attention(actor=actor, learners=scope.people(actor), on=today),
+            **board.alert_previews(actor=actor, scope=scope, today=today),
+            "training": {"count": len(training), "rows": training[: board.SHOWN_ON_DASHBOARD]},
+            "supervision": {"count": len(supervision), "rows": supervision[: board.SHOWN_ON_DASHBOARD]},
         },
         "reflection": board.video_reflection(scope.people(actor), period),
         "champions": means.champions(actor=actor),
         "feelings": means.self_report_trends(actor=actor, since=period.since, until=period.until),
         "term_start": board.term_start(today),
+        "shown": board.SHOWN_ON_DASHBOARD,
     }
     audit_record(actor=actor, action="dashboard.read")
     return render(request, "outcomes/dashboard.html", context)
+
+
+def _scope_query(scope) -> str:
+    return urlencode({key: value for key, value in (("site", scope.site_id or ""), ("need", scope.need)) if value})
+
+
+ALERT_PAGE_SIZE = 50
+
+
+@member_required
+@require_safe
+def dashboard_alert(request, alert: str):
+    """Everyone in one of the dashboard's alerts about people, by name, a page at a time."""
+    from . import dashboard as board
+
+    actor = request.membership
+    report_policy.require(actor, "view_dashboard")
+    listed = board.ALERT_LISTS.get(alert)
+    if listed is None:
+        raise Http404("No such list.")
+    scope, sites = _dashboard_scope(request, actor)
+    today = timezone.localdate()
+    page = Paginator(listed.people(actor, scope, today), ALERT_PAGE_SIZE).get_page(request.GET.get("page"))
+    audit_record(actor=actor, action="dashboard.read", detail={"list": listed.title})
+    return render(
+        request,
+        "outcomes/dashboard_alert.html",
+        {
+            "alert": listed,
+            "page": page,
+            "rows": listed.rows(list(page.object_list), today),
+            "site": next((site for site in sites if site.pk == scope.site_id), None),
+            "need": dict(Need.choices).get(scope.need, ""),
+            "scope_query": _scope_query(scope),
+            "term_start": board.term_start(today),
+        },
+    )

@@ -9,7 +9,8 @@ question inside their own query, with `consent_sql.consent_in_force`.
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 
 from attunement.learners.models import Learner
@@ -18,6 +19,7 @@ from attunement.organisations.models import Membership
 
 from . import consent_rules
 from .consent_rules import STATUS_LABELS, Status
+from .consent_sql import governing_with_status
 from .models import Consent, LegalHold, Purpose
 from .policies import consent_policy
 
@@ -129,37 +131,54 @@ class ConsentAlert:
     consents: list[Consent]
 
 
-def consents_needing_attention(*, actor: Membership, learners=None, on: date | None = None) -> dict:
+def consents_needing_attention(*, actor: Membership, learners=None, on: date | None = None, shown: int | None = None):
     """The people (of `learners`, or all the actor sees) whose consent for a purpose is, on `on`, "review due"
     (past its review date, still allowing) or "expired" (past the grace period: it allows nothing). Only the
     consent that counts for each purpose is looked at, as `consent_status` does: a consent replaced by a newer
-    one, or withdrawn, is not an alert. Returns {"review_due": [...], "expired": [...]} of ConsentAlert, by
-    name (each alert's consents carry ``status`` and ``expires_on``), and the number of consents in each:
-    "review_due_consents" and "expired_consents"."""
+    one, or withdrawn, is not an alert. Decided and counted in the database, so the cost does not grow with the
+    number of consents. Returns, for "review_due" and "expired": the first `shown` people's ConsentAlert by name
+    (everyone when `shown` is None; each alert's consents carry ``status`` and ``expires_on``), how many people
+    ("review_due_people") and how many consents ("review_due_consents")."""
     on = on or timezone.localdate()
-    consents = consent_policy.scope(actor).filter(starts_on__lte=on).select_related("learner")
-    if learners is not None:
-        consents = consents.filter(learner__in=learners)
-    by_purpose: dict[tuple[int, str], list[Consent]] = {}
-    for consent in consents:
-        by_purpose.setdefault((consent.learner_id, consent.purpose), []).append(consent)
-    found: dict[Status, dict[int, ConsentAlert]] = {Status.REVIEW_DUE: {}, Status.EXPIRED: {}}
-    for records in by_purpose.values():
-        winner = consent_rules.governing(records, on)
-        status = consent_rules.own_status(winner, on)
-        if status not in found:
-            continue
-        winner.status = status
-        winner.expires_on = consent_rules.expires_on(winner)
-        alert = found[status].setdefault(winner.learner_id, ConsentAlert(learner=winner.learner, consents=[]))
-        alert.consents.append(winner)
     result = {}
     for status, key in ((Status.REVIEW_DUE, "review_due"), (Status.EXPIRED, "expired")):
-        alerts = sorted(
-            found[status].values(), key=lambda a: (a.learner.display_name, a.learner.last_name, a.learner.pk)
-        )
-        for alert in alerts:
-            alert.consents.sort(key=lambda c: c.purpose)
-        result[key] = alerts
-        result[f"{key}_consents"] = sum(len(alert.consents) for alert in alerts)
+        people = people_with_consent_alert(actor=actor, status=status, learners=learners, on=on)
+        result[key] = consent_alerts_of(list(people if shown is None else people[:shown]), status=status, on=on)
+        result[f"{key}_people"] = people.count()
+        result[f"{key}_consents"] = consent_count(actor=actor, status=status, learners=learners, on=on)
     return result
+
+
+def consent_count(*, actor: Membership, status: Status, learners=None, on: date | None = None) -> int:
+    """How many consents (of `learners`, or all the actor sees) are in `status` on `on`: review due or expired."""
+    return _alerting_consents(actor, status, learners, on or timezone.localdate()).count()
+
+
+def _alerting_consents(actor: Membership, status: Status, learners, on: date) -> QuerySet[Consent]:
+    consents = consent_policy.scope(actor)
+    if learners is not None:
+        consents = consents.filter(learner__in=learners)
+    return governing_with_status(consents, status, on)
+
+
+def people_with_consent_alert(*, actor: Membership, status: Status, learners=None, on: date | None = None):
+    """The people (of `learners`, or all the actor sees) with a consent in `status` (review due or expired) on
+    `on`, by the name they are known by, as a query: count it or take a page of it."""
+    on = on or timezone.localdate()
+    alerting = _alerting_consents(actor, status, learners, on).filter(learner=OuterRef("pk"))
+    return (
+        learners_visible_to(actor)
+        .filter(Exists(alerting))
+        .order_by(Coalesce(NullIf("preferred_name", Value("")), "first_name"), "last_name", "pk")
+    )
+
+
+def consent_alerts_of(people: list[Learner], *, status: Status, on: date) -> list[ConsentAlert]:
+    """For these people (in this order), each one's consents in `status` on `on`, by purpose."""
+    consents = governing_with_status(Consent.objects.filter(learner__in=people), status, on).order_by("purpose")
+    by_person: dict[int, list[Consent]] = {}
+    for consent in consents:
+        consent.status = status
+        consent.expires_on = consent_rules.expires_on(consent)
+        by_person.setdefault(consent.learner_id, []).append(consent)
+    return [ConsentAlert(learner=person, consents=by_person.get(person.pk, [])) for person in people]
