@@ -118,6 +118,8 @@ def action_codes_in_source() -> set[str]:
             for kind, value in re.findall(r"\b(action|what)=f?\"([^\"]+)\"", call.group(1)):
                 codes.add(value if kind == "action" else f"{value}.read")
         codes |= {f"{v}.read" for v in re.findall(r"reads=\"([a-z_]+)\"", text)}
+        for actions in re.finditer(r"AuditActions\((.{0,400}?)\)", text, flags=re.S):
+            codes |= set(re.findall(r"\b[a-z]+=\"([a-z_]+\.[a-z_]+)\"", actions.group(1)))
     expanded = set()
     for code in codes:
         if "{audience}" in code:

@@ -51,14 +51,23 @@ class Words:
 
 
 @dataclass(frozen=True)
+class AuditActions:
+    """What each change to a list is called in the audit trail, for example "fundamental.renamed"."""
+
+    added: str
+    changed: str
+    retired: str
+    restored: str
+
+
+@dataclass(frozen=True)
 class Catalogue:
     """The add / change / retire rules for one model of entries."""
 
     model: type[CatalogueEntry]
     words: Words
     policy: Policy  # its "manage" action says who may change the list, and its words the refusal
-    audit_prefix: str  # "fundamental": audit actions "fundamental.added", "fundamental.retired", …
-    changed_action: str = "changed"  # the audit action's last word for a change ("renamed")
+    audit: AuditActions  # the audit trail's action for each change, spelled out so the trail's words cover it
     edit_fields: tuple[str, ...] = ("name",)  # the values a change form's edit token covers
 
     def require_manage(self, actor: Membership, entry: CatalogueEntry | None = None) -> None:
@@ -125,7 +134,7 @@ class Catalogue:
         entry = self.model.objects.create(
             organisation_id=organisation_id, name=name, position=(last or 0) + 1, **fields
         )
-        audit_record(actor=actor, action=f"{self.audit_prefix}.added", target=entry)
+        audit_record(actor=actor, action=self.audit.added, target=entry)
         return entry
 
     @transaction.atomic
@@ -153,7 +162,7 @@ class Catalogue:
             for field, value in fields.items():
                 setattr(target, field, value)
         current.save(update_fields=list(fields))
-        audit_record(actor=actor, action=f"{self.audit_prefix}.{self.changed_action}", target=current)
+        audit_record(actor=actor, action=self.audit.changed, target=current)
         return current
 
     @transaction.atomic
@@ -178,6 +187,5 @@ class Catalogue:
                 raise ValidationError(problem)
         current.retired_at = entry.retired_at = timezone.now() if retired else None
         current.save(update_fields=["retired_at"])
-        action = "retired" if retired else "restored"
-        audit_record(actor=actor, action=f"{self.audit_prefix}.{action}", target=current)
+        audit_record(actor=actor, action=self.audit.retired if retired else self.audit.restored, target=current)
         return current

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from attunement.catalogue.defaults import add_defaults
-from attunement.catalogue.rules import Catalogue, Words
+from attunement.catalogue.rules import AuditActions, Catalogue, Words
 from attunement.coding.boris import dumps_boris
 from attunement.coding.csvio import dumps_csv
 from attunement.coding.elan import dumps_eaf
@@ -45,7 +45,12 @@ ETHOGRAM = Catalogue(
         thing="code", name_missing="Please describe the behaviour, for example “Learner smiles”.", name_is="description"
     ),
     policy=ethogram_policy,
-    audit_prefix="ethogram_code",
+    audit=AuditActions(
+        added="ethogram_code.added",
+        changed="ethogram_code.changed",
+        retired="ethogram_code.retired",
+        restored="ethogram_code.restored",
+    ),
     edit_fields=("name", "shortcut"),
 )
 

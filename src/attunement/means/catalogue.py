@@ -1,6 +1,6 @@
 """The training list's rules and the default courses an organisation starts with."""
 
-from attunement.catalogue.rules import Catalogue, Words
+from attunement.catalogue.rules import AuditActions, Catalogue, Words
 
 from .models import Course
 from .policies import course_policy
@@ -10,7 +10,12 @@ COURSES = Catalogue(
     Course,
     Words(thing="course", name_missing="Please give the course a name."),
     policy=course_policy,
-    audit_prefix="course",
+    audit=AuditActions(
+        added="course.added",
+        changed="course.changed",
+        retired="course.retired",
+        restored="course.restored",
+    ),
     edit_fields=("name", "refresh_months", "required"),
 )
 

@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from attunement.catalogue.defaults import add_defaults
-from attunement.catalogue.rules import Catalogue, Words
+from attunement.catalogue.rules import AuditActions, Catalogue, Words
 from attunement.edits import edit_token, require_unchanged
 from attunement.learners.models import Learner, PlanOutcome
 from attunement.learners.policies import learner_policy
@@ -79,8 +79,12 @@ FUNDAMENTALS = Catalogue(
     Fundamental,
     Words(thing="Fundamental", name_missing="Please give the Fundamental a name."),
     policy=fundamental_policy,
-    audit_prefix="fundamental",
-    changed_action="renamed",
+    audit=AuditActions(
+        added="fundamental.added",
+        changed="fundamental.renamed",
+        retired="fundamental.retired",
+        restored="fundamental.restored",
+    ),
 )
 
 
