@@ -129,6 +129,12 @@ class Session(Withdrawable):
             models.Index(fields=["learner", "-started_at"]),
             models.Index(fields=["recorded_by", "-started_at"]),
             models.Index(fields=["recorded_by", "learner", "-started_at"]),
+            # The dashboard's and the reports' figures read the sessions that count of a period, person by person.
+            models.Index(
+                fields=["learner", "started_at"],
+                condition=models.Q(withdrawn_at__isnull=True),
+                name="practice_session_current",
+            ),
         ]
 
     def __str__(self):
