@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from attunement.organisations.forms_util import service_messages
+from attunement.organisations.service_calls import errors_as_message
 from attunement.reflection.video_views import player_redirect, video_page
 
 from . import analyses
@@ -18,7 +19,7 @@ from .models import VideoAnalysis
 @video_page
 @require_POST
 def video_analysis_request(request, video):
-    try:
+    with errors_as_message(request, "Not started: "):
         analyses.analysis_request(
             actor=request.membership,
             video=video,
@@ -27,9 +28,6 @@ def video_analysis_request(request, video):
             partner_region=request.POST.get("partner_region", ""),
             learner_voice=request.POST.get("learner_voice", "higher"),
         )
-    except ValidationError as error:
-        messages.error(request, "Not started: " + " ".join(service_messages(error)))
-    else:
         messages.success(
             request,
             "The video is being measured again. Earlier results are kept, and the figures that count stay the "
@@ -50,11 +48,8 @@ def _analysis_of(video, analysis_id) -> VideoAnalysis:
 def video_analysis_retry(request, video, analysis_id):
     """Queue a measurement that failed once more, with its own settings ("Try again")."""
     analysis = _analysis_of(video, analysis_id)
-    try:
+    with errors_as_message(request, "Not started again: "):
         analyses.analysis_retry(actor=request.membership, analysis=analysis)
-    except ValidationError as error:
-        messages.error(request, "Not started again: " + " ".join(service_messages(error)))
-    else:
         messages.success(request, "Trying again: the video is being measured.")
     return player_redirect(video, "analysis")
 
@@ -67,13 +62,10 @@ def video_analysis_speaker(request, video, analysis_id):
         segment = int(request.POST.get("segment", ""))
     except ValueError:
         segment = -1
-    try:
+    with errors_as_message(request, "Not changed: "):
         analyses.speaker_correct(
             actor=request.membership, analysis=analysis, segment=segment, speaker=request.POST.get("speaker", "")
         )
-    except ValidationError as error:
-        messages.error(request, "Not changed: " + " ".join(service_messages(error)))
-    else:
         messages.success(request, "Thank you: the counts of exchanges now use your correction.")
     return _back_to_run(video, analysis)
 

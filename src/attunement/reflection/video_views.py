@@ -21,6 +21,7 @@ from attunement.organisations.access import member_required
 from attunement.organisations.audit import audit_read
 from attunement.organisations.forms_util import service_messages
 from attunement.organisations.models import Membership
+from attunement.organisations.service_calls import errors_as_message
 from attunement.practice.models import ProgressScale, Session
 from attunement.privacy.models import Purpose
 from attunement.privacy.selectors import consent_allows
@@ -265,7 +266,7 @@ def video_comment_delete(request, video, comment_id):
 @require_POST
 def video_comment_action(request, video, comment_id):
     comment = _comment_or_404(video, comment_id)
-    try:
+    with errors_as_message(request, "The action was not saved: "):
         due_on = _optional_date(request.POST.get("due_on", ""))
         services.comment_agree_action(
             actor=request.membership,
@@ -274,9 +275,6 @@ def video_comment_action(request, video, comment_id):
             owner=request.POST.get("owner", ""),
             due_on=due_on,
         )
-    except ValidationError as error:
-        messages.error(request, "The action was not saved: " + " ".join(service_messages(error)))
-    else:
         messages.success(request, "Action agreed. It is in the supervision records, as a video reflection meeting.")
     return player_redirect(video, f"comment-{comment.pk}")
 
@@ -288,7 +286,7 @@ def video_comment_action(request, video, comment_id):
 @require_POST
 def video_share(request, video):
     actor = request.membership
-    try:
+    with errors_as_message(request, "Not shared: "):
         if "team" in request.POST:
             shared = request.POST["team"] == "on"
             services.video_set_team_sharing(actor=actor, video=video, shared=shared)
@@ -299,8 +297,6 @@ def video_share(request, video):
             ).first()
             share = services.video_share(actor=actor, video=video, member=member)
             messages.success(request, f"Shared with {share.member.user.get_full_name() or share.member.user.email}.")
-    except ValidationError as error:
-        messages.error(request, "Not shared: " + " ".join(service_messages(error)))
     return player_redirect(video, "sharing")
 
 
@@ -318,7 +314,7 @@ def video_unshare(request, video, share_id):
 @video_page
 @require_POST
 def video_clip_add(request, video):
-    try:
+    with errors_as_message(request, "The clip was not kept: "):
         services.clip_add(
             actor=request.membership,
             video=video,
@@ -327,9 +323,6 @@ def video_clip_add(request, video):
             title=request.POST.get("title", ""),
             teaching_point=request.POST.get("teaching_point", ""),
         )
-    except ValidationError as error:
-        messages.error(request, "The clip was not kept: " + " ".join(service_messages(error)))
-    else:
         messages.success(request, "Clip added to the library of good practice. It is being cut from the video.")
     return player_redirect(video, "clips")
 
@@ -340,11 +333,8 @@ def video_clip_remove(request, video, clip_id):
     clip = video.clips.filter(pk=clip_id).first()
     if clip is None:
         raise Http404("No such clip.")
-    try:
+    with errors_as_message(request, "The clip was not removed: "):
         services.clip_remove(actor=request.membership, clip=clip)
-    except ValidationError as error:
-        messages.error(request, "The clip was not removed: " + " ".join(service_messages(error)))
-    else:
         messages.success(request, "Clip removed from the library.")
     return player_redirect(video, "clips")
 
@@ -368,11 +358,8 @@ def video_delete(request, video):
 @require_POST
 def video_retry(request, video):
     """Queue the preparation of a video that failed once more ("Try again")."""
-    try:
+    with errors_as_message(request, "Not started again: "):
         services.video_retry(actor=request.membership, video=video)
-    except ValidationError as error:
-        messages.error(request, "Not started again: " + " ".join(service_messages(error)))
-    else:
         messages.success(request, "Trying again: the video is being prepared for playing.")
     return player_redirect(video)
 
