@@ -101,15 +101,23 @@ def ends(*, actor: Membership, scope: Scope, period: Period) -> dict:
     }
 
 
-def _bucket(field: str, starts: list) -> Case:
+def _bucket(field: str, starts: list) -> Case | Value:
     """The index of the period (each beginning at one of `starts`, in order, and ending at the next) a moment falls
     in, worked out by the database with plain comparisons, so no date function runs for each row. The rows must
-    already be limited to the first start and the end of the last period."""
-    return Case(
-        *[When(**{f"{field}__lt": start}, then=Value(i)) for i, start in enumerate(starts[1:])],
-        default=Value(len(starts) - 1),
-        output_field=IntegerField(),
-    )
+    already be limited to the first start and the end of the last period. The comparisons halve the periods
+    left at each step (a year of weeks takes 6 for each row, not up to 52)."""
+
+    def among(first: int, last: int) -> Case | Value:
+        if first == last:
+            return Value(first, output_field=IntegerField())
+        middle = (first + last + 1) // 2
+        return Case(
+            When(**{f"{field}__lt": starts[middle]}, then=among(first, middle - 1)),
+            default=among(middle, last),
+            output_field=IntegerField(),
+        )
+
+    return among(0, len(starts) - 1)
 
 
 def _month_starts(period: Period) -> list[tuple[date, object]]:
