@@ -9,13 +9,17 @@ from django.db.models import Case, Count, Exists, F, FilteredRelation, IntegerFi
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from attunement.codings.models import CodingPass
+from attunement.interaction.models import AnalysisStatus, VideoAnalysis
 from attunement.learners.models import Learner
+from attunement.learners.selectors import learners_visible_to
 from attunement.organisations.models import Membership
 from attunement.practice.charts import weekly_bars
-from attunement.practice.models import ProgressReview, Session
+from attunement.practice.models import FAMILY_FEEDBACK_QUESTIONS, FamilyFeedback, ProgressReview, ReviewRating, Session
 from attunement.practice.selectors import current_scale, week_start
 from attunement.privacy.consent_rules import Status
 from attunement.privacy.selectors import consent_alerts_of, consent_count, people_with_consent_alert
+from attunement.reflection.models import SessionVideo
 
 from .periods import Period
 
@@ -28,8 +32,6 @@ class Scope:
     need: str = ""
 
     def people(self, actor: Membership):
-        from attunement.learners.selectors import learners_visible_to
-
         people = learners_visible_to(actor).filter(is_active=True)
         if self.site_id:
             people = people.filter(site_id=self.site_id)
@@ -154,8 +156,6 @@ def progress_movement(people, period: Period) -> dict:
     latest review in the period (more items up than down counts as up). A person with only one review in the
     period has nothing to compare it with: they are counted as "one_review", never as "same"; people with no
     review in the period as "not_reviewed". Withdrawn reviews do not count. One query for everyone."""
-    from attunement.practice.models import ReviewRating
-
     moved = {key: 0 for key, _ in PROGRESS_GROUPS}
     everyone = people.count()
     first_person = people.select_related("organisation").first()
@@ -264,8 +264,6 @@ def weeks_against_target(people, period: Period) -> list[dict]:
 def family_feedback(people, period: Period) -> dict:
     """The family voice in the period: how many answers and from how many families, and the average answer to
     each statement (1 to 5)."""
-    from attunement.practice.models import FAMILY_FEEDBACK_QUESTIONS, FamilyFeedback
-
     answers = FamilyFeedback.objects.filter(
         learner__in=people, given_on__gte=period.since, given_on__lte=period.until
     ).values("learner_id", "understand", "connected", "reassured", "enjoy")
@@ -287,10 +285,6 @@ def video_reflection(people, period: Period) -> dict:
     """Reflection on film in the period: videos of the people's sessions in the period (withdrawn sessions
     left out), how many of them someone reflected on (a note or comment, a rating, or a coding), and the
     computer's measurements of them: every run, and those chosen by a reviewer."""
-    from attunement.codings.models import CodingPass
-    from attunement.interaction.models import AnalysisStatus, VideoAnalysis
-    from attunement.reflection.models import SessionVideo
-
     videos = SessionVideo.objects.filter(
         session__learner__in=people,
         session__withdrawn_at__isnull=True,
