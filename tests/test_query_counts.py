@@ -120,6 +120,34 @@ def test_the_dashboard_sends_as_many_queries_for_a_busy_organisation_as_for_a_qu
     assert _count(client, url) == quiet
 
 
+def test_the_dashboard_s_alert_lists_send_as_many_queries_for_many_people_as_for_a_few(world, client):
+    """Each alert page is counted and paged by the database, with everyone's consents read at once."""
+    from attunement.outcomes.dashboard import ALERT_LISTS
+    from attunement.privacy.models import Consent
+
+    def expired_consents(people):
+        for learner in people:
+            for purpose in ("video", "reports"):
+                Consent.objects.create(
+                    learner=learner,
+                    purpose=purpose,
+                    given_by="parent",
+                    starts_on=date(2024, 1, 1),
+                    review_on=date(2024, 6, 1),
+                )
+
+    login(client, world.coordinator)
+    expired_consents([world.mine])
+    urls = [reverse("outcomes:dashboard_alert", args=[slug]) for slug in ALERT_LISTS] + [reverse("outcomes:dashboard")]
+    few = [_count(client, url) for url in urls]
+    many = _add_people(world, 70)  # more than one page of 50
+    expired_consents(many)
+    for learner in many[:20]:
+        learner.weekly_session_target = 3
+        learner.save()
+    assert [_count(client, url) for url in urls] == few
+
+
 def test_answers_kept_for_a_page_are_not_kept_for_the_next_request(world, client):
     """A practitioner whose link to a person ends between two requests cannot open the person's page any more."""
     login(client, world.practitioner)
