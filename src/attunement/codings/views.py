@@ -186,8 +186,7 @@ def ethogram(request):
     saved = catalogue_add(
         request,
         form=form,
-        may_manage=may_manage,
-        refusal=ethogram_policy.refusal("manage"),
+        policy=ethogram_policy,
         add=lambda **data: services.ethogram_code_add(actor=actor, **data),
         added_message=lambda added: f"“{added.name}” ({added.key}) added.",
         redirect_to="reflection:ethogram",

@@ -17,18 +17,17 @@ def add_service_errors(form, error: ValidationError) -> None:
         form.add_error(None, error.messages)
 
 
-def catalogue_add(request, *, form, may_manage: bool, refusal: str, add, added_message, redirect_to: str):
+def catalogue_add(request, *, form, policy, add, added_message, redirect_to: str):
     """The "add an item" half of a catalogue page (Fundamentals, ethogram codes): refuse a post from someone
-    who may not change the list, save a valid form through the service, or show its plain-words errors.
-    Returns the redirect after a save, or None so the page is drawn again (with any errors)."""
+    whose role may not change the list (the policy's "manage" rule and sentence), save a valid form through the
+    service, or show its plain-words errors. Returns the redirect after a save, or None so the page is drawn
+    again (with any errors)."""
     from django.contrib import messages
-    from django.core.exceptions import PermissionDenied
     from django.shortcuts import redirect
 
     if request.method != "POST":
         return None
-    if not may_manage:
-        raise PermissionDenied(refusal)
+    policy.require(request.membership, "manage")
     if form.is_valid():
         try:
             added = add(**form.cleaned_data)

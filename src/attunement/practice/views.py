@@ -620,8 +620,7 @@ def fundamentals(request):
     saved = catalogue_add(
         request,
         form=form,
-        may_manage=may_manage,
-        refusal=fundamental_policy.refusal("manage"),
+        policy=fundamental_policy,
         add=lambda **data: services.fundamental_add(actor=actor, **data),
         added_message=lambda added: f"“{added.name}” added.",
         redirect_to="practice:fundamentals",
