@@ -5,23 +5,29 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Case, Count, Exists, F, FilteredRelation, IntegerField, OuterRef, Q, Sum, Value, When
+from django.db.models import Case, Count, F, FilteredRelation, IntegerField, Q, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from attunement.codings.models import CodingPass
-from attunement.interaction.models import AnalysisStatus, VideoAnalysis
 from attunement.learners.models import Learner
 from attunement.learners.selectors import learners_visible_to
 from attunement.organisations.models import Membership
 from attunement.practice.charts import weekly_bars
-from attunement.practice.models import FAMILY_FEEDBACK_QUESTIONS, FamilyFeedback, ProgressReview, ReviewRating, Session
+from attunement.practice.models import FAMILY_FEEDBACK_QUESTIONS
 from attunement.practice.selectors import current_scale, week_start
 from attunement.privacy.consent_rules import Status
 from attunement.privacy.selectors import consent_alerts_of, consent_count, people_with_consent_alert
-from attunement.reflection.models import SessionVideo
 
 from .periods import Period
+from .selectors import (
+    coded_video_ids,
+    family_feedback_in,
+    finished_analyses_of,
+    people_without_review_since,
+    rating_positions,
+    sessions_in,
+    videos_in,
+)
 
 
 @dataclass(frozen=True)
@@ -64,7 +70,7 @@ def ends(*, actor: Membership, scope: Scope, period: Period) -> dict:
     """What the practice achieves for the people: sessions, enjoyment, firsts and progress, month by month.
     Counted by the database, one row a month, however many sessions the period holds."""
     people = scope.people(actor)
-    sessions = Session.objects.filter(learner__in=people, started_at__gte=period.start, started_at__lt=period.end)
+    sessions = sessions_in(people, period)
     month_starts = _month_starts(period)
     monthly = (
         sessions.annotate(month=_bucket("started_at", [start for _, start in month_starts]))
@@ -163,17 +169,7 @@ def progress_movement(people, period: Period) -> dict:
     if scale is None:
         moved["not_reviewed"] = everyone
         return moved
-    ratings = (
-        ReviewRating.objects.filter(
-            review__learner__in=people,
-            review__withdrawn_at__isnull=True,
-            review__scale=scale,
-            review__reviewed_on__gte=period.since,
-            review__reviewed_on__lte=period.until,
-        )
-        .order_by("review__reviewed_on", "review_id")
-        .values_list("review__learner_id", "review_id", "fundamental_id", "area", "level__position")
-    )
+    ratings = rating_positions(people, scale, period)
     first: dict[tuple, int] = {}
     last: dict[tuple, int] = {}
     reviews: dict[int, set[int]] = defaultdict(set)
@@ -232,9 +228,9 @@ def weeks_against_target(people, period: Period) -> list[dict]:
         return []
     mondays = [first + timedelta(weeks=i) for i in range((last - first).days // 7 + 1)]
     window = Period(since=first, until=last + timedelta(days=6))
-    sessions = Session.objects.filter(
-        learner__in=people.values("pk"), started_at__gte=window.start, started_at__lt=window.end
-    ).annotate(week=_bucket("started_at", [Period(since=monday, until=monday).start for monday in mondays]))
+    sessions = sessions_in(people.values("pk"), window).annotate(
+        week=_bucket("started_at", [Period(since=monday, until=monday).start for monday in mondays])
+    )
     held = {mondays[week]: n for week, n in sessions.values("week").annotate(n=Count("pk")).values_list("week", "n")}
     reached_target = (
         sessions.values("week", "learner_id")
@@ -264,9 +260,7 @@ def weeks_against_target(people, period: Period) -> list[dict]:
 def family_feedback(people, period: Period) -> dict:
     """The family voice in the period: how many answers and from how many families, and the average answer to
     each statement (1 to 5)."""
-    answers = FamilyFeedback.objects.filter(
-        learner__in=people, given_on__gte=period.since, given_on__lte=period.until
-    ).values("learner_id", "understand", "connected", "reassured", "enjoy")
+    answers = family_feedback_in(people, period).values("learner_id", "understand", "connected", "reassured", "enjoy")
     answers = list(answers)
     statements = []
     for field, statement in FAMILY_FEEDBACK_QUESTIONS:
@@ -285,15 +279,10 @@ def video_reflection(people, period: Period) -> dict:
     """Reflection on film in the period: videos of the people's sessions in the period (withdrawn sessions
     left out), how many of them someone reflected on (a note or comment, a rating, or a coding), and the
     computer's measurements of them: every run, and those chosen by a reviewer."""
-    videos = SessionVideo.objects.filter(
-        session__learner__in=people,
-        session__withdrawn_at__isnull=True,
-        session__started_at__gte=period.start,
-        session__started_at__lt=period.end,
-    )
-    coded = CodingPass.objects.filter(video__in=videos, complete=True).values("video_id")
+    videos = videos_in(people, period)
+    coded = coded_video_ids(videos)
     reflected = videos.filter(Q(comments__isnull=False) | Q(ratings__isnull=False) | Q(pk__in=coded)).distinct()
-    runs = VideoAnalysis.objects.filter(video__in=videos, status=AnalysisStatus.DONE)
+    runs = finished_analyses_of(videos)
     return {
         "videos": videos.count(),
         "reflected_on": reflected.count(),
@@ -351,10 +340,9 @@ def people_without_review_this_term(*, actor: Membership, scope: Scope, today: d
     query."""
     today = today or timezone.localdate()
     scale = current_scale(actor.organisation)
-    reviewed = ProgressReview.objects.filter(
-        learner=OuterRef("pk"), reviewed_on__gte=term_start(today), scale_id__in=[scale.pk] if scale else []
+    return people_without_review_since(scope.people(actor), scale, term_start(today)).order_by(
+        "first_name", "last_name", "pk"
     )
-    return scope.people(actor).filter(~Exists(reviewed)).order_by("first_name", "last_name", "pk")
 
 
 def without_review_this_term(*, actor: Membership, scope: Scope, today: date | None = None) -> list[Learner]:

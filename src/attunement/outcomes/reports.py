@@ -6,17 +6,9 @@ from datetime import timedelta
 
 from attunement.learners.models import Learner
 from attunement.learners.selectors import learners_visible_to
-from attunement.means.models import Course, MeetingKind, SelfReport, SupervisionMeeting, TrainingCompletion
+from attunement.means.models import MeetingKind
 from attunement.organisations.models import Membership
-from attunement.organisations.policies import STAFF_ROLES
-from attunement.practice.models import (
-    FAMILY_FEEDBACK_QUESTIONS,
-    FamilyFeedback,
-    ObservedBehaviour,
-    ProgressReview,
-    ReviewRating,
-    Session,
-)
+from attunement.practice.models import FAMILY_FEEDBACK_QUESTIONS, FamilyFeedback, ReviewRating
 from attunement.practice.novelty import first_behaviour_ids
 from attunement.practice.selectors import active_outcomes, current_scale, reviews_of, sessions_visible_to
 from attunement.practice.vocabulary import Phase, Technique
@@ -34,6 +26,23 @@ from attunement.suppression import (
 )
 
 from .periods import Period
+from .selectors import (
+    MOVEMENT,
+    active_staff,
+    counted_people,
+    courses_done,
+    family_feedback_in,
+    first_sightings_in,
+    organisation_summary,
+    own_self_reports,
+    progress_distribution,
+    ratings_of_reviews,
+    required_course_ids,
+    reviews_for_outcome,
+    sessions_in,
+    sessions_per_person,
+    supervision_meetings_in,
+)
 
 ENJOYMENT = {3: "Lots", 2: "Some", 1: "Not much"}
 
@@ -47,9 +56,7 @@ def best_moments(actor: Membership, learner: Learner, period: Period, limit: int
     sessions = _sessions(actor, learner, period)
     firsts = [
         {"when": b.session.started_at, "text": b.description, "kind": "first time", "source": f"behaviour:{b.pk}"}
-        for b in ObservedBehaviour.objects.filter(
-            session__in=sessions, novelty="new", pk__in=first_behaviour_ids([learner.pk])
-        ).select_related("session")
+        for b in first_sightings_in(sessions, [learner.pk])
     ]
     moments = [
         {"when": s.started_at, "text": s.significant_moment, "kind": "special moment", "source": f"session:{s.pk}"}
@@ -66,11 +73,7 @@ def progress_changes(actor: Membership, learner: Learner, period: Period) -> lis
     reviews = reviews_of(actor=actor, learner=learner).filter(
         scale=scale, reviewed_on__gte=period.since, reviewed_on__lte=period.until
     )
-    ratings = (
-        ReviewRating.objects.filter(review__in=reviews)
-        .select_related("review", "level", "fundamental")
-        .order_by("review__reviewed_on", "review__pk")
-    )
+    ratings = ratings_of_reviews(reviews)
     first: dict[str, ReviewRating] = {}
     last: dict[str, ReviewRating] = {}
     for rating in ratings:
@@ -120,9 +123,7 @@ def evidence_pack(*, actor: Membership, learner: Learner, period: Period) -> dic
     outcomes = []
     for outcome in active_outcomes(learner=learner):
         linked = sessions.filter(outcomes=outcome).prefetch_related("behaviours").order_by("started_at")
-        reviews = ProgressReview.objects.filter(
-            learner=learner, outcomes=outcome, reviewed_on__gte=period.since, reviewed_on__lte=period.until
-        ).order_by("reviewed_on")
+        reviews = reviews_for_outcome(learner, outcome, period)
         outcomes.append(
             {
                 "outcome": outcome,
@@ -171,25 +172,15 @@ def _line(label: str, figure, means: str, *, rows=None, optional: bool = False) 
 def _means_figures(organisation, period: Period) -> dict:
     """The practice that produces the ends, as counts about staff (hidden below 5 staff)."""
     when = _when(period)
-    staff = Membership.objects.filter(organisation=organisation, is_active=True, role__in=STAFF_ROLES)
+    staff = active_staff(organisation)
     n_staff = staff.count()
     enough = n_staff >= THRESHOLD
     # Trained: has done every course the organisation marks as required of all staff (induction by default),
     # whatever the courses are called.
-    required = set(
-        Course.objects.filter(organisation=organisation, required=True, retired_at__isnull=True).values_list(
-            "pk", flat=True
-        )
-    )
-    done: dict[int, set[int]] = {}
-    for staff_id, course_id in TrainingCompletion.objects.filter(staff__in=staff, course_id__in=required).values_list(
-        "staff_id", "course_id"
-    ):
-        done.setdefault(staff_id, set()).add(course_id)
+    required = required_course_ids(organisation)
+    done = courses_done(staff, required)
     trained = sum(1 for courses in done.values() if courses >= required)
-    meetings = SupervisionMeeting.objects.filter(
-        organisation=organisation, met_on__gte=period.since, met_on__lte=period.until
-    )
+    meetings = supervision_meetings_in(organisation, period)
     n_meetings = meetings.count()
     n_video = meetings.filter(kind=MeetingKind.VIDEO_REFLECTION).count()
     return {
@@ -224,11 +215,7 @@ def _family_figures(people, period: Period, *, word: str = "person", words: str 
     Hidden below 5 families."""
     when = _when(period)
     latest: dict[int, FamilyFeedback] = {}
-    for feedback in (
-        FamilyFeedback.objects.filter(learner__in=people, given_on__gte=period.since, given_on__lte=period.until)
-        .select_related("learner")
-        .order_by("given_on", "pk")
-    ):
+    for feedback in family_feedback_in(people, period).select_related("learner").order_by("given_on", "pk"):
         latest[feedback.learner_id] = feedback
     answers = list(latest.values())
     figures = {
@@ -334,7 +321,6 @@ def pack_trend(organisation, people, until) -> list[dict]:
     """This term so far against last term, and the twelve months to `until` against the twelve before, for
     the same people (those counted now). Each figure is hidden like any other."""
     from .dashboard import term_start
-    from .selectors import sessions_per_person
 
     n_people = people.count()
     term = Period(since=term_start(until), until=until)
@@ -345,7 +331,7 @@ def pack_trend(organisation, people, until) -> list[dict]:
     def measure(period: Period) -> dict:
         counts = sessions_per_person(people, period.since, period.until + timedelta(days=1))
         total = sum(n for n, _, _ in counts)
-        sessions = Session.objects.filter(learner__in=people, started_at__gte=period.start, started_at__lt=period.end)
+        sessions = sessions_in(people, period)
         enough = n_people >= THRESHOLD
         none = Figure(SHOWN, "no sessions recorded")
         return {
@@ -416,7 +402,6 @@ def organisation_pack(*, organisation, period: Period, audience: str) -> dict:
     anonymised reports (or about staff), and hidden when it is about fewer than 5 of them. Each figure comes
     with one line saying what it counts and over which period; the inspectors' pack follows their framework."""
     from .frameworks import framework_for
-    from .selectors import MOVEMENT, counted_people, organisation_summary, progress_distribution
 
     title, layout = AUDIENCES[audience]
     word, words = organisation.word
@@ -427,7 +412,7 @@ def organisation_pack(*, organisation, period: Period, audience: str) -> dict:
     people = counted_people(organisation, period.until)
     n_people = people.count()
     enough = n_people >= THRESHOLD
-    sessions = Session.objects.filter(learner__in=people, started_at__gte=period.start, started_at__lt=period.end)
+    sessions = sessions_in(people, period)
     shares = _shares(sessions, n_people)
     target = organisation.weekly_session_target
     scale = current_scale(organisation)
@@ -619,9 +604,7 @@ def case_study(*, actor: Membership, learner: Learner, period: Period) -> dict:
 def carer_report(*, actor: Membership, period: Period) -> dict:
     """For a carer: their own practice, and how they have been feeling (their own answers, never anyone
     else's), because deeper relationships, confidence and less burnout are the ends for carers."""
-    answers = SelfReport.objects.filter(
-        staff=actor, month__gte=period.since.replace(day=1), month__lte=period.until
-    ).order_by("month")
+    answers = own_self_reports(actor, period)
     return {**my_practice(actor=actor, period=period), "feelings": list(answers)}
 
 

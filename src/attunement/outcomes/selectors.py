@@ -6,16 +6,24 @@ Withdrawn sessions and reviews never count. Lookups across a relation (`Count("s
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
+from attunement.codings.models import CodingPass
+from attunement.interaction.models import AnalysisStatus, VideoAnalysis
 from attunement.learners.models import Learner
-from attunement.organisations.models import Organisation
-from attunement.practice.models import ReviewRating
+from attunement.means.models import Course, SelfReport, SupervisionMeeting, TrainingCompletion
+from attunement.organisations.models import Membership, Organisation
+from attunement.organisations.policies import STAFF_ROLES
+from attunement.practice.models import FamilyFeedback, ObservedBehaviour, ProgressReview, ReviewRating, Session
+from attunement.practice.novelty import first_behaviour_ids
 from attunement.practice.selectors import current_scale, rated_items, week_start
 from attunement.privacy.consent_sql import consent_in_force
 from attunement.privacy.models import Purpose
+from attunement.reflection.models import SessionVideo
 from attunement.suppression import THRESHOLD, average_over, count_of_people, exact, part_of, protected, suppress_counts
+
+from .periods import Period
 
 WEEKS = 12
 
@@ -80,7 +88,7 @@ def _latest_levels(organisation: Organisation, people) -> dict | None:
     levels = list(scale.levels.all())
     latest: dict[tuple[int, str], int] = {}
     ratings = (
-        ReviewRating.objects.filter(review__learner__in=people, review__scale=scale, review__withdrawn_at__isnull=True)
+        _ratings_on(people, scale)
         .order_by("review__learner_id", "review__reviewed_on", "review__pk")
         .values_list("review__learner_id", "fundamental_id", "area", "level_id")
     )
@@ -117,19 +125,7 @@ def progress_distribution(people, since: date, until: date) -> dict[str, int]:
     if not people:
         return counts
     scale = current_scale(people[0].organisation)
-    rows = (
-        ReviewRating.objects.filter(
-            review__learner__in=people,
-            review__scale=scale,
-            review__withdrawn_at__isnull=True,
-            review__reviewed_on__gte=since,
-            review__reviewed_on__lte=until,
-        )
-        .order_by("review__reviewed_on", "review_id")
-        .values_list("review__learner_id", "review_id", "fundamental_id", "area", "level__position")
-        if scale
-        else []
-    )
+    rows = rating_positions(people, scale, Period(since=since, until=until)) if scale else []
     first: dict[tuple, int] = {}
     last: dict[tuple, int] = {}
     reviews: dict[int, set[int]] = defaultdict(set)
@@ -158,3 +154,130 @@ def progress_distribution(people, since: date, until: date) -> dict[str, int]:
             else:
                 counts["same"] += 1
     return counts
+
+
+# --- The reads behind the reports and the dashboard ------------------------------------------------------------
+# `people` is always a set already fetched through a scope (`learners_visible_to`, `Scope.people`) or the
+# people anonymised figures may count (`counted_people`, after the view's role check): these reads narrow it,
+# they never widen it. Withdrawn sessions and reviews are left out by their managers, or said so where a
+# lookup goes across a relation.
+
+
+def _ratings_on(people, scale):
+    """The ratings of `people`'s reviews on `scale`, withdrawn reviews left out (across a relation: said so)."""
+    return ReviewRating.objects.filter(
+        review__learner__in=people, review__scale=scale, review__withdrawn_at__isnull=True
+    )
+
+
+def rating_positions(people, scale, period: Period):
+    """Each rating of `people`'s reviews on `scale` in `period`, oldest review first, as (learner id, review id,
+    Fundamental id, area, level position)."""
+    return (
+        _ratings_on(people, scale)
+        .filter(review__reviewed_on__gte=period.since, review__reviewed_on__lte=period.until)
+        .order_by("review__reviewed_on", "review_id")
+        .values_list("review__learner_id", "review_id", "fundamental_id", "area", "level__position")
+    )
+
+
+def sessions_in(people, period: Period):
+    """The sessions of `people` that started in `period`."""
+    return Session.objects.filter(learner__in=people, started_at__gte=period.start, started_at__lt=period.end)
+
+
+def first_sightings_in(sessions, learner_ids):
+    """The behaviours in `sessions` (already read through a scope) that were real firsts for these people."""
+    return ObservedBehaviour.objects.filter(
+        session__in=sessions, novelty="new", pk__in=first_behaviour_ids(learner_ids)
+    ).select_related("session")
+
+
+def ratings_of_reviews(reviews):
+    """The ratings of `reviews` (already read through a scope), oldest review first, with their levels."""
+    return (
+        ReviewRating.objects.filter(review__in=reviews)
+        .select_related("review", "level", "fundamental")
+        .order_by("review__reviewed_on", "review__pk")
+    )
+
+
+def reviews_for_outcome(learner: Learner, outcome, period: Period):
+    """The reviews of `learner` (already fetched through the scope) in `period` that are evidence for one of
+    their plan outcomes, oldest first."""
+    return ProgressReview.objects.filter(
+        learner=learner, outcomes=outcome, reviewed_on__gte=period.since, reviewed_on__lte=period.until
+    ).order_by("reviewed_on")
+
+
+def people_without_review_since(people, scale, since: date):
+    """Those of `people` with no review on `scale` (None: none at all counts) from `since`."""
+    reviewed = ProgressReview.objects.filter(
+        learner=OuterRef("pk"), reviewed_on__gte=since, scale_id__in=[scale.pk] if scale else []
+    )
+    return people.filter(~Exists(reviewed))
+
+
+def family_feedback_in(people, period: Period):
+    """Families' answers about `people` given in `period`."""
+    return FamilyFeedback.objects.filter(learner__in=people, given_on__gte=period.since, given_on__lte=period.until)
+
+
+def videos_in(people, period: Period):
+    """The videos of `people`'s sessions that started in `period`, withdrawn sessions left out (across a relation:
+    said so)."""
+    return SessionVideo.objects.filter(
+        session__learner__in=people,
+        session__withdrawn_at__isnull=True,
+        session__started_at__gte=period.start,
+        session__started_at__lt=period.end,
+    )
+
+
+def coded_video_ids(videos):
+    """The ids of those of `videos` with a complete coding, as a subquery."""
+    return CodingPass.objects.filter(video__in=videos, complete=True).values("video_id")
+
+
+def finished_analyses_of(videos):
+    """The finished computer measurements of `videos`."""
+    return VideoAnalysis.objects.filter(video__in=videos, status=AnalysisStatus.DONE)
+
+
+def active_staff(organisation: Organisation):
+    """The organisation's staff with an active account (reached only after the view's role check)."""
+    return Membership.objects.filter(organisation=organisation, is_active=True, role__in=STAFF_ROLES)
+
+
+def required_course_ids(organisation: Organisation) -> set[int]:
+    """The courses the organisation marks as required of all staff, still offered."""
+    return set(
+        Course.objects.filter(organisation=organisation, required=True, retired_at__isnull=True).values_list(
+            "pk", flat=True
+        )
+    )
+
+
+def courses_done(staff, course_ids) -> dict[int, set[int]]:
+    """For each of `staff`: which of `course_ids` they have completed (staff with none are left out)."""
+    done: dict[int, set[int]] = {}
+    for staff_id, course_id in TrainingCompletion.objects.filter(staff__in=staff, course_id__in=course_ids).values_list(
+        "staff_id", "course_id"
+    ):
+        done.setdefault(staff_id, set()).add(course_id)
+    return done
+
+
+def supervision_meetings_in(organisation: Organisation, period: Period):
+    """The organisation's supervision, mentoring and video-reflection meetings in `period`."""
+    return SupervisionMeeting.objects.filter(
+        organisation=organisation, met_on__gte=period.since, met_on__lte=period.until
+    )
+
+
+def own_self_reports(actor: Membership, period: Period):
+    """The member's own answers about how they have been feeling, month by month in `period`: never anyone
+    else's."""
+    return SelfReport.objects.filter(
+        staff=actor, month__gte=period.since.replace(day=1), month__lte=period.until
+    ).order_by("month")
