@@ -2,14 +2,13 @@ import re
 import uuid
 
 from django import forms
-from django.db import models
 from django.utils import timezone
 
 from attunement.learners.forms import DateInput
 from attunement.organisations.models import LearnerWord
 from attunement.organisations.selectors import staff_of
 
-from . import novelty, services
+from . import novelty, selectors, services
 from .models import Fundamental, Session
 from .policies import CORRECTORS_IN_WORDS
 from .services import RatingInput, SessionDetails
@@ -105,7 +104,7 @@ class QuickLogForm(forms.Form):
         self.learner = learner
         self.fields["partners"].queryset = staff_of(learner.organisation)
         # Retired Fundamentals are accepted here so the service can explain, in words, why they cannot be used.
-        self.fields["fundamentals"].queryset = Fundamental.objects.filter(organisation=learner.organisation)
+        self.fields["fundamentals"].queryset = selectors.all_fundamentals_of(learner.organisation)
         self.fields["outcomes"].queryset = outcomes
         self.fields["minutes"].widget.attrs.update(minutes_limits())
         self.fields["minutes"].error_messages["required"] = services.too_few_minutes_message()
@@ -218,7 +217,7 @@ class TimelineFilterForm(forms.Form):
     def __init__(self, *args, learner, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["partner"].queryset = staff_of(learner.organisation)
-        self.fields["fundamental"].queryset = Fundamental.objects.filter(organisation=learner.organisation)
+        self.fields["fundamental"].queryset = selectors.all_fundamentals_of(learner.organisation)
 
     def clean(self):
         data = super().clean()
@@ -400,14 +399,8 @@ class SessionCorrectionForm(QuickLogForm):
         self.fields["submission_key"].required = False
         self.fields["learner"].queryset = people
         self.fields["learner"].label_from_instance = lambda person: person.full_name
-        from django.contrib.auth import get_user_model
-
-        staff = self.fields["partners"].queryset.values("pk")
-        already = session.partners.values("pk")  # a partner who has left since stays on the session
-        self.fields["partners"].queryset = (
-            get_user_model()
-            .objects.filter(models.Q(pk__in=staff) | models.Q(pk__in=already))
-            .order_by("first_name", "last_name")
+        self.fields["partners"].queryset = selectors.partners_for_correction(
+            staff=self.fields["partners"].queryset, session=session
         )
 
     def _behaviour_rows(self) -> list[dict]:

@@ -435,3 +435,74 @@ def learners_recent_first(*, actor: Membership, limit: int | None = None) -> lis
         .order_by(F("last_logged").desc(nulls_last=True), "first_name", "last_name", "pk")
     )
     return list(learners[:limit] if limit else learners)
+
+
+# --- Reads behind the correction pages and their forms ----------------------------------------------------------
+# Each answers about a person (or a record) the page has already fetched through the scope, unless it says not.
+
+
+def all_fundamentals_of(organisation: Organisation) -> QuerySet[Fundamental]:
+    """Every Fundamental of the organisation, retired ones too: a form accepts them so the service can explain,
+    in words, why a retired one cannot be used (the organisation is the actor's own)."""
+    return Fundamental.objects.filter(organisation=organisation)
+
+
+def record_to_correct(model, *, learner: Learner, record_id: int):
+    """A session or review (`model`) of `learner`, already fetched through the scope, with its organisation;
+    raises `model.DoesNotExist` if there is none or it is withdrawn."""
+    return model.objects.select_related("learner__organisation").get(learner=learner, pk=record_id)
+
+
+def record_was_withdrawn(model, *, learner: Learner, record_id: int) -> bool:
+    """Whether `learner` (already fetched through the scope) has this record at all, withdrawn or not: asked
+    after `record_to_correct` found none, so true means it was withdrawn."""
+    return model.every_record.filter(learner=learner, pk=record_id).exists()
+
+
+def withdrawn_record(model, *, learner: Learner, record_id: int):
+    """The withdrawn session or review of `learner` (already fetched through the scope), or None."""
+    return model.every_record.filter(learner=learner, pk=record_id, withdrawn_at__isnull=False).first()
+
+
+def record_for_refusal(model, *, learner_id: int, record_id: int):
+    """A current session or review by its person's id and its own, with its organisation, or None. Not scoped:
+    read only to work out a refusal, and the caller asks the learner policy about `record.learner` (or only
+    asks `correction_refusal`) before anything about the record is shown."""
+    return model.objects.filter(pk=record_id, learner_id=learner_id).select_related("learner__organisation").first()
+
+
+def record_as_saved(record):
+    """The session or review (already fetched through the scope) as it is saved now, withdrawn or not: read
+    again after someone else changed it while the form was open."""
+    return type(record).every_record.get(pk=record.pk)
+
+
+def outcomes_to_offer(*, learner: Learner, record) -> QuerySet[PlanOutcome]:
+    """The plan outcomes a corrected session or review may be evidence for: `learner`'s active ones (the
+    person already fetched through the scope), and any the record is already evidence for."""
+    return PlanOutcome.objects.filter(
+        Q(pk__in=active_outcomes(learner=learner).values("pk")) | Q(pk__in=record.outcomes.all())
+    ).select_related("plan")
+
+
+def evidence_to_offer(*, learner: Learner, since: date, until: date, kept, limit: int = 60) -> list[Session]:
+    """The sessions a corrected review may cite: `learner`'s (already fetched through the scope) from `since` to
+    `until`, and those already chosen (`kept`), newest first, at most `limit`."""
+    return list(
+        Session.objects.filter(learner=learner)
+        .filter(Q(started_at__date__gte=since, started_at__date__lte=until) | Q(pk__in=kept))
+        .prefetch_related("fundamentals")
+        .order_by("-started_at")[:limit]
+    )
+
+
+def partners_for_correction(*, staff, session: Session):
+    """Whom a corrected session may name as partners: `staff` (the organisation's staff today) and anyone
+    already on the session (a partner who has left since stays on it), by name."""
+    from django.contrib.auth import get_user_model
+
+    return (
+        get_user_model()
+        .objects.filter(Q(pk__in=staff.values("pk")) | Q(pk__in=session.partners.values("pk")))
+        .order_by("first_name", "last_name")
+    )

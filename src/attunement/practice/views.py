@@ -4,7 +4,6 @@ from functools import wraps
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -12,7 +11,6 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from attunement.edits import EditConflict, with_token
 from attunement.learners.access import learner_page
-from attunement.learners.models import PlanOutcome
 from attunement.learners.naming import distinct_names, shown_name
 from attunement.learners.policies import learner_policy
 from attunement.organisations.access import member_required
@@ -322,9 +320,9 @@ def _to_correct(request, learner, model, record_id):
     """The record of this person to correct: 404 if there is none, 403 with the reason in plain words if it was
     withdrawn or the member may not correct it (see policies.correction_refusal)."""
     try:
-        record = model.objects.select_related("learner__organisation").get(learner=learner, pk=record_id)
+        record = selectors.record_to_correct(model, learner=learner, record_id=record_id)
     except model.DoesNotExist:
-        if model.every_record.filter(learner=learner, pk=record_id).exists():  # withdrawn while the form was open
+        if selectors.record_was_withdrawn(model, learner=learner, record_id=record_id):  # while the form was open
             raise PermissionDenied("This record has been withdrawn, so it can no longer be changed.") from None
         raise Http404("No such record.") from None
     refusal = correction_refusal(request.membership, record)
@@ -362,7 +360,7 @@ def correction_page(model):
 
 
 def _record_of(model, learner_id, record_id):
-    return model.objects.filter(pk=record_id, learner_id=learner_id).select_related("learner__organisation").first()
+    return selectors.record_for_refusal(model, learner_id=learner_id, record_id=record_id)
 
 
 @correction_page(Session)
@@ -372,9 +370,7 @@ def session_correct(request, learner, session_id):
     session = _to_correct(request, learner, Session, session_id)
 
     def form_for(data, version):
-        outcomes = PlanOutcome.objects.filter(
-            Q(pk__in=selectors.active_outcomes(learner=learner).values("pk")) | Q(pk__in=session.outcomes.all())
-        ).select_related("plan")
+        outcomes = selectors.outcomes_to_offer(learner=learner, record=session)
         return SessionCorrectionForm(
             data,
             actor=actor,
@@ -400,7 +396,7 @@ def session_correct(request, learner, session_id):
                 reason=data["reason"],
             )
         except EditConflict as error:
-            session = Session.every_record.get(pk=session.pk)
+            session = selectors.record_as_saved(session)
             form = form_for(with_token(request.POST, services.session_edit_token(session)), "")
             _offer_partners(request, form, "partners", learner)
             form.is_valid()
@@ -468,7 +464,7 @@ def review_withdraw(request, learner, review_id):
 def _withdraw_page(request, learner, model, record_id):
     actor = request.membership
     is_session = model is Session
-    already = model.every_record.filter(learner=learner, pk=record_id, withdrawn_at__isnull=False).first()
+    already = selectors.withdrawn_record(model, learner=learner, record_id=record_id)
     if already is not None and may_see_withdrawn(actor):  # a withdrawal made by mistake can be undone here
         return _restore_page(request, learner, already, is_session)
     if already is not None and already.withdrawn_by_id == actor.user_id:  # the same form sent twice
@@ -536,12 +532,7 @@ def review_correct(request, learner, review_id):
         kept_by_item[services.rating_key(rating.fundamental_id, rating.area)] = {s.pk for s in rating.evidence.all()}
     kept = set().union(*kept_by_item.values())
     since = review.reviewed_on - timedelta(days=120)
-    candidates = list(
-        Session.objects.filter(learner=learner)
-        .filter(Q(started_at__date__gte=since, started_at__date__lte=review.reviewed_on) | Q(pk__in=kept))
-        .prefetch_related("fundamentals")
-        .order_by("-started_at")[:60]
-    )
+    candidates = selectors.evidence_to_offer(learner=learner, since=since, until=review.reviewed_on, kept=kept)
 
     def evidence(item):
         """The sessions already chosen as evidence for this item, and up to 8 more where it was seen."""
@@ -559,9 +550,7 @@ def review_correct(request, learner, review_id):
             version=version,
             items=selectors.rated_items(scale=scale, organisation=learner.organisation),
             levels=scale.levels.all(),
-            outcomes=PlanOutcome.objects.filter(
-                Q(pk__in=selectors.active_outcomes(learner=learner).values("pk")) | Q(pk__in=review.outcomes.all())
-            ),
+            outcomes=selectors.outcomes_to_offer(learner=learner, record=review),
             latest={},
             evidence=evidence,
         )
@@ -584,7 +573,7 @@ def review_correct(request, learner, review_id):
                 reason=data["reason"],
             )
         except EditConflict as error:
-            review = ProgressReview.every_record.get(pk=review.pk)
+            review = selectors.record_as_saved(review)
             form = form_for(with_token(request.POST, services.review_edit_token(review)), "")
             form.is_valid()
             add_service_errors(form, error)
