@@ -12,6 +12,7 @@ from attunement.reflection.models import SessionVideo
 from attunement.reflection.video_selectors import videos_of_session
 
 from .analyses import counting_runs, headline
+from .models import VideoAnalysis
 
 
 @dataclass(frozen=True)
@@ -36,3 +37,8 @@ def session_videos(*, actor: Membership, session: Session) -> SessionVideos:
         may_add=learner_policy.allows(actor, "record_session", session.learner),
         consented=consent_allows(session.learner, Purpose.VIDEO),
     )
+
+
+def analysis_get(*, video: SessionVideo, analysis_id) -> VideoAnalysis | None:
+    """One measurement of `video` (already fetched through the scope), or None."""
+    return VideoAnalysis.objects.filter(video=video, pk=analysis_id).first()

@@ -12,7 +12,7 @@ from attunement.organisations.forms_util import service_messages
 from attunement.organisations.service_calls import errors_as_message
 from attunement.reflection.video_views import player_redirect, video_page
 
-from . import analyses
+from . import analyses, selectors
 from .models import VideoAnalysis
 
 
@@ -37,7 +37,7 @@ def video_analysis_request(request, video):
 
 
 def _analysis_of(video, analysis_id) -> VideoAnalysis:
-    analysis = VideoAnalysis.objects.filter(video=video, pk=analysis_id).first()
+    analysis = selectors.analysis_get(video=video, analysis_id=analysis_id)
     if analysis is None:
         raise Http404("No such analysis of this video.")
     return analysis

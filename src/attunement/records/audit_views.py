@@ -6,7 +6,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from attunement.learners.models import Learner
 from attunement.organisations.access import member_required
 from attunement.organisations.audit import audit_record
 from attunement.organisations.policies import audit_policy
@@ -15,6 +14,7 @@ from attunement.organisations.spreadsheets import FORMATS, spreadsheet_response
 from attunement.organisations.templatetags.audit_words import describe
 
 from .forms import AuditFilterForm
+from .selectors import names_of_people
 
 
 def _audit_filter_form(request, organisation):
@@ -49,7 +49,7 @@ def audit_log(request):
     if fmt in FORMATS:
         return _audit_download(request, actor, entries, form, fmt)
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
-    names = _names_of_people(actor, {entry.learner_id for entry in page.object_list})
+    names = names_of_people(actor=actor, ids={entry.learner_id for entry in page.object_list})
     roles = roles_in(actor.organisation, {entry.actor_id for entry in page.object_list if entry.actor_id})
     query = request.GET.copy()
     query.pop("page", None)
@@ -91,7 +91,7 @@ def _audit_download(request, actor, entries, form, fmt):
     )
     entries = entries.exclude(pk=recorded.pk)
     # Names and roles for the whole organisation, looked up once: the entries themselves are read in chunks.
-    names = _names_of_people(actor, None)
+    names = names_of_people(actor=actor, ids=None)
     roles = roles_in(actor.organisation, audit_users(actor.organisation).values("pk"))
     rows = (
         [
@@ -115,11 +115,3 @@ def _audit_download(request, actor, entries, form, fmt):
     )
     response["Cache-Control"] = "no-store"
     return response
-
-
-def _names_of_people(actor, ids) -> dict[int, str]:
-    """Full names of the organisation's people with these record numbers (all of them when `ids` is None)."""
-    people = Learner.objects.filter(organisation_id=actor.organisation_id)
-    if ids is not None:
-        people = people.filter(pk__in=[i for i in ids if i])
-    return {person.pk: person.full_name for person in people.only("first_name", "last_name", "preferred_name")}

@@ -1,10 +1,10 @@
 from django import forms
 
 from attunement.learners.forms import DateInput
-from attunement.learners.models import Learner
 from attunement.organisations.selectors import staff_of
 from attunement.privacy.models import RETENTION_LABELS, RetentionSettings
 
+from .selectors import audit_trail_people
 from .services import retention_edit_token
 
 
@@ -42,9 +42,7 @@ class AuditFilterForm(forms.Form):
 
     def __init__(self, *args, organisation, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["person"].queryset = Learner.objects.filter(organisation=organisation).order_by(
-            "first_name", "last_name"
-        )
+        self.fields["person"].queryset = audit_trail_people(organisation)
         self.fields["person"].label_from_instance = lambda learner: learner.full_name
         self.fields["user"].queryset = staff_of(organisation)
         self.fields["since"].widget = DateInput()

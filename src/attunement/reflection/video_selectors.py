@@ -203,3 +203,19 @@ def rating_sheets(actor: Membership, video: SessionVideo, scales, interval: floa
     for sheet in sheets:
         sheet.everyone = shared_ratings(sheet, video)
     return sheets
+
+
+def rating_scale_get(*, actor: Membership, scale_id) -> ProgressScale | None:
+    """One of the actor's organisation's progress scales, without its levels, or None."""
+    return ProgressScale.objects.filter(organisation_id=actor.organisation_id, pk=scale_id).first()
+
+
+def share_member(*, actor: Membership, member_id) -> Membership | None:
+    """The member of the actor's organisation a video is to be shared with, or None. Any role and any state:
+    the service says in words why a family member or someone who has left cannot be given it."""
+    return Membership.objects.filter(organisation_id=actor.organisation_id, pk=member_id).first()
+
+
+def share_get(*, video: SessionVideo, share_id) -> VideoShare | None:
+    """One share of `video` (already fetched through the scope), or None."""
+    return VideoShare.objects.filter(video=video, pk=share_id).first()

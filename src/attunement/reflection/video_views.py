@@ -20,16 +20,15 @@ from attunement.learners.policies import learner_policy
 from attunement.organisations.access import member_required
 from attunement.organisations.audit import audit_read
 from attunement.organisations.forms_util import service_messages
-from attunement.organisations.models import Membership
 from attunement.organisations.service_calls import errors_as_message
-from attunement.practice.models import ProgressScale, Session
+from attunement.practice.models import Session
 from attunement.privacy.models import Purpose
 from attunement.privacy.selectors import consent_allows
 
 from . import video_selectors as selectors
 from . import video_services as services
 from .forms import VideoUploadForm
-from .models import Clip, SessionVideo, VideoComment, VideoShare
+from .models import Clip, SessionVideo, VideoComment
 from .policies import video_policy
 from .ratings import DEFAULT_INTERVAL
 from .serving import ranged_file_response
@@ -201,7 +200,7 @@ def video_rate(request, video):
     data = request.POST
     scale = None
     if data.get("scale"):
-        scale = ProgressScale.objects.filter(organisation_id=actor.organisation_id, pk=data.get("scale")).first()
+        scale = selectors.rating_scale_get(actor=actor, scale_id=data.get("scale"))
     try:
         value = int(data["value"]) if data.get("value") else None
         start, interval = float(data.get("start", "")), float(data.get("interval", DEFAULT_INTERVAL))
@@ -292,9 +291,7 @@ def video_share(request, video):
             services.video_set_team_sharing(actor=actor, video=video, shared=shared)
             messages.success(request, "Shared with the whole team." if shared else "No longer shared with the team.")
         else:
-            member = Membership.objects.filter(
-                organisation_id=actor.organisation_id, pk=request.POST.get("member")
-            ).first()
+            member = selectors.share_member(actor=actor, member_id=request.POST.get("member"))
             share = services.video_share(actor=actor, video=video, member=member)
             messages.success(request, f"Shared with {share.member.user.get_full_name() or share.member.user.email}.")
     return player_redirect(video, "sharing")
@@ -303,7 +300,7 @@ def video_share(request, video):
 @video_page
 @require_POST
 def video_unshare(request, video, share_id):
-    share = VideoShare.objects.filter(video=video, pk=share_id).first()
+    share = selectors.share_get(video=video, share_id=share_id)
     if share is None:
         raise Http404("No such share.")
     services.video_unshare(actor=request.membership, share=share)
