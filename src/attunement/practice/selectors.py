@@ -12,6 +12,7 @@ from attunement.organisations.models import Membership, Organisation
 from attunement.organisations.selectors import staff_of
 
 from .models import Correction, Fundamental, ObservedBehaviour, ProgressReview, ProgressScale, ReviewRating, Session
+from .novelty import first_behaviour_ids, history_of
 from .policies import fundamental_policy, review_policy, session_policy
 from .vocabulary import ENGAGEMENT_AREAS, Rates
 
@@ -506,3 +507,15 @@ def partners_for_correction(*, staff, session: Session):
         .objects.filter(Q(pk__in=staff.values("pk")) | Q(pk__in=session.partners.values("pk")))
         .order_by("first_name", "last_name")
     )
+
+
+def first_ids_of(*, learner: Learner) -> set[int]:
+    """The ids of `learner`'s real firsts (the person already fetched through the scope), so a page marks each
+    behaviour as never seen before only at its earliest record. One query."""
+    return first_behaviour_ids([learner.pk])
+
+
+def seen_before_hints(*, learner: Learner, editing: Session | None = None) -> dict[str, str]:
+    """`learner`'s recorded behaviours (the person already fetched through the scope) for the quick log's live
+    "Seen before" hint; when correcting a session, its own behaviours are left out. One query."""
+    return history_of(learner, leave_out_session_id=getattr(editing, "pk", None)).hints()

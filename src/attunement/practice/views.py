@@ -114,6 +114,7 @@ def quick_log(request, learner):
             "minute_choices": MINUTE_CHOICES,
             "places": selectors.place_suggestions(actor=actor, learner=learner),
             "behaviour_suggestions": selectors.behaviour_suggestions(learner=learner),
+            "seen_before_hints": selectors.seen_before_hints(learner=learner),
             "next_behaviour_index": max(row["index"] for row in form.behaviour_rows) + 1,
             "partner_search": partner_search,
         },
@@ -161,6 +162,7 @@ def timeline(request, learner):
         {
             "learner": learner,
             "page": page,
+            "first_ids": selectors.first_ids_of(learner=learner),
             "filter_form": filter_form,
             "query": query.urlencode(),
             "weeks": weeks,
@@ -420,6 +422,7 @@ def session_correct(request, learner, session_id):
             "minute_choices": MINUTE_CHOICES,
             "places": selectors.place_suggestions(actor=actor, learner=learner),
             "behaviour_suggestions": selectors.behaviour_suggestions(learner=learner),
+            "seen_before_hints": selectors.seen_before_hints(learner=learner, editing=session),
             "next_behaviour_index": max(row["index"] for row in form.behaviour_rows) + 1,
             "partner_search": partner_search,
         },
