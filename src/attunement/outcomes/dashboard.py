@@ -229,8 +229,10 @@ def weeks_against_target(people, period: Period) -> list[dict]:
     mondays = [first + timedelta(weeks=i) for i in range((last - first).days // 7 + 1)]
     window = Period(since=first, until=last + timedelta(days=6))
     # no ordering: a session's own (newest first) would have to be grouped by too, which PostgreSQL refuses
-    sessions = sessions_in(people.values("pk"), window).order_by().annotate(
-        week=_bucket("started_at", [Period(since=monday, until=monday).start for monday in mondays])
+    sessions = (
+        sessions_in(people.values("pk"), window)
+        .order_by()
+        .annotate(week=_bucket("started_at", [Period(since=monday, until=monday).start for monday in mondays]))
     )
     held = {mondays[week]: n for week, n in sessions.values("week").annotate(n=Count("pk")).values_list("week", "n")}
     reached_target = (
