@@ -5,18 +5,30 @@ address, lockout) and answers an empty body, so its cost is what any page costs 
 """
 
 from django.http import HttpResponse
+from django.shortcuts import render
 from django.urls import path
 
 from attunement.config import urls as project
 
 FLOOR_PATH = "bench/floor/"
+LAYOUT_PATH = "bench/layout/"
 
 
 def floor(request):
     return HttpResponse(b"")
 
 
-urlpatterns = [path(FLOOR_PATH, floor, name="bench_floor"), *project.urlpatterns]
+def layout(request):
+    """The project's page layout (header, navigation, footer) around a one-line page: what any page costs before
+    its own content."""
+    return render(request, "bench_layout.html")
+
+
+urlpatterns = [
+    path(FLOOR_PATH, floor, name="bench_floor"),
+    path(LAYOUT_PATH, layout, name="bench_layout"),
+    *project.urlpatterns,
+]
 for _name in ("handler400", "handler403", "handler404", "handler500"):
     if hasattr(project, _name):
         globals()[_name] = getattr(project, _name)

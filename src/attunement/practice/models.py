@@ -63,7 +63,9 @@ class Withdrawable(models.Model):
     """A record that can be withdrawn with a reason. It is kept, never deleted, for the audit trail and the
     person's own copy of their data."""
 
-    withdrawn_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # No index of its own: nearly every row has none, so an index on it only leads SQLite's planner to read every
+    # record that counts (of every organisation) instead of one person's; reads go by person, then date.
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
     withdrawn_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
