@@ -48,24 +48,14 @@ from attunement.made_up import (  # noqa: E402  (pure constants, no Django)
     LAST_NAMES,
     PLACES_ADULT,
     PLACES_SCHOOL,
+    PLAN_OUTCOMES,
+    SESSION_NOTES,
 )
 
 NEEDS = [["autism"], ["pmld"], ["sld", "autism"], ["msi", "pmld"], ["gdd"], ["ccn", "autism"], ["sld"]]
 PLACES = [*PLACES_SCHOOL, *PLACES_ADULT, ""]  # "" : no place recorded
-NOTES = [
-    "Lovely session — lots of shared laughter once I matched the rhythm.",
-    "Slow start; tuned in for a while before anything happened.",
-    "Short but warm. Ended when it got noisy.",
-    "Turn-taking with the drum went on longer than ever.",
-    "Quiet and thoughtful; just being together was enough today.",
-    "",
-]
-OUTCOMES = [
-    "Will take turns in a familiar game with an adult for at least three exchanges.",
-    "Will show enjoyment of being with a familiar person through smiles or sounds.",
-    "Will use eye contact to request more of an activity.",
-    "Will vocalise to gain an adult's attention.",
-]
+NOTES = [*SESSION_NOTES, ""]  # "" : nothing written
+OUTCOMES = PLAN_OUTCOMES
 PROFILE = {
     "how_they_communicate": "Humming at different pitches; rocking when content; a long look means “more”.",
     "what_they_enjoy": "Crinkly foil, bubbles and being sung to.",

@@ -83,3 +83,20 @@ BEHAVIOURS = [
     "Waited for my turn",
     "Put my hand on the drum",
 ]
+
+# A practitioner's words about a session, and outcomes from a person's plan.
+SESSION_NOTES = [
+    "Lovely session — lots of shared laughter once I matched the rhythm.",
+    "Slow start; tuned in for a while before anything happened.",
+    "Short but warm. Ended when it got noisy.",
+    "Turn-taking with the drum went on longer than ever.",
+    "Quiet and thoughtful; just being together was enough today.",
+]
+PLAN_OUTCOMES = [
+    "Will take turns in a familiar game with an adult for at least three exchanges.",
+    "Will show enjoyment of being with a familiar person through smiles or sounds.",
+    "Will use eye contact to request more of an activity.",
+    "Will tolerate a new adult sharing personal space for five minutes.",
+    "Will vocalise to gain an adult's attention.",
+    "Will start an interaction with a familiar person.",
+]

@@ -18,6 +18,8 @@ from attunement.learners.models import Assignment, CommunicationProfile, KeyPers
 from attunement.made_up import BEHAVIOURS, PLACES_ADULT, PLACES_SCHOOL
 from attunement.made_up import FIRST_NAMES as MADE_UP_FIRST_NAMES
 from attunement.made_up import LAST_NAMES as MADE_UP_LAST_NAMES
+from attunement.made_up import PLAN_OUTCOMES as OUTCOMES
+from attunement.made_up import SESSION_NOTES as NOTES
 from attunement.means.models import Course, SelfReport
 from attunement.means.services import (
     ActionInput,
@@ -115,21 +117,6 @@ AVOID = [
     "Strong perfume; the hand dryer; rushing.",
     "Asking questions one after another.",
     "Taking objects away without warning.",
-]
-OUTCOMES = [
-    "Will take turns in a familiar game with an adult for at least three exchanges.",
-    "Will show enjoyment of being with a familiar person through smiles or sounds.",
-    "Will use eye contact to request more of an activity.",
-    "Will tolerate a new adult sharing personal space for five minutes.",
-    "Will vocalise to gain an adult's attention.",
-    "Will start an interaction with a familiar person.",
-]
-NOTES = [
-    "Lovely session — lots of shared laughter once I matched the rhythm.",
-    "Slow start; tuned in for a while before anything happened.",
-    "Short but warm. Ended when it got noisy.",
-    "Turn-taking with the drum went on longer than ever.",
-    "Quiet and thoughtful; just being together was enough today.",
 ]
 
 
