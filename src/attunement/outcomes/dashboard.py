@@ -5,7 +5,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Case, Count, F, FilteredRelation, IntegerField, Q, Sum, Value, When
+from django.db.models import Count, F, FilteredRelation, Func, IntegerField, Q, Sum, Value, Window
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -20,11 +20,12 @@ from attunement.privacy.selectors import consent_alerts_of, consent_count, peopl
 
 from .periods import Period
 from .selectors import (
-    coded_video_ids,
+    analysis_counts,
     family_feedback_in,
-    finished_analyses_of,
+    people_with_current_outcomes,
     people_without_review_since,
     rating_positions,
+    reflection_counts,
     sessions_in,
     videos_in,
 )
@@ -67,14 +68,21 @@ def term_start(day: date) -> date:
 
 
 def ends(*, actor: Membership, scope: Scope, period: Period) -> dict:
-    """What the practice achieves for the people: sessions, enjoyment, firsts and progress, month by month.
-    Counted by the database, one row a month, however many sessions the period holds."""
+    """What the practice achieves for the people: sessions, enjoyment, firsts and progress, month by month and
+    week by week. Counted by the database in one pass over the period's sessions, one row for each month and week
+    they fall in, however many sessions the period holds."""
     people = scope.people(actor)
-    sessions = sessions_in(people, period)
+    everyone = people.aggregate(n=Count("pk"), target=Sum(_TARGET))
     month_starts = _month_starts(period)
-    monthly = (
-        sessions.annotate(month=_bucket("started_at", [start for _, start in month_starts]))
-        .values("month")
+    mondays = _whole_weeks(period)
+    sessions = sessions_in(people, period).order_by()
+    if mondays:
+        sessions = sessions.annotate(week=Bucket("started_at", _week_edges(mondays)))
+    else:
+        sessions = sessions.annotate(week=Value(-1, output_field=IntegerField()))
+    counted = (
+        sessions.annotate(month=Bucket("started_at", [start for _, start in month_starts] + [period.end]))
+        .values("month", "week")
         .annotate(
             sessions=Count("pk"),
             minutes=Sum("minutes"),
@@ -82,22 +90,29 @@ def ends(*, actor: Membership, scope: Scope, period: Period) -> dict:
             lots=Count("pk", filter=Q(enjoyment=3)),
             firsts=Count("pk", filter=Q(has_new_behaviour=True)),
         )
-        .order_by("month")
     )
+    by_month: dict[int, dict] = {}
+    held: dict[int, int] = defaultdict(int)
+    for row in counted:
+        month = by_month.setdefault(row["month"], {"sessions": 0, "minutes": 0, "rated": 0, "lots": 0, "firsts": 0})
+        for key in month:
+            month[key] += row[key] or 0
+        held[row["week"]] += row["sessions"]
     months = [
         {
-            "month": month_starts[row["month"]][0],
+            "month": month_starts[index][0],
             "sessions": row["sessions"],
             "average_minutes": round(row["minutes"] / row["sessions"], 1) if row["sessions"] else None,
             "enjoyed_a_lot": round(100 * row["lots"] / row["rated"]) if row["rated"] else None,
             "firsts": row["firsts"],
         }
-        for row in monthly
+        for index, row in sorted(by_month.items())
+        if 0 <= index < len(month_starts)
     ]
-    progress = progress_movement(people, period)
-    weeks = weeks_against_target(people, period)
+    progress = progress_movement(people, period, organisation=actor.organisation, everyone=everyone["n"])
+    weeks = weeks_against_target(people, period, everyone=everyone, held=held)
     return {
-        "people": people.count(),
+        "people": everyone["n"],
         "sessions": sum(m["sessions"] for m in months),
         "months": months,
         "progress": progress,
@@ -109,23 +124,53 @@ def ends(*, actor: Membership, scope: Scope, period: Period) -> dict:
     }
 
 
-def _bucket(field: str, starts: list) -> Case | Value:
-    """The index of the period (each beginning at one of `starts`, in order, and ending at the next) a moment falls
-    in, worked out by the database with plain comparisons, so no date function runs for each row. The rows must
-    already be limited to the first start and the end of the last period. The comparisons halve the periods
-    left at each step (a year of weeks takes 6 for each row, not up to 52)."""
+class Bucket(Func):
+    """Which of the periods beginning at `edges` (in order; the last edge ends the last period) a moment falls in:
+    0 for the first, -1 before the first edge or from the last. Worked out by the database with plain comparisons,
+    so no date function runs for each row; they halve the periods left at each step (a year of weeks takes 6 for
+    each row, not up to 52). The comparisons are written out once as SQL, not as a tree of expressions for Django
+    to compile (a year of weeks made hundreds of them, compiled again for the grouping)."""
 
-    def among(first: int, last: int) -> Case | Value:
-        if first == last:
-            return Value(first, output_field=IntegerField())
-        middle = (first + last + 1) // 2
-        return Case(
-            When(**{f"{field}__lt": starts[middle]}, then=among(first, middle - 1)),
-            default=among(middle, last),
-            output_field=IntegerField(),
-        )
+    output_field = IntegerField()
 
-    return among(0, len(starts) - 1)
+    def __init__(self, field: str, edges: list):
+        super().__init__(F(field))
+        self.edges = list(edges)
+
+    def as_sql(self, compiler, connection, **extra):
+        column, column_params = compiler.compile(self.source_expressions[0])
+        edges = [connection.ops.adapt_datetimefield_value(edge) for edge in self.edges]
+        last = len(edges) - 1  # from the last edge on: outside
+
+        def among(first: int, final: int) -> tuple[str, list]:
+            """The SQL for a moment known to be in one of the periods first..final (-1: before, last: after)."""
+            if first == final:
+                return str(-1 if first == last else first), []
+            middle = (first + final + 1) // 2
+            before, before_params = among(first, middle - 1)
+            after, after_params = among(middle, final)
+            return (
+                f"CASE WHEN {column} < %s THEN {before} ELSE {after} END",
+                [*column_params, edges[middle], *before_params, *after_params],
+            )
+
+        return among(-1, last)
+
+
+def _week_edges(mondays: list[date]) -> list:
+    """The moment each week begins (local time), and the moment the last one ends."""
+    return [Period(since=day, until=day).start for day in [*mondays, mondays[-1] + timedelta(weeks=1)]]
+
+
+def _whole_weeks(period: Period) -> list[date]:
+    """The Monday of each whole week (Monday to Sunday) in the period."""
+    first = week_start(period.since)
+    if first < period.since:
+        first += timedelta(weeks=1)
+    last = week_start(period.until + timedelta(days=1)) - timedelta(weeks=1)  # the last week ending by `until`
+    if last < first:
+        return []
+    return [first + timedelta(weeks=i) for i in range((last - first).days // 7 + 1)]
 
 
 def _month_starts(period: Period) -> list[tuple[date, object]]:
@@ -157,15 +202,19 @@ PROGRESS_GROUPS = (
 )
 
 
-def progress_movement(people, period: Period) -> dict:
+def progress_movement(people, period: Period, *, organisation=None, everyone: int | None = None) -> dict:
     """How many people moved up, stayed or moved down on the organisation's scale between their first and
     latest review in the period (more items up than down counts as up). A person with only one review in the
     period has nothing to compare it with: they are counted as "one_review", never as "same"; people with no
-    review in the period as "not_reviewed". Withdrawn reviews do not count. One query for everyone."""
+    review in the period as "not_reviewed". Withdrawn reviews do not count. One query for everyone (and one for
+    the scale). `organisation` and `everyone` (how many people), when the caller knows them, save reading them."""
     moved = {key: 0 for key, _ in PROGRESS_GROUPS}
-    everyone = people.count()
-    first_person = people.select_related("organisation").first()
-    scale = current_scale(first_person.organisation) if first_person else None
+    if everyone is None:
+        everyone = people.count()
+    if organisation is None:
+        first_person = people.select_related("organisation").first()
+        organisation = first_person.organisation if first_person else None
+    scale = current_scale(organisation) if organisation is not None and everyone else None
     if scale is None:
         moved["not_reviewed"] = everyone
         return moved
@@ -215,26 +264,23 @@ def progress_bars(moved: dict) -> dict:
     return {"width": BAR_WIDTH, "height": len(rows) * BAR_ROW + 6, "left": BAR_LABEL, "rows": rows}
 
 
-def weeks_against_target(people, period: Period) -> list[dict]:
+def weeks_against_target(people, period: Period, *, everyone: dict | None = None, held=None) -> list[dict]:
     """Each whole week (Monday to Sunday) of the period: the sessions held with the people, the sessions their
     weekly targets add up to, and how many people reached their own target. Withdrawn sessions do not count.
-    The database counts by week (and by person only for those who reached their target)."""
-    first = week_start(period.since)
-    if first < period.since:
-        first += timedelta(weeks=1)
-    last = week_start(period.until + timedelta(days=1)) - timedelta(weeks=1)  # the last week ending by `until`
-    everyone = people.aggregate(n=Count("pk"), target=Sum(_TARGET))
-    if last < first or not everyone["n"]:
+    The database counts by week (and by person only for those who reached their target). `everyone` (how many
+    people and their targets' sum) and `held` (sessions by week's index), when the caller has counted them, are
+    not counted again."""
+    mondays = _whole_weeks(period)
+    if everyone is None:
+        everyone = people.aggregate(n=Count("pk"), target=Sum(_TARGET))
+    if not mondays or not everyone["n"]:
         return []
-    mondays = [first + timedelta(weeks=i) for i in range((last - first).days // 7 + 1)]
-    window = Period(since=first, until=last + timedelta(days=6))
+    edges = _week_edges(mondays)
+    window = Period(since=mondays[0], until=mondays[-1] + timedelta(days=6))
     # no ordering: a session's own (newest first) would have to be grouped by too, which PostgreSQL refuses
-    sessions = (
-        sessions_in(people.values("pk"), window)
-        .order_by()
-        .annotate(week=_bucket("started_at", [Period(since=monday, until=monday).start for monday in mondays]))
-    )
-    held = {mondays[week]: n for week, n in sessions.values("week").annotate(n=Count("pk")).values_list("week", "n")}
+    sessions = sessions_in(people.values("pk"), window).order_by().annotate(week=Bucket("started_at", edges))
+    if held is None:
+        held = dict(sessions.values("week").annotate(n=Count("pk")).values_list("week", "n"))
     reached_target = (
         sessions.values("week", "learner_id")
         .annotate(
@@ -244,19 +290,19 @@ def weeks_against_target(people, period: Period) -> list[dict]:
         .filter(target__gt=0, n__gte=F("target"))
         .values_list("week", flat=True)
     )
-    people_met: dict[date, int] = defaultdict(int)
+    people_met: dict[int, int] = defaultdict(int)
     for week in reached_target:
-        people_met[mondays[week]] += 1
+        people_met[week] += 1
     target = everyone["target"] or 0
     return [
         {
             "week": monday,
-            "count": held.get(monday, 0),
+            "count": held.get(i, 0),
             "target": target,
-            "met": held.get(monday, 0) >= target,
-            "people_met": people_met[monday],
+            "met": held.get(i, 0) >= target,
+            "people_met": people_met[i],
         }
-        for monday in mondays
+        for i, monday in enumerate(mondays)
     ]
 
 
@@ -281,18 +327,9 @@ def family_feedback(people, period: Period) -> dict:
 def video_reflection(people, period: Period) -> dict:
     """Reflection on film in the period: videos of the people's sessions in the period (withdrawn sessions
     left out), how many of them someone reflected on (a note or comment, a rating, or a coding), and the
-    computer's measurements of them: every run, and those chosen by a reviewer."""
+    computer's measurements of them: every run, and those chosen by a reviewer. Two queries."""
     videos = videos_in(people, period)
-    coded = coded_video_ids(videos)
-    reflected = videos.filter(Q(comments__isnull=False) | Q(ratings__isnull=False) | Q(pk__in=coded)).distinct()
-    runs = finished_analyses_of(videos)
-    return {
-        "videos": videos.count(),
-        "reflected_on": reflected.count(),
-        "runs": runs.count(),
-        "measured": runs.values("video_id").distinct().count(),
-        "chosen": runs.filter(chosen_by__isnull=False).count(),
-    }
+    return {**reflection_counts(videos), **analysis_counts(videos)}
 
 
 def below_target_people(*, actor: Membership, scope: Scope, today: date | None = None, weeks: int = 2):
@@ -383,9 +420,10 @@ class AlertList:
         return consent_alerts_of(people, status=_CONSENT_STATUS[self.slug], on=today)
 
     def preview(self, actor: Membership, scope: Scope, today: date) -> dict:
-        """For the dashboard: how many, and the first few lines."""
-        people = self.people(actor, scope, today)
-        return {"count": people.count(), "rows": self.rows(list(people[:SHOWN_ON_DASHBOARD]), today), "slug": self.slug}
+        """For the dashboard: how many, and the first few lines. One query: each of the first few carries the
+        count of everyone in the alert (a window over the whole list, taken before the first few are cut off)."""
+        first = list(self.people(actor, scope, today).annotate(in_alert=Window(Count("pk")))[:SHOWN_ON_DASHBOARD])
+        return {"count": first[0].in_alert if first else 0, "rows": self.rows(first, today), "slug": self.slug}
 
 
 _CONSENT_STATUS = {"consent-review": Status.REVIEW_DUE, "consent-expired": Status.EXPIRED}
@@ -413,9 +451,4 @@ def alert_previews(*, actor: Membership, scope: Scope, today: date) -> dict:
 
 def plans_with_outcomes(*, actor: Membership, scope: Scope) -> dict:
     """How many people have a current plan with outcomes that sessions can give evidence for."""
-    people = scope.people(actor).annotate(
-        outcomes_n=Count("plans__outcomes", filter=Q(plans__is_active=True, plans__outcomes__is_active=True))
-    )
-    total = people.count()
-    with_outcomes = people.filter(outcomes_n__gt=0).count()
-    return {"people": total, "with_outcomes": with_outcomes}
+    return people_with_current_outcomes(scope.people(actor))

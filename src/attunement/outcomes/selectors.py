@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from attunement.codings.models import CodingPass
 from attunement.interaction.models import AnalysisStatus, VideoAnalysis
-from attunement.learners.models import Learner
+from attunement.learners.models import Learner, PlanOutcome
 from attunement.means.models import Course, SelfReport, SupervisionMeeting, TrainingCompletion
 from attunement.organisations.models import Membership, Organisation
 from attunement.organisations.policies import STAFF_ROLES
@@ -20,7 +20,7 @@ from attunement.practice.novelty import first_behaviour_ids
 from attunement.practice.selectors import current_scale, rated_items, week_start
 from attunement.privacy.consent_sql import consent_in_force
 from attunement.privacy.models import Purpose
-from attunement.reflection.models import SessionVideo
+from attunement.reflection.models import SessionVideo, VideoComment, VideoRating
 from attunement.suppression import THRESHOLD, average_over, count_of_people, exact, part_of, protected, suppress_counts
 
 from .periods import Period
@@ -232,6 +232,36 @@ def videos_in(people, period: Period):
         session__started_at__gte=period.start,
         session__started_at__lt=period.end,
     )
+
+
+def reflection_counts(videos) -> dict[str, int]:
+    """How many of `videos` there are, and how many someone reflected on (a note or comment, a rating, or a
+    complete coding): one query, each video asked once whether it has any."""
+    return videos.aggregate(
+        videos=Count("pk"),
+        reflected_on=Count(
+            "pk",
+            filter=Q(Exists(VideoComment.objects.filter(video=OuterRef("pk"))))
+            | Q(Exists(VideoRating.objects.filter(video=OuterRef("pk"))))
+            | Q(Exists(CodingPass.objects.filter(video=OuterRef("pk"), complete=True))),
+        ),
+    )
+
+
+def analysis_counts(videos) -> dict[str, int]:
+    """The finished computer measurements of `videos`: every run, how many videos were measured, and how many
+    runs a reviewer chose to count. One query."""
+    return finished_analyses_of(videos).aggregate(
+        runs=Count("pk"),
+        measured=Count("video_id", distinct=True),
+        chosen=Count("pk", filter=Q(chosen_by__isnull=False)),
+    )
+
+
+def people_with_current_outcomes(people) -> dict[str, int]:
+    """How many of `people` there are, and how many have a current plan with an outcome still in use: one query."""
+    current = PlanOutcome.objects.filter(plan__learner=OuterRef("pk"), plan__is_active=True, is_active=True)
+    return people.aggregate(people=Count("pk"), with_outcomes=Count("pk", filter=Q(Exists(current))))
 
 
 def coded_video_ids(videos):
