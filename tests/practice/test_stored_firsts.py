@@ -149,3 +149,55 @@ def test_the_quick_log_history_grouped_in_the_database_says_what_the_whole_histo
     for text in ["reached for my hand!", "Leaned in close", "vocalized to get attention", "Something else", "Copied"]:
         assert grouped.seen_before(text) == every_row.seen_before(text), text
     assert grouped.seen_before("Reached for the hand").as_recorded == "Reached for my hand"
+
+
+@pytest.mark.django_db
+def test_a_save_after_rows_written_without_their_facts_puts_every_behaviour_right(world):
+    """Saving a session works out only the records of its own behaviours; rows written straight into the table
+    (no key yet) are found in the same read, and then every behaviour of the person is worked out again."""
+    earlier, later = (
+        Session.objects.create(
+            learner=world.mine,
+            recorded_by=world.practitioner.user,
+            started_at=timezone.now() - timedelta(days=d),
+            minutes=9,
+        )
+        for d in (9, 2)
+    )
+    ObservedBehaviour.objects.bulk_create(
+        [
+            ObservedBehaviour(session=later, description="Reached for my hand", novelty="new"),
+            ObservedBehaviour(session=earlier, description="reached for the hands", novelty="new"),
+        ]
+    )
+    ObservedBehaviour.objects.update(key=None)
+    session_record(
+        actor=world.coordinator,
+        learner=world.mine,
+        details=details(started_at=timezone.now() - timedelta(days=1), behaviours=[("Leaned in close", "new")]),
+    )
+    _assert_stored_equals_history([world.mine])
+
+
+@pytest.mark.django_db
+def test_a_save_reads_only_the_records_of_its_own_behaviours(world, django_assert_max_num_queries):
+    """The refresh after a save is one read of the records of the saved behaviours and at most three writes,
+    however long the person's history."""
+    for days in range(40, 0, -1):
+        session_record(
+            actor=world.coordinator,
+            learner=world.mine,
+            details=details(
+                started_at=timezone.now() - timedelta(days=days), behaviours=[(f"Behaviour number {days}", "new")]
+            ),
+        )
+    saved = session_record(
+        actor=world.coordinator,
+        learner=world.mine,
+        details=details(started_at=timezone.now() - timedelta(days=50), behaviours=[("behaviour number 7", "new")]),
+    ).session
+    with django_assert_max_num_queries(4):
+        novelty.refresh_first_flags([world.mine.pk], keys={novelty.behaviour_key("Behaviour number 7")})
+    _assert_stored_equals_history([world.mine])
+    saved.refresh_from_db()
+    assert saved.has_new_behaviour

@@ -242,19 +242,65 @@ def _fill_missing_keys(learner_ids: list[int]) -> None:
     ObservedBehaviour.objects.bulk_update(missing, ["key"], batch_size=2000)
 
 
-def refresh_first_flags(learner_ids: Iterable[int]) -> int:
+def refresh_first_flags(learner_ids: Iterable[int], *, keys: Iterable[str] | None = None, sessions=()) -> int:
     """Keep the stored firsts true to the people's histories: each behaviour's "is a real first" flag and each
     session's "has something never seen before" flag, for these people.
 
     Run after a session is saved, corrected, moved, withdrawn or brought back: a change to one session can
     make a later one hold the first instead. The flags feed every list of firsts (the timeline, About me, the
-    family's page, the reports) and the counts in the dashboard. Returns how many sessions changed."""
+    family's page, the reports) and the counts in the dashboard. Returns how many sessions changed.
+
+    `keys`: only behaviours with these keys (see behaviour_key) can have changed (those of the session that was
+    saved, corrected, withdrawn or brought back, before and after), so only their records are read and worked
+    through, not the person's whole history; without `keys`, everything is worked out again. `sessions`: the ids of
+    sessions whose own flag is worked out again even if none of their behaviours changed (the one just saved)."""
+    from django.db.models import Exists, OuterRef, Q
+
     from .models import ObservedBehaviour, Session
 
     learner_ids = list(learner_ids)
     if not learner_ids:
         return 0
-    _fill_missing_keys(learner_ids)
+    if keys is None:
+        _fill_missing_keys(learner_ids)
+        return _refresh_everything(learner_ids)
+    # Rows written straight into the table have no key yet: they are read too (the same pass over the person's
+    # rows), and if there are any, their keys are filled and everything is worked out again.
+    rows = list(
+        ObservedBehaviour.objects.filter(session__learner_id__in=learner_ids)
+        .filter(Q(key__in=set(keys)) | Q(key__isnull=True))
+        .order_by("session__started_at", "session_id", "pk")
+        .values_list("pk", "session__learner_id", "key", "novelty", "is_first", "session_id", "session__withdrawn_at")
+    )
+    if any(key is None for _, _, key, _, _, _, _ in rows):
+        _fill_missing_keys(learner_ids)
+        return _refresh_everything(learner_ids)
+    counting = [
+        (pk, learner_id, key, novelty) for pk, learner_id, key, novelty, _, _, withdrawn in rows if not withdrawn
+    ]
+    firsts = first_ids(counting, key=str)
+    now_first = [(pk, session_id) for pk, _, _, _, is_first, session_id, _ in rows if is_first and pk not in firsts]
+    now_not = {pk for pk, _, _, _, is_first, _, _ in rows if not is_first and pk in firsts}
+    if now_first:
+        ObservedBehaviour.objects.filter(pk__in=[pk for pk, _ in now_first]).update(is_first=False)
+    if now_not:
+        ObservedBehaviour.objects.filter(pk__in=now_not).update(is_first=True)
+    touched = {session_id for _, session_id in now_first} | {int(pk) for pk in sessions}
+    touched |= {session_id for pk, _, _, _, _, session_id, _ in rows if pk in now_not}
+    if not touched:
+        return 0
+    holding = Exists(ObservedBehaviour.objects.filter(session_id=OuterRef("pk"), is_first=True))
+    return (
+        Session.objects.filter(learner_id__in=learner_ids, pk__in=touched)
+        .exclude(has_new_behaviour=holding)
+        .update(has_new_behaviour=holding)
+    )
+
+
+def _refresh_everything(learner_ids: list[int]) -> int:
+    """refresh_first_flags from the people's whole histories."""
+    from .models import ObservedBehaviour, Session
+
     firsts = first_ids(_history_rows(learner_ids, "key"), key=str)
     behaviours = ObservedBehaviour.objects.filter(session__learner_id__in=learner_ids)
     behaviours.filter(is_first=True).exclude(pk__in=firsts).update(is_first=False)

@@ -164,8 +164,10 @@ def validate_session_details(*, actor: Membership, learner: Learner, details: Se
             errors["behaviours"] = "Please mark each behaviour typical, rarely seen or never seen before."
         if len(description) > 300:
             errors["behaviours"] = "Please describe each behaviour in under 300 characters."
-    fundamentals = Fundamental.objects.filter(organisation_id=learner.organisation_id, pk__in=details.fundamental_ids)
-    if len(set(details.fundamental_ids)) != fundamentals.count():
+    fundamentals = list(
+        Fundamental.objects.filter(organisation_id=learner.organisation_id, pk__in=details.fundamental_ids)
+    )
+    if len(set(details.fundamental_ids)) != len(fundamentals):
         errors["fundamentals"] = "One of the Fundamentals chosen is not in your organisation's list."
     retired = [f.name for f in fundamentals if f.is_retired]
     if retired:
@@ -272,14 +274,19 @@ def _session_create(actor: Membership, learner: Learner, details: SessionDetails
         has_new_behaviour=any(novelty == Novelty.NEW for _, novelty in behaviours),
         submission_key=submission_key,
     )
-    session.partners.set(details.partner_ids or [actor.user_id])
-    session.fundamentals.set(details.fundamental_ids)
-    session.outcomes.set(details.outcome_ids)
+    # A new session has none yet: add, without first reading what it has (as `set` would).
+    session.partners.add(*(details.partner_ids or [actor.user_id]))
+    if details.fundamental_ids:
+        session.fundamentals.add(*details.fundamental_ids)
+    if details.outcome_ids:
+        session.outcomes.add(*details.outcome_ids)
     ObservedBehaviour.objects.bulk_create(
         ObservedBehaviour(session=session, description=text, novelty=novelty) for text, novelty in behaviours
     )
-    # Only a real first counts as one, and a session logged for an earlier day can hold it instead of a later one.
-    if novelty_rules.refresh_first_flags([learner.pk]):
+    # Only a real first counts as one, and a session logged for an earlier day can hold it instead of a later one:
+    # only the records of this session's behaviours can change.
+    keys = {novelty_rules.behaviour_key(text) for text, _ in behaviours}
+    if novelty_rules.refresh_first_flags([learner.pk], keys=keys, sessions=[session.pk]):
         session.refresh_from_db(fields=["has_new_behaviour"])
     audit_record(actor=actor, action="session.created", learner=learner, target=session)
     return session
@@ -550,7 +557,9 @@ def session_correct(
             reviewrating__review__learner_id=learner.pk
         )
         evidence_removed, _ = links.delete()
-    novelty_rules.refresh_first_flags({learner.pk, first_person.pk})  # only real firsts count as firsts
+    # Only real firsts count as firsts: the records of the behaviours it had and has now can change, for both people.
+    keys = {novelty_rules.behaviour_key(text) for text, _ in [*current["behaviours"], *proposed["behaviours"]]}
+    novelty_rules.refresh_first_flags({learner.pk, first_person.pk}, keys=keys, sessions=[session.pk])
     session = Session.every_record.get(pk=session.pk)
     after = corrections.session_in_words(session)
     _keep_version(actor, session, Correction.Kind.EDIT, before, after, reason)
@@ -578,7 +587,8 @@ def session_withdraw(*, actor: Membership, session: Session, reason: str) -> Cor
     _require_may_correct(actor, session)
     reason = _clean_reason(reason, required=True)
     _withdraw(actor, session, reason, corrections.session_in_words(session))
-    novelty_rules.refresh_first_flags([session.learner_id])  # a later record may now hold the first
+    # A later record of one of its behaviours may now hold the first.
+    novelty_rules.refresh_first_flags([session.learner_id], keys=_behaviour_keys(session))
     audit_record(
         actor=actor,
         action="session.withdraw",
@@ -587,6 +597,11 @@ def session_withdraw(*, actor: Membership, session: Session, reason: str) -> Cor
         detail={"before": {"status": "current"}, "after": {"status": "withdrawn"}, "reason": reason},
     )
     return Corrected(session)
+
+
+def _behaviour_keys(session: Session) -> set[str]:
+    """The keys (see novelty.behaviour_key) of the session's behaviours, as written."""
+    return {novelty_rules.behaviour_key(text) for text in session.behaviours.values_list("description", flat=True)}
 
 
 def _withdraw(actor: Membership, record, reason: str, words: dict) -> None:
@@ -629,7 +644,8 @@ def record_restore(*, actor: Membership, record: Session | ProgressReview, reaso
     words = corrections.session_in_words(record) if is_session else corrections.review_in_words(record)
     _keep_version(actor, record, Correction.Kind.RESTORE, {}, words, reason)
     if is_session:
-        novelty_rules.refresh_first_flags([record.learner_id])  # it may hold a first again
+        # It may hold a first again, instead of a later record of the same behaviour.
+        novelty_rules.refresh_first_flags([record.learner_id], keys=_behaviour_keys(record), sessions=[record.pk])
     audit_record(
         actor=actor,
         action="session.restored" if is_session else "review.restored",

@@ -88,7 +88,6 @@ def quick_log(request, learner):
     actor = request.membership
     outcomes = selectors.active_outcomes(learner=learner)
     form = QuickLogForm(request.POST or None, actor=actor, learner=learner, outcomes=outcomes)
-    partner_search = _offer_partners(request, form, "partners", learner)
     if request.method == "POST" and form.is_valid():
         with errors_onto(form):
             recorded = services.session_record(
@@ -105,6 +104,7 @@ def quick_log(request, learner):
                 messages.success(request, f"Session with {shown_name(request, learner)} saved.")
             request.session[DRAFT_SAVED_KEY] = request.path
             return redirect("practice:timeline", learner_id=learner.pk)
+    partner_search = _offer_partners(request, form, "partners", learner)  # only the page shown needs the choices
     return render(
         request,
         "practice/quick_log.html",
