@@ -1,4 +1,8 @@
-from django.db.models import QuerySet
+from dataclasses import dataclass
+from datetime import date
+from typing import NamedTuple
+
+from django.db.models import Q, QuerySet
 
 from attunement.organisations.models import Membership
 
@@ -12,17 +16,60 @@ def learners_visible_to(actor: Membership | None) -> QuerySet[Learner]:
     return learner_policy.scope(actor)
 
 
-def learner_list(*, actor: Membership, search: str = "", include_inactive: bool = False) -> QuerySet[Learner]:
-    learners = learners_visible_to(actor).select_related("site")
-    if not include_inactive:
-        learners = learners.filter(is_active=True)
-    if search:
-        from django.db.models import Q
+class ListedPerson(NamedTuple):
+    """One card of the people list: only what the card shows, read without building the whole record."""
 
+    pk: int
+    first_name: str
+    last_name: str
+    preferred_name: str
+    photo: str
+    is_active: bool
+    left_on: date | None
+    site: str | None
+
+    # The same rules as the record's, not a copy of them.
+    display_name = Learner.display_name
+    initials = Learner.initials
+
+
+@dataclass(frozen=True)
+class PeoplePage:
+    """One page of the people list, in name order. How many pages there are is not counted: that would read
+    everyone the reader can see on every page."""
+
+    people: list[ListedPerson]
+    number: int
+    has_next: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+
+LISTED = ("pk", "first_name", "last_name", "preferred_name", "photo", "is_active", "left_on", "site__name")
+
+
+def learner_list(
+    *, actor: Membership, search: str = "", include_inactive: bool = False, page: int = 1, per_page: int = 60
+) -> PeoplePage:
+    """A page of the people the actor can see, by first name then surname. Only the page is read (and one more,
+    to know whether there is a next page): the database walks the index on (organisation, is_active,
+    first_name) in order, so a page costs the same however many people the organisation has."""
+    learners = learners_visible_to(actor)
+    if not include_inactive:
+        # `is_active IN (true)`, not `WHERE is_active`: SQLite only uses the index's is_active column (and so its
+        # order of first names) for a comparison; PostgreSQL reads both the same.
+        learners = learners.filter(is_active__in=[True])
+    if search:
         learners = learners.filter(
             Q(first_name__icontains=search) | Q(last_name__icontains=search) | Q(preferred_name__icontains=search)
         )
-    return learners.order_by("first_name", "last_name")
+    start = (max(page, 1) - 1) * per_page
+    rows = list(learners.order_by("first_name", "last_name", "pk").values_list(*LISTED)[start : start + per_page + 1])
+    return PeoplePage(
+        people=[ListedPerson(*row) for row in rows[:per_page]], number=max(page, 1), has_next=len(rows) > per_page
+    )
 
 
 def learner_get(*, actor: Membership, learner_id: int) -> Learner:

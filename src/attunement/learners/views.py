@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,7 +19,8 @@ from .naming import shown_name
 from .policies import learner_policy
 from .selectors import learner_list
 
-LIST_LIMIT = 500
+# A page of the people list: a co-ordinator of a small team sees everyone at once; a large organisation pages.
+PER_PAGE = 60
 
 
 @member_required
@@ -27,13 +30,19 @@ def learner_list_view(request):
     learner_policy.require(request.membership, "view", message="Your role sees anonymised figures only.")
     search = request.GET.get("q", "").strip()[:100]
     left = request.GET.get("left") == "1"
-    learners = learner_list(actor=request.membership, search=search, include_inactive=left)
+    number = request.GET.get("page", "")
+    number = int(number) if number.isdigit() and 0 < int(number) < 100_000 else 1
+    page = learner_list(actor=request.membership, search=search, include_inactive=left, page=number, per_page=PER_PAGE)
+    query = urlencode([*([("q", search)] if search else []), *([("left", "1")] if left else [])])
+    if not page.people and page.has_previous:  # past the end (the list got shorter): start again
+        return redirect(f"{request.path}?{query}" if query else request.path)
     return render(
         request,
         "learners/list.html",
         {
-            "learners": learners[:LIST_LIMIT],
-            "more": max(0, learners.count() - LIST_LIMIT),
+            "learners": page.people,
+            "page": page,
+            "query": query,
             "search": search,
             "left": left,
             "may_create": learner_policy.may_create(request.membership),

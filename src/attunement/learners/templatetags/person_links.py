@@ -5,9 +5,12 @@ reversal (a few tens of microseconds) runs once per kind of link and script pref
 """
 
 from functools import lru_cache
+from html import escape  # the same as django.utils.html.escape for text, without its lazy-string wrapper
 
 from django import template
 from django.urls import get_script_prefix, reverse
+from django.utils.dateformat import format as date_format
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -26,3 +29,37 @@ def person_url(name: str, *ids) -> str:
     for stand_in, value in zip(_STAND_INS, ids, strict=False):
         address = address.replace(stand_in, str(int(value)), 1)
     return address
+
+
+def _card(person, about: str, photo: str, timeline: str, progress: str) -> str:
+    if person.photo:
+        avatar = f'<img class="avatar" src="{photo}" alt="" width="56" height="56">'
+    else:
+        avatar = f'<span class="avatar initials" aria-hidden="true">{escape(person.initials)}</span>'
+    site = f'\n    <span class="muted">{escape(person.site)}</span>' if person.site else ""
+    left = ""
+    if not person.is_active:
+        when = f" {escape(date_format(person.left_on, 'M Y'))}" if person.left_on else ""
+        left = f'\n    <span class="badge retired">Left{when}</span>'
+    return (
+        f'  <li class="person-card">\n'
+        f'    <a href="{about}" class="person-link">{avatar}'
+        f"<span>{escape(person.display_name)} {escape(person.last_name)}</span></a>{site}{left}\n"
+        f'    <span class="card-actions"><a href="{timeline}">Timeline</a><a href="{progress}">Progress</a></span>\n'
+        f"  </li>\n"
+    )
+
+
+@register.simple_tag
+def person_cards(people) -> str:
+    """The cards of the people list (learners/list.html), one `<li>` per person: written here rather than by a
+    template loop, which costs about a tenth of a millisecond a card. Each person is a
+    `learners.selectors.ListedPerson`; every name, site and date is escaped as the template would."""
+    prefix = get_script_prefix()
+    links = [_pattern(name, 1, prefix) for name in ("learners:about", "learners:photo", "practice:timeline")]
+    links.append(_pattern("practice:progress", 1, prefix))
+    cards = []
+    for person in people:
+        pk = str(int(person.pk))
+        cards.append(_card(person, *(link.replace(_STAND_INS[0], pk, 1) for link in links)))
+    return mark_safe("".join(cards))  # noqa: S308  (every value in it is escaped above)
