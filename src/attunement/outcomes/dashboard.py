@@ -16,17 +16,16 @@ from attunement.practice.charts import weekly_bars
 from attunement.practice.models import FAMILY_FEEDBACK_QUESTIONS
 from attunement.practice.selectors import current_scale, week_start
 from attunement.privacy.consent_rules import Status
-from attunement.privacy.selectors import consent_alerts_of, consent_count, people_with_consent_alert
+from attunement.privacy.selectors import consent_alerts_of, people_with_consent_alert
 
 from .periods import Period
 from .selectors import (
-    analysis_counts,
     family_feedback_in,
     people_with_current_outcomes,
     people_without_review_since,
     rating_positions,
-    reflection_counts,
     sessions_in,
+    video_figures,
     videos_in,
 )
 
@@ -327,9 +326,8 @@ def family_feedback(people, period: Period) -> dict:
 def video_reflection(people, period: Period) -> dict:
     """Reflection on film in the period: videos of the people's sessions in the period (withdrawn sessions
     left out), how many of them someone reflected on (a note or comment, a rating, or a coding), and the
-    computer's measurements of them: every run, and those chosen by a reviewer. Two queries."""
-    videos = videos_in(people, period)
-    return {**reflection_counts(videos), **analysis_counts(videos)}
+    computer's measurements of them: every run, and those chosen by a reviewer. One query."""
+    return video_figures(videos_in(people, period))
 
 
 def below_target_people(*, actor: Membership, scope: Scope, today: date | None = None, weeks: int = 2):
@@ -401,14 +399,19 @@ class AlertList:
     slug: str
     title: str
 
-    def people(self, actor: Membership, scope: Scope, today: date):
-        """Everyone in the alert, by name, as a query: counted and paged by the database."""
+    def people(self, actor: Membership, scope: Scope, today: date, *, count_consents: bool = False):
+        """Everyone in the alert, by name, as a query: counted and paged by the database. With `count_consents`,
+        each person in a consent alert carries how many of their consents are in it (`alerting_consents`)."""
         if self.slug == "below-target":
             return below_target_people(actor=actor, scope=scope, today=today)
         if self.slug == "no-review":
             return people_without_review_this_term(actor=actor, scope=scope, today=today)
         return people_with_consent_alert(
-            actor=actor, status=_CONSENT_STATUS[self.slug], learners=scope.people(actor), on=today
+            actor=actor,
+            status=_CONSENT_STATUS[self.slug],
+            learners=scope.people(actor),
+            on=today,
+            count_consents=count_consents,
         )
 
     def rows(self, people: list, today: date) -> list:
@@ -420,10 +423,19 @@ class AlertList:
         return consent_alerts_of(people, status=_CONSENT_STATUS[self.slug], on=today)
 
     def preview(self, actor: Membership, scope: Scope, today: date) -> dict:
-        """For the dashboard: how many, and the first few lines. One query: each of the first few carries the
-        count of everyone in the alert (a window over the whole list, taken before the first few are cut off)."""
-        first = list(self.people(actor, scope, today).annotate(in_alert=Window(Count("pk")))[:SHOWN_ON_DASHBOARD])
-        return {"count": first[0].in_alert if first else 0, "rows": self.rows(first, today), "slug": self.slug}
+        """For the dashboard: how many, and the first few lines (a consent alert: also how many consents). One
+        query: each of the first few carries the totals of everyone in the alert (windows over the whole list,
+        taken before the first few are cut off)."""
+        consents = self.slug in _CONSENT_STATUS
+        totals = {"in_alert": Window(Count("pk"))}
+        if consents:
+            totals["consents_in_alert"] = Window(Sum("alerting_consents"))
+        people = self.people(actor, scope, today, count_consents=consents).annotate(**totals)
+        first = list(people[:SHOWN_ON_DASHBOARD])
+        preview = {"count": first[0].in_alert if first else 0, "rows": self.rows(first, today), "slug": self.slug}
+        if consents:
+            preview["consents"] = int(first[0].consents_in_alert) if first else 0
+        return preview
 
 
 _CONSENT_STATUS = {"consent-review": Status.REVIEW_DUE, "consent-expired": Status.EXPIRED}
@@ -441,12 +453,7 @@ ALERT_LISTS = {
 
 def alert_previews(*, actor: Membership, scope: Scope, today: date) -> dict:
     """Every alert about people as the dashboard shows it, with the number of consents in the consent alerts."""
-    previews = {alert.slug.replace("-", "_"): alert.preview(actor, scope, today) for alert in ALERT_LISTS.values()}
-    for slug, status in _CONSENT_STATUS.items():
-        previews[slug.replace("-", "_")]["consents"] = consent_count(
-            actor=actor, status=status, learners=scope.people(actor), on=today
-        )
-    return previews
+    return {alert.slug.replace("-", "_"): alert.preview(actor, scope, today) for alert in ALERT_LISTS.values()}
 
 
 def plans_with_outcomes(*, actor: Membership, scope: Scope) -> dict:

@@ -6,7 +6,7 @@ Withdrawn sessions and reviews never count. Lookups across a relation (`Count("s
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 
 from attunement.codings.models import CodingPass
@@ -234,44 +234,37 @@ def videos_in(people, period: Period):
     )
 
 
-def reflection_counts(videos) -> dict[str, int]:
-    """How many of `videos` there are, and how many someone reflected on (a note or comment, a rating, or a
-    complete coding): one query, each video asked once whether it has any."""
-    return videos.aggregate(
+def video_figures(videos) -> dict[str, int]:
+    """For `videos`: how many; how many someone reflected on (a note or comment, a rating, or a complete coding);
+    and the finished computer measurements of them: every run, how many videos were measured, and how many runs a
+    reviewer chose to count. One query, each video asked once about each."""
+    video = OuterRef("pk")
+    done = VideoAnalysis.objects.filter(video=video, status=AnalysisStatus.DONE)
+
+    def per_video(runs):
+        return Subquery(
+            runs.order_by().values("video").annotate(n=Count("pk")).values("n"), output_field=IntegerField()
+        )
+
+    figures = videos.aggregate(
         videos=Count("pk"),
         reflected_on=Count(
             "pk",
-            filter=Q(Exists(VideoComment.objects.filter(video=OuterRef("pk"))))
-            | Q(Exists(VideoRating.objects.filter(video=OuterRef("pk"))))
-            | Q(Exists(CodingPass.objects.filter(video=OuterRef("pk"), complete=True))),
+            filter=Q(Exists(VideoComment.objects.filter(video=video)))
+            | Q(Exists(VideoRating.objects.filter(video=video)))
+            | Q(Exists(CodingPass.objects.filter(video=video, complete=True))),
         ),
+        runs=Sum(per_video(done)),
+        measured=Count("pk", filter=Q(Exists(done))),
+        chosen=Sum(per_video(done.filter(chosen_by__isnull=False))),
     )
-
-
-def analysis_counts(videos) -> dict[str, int]:
-    """The finished computer measurements of `videos`: every run, how many videos were measured, and how many
-    runs a reviewer chose to count. One query."""
-    return finished_analyses_of(videos).aggregate(
-        runs=Count("pk"),
-        measured=Count("video_id", distinct=True),
-        chosen=Count("pk", filter=Q(chosen_by__isnull=False)),
-    )
+    return {key: int(value or 0) for key, value in figures.items()}
 
 
 def people_with_current_outcomes(people) -> dict[str, int]:
     """How many of `people` there are, and how many have a current plan with an outcome still in use: one query."""
     current = PlanOutcome.objects.filter(plan__learner=OuterRef("pk"), plan__is_active=True, is_active=True)
     return people.aggregate(people=Count("pk"), with_outcomes=Count("pk", filter=Q(Exists(current))))
-
-
-def coded_video_ids(videos):
-    """The ids of those of `videos` with a complete coding, as a subquery."""
-    return CodingPass.objects.filter(video__in=videos, complete=True).values("video_id")
-
-
-def finished_analyses_of(videos):
-    """The finished computer measurements of `videos`."""
-    return VideoAnalysis.objects.filter(video__in=videos, status=AnalysisStatus.DONE)
 
 
 def active_staff(organisation: Organisation):

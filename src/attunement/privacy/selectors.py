@@ -9,7 +9,7 @@ question inside their own query, with `consent_sql.consent_in_force`.
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Exists, OuterRef, QuerySet, Value
+from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 
@@ -161,16 +161,19 @@ def _alerting_consents(actor: Membership, status: Status, learners, on: date) ->
     return governing_with_status(consents, status, on)
 
 
-def people_with_consent_alert(*, actor: Membership, status: Status, learners=None, on: date | None = None):
+def people_with_consent_alert(
+    *, actor: Membership, status: Status, learners=None, on: date | None = None, count_consents: bool = False
+):
     """The people (of `learners`, or all the actor sees) with a consent in `status` (review due or expired) on
-    `on`, by the name they are known by, as a query: count it or take a page of it."""
+    `on`, by the name they are known by, as a query: count it or take a page of it. With `count_consents`, each
+    person carries `alerting_consents`: how many of their consents are in `status` (together, consent_count)."""
     on = on or timezone.localdate()
     alerting = _alerting_consents(actor, status, learners, on).filter(learner=OuterRef("pk"))
-    return (
-        learners_visible_to(actor)
-        .filter(Exists(alerting))
-        .order_by(Coalesce(NullIf("preferred_name", Value("")), "first_name"), "last_name", "pk")
-    )
+    people = learners_visible_to(actor).filter(Exists(alerting))
+    if count_consents:
+        counted = alerting.order_by().values("learner").annotate(n=Count("pk")).values("n")
+        people = people.annotate(alerting_consents=Subquery(counted, output_field=IntegerField()))
+    return people.order_by(Coalesce(NullIf("preferred_name", Value("")), "first_name"), "last_name", "pk")
 
 
 def consent_alerts_of(people: list[Learner], *, status: Status, on: date) -> list[ConsentAlert]:
