@@ -12,7 +12,7 @@ from attunement.organisations.models import Membership, Organisation
 from attunement.organisations.selectors import staff_of
 
 from .models import Correction, Fundamental, ObservedBehaviour, ProgressReview, ProgressScale, ReviewRating, Session
-from .novelty import first_behaviour_ids, history_of
+from .novelty import history_of
 from .policies import fundamental_policy, review_policy, session_policy
 from .vocabulary import ENGAGEMENT_AREAS, Rates
 
@@ -55,12 +55,13 @@ def learner_timeline(*, actor: Membership, learner: Learner, filters: TimelineFi
     if filters.new_only:
         sessions = sessions.filter(behaviours__is_first=True).distinct()
     return (
-        sessions.select_related("recorded_by")
-        .prefetch_related(
+        sessions.prefetch_related(
             "partners",
             "fundamentals",
-            "outcomes",
-            Prefetch("behaviours", queryset=ObservedBehaviour.objects.order_by("pk")),
+            # The card shows only the real firsts (stored flags, read through their partial index).
+            Prefetch(
+                "behaviours", queryset=ObservedBehaviour.objects.filter(is_first=True).order_by("pk"), to_attr="firsts"
+            ),
         )
         # The card says it was changed; a subquery per shown row, not a count over every session of the person.
         .annotate(was_corrected=Exists(Correction.objects.filter(session=OuterRef("pk"))))
@@ -507,12 +508,6 @@ def partners_for_correction(*, staff, session: Session):
         .objects.filter(Q(pk__in=staff.values("pk")) | Q(pk__in=session.partners.values("pk")))
         .order_by("first_name", "last_name")
     )
-
-
-def first_ids_of(*, learner: Learner) -> set[int]:
-    """The ids of `learner`'s real firsts (the person already fetched through the scope), so a page marks each
-    behaviour as never seen before only at its earliest record. One query."""
-    return first_behaviour_ids([learner.pk])
 
 
 def seen_before_hints(*, learner: Learner, editing: Session | None = None) -> dict[str, str]:

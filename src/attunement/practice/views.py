@@ -153,6 +153,7 @@ def timeline(request, learner):
     page = Paginator(selectors.learner_timeline(actor=actor, learner=learner, filters=filters), 25).get_page(
         request.GET.get("page")
     )
+    sessions = list(page.object_list)
     weeks = selectors.weekly_session_counts(learner=learner)
     query = request.GET.copy()
     query.pop("page", None)
@@ -162,7 +163,7 @@ def timeline(request, learner):
         {
             "learner": learner,
             "page": page,
-            "first_ids": selectors.first_ids_of(learner=learner),
+            "sessions": sessions,
             "filter_form": filter_form,
             "query": query.urlencode(),
             "weeks": weeks,
