@@ -5,17 +5,32 @@ Where two people the reader can see would look the same, each gets as much of th
 them apart: "Chloe J." and "Chloe T.", or "Chloe Jo." and "Chloe Ja." when the initials are the same too,
 or the whole surname when one surname begins with the other.
 
-The rule is worked out once per page (two small queries: which shown names are shared, then the people
-who share them), never once per person.
+A page asks only about the people it shows. For a reader who sees only the people assigned to them, the rule is
+worked out for all of them at once (one small query). For a reader who sees the whole organisation, the first
+person a page names costs one query that reads only the people sharing that person's shown name (through an
+index on the shown name, so it costs the same however large the organisation); a page that names a second
+person works the rule out for everyone once (one more query), so a list never asks once per person.
 """
 
 from collections import defaultdict
 from collections.abc import Iterable
 
-from django.db.models import Count, Value
-from django.db.models.functions import Coalesce, Lower, NullIf
+from django.db.models import Count, F, Func, Value
+from django.db.models.functions import Coalesce, Lower
 
 CACHE_ATTRIBUTE = "_attunement_shown_names"
+
+
+def _preferred_or_null(preferred):
+    # NULLIF(preferred, '') with the empty string written into the SQL: SQLite uses an index on an expression
+    # only for the very same expression, and a bound parameter in the place of '' is not the same.
+    return Func(preferred, template="NULLIF(%(expressions)s, '')")
+
+
+def shown_name_key():
+    """The shown name as the database compares it: lower-cased, the preferred name if there is one, else the first
+    name. The same expression is indexed by organisation (see Learner.Meta)."""
+    return Lower(Coalesce(_preferred_or_null(F("preferred_name")), F("first_name")))
 
 
 def shown_first(first_name: str, preferred_name: str = "") -> str:
@@ -56,20 +71,13 @@ def distinct_names(people: Iterable[tuple[int, str, str, str]]) -> dict[int, str
 
 def shared_names_among(learners) -> dict[int, str]:
     """For a queryset of the people a reader can see: the told-apart names of those whose shown name is
-    shared. Everyone else is shown by their usual name."""
-    shown = Lower(Coalesce(NullIf("preferred_name", Value("")), "first_name"))
-    shared = (
-        learners.order_by()
-        .annotate(shown=shown)
-        .values("shown")
-        .annotate(n=Count("pk"))
-        .filter(n__gt=1)
-        .values_list("shown", flat=True)
-    )
+    shared (one query). Everyone else is shown by their usual name."""
+    shown = shown_name_key()
+    shared = learners.order_by().annotate(shown=shown).values("shown").annotate(n=Count("pk")).filter(n__gt=1)
     rows = (
         learners.order_by()
         .annotate(shown=shown)
-        .filter(shown__in=list(shared))
+        .filter(shown__in=shared.values("shown"))
         .values_list("pk", "first_name", "preferred_name", "last_name")
     )
     return distinct_names(rows)
@@ -84,19 +92,69 @@ def names_for(actor) -> dict[int, str]:
     return shared_names_among(learners_visible_to(actor))
 
 
-def names_for_request(request) -> dict[int, str]:
-    """`names_for` the signed-in member, worked out once per request."""
+class ShownNames:
+    """The told-apart names one reader sees, worked out as a page asks about each person (see the module's
+    docstring): `name(learner)` is the person's shown name, with as much of the surname as needed."""
+
+    def __init__(self, actor):
+        self._actor = actor
+        self._names: dict[int, str] = {}  # every person worked out so far; "" for a name nobody else shares
+        self._asked_one = False
+        self._everyone = False
+
+    def name(self, learner) -> str:
+        if learner.pk not in self._names and not self._everyone:
+            if self._asked_one or not self._sees_whole_organisation():
+                self._work_out_everyone()
+            else:
+                self._asked_one = True
+                self._work_out(learner)
+        return self._names.get(learner.pk) or learner.display_name
+
+    def _sees_whole_organisation(self) -> bool:
+        from .policies import ASSIGNED_ROLES
+
+        return self._actor.role not in ASSIGNED_ROLES
+
+    def _visible(self):
+        from .selectors import learners_visible_to
+
+        return learners_visible_to(self._actor)
+
+    def _work_out(self, learner) -> None:
+        key = shown_name_key()
+        rows = list(
+            self._visible()
+            .order_by()
+            .annotate(shown=key)
+            .filter(shown=Lower(Coalesce(_preferred_or_null(Value(learner.preferred_name)), Value(learner.first_name))))
+            .values_list("pk", "first_name", "preferred_name", "last_name")
+        )
+        self._names[learner.pk] = ""
+        if len(rows) > 1:
+            self._names.update(distinct_names(rows))
+
+    def _work_out_everyone(self) -> None:
+        self._names.update(names_for(self._actor))
+        self._everyone = True
+
+
+def names_for_request(request) -> ShownNames | dict:
+    """The names the signed-in member sees, kept for the rest of the request."""
     if request is None:
         return {}
     names = getattr(request, CACHE_ATTRIBUTE, None)
     if names is None:
-        names = names_for(getattr(request, "membership", None))
+        actor = getattr(request, "membership", None)
+        names = ShownNames(actor) if actor is not None else {}
         setattr(request, CACHE_ATTRIBUTE, names)
     return names
 
 
-def name_of(learner, names: dict[int, str]) -> str:
+def name_of(learner, names: "ShownNames | dict[int, str]") -> str:
     """The person's shown name: told apart from others where needed."""
+    if isinstance(names, ShownNames):
+        return names.name(learner)
     return names.get(learner.pk) or learner.display_name
 
 

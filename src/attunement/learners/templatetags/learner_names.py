@@ -3,7 +3,7 @@ someone else the reader can see who has the same first name (see attunement.lear
 
 from django import template
 
-from attunement.learners.naming import names_for_request
+from attunement.learners.naming import name_of, names_for_request
 
 register = template.Library()
 
@@ -14,6 +14,6 @@ def person_name(context, learner) -> str:
         return ""
     if isinstance(learner, dict):  # a person already turned into plain data
         return learner.get("display_name", "")
-    pk = getattr(learner, "pk", None)
-    shown = names_for_request(context.get("request")).get(pk) if pk is not None else None
-    return shown or getattr(learner, "display_name", "")
+    if getattr(learner, "pk", None) is None:
+        return getattr(learner, "display_name", "")
+    return name_of(learner, names_for_request(context.get("request")))
