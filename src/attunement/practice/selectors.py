@@ -7,6 +7,7 @@ from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, 
 from django.utils import timezone
 
 from attunement.learners.models import Assignment, Learner, PlanOutcome
+from attunement.learners.policies import learner_policy
 from attunement.learners.selectors import learners_visible_to
 from attunement.organisations.models import Membership, Organisation
 from attunement.organisations.selectors import staff_of
@@ -161,12 +162,16 @@ def active_outcomes(*, learner: Learner) -> QuerySet[PlanOutcome]:
 
 
 def new_behaviour_moments(*, actor: Membership, learner: Learner, limit: int = 5) -> QuerySet[ObservedBehaviour]:
-    """The latest real firsts: each behaviour once, at its earliest record (see practice.novelty)."""
+    """The latest real firsts: each behaviour once, at its earliest record (see practice.novelty).
+
+    Read newest first through the index of the person's sessions that count, looking up each session's firsts in
+    their own small index, so the database stops at the few shown and never reads the sessions themselves (nor
+    gathers and sorts them all, as a subquery of the person's sessions did). Whether the actor sees the person is
+    the scope's answer, kept for the request when the page has already asked it."""
+    if actor is None or not learner_policy.in_scope(actor, learner):
+        return ObservedBehaviour.objects.none()
     return (
-        ObservedBehaviour.objects.filter(
-            session__in=sessions_visible_to(actor).filter(learner=learner),
-            is_first=True,
-        )
+        ObservedBehaviour.objects.filter(is_first=True, session__learner=learner, session__withdrawn_at__isnull=True)
         .select_related("session")
         .order_by("-session__started_at")[:limit]
     )
@@ -357,10 +362,11 @@ def family_progress(*, actor: Membership, learner: Learner) -> dict | None:
 def home_observations_of(*, actor: Membership, learner: Learner, limit: int = 5) -> QuerySet:
     from .models import HomeObservation
 
+    # Whether the actor sees the person: the scope's answer, kept for the request when the page asked it already.
+    if actor is None or not learner_policy.in_scope(actor, learner):
+        return HomeObservation.objects.none()
     return (
-        HomeObservation.objects.filter(learner__in=learners_visible_to(actor).values("pk"), learner=learner)
-        .select_related("author")
-        .order_by("-observed_on", "-pk")[:limit]
+        HomeObservation.objects.filter(learner=learner).select_related("author").order_by("-observed_on", "-pk")[:limit]
     )
 
 
