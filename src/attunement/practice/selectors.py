@@ -1,5 +1,6 @@
 """Every read of practice records, always scoped to the acting member."""
 
+from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -79,20 +80,23 @@ def week_start(day: date) -> date:
 
 
 def weekly_session_counts(*, learner: Learner, weeks: int = 12, today: date | None = None) -> list[dict]:
-    """Sessions in each of the last `weeks` weeks (Monday to Sunday), oldest first, with the target."""
+    """Sessions in each of the last `weeks` weeks (Monday to Sunday), oldest first, with the target.
+
+    Each session is put in its week by comparing its time with each week's start (local midnight on Monday,
+    worked out once), not by turning every session's time into a local date."""
     today = today or timezone.localdate()
     first_week = week_start(today) - timedelta(weeks=weeks - 1)
-    counts = dict.fromkeys((first_week + timedelta(weeks=i) for i in range(weeks)), 0)
-    starts = Session.objects.filter(learner=learner, started_at__gte=_start_of(first_week)).values_list(
-        "started_at", flat=True
-    )
-    for started_at in starts:
-        monday = week_start(timezone.localtime(started_at).date())
-        if monday in counts:
-            counts[monday] += 1
+    mondays = [first_week + timedelta(weeks=i) for i in range(weeks)]
+    starts = [_start_of(monday) for monday in [*mondays, mondays[-1] + timedelta(weeks=1)]]
+    counts = [0] * weeks
+    for started_at in Session.objects.filter(
+        learner=learner, started_at__gte=starts[0], started_at__lt=starts[-1]
+    ).values_list("started_at", flat=True):
+        counts[bisect_right(starts, started_at) - 1] += 1
     target = learner.session_target()
     return [
-        {"week": monday, "count": count, "target": target, "met": count >= target} for monday, count in counts.items()
+        {"week": monday, "count": count, "target": target, "met": count >= target}
+        for monday, count in zip(mondays, counts, strict=True)
     ]
 
 
