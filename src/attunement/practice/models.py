@@ -138,6 +138,12 @@ class Session(Withdrawable):
                 condition=models.Q(withdrawn_at__isnull=True),
                 name="practice_session_current",
             ),
+            # A person's latest firsts (About me) are read from the few sessions that hold one.
+            models.Index(
+                fields=["learner", "started_at"],
+                condition=models.Q(withdrawn_at__isnull=True, has_new_behaviour=True),
+                name="practice_session_firsts",
+            ),
         ]
 
     def __str__(self):

@@ -168,14 +168,18 @@ def active_outcomes(*, learner: Learner) -> QuerySet[PlanOutcome]:
 def new_behaviour_moments(*, actor: Membership, learner: Learner, limit: int = 5) -> QuerySet[ObservedBehaviour]:
     """The latest real firsts: each behaviour once, at its earliest record (see practice.novelty).
 
-    Read newest first through the index of the person's sessions that count, looking up each session's firsts in
-    their own small index, so the database stops at the few shown and never reads the sessions themselves (nor
-    gathers and sorts them all, as a subquery of the person's sessions did). Whether the actor sees the person is
-    the scope's answer, kept for the request when the page has already asked it."""
+    Read newest first through the index of the person's sessions that count and hold a first (`has_new_behaviour`,
+    kept with `is_first` by practice.novelty), so the database reads the few shown however long the history.
+    Whether the actor sees the person is the scope's answer, kept for the request when the page asked it already."""
     if actor is None or not learner_policy.in_scope(actor, learner):
         return ObservedBehaviour.objects.none()
     return (
-        ObservedBehaviour.objects.filter(is_first=True, session__learner=learner, session__withdrawn_at__isnull=True)
+        ObservedBehaviour.objects.filter(
+            is_first=True,
+            session__learner=learner,
+            session__withdrawn_at__isnull=True,
+            session__has_new_behaviour=True,
+        )
         .select_related("session")
         .order_by("-session__started_at")[:limit]
     )
