@@ -173,3 +173,46 @@ def test_each_alert_s_count_and_first_ten_are_those_of_its_whole_list(world):
         for slug, status in board._CONSENT_STATUS.items():
             truth = consent_count(actor=world.coordinator, status=status, learners=scope.people(world.coordinator))
             assert previews[slug.replace("-", "_")]["consents"] == truth, slug
+
+
+# The template loops the chart's bars and the table of weeks replaced, to check the markup written in Python.
+BARS_AS_TEMPLATE = (
+    '{% for bar in chart.bars %}<rect class="bar{% if bar.met %} met{% endif %}" x="{{ bar.x }}" '
+    'y="{{ bar.y }}" width="{{ bar.width }}" height="{{ bar.height }}"><title>Week of {{ bar.label }}: '
+    "{{ bar.value }} session{{ bar.value|pluralize }}</title></rect>\n    "
+    '{% if forloop.counter0|divisibleby:chart.label_every %}<text x="{% if forloop.revcounter0 < chart.label_every %}'
+    '{{ bar.label_end }}" text-anchor="end{% else %}{{ bar.x }}{% endif %}" '
+    "y=\"{{ chart.bottom|add:'16' }}\">{{ bar.label }}</text>{% endif %}{% endfor %}"
+)
+ROWS_AS_TEMPLATE = (
+    '{% for w in weeks %}<tr><th scope="row">{{ w.week|date:"j M Y" }}</th><td>{{ w.count }}</td>'
+    "<td>{{ w.target }}</td><td>{{ w.people_met }} of {{ people }}</td></tr>{% endfor %}"
+)
+
+
+@hypothesis_settings(max_examples=60, deadline=None)
+@given(
+    counts=st.lists(st.tuples(st.integers(0, 30_000), st.integers(0, 5_000)), min_size=1, max_size=60),
+    target=st.integers(0, 40_000),
+    people=st.integers(1, 20_000),
+    first=st.dates(min_value=date(2020, 1, 6), max_value=date(2030, 1, 1)),
+)
+def test_the_chart_s_bars_and_the_table_of_weeks_are_what_the_template_wrote(counts, target, people, first):
+    from django.template import Context, Template
+
+    monday = first - timedelta(days=first.weekday())
+    weeks = [
+        {
+            "week": monday + timedelta(weeks=i),
+            "count": n,
+            "target": target,
+            "met": n >= target,
+            "people_met": min(met, people),
+        }
+        for i, (n, met) in enumerate(counts)
+    ]
+    chart = board._weeks_chart(weeks)
+    assert chart["bars_svg"] == Template(BARS_AS_TEMPLATE).render(Context({"chart": chart}))
+    assert board._weeks_rows(weeks, people) == Template(ROWS_AS_TEMPLATE).render(
+        Context({"weeks": weeks, "people": people})
+    )

@@ -7,7 +7,9 @@ from datetime import date, timedelta
 
 from django.db.models import Count, F, FilteredRelation, Func, IntegerField, Q, Sum, Value, Window
 from django.db.models.functions import Coalesce
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
 
 from attunement.learners.models import Learner
 from attunement.learners.selectors import learners_visible_to
@@ -118,6 +120,7 @@ def ends(*, actor: Membership, scope: Scope, period: Period) -> dict:
         "progress_chart": progress_bars(progress),
         "weeks": weeks,
         "weeks_chart": _weeks_chart(weeks) if weeks else None,
+        "weeks_rows": _weeks_rows(weeks, everyone["n"]),
         "weeks_reached": sum(1 for week in weeks if week["met"]),
         "family": family_feedback(people, period),
     }
@@ -185,11 +188,50 @@ _TARGET = Coalesce(F("weekly_session_target"), F("organisation__weekly_session_t
 
 
 def _weeks_chart(weeks: list[dict]) -> dict:
-    """practice.charts.weekly_bars, each date label ending under its own bar so the last is not cut off."""
+    """practice.charts.weekly_bars, each date label ending under its own bar so the last is not cut off, with the
+    bars written out as SVG (`bars_svg`): a year of weeks is some 500 values, each cheaper to put in a string here
+    than through a template variable."""
     chart = weekly_bars(weeks)
     for bar in chart["bars"]:
         bar.label_end = round(bar.x + bar.width, 1)
+    chart["bars_svg"] = _bars_svg(chart)
     return chart
+
+
+def _shown(value) -> str:
+    """A value as a template shows it: localised and escaped."""
+    return conditional_escape(str(formats.localize(value)))
+
+
+def _bars_svg(chart: dict) -> SafeString:
+    """The chart's bars with their titles, and a date label under every `label_every`-th one, as the dashboard's
+    template wrote them."""
+    every, bars = chart["label_every"], chart["bars"]
+    label_y = _shown(chart["bottom"] + 16)
+    parts = []
+    for i, bar in enumerate(bars):
+        parts.append(
+            f'<rect class="bar{" met" if bar.met else ""}" x="{_shown(bar.x)}" y="{_shown(bar.y)}" '
+            f'width="{_shown(bar.width)}" height="{_shown(bar.height)}"><title>Week of {_shown(bar.label)}: '
+            f"{_shown(bar.value)} session{'' if bar.value == 1 else 's'}</title></rect>\n    "
+        )
+        if i % every == 0:
+            x = f'{_shown(bar.label_end)}" text-anchor="end' if len(bars) - 1 - i < every else _shown(bar.x)
+            parts.append(f'<text x="{x}" y="{label_y}">{_shown(bar.label)}</text>')
+    return mark_safe("".join(parts))  # noqa: S308 (every value in it is escaped by _shown)
+
+
+def _weeks_rows(weeks: list[dict], people: int) -> SafeString:
+    """The rows of the table of weeks (week, sessions, targets, people who reached their own target)."""
+    of = _shown(people)
+    return mark_safe(  # noqa: S308 (every value in it is escaped by _shown)
+        "".join(
+            f'<tr><th scope="row">{conditional_escape(formats.date_format(week["week"], "j M Y"))}</th>'
+            f"<td>{_shown(week['count'])}</td><td>{_shown(week['target'])}</td>"
+            f"<td>{_shown(week['people_met'])} of {of}</td></tr>"
+            for week in weeks
+        )
+    )
 
 
 PROGRESS_GROUPS = (
