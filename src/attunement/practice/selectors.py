@@ -45,7 +45,12 @@ class TimelineFilter:
 
 
 def learner_timeline(*, actor: Membership, learner: Learner, filters: TimelineFilter = TimelineFilter()):
-    sessions = sessions_visible_to(actor).filter(learner=learner)
+    """The person's sessions that count, newest first, with what the timeline's cards show. Whether the actor
+    sees the person is the scope's answer (kept for the request when the page asked it already), so the reads
+    are of this person's sessions alone, not checked against a list of everyone the actor can see."""
+    if actor is None or not learner_policy.in_scope(actor, learner):
+        return Session.objects.none()
+    sessions = Session.objects.filter(learner=learner)
     if filters.partner_id:
         sessions = sessions.filter(partners__id=filters.partner_id)
     if filters.fundamental_id:
@@ -259,9 +264,11 @@ def evidence_candidates(*, actor: Membership, learner: Learner, since: date | No
 
 
 def recent_sessions_by(*, actor: Membership, limit: int = 5) -> QuerySet[Session]:
+    # Each of the actor's latest sessions is checked against the scope by its person, so the database stops at
+    # `limit` instead of listing everyone the actor can see first.
+    visible = learners_visible_to(actor).filter(pk=OuterRef("learner_id"))
     return (
-        sessions_visible_to(actor)
-        .filter(recorded_by_id=actor.user_id)
+        Session.objects.filter(Exists(visible), recorded_by_id=actor.user_id)
         .select_related("learner")
         .order_by("-started_at")[:limit]
     )
@@ -294,28 +301,35 @@ def fundamentals_seen(*, actor: Membership, learner: Learner, since: date) -> li
 
 
 def learners_furthest_from_target(*, actor: Membership, since: date, limit: int = 12) -> list[Learner]:
-    """The people with the biggest gap between this week's sessions and their weekly target, biggest first."""
-    from django.db.models import FilteredRelation
+    """The people with the biggest gap between this week's sessions and their weekly target, biggest first; each
+    with `this_week`, their sessions since `since`.
+
+    Each person's sessions this week are counted by a step down the index of their sessions that count, and the
+    database keeps only the `limit` biggest gaps as it goes, instead of joining every person's week and grouping
+    the rows by every column of the person."""
     from django.db.models.functions import Coalesce
 
+    this_week = (
+        Session.objects.filter(learner_id=OuterRef("pk"), started_at__gte=_start_of(since))
+        .order_by()
+        .values("learner_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     learners = (
         learners_visible_to(actor)
         .filter(is_active=True)
         .select_related("organisation")
-        # The date is in the join itself, so only this week's sessions are read, not every session ever.
         .annotate(
-            sessions_this_week=FilteredRelation(
-                "sessions",
-                condition=Q(sessions__started_at__gte=_start_of(since), sessions__withdrawn_at__isnull=True),
-            )
-        )
-        .annotate(
-            this_week=Count("sessions_this_week"),
-            gap=Coalesce(F("weekly_session_target"), F("organisation__weekly_session_target")) - F("this_week"),
+            gap=Coalesce(F("weekly_session_target"), F("organisation__weekly_session_target"))
+            - Coalesce(Subquery(this_week), 0)
         )
         .order_by("-gap", "first_name", "last_name")
     )
-    return list(learners[:limit])
+    people = list(learners[:limit])
+    for person in people:
+        person.this_week = person.session_target() - person.gap
+    return people
 
 
 # --- The family portal: only what a family should see, in plain words -----------------------------------

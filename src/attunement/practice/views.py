@@ -53,9 +53,10 @@ def home(request):
     whole_organisation = sees_whole_organisation(actor)
     if whole_organisation:
         people = selectors.learners_furthest_from_target(actor=actor, since=this_week, limit=12)
+        counts = {person.pk: person.this_week for person in people}
     else:
         people = selectors.learners_recent_first(actor=actor, limit=12)
-    counts = selectors.sessions_per_learner_since(learners=people, since=this_week)
+        counts = selectors.sessions_per_learner_since(learners=people, since=this_week)
     return render(
         request,
         "practice/home.html",
