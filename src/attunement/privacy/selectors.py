@@ -178,6 +178,8 @@ def people_with_consent_alert(
 
 def consent_alerts_of(people: list[Learner], *, status: Status, on: date) -> list[ConsentAlert]:
     """For these people (in this order), each one's consents in `status` on `on`, by purpose."""
+    if not people:
+        return []
     consents = governing_with_status(Consent.objects.filter(learner__in=people), status, on).order_by("purpose")
     by_person: dict[int, list[Consent]] = {}
     for consent in consents:
