@@ -4,10 +4,11 @@ one site or one group of people, over a chosen period, with the alerts that need
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import partial
 
 from django.db.models import Count, F, FilteredRelation, Func, IntegerField, Q, Sum, Value, Window
 from django.db.models.functions import Coalesce
-from django.utils import formats, timezone
+from django.utils import formats, numberformat, timezone, translation
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -198,15 +199,30 @@ def _weeks_chart(weeks: list[dict]) -> dict:
     return chart
 
 
-def _shown(value) -> str:
-    """A value as a template shows it: localised and escaped."""
-    return conditional_escape(str(formats.localize(value)))
+class _Shown:
+    """Values as a template shows them: localised (numbers in the current language's format, looked up once
+    here rather than for each value) and escaped."""
+
+    def __init__(self):
+        language = translation.get_language()
+        self.number = partial(
+            numberformat.format,
+            decimal_sep=formats.get_format("DECIMAL_SEPARATOR", language, use_l10n=True),
+            grouping=formats.get_format("NUMBER_GROUPING", language, use_l10n=True),
+            thousand_sep=formats.get_format("THOUSAND_SEPARATOR", language, use_l10n=True),
+            use_l10n=True,
+        )
+
+    def __call__(self, value) -> str:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return conditional_escape(self.number(value))
+        return conditional_escape(str(formats.localize(value)))
 
 
 def _bars_svg(chart: dict) -> SafeString:
     """The chart's bars with their titles, and a date label under every `label_every`-th one, as the dashboard's
     template wrote them."""
-    every, bars = chart["label_every"], chart["bars"]
+    every, bars, _shown = chart["label_every"], chart["bars"], _Shown()
     label_y = _shown(chart["bottom"] + 16)
     parts = []
     for i, bar in enumerate(bars):
@@ -223,6 +239,7 @@ def _bars_svg(chart: dict) -> SafeString:
 
 def _weeks_rows(weeks: list[dict], people: int) -> SafeString:
     """The rows of the table of weeks (week, sessions, targets, people who reached their own target)."""
+    _shown = _Shown()
     of = _shown(people)
     return mark_safe(  # noqa: S308 (every value in it is escaped by _shown)
         "".join(
