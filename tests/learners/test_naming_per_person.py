@@ -71,3 +71,15 @@ def test_someone_who_sees_only_their_own_people_has_them_all_worked_out_in_one_q
     names = ShownNames(world.practitioner)
     with django_assert_num_queries(1):
         assert [names.name(p) for p in (*people, world.mine)] == ["Chloe Test", "Chloe Test", "Sam", "Mina"]
+
+
+def test_names_differing_only_in_an_accented_letter_s_case_are_told_apart(world):
+    """The rule ignores case the way Python does, accented letters included (SQLite's LOWER does not)."""
+    upper = world.learner(world.school, "ZOË", assign=[world.practitioner])
+    lower = world.learner(world.school, "zoë", assign=[world.practitioner])
+    Learner.objects.filter(pk=upper.pk).update(last_name="Ab")
+    Learner.objects.filter(pk=lower.pk).update(last_name="Ac")
+    upper.refresh_from_db()
+    lower.refresh_from_db()
+    names = ShownNames(world.practitioner)
+    assert [names.name(upper), names.name(lower)] == ["ZOË Ab", "zoë Ac"]

@@ -5,11 +5,13 @@ Where two people the reader can see would look the same, each gets as much of th
 them apart: "Chloe J." and "Chloe T.", or "Chloe Jo." and "Chloe Ja." when the initials are the same too,
 or the whole surname when one surname begins with the other.
 
-A page asks only about the people it shows. For a reader who sees only the people assigned to them, the rule is
-worked out for all of them at once (one small query). For a reader who sees the whole organisation, the first
-person a page names costs one query that reads only the people sharing that person's shown name (through an
-index on the shown name, so it costs the same however large the organisation); a page that names a second
-person works the rule out for everyone once (one more query), so a list never asks once per person.
+A page asks only about the people it shows. A reader who sees only the people assigned to them has the rule
+worked out for all of them at once: one small query reads them, and the rule is applied here, grouping shown
+names the way `distinct_names` does (ignoring case, accents' case included). For a reader who sees the whole
+organisation, the first person a page names costs one query that reads only the people sharing that person's
+shown name, as the database lower-cases it (through an index on it, so it costs the same however large the
+organisation); a page that names a second person works the rule out for everyone once (one more query), so a
+list never asks once per person.
 """
 
 from collections import defaultdict
@@ -67,6 +69,16 @@ def distinct_names(people: Iterable[tuple[int, str, str, str]]) -> dict[int, str
             neighbours = [other_last for _, _, other_last in ordered[max(0, i - 1) : i] + ordered[i + 1 : i + 2]]
             names[pk] = f"{shown} {_surname_part(last, neighbours)}".strip()
     return names
+
+
+def shared_names_of(people: Iterable[tuple[int, str, str, str]]) -> dict[int, str]:
+    """`distinct_names` of only those (id, first name, preferred name, last name) rows whose shown name another
+    row shares; everyone else is shown by their usual name."""
+    people = list(people)
+    count: dict[str, int] = defaultdict(int)
+    for _, first, preferred, _ in people:
+        count[shown_first(first, preferred).casefold()] += 1
+    return distinct_names(row for row in people if count[shown_first(row[1], row[2]).casefold()] > 1)
 
 
 def shared_names_among(learners) -> dict[int, str]:
@@ -135,7 +147,11 @@ class ShownNames:
             self._names.update(distinct_names(rows))
 
     def _work_out_everyone(self) -> None:
-        self._names.update(names_for(self._actor))
+        if self._sees_whole_organisation():
+            self._names.update(names_for(self._actor))
+        else:  # their own few people: read them all and apply the rule here, rather than have the database group them
+            rows = self._visible().order_by().values_list("pk", "first_name", "preferred_name", "last_name")
+            self._names.update(shared_names_of(rows))
         self._everyone = True
 
 
