@@ -31,7 +31,7 @@ def learner_list_view(request):
     search = request.GET.get("q", "").strip()[:100]
     left = request.GET.get("left") == "1"
     number = request.GET.get("page", "")
-    number = int(number) if number.isdigit() and 0 < int(number) < 100_000 else 1
+    number = int(number) if number.isascii() and number.isdigit() and 0 < int(number) < 100_000 else 1
     page = learner_list(actor=request.membership, search=search, include_inactive=left, page=number, per_page=PER_PAGE)
     query = urlencode([*([("q", search)] if search else []), *([("left", "1")] if left else [])])
     if not page.people and page.has_previous:  # past the end (the list got shorter): start again
