@@ -168,8 +168,14 @@ def people_with_consent_alert(
     `on`, by the name they are known by, as a query: count it or take a page of it. With `count_consents`, each
     person carries `alerting_consents`: how many of their consents are in `status` (together, consent_count)."""
     on = on or timezone.localdate()
-    alerting = _alerting_consents(actor, status, learners, on).filter(learner=OuterRef("pk"))
-    people = learners_visible_to(actor).filter(Exists(alerting))
+    # Each person's own consents, as the actor may see them (so only people the actor sees are found): the people
+    # looked at are the outer list, so the consents need not be narrowed to them again.
+    alerting = governing_with_status(consent_policy.scope(actor).filter(learner=OuterRef("pk")), status, on)
+    if learners is None:
+        learners = learners_visible_to(actor)
+    elif not isinstance(learners, QuerySet):
+        learners = learners_visible_to(actor).filter(pk__in=[getattr(person, "pk", person) for person in learners])
+    people = learners.filter(Exists(alerting))
     if count_consents:
         counted = alerting.order_by().values("learner").annotate(n=Count("pk")).values("n")
         people = people.annotate(alerting_consents=Subquery(counted, output_field=IntegerField()))
