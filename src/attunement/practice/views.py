@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from attunement.edits import EditConflict, with_token
 from attunement.learners.access import learner_page
-from attunement.learners.naming import distinct_names, shown_name
+from attunement.learners.naming import distinct_names, names_for_request, shown_name
 from attunement.learners.policies import learner_policy
 from attunement.organisations.access import member_required
 from attunement.organisations.forms_util import add_service_errors, catalogue_add
@@ -57,13 +57,15 @@ def home(request):
     else:
         people = selectors.learners_recent_first(actor=actor, limit=12)
         counts = selectors.sessions_per_learner_since(learners=people, since=this_week)
+    recent = list(selectors.recent_sessions_by(actor=actor))
+    names_for_request(request).work_out([*people, *(session.learner for session in recent)])
     return render(
         request,
         "practice/home.html",
         {
             "people": [{"learner": p, "this_week": counts.get(p.pk, 0), "target": p.session_target()} for p in people],
             "whole_organisation": whole_organisation,
-            "recent": selectors.recent_sessions_by(actor=actor),
+            "recent": recent,
             "may_record": learner_policy.role_may(actor, "record_session"),
             "leads": fundamental_policy.role_may(actor, "manage"),
             "may_add_people": learner_policy.may_create(actor),
