@@ -59,7 +59,7 @@ class TestAlerts:
 
 
 @pytest.mark.django_db
-def test_progress_movement_counts_people_up_same_and_down(world):
+def test_progress_movement_puts_each_person_in_one_group_and_never_counts_a_fall_as_a_rise(world):
     scale = world.school.progress_scale
     levels = list(scale.levels.all())
     turns, gaze = world.school.fundamentals.all()[:2]
@@ -76,13 +76,24 @@ def test_progress_movement_counts_people_up_same_and_down(world):
             ],
         )
 
+    mixed = world.learner(world.school, "Mo")
     review(world.mine, date(2026, 3, 1), 0, 1)
-    review(world.mine, date(2026, 7, 1), 2, 1)  # one up, one the same: up
+    review(world.mine, date(2026, 7, 1), 2, 1)  # one up, one the same: up on half, down on none
     review(world.unassigned, date(2026, 3, 1), 2, 2)
-    review(world.unassigned, date(2026, 7, 1), 1, 2)  # one down: down
+    review(world.unassigned, date(2026, 7, 1), 1, 2)  # one down, none up: down only
+    review(mixed, date(2026, 3, 1), 1, 1)
+    review(mixed, date(2026, 7, 1), 2, 0)  # one up and one down: never counted as up
     people = board.Scope().people(world.coordinator)
     moved = board.progress_movement(people, Period(since=date(2026, 1, 1), until=TODAY))
-    assert moved == {"up": 1, "same": 0, "down": 1, "one_review": 0, "not_reviewed": 0}
+    assert moved == {
+        "up_most": 0,
+        "up_some": 1,
+        "mixed": 1,
+        "same": 0,
+        "down": 1,
+        "one_review": 0,
+        "no_review": 0,
+    }
 
 
 @pytest.mark.django_db

@@ -86,7 +86,8 @@ def truth_for(organisation: Organisation, period: Period) -> dict:
     moved = dict.fromkeys(
         [
             "Moved up on more than half of their items",
-            "Moved up on some items, half or fewer",
+            "Moved up on some items (half or fewer) and down on none",
+            "Moved up on some items and down on others (up on half or fewer)",
             "Stayed at the same level on every item",
             "Moved down on some items and up on none",
             "Only one review in the period, so no change can be seen yet",
@@ -112,8 +113,10 @@ def truth_for(organisation: Organisation, period: Period) -> dict:
         down = sum(1 for item in first if last[item] < first[item])
         if up > len(first) / 2:
             moved["Moved up on more than half of their items"] += 1
+        elif up and down:
+            moved["Moved up on some items and down on others (up on half or fewer)"] += 1
         elif up:
-            moved["Moved up on some items, half or fewer"] += 1
+            moved["Moved up on some items (half or fewer) and down on none"] += 1
         elif down:
             moved["Moved down on some items and up on none"] += 1
         else:

@@ -21,6 +21,7 @@ from attunement.practice.selectors import current_scale, week_start
 from attunement.privacy.consent_rules import Status
 from attunement.privacy.selectors import consent_alerts_of, people_with_consent_alert
 
+from .movement import COMPARED, GROUPS, count_groups
 from .periods import Period
 from .selectors import (
     family_feedback_in,
@@ -251,68 +252,38 @@ def _weeks_rows(weeks: list[dict], people: int) -> SafeString:
     )
 
 
-PROGRESS_GROUPS = (
-    ("up", "Moved up"),
-    ("same", "Stayed the same"),
-    ("down", "Moved down"),
-    ("one_review", "One review so far"),
-    ("not_reviewed", "No review in the period"),
-)
-
-
 def progress_movement(people, period: Period, *, organisation=None, everyone: int | None = None) -> dict:
-    """How many people moved up, stayed or moved down on the organisation's scale between their first and
-    latest review in the period (more items up than down counts as up). A person with only one review in the
-    period has nothing to compare it with: they are counted as "one_review", never as "same"; people with no
-    review in the period as "not_reviewed". Withdrawn reviews do not count. One query for everyone (and one for
-    the scale). `organisation` and `everyone` (how many people), when the caller knows them, save reading them."""
-    moved = {key: 0 for key, _ in PROGRESS_GROUPS}
+    """How many people are in each group of `movement.GROUPS` (up on most items, up on some and down on none, up
+    on some and down on others, no change, down only, one review, no review), comparing each person's first and
+    latest review in the period on the organisation's scale. Withdrawn reviews do not count. One query for
+    everyone (and one for the scale). `organisation` and `everyone` (how many people), when the caller knows
+    them, save reading them."""
     if everyone is None:
         everyone = people.count()
     if organisation is None:
         first_person = people.select_related("organisation").first()
         organisation = first_person.organisation if first_person else None
     scale = current_scale(organisation) if organisation is not None and everyone else None
-    if scale is None:
-        moved["not_reviewed"] = everyone
-        return moved
-    ratings = rating_positions(people, scale, period)
-    first: dict[tuple, int] = {}
-    last: dict[tuple, int] = {}
-    reviews: dict[int, set[int]] = defaultdict(set)
-    for learner_id, review_id, fundamental_id, area, position in ratings:
-        key = (learner_id, fundamental_id, area)
-        reviews[learner_id].add(review_id)
-        first.setdefault(key, position)
-        last[key] = position
-    steps: dict[int, list[int]] = defaultdict(list)
-    for key, start in first.items():
-        steps[key[0]].append(last[key] - start)
-    for learner_id, changes in steps.items():
-        if len(reviews[learner_id]) < 2:
-            moved["one_review"] += 1
-            continue
-        ups, downs = sum(step > 0 for step in changes), sum(step < 0 for step in changes)
-        moved["up" if ups > downs else ("down" if downs > ups else "same")] += 1
-    moved["not_reviewed"] = everyone - len(steps)
-    return moved
+    return count_groups(rating_positions(people, scale, period) if scale else [], everyone)
 
 
 # Horizontal bars for the progress chart, in the same units as practice.charts (an SVG viewBox).
-BAR_WIDTH, BAR_ROW, BAR_LABEL = 300, 30, 150
+BAR_WIDTH, BAR_ROW, BAR_LABEL = 360, 30, 180
 
 
 def progress_bars(moved: dict) -> dict:
     """One bar for each group of people in progress_movement, longest = most people."""
-    top = max([moved.get(key, 0) for key, _ in PROGRESS_GROUPS] + [1])
+    top = max([moved.get(group.key, 0) for group in GROUPS] + [1])
     plot = BAR_WIDTH - BAR_LABEL - 40
     rows = []
-    for i, (key, label) in enumerate(PROGRESS_GROUPS):
-        value = moved.get(key, 0)
+    for i, group in enumerate(GROUPS):
+        value = moved.get(group.key, 0)
         rows.append(
             {
-                "key": key,
-                "label": label,
+                "key": group.key,
+                "compared": group.key in COMPARED,
+                "label": group.short,
+                "meaning": group.meaning,
                 "value": value,
                 "y": i * BAR_ROW + 6,
                 "width": round(plot * value / top, 1),

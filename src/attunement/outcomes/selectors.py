@@ -3,7 +3,6 @@
 Withdrawn sessions and reviews never count. Lookups across a relation (`Count("sessions")`,
 `review__learner__in=...`) do not go through the manager that leaves them out, so each one here says so."""
 
-from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Sum
@@ -23,6 +22,7 @@ from attunement.privacy.models import Purpose
 from attunement.reflection.models import SessionVideo, VideoComment, VideoRating
 from attunement.suppression import THRESHOLD, average_over, count_of_people, exact, part_of, protected, suppress_counts
 
+from .movement import GROUPS, count_groups
 from .periods import Period
 
 WEEKS = 12
@@ -106,54 +106,17 @@ def _latest_levels(organisation: Organisation, people) -> dict | None:
 
 
 # How people's progress moved, said so that one item up of seventeen does not read as "moved up".
-MOVEMENT = [
-    ("up_most", "Moved up on more than half of their items"),
-    ("up_some", "Moved up on some items, half or fewer"),
-    ("same", "Stayed at the same level on every item"),
-    ("down", "Moved down on some items and up on none"),
-    ("one_review", "Only one review in the period, so no change can be seen yet"),
-    ("no_review", "No review in the period"),
-]
+MOVEMENT = [(group.key, group.meaning) for group in GROUPS]
 
 
 def progress_distribution(people, since: date, until: date) -> dict[str, int]:
-    """For each person: compare each item's level at their first and their latest review in the period (on the
-    organisation's current scale, withdrawn reviews left out), and put the person in one `MOVEMENT` group.
-    Mixed movement counts by the items that went up: up on 3 of 10 and down on 1 is "up on some"."""
-    counts = {key: 0 for key, _ in MOVEMENT}
+    """How many people are in each `MOVEMENT` group (the one rule in outcomes/movement.py), comparing each
+    person's first and latest review in the period on the organisation's current scale, withdrawn reviews left
+    out."""
     people = list(people.select_related("organisation"))
-    if not people:
-        return counts
-    scale = current_scale(people[0].organisation)
+    scale = current_scale(people[0].organisation) if people else None
     rows = rating_positions(people, scale, Period(since=since, until=until)) if scale else []
-    first: dict[tuple, int] = {}
-    last: dict[tuple, int] = {}
-    reviews: dict[int, set[int]] = defaultdict(set)
-    for learner_id, review_id, fundamental_id, area, position in rows:
-        key = (learner_id, fundamental_id, area)
-        first.setdefault(key, position)
-        last[key] = position
-        reviews[learner_id].add(review_id)
-    steps: dict[int, list[int]] = defaultdict(list)
-    for key, start in first.items():
-        steps[key[0]].append(last[key] - start)
-    for person in people:
-        if not reviews[person.pk]:
-            counts["no_review"] += 1
-        elif len(reviews[person.pk]) == 1:
-            counts["one_review"] += 1
-        else:
-            changes = steps[person.pk]
-            ups, downs = sum(s > 0 for s in changes), sum(s < 0 for s in changes)
-            if ups * 2 > len(changes):
-                counts["up_most"] += 1
-            elif ups:
-                counts["up_some"] += 1
-            elif downs:
-                counts["down"] += 1
-            else:
-                counts["same"] += 1
-    return counts
+    return count_groups(rows, len(people))
 
 
 # --- The reads behind the reports and the dashboard ------------------------------------------------------------
