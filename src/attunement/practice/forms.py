@@ -1,9 +1,10 @@
 import re
 import uuid
-from html import escape
 
 from django import forms
 from django.utils import timezone
+from django.utils.formats import localize
+from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 
 from attunement.learners.forms import DateInput
@@ -21,7 +22,94 @@ MAX_BEHAVIOURS = 50
 BEHAVIOUR_FIELD = re.compile(r"^behaviour-(\d+)-text$")
 
 
-class LocalDateTimeInput(forms.DateTimeInput):
+def _text(value) -> str:
+    """A value as `{{ value|stringformat:'s' }}` writes it: as text, escaped unless already safe."""
+    return conditional_escape(str(value))
+
+
+def _attributes(attrs: dict) -> str:
+    """An element's attributes as Django's widgets/attrs.html writes them."""
+    return "".join(
+        f" {conditional_escape(name)}" if value is True else f' {conditional_escape(name)}="{_text(value)}"'
+        for name, value in attrs.items()
+        if value is not False
+    )
+
+
+def _input(widget: dict) -> str:
+    value = "" if widget["value"] is None else f' value="{_text(widget["value"])}"'
+    return f'<input type="{_text(widget["type"])}" name="{_text(widget["name"])}"{value}{_attributes(widget["attrs"])}>'
+
+
+def _textarea(widget: dict) -> str:
+    value = conditional_escape(localize(widget["value"])) if widget["value"] else ""
+    return f'<textarea name="{_text(widget["name"])}"{_attributes(widget["attrs"])}>\n{value}</textarea>'
+
+
+def _select(widget: dict) -> str:
+    parts = [f'<select name="{_text(widget["name"])}"{_attributes(widget["attrs"])}>']
+    for group_name, options, _ in widget["optgroups"]:
+        if group_name:
+            parts.append(f'\n  <optgroup label="{conditional_escape(localize(group_name))}">')
+        for option in options:
+            parts.append(
+                f'\n  <option value="{_text(option["value"])}"{_attributes(option["attrs"])}>'
+                f"{conditional_escape(localize(option['label']))}</option>\n"
+            )
+        if group_name:
+            parts.append("\n  </optgroup>")
+    parts.append("\n</select>")
+    return "".join(parts)
+
+
+class DrawnInPython:
+    """A widget drawn in Python: the same HTML as Django's templates give for an input box, a text area or a
+    select box (input.html, textarea.html, select.html with select_option.html and attrs.html, every value
+    escaped as they would), without rendering a template for each box and each option. Other widgets are drawn by
+    their templates as usual. (A form's template tells a checkbox by its widget's class name, so tick boxes keep
+    Django's own widget.)"""
+
+    _drawers = {
+        **{
+            f"django/forms/widgets/{kind}.html": _input
+            for kind in ("input", "text", "number", "hidden", "date", "datetime", "email", "search")
+        },
+        "django/forms/widgets/textarea.html": _textarea,
+        "django/forms/widgets/select.html": _select,
+    }
+
+    def _render(self, template_name, context, renderer=None):
+        draw = self._drawers.get(template_name)
+        if draw is None:
+            return super()._render(template_name, context, renderer)
+        return mark_safe(draw(context["widget"]))  # noqa: S308  (every value in it is escaped by the drawers)
+
+
+class QuickSelect(DrawnInPython, forms.Select):
+    pass
+
+
+class QuickTextInput(DrawnInPython, forms.TextInput):
+    pass
+
+
+class QuickNumberInput(DrawnInPython, forms.NumberInput):
+    pass
+
+
+class QuickHiddenInput(DrawnInPython, forms.HiddenInput):
+    pass
+
+
+class QuickTextarea(DrawnInPython, forms.Textarea):
+    pass
+
+
+class QuickDateInput(DrawnInPython, DateInput):
+    pass
+
+
+class LocalDateTimeInput(DrawnInPython, forms.DateTimeInput):
     input_type = "datetime-local"
 
     def __init__(self, **kwargs):
@@ -44,12 +132,12 @@ def minutes_limits() -> dict[str, object]:
 class QuickLogForm(forms.Form):
     """The quick session log. Only the duration is required; everything else has a sensible default."""
 
-    submission_key = forms.UUIDField(widget=forms.HiddenInput)
+    submission_key = forms.UUIDField(widget=QuickHiddenInput)
     started_at = forms.DateTimeField(
         label="Started", widget=LocalDateTimeInput, input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
     )
     minutes = forms.IntegerField(
-        label="Minutes", widget=forms.NumberInput(attrs={"inputmode": "numeric", "aria-describedby": "minutes-warning"})
+        label="Minutes", widget=QuickNumberInput(attrs={"inputmode": "numeric", "aria-describedby": "minutes-warning"})
     )
     long_session_confirmed = forms.BooleanField(required=False, label="Yes, it really lasted this long")
     place = forms.CharField(max_length=120, required=False, label="Where?")
@@ -86,18 +174,18 @@ class QuickLogForm(forms.Form):
     ending = forms.ChoiceField(
         choices=Ending.choices, required=False, widget=forms.RadioSelect, label="How did it end?"
     )
-    ending_reason = forms.CharField(max_length=300, required=False, label="Why did you end it?")
+    ending_reason = forms.CharField(max_length=300, required=False, label="Why did you end it?", widget=QuickTextInput)
     what_happened = forms.CharField(
-        required=False, max_length=4000, label="What happened", widget=forms.Textarea(attrs={"rows": 3})
+        required=False, max_length=4000, label="What happened", widget=QuickTextarea(attrs={"rows": 3})
     )
     significant_moment = forms.CharField(
-        required=False, max_length=4000, label="A significant moment", widget=forms.Textarea(attrs={"rows": 2})
+        required=False, max_length=4000, label="A significant moment", widget=QuickTextarea(attrs={"rows": 2})
     )
     how_i_did = forms.CharField(
-        required=False, max_length=4000, label="How I did", widget=forms.Textarea(attrs={"rows": 2})
+        required=False, max_length=4000, label="How I did", widget=QuickTextarea(attrs={"rows": 2})
     )
     next_time = forms.CharField(
-        required=False, max_length=4000, label="Next time", widget=forms.Textarea(attrs={"rows": 2})
+        required=False, max_length=4000, label="Next time", widget=QuickTextarea(attrs={"rows": 2})
     )
 
     def __init__(self, *args, actor, learner, outcomes, **kwargs):
@@ -209,43 +297,13 @@ def _retired(choice) -> bool:
     return instance is not None and instance.is_retired
 
 
-def _attributes(attrs: dict) -> str:
-    """An element's attributes as Django's widgets/attrs.html writes them."""
-    return "".join(
-        f" {name}" if value is True else f' {name}="{escape(str(value))}"'
-        for name, value in attrs.items()
-        if value is not False
-    )
-
-
-class QuickSelect(forms.Select):
-    """Django's Select, drawn in Python: the same HTML as its templates give (select.html, select_option.html and
-    attrs.html, every value escaped as they would), without rendering a template for each option."""
-
-    def render(self, name, value, attrs=None, renderer=None):
-        widget = self.get_context(name, value, attrs)["widget"]
-        parts = [f'<select name="{escape(str(widget["name"]))}"{_attributes(widget["attrs"])}>']
-        for group_name, options, _ in widget["optgroups"]:
-            if group_name:
-                parts.append(f'\n  <optgroup label="{escape(str(group_name))}">')
-            for option in options:
-                parts.append(
-                    f'\n  <option value="{escape(str(option["value"]))}"{_attributes(option["attrs"])}>'
-                    f"{escape(str(option['label']))}</option>\n"
-                )
-            if group_name:
-                parts.append("\n  </optgroup>")
-        parts.append("\n</select>")
-        return mark_safe("".join(parts))  # noqa: S308  (every value in it is escaped above)
-
-
 class TimelineFilterForm(forms.Form):
     partner = forms.ModelChoiceField(queryset=None, required=False, empty_label="Any partner", widget=QuickSelect)
     fundamental = forms.ModelChoiceField(
         queryset=None, required=False, empty_label="Any Fundamental", widget=QuickSelect
     )
-    since = forms.DateField(required=False, label="From", widget=DateInput())
-    until = forms.DateField(required=False, label="To", widget=DateInput())
+    since = forms.DateField(required=False, label="From", widget=QuickDateInput())
+    until = forms.DateField(required=False, label="To", widget=QuickDateInput())
     new_only = forms.BooleanField(required=False, label="Only sessions with something never seen before")
 
     def __init__(self, *args, learner, **kwargs):
