@@ -8,7 +8,23 @@ empty list for anyone who may not see them, so a dashboard can call them for eve
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, Max, Prefetch, Q, QuerySet
+from django.db import connection
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Collate, Concat, Trim
 from django.utils import timezone
 
 from attunement.organisations.models import Membership
@@ -153,6 +169,102 @@ def training_overdue(*, actor: Membership, today: date | None = None) -> list[di
                     }
                 )
     return sorted(found, key=lambda row: (row["due_on"] or date.min, row["name"], row["course"]))
+
+
+def _refresher_cutoff(refresh_months: int, today: date) -> date:
+    """The earliest completion date whose refresher is not yet overdue on `today`: a refresher is overdue exactly
+    when the course was last done before it (refresher_due grows with the date it is worked out from)."""
+    day = add_months(today, -refresh_months)
+    while refresher_due(day, refresh_months) < today:
+        day += timedelta(days=1)
+    while refresher_due(day - timedelta(days=1), refresh_months) >= today:
+        day -= timedelta(days=1)
+    return day
+
+
+def _shown_name_order():
+    """str(user) (display name, else full name, else email) as the database orders it, in code point order as
+    Python compares strings."""
+    full = Trim(Concat(F("user__first_name"), Value(" "), F("user__last_name")))
+    shown = Case(
+        When(~Q(user__display_name=""), then=F("user__display_name")),
+        When(~Q(_full_name=""), then=F("_full_name")),
+        default=F("user__email"),
+        output_field=CharField(),
+    )
+    return {"_full_name": full}, Collate(shown, "C" if connection.vendor == "postgresql" else "BINARY")
+
+
+def training_overdue_summary(*, actor: Membership, today: date | None = None, first: int = 10) -> dict:
+    """training_overdue as a count and its first `first` lines (in the same order), for a dashboard: the
+    database counts everyone's missing and overdue training and returns only the lines shown. Each course
+    takes one count and, if its lines may be shown, one read of its first few (needed before overdue, then
+    by due date and name, as training_overdue sorts them)."""
+    today = today or timezone.localdate()
+    if leads(actor):
+        staff = staff_members(actor=actor)
+    elif training_policy.role_may(actor, "record_own"):
+        staff = Membership.objects.filter(pk=actor.pk).select_related("user")
+    else:
+        return {"count": 0, "rows": []}
+    records = training_policy.scope(actor).filter(staff_id=OuterRef("pk"))
+    conditions = {}  # (course, "needed" or "overdue") -> which members
+    for course in courses(actor=actor):
+        done = Exists(records.filter(course_id=course.pk))
+        if course.required:
+            conditions[(course, "needed")] = ~done
+        if course.refresh_months:
+            recent = Exists(
+                records.filter(course_id=course.pk, completed_on__gte=_refresher_cutoff(course.refresh_months, today))
+            )
+            conditions[(course, "overdue")] = done & ~recent
+    if not conditions:
+        return {"count": 0, "rows": []}
+    keys = list(conditions)
+    counts = staff.order_by().aggregate(
+        **{f"n{i}": Count("pk", filter=condition) for i, condition in enumerate(conditions.values())}
+    )
+    counted = {key: counts[f"n{i}"] for i, key in enumerate(keys)}
+    needed = sum(n for (_, kind), n in counted.items() if kind == "needed")
+    found = []
+    extra, name_order = _shown_name_order()
+    by_name = (name_order, "user__first_name", "user__last_name", "user__email", "pk")
+    for (course, kind), n in counted.items():
+        if not n or (kind == "overdue" and needed >= first):
+            continue
+        members = staff.annotate(**extra).filter(conditions[(course, kind)])
+        if kind == "needed":
+            found += [_overdue_row(member, course, None) for member in members.order_by(*by_name)[:first]]
+            continue
+        latest = Subquery(records.filter(course_id=course.pk).order_by("-completed_on").values("completed_on")[:1])
+        members = members.annotate(latest=latest)
+        shown = list(members.order_by("latest", *by_name)[:first])
+        if len(shown) == first:
+            # different dates that fall due on the same day (28 to 31 January, a month on) sort by name among them
+            since = until = shown[-1].latest
+            due = refresher_due(since, course.refresh_months)
+            while refresher_due(since - timedelta(days=1), course.refresh_months) == due:
+                since -= timedelta(days=1)
+            while refresher_due(until + timedelta(days=1), course.refresh_months) == due:
+                until += timedelta(days=1)
+            if (since, until) != (shown[-1].latest,) * 2:
+                shown = [member for member in shown if member.latest < since] + list(
+                    members.filter(latest__gte=since, latest__lte=until).order_by(*by_name)[:first]
+                )
+        found += [_overdue_row(member, course, member.latest) for member in shown]
+    found.sort(key=lambda row: (row["due_on"] or date.min, row["name"], row["course"]))
+    return {"count": sum(counted.values()), "rows": found[:first]}
+
+
+def _overdue_row(member: Membership, course: Course, done_on: date | None) -> dict:
+    return {
+        "member_id": member.pk,
+        "name": _name(member),
+        "course_id": course.pk,
+        "course": course.name,
+        "done_on": done_on,
+        "due_on": refresher_due(done_on, course.refresh_months) if done_on else None,
+    }
 
 
 # --- Supervision and mentoring ---------------------------------------------------------------------------

@@ -319,7 +319,7 @@ def dashboard(request):
     period, problem = period_from(request.GET)
     scope, sites = _dashboard_scope(request, actor)
     today = timezone.localdate()
-    training = means.training_overdue(actor=actor, today=today)
+    training = means.training_overdue_summary(actor=actor, today=today, first=board.SHOWN_ON_DASHBOARD)
     supervision = means.supervision_actions_overdue(actor=actor, today=today)
     context = {
         "period": period,
@@ -332,7 +332,7 @@ def dashboard(request):
         "plans": board.plans_with_outcomes(actor=actor, scope=scope),
         "alerts": {
             **board.alert_previews(actor=actor, scope=scope, today=today),
-            "training": {"count": len(training), "rows": training[: board.SHOWN_ON_DASHBOARD]},
+            "training": training,
             "supervision": {"count": len(supervision), "rows": supervision[: board.SHOWN_ON_DASHBOARD]},
         },
         "reflection": board.video_reflection(scope.people(actor), period),
