@@ -9,7 +9,7 @@ question inside their own query, with `consent_sql.consent_in_force`.
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery, Value
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 
@@ -168,16 +168,19 @@ def people_with_consent_alert(
     `on`, by the name they are known by, as a query: count it or take a page of it. With `count_consents`, each
     person carries `alerting_consents`: how many of their consents are in `status` (together, consent_count)."""
     on = on or timezone.localdate()
-    # Each person's own consents, as the actor may see them (so only people the actor sees are found): the people
-    # looked at are the outer list, so the consents need not be narrowed to them again.
-    alerting = governing_with_status(consent_policy.scope(actor).filter(learner=OuterRef("pk")), status, on)
+    # The people with a consent in `status` among those the actor may see (so only people the actor sees are
+    # found): the database picks out those consents once, by their dates, rather than looking through each
+    # person's consents in turn, and keeps the people looked at who are among them.
+    alerting = governing_with_status(consent_policy.scope(actor), status, on)
     if learners is None:
         learners = learners_visible_to(actor)
     elif not isinstance(learners, QuerySet):
         learners = learners_visible_to(actor).filter(pk__in=[getattr(person, "pk", person) for person in learners])
-    people = learners.filter(Exists(alerting))
+    people = learners.filter(pk__in=alerting.values("learner_id"))
     if count_consents:
-        counted = alerting.order_by().values("learner").annotate(n=Count("pk")).values("n")
+        # each person's own, looked up only for the people found
+        counted = alerting.filter(learner=OuterRef("pk")).order_by().values("learner").annotate(n=Count("pk"))
+        counted = counted.values("n")
         people = people.annotate(alerting_consents=Subquery(counted, output_field=IntegerField()))
     return people.order_by(Coalesce(NullIf("preferred_name", Value("")), "first_name"), "last_name", "pk")
 
