@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from attunement.learners.models import Plan, PlanKind
 from attunement.organisations.models import Role, Site
 from attunement.outcomes import dashboard as board
 from attunement.outcomes.periods import Period
@@ -118,3 +119,24 @@ def test_the_dashboard_narrows_to_a_site_and_is_for_leaders_only(world, client):
     for role in (Role.PRACTITIONER, Role.FAMILY, Role.EXTERNAL, Role.THERAPIST):
         login(client, world.members[role])
         assert client.get(reverse("outcomes:dashboard")).status_code == 403
+
+
+@pytest.mark.django_db
+def test_the_dashboard_counts_the_people_with_a_current_plan_that_has_outcomes(world, client):
+    """Of the people shown, those with an active plan holding an outcome still in use; a retired outcome, a
+    retired plan or another organisation's person does not count."""
+    with_outcome = Plan.objects.create(learner=world.mine, kind=PlanKind.values[0])
+    with_outcome.outcomes.create(text="Takes turns")
+    with_outcome.outcomes.create(text="Old aim", is_active=False)
+    retired = Plan.objects.create(learner=world.unassigned, kind=PlanKind.values[0], is_active=False)
+    retired.outcomes.create(text="Looks up")
+    Plan.objects.create(learner=world.foreign, kind=PlanKind.values[0]).outcomes.create(text="Elsewhere")
+    figures = board.ends(
+        actor=world.coordinator,
+        scope=board.Scope(),
+        period=Period(since=timezone.localdate() - timedelta(days=30), until=timezone.localdate()),
+    )
+    assert figures["plans"] == {"people": 2, "with_outcomes": 1} and figures["people"] == 2
+    login(client, world.coordinator)
+    page = client.get(reverse("outcomes:dashboard")).content.decode()
+    assert "<dt>People with a current plan that has outcomes</dt><dd>1 of 2</dd>" in page

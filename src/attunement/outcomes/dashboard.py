@@ -72,10 +72,12 @@ def term_start(day: date) -> date:
 
 def ends(*, actor: Membership, scope: Scope, period: Period) -> dict:
     """What the practice achieves for the people: sessions, enjoyment, firsts and progress, month by month and
-    week by week. Counted by the database in one pass over the period's sessions, one row for each month and week
-    they fall in, however many sessions the period holds."""
+    week by week, and how many of the people have a current plan with outcomes (`plans`). Counted by the database
+    in one pass over the period's sessions, one row for each month and week they fall in, however many sessions
+    the period holds."""
     people = scope.people(actor)
-    everyone = people.aggregate(n=Count("pk"), target=Sum(_TARGET))
+    everyone = people_with_current_outcomes(people, target=Sum(_TARGET))
+    everyone["n"] = everyone["people"]
     month_starts = _month_starts(period)
     mondays = _whole_weeks(period)
     sessions = sessions_in(people, period).order_by()
@@ -125,6 +127,7 @@ def ends(*, actor: Membership, scope: Scope, period: Period) -> dict:
         "weeks_rows": _weeks_rows(weeks, everyone["n"]),
         "weeks_reached": sum(1 for week in weeks if week["met"]),
         "family": family_feedback(people, period),
+        "plans": {"people": everyone["people"], "with_outcomes": everyone["with_outcomes"]},
     }
 
 
@@ -491,8 +494,3 @@ ALERT_LISTS = {
 def alert_previews(*, actor: Membership, scope: Scope, today: date) -> dict:
     """Every alert about people as the dashboard shows it, with the number of consents in the consent alerts."""
     return {alert.slug.replace("-", "_"): alert.preview(actor, scope, today) for alert in ALERT_LISTS.values()}
-
-
-def plans_with_outcomes(*, actor: Membership, scope: Scope) -> dict:
-    """How many people have a current plan with outcomes that sessions can give evidence for."""
-    return people_with_current_outcomes(scope.people(actor))

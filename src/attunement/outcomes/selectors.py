@@ -224,10 +224,11 @@ def video_figures(videos) -> dict[str, int]:
     return {key: int(value or 0) for key, value in figures.items()}
 
 
-def people_with_current_outcomes(people) -> dict[str, int]:
-    """How many of `people` there are, and how many have a current plan with an outcome still in use: one query."""
+def people_with_current_outcomes(people, **also) -> dict[str, int]:
+    """How many of `people` there are, and how many have a current plan with an outcome still in use: one query
+    (which also counts any further aggregates of the same people given as `also`)."""
     current = PlanOutcome.objects.filter(plan__learner=OuterRef("pk"), plan__is_active=True, is_active=True)
-    return people.aggregate(people=Count("pk"), with_outcomes=Count("pk", filter=Q(Exists(current))))
+    return people.aggregate(people=Count("pk"), with_outcomes=Count("pk", filter=Q(Exists(current))), **also)
 
 
 def active_staff(organisation: Organisation):

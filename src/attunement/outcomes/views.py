@@ -329,7 +329,6 @@ def dashboard(request):
         "scope": scope,
         "scope_query": _scope_query(scope),
         "ends": board.ends(actor=actor, scope=scope, period=period),
-        "plans": board.plans_with_outcomes(actor=actor, scope=scope),
         "alerts": {
             **board.alert_previews(actor=actor, scope=scope, today=today),
             "training": training,
