@@ -80,13 +80,14 @@ def _fetch(getter, model, **kwargs):
 @require_safe
 def index(request):
     actor = request.membership
+    overdue = selectors.training_overdue(actor=actor)  # everyone's for a lead, else the member's own
     return _render(
         request,
         "means/index.html",
         {
             "leads": leads(actor),
-            "training_overdue": [r for r in selectors.training_overdue(actor=actor) if r["member_id"] == actor.pk],
-            "team_training_overdue": len(selectors.training_overdue(actor=actor)) if leads(actor) else 0,
+            "training_overdue": [r for r in overdue if r["member_id"] == actor.pk],
+            "team_training_overdue": len(overdue) if leads(actor) else 0,
             "actions_overdue": selectors.supervision_actions_overdue(actor=actor),
             "champions": selectors.champions(actor=actor),
             "answered_this_month": selectors.self_report_this_month(actor=actor) is not None,
