@@ -11,7 +11,7 @@ from attunement.practice.templatetags.practice_chips import chips
 # practice/_chips.html before the chips were written in Python.
 CHIPS_TEMPLATE = Template(
     '<div class="chips">{% for choice in choices %}<label class="chip" for="{{ choice.id_for_label }}">'
-    "<input type=\"{{ type|default:'checkbox' }}\" name=\"{{ choice.data.name }}\" value=\"{{ choice.data.value }}\" "
+    '<input type="{{ type|default:\'checkbox\' }}" name="{{ choice.data.name }}" value="{{ choice.data.value }}" '
     'id="{{ choice.id_for_label }}"{% if choice.data.selected %} checked{% endif %}><span>{{ choice.choice_label }}'
     "</span></label>{% endfor %}</div>\n"
 )
