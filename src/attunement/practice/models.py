@@ -198,7 +198,11 @@ class ObservedBehaviour(models.Model):
     class Meta:
         ordering = ["pk"]
         # Lists of firsts read only the few flagged rows.
-        indexes = [models.Index(fields=["session"], condition=models.Q(is_first=True), name="practice_behaviour_first")]
+        indexes = [
+            models.Index(fields=["session"], condition=models.Q(is_first=True), name="practice_behaviour_first"),
+            # The quick log's "Seen before": each behaviour of a person's sessions, by key, from the index alone.
+            models.Index(fields=["session", "key"], name="practice_behaviour_key"),
+        ]
 
     def __str__(self):
         return self.description

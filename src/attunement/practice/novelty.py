@@ -172,7 +172,9 @@ def history_of(learner, *, leave_out_session_id: int | None = None, leave_out_fo
         rows.exclude(key__isnull=True)
         .exclude(key="")
         .values("key")
-        .annotate(times=Count("pk"), first_on=Min("session__started_at"))
+        # COUNT(*), not of the id: then the (session, key) index answers alone, and PostgreSQL walks the person's
+        # sessions into it instead of reading every organisation's behaviours.
+        .annotate(times=Count("*"), first_on=Min("session__started_at"))
         .order_by()
         .values_list("key", "times", "first_on")
     )
