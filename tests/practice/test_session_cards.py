@@ -62,42 +62,30 @@ def test_the_cards_are_what_the_template_wrote(world, sessions):
     staff = [world.practitioner.user_id, world.coordinator.user_id]
     fundamentals = list(world.school.fundamentals.values_list("pk", flat=True)[:3])
     now = timezone.now()
+
+    def written(s, minutes):
+        return details(
+            started_at=now - timedelta(days=s["days"], minutes=7),
+            minutes=minutes,
+            place=s["place"],
+            planned=s["planned"],
+            enjoyment=s["enjoyment"],
+            ending=s["ending"],
+            ending_reason="Time for lunch" if s["ending"] == "partner_ended" else "",
+            what_happened=s["what_happened"],
+            behaviours=s["behaviours"],
+            partner_ids=staff[: s["partners"]],
+            fundamental_ids=fundamentals[: s["fundamentals"]],
+        )
+
     with transaction.atomic():
         for s in sessions:
-            saved = session_record(
-                actor=actor,
-                learner=world.mine,
-                details=details(
-                    started_at=now - timedelta(days=s["days"], minutes=7),
-                    minutes=s["minutes"],
-                    place=s["place"],
-                    planned=s["planned"],
-                    enjoyment=s["enjoyment"],
-                    ending=s["ending"],
-                    ending_reason="Time for lunch" if s["ending"] == "partner_ended" else "",
-                    what_happened=s["what_happened"],
-                    behaviours=s["behaviours"],
-                    partner_ids=staff[: s["partners"]],
-                    fundamental_ids=fundamentals[: s["fundamentals"]],
-                ),
-            ).session
+            saved = session_record(actor=actor, learner=world.mine, details=written(s, s["minutes"])).session
             if s["corrected"]:
                 session_correct(
                     actor=actor,
                     session=saved,
-                    details=details(
-                        started_at=now - timedelta(days=s["days"], minutes=7),
-                        minutes=s["minutes"] % 60 + 1,
-                        place=s["place"],
-                        planned=s["planned"],
-                        enjoyment=s["enjoyment"],
-                        ending=s["ending"],
-                        ending_reason="Time for lunch" if s["ending"] == "partner_ended" else "",
-                        what_happened=s["what_happened"],
-                        behaviours=s["behaviours"],
-                        partner_ids=staff[: s["partners"]],
-                        fundamental_ids=fundamentals[: s["fundamentals"]],
-                    ),
+                    details=written(s, s["minutes"] % 60 + 1),
                 )
         shown = list(selectors.learner_timeline(actor=actor, learner=world.mine))
         expected = TEMPLATE_LOOP.render(Context({"sessions": shown, "learner": world.mine}))

@@ -87,9 +87,9 @@ def test_stored_firsts_equal_the_whole_history_after_any_changes(world, steps):
         transaction.set_rollback(True)
 
 
-@pytest.mark.django_db
-def test_behaviours_written_without_their_facts_get_them_at_the_next_refresh(world):
-    """Rows written straight into the table (the benchmark's generator, an import) are put right by the refresh."""
+def _two_firsts_written_without_keys(world):
+    """Two sessions, each with a behaviour marked new (the same one in other words), written straight into the
+    table as the benchmark's generator or an import does: no key, no flags. Returns (earlier, later)."""
     earlier, later = (
         Session.objects.create(
             learner=world.mine,
@@ -106,6 +106,13 @@ def test_behaviours_written_without_their_facts_get_them_at_the_next_refresh(wor
         ]
     )
     ObservedBehaviour.objects.update(key=None)
+    return earlier, later
+
+
+@pytest.mark.django_db
+def test_behaviours_written_without_their_facts_get_them_at_the_next_refresh(world):
+    """Rows written straight into the table (the benchmark's generator, an import) are put right by the refresh."""
+    earlier, later = _two_firsts_written_without_keys(world)
     assert novelty.first_behaviour_ids([world.mine.pk]) == set()  # nothing stored yet
     novelty.refresh_first_flags([world.mine.pk])
     first = ObservedBehaviour.objects.get(session=earlier)
@@ -155,22 +162,7 @@ def test_the_quick_log_history_grouped_in_the_database_says_what_the_whole_histo
 def test_a_save_after_rows_written_without_their_facts_puts_every_behaviour_right(world):
     """Saving a session works out only the records of its own behaviours; rows written straight into the table
     (no key yet) are found in the same read, and then every behaviour of the person is worked out again."""
-    earlier, later = (
-        Session.objects.create(
-            learner=world.mine,
-            recorded_by=world.practitioner.user,
-            started_at=timezone.now() - timedelta(days=d),
-            minutes=9,
-        )
-        for d in (9, 2)
-    )
-    ObservedBehaviour.objects.bulk_create(
-        [
-            ObservedBehaviour(session=later, description="Reached for my hand", novelty="new"),
-            ObservedBehaviour(session=earlier, description="reached for the hands", novelty="new"),
-        ]
-    )
-    ObservedBehaviour.objects.update(key=None)
+    earlier, later = _two_firsts_written_without_keys(world)
     session_record(
         actor=world.coordinator,
         learner=world.mine,
