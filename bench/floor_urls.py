@@ -9,9 +9,11 @@ from django.shortcuts import render
 from django.urls import path
 
 from attunement.config import urls as project
+from attunement.learners.access import learner_page
 
 FLOOR_PATH = "bench/floor/"
 LAYOUT_PATH = "bench/layout/"
+PERSON_PATH = "bench/person/<int:learner_id>/"
 
 
 def floor(request):
@@ -24,9 +26,18 @@ def layout(request):
     return render(request, "bench_layout.html")
 
 
+@learner_page("view_records", reads="timeline")
+def person(request, learner):
+    """A page about one person with nothing on it: the work every such page does before its own content (the
+    person found in the member's scope, the permission, the read written to the audit trail, the person's name
+    and the buttons to their other pages)."""
+    return render(request, "bench_person.html", {"learner": learner})
+
+
 urlpatterns = [
     path(FLOOR_PATH, floor, name="bench_floor"),
     path(LAYOUT_PATH, layout, name="bench_layout"),
+    path(PERSON_PATH, person, name="bench_person"),
     *project.urlpatterns,
 ]
 for _name in ("handler400", "handler403", "handler404", "handler500"):

@@ -327,6 +327,7 @@ def main(argv=None) -> None:
     dashboard_url = reverse("outcomes:dashboard")
     floor_url = reverse("bench_floor")
     layout_url = reverse("bench_layout")
+    person_url = reverse("bench_person", kwargs={"learner_id": learner.pk})
 
     def post_session():
         started = timezone.localtime() - timedelta(minutes=30 + int.from_bytes(os.urandom(2)) % 3000)
@@ -355,6 +356,7 @@ def main(argv=None) -> None:
     floor = Case("floor", "floor", lambda: as_practitioner.get(floor_url))
     cases = [
         Case("page layout only", "reference", lambda: as_practitioner.get(layout_url)),
+        Case("a person's page, nothing on it", "reference", lambda: as_practitioner.get(person_url)),
         Case("home (practitioner)", "home", lambda: as_practitioner.get(home_url)),
         Case("home (co-ordinator)", "home", lambda: as_coordinator.get(home_url)),
         Case("people list (practitioner)", "list", lambda: as_practitioner.get(list_url)),
