@@ -17,6 +17,7 @@ from attunement.interaction.models import VideoAnalysis
 from attunement.learners.models import Assignment, Plan
 from attunement.learners.photos import replace_photo
 from attunement.learners.policies import learner_policy
+from attunement.members.models import Invitation, token_digest
 from attunement.organisations.models import AuditEntry, Role
 from attunement.outcomes.dashboard import ALERT_LISTS
 from attunement.practice.models import Fundamental
@@ -117,8 +118,18 @@ def records_of(world, learner, actor):
     share = video_share(actor=actor, video=video, member=colleague)
     clip = Clip.objects.create(video=video, start=0, end=2, title="Secret clip", added_by=actor)
     analysis = VideoAnalysis.objects.create(video=video)
+    invitation = Invitation.objects.create(
+        organisation=learner.organisation,
+        email=f"secret.invitee{Invitation.objects.count()}@example.org",
+        role="practitioner",
+        token_digest=token_digest(f"walk{Invitation.objects.count()}{actor.pk}"),
+        sent_at=timezone.now(),
+        expires_at=timezone.now() + timedelta(days=7),
+    )
     return {
         "kind": "evidence",
+        "membership_id": colleague.pk,
+        "invitation_id": invitation.pk,
         "assignment_id": assignment.pk,
         "pass_id": coding_pass.pk,
         "video_id": video.pk,

@@ -4,6 +4,7 @@ from axe_playwright_python.sync_playwright import Axe
 
 from attunement.interaction.demo_video import seed_demo_video
 from attunement.learners.models import Learner
+from attunement.organisations.models import Membership
 
 from .conftest import log_in
 
@@ -25,6 +26,10 @@ PAGES = [
     "/log/",
     "/log/{id}/",
     "/organisation/audit/",
+    "/organisation/members/",
+    "/organisation/members/invite/",
+    "/organisation/members/{member}/",
+    "/organisation/members/{member}/end-access/",
     "/privacy/learners/{id}/",
     "/privacy/learners/{id}/consents/new/",
     "/privacy/learners/{id}/legal-hold/",
@@ -80,6 +85,7 @@ def test_main_pages_have_no_serious_accessibility_problems(tablet, live_server):
                 video=video.pk,
                 video_learner=video.session.learner_id,
                 video_session=video.session_id,
+                member=Membership.objects.get(user__email="sam@oakfield.example").pk,
             )
         )
         assert page.locator("h1").count() == 1, f"{path} should have exactly one main heading"

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "attunement.accounts",
     "attunement.organisations",
     "attunement.learners",
+    "attunement.members",
     "attunement.practice",
     "attunement.privacy",
     "attunement.records",
@@ -209,6 +210,8 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "true").lower() in {"1", "true", "yes"}
 EMAIL_FILE_PATH = VAR_DIR / "sent-mail"
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Attunement <no-reply@localhost>")
+# How many days an invitation's link works.
+INVITATION_DAYS = int(os.environ.get("INVITATION_DAYS", "7"))
 
 # --- Sessions: an idle timeout and an absolute lifetime ---------------------------------------------------
 IDLE_TIMEOUT_MINUTES = int(os.environ.get("IDLE_TIMEOUT_MINUTES", "30"))

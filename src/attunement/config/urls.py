@@ -7,6 +7,7 @@ from attunement.accounts import views as account_views
 from attunement.codings import urls as coding_urls
 from attunement.interaction import urls as interaction_urls
 from attunement.learners import urls as learner_urls
+from attunement.members import urls as member_urls
 from attunement.organisations import views as organisation_views
 from attunement.outcomes import urls as outcome_urls
 from attunement.practice import urls as practice_urls
@@ -35,6 +36,7 @@ urlpatterns = [
     path("login/", RedirectView.as_view(pattern_name="account_login", query_string=True), name="login"),
     path("organisation/switch/", organisation_views.switch_organisation, name="switch_organisation"),
     path("organisation/audit/", audit_views.audit_log, name="audit"),
+    path("", include(member_urls)),
     path("organisation/security-log/", account_views.security_log_page, name="security_log"),
     path("learners/", include((person_pages, "learners"))),
     path("", include("attunement.practice.urls")),

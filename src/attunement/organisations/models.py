@@ -95,6 +95,7 @@ class Membership(models.Model):
     site = models.ForeignKey(Site, null=True, blank=True, on_delete=models.SET_NULL)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    ended_at = models.DateTimeField(null=True, blank=True, help_text="When their access ended, if it has.")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "organisation"], name="one_membership_per_organisation")]

@@ -13,6 +13,7 @@ from attunement.edits import EditConflict, with_token
 from attunement.learners.access import learner_page
 from attunement.learners.naming import distinct_names, names_for_request, shown_name
 from attunement.learners.policies import learner_policy
+from attunement.members.policies import member_policy
 from attunement.organisations.access import member_required
 from attunement.organisations.forms_util import add_service_errors, catalogue_add
 from attunement.organisations.models import Role
@@ -69,6 +70,7 @@ def home(request):
             "may_record": learner_policy.role_may(actor, "record_session"),
             "leads": fundamental_policy.role_may(actor, "manage"),
             "may_add_people": learner_policy.may_create(actor),
+            "may_manage_members": member_policy.role_may(actor, "view"),
         },
     )
 

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+app_name = "members"
+
+urlpatterns = [
+    path("organisation/members/", views.members_page, name="list"),
+    path("organisation/members/invite/", views.invite_page, name="invite"),
+    path("organisation/members/<int:membership_id>/", views.member_page, name="member"),
+    path("organisation/members/<int:membership_id>/end-access/", views.end_access_page, name="end_access"),
+    path("organisation/members/invitations/<int:invitation_id>/send-again/", views.send_again, name="send_again"),
+    path("organisation/members/invitations/<int:invitation_id>/withdraw/", views.withdraw, name="withdraw"),
+    path("invitation/<str:token>/", views.accept_page, name="accept"),
+]

@@ -1,0 +1,194 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from attunement.organisations.access import member_required
+from attunement.organisations.middleware import ACTIVE_ORGANISATION_KEY
+from attunement.organisations.models import Membership
+from attunement.organisations.service_calls import errors_as_message, errors_onto, form_status
+
+from . import selectors, services
+from .forms import ROLE_MEANINGS, AcceptForm, InviteForm, MemberForm
+from .models import Invitation
+from .policies import member_policy
+
+MFA_ROLES = ("coordinator", "manager", "administrator")
+
+
+def _link_for(request):
+    return lambda token: request.build_absolute_uri(reverse("members:accept", args=[token]))
+
+
+@member_required
+@require_safe
+def members_page(request):
+    actor = request.membership
+    member_policy.require(actor, "view")
+    members = list(selectors.members_of(actor=actor))
+    invitations = list(selectors.invitations_of(actor=actor))
+    return render(
+        request,
+        "members/list.html",
+        {
+            "current": [m for m in members if m.is_active],
+            "ended": [m for m in members if not m.is_active],
+            "invitations": invitations,
+            "may_invite": member_policy.role_may(actor, "invite"),
+        },
+    )
+
+
+@member_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def invite_page(request):
+    actor = request.membership
+    member_policy.require(actor, "invite")
+    form = InviteForm(request.POST or None, actor=actor)
+    if request.method == "POST" and form.is_valid():
+        with errors_onto(form):
+            invitation = services.invite(actor=actor, link_for=_link_for(request), **form.cleaned_data)
+            messages.success(
+                request,
+                f"Invitation sent to {invitation.email}. The link works once, for {services.invitation_days()} days.",
+            )
+            return redirect("members:list")
+    return render(
+        request,
+        "members/invite.html",
+        {"form": form, "meanings": ROLE_MEANINGS},
+        status=form_status(form),
+    )
+
+
+def _member_or_404(request, membership_id) -> Membership:
+    try:
+        return selectors.member_get(actor=request.membership, membership_id=membership_id)
+    except Membership.DoesNotExist:
+        raise Http404("No such member of your organisation.") from None
+
+
+@member_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def member_page(request, membership_id):
+    actor = request.membership
+    member_policy.require(actor, "change")
+    membership = _member_or_404(request, membership_id)
+    people = selectors.linked_people(membership=membership)
+    initial = {"role": membership.role, "site": membership.site_id, "learners": list(people)}
+    form = MemberForm(request.POST or None, actor=actor, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        with errors_onto(form):
+            services.change(actor=actor, membership=membership, **form.cleaned_data)
+            messages.success(request, f"Saved: what {membership.user} may do.")
+            return redirect("members:list")
+    return render(
+        request,
+        "members/member.html",
+        {"member": membership, "form": form, "people": people, "is_self": membership.pk == actor.pk},
+        status=form_status(form),
+    )
+
+
+@member_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def end_access_page(request, membership_id):
+    actor = request.membership
+    member_policy.require(actor, "end_access")
+    membership = _member_or_404(request, membership_id)
+    if request.method == "POST":
+        with errors_as_message(request):
+            services.end_access(actor=actor, membership=membership)
+            messages.success(
+                request,
+                f"{membership.user}'s access has ended. What they recorded stays, under their name.",
+            )
+        return redirect("members:list")
+    return render(
+        request,
+        "members/end_access.html",
+        {"member": membership, "people": selectors.linked_people(membership=membership)},
+    )
+
+
+def _invitation_or_404(request, invitation_id) -> Invitation:
+    try:
+        return selectors.invitation_get(actor=request.membership, invitation_id=invitation_id)
+    except Invitation.DoesNotExist:
+        raise Http404("No such invitation in your organisation.") from None
+
+
+@member_required
+@require_POST
+def send_again(request, invitation_id):
+    member_policy.require(request.membership, "invite")
+    invitation = _invitation_or_404(request, invitation_id)
+    with errors_as_message(request):
+        services.send_again(actor=request.membership, invitation=invitation, link_for=_link_for(request))
+        messages.success(request, f"A new link was sent to {invitation.email}; the last one no longer works.")
+    return redirect("members:list")
+
+
+@member_required
+@require_POST
+def withdraw(request, invitation_id):
+    member_policy.require(request.membership, "invite")
+    invitation = _invitation_or_404(request, invitation_id)
+    with errors_as_message(request):
+        services.withdraw(actor=request.membership, invitation=invitation)
+        messages.success(request, f"The invitation of {invitation.email} was withdrawn: its link no longer works.")
+    return redirect("members:list")
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def accept_page(request, token):
+    """The invitation's link, opened by someone who is not a member yet: choose a name and password (or, with an
+    account already, join with it)."""
+    try:
+        invitation = services.invitation_for(token)
+    except services.InvitationUnusable as why:
+        return render(request, "members/invitation_unusable.html", {"reason": str(why)}, status=404)
+    context = {"invitation": invitation, "needs_second_step": invitation.role in MFA_ROLES}
+    signed_in = request.user.is_authenticated
+    if signed_in and request.user.email.lower() != invitation.email:
+        return render(request, "members/accept_other_account.html", context, status=403)
+    if not signed_in and selectors.has_account(invitation.email):
+        context["login_url"] = f"{reverse('account_login')}?next={request.path}"
+        return render(request, "members/accept_sign_in_first.html", context)
+    form = None if signed_in else AcceptForm(request.POST or None, email=invitation.email, initial=_names(invitation))
+    if request.method == "POST" and (form is None or form.is_valid()):
+        data = form.cleaned_data if form is not None else {}
+        try:
+            membership = services.accept(
+                token=token,
+                user=request.user if signed_in else None,
+                password=data.get("password1", ""),
+                first_name=data.get("first_name", ""),
+                last_name=data.get("last_name", ""),
+            )
+        except services.InvitationUnusable as why:
+            return render(request, "members/invitation_unusable.html", {"reason": str(why)}, status=404)
+        except ValidationError as error:
+            if form is None:
+                raise
+            form.add_error(None, error.messages)
+        else:
+            organisation = membership.organisation.name
+            if signed_in:
+                request.session[ACTIVE_ORGANISATION_KEY] = membership.organisation_id
+                messages.success(request, f"You have joined {organisation}.")
+                return redirect("home")
+            messages.success(
+                request,
+                f"Your account is ready. Sign in with {invitation.email} and the password you chose"
+                + (", then set up your second step." if context["needs_second_step"] else "."),
+            )
+            return redirect(f"{reverse('account_login')}?email={invitation.email}")
+    context["form"] = form
+    return render(request, "members/accept.html", context, status=form_status(form))
+
+
+def _names(invitation: Invitation) -> dict:
+    return {"first_name": invitation.first_name, "last_name": invitation.last_name}
