@@ -37,8 +37,9 @@ def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
 
 
-# One-time tokens in the login and password-reset links, not records: they are tested with the login flows.
-LOGIN_TOKENS = {"key", "uidb36", "uidb64", "token"}
+# One-time tokens in the login, password-reset and invitation links, and the name of an organisation's own sign-in
+# (provider_id), not records: they are tested with the sign-in flows (tests/members, tests/e2e/test_single_sign_on).
+LOGIN_TOKENS = {"key", "uidb36", "uidb64", "token", "provider_id"}
 # Parameters that choose a view of the organisation, not a record: such pages are walked with the pages
 # that name no record, with every value.
 CHOICES = {
@@ -48,15 +49,16 @@ CHOICES = {
 
 
 def all_named_routes():
-    def walk(patterns, namespace=""):
+    def walk(patterns, namespace="", outer=()):
         for pattern in patterns:
+            params = [*outer, *pattern.pattern.regex.groupindex]  # an include's own parameters come first
             if isinstance(pattern, URLResolver):
                 ns = pattern.namespace or ""
                 if ns in SKIP_NAMESPACES:
                     continue
-                yield from walk(pattern.url_patterns, f"{namespace}{ns}:" if ns else namespace)
+                yield from walk(pattern.url_patterns, f"{namespace}{ns}:" if ns else namespace, params)
             elif isinstance(pattern, URLPattern) and pattern.name:
-                yield f"{namespace}{pattern.name}", list(pattern.pattern.regex.groupindex)
+                yield f"{namespace}{pattern.name}", params
 
     return [(name, params) for name, params in walk(get_resolver().url_patterns) if not LOGIN_TOKENS & set(params)]
 

@@ -42,6 +42,11 @@ class IdleTimeoutMiddleware:
         return redirect(f"{reverse('account_login')}?next={request.path}")
 
 
+# Set in the session, to an organisation's id, when a member signed in through that organisation's own provider
+# and the organisation records that its provider asks every account for a second step.
+SECOND_STEP_BY_PROVIDER = "second_step_by_provider"
+
+
 class RequireTwoFactorMiddleware:
     """Co-ordinators, managers and administrators see a whole organisation's records, so they must set up
     a second factor before anything else; until then only the set-up pages and logging out are open."""
@@ -69,6 +74,8 @@ class RequireTwoFactorMiddleware:
         membership = getattr(request, "membership", None)
         needs = user.is_staff or (membership is not None and membership.role in settings.MFA_REQUIRED_ROLES)
         if not needs:
+            return False
+        if membership is not None and request.session.get(SECOND_STEP_BY_PROVIDER) == membership.organisation_id:
             return False
         from allauth.mfa.models import Authenticator
 

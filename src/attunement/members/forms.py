@@ -4,6 +4,7 @@ from django.contrib.auth import get_user_model, password_validation
 from attunement.learners.models import Learner
 from attunement.organisations.models import Membership
 
+from .models import SingleSignOn
 from .policies import member_policy
 from .selectors import people_to_link, sites_to_choose
 
@@ -95,3 +96,35 @@ class AcceptForm(forms.Form):
             except forms.ValidationError as error:
                 self.add_error("password1", error)
         return data
+
+
+class SingleSignOnForm(forms.Form):
+    kind = forms.ChoiceField(label="Your provider", choices=SingleSignOn.Kind.choices, widget=forms.RadioSelect)
+    client_id = forms.CharField(label="Client ID", max_length=255)
+    client_secret = forms.CharField(
+        label="Client secret",
+        max_length=255,
+        required=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+        help_text="Kept as it is if you leave this blank when changing other settings.",
+    )
+    tenant = forms.CharField(
+        label="Directory (tenant) ID",
+        max_length=100,
+        required=False,
+        help_text="Microsoft only: your organisation's directory ID, so that only its accounts can sign in.",
+    )
+    server_url = forms.URLField(
+        assume_scheme="https",
+        label="Provider address",
+        required=False,
+        help_text="Another provider only: its issuer address (where /.well-known/openid-configuration is).",
+    )
+    provider_enforces_mfa = forms.BooleanField(
+        label="Our provider asks every account for a second step",
+        required=False,
+        help_text="Tick only if every account of your provider must pass a second step (multi-factor "
+        "authentication) to sign in. Then co-ordinators, managers and administrators who sign in through it are "
+        "not asked to set up Attunement's own authenticator.",
+    )
+    enabled = forms.BooleanField(label="Switched on", required=False, initial=True)

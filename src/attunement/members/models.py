@@ -65,3 +65,53 @@ class Invitation(models.Model):
     @property
     def name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
+
+
+class SingleSignOn(models.Model):
+    """An organisation's own sign-in (Google Workspace, Microsoft Entra ID or another OpenID Connect provider),
+    switched on by an administrator. Only people invited, or already members, get in through it."""
+
+    class Kind(models.TextChoices):
+        GOOGLE = "google", "Google Workspace"
+        MICROSOFT = "microsoft", "Microsoft Entra ID (Microsoft 365)"
+        OTHER = "oidc", "Another OpenID Connect provider"
+
+    organisation = models.OneToOneField(Organisation, on_delete=models.CASCADE, related_name="single_sign_on")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    client_id = models.CharField("client ID", max_length=255)
+    client_secret = models.CharField("client secret", max_length=255)
+    tenant = models.CharField(
+        "directory (tenant) ID",
+        max_length=100,
+        blank=True,
+        help_text="Microsoft only: your organisation's directory ID, so that only its accounts can sign in.",
+    )
+    server_url = models.URLField(
+        "provider address",
+        blank=True,
+        help_text="Another provider only: the address its discovery document is under (the issuer).",
+    )
+    provider_enforces_mfa = models.BooleanField(
+        "our provider asks for a second step",
+        default=False,
+        help_text="Tick only if every account of your provider must pass a second step (multi-factor "
+        "authentication) to sign in. Then co-ordinators, managers and administrators who sign in through it are "
+        "not asked to set up Attunement's own.",
+    )
+    enabled = models.BooleanField("switched on", default=True)
+    key = models.SlugField(unique=True, help_text="Names this sign-in in its addresses.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"{self.get_kind_display()} for {self.organisation}"
+
+    @property
+    def provider_id(self) -> str:
+        return f"sso-{self.key}"
+
+    def issuer(self) -> str:
+        if self.kind == self.Kind.GOOGLE:
+            return "https://accounts.google.com"
+        if self.kind == self.Kind.MICROSOFT:
+            return f"https://login.microsoftonline.com/{self.tenant}/v2.0"
+        return self.server_url.rstrip("/")

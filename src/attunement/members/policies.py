@@ -18,6 +18,7 @@ class MemberPolicy(Policy):
         "change": LEADERSHIP_ROLES,
         "end_access": LEADERSHIP_ROLES,
         "manage_administrators": ADMINISTRATORS,
+        "manage_sign_in": ADMINISTRATORS,
     }
     action_words = {
         "view": "see the organisation's members",
@@ -25,6 +26,7 @@ class MemberPolicy(Policy):
         "change": "change what a member may do",
         "end_access": "end a member's access",
         "manage_administrators": "make someone an administrator or change an administrator's access",
+        "manage_sign_in": "set up single sign-on",
     }
     outside_scope = "That person is not a member of your organisation."
 

@@ -7,7 +7,7 @@ from django.utils import timezone
 from attunement.learners.models import Learner
 from attunement.organisations.models import Membership, Site
 
-from .models import Invitation
+from .models import Invitation, SingleSignOn
 from .policies import member_policy
 
 
@@ -69,3 +69,14 @@ def people_to_link(*, actor: Membership) -> QuerySet[Learner]:
 def has_account(email: str) -> bool:
     """Whether someone can already sign in with this address (in any organisation)."""
     return get_user_model().objects.filter(email__iexact=email).exists()
+
+
+def single_sign_on_of(*, actor: Membership):
+    """The organisation's own sign-in, if it has one."""
+    return SingleSignOn.objects.filter(organisation_id=actor.organisation_id).first()
+
+
+def single_sign_on_by_key(key: str):
+    """An organisation's sign-in that is switched on, by the key in its start address (for someone not signed in:
+    it names only the organisation)."""
+    return SingleSignOn.objects.select_related("organisation").filter(key=key, enabled=True).first()

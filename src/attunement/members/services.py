@@ -21,7 +21,7 @@ from attunement.organisations.audit import audit_record
 from attunement.organisations.models import Membership, Role, Site
 
 from .mail import send_invitation
-from .models import Invitation, token_digest
+from .models import Invitation, SingleSignOn, token_digest
 from .policies import member_policy
 
 # Turns an invitation's secret into the full address of its page, for the e-mail (the view knows the host).
@@ -105,13 +105,9 @@ def invite(
     organisation = actor.organisation
     if Membership.objects.filter(organisation=organisation, user__email__iexact=email, is_active=True).exists():
         raise ValidationError({"email": f"{email} is already a member of {organisation.name}."})
-    waiting = [
-        invitation
-        for invitation in Invitation.objects.filter(organisation=organisation, email=email, accepted_at__isnull=True)
-        if invitation.is_open
-    ]
+    waiting = waiting_invitation(organisation_id=organisation.pk, email=email)
     if waiting:
-        sent = formats.date_format(timezone.localtime(waiting[0].sent_at), "j F Y")
+        sent = formats.date_format(timezone.localtime(waiting.sent_at), "j F Y")
         raise ValidationError(
             {"email": f"{email} was already invited on {sent}. To send the link again, use “Send again” below."}
         )
@@ -196,6 +192,23 @@ NOT_FOUND = (
 )
 
 
+def waiting_invitation(*, organisation_id: int, email: str) -> Invitation | None:
+    """The invitation still waiting for this address in this organisation, if there is one."""
+    invitations = Invitation.objects.filter(
+        organisation_id=organisation_id, email=(email or "").strip().lower(), accepted_at__isnull=True
+    ).order_by("-sent_at")
+    return next((invitation for invitation in invitations if invitation.is_open), None)
+
+
+def invitation_for_update(invitation: Invitation) -> Invitation:
+    """The invitation again, locked until the transaction ends, if it can still be used."""
+    locked = Invitation.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=invitation.pk)
+    state = locked.state()
+    if state != Invitation.State.WAITING:
+        raise InvitationUnusable(UNUSABLE[state])
+    return locked
+
+
 def invitation_for(token: str, *, for_update: bool = False) -> Invitation:
     """The invitation a link's secret belongs to, if it can still be used; InvitationUnusable otherwise."""
     invitations = Invitation.objects.select_related("organisation", "invited_by", "site")
@@ -237,6 +250,12 @@ def accept(*, token: str, user=None, password: str = "", first_name: str = "", l
             first_name=(first_name or invitation.first_name).strip(),
             last_name=(last_name or invitation.last_name).strip(),
         )
+    return _join(invitation, user)
+
+
+def _join(invitation: Invitation, user) -> Membership:
+    """Make the invited membership for `user`, with the invited role, site and links to people, and mark the
+    invitation used."""
     membership, _ = Membership.objects.update_or_create(
         user=user,
         organisation=invitation.organisation,
@@ -264,6 +283,26 @@ def accept(*, token: str, user=None, password: str = "", first_name: str = "", l
         detail={"invitation": invitation.pk, "role": invitation.role},
     )
     return membership
+
+
+@transaction.atomic
+def join_by_single_sign_on(*, invitation: Invitation, first_name: str = "", last_name: str = "") -> Membership:
+    """Use a waiting invitation for someone signing in through their organisation's own sign-in for the first
+    time: their account has no password of its own (they sign in through the provider)."""
+    invitation = invitation_for_update(invitation)
+    User = get_user_model()
+    user = User.objects.filter(email__iexact=invitation.email).first()
+    if user is None:
+        user = User.objects.create_user(
+            email=invitation.email,
+            password=None,
+            first_name=(first_name or invitation.first_name).strip(),
+            last_name=(last_name or invitation.last_name).strip(),
+        )
+    elif not user.is_active:
+        user.is_active = True
+        user.save(update_fields=["is_active"])
+    return _join(invitation, user)
 
 
 def _current_links(membership: Membership):
@@ -358,3 +397,36 @@ def end_access(*, actor: Membership, membership: Membership) -> Membership:
         user.save(update_fields=["is_active"])
     audit_record(actor=actor, action="member.access_ended", target=membership, detail={"role": membership.role})
     return membership
+
+
+SSO_FIELDS = ("kind", "client_id", "client_secret", "tenant", "server_url", "provider_enforces_mfa", "enabled")
+
+
+@transaction.atomic
+def single_sign_on_save(*, actor: Membership, **fields) -> SingleSignOn:
+    """Set (or change) the organisation's own sign-in. The client secret is kept when left blank on a change."""
+    member_policy.require(actor, "manage_sign_in")
+    kind = fields.get("kind")
+    if kind == SingleSignOn.Kind.MICROSOFT and not (fields.get("tenant") or "").strip():
+        raise ValidationError(
+            {"tenant": "Enter your directory (tenant) ID: without it anyone's Microsoft account could try."}
+        )
+    if kind == SingleSignOn.Kind.OTHER and not (fields.get("server_url") or "").strip():
+        raise ValidationError({"server_url": "Enter the provider's address."})
+    existing = SingleSignOn.objects.filter(organisation_id=actor.organisation_id).first()
+    if existing is None and not (fields.get("client_secret") or "").strip():
+        raise ValidationError({"client_secret": "Enter the client secret your provider gave you."})
+    config = existing or SingleSignOn(organisation_id=actor.organisation_id, key=secrets.token_hex(8))
+    for name in SSO_FIELDS:
+        value = fields.get(name)
+        if name == "client_secret" and not value and existing is not None:
+            continue
+        setattr(config, name, value.strip() if isinstance(value, str) else value)
+    config.save()
+    audit_record(
+        actor=actor,
+        action="member.single_sign_on_changed",
+        target=config,
+        detail={"kind": config.kind, "enabled": config.enabled, "provider_enforces_mfa": config.provider_enforces_mfa},
+    )
+    return config

@@ -12,4 +12,6 @@ urlpatterns = [
     path("organisation/members/invitations/<int:invitation_id>/send-again/", views.send_again, name="send_again"),
     path("organisation/members/invitations/<int:invitation_id>/withdraw/", views.withdraw, name="withdraw"),
     path("invitation/<str:token>/", views.accept_page, name="accept"),
+    path("organisation/single-sign-on/", views.single_sign_on_settings, name="single_sign_on"),
+    path("sign-in/<slug:key>/", views.single_sign_on_start, name="sign_in_with"),
 ]

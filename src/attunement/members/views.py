@@ -1,3 +1,5 @@
+from urllib.parse import urlsplit
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -11,7 +13,7 @@ from attunement.organisations.models import Membership
 from attunement.organisations.service_calls import errors_as_message, errors_onto, form_status
 
 from . import selectors, services
-from .forms import ROLE_MEANINGS, AcceptForm, InviteForm, MemberForm
+from .forms import ROLE_MEANINGS, AcceptForm, InviteForm, MemberForm, SingleSignOnForm
 from .models import Invitation
 from .policies import member_policy
 
@@ -192,3 +194,51 @@ def accept_page(request, token):
 
 def _names(invitation: Invitation) -> dict:
     return {"first_name": invitation.first_name, "last_name": invitation.last_name}
+
+
+@require_safe
+def single_sign_on_start(request, key):
+    """The address an organisation gives its staff: sign in through the organisation's own provider."""
+    config = selectors.single_sign_on_by_key(key)
+    if config is None:
+        raise Http404("No such sign-in.")
+    response = render(
+        request,
+        "members/single_sign_on_start.html",
+        {"config": config, "login_url": reverse("openid_connect_login", kwargs={"provider_id": config.provider_id})},
+    )
+    # The button's form is answered with a redirect to the provider; the browser checks that against form-action.
+    issuer = urlsplit(config.issuer())
+    response._csp_update = {"form-action": [f"{issuer.scheme}://{issuer.netloc}"]}
+    return response
+
+
+@member_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def single_sign_on_settings(request):
+    actor = request.membership
+    member_policy.require(actor, "manage_sign_in")
+    config = selectors.single_sign_on_of(actor=actor)
+    initial = {"enabled": True}
+    if config is not None:
+        initial = {name: getattr(config, name) for name in services.SSO_FIELDS if name != "client_secret"}
+    form = SingleSignOnForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        with errors_onto(form):
+            services.single_sign_on_save(actor=actor, **form.cleaned_data)
+            messages.success(request, "Single sign-on is saved.")
+            return redirect("members:single_sign_on")
+    addresses = {}
+    if config is not None:
+        addresses = {
+            "start": request.build_absolute_uri(reverse("members:sign_in_with", args=[config.key])),
+            "callback": request.build_absolute_uri(
+                reverse("openid_connect_callback", kwargs={"provider_id": config.provider_id})
+            ),
+        }
+    return render(
+        request,
+        "members/single_sign_on.html",
+        {"form": form, "config": config, **addresses},
+        status=form_status(form),
+    )

@@ -71,6 +71,7 @@ def home(request):
             "leads": fundamental_policy.role_may(actor, "manage"),
             "may_add_people": learner_policy.may_create(actor),
             "may_manage_members": member_policy.role_may(actor, "view"),
+            "may_manage_sign_in": member_policy.role_may(actor, "manage_sign_in"),
         },
     )
 
