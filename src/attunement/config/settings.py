@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "attunement.reflection",
     "attunement.codings",
     "attunement.interaction",
+    "attunement.notifications",
 ]
 
 MIDDLEWARE = [
@@ -209,6 +210,8 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "true").lower() in {"1", "true", "yes"}
 EMAIL_FILE_PATH = VAR_DIR / "sent-mail"
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Attunement <no-reply@localhost>")
+# The address people reach Attunement at, for the links in e-mails sent by the scheduled daily e-mail (no request).
+SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000")
 
 # --- Sessions: an idle timeout and an absolute lifetime ---------------------------------------------------
 IDLE_TIMEOUT_MINUTES = int(os.environ.get("IDLE_TIMEOUT_MINUTES", "30"))

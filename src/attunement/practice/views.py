@@ -34,7 +34,7 @@ from .forms import (
     WithdrawForm,
 )
 from .models import ProgressReview, Session
-from .page_parts import progress_parts, session_parts
+from .page_parts import home_parts, progress_parts, session_parts
 from .policies import correction_refusal, fundamental_policy, may_see_withdrawn, practice_settings_policy, scale_policy
 from .vocabulary import Rates
 
@@ -69,6 +69,7 @@ def home(request):
             "may_record": learner_policy.role_may(actor, "record_session"),
             "leads": fundamental_policy.role_may(actor, "manage"),
             "may_add_people": learner_policy.may_create(actor),
+            "home_parts": home_parts(actor),
         },
     )
 
