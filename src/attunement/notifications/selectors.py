@@ -206,7 +206,7 @@ def _home_notes(actor: Membership, today: date) -> list[Item]:
             key=f"home_note:{note.pk}",
             urgency=NEW,
             when=timezone.localdate(note.created_at),
-            text=f"A note from home about {_name(note.learner)}, about {_day(note.observed_on)}",
+            text=f"A note from home about {_name(note.learner)} (noticed {_day(note.observed_on)})",
             mailed=f"A note from home about {note.learner.display_name}.",
             url=reverse("learners:about", kwargs={"learner_id": note.learner_id}),
         )
