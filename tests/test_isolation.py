@@ -36,7 +36,8 @@ def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
 
 
-# One-time tokens in the login and password-reset links, not records: they are tested with the login flows.
+# One-time tokens in the login and password-reset links, not records: they are tested with the login flows. A daily
+# e-mail's unsubscribe link (`token`) names its member by signature, for use signed out: tested in tests/notifications.
 LOGIN_TOKENS = {"key", "uidb36", "uidb64", "token"}
 # Parameters that choose a view of the organisation, not a record: such pages are walked with the pages
 # that name no record, with every value.

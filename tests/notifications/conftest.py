@@ -13,7 +13,8 @@ from attunement.privacy.models import Consent
 class Inbox:
     """What a real SMTP server, running in the test, received."""
 
-    def __init__(self):
+    def __init__(self, port: int):
+        self.port = port
         self.envelopes = []
 
     async def handle_DATA(self, server, session, envelope):
@@ -37,8 +38,8 @@ def _free_port() -> int:
 @pytest.fixture
 def inbox(settings):
     """A local SMTP server (aiosmtpd) with Django's SMTP backend pointed at it."""
-    received = Inbox()
     port = _free_port()
+    received = Inbox(port)
     controller = Controller(received, hostname="127.0.0.1", port=port)
     controller.start()
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"

@@ -183,7 +183,8 @@ def _video_replies(actor: Membership, today: date) -> list[Item]:
             key=f"reply:{reply.pk}",
             urgency=NEW,
             when=timezone.localdate(reply.created_at),
-            text=f"{_member_name(reply.author)} replied to your note on a video of {_name(reply.video.session.learner)}",
+            text=f"{_member_name(reply.author)} replied to your note on a video of "
+            f"{_name(reply.video.session.learner)}",
             mailed=f"Someone replied to your note on a video of {reply.video.session.learner.display_name}.",
             url=reverse("reflection:video", kwargs={"video_id": reply.video_id}),
         )
@@ -305,3 +306,10 @@ def members_to_mail() -> QuerySet[Membership]:
         .select_related("user", "organisation")
         .order_by("pk")
     )
+
+
+def member_named_by(membership_id: int | None) -> Membership | None:
+    """The member an unsubscribe link names. No scope: the link's signature, checked before this, is the proof."""
+    if membership_id is None:
+        return None
+    return Membership.objects.filter(pk=membership_id).select_related("user", "organisation").first()

@@ -48,8 +48,7 @@ def preferences_update(*, actor: Membership, choices: dict[str, str]) -> None:
 def unsubscribe_member(token: str) -> Membership:
     """Stop the daily e-mail for the member the token names: every kind they hear of by e-mail is kept in the app
     only. Raises ValidationError for a link that was not made here."""
-    membership_id = membership_id_from(token)
-    membership = Membership.objects.filter(pk=membership_id).select_related("user", "organisation").first()
+    membership = selectors.member_named_by(membership_id_from(token))
     if membership is None:
         raise ValidationError("This link does not work. Sign in and choose your notifications instead.")
     with transaction.atomic():

@@ -26,7 +26,9 @@ def family_home(request):
     people = list(learners_visible_to(request.membership).filter(is_active=True))
     if len(people) == 1:
         return redirect("practice:family_person", learner_id=people[0].pk)
-    return render(request, "practice/family_home.html", {"people": people, "home_parts": home_parts(request.membership)})
+    return render(
+        request, "practice/family_home.html", {"people": people, "home_parts": home_parts(request.membership)}
+    )
 
 
 @learner_page("view_family_portal", reads="family_portal")
