@@ -128,8 +128,8 @@ def test_training_refreshers_reach_the_member_themselves(world):
         provider="Institute",
     )
     lines = texts(world.practitioner, Kind.TRAINING)
-    assert any(line.startswith("Your Yearly refresher refresher is due by") for line in lines), lines
-    assert not any("Yearly refresher refresher" in line for line in texts(world.coordinator, Kind.TRAINING))
+    assert any(line.startswith("Training to do again soon: Yearly refresher, due by") for line in lines), lines
+    assert not any("Yearly refresher, due by" in line for line in texts(world.coordinator, Kind.TRAINING))
 
 
 @pytest.mark.django_db

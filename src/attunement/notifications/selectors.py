@@ -221,18 +221,18 @@ def _training(actor: Membership, today: date) -> list[Item]:
     for row in my_training(actor=actor, today=today):
         course = row["course"]
         if row["state"] == "needed":
-            text = mailed = f"Required training not done yet: {course.name}."
+            text = f"Training you still need: {course.name}"
             urgency, when = DUE, today
         elif row["state"] == "overdue":
-            text = mailed = f"Your {course.name} refresher was due on {_day(row['due_on'])}."
+            text = f"Training to do again: {course.name}, due on {_day(row['due_on'])}"
             urgency, when = OVERDUE, row["due_on"]
         elif row["state"] == "due_soon":
-            text = mailed = f"Your {course.name} refresher is due by {_day(row['due_on'])}."
+            text = f"Training to do again soon: {course.name}, due by {_day(row['due_on'])}"
             urgency, when = DUE, row["due_on"]
         else:
             continue
         key = f"training:{course.pk}:{row['state']}:{row['due_on']}"
-        found.append(Item(Kind.TRAINING, key, urgency, when, text.rstrip("."), mailed, url))
+        found.append(Item(Kind.TRAINING, key, urgency, when, text, f"{text}.", url))
     return found
 
 
