@@ -1,5 +1,6 @@
 """The daily e-mail, sent through a real SMTP server started in the test and read back from it."""
 
+import io
 import re
 from datetime import timedelta
 
@@ -123,7 +124,12 @@ def test_a_failed_send_is_tried_again_by_the_next_run(world, inbox, settings):
 
 
 @pytest.mark.django_db
-def test_the_scheduled_command_sends_the_daily_email(world, inbox):
+def test_the_hourly_command_sends_from_the_chosen_hour_once_a_day(world, inbox, settings):
     note_from_home(world)
-    call_command("notifications_digest")
+    settings.NOTIFICATIONS_DIGEST_HOUR = 24  # not yet, whatever the time
+    call_command("notifications_digest", stdout=io.StringIO())
+    assert inbox.envelopes == []
+    settings.NOTIFICATIONS_DIGEST_HOUR = 0
+    for _hour in range(3):
+        call_command("notifications_digest", stdout=io.StringIO())
     assert len(inbox.to(world.practitioner.user.email)) == 1
