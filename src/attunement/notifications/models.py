@@ -12,7 +12,7 @@ class Kind(models.TextChoices):
     VIDEO_SHARED = "video_shared", "Videos shared with you"
     VIDEO_REPLY = "video_reply", "Replies to your notes on videos"
     HOME_NOTES = "home_notes", "Notes from home"
-    TRAINING = "training", "Training refreshers due"
+    TRAINING = "training", "Training due"
     FAMILY_NEWS = "family_news", "New sessions and progress reviews"
 
 

@@ -246,7 +246,8 @@ def _family_news(actor: Membership, today: date) -> list[Item]:
     for learner in learners_visible_to(actor).filter(is_active=True):
         if not consent_allows(learner, "family", on=today):
             continue
-        sessions = sessions_visible_to(actor).filter(learner=learner, created_at__gte=since)
+        # Time spent together lately and written up lately: a session entered weeks after it happened is not news.
+        sessions = sessions_visible_to(actor).filter(learner=learner, created_at__gte=since, started_at__gte=since)
         news = sessions.aggregate(last_pk=Max("pk"), latest=Max("created_at"))
         session_count = sessions.count()
         scale = current_scale(learner.organisation)
