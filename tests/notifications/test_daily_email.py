@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from attunement.notifications.models import Channel, DigestSent, Kind, Preference
 from attunement.notifications.services import digest_send, digest_send_all
+from attunement.notifications.tasks import daily_digest
 from attunement.organisations.models import AuditEntry, Role
 from attunement.practice.services import home_observation_add
 
@@ -133,3 +134,20 @@ def test_the_hourly_command_sends_from_the_chosen_hour_once_a_day(world, inbox, 
     for _hour in range(3):
         call_command("notifications_digest", stdout=io.StringIO())
     assert len(inbox.to(world.practitioner.user.email)) == 1
+
+
+@pytest.mark.django_db
+def test_the_background_task_sends_the_daily_email_once(world, inbox):
+    note_from_home(world)
+    daily_digest.enqueue()
+    daily_digest.enqueue()
+    assert len(inbox.to(world.practitioner.user.email)) == 1
+
+
+@pytest.mark.django_db
+def test_a_run_that_finds_todays_email_already_taken_by_another_run_sends_nothing(world, inbox):
+    note_from_home(world)
+    # another run has taken today's e-mail for this member and not yet recorded what it told
+    DigestSent.objects.create(membership=world.practitioner, day=timezone.localdate(), keys=[])
+    assert digest_send(membership=world.practitioner) is False
+    assert inbox.to(world.practitioner.user.email) == []
