@@ -151,3 +151,13 @@ def test_a_run_that_finds_todays_email_already_taken_by_another_run_sends_nothin
     DigestSent.objects.create(membership=world.practitioner, day=timezone.localdate(), keys=[])
     assert digest_send(membership=world.practitioner) is False
     assert inbox.to(world.practitioner.user.email) == []
+
+
+@pytest.mark.django_db
+def test_the_record_of_old_emails_is_kept_only_as_long_as_it_is_needed(world, inbox):
+    today = timezone.localdate()
+    DigestSent.objects.create(membership=world.practitioner, day=today - timedelta(days=500), keys=["x"])
+    DigestSent.objects.create(membership=world.practitioner, day=today - timedelta(days=10), keys=["y"])
+    digest_send_all(today=today)
+    kept = DigestSent.objects.filter(membership=world.practitioner, day__lt=today)
+    assert list(kept.values_list("keys", flat=True)) == [["y"]]

@@ -1,7 +1,7 @@
 """Every write of notifications: a member's choices, unsubscribing from the daily e-mail, and the daily e-mail."""
 
 import logging
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -124,6 +124,8 @@ def digest_send_all(*, today: date | None = None) -> int:
     """The scheduled run: each member's daily e-mail, if they have something new. One member's failure (their
     mail server refused) does not stop the others. Returns how many e-mails were sent."""
     today = today or timezone.localdate()
+    # What was mailed longer ago than is remembered is no longer needed to avoid telling it twice.
+    DigestSent.objects.filter(day__lt=today - timedelta(days=selectors.DIGEST_MEMORY_DAYS)).delete()
     sent = 0
     for membership in selectors.members_to_mail():
         try:
