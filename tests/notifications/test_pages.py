@@ -1,6 +1,8 @@
 """The notification pages, for every role: the "For you" list on the home page, the page of everything, the
 settings page, and the unsubscribe link."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -93,3 +95,21 @@ def test_the_account_menu_links_to_the_settings_for_those_told_things(world, cli
         login(client, member)
         page = client.get(reverse("outcomes:summary") if role == Role.EXTERNAL else reverse("home"), follow=True)
         assert (reverse("notifications:settings") in page.content.decode()) == (role in TOLD), role
+
+
+@pytest.mark.django_db
+def test_the_home_page_shows_the_five_most_urgent_and_says_there_are_more(world, client):
+    for day in range(7):
+        home_observation_add(
+            actor=world.members[Role.FAMILY],
+            learner=world.mine,
+            observed_on=timezone.localdate() - timedelta(days=day),
+            text=f"Note {day}",
+        )
+    login(client, world.practitioner)
+    page = shown(client.get(reverse("home")))
+    box = page.split('id="for-you-heading"')[1].split("</section>")[0]
+    assert box.count("for-you-item") == 5
+    assert "Training you still need: Induction" in box  # due comes before news
+    assert "See all that needs you (more than 5 things)" in box
+    assert shown(client.get(reverse("notifications:for_you"))).count("A note from home about Mina Test") == 7

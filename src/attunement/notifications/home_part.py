@@ -13,9 +13,9 @@ SHOWN_ON_HOME = 5
 def for_you_box(actor: Membership, _record) -> PagePart | None:
     if not notification_policy.role_may(actor, "view"):
         return None
-    items = items_for(actor)
+    items = items_for(actor, limit=SHOWN_ON_HOME + 1)
     return PagePart(
         template="notifications/_for_you_box.html",
         order=0,
-        context={"items": items[:SHOWN_ON_HOME], "more": max(len(items) - SHOWN_ON_HOME, 0)},
+        context={"items": items[:SHOWN_ON_HOME], "more": len(items) > SHOWN_ON_HOME},
     )

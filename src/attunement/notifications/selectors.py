@@ -82,23 +82,26 @@ def preferences_of(actor: Membership) -> dict[str, str]:
     return {kind: chosen.get(kind, DEFAULT_CHANNEL) for kind in notification_policy.kinds_for(actor)}
 
 
-def items_for(actor: Membership, *, today: date | None = None, channels=(Channel.APP, Channel.EMAIL)) -> list[Item]:
+def items_for(
+    actor: Membership, *, today: date | None = None, channels=(Channel.APP, Channel.EMAIL), limit: int | None = None
+) -> list[Item]:
     """Everything that needs the member now, of the kinds they chose to hear of on one of `channels`, most urgent
-    first."""
+    first. With `limit`, at most that many, each kind read only that far (a co-ordinator's home page in a large
+    organisation does not read every consent alert to show five lines)."""
     today = today or timezone.localdate()
     wanted = [kind for kind, channel in preferences_of(actor).items() if channel in channels]
     found: list[Item] = []
     for kind in wanted:
-        found.extend(_FINDERS[kind](actor, today))
-    return sorted(found, key=lambda item: item.order)
+        found.extend(_FINDERS[kind](actor, today, limit))
+    return sorted(found, key=lambda item: item.order)[:limit]
 
 
-def _agreed_actions(actor: Membership, today: date) -> list[Item]:
+def _agreed_actions(actor: Membership, today: date, limit: int | None) -> list[Item]:
     actions = (
         agreed_action_policy.scope(actor)
         .filter(owner=actor, done_on__isnull=True, due_on__isnull=False)
         .filter(due_on__lte=today + timedelta(days=ACTION_DUE_SOON_DAYS))
-        .order_by("due_on", "pk")
+        .order_by("due_on", "pk")[:limit]
     )
     url = reverse("means:supervision")
     found = []
@@ -121,8 +124,8 @@ def _agreed_actions(actor: Membership, today: date) -> list[Item]:
     return found
 
 
-def _consents(actor: Membership, today: date) -> list[Item]:
-    alerts = consents_needing_attention(actor=actor, on=today)
+def _consents(actor: Membership, today: date, limit: int | None) -> list[Item]:
+    alerts = consents_needing_attention(actor=actor, on=today, shown=limit)
     found = []
     for status, key, urgency in ((Status.EXPIRED, "expired", OVERDUE), (Status.REVIEW_DUE, "review_due", DUE)):
         for alert in alerts[key]:
@@ -146,12 +149,12 @@ def _consents(actor: Membership, today: date) -> list[Item]:
     return found
 
 
-def _videos_shared(actor: Membership, today: date) -> list[Item]:
+def _videos_shared(actor: Membership, today: date, limit: int | None) -> list[Item]:
     shares = (
         VideoShare.objects.filter(member=actor, created_at__gte=_since(today), video__in=videos_visible_to(actor))
         .exclude(shared_by=actor)
         .select_related("video__session__learner", "shared_by__user")
-        .order_by("-created_at", "-pk")
+        .order_by("-created_at", "-pk")[:limit]
     )
     return [
         Item(
@@ -168,14 +171,14 @@ def _videos_shared(actor: Membership, today: date) -> list[Item]:
     ]
 
 
-def _video_replies(actor: Membership, today: date) -> list[Item]:
+def _video_replies(actor: Membership, today: date, limit: int | None) -> list[Item]:
     replies = (
         VideoComment.objects.filter(
             reply_to__author=actor, created_at__gte=_since(today), video__in=videos_visible_to(actor)
         )
         .exclude(author=actor)
         .select_related("video__session__learner", "author__user")
-        .order_by("-created_at", "-pk")
+        .order_by("-created_at", "-pk")[:limit]
     )
     return [
         Item(
@@ -192,14 +195,14 @@ def _video_replies(actor: Membership, today: date) -> list[Item]:
     ]
 
 
-def _home_notes(actor: Membership, today: date) -> list[Item]:
+def _home_notes(actor: Membership, today: date, limit: int | None) -> list[Item]:
     if not learner_policy.role_may(actor, "view_records"):
         return []
     notes = (
         HomeObservation.objects.filter(learner__in=learners_visible_to(actor), created_at__gte=_since(today))
         .exclude(author_id=actor.user_id)
         .select_related("learner")
-        .order_by("-created_at", "-pk")
+        .order_by("-created_at", "-pk")[:limit]
     )
     return [
         Item(
@@ -215,7 +218,7 @@ def _home_notes(actor: Membership, today: date) -> list[Item]:
     ]
 
 
-def _training(actor: Membership, today: date) -> list[Item]:
+def _training(actor: Membership, today: date, limit: int | None) -> list[Item]:
     url = reverse("means:training")
     found = []
     for row in my_training(actor=actor, today=today):
@@ -236,7 +239,7 @@ def _training(actor: Membership, today: date) -> list[Item]:
     return found
 
 
-def _family_news(actor: Membership, today: date) -> list[Item]:
+def _family_news(actor: Membership, today: date, limit: int | None) -> list[Item]:
     """For a family member: new sessions and a new progress review about their own person, only when the person
     (or whoever decides for them) agreed to share records with the family, as the family's own page does."""
     if actor.role != Role.FAMILY:
