@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
+from attunement.learners.models import Assignment, Learner
 from attunement.notifications.models import Channel, DigestSent, Kind, Preference
 from attunement.notifications.services import digest_send, digest_send_all
 from attunement.notifications.tasks import daily_digest
@@ -161,3 +162,18 @@ def test_the_record_of_old_emails_is_kept_only_as_long_as_it_is_needed(world, in
     digest_send_all(today=today)
     kept = DigestSent.objects.filter(membership=world.practitioner, day__lt=today)
     assert list(kept.values_list("keys", flat=True)) == [["y"]]
+
+
+@pytest.mark.django_db
+def test_two_people_with_the_same_first_name_are_told_apart_in_the_email(world, inbox):
+    family = world.members[Role.FAMILY]
+    for last_name in ("Taylor", "Jones"):
+        chloe = Learner.objects.create(organisation=world.school, first_name="Chloe", last_name=last_name)
+        for member in (world.practitioner, family):
+            Assignment.objects.create(learner=chloe, user=member.user)
+        home_observation_add(actor=family, learner=chloe, observed_on=timezone.localdate(), text="A good day")
+    digest_send_all()
+    [message] = inbox.to(world.practitioner.user.email)
+    assert "A note from home about Chloe T." in body(message)
+    assert "A note from home about Chloe J." in body(message)
+    assert "Taylor" not in body(message) and "Jones" not in body(message)

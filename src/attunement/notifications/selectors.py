@@ -13,6 +13,7 @@ from django.db.models import Max, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
+from attunement.learners.naming import ShownNames
 from attunement.learners.policies import learner_policy
 from attunement.learners.selectors import learners_visible_to
 from attunement.means.policies import agreed_action_policy
@@ -90,13 +91,14 @@ def items_for(
     organisation does not read every consent alert to show five lines)."""
     today = today or timezone.localdate()
     wanted = [kind for kind, channel in preferences_of(actor).items() if channel in channels]
+    names = ShownNames(actor)  # in the e-mail, a first name told apart from another person's where they clash
     found: list[Item] = []
     for kind in wanted:
-        found.extend(_FINDERS[kind](actor, today, limit))
+        found.extend(_FINDERS[kind](actor, today, limit, names))
     return sorted(found, key=lambda item: item.order)[:limit]
 
 
-def _agreed_actions(actor: Membership, today: date, limit: int | None) -> list[Item]:
+def _agreed_actions(actor: Membership, today: date, limit: int | None, names: ShownNames) -> list[Item]:
     actions = (
         agreed_action_policy.scope(actor)
         .filter(owner=actor, done_on__isnull=True, due_on__isnull=False)
@@ -124,7 +126,7 @@ def _agreed_actions(actor: Membership, today: date, limit: int | None) -> list[I
     return found
 
 
-def _consents(actor: Membership, today: date, limit: int | None) -> list[Item]:
+def _consents(actor: Membership, today: date, limit: int | None, names: ShownNames) -> list[Item]:
     alerts = consents_needing_attention(actor=actor, on=today, shown=limit)
     found = []
     for status, key, urgency in ((Status.EXPIRED, "expired", OVERDUE), (Status.REVIEW_DUE, "review_due", DUE)):
@@ -142,14 +144,14 @@ def _consents(actor: Membership, today: date, limit: int | None) -> list[Item]:
                     urgency=urgency,
                     when=min(consent.review_on for consent in alert.consents),
                     text=f"{_name(learner)}: consent {'expired' if expired else 'due for review'} ({purposes})",
-                    mailed=f"{learner.display_name}: a consent {'has expired' if expired else 'is due for review'}.",
+                    mailed=f"{names.name(learner)}: a consent {'has expired' if expired else 'is due for review'}.",
                     url=reverse("privacy:consents", kwargs={"learner_id": learner.pk}),
                 )
             )
     return found
 
 
-def _videos_shared(actor: Membership, today: date, limit: int | None) -> list[Item]:
+def _videos_shared(actor: Membership, today: date, limit: int | None, names: ShownNames) -> list[Item]:
     shares = (
         VideoShare.objects.filter(member=actor, created_at__gte=_since(today), video__in=videos_visible_to(actor))
         .exclude(shared_by=actor)
@@ -164,14 +166,14 @@ def _videos_shared(actor: Membership, today: date, limit: int | None) -> list[It
             when=timezone.localdate(share.created_at),
             text=f"{_member_name(share.shared_by)} shared a video of a session with "
             f"{_name(share.video.session.learner)} with you",
-            mailed=f"A video of a session with {share.video.session.learner.display_name} was shared with you.",
+            mailed=f"A video of a session with {names.name(share.video.session.learner)} was shared with you.",
             url=reverse("reflection:video", kwargs={"video_id": share.video_id}),
         )
         for share in shares
     ]
 
 
-def _video_replies(actor: Membership, today: date, limit: int | None) -> list[Item]:
+def _video_replies(actor: Membership, today: date, limit: int | None, names: ShownNames) -> list[Item]:
     replies = (
         VideoComment.objects.filter(
             reply_to__author=actor, created_at__gte=_since(today), video__in=videos_visible_to(actor)
@@ -188,14 +190,14 @@ def _video_replies(actor: Membership, today: date, limit: int | None) -> list[It
             when=timezone.localdate(reply.created_at),
             text=f"{_member_name(reply.author)} replied to your note on a video of "
             f"{_name(reply.video.session.learner)}",
-            mailed=f"Someone replied to your note on a video of {reply.video.session.learner.display_name}.",
+            mailed=f"Someone replied to your note on a video of {names.name(reply.video.session.learner)}.",
             url=reverse("reflection:video", kwargs={"video_id": reply.video_id}),
         )
         for reply in replies
     ]
 
 
-def _home_notes(actor: Membership, today: date, limit: int | None) -> list[Item]:
+def _home_notes(actor: Membership, today: date, limit: int | None, names: ShownNames) -> list[Item]:
     if not learner_policy.role_may(actor, "view_records"):
         return []
     notes = (
@@ -211,14 +213,14 @@ def _home_notes(actor: Membership, today: date, limit: int | None) -> list[Item]
             urgency=NEW,
             when=timezone.localdate(note.created_at),
             text=f"A note from home about {_name(note.learner)} (noticed {_day(note.observed_on)})",
-            mailed=f"A note from home about {note.learner.display_name}.",
+            mailed=f"A note from home about {names.name(note.learner)}.",
             url=reverse("learners:about", kwargs={"learner_id": note.learner_id}),
         )
         for note in notes
     ]
 
 
-def _training(actor: Membership, today: date, limit: int | None) -> list[Item]:
+def _training(actor: Membership, today: date, limit: int | None, names: ShownNames) -> list[Item]:
     url = reverse("means:training")
     found = []
     for row in my_training(actor=actor, today=today):
@@ -239,7 +241,7 @@ def _training(actor: Membership, today: date, limit: int | None) -> list[Item]:
     return found
 
 
-def _family_news(actor: Membership, today: date, limit: int | None) -> list[Item]:
+def _family_news(actor: Membership, today: date, limit: int | None, names: ShownNames) -> list[Item]:
     """For a family member: new sessions and a new progress review about their own person, only when the person
     (or whoever decides for them) agreed to share records with the family, as the family's own page does."""
     if actor.role != Role.FAMILY:
@@ -274,7 +276,7 @@ def _family_news(actor: Membership, today: date, limit: int | None) -> list[Item
                 urgency=NEW,
                 when=timezone.localdate(latest),
                 text=f"{_name(learner)}: {' and '.join(parts)}",
-                mailed=f"{learner.display_name}: {' and '.join(parts)} to read.",
+                mailed=f"{names.name(learner)}: {' and '.join(parts)} to read.",
                 url=reverse("practice:family_person", kwargs={"learner_id": learner.pk}),
             )
         )
