@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Start Attunement: migrate, load the demo on an empty database, then run the web server, the background
-# task worker and the daily retention run under supervisor (deploy/supervisord.conf), which restarts any of
-# them that stops. Ctrl-C stops them all.
+# task worker, the daily retention run and the daily e-mail of notifications under supervisor
+# (deploy/supervisord.conf), which restarts any of them that stops. Ctrl-C stops them all.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # Everything written from here (the database, uploads, logs) is readable by this user only.

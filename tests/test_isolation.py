@@ -39,6 +39,8 @@ def _media_in_tmp(settings, tmp_path):
 
 # One-time tokens in the login, password-reset and invitation links, and the name of an organisation's own sign-in
 # (provider_id), not records: they are tested with the sign-in flows (tests/members, tests/e2e/test_single_sign_on).
+# A daily e-mail's unsubscribe link (`token`) names its member by signature, for use signed out: tested in
+# tests/notifications.
 LOGIN_TOKENS = {"key", "uidb36", "uidb64", "token", "provider_id"}
 # Parameters that choose a view of the organisation, not a record: such pages are walked with the pages
 # that name no record, with every value.

@@ -4,6 +4,7 @@ from axe_playwright_python.sync_playwright import Axe
 
 from attunement.interaction.demo_video import seed_demo_video
 from attunement.learners.models import Learner
+from attunement.notifications.tokens import unsubscribe_token
 from attunement.organisations.models import Membership
 
 from .conftest import log_in
@@ -65,6 +66,9 @@ PAGES = [
     "/reflection/videos/{video}/",
     "/reflection/learners/{video_learner}/sessions/{video_session}/video/",
     "/reflection/library/",
+    "/notifications/",
+    "/notifications/settings/",
+    "/notifications/unsubscribe/{unsubscribe}/",
 ]
 
 
@@ -74,6 +78,7 @@ def test_main_pages_have_no_serious_accessibility_problems(tablet, live_server):
     assert video is not None and video.is_ready
     log_in(page, base, "priya@oakfield.example")
     learner = Learner.objects.filter(organisation__name="Oakfield Special School").first()
+    priya = Membership.objects.get(user__email="priya@oakfield.example", organisation=learner.organisation)
     axe = Axe()
     problems = {}
     for path in PAGES:
@@ -86,6 +91,7 @@ def test_main_pages_have_no_serious_accessibility_problems(tablet, live_server):
                 video_learner=video.session.learner_id,
                 video_session=video.session_id,
                 member=Membership.objects.get(user__email="sam@oakfield.example").pk,
+                unsubscribe=unsubscribe_token(priya.pk),
             )
         )
         assert page.locator("h1").count() == 1, f"{path} should have exactly one main heading"
@@ -100,7 +106,10 @@ def test_the_family_portal_and_the_inspectors_summary_have_no_serious_accessibil
     page, base = tablet, live_server.url
     axe = Axe()
     for email, paths in (
-        ("parent@oakfield.example", ["/", "/family/{id}/notes/new/", "/family/{id}/feedback/"]),
+        (
+            "parent@oakfield.example",
+            ["/", "/family/{id}/notes/new/", "/family/{id}/feedback/", "/notifications/", "/notifications/settings/"],
+        ),
         ("inspector@oakfield.example", ["/"]),
     ):
         log_in(page, base, email)

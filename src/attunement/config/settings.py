@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "attunement.reflection",
     "attunement.codings",
     "attunement.interaction",
+    "attunement.notifications",
 ]
 
 MIDDLEWARE = [
@@ -218,6 +219,10 @@ EMAIL_FILE_PATH = VAR_DIR / "sent-mail"
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Attunement <no-reply@localhost>")
 # How many days an invitation's link works.
 INVITATION_DAYS = int(os.environ.get("INVITATION_DAYS", "7"))
+# The address people reach Attunement at, for the links in e-mails sent by the scheduled daily e-mail (no request).
+SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000")
+# The daily e-mail of notifications goes out at the first run from this hour (local time) each day.
+NOTIFICATIONS_DIGEST_HOUR = int(os.environ.get("NOTIFICATIONS_DIGEST_HOUR", "7"))
 
 # --- Sessions: an idle timeout and an absolute lifetime ---------------------------------------------------
 IDLE_TIMEOUT_MINUTES = int(os.environ.get("IDLE_TIMEOUT_MINUTES", "30"))

@@ -45,5 +45,6 @@ urlpatterns = [
     path("organisation/summary/", include("attunement.outcomes.urls")),
     path("means/", include("attunement.means.urls")),
     path("reflection/", include((reflection_pages, "reflection"))),
+    path("notifications/", include("attunement.notifications.urls")),
     path("admin/", admin.site.urls),
 ]

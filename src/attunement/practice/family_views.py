@@ -16,6 +16,7 @@ from attunement.privacy.selectors import consent_allows
 
 from . import selectors, services
 from .forms import FamilyFeedbackForm, HomeObservationForm
+from .page_parts import home_parts
 
 
 @member_required
@@ -25,7 +26,9 @@ def family_home(request):
     people = list(learners_visible_to(request.membership).filter(is_active=True))
     if len(people) == 1:
         return redirect("practice:family_person", learner_id=people[0].pk)
-    return render(request, "practice/family_home.html", {"people": people})
+    return render(
+        request, "practice/family_home.html", {"people": people, "home_parts": home_parts(request.membership)}
+    )
 
 
 @learner_page("view_family_portal", reads="family_portal")
@@ -36,6 +39,7 @@ def family_person(request, learner):
         "learner": learner,
         "shared": shared,
         "my_notes": selectors.home_observations_of(actor=actor, learner=learner, limit=10),
+        "home_parts": home_parts(actor),
     }
     if shared:
         context |= {

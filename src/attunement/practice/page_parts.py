@@ -1,5 +1,6 @@
 """Parts of the practice pages that apps above practice draw (a session's videos and their measurements, the link
-to its codings, a person's interaction measured over time), so the practice app need not know those apps.
+to its codings, a person's interaction measured over time, what needs the member on the home page), so the
+practice app need not know those apps.
 
 An app registers a provider for a page, usually in its AppConfig.ready():
 
@@ -24,6 +25,7 @@ from .models import Session
 
 SESSION = "session"  # a session's page; the provider is given the session
 PROGRESS = "progress"  # a person's progress page; the provider is given the person
+HOME = "home"  # the home page (and a family member's page about their person); the provider is given None
 
 
 @dataclass(frozen=True)
@@ -35,7 +37,7 @@ class PagePart:
 
 PartProvider = Callable[[Membership, object], PagePart | None]
 
-_providers: dict[str, list[PartProvider]] = {SESSION: [], PROGRESS: []}
+_providers: dict[str, list[PartProvider]] = {SESSION: [], PROGRESS: [], HOME: []}
 
 
 def page_part(page: str) -> Callable[[PartProvider], PartProvider]:
@@ -60,3 +62,8 @@ def session_parts(actor: Membership, session: Session) -> list[PagePart]:
 
 def progress_parts(actor: Membership, learner: Learner) -> list[PagePart]:
     return _parts(PROGRESS, actor, learner)
+
+
+def home_parts(actor: Membership) -> list[PagePart]:
+    """What the other apps show on the member's home page (what needs them: notifications)."""
+    return _parts(HOME, actor, None)
