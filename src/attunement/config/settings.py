@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "attunement.reflection",
     "attunement.codings",
     "attunement.interaction",
+    "attunement.api",
+    "ninja",  # its own copy of the API documentation page's scripts, served from here (never a CDN)
 ]
 
 MIDDLEWARE = [
@@ -209,6 +211,10 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "true").lower() in {"1", "true", "yes"}
 EMAIL_FILE_PATH = VAR_DIR / "sent-mail"
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Attunement <no-reply@localhost>")
+
+# --- The API: how many requests one key may send in a minute (counted in the database, so every web server
+# process counts against the same number) ---------------------------------------------------------------------
+API_REQUESTS_PER_MINUTE = int(os.environ.get("API_REQUESTS_PER_MINUTE", "120"))
 
 # --- Sessions: an idle timeout and an absolute lifetime ---------------------------------------------------
 IDLE_TIMEOUT_MINUTES = int(os.environ.get("IDLE_TIMEOUT_MINUTES", "30"))
