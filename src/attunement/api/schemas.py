@@ -2,8 +2,14 @@
 
 import uuid
 from datetime import date, datetime
+from typing import Annotated
 
 from ninja import Field, Schema
+
+# Bounds that keep every number within what the database can compare with; anything outside is refused (422).
+MAX_ID = 2**53 - 1
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+Count = Annotated[int, Field(ge=-1_000_000, le=1_000_000)]
 
 
 class Problem(Schema):
@@ -57,19 +63,19 @@ class PersonIn(Schema):
     preferred_name: str = ""
     date_of_birth: date | None = None
     needs: list[str] = Field(default=[], description="Codes: autism, pmld, sld, msi, gdd, ccn.")
-    site_id: int | None = None
-    weekly_session_target: int | None = None
+    site_id: Id | None = None
+    weekly_session_target: Count | None = None
 
 
 class PersonChange(Schema):
-    version: int = Field(description="The version read with the person.")
+    version: Id = Field(description="The version read with the person.")
     first_name: str | None = None
     last_name: str | None = None
     preferred_name: str | None = None
     date_of_birth: date | None = None
     needs: list[str] | None = None
-    site_id: int | None = None
-    weekly_session_target: int | None = None
+    site_id: Id | None = None
+    weekly_session_target: Count | None = None
     still_supported: bool | None = None
 
 
@@ -121,17 +127,17 @@ class SessionIn(Schema):
         "answer is the session already saved."
     )
     started_at: datetime
-    minutes: int
+    minutes: Count
     long_session_confirmed: bool = Field(default=False, description="Needed for a session over an hour.")
     place: str = ""
     planned: bool = False
-    partner_ids: list[int] = Field(min_length=1, description="The members of staff who were the partners.")
+    partner_ids: list[Id] = Field(min_length=1, description="The members of staff who were the partners.")
     phases: list[str] = []
     techniques: list[str] = []
-    fundamental_ids: list[int] = []
-    outcome_ids: list[int] = Field(default=[], description="Plan outcomes this session is evidence for.")
+    fundamental_ids: list[Id] = []
+    outcome_ids: list[Id] = Field(default=[], description="Plan outcomes this session is evidence for.")
     behaviours: list[BehaviourIn] = []
-    enjoyment: int | None = None
+    enjoyment: Count | None = None
     ending: str = ""
     ending_reason: str = ""
     what_happened: str = ""

@@ -7,11 +7,12 @@ what the pages accept and refuses it in the same words.
 """
 
 from datetime import date, timedelta
+from typing import Annotated
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.http import Http404, QueryDict
 from django.utils import timezone
-from ninja import NinjaAPI, Query, Router
+from ninja import NinjaAPI, Path, Query, Router, Status
 from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as SchemaError
 from ninja.security import HttpBearer
@@ -38,6 +39,7 @@ from . import schemas
 from .selectors import site_of
 from .services import KeyRefused, TooManyRequests, api_key_use
 
+PersonId = Annotated[int, Path(ge=1, le=schemas.MAX_ID)]
 NO_KEY = "This address needs an API key. Send it in the Authorization header: “Authorization: Bearer <your key>”."
 
 
@@ -172,7 +174,7 @@ people = Router(tags=["People"])
 @people.get("", response={200: schemas.PeoplePage, **REFUSALS}, url_name="people")
 def people_list(
     request,
-    site: int | None = Query(None, description="Only the people at this site."),
+    site: int | None = Query(None, ge=1, le=schemas.MAX_ID, description="Only the people at this site."),
     search: str = Query("", max_length=100, description="Part of a first, last or preferred name."),
     include_left: bool = Query(False, description="Include people the organisation no longer supports."),
     page: int = Query(1, ge=1, le=99_999),
@@ -245,11 +247,11 @@ def person_create(request, person: schemas.PersonIn):
     details = {k: v for k, v in form.cleaned_data.items() if k not in ("version", "remove_photo", "still_supported")}
     learner = learner_create(actor=actor, **details)
     audit_read(actor=actor, what="details", learner=learner)
-    return 201, _person_out(learner)
+    return Status(201, _person_out(learner))
 
 
 @people.get("/{person_id}", response={200: schemas.PersonOut, **REFUSALS}, url_name="person")
-def person_read(request, person_id: int):
+def person_read(request, person_id: PersonId):
     """One person's details."""
     actor = request.membership
     learner = _person(actor, person_id, "view")
@@ -262,7 +264,7 @@ def person_read(request, person_id: int):
     response={200: schemas.PersonOut, 400: schemas.ErrorOut, 409: schemas.ErrorOut, **REFUSALS},
     url_name="person",
 )
-def person_change(request, person_id: int, change: schemas.PersonChange):
+def person_change(request, person_id: PersonId, change: schemas.PersonChange):
     """Change a person's details. Send the `version` read with them: if someone changed them since, nothing is
     saved and the answer is 409."""
     actor = request.membership
@@ -320,7 +322,7 @@ def _session_out(session) -> dict:
 @people.get("/{person_id}/sessions", response={200: schemas.SessionsPage, **REFUSALS}, url_name="sessions")
 def sessions_list(
     request,
-    person_id: int,
+    person_id: PersonId,
     since: str = Query("", description="YYYY-MM-DD: sessions from this day."),
     until: str = Query("", description="YYYY-MM-DD: sessions up to this day."),
     page: int = Query(1, ge=1, le=99_999),
@@ -387,7 +389,7 @@ def _quick_log_data(session: schemas.SessionIn) -> QueryDict:
     response={200: schemas.SessionSaved, 201: schemas.SessionSaved, 400: schemas.ErrorOut, **REFUSALS},
     url_name="sessions",
 )
-def session_create(request, person_id: int, session: schemas.SessionIn):
+def session_create(request, person_id: PersonId, session: schemas.SessionIn):
     """Record a session, as the quick log does. The answer is 201 with the new session, or 200 with the session
     already saved with this `submission_key`: sending a session twice records it once."""
     actor = request.membership
@@ -409,7 +411,7 @@ def session_create(request, person_id: int, session: schemas.SessionIn):
         "withdrawn": saved.is_withdrawn,
         "session": _session_out(shown) if shown is not None else None,
     }
-    return (200 if recorded.already_saved else 201), answer
+    return Status(200 if recorded.already_saved else 201, answer)
 
 
 # --- Progress -----------------------------------------------------------------------------------------------
@@ -417,7 +419,9 @@ def session_create(request, person_id: int, session: schemas.SessionIn):
 
 @people.get("/{person_id}/progress", response={200: schemas.ProgressOut, **REFUSALS}, url_name="progress")
 def progress(
-    request, person_id: int, scale: int | None = Query(None, description="A scale's id; empty: the usual one.")
+    request,
+    person_id: PersonId,
+    scale: int | None = Query(None, ge=1, le=schemas.MAX_ID, description="A scale's id; empty: the usual one."),
 ):
     """What the person's progress page shows: each item's level at each review on a scale, their sessions in each
     of the last 12 weeks against their target, and the Fundamentals seen in that time."""
@@ -533,7 +537,7 @@ def pack(
 @organisation.get("/dashboard", response={200: schemas.DashboardOut, **REFUSALS}, url_name="dashboard")
 def dashboard(
     request,
-    site: int | None = Query(None, description="Only the people at this site."),
+    site: int | None = Query(None, ge=1, le=schemas.MAX_ID, description="Only the people at this site."),
     need: str = Query("", description="Only the people with this need (autism, pmld, sld, msi, gdd, ccn)."),
     since: str = Query("", description="YYYY-MM-DD; with `until`, the period (the last year if neither)."),
     until: str = Query("", description="YYYY-MM-DD"),
