@@ -14,7 +14,9 @@ ROLE_HELP = {
 
 class ApiKeyForm(forms.Form):
     name = forms.CharField(
-        max_length=100, help_text="Say which system will use it, for example: the school's information system."
+        max_length=100,
+        error_messages={"required": "Please give the key a name, such as the system that will use it."},
+        help_text="Say which system will use it, for example: the school's information system.",
     )
     role = forms.ChoiceField(
         label="What the key may do",
