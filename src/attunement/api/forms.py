@@ -20,7 +20,7 @@ class ApiKeyForm(forms.Form):
     )
     role = forms.ChoiceField(
         label="What the key may do",
-        choices=[(role.value, f"As a {role.label.lower()}: {ROLE_HELP[role]}") for role in KEY_ROLES],
+        choices=[(role.value, f"{role.label}: {ROLE_HELP[role]}") for role in KEY_ROLES],
         widget=forms.RadioSelect,
         help_text="The key may do exactly what a member of staff in this role may do, for the whole organisation.",
     )

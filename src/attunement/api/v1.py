@@ -69,8 +69,7 @@ api = NinjaAPI(
 )
 
 # Every refusal the API can give, so the schema says what each answer looks like.
-REFUSALS = {401: schemas.ErrorOut, 403: schemas.ErrorOut, 404: schemas.ErrorOut, 422: schemas.ErrorOut}
-REFUSALS[429] = schemas.ErrorOut
+REFUSALS = {status: schemas.ErrorOut for status in (401, 403, 404, 422, 429)}
 
 
 def _error(request, status: int, detail: str, problems=(), headers=None):
@@ -171,7 +170,7 @@ def _period(period) -> dict:
 people = Router(tags=["People"])
 
 
-@people.get("", response={200: schemas.PeoplePage, **REFUSALS}, url_name="people")
+@people.get("", response={200: schemas.PeoplePage, **REFUSALS}, summary="List the people", url_name="people")
 def people_list(
     request,
     site: int | None = Query(None, ge=1, le=schemas.MAX_ID, description="Only the people at this site."),
@@ -233,7 +232,9 @@ def _person_form(actor: Membership, values: dict, site_id) -> LearnerForm:
     return form
 
 
-@people.post("", response={201: schemas.PersonOut, 400: schemas.ErrorOut, **REFUSALS}, url_name="people")
+@people.post(
+    "", response={201: schemas.PersonOut, 400: schemas.ErrorOut, **REFUSALS}, summary="Add a person", url_name="people"
+)
 def person_create(request, person: schemas.PersonIn):
     """Add a person, as the “Add a person” page does."""
     actor = request.membership
@@ -250,7 +251,9 @@ def person_create(request, person: schemas.PersonIn):
     return Status(201, _person_out(learner))
 
 
-@people.get("/{person_id}", response={200: schemas.PersonOut, **REFUSALS}, url_name="person")
+@people.get(
+    "/{person_id}", response={200: schemas.PersonOut, **REFUSALS}, summary="Read a person's details", url_name="person"
+)
 def person_read(request, person_id: PersonId):
     """One person's details."""
     actor = request.membership
@@ -262,6 +265,7 @@ def person_read(request, person_id: PersonId):
 @people.patch(
     "/{person_id}",
     response={200: schemas.PersonOut, 400: schemas.ErrorOut, 409: schemas.ErrorOut, **REFUSALS},
+    summary="Change a person's details",
     url_name="person",
 )
 def person_change(request, person_id: PersonId, change: schemas.PersonChange):
@@ -319,7 +323,12 @@ def _session_out(session) -> dict:
     }
 
 
-@people.get("/{person_id}/sessions", response={200: schemas.SessionsPage, **REFUSALS}, url_name="sessions")
+@people.get(
+    "/{person_id}/sessions",
+    response={200: schemas.SessionsPage, **REFUSALS},
+    summary="List a person's sessions",
+    url_name="sessions",
+)
 def sessions_list(
     request,
     person_id: PersonId,
@@ -387,6 +396,7 @@ def _quick_log_data(session: schemas.SessionIn) -> QueryDict:
 @people.post(
     "/{person_id}/sessions",
     response={200: schemas.SessionSaved, 201: schemas.SessionSaved, 400: schemas.ErrorOut, **REFUSALS},
+    summary="Record a session",
     url_name="sessions",
 )
 def session_create(request, person_id: PersonId, session: schemas.SessionIn):
@@ -417,7 +427,12 @@ def session_create(request, person_id: PersonId, session: schemas.SessionIn):
 # --- Progress -----------------------------------------------------------------------------------------------
 
 
-@people.get("/{person_id}/progress", response={200: schemas.ProgressOut, **REFUSALS}, url_name="progress")
+@people.get(
+    "/{person_id}/progress",
+    response={200: schemas.ProgressOut, **REFUSALS},
+    summary="A person's progress",
+    url_name="progress",
+)
 def progress(
     request,
     person_id: PersonId,
@@ -458,7 +473,9 @@ def progress(
 organisation = Router(tags=["Organisation"])
 
 
-@organisation.get("/summary", response={200: schemas.SummaryOut, **REFUSALS}, url_name="summary")
+@organisation.get(
+    "/summary", response={200: schemas.SummaryOut, **REFUSALS}, summary="The anonymised summary", url_name="summary"
+)
 def summary(request):
     """The anonymised summary of the last 12 whole weeks, as inspectors, commissioners and funders see it: any
     figure about fewer than 5 people is hidden."""
@@ -485,7 +502,9 @@ def summary(request):
     }
 
 
-@organisation.get("/packs/{audience}", response={200: schemas.PackOut, **REFUSALS}, url_name="pack")
+@organisation.get(
+    "/packs/{audience}", response={200: schemas.PackOut, **REFUSALS}, summary="An anonymised pack", url_name="pack"
+)
 def pack(
     request,
     audience: str,
@@ -534,7 +553,12 @@ def pack(
     }
 
 
-@organisation.get("/dashboard", response={200: schemas.DashboardOut, **REFUSALS}, url_name="dashboard")
+@organisation.get(
+    "/dashboard",
+    response={200: schemas.DashboardOut, **REFUSALS},
+    summary="The dashboard's figures",
+    url_name="dashboard",
+)
 def dashboard(
     request,
     site: int | None = Query(None, ge=1, le=schemas.MAX_ID, description="Only the people at this site."),
