@@ -7,7 +7,7 @@ what the pages accept and refuses it in the same words.
 """
 
 from datetime import date, timedelta
-from typing import Annotated
+from typing import Annotated, Literal
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.http import Http404, QueryDict
@@ -40,6 +40,7 @@ from .selectors import site_of
 from .services import KeyRefused, TooManyRequests, api_key_use
 
 PersonId = Annotated[int, Path(ge=1, le=schemas.MAX_ID)]
+Audience = Literal[tuple(AUDIENCES)]  # the packs: inspectors, commissioners, funders, management
 NO_KEY = "This address needs an API key. Send it in the Authorization header: “Authorization: Bearer <your key>”."
 
 
@@ -507,7 +508,7 @@ def summary(request):
 )
 def pack(
     request,
-    audience: str,
+    audience: Audience,
     since: str = Query("", description="YYYY-MM-DD; with `until`, the period (the last year if neither)."),
     until: str = Query("", description="YYYY-MM-DD"),
 ):
