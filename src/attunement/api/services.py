@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -59,15 +59,19 @@ def api_key_create(*, actor: Membership, name: str, role: str) -> MadeKey:
         display_name=f"API key “{name}”"[:120],
         is_active=False,
     )
-    key = ApiKey.objects.create(
-        organisation_id=actor.organisation_id,
-        name=name,
-        role=role,
-        user=user,
-        secret_hash=secret_hash(secret),
-        secret_start=secret[: len(KEY_PREFIX) + 6],
-        created_by_id=actor.user_id,
-    )
+    try:
+        with transaction.atomic():
+            key = ApiKey.objects.create(
+                organisation_id=actor.organisation_id,
+                name=name,
+                role=role,
+                user=user,
+                secret_hash=secret_hash(secret),
+                secret_start=secret[: len(KEY_PREFIX) + 6],
+                created_by_id=actor.user_id,
+            )
+    except IntegrityError:  # the same name, made at the same moment by another administrator
+        raise ValidationError({"name": "A key with this name is already in use. Please choose another name."}) from None
     audit_record(actor=actor, action="api_key.created", target=key, detail={"name": name, "role": role})
     return MadeKey(key, secret)
 
