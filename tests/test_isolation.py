@@ -1,6 +1,8 @@
 """Walk every URL of the application and check that nobody reaches a person they may not see."""
 
 import io
+import json
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -433,9 +435,6 @@ def _api_bodies(world, learner):
 
 def _api_answer(client, method, url, secret, body, reads):
     """One API request inside a savepoint rolled back afterwards; the response and the read entries it wrote."""
-    import json
-    import uuid
-
     if body is not None and "submission_key" in body:
         body = {**body, "submission_key": str(uuid.uuid4())}
     outcome = {}
