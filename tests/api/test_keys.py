@@ -52,7 +52,7 @@ def test_only_the_hash_of_a_key_is_kept(world):
 
 
 @pytest.mark.django_db
-def test_only_administrators_reach_the_keys_page(world, client):
+def test_only_administrators_reach_the_keys_page_or_revoke_a_key(world, client):
     for role, member in world.members.items():
         login(client, member)
         expected = 200 if role == Role.ADMINISTRATOR else 403
@@ -60,6 +60,13 @@ def test_only_administrators_reach_the_keys_page(world, client):
         made = client.post(reverse("api_keys:list"), {"name": f"by {role}", "role": Role.COORDINATOR})
         assert made.status_code == expected, role
     assert set(ApiKey.objects.values_list("name", flat=True)) == {"by administrator"}
+    key = ApiKey.objects.get()
+    for role, member in world.members.items():
+        if role != Role.ADMINISTRATOR:
+            login(client, member)
+            assert client.post(reverse("api_keys:revoke", args=[key.pk])).status_code == 403, role
+            assert client.get(reverse("api_keys:revoke", args=[key.pk])).status_code in (403, 405), role
+    assert ApiKey.objects.get().revoked_at is None
 
 
 @pytest.mark.django_db
