@@ -153,6 +153,7 @@ def _pages(world):
         (practitioner, reverse("reflection:import", kwargs=in_session)),
         (world.members[Role.FAMILY], reverse("practice:family_note", kwargs=lid)),
         (world.members[Role.FAMILY], reverse("practice:family_feedback", kwargs=lid)),
+        (world.members[Role.ADMINISTRATOR], reverse("api_keys:list")),
     ]
 
 
@@ -170,7 +171,7 @@ def test_every_form_page_sent_empty_lists_its_problems_once_linked_to_the_inputs
         except AssertionError as problem:
             raise AssertionError(f"{url}: {problem}") from None
         checked.append(url)
-    assert len(checked) == 22
+    assert len(checked) == 23
 
 
 @pytest.mark.django_db
