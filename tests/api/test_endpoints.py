@@ -4,6 +4,7 @@ import json
 import uuid
 from datetime import timedelta
 
+import jsonschema_rs
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -27,6 +28,16 @@ def _send(client, method, path, secret, body=None):
     )
 
 
+def _as_documented(client, response, path: str, method: str):
+    """The answer's body fits what the API's own OpenAPI document says for its status (checked by jsonschema-rs,
+    a JSON Schema validator of its own), and is returned."""
+    document = client.get("/api/v1/openapi.json").json()
+    answers = document["paths"][f"/api/v1/{path}"][method.lower()]["responses"]
+    schema = answers[str(response.status_code)]["content"]["application/json"]["schema"]
+    jsonschema_rs.Draft202012Validator({**schema, "components": document["components"]}).validate(response.json())
+    return response.json()
+
+
 def _session(world, **fields):
     return {
         "submission_key": str(uuid.uuid4()),
@@ -45,6 +56,8 @@ def test_a_session_sent_twice_with_one_key_is_recorded_once_and_shows_on_the_tim
     first = _send(client, "POST", f"people/{world.mine.pk}/sessions", secret, body)
     again = _send(client, "POST", f"people/{world.mine.pk}/sessions", secret, body)
     assert (first.status_code, again.status_code) == (201, 200)
+    for answer in (first, again):
+        _as_documented(client, answer, "people/{person_id}/sessions", "POST")
     assert (first.json()["already_saved"], again.json()["already_saved"]) == (False, True)
     assert first.json()["id"] == again.json()["id"]
     assert Session.objects.filter(learner=world.mine).count() == 1
@@ -61,6 +74,7 @@ def test_a_session_is_checked_by_the_quick_logs_own_rules_and_nothing_is_saved_w
     path = f"people/{world.mine.pk}/sessions"
     too_short = _send(client, "POST", path, secret, _session(world, minutes=0))
     assert too_short.status_code == 400
+    _as_documented(client, too_short, "people/{person_id}/sessions", "POST")
     assert {"field": "minutes", "message": too_few_minutes_message()} in too_short.json()["problems"]
     outsider = _send(client, "POST", path, secret, _session(world, partner_ids=[world.other_coordinator.user_id]))
     assert outsider.status_code == 400 and outsider.json()["problems"][0]["field"] == "partner_ids"
@@ -103,6 +117,10 @@ def test_people_are_added_listed_by_site_and_changed_without_overwriting_another
         client, "PATCH", f"people/{person['id']}", secret, {"version": person["version"], "preferred_name": "Nono"}
     )
     assert changed.status_code == 200 and changed.json()["preferred_name"] == "Nono"
+    _as_documented(client, changed, "people/{person_id}", "PATCH")
+    _as_documented(
+        client, _send(client, "GET", f"people/{person['id']}/progress", secret), "people/{person_id}/progress", "GET"
+    )
     stale = _send(
         client, "PATCH", f"people/{person['id']}", secret, {"version": person["version"], "last_name": "Lost"}
     )
@@ -128,7 +146,10 @@ def test_an_external_viewers_key_sees_the_anonymised_figures_and_no_one(world, c
 def test_a_pack_says_what_its_page_says(world, client):
     """Same figures, same hidden small numbers, same words: every figure the API gives is on the pack's page."""
     _, secret = make_key(world, Role.COORDINATOR)
-    pack = _send(client, "GET", "organisation/packs/commissioners", secret).json()
+    pack = _as_documented(
+        client, _send(client, "GET", "organisation/packs/commissioners", secret), "organisation/packs/{audience}", "GET"
+    )
+    _as_documented(client, _send(client, "GET", "organisation/dashboard", secret), "organisation/dashboard", "GET")
     login(client, world.coordinator)
     page = client.get(reverse("outcomes:organisation_report", args=["commissioners"])).content.decode()
     figures = [figure for section in pack["sections"] for figure in section["figures"]]
