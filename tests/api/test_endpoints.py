@@ -98,6 +98,9 @@ def test_never_seen_before_is_checked_against_the_persons_history(world, client)
     assert seen.status_code == 400 and "marked never seen before" in seen.json()["problems"][0]["message"]
     confirmed = [{**new[0], "confirmed_new": True}]
     assert _send(client, "POST", path, secret, _session(world, behaviours=confirmed)).status_code == 201
+    _send(client, "POST", path, secret, _session(world))
+    assert len(_send(client, "GET", path, secret).json()["sessions"]) == 3
+    assert len(_send(client, "GET", f"{path}?firsts_only=true", secret).json()["sessions"]) == 1
 
 
 @pytest.mark.django_db

@@ -335,12 +335,13 @@ def sessions_list(
     person_id: PersonId,
     since: str = Query("", description="YYYY-MM-DD: sessions from this day."),
     until: str = Query("", description="YYYY-MM-DD: sessions up to this day."),
+    firsts_only: bool = Query(False, description="Only sessions in which something was seen for the first time."),
     page: int = Query(1, ge=1, le=99_999),
 ):
     """A person's sessions, newest first, 50 a page, as their timeline shows them (withdrawn ones left out)."""
     actor = request.membership
     learner = _person(actor, person_id, "view_records")
-    filters = practice.TimelineFilter(since=_day(since, "since"), until=_day(until, "until"))
+    filters = practice.TimelineFilter(since=_day(since, "since"), until=_day(until, "until"), new_only=firsts_only)
     start = (page - 1) * SESSIONS_PER_PAGE
     rows = list(
         practice.learner_timeline(actor=actor, learner=learner, filters=filters)[start : start + SESSIONS_PER_PAGE + 1]
