@@ -1,6 +1,8 @@
 """Walk every URL of the application and check that nobody reaches a person they may not see."""
 
 import io
+import json
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -10,6 +12,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
 from PIL import Image
 
+from attunement.api.models import ApiKey
+from attunement.api.policies import KEY_ROLES
+from attunement.api.services import api_key_create
 from attunement.coding.model import DEFAULT_ETHOGRAM, Coding, Event
 from attunement.codings.selectors import ethogram_codes
 from attunement.codings.services import coding_pass_save, event_code
@@ -20,6 +25,7 @@ from attunement.learners.policies import learner_policy
 from attunement.members.models import Invitation, token_digest
 from attunement.organisations.models import AuditEntry, Role
 from attunement.outcomes.dashboard import ALERT_LISTS
+from attunement.outcomes.policies import may_read_pack, report_policy
 from attunement.practice.models import Fundamental
 from attunement.practice.services import RatingInput, review_record, session_record
 from attunement.privacy.models import Consent
@@ -130,7 +136,11 @@ def records_of(world, learner, actor):
         sent_at=timezone.now(),
         expires_at=timezone.now() + timedelta(days=7),
     )
+    key_maker = world.member(learner.organisation, Role.ADMINISTRATOR, name=f"keymaker{ApiKey.objects.count()}")
+    key = api_key_create(actor=key_maker, name=f"Walk key {ApiKey.objects.count()}", role=Role.COORDINATOR).key
     return {
+        "person_id": learner.pk,
+        "key_id": key.pk,
         "kind": "evidence",
         "membership_id": colleague.pk,
         "invitation_id": invitation.pk,
@@ -168,7 +178,9 @@ def test_every_url_with_a_record_refuses_records_the_user_may_not_see(world, cli
             url = reverse(name, kwargs={p: records[p] for p in params})
             for method in (client.get, client.post):
                 response = method(url)
-                assert response.status_code in (403, 404, 405), f"{member.role} reached {what} at {url}"
+                # The API takes keys, not a signed-in browser (walked with keys below).
+                refusals = (401, 405) if name.startswith("api:") else (403, 404, 405)
+                assert response.status_code in refusals, f"{member.role} reached {what} at {url}"
                 assert "Secret" not in shown(response)
 
 
@@ -389,3 +401,141 @@ def test_every_page_of_the_application_refuses_methods_it_does_not_serve(world, 
                     assert response["Allow"] and method not in response["Allow"], name
                     checked += 1
     assert checked > 100
+
+
+# What each API route about one person asks of the person's policy, by method, as the matching page does.
+API_PERSON_ACTIONS = {
+    ("api:person", "GET"): "view",
+    ("api:person", "PATCH"): "edit",
+    ("api:sessions", "GET"): "view_records",
+    ("api:sessions", "POST"): "record_session",
+    ("api:progress", "GET"): "view_records",
+}
+# What it shows, as the read entry names it.
+API_READS = {
+    ("api:person", "GET"): "details",
+    ("api:person", "PATCH"): "details",
+    ("api:sessions", "GET"): "timeline",
+    ("api:sessions", "POST"): "session",
+    ("api:progress", "GET"): "progress",
+}
+# The routes about the organisation as a whole, and who may reach each.
+API_ORGANISATION_RULES = {
+    ("api:people", "GET"): lambda key, _: learner_policy.role_may(key, "view"),
+    ("api:people", "POST"): lambda key, _: learner_policy.role_may(key, "create"),
+    ("api:summary", "GET"): lambda key, _: report_policy.role_may(key, "view_summary"),
+    ("api:dashboard", "GET"): lambda key, _: report_policy.role_may(key, "view_dashboard"),
+    ("api:pack", "GET"): may_read_pack,
+}
+# The schema and its documentation page describe the API and show no one's data: open to anyone.
+API_OPEN = {"api:openapi-json", "api:openapi-view"}
+# The API's own address answers nothing (404): it only roots the others.
+API_ROOT = "api:api-root"
+
+
+def _api_bodies(world, learner):
+    session = {
+        "submission_key": "",
+        "started_at": (timezone.now() - timedelta(hours=1)).isoformat(),
+        "minutes": 10,
+        "partner_ids": [world.practitioner.user_id],
+        "what_happened": "Sent by the walk",
+    }
+    return {
+        ("api:person", "PATCH"): {"version": learner.version, "preferred_name": "Walked"},
+        ("api:sessions", "POST"): session,
+        ("api:people", "POST"): {"first_name": "Walker", "last_name": "New"},
+    }
+
+
+def _api_answer(client, method, url, secret, body, reads):
+    """One API request inside a savepoint rolled back afterwards; the response and the read entries it wrote."""
+    if body is not None and "submission_key" in body:
+        body = {**body, "submission_key": str(uuid.uuid4())}
+    outcome = {}
+    try:
+        with transaction.atomic():
+            before = set(reads.values_list("pk", flat=True))
+            outcome["response"] = client.generic(
+                method,
+                url,
+                json.dumps(body) if body is not None else "",
+                "application/json",
+                headers={"Authorization": f"Bearer {secret}"},
+            )
+            outcome["written"] = list(reads.exclude(pk__in=before).values_list("action", "address"))
+            raise _Undo
+    except _Undo:
+        pass
+    return outcome["response"], outcome["written"]
+
+
+@pytest.mark.django_db
+def test_every_api_route_answers_a_key_of_each_role_as_the_pages_answer_that_role(world, client, settings):
+    """A key acts as a member in its role: for every role a key may have, every API route and method, against a
+    person of the key's organisation and one of another organisation, the answer matches the policy (403 when the
+    person is visible but the action is not allowed, 404 when not visible), never shows another organisation's
+    data, and every answer with a person's data wrote that person's read entry under the key's name. Members
+    signed in with a browser, of every role, get 401 from every route but the schema and its page."""
+    settings.API_REQUESTS_PER_MINUTE = 100_000
+    routes = [(name, params) for name, params in all_named_routes() if name.startswith("api:")]
+    known = (
+        {name for name, _ in API_PERSON_ACTIONS} | {name for name, _ in API_ORGANISATION_RULES} | API_OPEN | {API_ROOT}
+    )
+    assert {name for name, _ in routes} == known, "a new API route needs its rule in this walk"
+    people = {"own organisation": world.unassigned, "other organisation": world.foreign}
+    records = {
+        label: records_of(world, learner, world.coordinator if label == "own organisation" else world.other_coordinator)
+        for label, learner in people.items()
+    }
+    secrets = {}
+    for role in KEY_ROLES:
+        made = api_key_create(actor=world.members[Role.ADMINISTRATOR], name=f"Walk {role}", role=role)
+        secrets[role] = (made.key, made.secret)
+    for role, (key, secret) in secrets.items():
+        actor = key.acting_membership()
+        for label, learner in people.items():
+            reads = AuditEntry.objects.filter(action__endswith=".read", actor_id=key.user_id, learner_id=learner.pk)
+            bodies = _api_bodies(world, learner)
+            for name, params in routes:
+                if name in API_OPEN or name == API_ROOT:
+                    continue
+                choices = CHOICES["audience"] if "audience" in params else [None]
+                for audience in choices:
+                    kwargs = {p: records[label][p] for p in params if p != "audience"}
+                    if audience:
+                        kwargs["audience"] = audience
+                    url = reverse(name, kwargs=kwargs)
+                    methods = [m for (n, m) in {**API_PERSON_ACTIONS, **API_ORGANISATION_RULES} if n == name]
+                    for method in methods:
+                        where = f"{role} key {method} {url} ({label})"
+                        response, written = _api_answer(client, method, url, secret, bodies.get((name, method)), reads)
+                        status = response.status_code
+                        assert (
+                            "Faro" not in response.content.decode()
+                            or label == "other organisation"
+                            and status in (403, 404)
+                        ), where
+                        if "person_id" in params:
+                            action = API_PERSON_ACTIONS[(name, method)]
+                            visible = learner_policy.scope(actor).filter(pk=learner.pk).exists()
+                            allowed = learner_policy.allows(actor, action, learner)
+                            expected = "allowed" if allowed else ("forbidden" if visible else "not found")
+                            assert not (label == "other organisation" and visible), where
+                        else:
+                            allowed = API_ORGANISATION_RULES[(name, method)](actor, audience)
+                            expected = "allowed" if allowed else "forbidden"
+                        got = {403: "forbidden", 404: "not found"}.get(status, "allowed")
+                        assert got == expected, f"{where}: policy says {expected}, the API said {status}"
+                        assert status in (200, 201, 403, 404), f"{where}: {status} {response.content[:300]}"
+                        if "person_id" in params and 200 <= status < 300:
+                            assert written == [(f"{API_READS[(name, method)]}.read", "127.0.0.1")], where
+                        elif "person_id" in params:
+                            assert not written, f"{where}: a refusal recorded a read"
+    for role, member in world.members.items():
+        login(client, member)
+        for name, params in routes:
+            kwargs = {p: records["own organisation"][p] if p != "audience" else "inspectors" for p in params}
+            status = client.get(reverse(name, kwargs=kwargs)).status_code
+            expected = 200 if name in API_OPEN else 404 if name == API_ROOT else 401
+            assert status == expected, f"signed-in {role} on {name}: {status}"

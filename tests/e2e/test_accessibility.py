@@ -121,3 +121,21 @@ def test_the_family_portal_and_the_inspectors_summary_have_no_serious_accessibil
             assert [v["id"] for v in violations if v["impact"] in ("serious", "critical")] == [], path
         page.get_by_role("button", name="Log out").click()
         page.wait_for_url(f"{base}/accounts/login/")
+
+
+# Pages only administrators reach (the demo has no administrator: the test adds one).
+ADMINISTRATOR_PAGES = ["/organisation/api-keys/"]
+
+
+def test_the_administrators_pages_have_no_serious_accessibility_problems(tablet, live_server):
+    from .test_api_keys import _administrator
+
+    page, base = tablet, live_server.url
+    _administrator()
+    log_in(page, base, "ada@oakfield.example")
+    axe = Axe()
+    for path in ADMINISTRATOR_PAGES:
+        page.goto(base + path)
+        assert page.locator("h1").count() == 1, path
+        violations = axe.run(page).response["violations"]
+        assert [v["id"] for v in violations if v["impact"] in ("serious", "critical")] == [], path

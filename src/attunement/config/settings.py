@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "attunement.codings",
     "attunement.interaction",
     "attunement.notifications",
+    "attunement.api",
+    "ninja",  # its own copy of the API documentation page's scripts, served from here (never a CDN)
 ]
 
 MIDDLEWARE = [
@@ -223,6 +225,10 @@ INVITATION_DAYS = int(os.environ.get("INVITATION_DAYS", "7"))
 SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000")
 # The daily e-mail of notifications goes out at the first run from this hour (local time) each day.
 NOTIFICATIONS_DIGEST_HOUR = int(os.environ.get("NOTIFICATIONS_DIGEST_HOUR", "7"))
+
+# --- The API: how many requests one key may send in a minute (counted in the database, so every web server
+# process counts against the same number) ---------------------------------------------------------------------
+API_REQUESTS_PER_MINUTE = int(os.environ.get("API_REQUESTS_PER_MINUTE", "120"))
 
 # --- Sessions: an idle timeout and an absolute lifetime ---------------------------------------------------
 IDLE_TIMEOUT_MINUTES = int(os.environ.get("IDLE_TIMEOUT_MINUTES", "30"))

@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from attunement.accounts import views as account_views
+from attunement.api.v1 import api as api_v1
 from attunement.codings import urls as coding_urls
 from attunement.interaction import urls as interaction_urls
 from attunement.learners import urls as learner_urls
@@ -46,5 +47,7 @@ urlpatterns = [
     path("means/", include("attunement.means.urls")),
     path("reflection/", include((reflection_pages, "reflection"))),
     path("notifications/", include("attunement.notifications.urls")),
+    path("organisation/api-keys/", include("attunement.api.urls")),
+    path("api/v1/", api_v1.urls),
     path("admin/", admin.site.urls),
 ]

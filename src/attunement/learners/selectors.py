@@ -51,7 +51,13 @@ LISTED = ("pk", "first_name", "last_name", "preferred_name", "photo", "is_active
 
 
 def learner_list(
-    *, actor: Membership, search: str = "", include_inactive: bool = False, page: int = 1, per_page: int = 60
+    *,
+    actor: Membership,
+    search: str = "",
+    include_inactive: bool = False,
+    page: int = 1,
+    per_page: int = 60,
+    site_id: int | None = None,
 ) -> PeoplePage:
     """A page of the people the actor can see, by first name then surname. Only the page is read (and one more,
     to know whether there is a next page): the database walks the index on (organisation, is_active,
@@ -61,6 +67,8 @@ def learner_list(
         # `is_active IN (true)`, not `WHERE is_active`: SQLite only uses the index's is_active column (and so its
         # order of first names) for a comparison; PostgreSQL reads both the same.
         learners = learners.filter(is_active__in=[True])
+    if site_id is not None:
+        learners = learners.filter(site_id=site_id)
     if search:
         learners = learners.filter(
             Q(first_name__icontains=search) | Q(last_name__icontains=search) | Q(preferred_name__icontains=search)

@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 
 from attunement.learners.policies import LearnerPolicy
 from attunement.organisations.models import Membership, Organisation, Role
-from attunement.organisations.policies import ORGANISATION_WIDE_ROLES, Policy
+from attunement.organisations.policies import ORGANISATION_WIDE_ROLES, Policy, sees_whole_organisation
 
 
 class ReportPolicy(Policy):
@@ -37,3 +37,11 @@ report_policy = ReportPolicy()
 
 def may_see_summary(actor) -> bool:
     return report_policy.role_may(actor, "view_summary")
+
+
+OUTSIDE_AUDIENCES = {"inspectors", "commissioners", "funders"}
+
+
+def may_read_pack(actor, audience: str) -> bool:
+    """Leaders read every organisation pack; outside viewers only the anonymised packs made for outsiders."""
+    return sees_whole_organisation(actor) or (audience in OUTSIDE_AUDIENCES and may_see_summary(actor))

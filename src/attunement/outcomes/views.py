@@ -14,14 +14,13 @@ from attunement.learners.selectors import learners_visible_to
 from attunement.means import selectors as means
 from attunement.organisations.access import member_required
 from attunement.organisations.audit import audit_reads, audit_record, shows_data
-from attunement.organisations.policies import sees_whole_organisation
 from attunement.organisations.spreadsheets import format_from, spreadsheet_response
 from attunement.practice.selectors import sessions_visible_to
 from attunement.privacy.selectors import consent_allows
 
 from . import reports
 from .periods import period_from
-from .policies import may_see_summary, report_policy
+from .policies import may_read_pack, report_policy
 from .rendering import data_uri_of, pdf_response
 from .selectors import organisation_summary
 
@@ -130,21 +129,13 @@ def _case_study_period(request, learner, period):
     return Period(since=release.since, until=release.until) if release else period
 
 
-OUTSIDE_AUDIENCES = {"inspectors", "commissioners", "funders"}
-
-
-def _may_read_pack(actor, audience: str) -> bool:
-    """Leaders read every organisation pack; outside viewers only the anonymised packs made for outsiders."""
-    return sees_whole_organisation(actor) or (audience in OUTSIDE_AUDIENCES and may_see_summary(actor))
-
-
 @member_required
 @require_safe
 def organisation_report(request, audience):
     actor = request.membership
     if audience not in reports.AUDIENCES:
         raise Http404("No such report.")
-    if not _may_read_pack(actor, audience):
+    if not may_read_pack(actor, audience):
         raise PermissionDenied("This report is not for your role.")
     period, problem = period_from(request.GET)
     pack = reports.organisation_pack(organisation=actor.organisation, period=period, audience=audience)
@@ -180,7 +171,7 @@ def inspector_report(request):
 @require_safe
 def report_index(request):
     actor = request.membership
-    packs = [(key, title) for key, (title, _) in reports.AUDIENCES.items() if _may_read_pack(actor, key)]
+    packs = [(key, title) for key, (title, _) in reports.AUDIENCES.items() if may_read_pack(actor, key)]
     may_practice = report_policy.role_may(actor, "read_own_practice")
     if not packs and not may_practice:
         raise PermissionDenied("There are no reports for your role.")

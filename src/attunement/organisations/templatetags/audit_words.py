@@ -54,10 +54,14 @@ VERBS = {
     "exported_eaf": "downloaded for ELAN",
     "released": "released",
     "reviewed": "reviewed",
+    "request": "sent a request to",
+    "revoked": "revoked",
 }
 
 THINGS = {
     "agreed_action": "agreed action",
+    "api": "the API",
+    "api_key": "API key",
     "assignment": "staff assignment",
     "assignments": "staff who work with the person",
     "audit_trail": "audit trail",
@@ -134,6 +138,7 @@ FORMATS = {
     "xlsx": "as an Excel spreadsheet",
     "boris": "as a BORIS file",
     "eaf": "as an ELAN file",
+    "api": "through the API",
 }
 
 
