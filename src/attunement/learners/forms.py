@@ -1,4 +1,5 @@
 from django import forms
+from django.db.models import Q
 
 from attunement.forms import SizeLimitedImageField
 from attunement.organisations.selectors import staff_of
@@ -34,6 +35,15 @@ class LearnerForm(forms.Form):
         max_length=100, required=False, help_text="The name they know and like to be called, if different."
     )
     date_of_birth = forms.DateField(required=False, widget=DateInput)
+    group = forms.ModelChoiceField(
+        queryset=None, required=False, label="Class or group", empty_label="Not in a class or group"
+    )
+    identifier = forms.CharField(
+        max_length=50,
+        required=False,
+        label="Identifier",
+        help_text="Optional. A number your records use for them, such as a UPN. No two people share one.",
+    )
     needs = forms.MultipleChoiceField(choices=Need.choices, required=False, widget=forms.CheckboxSelectMultiple)
     site = forms.ModelChoiceField(queryset=None, required=False, empty_label="No particular site")
     weekly_session_target = forms.IntegerField(
@@ -60,8 +70,15 @@ class LearnerForm(forms.Form):
     remove_photo = forms.BooleanField(required=False, label="Remove the current photo")
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, organisation, **kwargs):
+    def __init__(self, *args, organisation, current_group=None, **kwargs):
         super().__init__(*args, **kwargs)
+        # Retired classes are not offered, except the one the person is in now.
+        groups = organisation.groups.filter(retired_at__isnull=True)
+        if current_group is not None:
+            groups = organisation.groups.filter(Q(retired_at__isnull=True) | Q(pk=current_group.pk))
+        self.fields["group"].queryset = groups
+        if not organisation.groups.exists():
+            del self.fields["group"]
         self.fields["site"].queryset = organisation.sites.all()
         if not organisation.sites.exists():
             del self.fields["site"]

@@ -2,12 +2,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import NamedTuple
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from attunement.organisations.models import Membership
 
-from .models import Learner
-from .policies import learner_policy
+from .models import Group, Learner
+from .policies import group_policy, learner_policy
 
 
 def learners_visible_to(actor: Membership | None) -> QuerySet[Learner]:
@@ -51,7 +51,13 @@ LISTED = ("pk", "first_name", "last_name", "preferred_name", "photo", "is_active
 
 
 def learner_list(
-    *, actor: Membership, search: str = "", include_inactive: bool = False, page: int = 1, per_page: int = 60
+    *,
+    actor: Membership,
+    search: str = "",
+    include_inactive: bool = False,
+    group_id: int | None = None,
+    page: int = 1,
+    per_page: int = 60,
 ) -> PeoplePage:
     """A page of the people the actor can see, by first name then surname. Only the page is read (and one more,
     to know whether there is a next page): the database walks the index on (organisation, is_active,
@@ -61,6 +67,8 @@ def learner_list(
         # `is_active IN (true)`, not `WHERE is_active`: SQLite only uses the index's is_active column (and so its
         # order of first names) for a comparison; PostgreSQL reads both the same.
         learners = learners.filter(is_active__in=[True])
+    if group_id is not None:
+        learners = learners.filter(group_id=group_id)
     if search:
         learners = learners.filter(
             Q(first_name__icontains=search) | Q(last_name__icontains=search) | Q(preferred_name__icontains=search)
@@ -93,3 +101,16 @@ def assignments_of(*, learner: Learner) -> list[dict]:
             state = "current"
         rows.append({"assignment": assignment, "role": roles.get(assignment.user_id, ""), "state": state})
     return rows
+
+
+def groups_of(*, actor: Membership, include_retired: bool = False) -> list[Group]:
+    """The organisation's classes and groups, in their order, each with how many current people are in it."""
+    groups = group_policy.scope(actor).select_related("site")
+    if not include_retired:
+        groups = groups.filter(retired_at__isnull=True)
+    return list(groups.annotate(people=Count("learners", filter=Q(learners__is_active=True))).order_by("position", "pk"))
+
+
+def group_get(*, actor: Membership, group_id: int) -> Group:
+    """The class or group if it is the actor's organisation's; raises Group.DoesNotExist otherwise."""
+    return group_policy.scope(actor).get(pk=group_id)

@@ -7,15 +7,16 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from attunement.catalogue.rules import AuditActions, Catalogue, Words
 from attunement.edits import EditConflict, edit_token, require_unchanged
 from attunement.organisations.audit import audit_record
 from attunement.organisations.models import Membership, Role
 from attunement.organisations.policies import STAFF_ROLES
 from attunement.organisations.selectors import staff_of
 
-from .models import Assignment, CommunicationProfile, KeyPerson, Learner, Need, Plan, PlanOutcome
+from .models import Assignment, CommunicationProfile, Group, KeyPerson, Learner, Need, Plan, PlanOutcome
 from .photos import replace_photo
-from .policies import learner_policy
+from .policies import group_policy, learner_policy
 
 LEARNER_FIELDS = (
     "first_name",
@@ -25,11 +26,76 @@ LEARNER_FIELDS = (
     "needs",
     "site",
     "weekly_session_target",
+    "identifier",
+    "group",
+)
+
+GROUPS = Catalogue(
+    Group,
+    Words(thing="class or group", name_missing="Please give the class or group a name."),
+    policy=group_policy,
+    audit=AuditActions(added="group.added", changed="group.changed", retired="group.retired", restored="group.restored"),
+    edit_fields=("name", "site_id"),
 )
 
 
+def group_add(*, actor: Membership, name: str, site=None) -> Group:
+    """Add a class or group at the end of the organisation's list."""
+    return GROUPS.add(actor=actor, name=name, errors=_group_site_problem(actor, site), site=site)
+
+
+def group_update(*, actor: Membership, group: Group, version: str | None, name: str, site=None) -> Group:
+    """Rename a class or group, or move it to another site. People in it stay in it."""
+    return GROUPS.change(
+        actor=actor,
+        entry=group,
+        version=version,
+        what="this class or group",
+        name=name,
+        check=lambda current: _group_site_problem(actor, site),
+        site=site,
+    )
+
+
+def group_edit_token(group: Group) -> str:
+    return GROUPS.edit_token(group)
+
+
+def group_set_retired(*, actor: Membership, group: Group, retired: bool) -> Group:
+    """A retired class or group is no longer offered for new choices; the people in it keep it until changed."""
+    return GROUPS.set_retired(actor=actor, entry=group, retired=retired)
+
+
+def _group_site_problem(actor: Membership, site) -> dict[str, str]:
+    if site is not None and site.organisation_id != actor.organisation_id:
+        return {"site": "Please choose one of your organisation's sites."}
+    return {}
+
+
+def identifier_taken(*, organisation_id: int, identifier: str, exclude_pk: int | None = None) -> Learner | None:
+    """Who already has this identifier in the organisation (ignoring case and spaces at either end), if anyone."""
+    identifier = identifier.strip()
+    if not identifier:
+        return None
+    return (
+        Learner.objects.filter(organisation_id=organisation_id, identifier__iexact=identifier)
+        .exclude(pk=exclude_pk)
+        .first()
+    )
+
+
 def validate_learner_details(
-    *, actor: Membership, first_name: str, last_name: str, date_of_birth=None, needs=(), site=None, **_
+    *,
+    actor: Membership,
+    first_name: str,
+    last_name: str,
+    date_of_birth=None,
+    needs=(),
+    site=None,
+    group=None,
+    identifier: str = "",
+    learner: Learner | None = None,
+    **_,
 ):
     errors = {}
     if not first_name.strip():
@@ -45,6 +111,17 @@ def validate_learner_details(
         errors["needs"] = "Please choose needs from the list."
     if site is not None and site.organisation_id != actor.organisation_id:
         errors["site"] = "Please choose one of your organisation's sites."
+    if group is not None:
+        if group.organisation_id != actor.organisation_id:
+            errors["group"] = "Please choose one of your organisation's classes or groups."
+        elif group.is_retired and (learner is None or learner.group_id != group.pk):
+            errors["group"] = f"“{group.name}” is retired. Please choose another class or group."
+    if len(identifier or "") > 50:
+        errors["identifier"] = "Please keep the identifier under 50 characters."
+    elif other := identifier_taken(
+        organisation_id=actor.organisation_id, identifier=identifier or "", exclude_pk=learner.pk if learner else None
+    ):
+        errors["identifier"] = f"{other.full_name} already has the identifier “{other.identifier}”."
     if errors:
         raise ValidationError(errors)
 
@@ -78,7 +155,7 @@ def learner_update(
 ) -> Learner:
     """Change a person's details, key people and staff together; a clash with another edit changes nothing."""
     learner_policy.require(actor, "edit", learner)
-    validate_learner_details(actor=actor, **details)
+    validate_learner_details(actor=actor, learner=learner, **details)
     fields = _only(details, LEARNER_FIELDS)
     updated = Learner.objects.filter(pk=learner.pk, version=version).update(version=F("version") + 1, **fields)
     if not updated:

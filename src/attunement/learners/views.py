@@ -16,8 +16,8 @@ from .access import learner_or_404, learner_page  # noqa: F401  (learner_or_404 
 from .forms import AssignmentForm, KeyPeopleFormSet, LearnerForm, PlanForm, ProfileForm
 from .models import PROFILE_SECTIONS
 from .naming import shown_name
-from .policies import learner_policy
-from .selectors import learner_list
+from .policies import group_policy, learner_policy
+from .selectors import groups_of, learner_list
 
 # A page of the people list: a co-ordinator of a small team sees everyone at once; a large organisation pages.
 PER_PAGE = 60
@@ -32,8 +32,24 @@ def learner_list_view(request):
     left = request.GET.get("left") == "1"
     number = request.GET.get("page", "")
     number = int(number) if number.isascii() and number.isdigit() and 0 < int(number) < 100_000 else 1
-    page = learner_list(actor=request.membership, search=search, include_inactive=left, page=number, per_page=PER_PAGE)
-    query = urlencode([*([("q", search)] if search else []), *([("left", "1")] if left else [])])
+    groups = groups_of(actor=request.membership) if group_policy.role_may(request.membership, "view") else []
+    chosen = request.GET.get("group", "")
+    group = next((g for g in groups if str(g.pk) == chosen), None)
+    page = learner_list(
+        actor=request.membership,
+        search=search,
+        include_inactive=left,
+        group_id=group.pk if group else None,
+        page=number,
+        per_page=PER_PAGE,
+    )
+    query = urlencode(
+        [
+            *([("q", search)] if search else []),
+            *([("group", group.pk)] if group else []),
+            *([("left", "1")] if left else []),
+        ]
+    )
     if not page.people and page.has_previous:  # past the end (the list got shorter): start again
         return redirect(f"{request.path}?{query}" if query else request.path)
     return render(
@@ -45,7 +61,11 @@ def learner_list_view(request):
             "query": query,
             "search": search,
             "left": left,
+            "groups": groups,
+            "group": group,
             "may_create": learner_policy.may_create(request.membership),
+            "may_import": learner_policy.role_may(request.membership, "import"),
+            "may_manage_groups": group_policy.role_may(request.membership, "manage"),
         },
     )
 
@@ -82,10 +102,18 @@ def learner_edit_view(request, learner):
         "needs": learner.needs,
         "site": learner.site,
         "weekly_session_target": learner.weekly_session_target,
+        "group": learner.group,
+        "identifier": learner.identifier,
         "still_supported": learner.is_active,
         "version": learner.version,
     }
-    form = LearnerForm(request.POST or None, request.FILES or None, organisation=organisation, initial=initial)
+    form = LearnerForm(
+        request.POST or None,
+        request.FILES or None,
+        organisation=organisation,
+        initial=initial,
+        current_group=learner.group,
+    )
     del form.fields["assigned"]  # changed on "Who works with them", with dates
     people = KeyPeopleFormSet(
         request.POST or None,
