@@ -176,3 +176,18 @@ class AssignmentForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["user"].queryset = members.order_by("first_name", "last_name")
         self.fields["user"].label_from_instance = lambda user: f"{user} ({user.email})"
+
+
+class GroupForm(forms.Form):
+    name = forms.CharField(max_length=200, label="Name", help_text="For example: Class 3B, Oak House, Team North.")
+    site = forms.ModelChoiceField(queryset=None, required=False, label="Site", empty_label="Any site")
+
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["site"].queryset = organisation.sites.all()
+        if not organisation.sites.exists():
+            del self.fields["site"]
+
+
+class GroupEditForm(GroupForm):
+    version = forms.CharField(widget=forms.HiddenInput, required=False)

@@ -2,22 +2,23 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
-from attunement.edits import with_token
+from attunement.edits import EditConflict, with_token
 from attunement.organisations.access import member_required
 from attunement.organisations.forms_util import add_service_errors
 from attunement.organisations.service_calls import errors_onto, form_status
 
 from . import services
 from .access import learner_or_404, learner_page  # noqa: F401  (learner_or_404 is used by other apps)
-from .forms import AssignmentForm, KeyPeopleFormSet, LearnerForm, PlanForm, ProfileForm
-from .models import PROFILE_SECTIONS
+from .forms import AssignmentForm, GroupEditForm, GroupForm, KeyPeopleFormSet, LearnerForm, PlanForm, ProfileForm
+from .models import PROFILE_SECTIONS, Group
 from .naming import shown_name
 from .policies import group_policy, learner_policy
-from .selectors import groups_of, learner_list
+from .selectors import group_get, groups_of, learner_list
 
 # A page of the people list: a co-ordinator of a small team sees everyone at once; a large organisation pages.
 PER_PAGE = 60
@@ -255,3 +256,65 @@ def assignment_end_view(request, learner, assignment_id):
     services.assignment_end(actor=request.membership, learner=learner, assignment=assignment)
     messages.success(request, f"{assignment.user} can no longer see {shown_name(request, learner)}.")
     return redirect("learners:assignments", learner_id=learner.pk)
+
+
+@member_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def groups_view(request):
+    """The organisation's classes and groups: add, rename, retire."""
+    actor = request.membership
+    group_policy.require(actor, "manage")
+    form = GroupForm(request.POST or None, organisation=actor.organisation)
+    if request.method == "POST" and form.is_valid():
+        with errors_onto(form):
+            group = services.group_add(actor=actor, **form.cleaned_data)
+            messages.success(request, f"“{group.name}” is added.")
+            return redirect("learners:groups")
+    return _groups_page(request, form, status=form_status(form))
+
+
+def _groups_page(request, form, *, status=200, kept=None):
+    """`kept` is a change refused because someone else saved the group first: (group id, its form)."""
+    actor = request.membership
+    listed = []
+    for group in groups_of(actor=actor, include_retired=True):
+        if kept and kept[0] == group.pk:
+            listed.append({"group": group, "form": kept[1], "open": True})
+        else:
+            initial = {"name": group.name, "site": group.site_id, "version": services.group_edit_token(group)}
+            edit = GroupEditForm(initial=initial, prefix=f"group-{group.pk}", organisation=actor.organisation)
+            listed.append({"group": group, "form": edit})
+    return render(request, "learners/groups.html", {"form": form, "listed": listed}, status=status)
+
+
+@member_required
+@require_http_methods(["POST"])
+def group_change_view(request, group_id):
+    actor = request.membership
+    try:
+        group = group_get(actor=actor, group_id=group_id)
+    except Group.DoesNotExist:
+        raise Http404("Not found, or not yours to see.") from None
+    group_policy.require(actor, "manage", group)
+    action = request.POST.get("action")
+    prefix = f"group-{group.pk}"
+    try:
+        if action in ("retire", "restore"):
+            services.group_set_retired(actor=actor, group=group, retired=action == "retire")
+            messages.success(request, f"“{group.name}” is {'retired' if action == 'retire' else 'back in use'}.")
+        else:
+            form = GroupEditForm(request.POST, prefix=prefix, organisation=actor.organisation)
+            if not form.is_valid():
+                raise ValidationError([" ".join(errors) for errors in form.errors.values()])
+            services.group_update(actor=actor, group=group, **form.cleaned_data)
+            messages.success(request, f"“{group.name}” is saved.")
+    except EditConflict as error:
+        group.refresh_from_db()
+        data = with_token(request.POST, services.group_edit_token(group), field=f"{prefix}-version")
+        form = GroupEditForm(data, prefix=prefix, organisation=actor.organisation)
+        form.is_valid()
+        add_service_errors(form, error)
+        return _groups_page(request, GroupForm(organisation=actor.organisation), status=409, kept=(group.pk, form))
+    except ValidationError as error:
+        messages.error(request, "Nothing was saved: " + " ".join(error.messages))
+    return redirect("learners:groups")
