@@ -1,7 +1,7 @@
 from django import forms
 from django.db.models import Q
 
-from attunement.forms import SizeLimitedImageField
+from attunement.forms import FileSizeLimit, SizeLimitedFileField, SizeLimitedFileInput, SizeLimitedImageField
 from attunement.organisations.selectors import staff_of
 
 from .models import PROFILE_SECTIONS, Need, PlanKind
@@ -191,3 +191,38 @@ class GroupForm(forms.Form):
 
 class GroupEditForm(GroupForm):
     version = forms.CharField(widget=forms.HiddenInput, required=False)
+
+
+IMPORT_SIZE = FileSizeLimit(
+    "PEOPLE_IMPORT_MAX_BYTES", "The file is larger than {limit}. Please split it into smaller files."
+)
+
+
+class ImportUploadForm(forms.Form):
+    file = SizeLimitedFileField(
+        limit=IMPORT_SIZE,
+        label="The spreadsheet",
+        help_text="A CSV or Excel (.xlsx) file up to {limit}, one row for each person, with headings in the first row.",
+        widget=SizeLimitedFileInput(
+            attrs={"accept": ".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+        ),
+    )
+
+
+class ImportColumnsForm(forms.Form):
+    """Which column of the file holds each thing: one choice for each thing the import reads."""
+
+    def __init__(self, *args, headings: list[str], columns, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [("", "Not in this file")] + [
+            (str(index), f"Column {index + 1}: {heading or '(no heading)'}") for index, heading in enumerate(headings)
+        ]
+        for column in columns:
+            self.fields[column.key] = forms.ChoiceField(
+                choices=choices, required=column.required, label=column.label, help_text=column.hint
+            )
+            if column.required:
+                self.fields[column.key].error_messages["required"] = f"Please choose the column with the {column.label.lower()}."
+
+    def mapping(self) -> dict[str, int | None]:
+        return {key: int(value) if value != "" else None for key, value in self.cleaned_data.items()}

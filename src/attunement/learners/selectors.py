@@ -6,7 +6,11 @@ from django.db.models import Count, Q, QuerySet
 
 from attunement.organisations.models import Membership
 
-from .models import Group, Learner
+from attunement.catalogue.rules import same_name_key
+from attunement.organisations.selectors import staff_of
+
+from .importing import GroupHeld, Holding, PersonHeld
+from .models import Assignment, Group, Learner
 from .policies import group_policy, learner_policy
 
 
@@ -114,3 +118,38 @@ def groups_of(*, actor: Membership, include_retired: bool = False) -> list[Group
 def group_get(*, actor: Membership, group_id: int) -> Group:
     """The class or group if it is the actor's organisation's; raises Group.DoesNotExist otherwise."""
     return group_policy.scope(actor).get(pk=group_id)
+
+
+def import_holding(*, actor: Membership) -> Holding:
+    """What a spreadsheet import is matched against: everyone in the actor's organisation (the import is for
+    roles that see the whole organisation), its classes and groups, and the members who can be linked, by e-mail."""
+    people = learners_visible_to(actor).order_by("pk")
+    links: dict[int, set[int]] = {}
+    for learner_id, user_id in Assignment.objects.filter(learner__in=people).values_list("learner_id", "user_id"):
+        links.setdefault(learner_id, set()).add(user_id)
+    held = [
+        PersonHeld(
+            pk=pk,
+            first_name=first,
+            last_name=last,
+            preferred_name=preferred,
+            date_of_birth=born,
+            identifier=identifier,
+            group_id=group_id,
+            needs=list(needs or []),
+            staff=links.get(pk, set()),
+        )
+        for pk, first, last, preferred, born, identifier, group_id, needs in people.values_list(
+            "pk", "first_name", "last_name", "preferred_name", "date_of_birth", "identifier", "group_id", "needs"
+        )
+    ]
+    groups = {
+        same_name_key(name): GroupHeld(pk=pk, name=name, retired=retired_at is not None)
+        for pk, name, retired_at in Group.objects.filter(organisation_id=actor.organisation_id).values_list(
+            "pk", "name", "retired_at"
+        )
+    }
+    staff = {}
+    for user in staff_of(actor.organisation):
+        staff[user.email.lower()] = (user.pk, str(user))
+    return Holding(people=held, groups=groups, staff=staff)

@@ -7,16 +7,18 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from attunement.catalogue.rules import AuditActions, Catalogue, Words
+from attunement.catalogue.rules import AuditActions, Catalogue, Words, same_name_key
 from attunement.edits import EditConflict, edit_token, require_unchanged
 from attunement.organisations.audit import audit_record
 from attunement.organisations.models import Membership, Role
 from attunement.organisations.policies import STAFF_ROLES
 from attunement.organisations.selectors import staff_of
 
+from . import importing
 from .models import Assignment, CommunicationProfile, Group, KeyPerson, Learner, Need, Plan, PlanOutcome
 from .photos import replace_photo
 from .policies import group_policy, learner_policy
+from .selectors import import_holding
 
 LEARNER_FIELDS = (
     "first_name",
@@ -351,3 +353,68 @@ def _validate_plan_dates(starts_on, review_on):
 
 def _only(values: dict, names) -> dict:
     return {name: values[name] for name in names if name in values}
+
+
+class ImportChanged(ValidationError):
+    """What the import would do is no longer what was shown (someone changed the records meanwhile)."""
+
+
+@transaction.atomic
+def people_import(
+    *, actor: Membership, rows: list, mapping: dict, expected: str, today: date | None = None
+) -> importing.Plan:
+    """Save an import exactly as its preview showed it, all or nothing. `expected` is the preview's digest: if
+    the plan worked out now differs (someone added or changed a person meanwhile), nothing is saved. Nothing is
+    saved either while any row is refused. Classes named in the file that do not exist are added."""
+    learner_policy.require(actor, "import")
+    problem = importing.columns_problem(mapping, max((len(cells) for _, cells in rows), default=0))
+    if problem:
+        raise ValidationError(problem)
+    plan = importing.plan_rows(rows, mapping, import_holding(actor=actor), today=today or timezone.localdate())
+    if plan.digest() != expected:
+        raise ImportChanged(
+            "Someone changed the records while you were looking at the preview, so nothing was saved. "
+            "Please check the new preview below and confirm again."
+        )
+    if plan.refused:
+        raise ValidationError(
+            f"{plan.refused} row{'s are' if plan.refused != 1 else ' is'} refused, so nothing was saved. Please "
+            "correct the file and upload it again."
+        )
+    groups = {same_name_key(group.name): group for group in Group.objects.filter(organisation_id=actor.organisation_id)}
+    for name in plan.new_groups:
+        groups[same_name_key(name)] = GROUPS.add(actor=actor, name=name)
+    created = updated = 0
+    for row in plan.rows:
+        group = groups[same_name_key(row.group_name)] if row.group_name else None
+        if row.action == importing.CREATE:
+            learner = Learner.objects.create(
+                organisation_id=actor.organisation_id,
+                group=group,
+                site_id=group.site_id if group else None,
+                **row.values,
+            )
+            CommunicationProfile.objects.create(learner=learner, updated_by_id=actor.user_id)
+            audit_record(actor=actor, action="learner.created", learner=learner, target=learner, detail={"import": True})
+            created += 1
+        elif row.action == importing.UPDATE:
+            fields = dict(row.values)
+            if group is not None:
+                fields["group"] = group
+            learner = Learner.objects.select_for_update().get(pk=row.person_pk, organisation_id=actor.organisation_id)
+            if fields:
+                for name, value in fields.items():
+                    setattr(learner, name, value)
+                learner.version += 1
+                learner.save(update_fields=[*fields, "version", "updated_at"])
+            audit_record(actor=actor, action="learner.changed", learner=learner, target=learner, detail={"import": True})
+            updated += 1
+        else:
+            continue
+        Assignment.objects.bulk_create(Assignment(learner=learner, user_id=user_id) for user_id in row.new_staff)
+    audit_record(
+        actor=actor,
+        action="people_import.applied",
+        detail={"added": created, "updated": updated, "classes added": len(plan.new_groups)},
+    )
+    return plan

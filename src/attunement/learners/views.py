@@ -1,5 +1,6 @@
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -11,14 +12,26 @@ from attunement.edits import EditConflict, with_token
 from attunement.organisations.access import member_required
 from attunement.organisations.forms_util import add_service_errors
 from attunement.organisations.service_calls import errors_onto, form_status
+from attunement.organisations.spreadsheets import spreadsheet_response
 
-from . import services
+from . import importing, services
 from .access import learner_or_404, learner_page  # noqa: F401  (learner_or_404 is used by other apps)
-from .forms import AssignmentForm, GroupEditForm, GroupForm, KeyPeopleFormSet, LearnerForm, PlanForm, ProfileForm
+from .forms import (
+    AssignmentForm,
+    GroupEditForm,
+    GroupForm,
+    ImportColumnsForm,
+    ImportUploadForm,
+    KeyPeopleFormSet,
+    LearnerForm,
+    PlanForm,
+    ProfileForm,
+)
 from .models import PROFILE_SECTIONS, Group
 from .naming import shown_name
 from .policies import group_policy, learner_policy
-from .selectors import group_get, groups_of, learner_list
+from .selectors import group_get, groups_of, import_holding, learner_list
+from .sheet_reading import SheetProblem, read_sheet
 
 # A page of the people list: a co-ordinator of a small team sees everyone at once; a large organisation pages.
 PER_PAGE = 60
@@ -318,3 +331,160 @@ def group_change_view(request, group_id):
     except ValidationError as error:
         messages.error(request, "Nothing was saved: " + " ".join(error.messages))
     return redirect("learners:groups")
+
+
+# --- Importing people from a spreadsheet ----------------------------------------------------------------------
+# The file is read once, on upload, into plain rows kept in the member's session (server-side, never a public
+# file); the preview works the plan out from them each time it is drawn, and confirming saves that plan.
+
+IMPORT_SESSION_KEY = "people_import"
+
+
+def _import_state(request) -> dict | None:
+    """The upload being imported, if it belongs to this member in this organisation."""
+    state = request.session.get(IMPORT_SESSION_KEY)
+    if not state or state.get("membership") != request.membership.pk:
+        return None
+    return state
+
+
+def _import_rows(state: dict) -> list[tuple[int, list[str]]]:
+    return [(line, cells) for line, cells in state["rows"]]
+
+
+def _import_mapping(state: dict) -> dict[str, int | None]:
+    return {key: state["mapping"].get(key) for key in importing.COLUMN_KEYS}
+
+
+@member_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def import_upload_view(request):
+    actor = request.membership
+    learner_policy.require(actor, "import")
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            sheet = read_sheet(upload.read(), max_rows=settings.PEOPLE_IMPORT_MAX_ROWS)
+        except SheetProblem as problem:
+            form.add_error("file", str(problem))
+        else:
+            if not sheet.rows:
+                form.add_error("file", "The file has headings but no rows of people under them.")
+            else:
+                mapping = importing.guess_columns(sheet.headings)
+                request.session[IMPORT_SESSION_KEY] = {
+                    "membership": actor.pk,
+                    "name": upload.name[:200],
+                    "kind": sheet.kind,
+                    "encoding": sheet.encoding,
+                    "notes": sheet.notes,
+                    "headings": sheet.headings,
+                    "rows": sheet.rows,
+                    "mapping": mapping,
+                }
+                if importing.columns_problem(mapping, len(sheet.headings)):
+                    return redirect("learners:import_columns")
+                return redirect("learners:import_preview")
+    return render(
+        request,
+        "learners/import_upload.html",
+        {"form": form, "columns": importing.COLUMNS, "max_rows": settings.PEOPLE_IMPORT_MAX_ROWS},
+        status=form_status(form),
+    )
+
+
+@member_required
+@require_safe
+def import_template_view(request, fmt: str):
+    learner_policy.require(request.membership, "import")
+    if fmt not in ("csv", "xlsx"):
+        raise Http404("No such file.")
+    return spreadsheet_response(
+        importing.TEMPLATE_HEADINGS, [], filename="people-to-import", format=fmt, title="People"
+    )
+
+
+@member_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def import_columns_view(request):
+    actor = request.membership
+    learner_policy.require(actor, "import")
+    state = _import_state(request)
+    if state is None:
+        messages.info(request, "Please upload the spreadsheet first.")
+        return redirect("learners:import")
+    initial = {key: "" if index is None else str(index) for key, index in _import_mapping(state).items()}
+    form = ImportColumnsForm(request.POST or None, headings=state["headings"], columns=importing.COLUMNS, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        mapping = form.mapping()
+        problem = importing.columns_problem(mapping, len(state["headings"]))
+        if problem:
+            form.add_error(None, problem)
+        else:
+            state["mapping"] = mapping
+            request.session[IMPORT_SESSION_KEY] = state
+            return redirect("learners:import_preview")
+    examples = [cells for _, cells in state["rows"][:3]]
+    return render(
+        request,
+        "learners/import_columns.html",
+        {"form": form, "state": state, "examples": examples},
+        status=form_status(form),
+    )
+
+
+@member_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def import_preview_view(request):
+    actor = request.membership
+    learner_policy.require(actor, "import")
+    state = _import_state(request)
+    if state is None:
+        messages.info(request, "Please upload the spreadsheet first.")
+        return redirect("learners:import")
+    rows, mapping = _import_rows(state), _import_mapping(state)
+    problem, status = None, 200
+    if request.method == "POST":
+        if request.POST.get("action") == "discard":
+            del request.session[IMPORT_SESSION_KEY]
+            messages.info(request, "The upload is put aside. Nothing was saved.")
+            return redirect("learners:import")
+        try:
+            plan = services.people_import(
+                actor=actor, rows=rows, mapping=mapping, expected=request.POST.get("digest", "")
+            )
+        except services.ImportChanged as error:
+            problem, status = " ".join(error.messages), 409
+        except ValidationError as error:
+            problem, status = " ".join(error.messages), 400
+        else:
+            del request.session[IMPORT_SESSION_KEY]
+            added, updated = plan.count(importing.CREATE), plan.count(importing.UPDATE)
+            messages.success(
+                request,
+                f"Imported: {added} added, {updated} updated, {plan.count(importing.SAME)} already up to date.",
+            )
+            return redirect("learners:list")
+    if columns_problem := importing.columns_problem(mapping, len(state["headings"])):
+        messages.info(request, columns_problem)
+        return redirect("learners:import_columns")
+    plan = importing.plan_rows(rows, mapping, import_holding(actor=actor), today=timezone.localdate())
+    used = [(column, state["headings"][mapping[column.key]]) for column in importing.COLUMNS if mapping[column.key] is not None]
+    return render(
+        request,
+        "learners/import_preview.html",
+        {
+            "state": state,
+            "plan": plan,
+            "used": used,
+            "problem": problem,
+            "counts": {
+                "create": plan.count(importing.CREATE),
+                "update": plan.count(importing.UPDATE),
+                "same": plan.count(importing.SAME),
+                "refuse": plan.refused,
+            },
+        },
+        status=status,
+    )
