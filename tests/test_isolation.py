@@ -1,7 +1,7 @@
 """Walk every URL of the application and check that nobody reaches a person they may not see."""
 
 import io
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.core.files.base import ContentFile
@@ -14,11 +14,12 @@ from attunement.coding.model import DEFAULT_ETHOGRAM, Coding, Event
 from attunement.codings.selectors import ethogram_codes
 from attunement.codings.services import coding_pass_save, event_code
 from attunement.interaction.models import VideoAnalysis
-from attunement.learners.models import Assignment, Plan
+from attunement.learners.models import Assignment, Group, Plan
 from attunement.learners.photos import replace_photo
 from attunement.learners.policies import learner_policy
 from attunement.organisations.models import AuditEntry, Role
 from attunement.outcomes.dashboard import ALERT_LISTS
+from attunement.outcomes.models import TermStart
 from attunement.practice.models import Fundamental
 from attunement.practice.services import RatingInput, review_record, session_record
 from attunement.privacy.models import Consent
@@ -43,6 +44,7 @@ LOGIN_TOKENS = {"key", "uidb36", "uidb64", "token"}
 CHOICES = {
     "audience": ["inspectors", "commissioners", "funders", "management"],
     "alert": list(ALERT_LISTS),  # the dashboard's alert lists
+    "fmt": ["csv", "xlsx"],  # the import template's two kinds of file
 }
 
 
@@ -117,7 +119,13 @@ def records_of(world, learner, actor):
     share = video_share(actor=actor, video=video, member=colleague)
     clip = Clip.objects.create(video=video, start=0, end=2, title="Secret clip", added_by=actor)
     analysis = VideoAnalysis.objects.create(video=video)
+    group = Group.objects.create(organisation=learner.organisation, name=f"Secret class {Group.objects.count()}")
+    term = TermStart.objects.create(
+        organisation=learner.organisation, starts_on=date(2026, 9, 1) + timedelta(days=TermStart.objects.count())
+    )
     return {
+        "group_id": group.pk,
+        "term_id": term.pk,
         "kind": "evidence",
         "assignment_id": assignment.pk,
         "pass_id": coding_pass.pk,

@@ -119,13 +119,14 @@ def guess_columns(headings: list[str]) -> dict[str, int | None]:
     return found
 
 
-def columns_problem(mapping: dict[str, int | None], width: int) -> str | None:
-    """Why this choice of columns cannot be used, in plain words, or None."""
+def columns_problem(mapping: dict[str, int | None], width: int | None = None) -> str | None:
+    """Why this choice of columns cannot be used, in plain words, or None. `width`: how many columns the file's
+    headings have."""
     missing = [column.label.lower() for column in COLUMNS if column.required and mapping.get(column.key) is None]
     if missing:
         return f"Please choose the column with the {' and the '.join(missing)}."
     chosen = [index for index in mapping.values() if index is not None]
-    if any(not 0 <= index < width for index in chosen):
+    if any(index < 0 or (width is not None and index >= width) for index in chosen):
         return "Please choose columns that are in the file."
     if len(chosen) != len(set(chosen)):
         return "Each column of the file can be used for one thing only."
@@ -443,8 +444,10 @@ def _plan_row(line: int, cells: list[str], mapping, holding: Holding, today: dat
         ("date_of_birth", "date of birth"),
         ("identifier", "identifier"),
     ):
-        value = given[key]
-        if value not in ("", None) and value != getattr(person, key):
+        value, held = given[key], getattr(person, key)
+        if key == "identifier" and value.casefold() == held.casefold():
+            continue  # identifiers are matched ignoring case, so "a1" is the "A1" already held
+        if value not in ("", None) and value != held:
             row.values[key] = value
             shown = value.strftime("%d/%m/%Y") if isinstance(value, date) else value
             row.changes.append(f"{label} to {shown}")

@@ -367,7 +367,7 @@ def people_import(
     the plan worked out now differs (someone added or changed a person meanwhile), nothing is saved. Nothing is
     saved either while any row is refused. Classes named in the file that do not exist are added."""
     learner_policy.require(actor, "import")
-    problem = importing.columns_problem(mapping, max((len(cells) for _, cells in rows), default=0))
+    problem = importing.columns_problem(mapping)
     if problem:
         raise ValidationError(problem)
     plan = importing.plan_rows(rows, mapping, import_holding(actor=actor), today=today or timezone.localdate())

@@ -90,7 +90,11 @@ def _too_many(max_rows: int) -> SheetProblem:
 
 
 def _tidy(cells) -> list[str]:
-    return [cell.strip()[:MAX_CELL] for cell in list(cells)[:MAX_COLUMNS]]
+    """The row's cells, trimmed, without the empty ones after the last filled one."""
+    tidied = [cell.strip()[:MAX_CELL] for cell in list(cells)[:MAX_COLUMNS]]
+    while tidied and not tidied[-1]:
+        tidied.pop()
+    return tidied
 
 
 def _read_csv(text: str, *, encoding: str, max_rows: int) -> Sheet:
