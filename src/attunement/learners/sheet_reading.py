@@ -8,14 +8,15 @@
 - Formulas are never run: XLSX cells are read as written (a formula comes back as its text, starting "="), and
   the importer refuses a row with a formula in a cell it uses.
 - At most `max_rows` rows are read. A longer file is refused as soon as the row after the limit is reached (an
-  XLSX file whose own size record says it is longer is refused before any row is read), so a huge file is
-  never held in memory whole.
+  XLSX file whose own size record says it is far longer is refused before any of it is unpacked), so a huge
+  file is never held in memory whole.
 
 Nothing here uses Django: it takes bytes and returns plain data.
 """
 
 import csv
 import io
+import re
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -147,9 +148,35 @@ def _xlsx_text(value) -> str:
     return text if isinstance(text, str) and text.startswith("=") else "=" + str(text or "formula")
 
 
+# An XLSX file is compressed; the text it unpacks to is held to this, so a small file cannot unpack to gigabytes.
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension ref="[A-Z]+\d+:[A-Z]+(\d+)"')
+
+
+def _check_xlsx_size(data: bytes, *, max_rows: int) -> None:
+    """Refuse a workbook that unpacks to too much, or whose first sheet says it has far more rows than the
+    limit, from the archive's directory and the first bytes of the sheet: before any text of it is loaded."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        if sum(member.file_size for member in archive.infolist()) > MAX_UNPACKED_BYTES:
+            raise SheetProblem("This workbook is too large to import. Please split it into smaller files.")
+        names = set(archive.namelist())
+        if "xl/worksheets/sheet1.xml" in names:
+            with archive.open("xl/worksheets/sheet1.xml") as sheet:
+                start = sheet.read(4096)
+            if (match := _DIMENSION.search(start)) and int(match.group(1)) > 2 * max_rows:
+                # A size record can count trailing empty rows, so only one far over the limit refuses at once.
+                raise _too_many(max_rows)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, KeyError, ValueError):
+        raise SheetProblem(
+            "This file could not be opened as an Excel workbook. Please save it again as .xlsx or CSV."
+        ) from None
+
+
 def _read_xlsx(data: bytes, *, max_rows: int) -> Sheet:
     from openpyxl import load_workbook
 
+    _check_xlsx_size(data, max_rows=max_rows)
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError):
@@ -161,10 +188,8 @@ def _read_xlsx(data: bytes, *, max_rows: int) -> Sheet:
         if sheet is None:
             raise SheetProblem("The workbook has no sheets.")
         stated = sheet.max_row  # from the sheet's own size record, when it has one: read without any rows
-        if stated is not None and stated > max_rows + 1:
-            # A size record can count trailing empty rows, so only a record far over the limit refuses at once.
-            if stated > 2 * max_rows:
-                raise _too_many(max_rows)
+        if stated is not None and stated > 2 * max_rows:
+            raise _too_many(max_rows)
         iterator = sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True)
         headings = next(iterator, None)
         if headings is None or not any(value is not None for value in headings):
