@@ -192,7 +192,9 @@ def test_an_import_adds_people_with_their_class_needs_and_key_staff_and_again_ch
     assert ann.group == bo.group and ann.group.name == "Class 3B"  # one class, named as first written
     assert ann.needs == ["autism", "pmld"] and bo.needs == ["autism"] and bo.preferred_name == "Bobby"
     assert ann.date_of_birth == date(2015, 4, 3) and ann.identifier == "A1"
-    assert set(Assignment.objects.filter(user=world.practitioner.user).values_list("learner__first_name", flat=True)) >= {
+    assert set(
+        Assignment.objects.filter(user=world.practitioner.user).values_list("learner__first_name", flat=True)
+    ) >= {
         "Ann",
         "Bo",
     }
@@ -205,7 +207,10 @@ def test_an_import_adds_people_with_their_class_needs_and_key_staff_and_again_ch
 
 
 def test_a_second_import_updates_the_person_found_by_identifier_or_by_name_and_birthday(world):
-    _import(world.coordinator, _rows(["Ann", "Lee", "", "03/04/2015", "", "", "A1", ""], ["Bo", "Khan", "", "30/09/2014", "", "", "", ""]))
+    _import(
+        world.coordinator,
+        _rows(["Ann", "Lee", "", "03/04/2015", "", "", "A1", ""], ["Bo", "Khan", "", "30/09/2014", "", "", "", ""]),
+    )
     plan = _import(
         world.coordinator,
         _rows(
@@ -252,9 +257,14 @@ def test_only_those_who_see_the_whole_organisation_may_import(world):
 
 
 def test_a_retired_class_refuses_its_rows(world):
-    Group.objects.create(organisation=world.school, name="Old class", retired_at=datetime(2026, 1, 1, 12, 0).astimezone())
+    Group.objects.create(
+        organisation=world.school, name="Old class", retired_at=datetime(2026, 1, 1, 12, 0).astimezone()
+    )
     plan = plan_rows(
-        _rows(["Ann", "Lee", "", "", "old  CLASS", "", "", ""]), MAPPING, import_holding(actor=world.coordinator), today=TODAY
+        _rows(["Ann", "Lee", "", "", "old  CLASS", "", "", ""]),
+        MAPPING,
+        import_holding(actor=world.coordinator),
+        today=TODAY,
     )
     assert plan.rows[0].action == REFUSE and "retired" in plan.rows[0].reasons[0]
 

@@ -222,7 +222,9 @@ class ImportColumnsForm(forms.Form):
                 choices=choices, required=column.required, label=column.label, help_text=column.hint
             )
             if column.required:
-                self.fields[column.key].error_messages["required"] = f"Please choose the column with the {column.label.lower()}."
+                self.fields[column.key].error_messages["required"] = (
+                    f"Please choose the column with the {column.label.lower()}."
+                )
 
     def mapping(self) -> dict[str, int | None]:
         return {key: int(value) if value != "" else None for key, value in self.cleaned_data.items()}

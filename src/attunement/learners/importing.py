@@ -100,7 +100,16 @@ COLUMNS = (
     ),
 )
 COLUMN_KEYS = tuple(column.key for column in COLUMNS)
-TEMPLATE_HEADINGS = ("First name", "Last name", "Preferred name", "Date of birth", "Class", "Needs", "UPN", "Key staff e-mail")
+TEMPLATE_HEADINGS = (
+    "First name",
+    "Last name",
+    "Preferred name",
+    "Date of birth",
+    "Class",
+    "Needs",
+    "UPN",
+    "Key staff e-mail",
+)
 
 
 def guess_columns(headings: list[str]) -> dict[str, int | None]:
@@ -169,8 +178,14 @@ def parse_date(text: str) -> tuple[date | None, str | None]:
         if len(text) == 5:
             return EXCEL_EPOCH + timedelta(days=int(text)), None
         if len(text) == 4:
-            return None, f"“{text}” could be a year or an Excel date. Please give the whole date, for example 03/04/2015."
-    return None, f"“{text}” is not a date this importer reads. Please write it as day/month/year, for example 03/04/2015."
+            return (
+                None,
+                f"“{text}” could be a year or an Excel date. Please give the whole date, for example 03/04/2015.",
+            )
+    return (
+        None,
+        f"“{text}” is not a date this importer reads. Please write it as day/month/year, for example 03/04/2015.",
+    )
 
 
 def _real_date(year: int, month: int, day: int, text: str) -> tuple[date | None, str | None]:
@@ -325,8 +340,15 @@ class Plan:
     def digest(self) -> str:
         """A fingerprint of exactly what would be saved: confirming checks it is still the plan that was shown."""
         shown = [
-            [row.line, row.action, row.person_pk, sorted((k, str(v)) for k, v in row.values.items()), row.group_name,
-             sorted(row.new_staff), row.reasons]
+            [
+                row.line,
+                row.action,
+                row.person_pk,
+                sorted((k, str(v)) for k, v in row.values.items()),
+                row.group_name,
+                sorted(row.new_staff),
+                row.reasons,
+            ]
             for row in self.rows
         ]
         return hashlib.sha256(json.dumps([shown, self.new_groups], sort_keys=True).encode()).hexdigest()[:32]
@@ -500,8 +522,14 @@ def _refuse_repeats(plans: list[RowPlan]) -> None:
         if identifier:
             keys.add(("identifier", identifier.casefold()))
         if row.action == CREATE:
-            keys.add(("name", name_key(row.values.get("first_name", "")), name_key(row.values.get("last_name", "")),
-                      row.values.get("date_of_birth")))
+            keys.add(
+                (
+                    "name",
+                    name_key(row.values.get("first_name", "")),
+                    name_key(row.values.get("last_name", "")),
+                    row.values.get("date_of_birth"),
+                )
+            )
         for key in keys:
             groups.setdefault(key, []).append(row)
     repeated: dict[int, set[int]] = {}

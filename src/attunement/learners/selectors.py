@@ -4,9 +4,8 @@ from typing import NamedTuple
 
 from django.db.models import Count, Q, QuerySet
 
-from attunement.organisations.models import Membership
-
 from attunement.catalogue.rules import same_name_key
+from attunement.organisations.models import Membership
 from attunement.organisations.selectors import staff_of
 
 from .importing import GroupHeld, Holding, PersonHeld
@@ -112,7 +111,9 @@ def groups_of(*, actor: Membership, include_retired: bool = False) -> list[Group
     groups = group_policy.scope(actor).select_related("site")
     if not include_retired:
         groups = groups.filter(retired_at__isnull=True)
-    return list(groups.annotate(people=Count("learners", filter=Q(learners__is_active=True))).order_by("position", "pk"))
+    return list(
+        groups.annotate(people=Count("learners", filter=Q(learners__is_active=True))).order_by("position", "pk")
+    )
 
 
 def group_get(*, actor: Membership, group_id: int) -> Group:

@@ -36,7 +36,9 @@ GROUPS = Catalogue(
     Group,
     Words(thing="class or group", name_missing="Please give the class or group a name."),
     policy=group_policy,
-    audit=AuditActions(added="group.added", changed="group.changed", retired="group.retired", restored="group.restored"),
+    audit=AuditActions(
+        added="group.added", changed="group.changed", retired="group.retired", restored="group.restored"
+    ),
     edit_fields=("name", "site_id"),
 )
 
@@ -395,7 +397,9 @@ def people_import(
                 **row.values,
             )
             CommunicationProfile.objects.create(learner=learner, updated_by_id=actor.user_id)
-            audit_record(actor=actor, action="learner.created", learner=learner, target=learner, detail={"import": True})
+            audit_record(
+                actor=actor, action="learner.created", learner=learner, target=learner, detail={"import": True}
+            )
             created += 1
         elif row.action == importing.UPDATE:
             fields = dict(row.values)
@@ -407,7 +411,9 @@ def people_import(
                     setattr(learner, name, value)
                 learner.version += 1
                 learner.save(update_fields=[*fields, "version", "updated_at"])
-            audit_record(actor=actor, action="learner.changed", learner=learner, target=learner, detail={"import": True})
+            audit_record(
+                actor=actor, action="learner.changed", learner=learner, target=learner, detail={"import": True}
+            )
             updated += 1
         else:
             continue

@@ -304,6 +304,7 @@ def _groups_page(request, form, *, status=200, kept=None):
 @require_http_methods(["POST"])
 def group_change_view(request, group_id):
     actor = request.membership
+    group_policy.require(actor, "manage")
     try:
         group = group_get(actor=actor, group_id=group_id)
     except Group.DoesNotExist:
@@ -415,7 +416,9 @@ def import_columns_view(request):
         messages.info(request, "Please upload the spreadsheet first.")
         return redirect("learners:import")
     initial = {key: "" if index is None else str(index) for key, index in _import_mapping(state).items()}
-    form = ImportColumnsForm(request.POST or None, headings=state["headings"], columns=importing.COLUMNS, initial=initial)
+    form = ImportColumnsForm(
+        request.POST or None, headings=state["headings"], columns=importing.COLUMNS, initial=initial
+    )
     if request.method == "POST" and form.is_valid():
         mapping = form.mapping()
         problem = importing.columns_problem(mapping, len(state["headings"]))
@@ -470,7 +473,11 @@ def import_preview_view(request):
         messages.info(request, columns_problem)
         return redirect("learners:import_columns")
     plan = importing.plan_rows(rows, mapping, import_holding(actor=actor), today=timezone.localdate())
-    used = [(column, state["headings"][mapping[column.key]]) for column in importing.COLUMNS if mapping[column.key] is not None]
+    used = [
+        (column, state["headings"][mapping[column.key]])
+        for column in importing.COLUMNS
+        if mapping[column.key] is not None
+    ]
     return render(
         request,
         "learners/import_preview.html",

@@ -434,9 +434,7 @@ def people_without_review_this_term(*, actor: Membership, scope: Scope, today: d
     today = today or timezone.localdate()
     scale = current_scale(actor.organisation)
     since = organisation_term_start(actor.organisation_id, today)
-    return people_without_review_since(scope.people(actor), scale, since).order_by(
-        "first_name", "last_name", "pk"
-    )
+    return people_without_review_since(scope.people(actor), scale, since).order_by("first_name", "last_name", "pk")
 
 
 def without_review_this_term(*, actor: Membership, scope: Scope, today: date | None = None) -> list[Learner]:

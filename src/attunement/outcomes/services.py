@@ -31,5 +31,7 @@ def term_start_add(*, actor: Membership, starts_on: date | None, name: str = "")
 def term_start_remove(*, actor: Membership, term: TermStart) -> None:
     """Remove a term start date: the term before it then runs on to the next one."""
     term_policy.require(actor, "manage", term)
-    audit_record(actor=actor, action="term_start.removed", target=term, detail={"starts_on": term.starts_on.isoformat()})
+    audit_record(
+        actor=actor, action="term_start.removed", target=term, detail={"starts_on": term.starts_on.isoformat()}
+    )
     term.delete()
