@@ -128,6 +128,12 @@ def guess_columns(headings: list[str]) -> dict[str, int | None]:
     return found
 
 
+def unrecognised_headings(headings: list[str], mapping: dict[str, int | None]) -> list[str]:
+    """The file's headings that no column was chosen from: the person importing is asked about them."""
+    used = {index for index in mapping.values() if index is not None}
+    return [heading for index, heading in enumerate(headings) if heading and index not in used]
+
+
 def columns_problem(mapping: dict[str, int | None], width: int | None = None) -> str | None:
     """Why this choice of columns cannot be used, in plain words, or None. `width`: how many columns the file's
     headings have."""

@@ -339,6 +339,7 @@ def group_change_view(request, group_id):
 # file); the preview works the plan out from them each time it is drawn, and confirming saves that plan.
 
 IMPORT_SESSION_KEY = "people_import"
+IMPORT_COLUMNS_KEY = "people_import_columns"  # the last choice of columns, with the headings it was made for
 
 
 def _import_state(request) -> dict | None:
@@ -373,7 +374,10 @@ def import_upload_view(request):
             if not sheet.rows:
                 form.add_error("file", "The file has headings but no rows of people under them.")
             else:
-                mapping = importing.guess_columns(sheet.headings)
+                # A corrected file with the same headings keeps the columns chosen for the last one.
+                remembered = request.session.get(IMPORT_COLUMNS_KEY) or {}
+                same_headings = remembered.get("headings") == sheet.headings
+                mapping = remembered["mapping"] if same_headings else importing.guess_columns(sheet.headings)
                 request.session[IMPORT_SESSION_KEY] = {
                     "membership": actor.pk,
                     "name": upload.name[:200],
@@ -384,7 +388,8 @@ def import_upload_view(request):
                     "rows": sheet.rows,
                     "mapping": mapping,
                 }
-                if importing.columns_problem(mapping, len(sheet.headings)):
+                unknown = importing.unrecognised_headings(sheet.headings, mapping)
+                if not same_headings and (importing.columns_problem(mapping, len(sheet.headings)) or unknown):
                     return redirect("learners:import_columns")
                 return redirect("learners:import_preview")
     return render(
@@ -427,12 +432,14 @@ def import_columns_view(request):
         else:
             state["mapping"] = mapping
             request.session[IMPORT_SESSION_KEY] = state
+            request.session[IMPORT_COLUMNS_KEY] = {"headings": state["headings"], "mapping": mapping}
             return redirect("learners:import_preview")
     examples = [cells for _, cells in state["rows"][:3]]
+    unknown = importing.unrecognised_headings(state["headings"], _import_mapping(state))
     return render(
         request,
         "learners/import_columns.html",
-        {"form": form, "state": state, "examples": examples},
+        {"form": form, "state": state, "examples": examples, "unknown": unknown},
         status=form_status(form),
     )
 
