@@ -44,7 +44,6 @@ LOGIN_TOKENS = {"key", "uidb36", "uidb64", "token"}
 CHOICES = {
     "audience": ["inspectors", "commissioners", "funders", "management"],
     "alert": list(ALERT_LISTS),  # the dashboard's alert lists
-    "fmt": ["csv", "xlsx"],  # the import template's two kinds of file
 }
 
 

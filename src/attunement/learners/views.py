@@ -12,7 +12,7 @@ from attunement.edits import EditConflict, with_token
 from attunement.organisations.access import member_required
 from attunement.organisations.forms_util import add_service_errors
 from attunement.organisations.service_calls import errors_onto, form_status
-from attunement.organisations.spreadsheets import spreadsheet_response
+from attunement.organisations.spreadsheets import format_from, spreadsheet_response
 
 from . import importing, services
 from .access import learner_or_404, learner_page  # noqa: F401  (learner_or_404 is used by other apps)
@@ -402,12 +402,11 @@ def import_upload_view(request):
 
 @member_required
 @require_safe
-def import_template_view(request, fmt: str):
+def import_template_view(request):
+    """The empty spreadsheet to fill in: CSV, or XLSX with ?format=xlsx."""
     learner_policy.require(request.membership, "import")
-    if fmt not in ("csv", "xlsx"):
-        raise Http404("No such file.")
     return spreadsheet_response(
-        importing.TEMPLATE_HEADINGS, [], filename="people-to-import", format=fmt, title="People"
+        importing.TEMPLATE_HEADINGS, [], filename="people-to-import", format=format_from(request), title="People"
     )
 
 
