@@ -14,7 +14,7 @@ from .conftest import log_in
 
 CLASSES = ["Acorns", "Birches", "Cedars", "Damsons"]
 STAFF = ["sam@oakfield.example", "alex@oakfield.example", "jordan@oakfield.example", "morgan@oakfield.example"]
-# As a school information system exports them: the key adult's heading is not one the importer knows.
+# As a school information system exports them; "Key Adult Login" is not a heading the importer knows.
 HEADINGS = [
     "Legal Forename",
     "Legal Surname",
@@ -23,7 +23,7 @@ HEADINGS = [
     "Reg Group",
     "Primary Need",
     "UPN",
-    "Key Adult",
+    "Key Adult Login",
 ]
 
 
@@ -79,10 +79,10 @@ def test_a_new_coordinator_imports_sixty_pupils_in_four_classes(tablet, live_ser
     page.set_input_files("#id_file", workbook(wrong, tmp_path / "pupils.xlsx"))
     page.get_by_role("button", name="Upload and check").click()
 
-    # "Key Adult" is not a heading the importer knows: the co-ordinator says which column it is.
+    # The co-ordinator says which column holds the key staff.
     expect(page.get_by_role("heading", level=1)).to_have_text("Which column is which?")
     assert _serious(axe, page) == []
-    page.get_by_label("Key staff e-mail").select_option(label="Column 8: Key Adult")
+    page.get_by_label("Key staff e-mail").select_option(label="Column 8: Key Adult Login")
     page.get_by_role("button", name="Show what would happen").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Check the import")
