@@ -386,38 +386,44 @@ def people_import(
     groups = {same_name_key(group.name): group for group in Group.objects.filter(organisation_id=actor.organisation_id)}
     for name in plan.new_groups:
         groups[same_name_key(name)] = GROUPS.add(actor=actor, name=name)
-    created = updated = 0
+    # The new people are written together (a school's whole roll is thousands of rows); changes one by one.
+    adding = [row for row in plan.rows if row.action == importing.CREATE]
+    added = Learner.objects.bulk_create(
+        Learner(
+            organisation_id=actor.organisation_id,
+            group=groups[same_name_key(row.group_name)] if row.group_name else None,
+            site_id=groups[same_name_key(row.group_name)].site_id if row.group_name else None,
+            **row.values,
+        )
+        for row in adding
+    )
+    CommunicationProfile.objects.bulk_create(
+        CommunicationProfile(learner=learner, updated_by_id=actor.user_id) for learner in added
+    )
+    links = [
+        Assignment(learner=learner, user_id=user_id)
+        for row, learner in zip(adding, added, strict=True)
+        for user_id in row.new_staff
+    ]
+    for learner in added:
+        audit_record(actor=actor, action="learner.created", learner=learner, target=learner, detail={"import": True})
+    created, updated = len(added), 0
     for row in plan.rows:
-        group = groups[same_name_key(row.group_name)] if row.group_name else None
-        if row.action == importing.CREATE:
-            learner = Learner.objects.create(
-                organisation_id=actor.organisation_id,
-                group=group,
-                site_id=group.site_id if group else None,
-                **row.values,
-            )
-            CommunicationProfile.objects.create(learner=learner, updated_by_id=actor.user_id)
-            audit_record(
-                actor=actor, action="learner.created", learner=learner, target=learner, detail={"import": True}
-            )
-            created += 1
-        elif row.action == importing.UPDATE:
-            fields = dict(row.values)
-            if group is not None:
-                fields["group"] = group
-            learner = Learner.objects.select_for_update().get(pk=row.person_pk, organisation_id=actor.organisation_id)
-            if fields:
-                for name, value in fields.items():
-                    setattr(learner, name, value)
-                learner.version += 1
-                learner.save(update_fields=[*fields, "version", "updated_at"])
-            audit_record(
-                actor=actor, action="learner.changed", learner=learner, target=learner, detail={"import": True}
-            )
-            updated += 1
-        else:
+        if row.action != importing.UPDATE:
             continue
-        Assignment.objects.bulk_create(Assignment(learner=learner, user_id=user_id) for user_id in row.new_staff)
+        fields = dict(row.values)
+        if row.group_name:
+            fields["group"] = groups[same_name_key(row.group_name)]
+        learner = Learner.objects.select_for_update().get(pk=row.person_pk, organisation_id=actor.organisation_id)
+        if fields:
+            for name, value in fields.items():
+                setattr(learner, name, value)
+            learner.version += 1
+            learner.save(update_fields=[*fields, "version", "updated_at"])
+        links += [Assignment(learner=learner, user_id=user_id) for user_id in row.new_staff]
+        audit_record(actor=actor, action="learner.changed", learner=learner, target=learner, detail={"import": True})
+        updated += 1
+    Assignment.objects.bulk_create(links)
     audit_record(
         actor=actor,
         action="people_import.applied",
