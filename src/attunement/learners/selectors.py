@@ -85,7 +85,7 @@ def learner_list(
 
 def learner_get(*, actor: Membership, learner_id: int) -> Learner:
     """The learner if the actor may see them; raises Learner.DoesNotExist otherwise (shown as 404)."""
-    return learners_visible_to(actor).select_related("organisation", "site").get(pk=learner_id)
+    return learners_visible_to(actor).select_related("organisation", "site", "group").get(pk=learner_id)
 
 
 def assignments_of(*, learner: Learner) -> list[dict]:
