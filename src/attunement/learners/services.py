@@ -10,7 +10,7 @@ from django.utils import timezone
 from attunement.catalogue.rules import AuditActions, Catalogue, Words, same_name_key
 from attunement.edits import EditConflict, edit_token, require_unchanged
 from attunement.organisations.audit import audit_record
-from attunement.organisations.models import Membership, Role
+from attunement.organisations.models import Membership, Organisation, Role
 from attunement.organisations.policies import STAFF_ROLES
 from attunement.organisations.selectors import staff_of
 
@@ -369,6 +369,8 @@ def people_import(
     the plan worked out now differs (someone added or changed a person meanwhile), nothing is saved. Nothing is
     saved either while any row is refused. Classes named in the file that do not exist are added."""
     learner_policy.require(actor, "import")
+    # One import at a time per organisation: a second one waits here, then finds the first one's people.
+    list(Organisation.objects.select_for_update().filter(pk=actor.organisation_id).values_list("pk", flat=True))
     problem = importing.columns_problem(mapping)
     if problem:
         raise ValidationError(problem)
