@@ -318,6 +318,7 @@ class RowPlan:
     values: dict = field(default_factory=dict)  # the fields to set (create: all given; update: the changed ones)
     group_name: str = ""  # the class to put them in ("" for none given)
     new_staff: list[int] = field(default_factory=list)  # users to link
+    new_staff_names: list[str] = field(default_factory=list)  # their names, as the preview shows them
     changes: list[str] = field(default_factory=list)  # what would change, in words
     reasons: list[str] = field(default_factory=list)  # why refused
     warnings: list[str] = field(default_factory=list)
@@ -462,6 +463,7 @@ def _plan_row(line: int, cells: list[str], mapping, holding: Holding, today: dat
         row.action = CREATE
         row.values = {key: value for key, value in given.items() if value not in ("", None, [])}
         row.new_staff = sorted(set(staff_ids))
+        row.new_staff_names = _names(holding, row.new_staff)
         return row
     row.person_pk = person.pk
     row.name = f"{person.first_name} {person.last_name}"
@@ -489,10 +491,15 @@ def _plan_row(line: int, cells: list[str], mapping, holding: Holding, today: dat
         row.group_name = ""
     row.new_staff = sorted(set(staff_ids) - person.staff)
     if row.new_staff:
-        names = {user_id: name for user_id, name in holding.staff.values()}
-        row.changes.append("linked to " + ", ".join(names[user_id] for user_id in row.new_staff))
+        row.new_staff_names = _names(holding, row.new_staff)
+        row.changes.append("linked to " + ", ".join(row.new_staff_names))
     row.action = UPDATE if (row.values or row.group_name or row.new_staff) else SAME
     return row
+
+
+def _names(holding: Holding, user_ids: list[int]) -> list[str]:
+    names = {user_id: name for user_id, name in holding.staff.values()}
+    return [names[user_id] for user_id in user_ids]
 
 
 def _match(holding: Holding, *, identifier: str, first: str, last: str, born) -> tuple[PersonHeld | None, str | None]:

@@ -395,7 +395,7 @@ def import_upload_view(request):
     return render(
         request,
         "learners/import_upload.html",
-        {"form": form, "columns": importing.COLUMNS, "max_rows": settings.PEOPLE_IMPORT_MAX_ROWS},
+        {"form": form, "columns": importing.COLUMNS, "max_rows": f"{settings.PEOPLE_IMPORT_MAX_ROWS:,}"},
         status=form_status(form),
     )
 

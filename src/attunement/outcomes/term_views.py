@@ -25,7 +25,7 @@ class DateInput(forms.DateInput):
 
 class TermStartForm(forms.Form):
     starts_on = forms.DateField(label="The term starts on", widget=DateInput)
-    name = forms.CharField(max_length=60, required=False, label="Name", help_text="Optional, for example: Autumn 2026.")
+    name = forms.CharField(max_length=60, required=False, label="Name", help_text="For example: Autumn 2026.")
 
 
 @member_required

@@ -21,7 +21,7 @@ from attunement.privacy.selectors import consent_allows
 
 from . import reports
 from .periods import period_from
-from .policies import may_see_summary, report_policy
+from .policies import may_see_summary, report_policy, term_policy
 from .rendering import data_uri_of, pdf_response
 from .selectors import organisation_summary
 
@@ -342,6 +342,7 @@ def dashboard(request):
         "champions": means.champions(actor=actor),
         "feelings": means.self_report_trends(actor=actor, since=period.since, until=period.until),
         "term_start": board.organisation_term_start(actor.organisation_id, today),
+        "may_set_terms": term_policy.role_may(actor, "manage"),
         "shown": board.SHOWN_ON_DASHBOARD,
     }
     audit_record(actor=actor, action="dashboard.read")
