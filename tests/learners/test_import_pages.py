@@ -198,3 +198,46 @@ def test_an_organisation_s_own_terms_are_this_term_everywhere(world, client):
     # Once the dates set run out, the usual terms come back.
     assert organisation_term_start(world.school.pk, date(2027, 9, 10)) == date(2027, 9, 1)
     assert term_start(date(2026, 8, 31), [date(2026, 9, 3)]) == date(2026, 4, 1)
+
+
+@pytest.mark.django_db
+def test_the_no_review_alert_counts_from_the_organisation_s_own_term(world):
+    from attunement.outcomes import dashboard as board
+    from attunement.practice.services import RatingInput, review_record
+
+    scale, fundamental = world.school.progress_scale, world.school.fundamentals.first()
+    review_record(
+        actor=world.coordinator,
+        learner=world.mine,
+        scale=scale,
+        reviewed_on=date(2026, 9, 2),  # after the usual 1 September, before this school's 7 September
+        ratings=[RatingInput(level_id=scale.levels.first().pk, fundamental_id=fundamental.pk)],
+    )
+    today = date(2026, 10, 1)
+    assert world.mine not in board.without_review_this_term(actor=world.coordinator, scope=board.Scope(), today=today)
+    TermStart.objects.create(organisation=world.school, starts_on=date(2026, 9, 7))
+    assert world.mine in board.without_review_this_term(actor=world.coordinator, scope=board.Scope(), today=today)
+
+
+@pytest.mark.django_db
+def test_a_person_s_class_and_identifier_are_set_on_their_details_and_an_identifier_is_never_shared(world, client):
+    group = Group.objects.create(organisation=world.school, name="Class 2")
+    Learner.objects.filter(pk=world.mine.pk).update(identifier="A100")
+    login(client, world.coordinator)
+    url = reverse("learners:edit", kwargs={"learner_id": world.unassigned.pk})
+    form = {
+        "first_name": "Una",
+        "last_name": "Test",
+        "group": group.pk,
+        "identifier": "a100",
+        "still_supported": "on",
+        "version": "1",
+        "people-TOTAL_FORMS": "0",
+        "people-INITIAL_FORMS": "0",
+    }
+    response = client.post(url, form)
+    assert "Mina Test already has the identifier “A100”" in response.content.decode()
+    assert Learner.objects.get(pk=world.unassigned.pk).group is None  # nothing saved
+    client.post(url, {**form, "identifier": "U200"})
+    una = Learner.objects.get(pk=world.unassigned.pk)
+    assert (una.group, una.identifier) == (group, "U200")

@@ -1,6 +1,7 @@
 """Importing people from a spreadsheet: reading files other programs wrote, the rows' rules, and the plan saved
 exactly as previewed, all or nothing."""
 
+import csv
 import io
 import time
 from datetime import date, datetime
@@ -328,3 +329,41 @@ def test_any_rows_save_exactly_the_preview_and_importing_again_changes_nothing(w
         if rows:
             people_import(actor=world.coordinator, rows=rows, mapping=MAPPING, expected=again.digest(), today=TODAY)
             assert _state(world.school) == unchanged
+
+
+# --- Property: the reader ----------------------------------------------------------------------------------------
+
+CELL = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\u2028\u2029\x85"), max_size=12
+).map(str.strip)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    rows=st.lists(st.lists(CELL, min_size=3, max_size=3).filter(any), min_size=1, max_size=6),
+    encoding=st.sampled_from(["utf-8", "utf-8-sig", "utf-16"]),
+    delimiter=st.sampled_from([",", ";", "\t"]),
+)
+def test_any_cells_read_back_the_same_from_csv_in_any_encoding_and_from_another_program_s_xlsx(
+    rows, encoding, delimiter
+):
+    """Whatever the cells hold (commas, quotes, accents, leading equals signs), the reader gives back exactly
+    what was written, as text, formulas included, from a CSV file and from an XLSX file XlsxWriter wrote."""
+    headings = ["First name", "Last name", "Class"]
+    text = io.StringIO()
+
+    csv.writer(text, lineterminator="\r\n", delimiter=delimiter).writerows([headings, *rows])
+    from_csv = read_sheet(text.getvalue().encode(encoding), max_rows=10)
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False})
+    sheet = book.add_worksheet()
+    for r, row in enumerate([headings, *rows]):
+        for c, value in enumerate(row):
+            sheet.write_string(r, c, value)
+    book.close()
+    from_xlsx = read_sheet(out.getvalue(), max_rows=10)
+    expected = [[cell for cell in row] for row in rows]
+    for sheet_read in (from_csv, from_xlsx):
+        assert sheet_read.headings == headings
+        got = [cells + [""] * (3 - len(cells)) for _, cells in sheet_read.rows]
+        assert got == expected

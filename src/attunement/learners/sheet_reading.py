@@ -101,11 +101,11 @@ def _tidy(cells) -> list[str]:
 def _read_csv(text: str, *, encoding: str, max_rows: int) -> Sheet:
     if "\x00" in text:
         raise SheetProblem("This does not look like a CSV file. Please upload a CSV or Excel (.xlsx) file.")
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    # Excel writes commas, or semicolons where a comma is the decimal mark, or tabs ("Unicode text"). The
+    # headings line tells which: guessing from the data (csv.Sniffer) misreads rows of quotes and commas.
+    first_line = text.split("\n", 1)[0]
+    delimiter = max((",", ";", "\t"), key=first_line.count)
+    reader = csv.reader(io.StringIO(text, newline=""), csv.excel, delimiter=delimiter)
     try:
         headings = next(reader, None)
         if headings is None:
