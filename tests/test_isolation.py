@@ -3,7 +3,7 @@
 import io
 import json
 import uuid
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.core.files.base import ContentFile
@@ -19,12 +19,13 @@ from attunement.coding.model import DEFAULT_ETHOGRAM, Coding, Event
 from attunement.codings.selectors import ethogram_codes
 from attunement.codings.services import coding_pass_save, event_code
 from attunement.interaction.models import VideoAnalysis
-from attunement.learners.models import Assignment, Plan
+from attunement.learners.models import Assignment, Group, Plan
 from attunement.learners.photos import replace_photo
 from attunement.learners.policies import learner_policy
 from attunement.members.models import Invitation, token_digest
 from attunement.organisations.models import AuditEntry, Role
 from attunement.outcomes.dashboard import ALERT_LISTS
+from attunement.outcomes.models import TermStart
 from attunement.outcomes.policies import may_read_pack, report_policy
 from attunement.practice.models import Fundamental
 from attunement.practice.services import RatingInput, review_record, session_record
@@ -138,9 +139,15 @@ def records_of(world, learner, actor):
     )
     key_maker = world.member(learner.organisation, Role.ADMINISTRATOR, name=f"keymaker{ApiKey.objects.count()}")
     key = api_key_create(actor=key_maker, name=f"Walk key {ApiKey.objects.count()}", role=Role.COORDINATOR).key
+    group = Group.objects.create(organisation=learner.organisation, name=f"Secret class {Group.objects.count()}")
+    term = TermStart.objects.create(
+        organisation=learner.organisation, starts_on=date(2026, 9, 1) + timedelta(days=TermStart.objects.count())
+    )
     return {
         "person_id": learner.pk,
         "key_id": key.pk,
+        "group_id": group.pk,
+        "term_id": term.pk,
         "kind": "evidence",
         "membership_id": colleague.pk,
         "invitation_id": invitation.pk,

@@ -12,6 +12,8 @@ from .conftest import log_in
 PAGES = [
     "/",
     "/learners/",
+    "/learners/groups/",
+    "/learners/import/",
     "/learners/{id}/",
     "/learners/{id}/edit/",
     "/learners/{id}/profile/",
@@ -49,6 +51,7 @@ PAGES = [
     "/means/how-i-feel/",
     "/means/how-staff-feel/",
     "/organisation/summary/dashboard/",
+    "/organisation/summary/terms/",
     "/organisation/summary/inspection/",
     "/organisation/summary/reports/",
     "/organisation/summary/reports/management/",

@@ -301,6 +301,11 @@ TRAINING_CERTIFICATE_MAX_BYTES = 10 * 1024 * 1024
 # Pictures are measured from their header before decoding; more pixels than this are refused (memory).
 LEARNER_PHOTO_MAX_PIXELS = 40_000_000
 
+# Importing people from a spreadsheet: the largest file taken, and the most rows of people one file may hold
+# (a longer file is refused as soon as the row after the last is reached).
+PEOPLE_IMPORT_MAX_BYTES = 5 * 1024 * 1024
+PEOPLE_IMPORT_MAX_ROWS = 5_000
+
 # Coding imports: the largest file taken, and the most one file may hold, checked while it is read.
 CODING_IMPORT_MAX_BYTES = 20 * 1024 * 1024
 CODING_IMPORT_MAX_EVENTS = 50_000

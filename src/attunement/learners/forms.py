@@ -1,6 +1,7 @@
 from django import forms
+from django.db.models import Q
 
-from attunement.forms import SizeLimitedImageField
+from attunement.forms import FileSizeLimit, SizeLimitedFileField, SizeLimitedFileInput, SizeLimitedImageField
 from attunement.organisations.selectors import staff_of
 
 from .models import PROFILE_SECTIONS, Need, PlanKind
@@ -34,6 +35,15 @@ class LearnerForm(forms.Form):
         max_length=100, required=False, help_text="The name they know and like to be called, if different."
     )
     date_of_birth = forms.DateField(required=False, widget=DateInput)
+    group = forms.ModelChoiceField(
+        queryset=None, required=False, label="Class or group", empty_label="Not in a class or group"
+    )
+    identifier = forms.CharField(
+        max_length=50,
+        required=False,
+        label="Identifier",
+        help_text="Optional. A number your records use for them, such as a UPN. No two people share one.",
+    )
     needs = forms.MultipleChoiceField(choices=Need.choices, required=False, widget=forms.CheckboxSelectMultiple)
     site = forms.ModelChoiceField(queryset=None, required=False, empty_label="No particular site")
     weekly_session_target = forms.IntegerField(
@@ -60,8 +70,15 @@ class LearnerForm(forms.Form):
     remove_photo = forms.BooleanField(required=False, label="Remove the current photo")
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, organisation, **kwargs):
+    def __init__(self, *args, organisation, current_group=None, **kwargs):
         super().__init__(*args, **kwargs)
+        # Retired classes are not offered, except the one the person is in now.
+        groups = organisation.groups.filter(retired_at__isnull=True)
+        if current_group is not None:
+            groups = organisation.groups.filter(Q(retired_at__isnull=True) | Q(pk=current_group.pk))
+        self.fields["group"].queryset = groups
+        if not organisation.groups.exists():
+            del self.fields["group"]
         self.fields["site"].queryset = organisation.sites.all()
         if not organisation.sites.exists():
             del self.fields["site"]
@@ -159,3 +176,55 @@ class AssignmentForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["user"].queryset = members.order_by("first_name", "last_name")
         self.fields["user"].label_from_instance = lambda user: f"{user} ({user.email})"
+
+
+class GroupForm(forms.Form):
+    name = forms.CharField(max_length=200, label="Name", help_text="For example: Class 3B, Oak House, Team North.")
+    site = forms.ModelChoiceField(queryset=None, required=False, label="Site", empty_label="Any site")
+
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["site"].queryset = organisation.sites.all()
+        if not organisation.sites.exists():
+            del self.fields["site"]
+
+
+class GroupEditForm(GroupForm):
+    version = forms.CharField(widget=forms.HiddenInput, required=False)
+
+
+IMPORT_SIZE = FileSizeLimit(
+    "PEOPLE_IMPORT_MAX_BYTES", "The file is larger than {limit}. Please split it into smaller files."
+)
+
+
+class ImportUploadForm(forms.Form):
+    file = SizeLimitedFileField(
+        limit=IMPORT_SIZE,
+        label="The spreadsheet",
+        help_text="A CSV or Excel (.xlsx) file up to {limit}, one row for each person, with headings in the first row.",
+        widget=SizeLimitedFileInput(
+            attrs={"accept": ".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+        ),
+    )
+
+
+class ImportColumnsForm(forms.Form):
+    """Which column of the file holds each thing: one choice for each thing the import reads."""
+
+    def __init__(self, *args, headings: list[str], columns, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [("", "Not in this file")] + [
+            (str(index), f"Column {index + 1}: {heading or '(no heading)'}") for index, heading in enumerate(headings)
+        ]
+        for column in columns:
+            self.fields[column.key] = forms.ChoiceField(
+                choices=choices, required=column.required, label=column.label, help_text=column.hint
+            )
+            if column.required:
+                self.fields[column.key].error_messages["required"] = (
+                    f"Please choose the column with the {column.label.lower()}."
+                )
+
+    def mapping(self) -> dict[str, int | None]:
+        return {key: int(value) if value != "" else None for key, value in self.cleaned_data.items()}

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F
 
+from attunement.catalogue.models import CatalogueEntry
 from attunement.organisations.models import Organisation, Site
 
 from .naming import shown_name_key
@@ -16,6 +17,13 @@ class Need(models.TextChoices):
     CCN = "ccn", "Complex communication needs"
 
 
+class Group(CatalogueEntry):
+    """A class or group people belong to: a school's class, a service's house or team. Optionally at one site."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="groups")
+    site = models.ForeignKey(Site, null=True, blank=True, on_delete=models.SET_NULL, related_name="groups")
+
+
 class Learner(models.Model):
     """The child or adult Intensive Interaction is for."""
 
@@ -27,6 +35,14 @@ class Learner(models.Model):
         max_length=100, blank=True, help_text="The name they know and like to be called, if different."
     )
     date_of_birth = models.DateField(null=True, blank=True)
+    identifier = models.CharField(
+        max_length=50,
+        blank=True,
+        help_text="A number your records use for them, such as a UPN. Optional; no two people share one.",
+    )
+    group = models.ForeignKey(
+        Group, null=True, blank=True, on_delete=models.SET_NULL, related_name="learners", verbose_name="class or group"
+    )
     needs = models.JSONField(default=list, blank=True)
     photo = models.ImageField(upload_to="learner-photos/", blank=True)
     weekly_session_target = models.PositiveSmallIntegerField(
@@ -46,6 +62,13 @@ class Learner(models.Model):
             models.Index(fields=["organisation", "is_active", "first_name"]),
             # Who else the reader can see goes by the same name (learners.naming): found without reading everyone.
             models.Index(F("organisation"), shown_name_key(), name="learners_shown_name"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "identifier"],
+                condition=~models.Q(identifier=""),
+                name="one_identifier_per_organisation",
+            )
         ]
 
     def __str__(self):

@@ -4,7 +4,7 @@ from django.utils import timezone
 from attunement.organisations.models import Membership, Role
 from attunement.organisations.policies import LEADERSHIP_ROLES, ORGANISATION_WIDE_ROLES, STAFF_ROLES, Policy
 
-from .models import Learner
+from .models import Group, Learner
 
 ASSIGNED_ROLES = frozenset({Role.PRACTITIONER, Role.THERAPIST, Role.FAMILY})
 
@@ -48,6 +48,8 @@ class LearnerPolicy(Policy):
         # Family feedback: given by the family in the portal, or copied in by staff from a paper form.
         "give_family_feedback": {Role.FAMILY},
         "enter_family_feedback": STAFF_ROLES,
+        # Importing adds and changes people and who works with them, so it takes what adding and editing take.
+        "import": ORGANISATION_WIDE_ROLES,
         **PRIVACY_ACTIONS,
     }
     action_words = {
@@ -65,6 +67,7 @@ class LearnerPolicy(Policy):
         "add_home_observation": "add notes from home",
         "give_family_feedback": "give feedback as a family",
         "enter_family_feedback": "enter a family's feedback",
+        "import": "import people from a spreadsheet",
         **PRIVACY_ACTION_WORDS,
     }
     outside_scope = "You are not assigned to this person."
@@ -90,3 +93,18 @@ class LearnerPolicy(Policy):
 
 
 learner_policy = LearnerPolicy()
+
+
+class GroupPolicy(Policy):
+    """The organisation's classes and groups: staff see them and filter by them; leaders shape the list."""
+
+    actions = {"view": STAFF_ROLES, "manage": LEADERSHIP_ROLES}
+    action_words = {"view": "see the classes and groups", "manage": "change the classes and groups"}
+    outside_scope = "That class or group is not in your organisation."
+
+    def scope(self, actor: Membership) -> QuerySet[Group]:
+        groups = Group.objects.filter(organisation_id=actor.organisation_id)
+        return groups if actor.is_active and actor.role in STAFF_ROLES else groups.none()
+
+
+group_policy = GroupPolicy()

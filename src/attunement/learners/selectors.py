@@ -2,12 +2,15 @@ from dataclasses import dataclass
 from datetime import date
 from typing import NamedTuple
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
+from attunement.catalogue.rules import same_name_key
 from attunement.organisations.models import Membership
+from attunement.organisations.selectors import staff_of
 
-from .models import Learner
-from .policies import learner_policy
+from .importing import GroupHeld, Holding, PersonHeld
+from .models import Assignment, Group, Learner
+from .policies import group_policy, learner_policy
 
 
 def learners_visible_to(actor: Membership | None) -> QuerySet[Learner]:
@@ -55,6 +58,7 @@ def learner_list(
     actor: Membership,
     search: str = "",
     include_inactive: bool = False,
+    group_id: int | None = None,
     page: int = 1,
     per_page: int = 60,
     site_id: int | None = None,
@@ -69,6 +73,8 @@ def learner_list(
         learners = learners.filter(is_active__in=[True])
     if site_id is not None:
         learners = learners.filter(site_id=site_id)
+    if group_id is not None:
+        learners = learners.filter(group_id=group_id)
     if search:
         learners = learners.filter(
             Q(first_name__icontains=search) | Q(last_name__icontains=search) | Q(preferred_name__icontains=search)
@@ -82,7 +88,7 @@ def learner_list(
 
 def learner_get(*, actor: Membership, learner_id: int) -> Learner:
     """The learner if the actor may see them; raises Learner.DoesNotExist otherwise (shown as 404)."""
-    return learners_visible_to(actor).select_related("organisation", "site").get(pk=learner_id)
+    return learners_visible_to(actor).select_related("organisation", "site", "group").get(pk=learner_id)
 
 
 def assignments_of(*, learner: Learner) -> list[dict]:
@@ -101,3 +107,53 @@ def assignments_of(*, learner: Learner) -> list[dict]:
             state = "current"
         rows.append({"assignment": assignment, "role": roles.get(assignment.user_id, ""), "state": state})
     return rows
+
+
+def groups_of(*, actor: Membership, include_retired: bool = False) -> list[Group]:
+    """The organisation's classes and groups, in their order, each with how many current people are in it."""
+    groups = group_policy.scope(actor).select_related("site")
+    if not include_retired:
+        groups = groups.filter(retired_at__isnull=True)
+    return list(
+        groups.annotate(people=Count("learners", filter=Q(learners__is_active=True))).order_by("position", "pk")
+    )
+
+
+def group_get(*, actor: Membership, group_id: int) -> Group:
+    """The class or group if it is the actor's organisation's; raises Group.DoesNotExist otherwise."""
+    return group_policy.scope(actor).get(pk=group_id)
+
+
+def import_holding(*, actor: Membership) -> Holding:
+    """What a spreadsheet import is matched against: everyone in the actor's organisation (the import is for
+    roles that see the whole organisation), its classes and groups, and the members who can be linked, by e-mail."""
+    people = learners_visible_to(actor).order_by("pk")
+    links: dict[int, set[int]] = {}
+    for learner_id, user_id in Assignment.objects.filter(learner__in=people).values_list("learner_id", "user_id"):
+        links.setdefault(learner_id, set()).add(user_id)
+    held = [
+        PersonHeld(
+            pk=pk,
+            first_name=first,
+            last_name=last,
+            preferred_name=preferred,
+            date_of_birth=born,
+            identifier=identifier,
+            group_id=group_id,
+            needs=list(needs or []),
+            staff=links.get(pk, set()),
+        )
+        for pk, first, last, preferred, born, identifier, group_id, needs in people.values_list(
+            "pk", "first_name", "last_name", "preferred_name", "date_of_birth", "identifier", "group_id", "needs"
+        )
+    ]
+    groups = {
+        same_name_key(name): GroupHeld(pk=pk, name=name, retired=retired_at is not None)
+        for pk, name, retired_at in Group.objects.filter(organisation_id=actor.organisation_id).values_list(
+            "pk", "name", "retired_at"
+        )
+    }
+    staff = {}
+    for user in staff_of(actor.organisation):
+        staff[user.email.lower()] = (user.pk, str(user))
+    return Holding(people=held, groups=groups, staff=staff)

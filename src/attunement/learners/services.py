@@ -7,15 +7,18 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from attunement.catalogue.rules import AuditActions, Catalogue, Words, same_name_key
 from attunement.edits import EditConflict, edit_token, require_unchanged
 from attunement.organisations.audit import audit_record
-from attunement.organisations.models import Membership, Role
+from attunement.organisations.models import Membership, Organisation, Role
 from attunement.organisations.policies import STAFF_ROLES
 from attunement.organisations.selectors import staff_of
 
-from .models import Assignment, CommunicationProfile, KeyPerson, Learner, Need, Plan, PlanOutcome
+from . import importing
+from .models import Assignment, CommunicationProfile, Group, KeyPerson, Learner, Need, Plan, PlanOutcome
 from .photos import replace_photo
-from .policies import learner_policy
+from .policies import group_policy, learner_policy
+from .selectors import import_holding
 
 LEARNER_FIELDS = (
     "first_name",
@@ -25,11 +28,78 @@ LEARNER_FIELDS = (
     "needs",
     "site",
     "weekly_session_target",
+    "identifier",
+    "group",
+)
+
+GROUPS = Catalogue(
+    Group,
+    Words(thing="class or group", name_missing="Please give the class or group a name."),
+    policy=group_policy,
+    audit=AuditActions(
+        added="group.added", changed="group.changed", retired="group.retired", restored="group.restored"
+    ),
+    edit_fields=("name", "site_id"),
 )
 
 
+def group_add(*, actor: Membership, name: str, site=None) -> Group:
+    """Add a class or group at the end of the organisation's list."""
+    return GROUPS.add(actor=actor, name=name, errors=_group_site_problem(actor, site), site=site)
+
+
+def group_update(*, actor: Membership, group: Group, version: str | None, name: str, site=None) -> Group:
+    """Rename a class or group, or move it to another site. People in it stay in it."""
+    return GROUPS.change(
+        actor=actor,
+        entry=group,
+        version=version,
+        what="this class or group",
+        name=name,
+        check=lambda current: _group_site_problem(actor, site),
+        site=site,
+    )
+
+
+def group_edit_token(group: Group) -> str:
+    return GROUPS.edit_token(group)
+
+
+def group_set_retired(*, actor: Membership, group: Group, retired: bool) -> Group:
+    """A retired class or group is no longer offered for new choices; the people in it keep it until changed."""
+    return GROUPS.set_retired(actor=actor, entry=group, retired=retired)
+
+
+def _group_site_problem(actor: Membership, site) -> dict[str, str]:
+    if site is not None and site.organisation_id != actor.organisation_id:
+        return {"site": "Please choose one of your organisation's sites."}
+    return {}
+
+
+def identifier_taken(*, organisation_id: int, identifier: str, exclude_pk: int | None = None) -> Learner | None:
+    """Who already has this identifier in the organisation (ignoring case and spaces at either end), if anyone."""
+    identifier = identifier.strip()
+    if not identifier:
+        return None
+    return (
+        Learner.objects.filter(organisation_id=organisation_id, identifier__iexact=identifier)
+        .exclude(pk=exclude_pk)
+        .first()
+    )
+
+
 def validate_learner_details(
-    *, actor: Membership, first_name: str, last_name: str, date_of_birth=None, needs=(), site=None, **_
+    *,
+    actor: Membership,
+    first_name: str,
+    last_name: str,
+    date_of_birth=None,
+    needs=(),
+    site=None,
+    group=None,
+    identifier: str = "",
+    learner: Learner | None = None,
+    **_,
 ):
     errors = {}
     if not first_name.strip():
@@ -45,6 +115,17 @@ def validate_learner_details(
         errors["needs"] = "Please choose needs from the list."
     if site is not None and site.organisation_id != actor.organisation_id:
         errors["site"] = "Please choose one of your organisation's sites."
+    if group is not None:
+        if group.organisation_id != actor.organisation_id:
+            errors["group"] = "Please choose one of your organisation's classes or groups."
+        elif group.is_retired and (learner is None or learner.group_id != group.pk):
+            errors["group"] = f"“{group.name}” is retired. Please choose another class or group."
+    if len(identifier or "") > 50:
+        errors["identifier"] = "Please keep the identifier under 50 characters."
+    elif other := identifier_taken(
+        organisation_id=actor.organisation_id, identifier=identifier or "", exclude_pk=learner.pk if learner else None
+    ):
+        errors["identifier"] = f"{other.full_name} already has the identifier “{other.identifier}”."
     if errors:
         raise ValidationError(errors)
 
@@ -78,7 +159,7 @@ def learner_update(
 ) -> Learner:
     """Change a person's details, key people and staff together; a clash with another edit changes nothing."""
     learner_policy.require(actor, "edit", learner)
-    validate_learner_details(actor=actor, **details)
+    validate_learner_details(actor=actor, learner=learner, **details)
     fields = _only(details, LEARNER_FIELDS)
     updated = Learner.objects.filter(pk=learner.pk, version=version).update(version=F("version") + 1, **fields)
     if not updated:
@@ -274,3 +355,80 @@ def _validate_plan_dates(starts_on, review_on):
 
 def _only(values: dict, names) -> dict:
     return {name: values[name] for name in names if name in values}
+
+
+class ImportChanged(ValidationError):
+    """What the import would do is no longer what was shown (someone changed the records meanwhile)."""
+
+
+@transaction.atomic
+def people_import(
+    *, actor: Membership, rows: list, mapping: dict, expected: str, today: date | None = None
+) -> importing.Plan:
+    """Save an import exactly as its preview showed it, all or nothing. `expected` is the preview's digest: if
+    the plan worked out now differs (someone added or changed a person meanwhile), nothing is saved. Nothing is
+    saved either while any row is refused. Classes named in the file that do not exist are added."""
+    learner_policy.require(actor, "import")
+    # One import at a time per organisation: a second one waits here, then finds the first one's people.
+    list(Organisation.objects.select_for_update().filter(pk=actor.organisation_id).values_list("pk", flat=True))
+    problem = importing.columns_problem(mapping)
+    if problem:
+        raise ValidationError(problem)
+    plan = importing.plan_rows(rows, mapping, import_holding(actor=actor), today=today or timezone.localdate())
+    if plan.digest() != expected:
+        raise ImportChanged(
+            "Someone changed the records while you were looking at the preview, so nothing was saved. "
+            "Please check the new preview below and confirm again."
+        )
+    if plan.refused:
+        raise ValidationError(
+            f"{plan.refused} row{'s are' if plan.refused != 1 else ' is'} refused, so nothing was saved. Please "
+            "correct the file and upload it again."
+        )
+    groups = {same_name_key(group.name): group for group in Group.objects.filter(organisation_id=actor.organisation_id)}
+    for name in plan.new_groups:
+        groups[same_name_key(name)] = GROUPS.add(actor=actor, name=name)
+    # The new people are written together (a school's whole roll is thousands of rows); changes one by one.
+    adding = [row for row in plan.rows if row.action == importing.CREATE]
+    added = Learner.objects.bulk_create(
+        Learner(
+            organisation_id=actor.organisation_id,
+            group=groups[same_name_key(row.group_name)] if row.group_name else None,
+            site_id=groups[same_name_key(row.group_name)].site_id if row.group_name else None,
+            **row.values,
+        )
+        for row in adding
+    )
+    CommunicationProfile.objects.bulk_create(
+        CommunicationProfile(learner=learner, updated_by_id=actor.user_id) for learner in added
+    )
+    links = [
+        Assignment(learner=learner, user_id=user_id)
+        for row, learner in zip(adding, added, strict=True)
+        for user_id in row.new_staff
+    ]
+    for learner in added:
+        audit_record(actor=actor, action="learner.created", learner=learner, target=learner, detail={"import": True})
+    created, updated = len(added), 0
+    for row in plan.rows:
+        if row.action != importing.UPDATE:
+            continue
+        fields = dict(row.values)
+        if row.group_name:
+            fields["group"] = groups[same_name_key(row.group_name)]
+        learner = Learner.objects.select_for_update().get(pk=row.person_pk, organisation_id=actor.organisation_id)
+        if fields:
+            for name, value in fields.items():
+                setattr(learner, name, value)
+            learner.version += 1
+            learner.save(update_fields=[*fields, "version", "updated_at"])
+        links += [Assignment(learner=learner, user_id=user_id) for user_id in row.new_staff]
+        audit_record(actor=actor, action="learner.changed", learner=learner, target=learner, detail={"import": True})
+        updated += 1
+    Assignment.objects.bulk_create(links)
+    audit_record(
+        actor=actor,
+        action="people_import.applied",
+        detail={"added": created, "updated": updated, "classes added": len(plan.new_groups)},
+    )
+    return plan

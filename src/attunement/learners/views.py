@@ -1,23 +1,37 @@
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
-from attunement.edits import with_token
+from attunement.edits import EditConflict, with_token
 from attunement.organisations.access import member_required
 from attunement.organisations.forms_util import add_service_errors
 from attunement.organisations.service_calls import errors_onto, form_status
+from attunement.organisations.spreadsheets import format_from, spreadsheet_response
 
-from . import services
+from . import importing, services
 from .access import learner_or_404, learner_page  # noqa: F401  (learner_or_404 is used by other apps)
-from .forms import AssignmentForm, KeyPeopleFormSet, LearnerForm, PlanForm, ProfileForm
-from .models import PROFILE_SECTIONS
+from .forms import (
+    AssignmentForm,
+    GroupEditForm,
+    GroupForm,
+    ImportColumnsForm,
+    ImportUploadForm,
+    KeyPeopleFormSet,
+    LearnerForm,
+    PlanForm,
+    ProfileForm,
+)
+from .models import PROFILE_SECTIONS, Group
 from .naming import shown_name
-from .policies import learner_policy
-from .selectors import learner_list
+from .policies import group_policy, learner_policy
+from .selectors import group_get, groups_of, import_holding, learner_list
+from .sheet_reading import SheetProblem, read_sheet
 
 # A page of the people list: a co-ordinator of a small team sees everyone at once; a large organisation pages.
 PER_PAGE = 60
@@ -32,8 +46,24 @@ def learner_list_view(request):
     left = request.GET.get("left") == "1"
     number = request.GET.get("page", "")
     number = int(number) if number.isascii() and number.isdigit() and 0 < int(number) < 100_000 else 1
-    page = learner_list(actor=request.membership, search=search, include_inactive=left, page=number, per_page=PER_PAGE)
-    query = urlencode([*([("q", search)] if search else []), *([("left", "1")] if left else [])])
+    groups = groups_of(actor=request.membership) if group_policy.role_may(request.membership, "view") else []
+    chosen = request.GET.get("group", "")
+    group = next((g for g in groups if str(g.pk) == chosen), None)
+    page = learner_list(
+        actor=request.membership,
+        search=search,
+        include_inactive=left,
+        group_id=group.pk if group else None,
+        page=number,
+        per_page=PER_PAGE,
+    )
+    query = urlencode(
+        [
+            *([("q", search)] if search else []),
+            *([("group", group.pk)] if group else []),
+            *([("left", "1")] if left else []),
+        ]
+    )
     if not page.people and page.has_previous:  # past the end (the list got shorter): start again
         return redirect(f"{request.path}?{query}" if query else request.path)
     return render(
@@ -45,7 +75,11 @@ def learner_list_view(request):
             "query": query,
             "search": search,
             "left": left,
+            "groups": groups,
+            "group": group,
             "may_create": learner_policy.may_create(request.membership),
+            "may_import": learner_policy.role_may(request.membership, "import"),
+            "may_manage_groups": group_policy.role_may(request.membership, "manage"),
         },
     )
 
@@ -82,10 +116,18 @@ def learner_edit_view(request, learner):
         "needs": learner.needs,
         "site": learner.site,
         "weekly_session_target": learner.weekly_session_target,
+        "group": learner.group,
+        "identifier": learner.identifier,
         "still_supported": learner.is_active,
         "version": learner.version,
     }
-    form = LearnerForm(request.POST or None, request.FILES or None, organisation=organisation, initial=initial)
+    form = LearnerForm(
+        request.POST or None,
+        request.FILES or None,
+        organisation=organisation,
+        initial=initial,
+        current_group=learner.group,
+    )
     del form.fields["assigned"]  # changed on "Who works with them", with dates
     people = KeyPeopleFormSet(
         request.POST or None,
@@ -227,3 +269,235 @@ def assignment_end_view(request, learner, assignment_id):
     services.assignment_end(actor=request.membership, learner=learner, assignment=assignment)
     messages.success(request, f"{assignment.user} can no longer see {shown_name(request, learner)}.")
     return redirect("learners:assignments", learner_id=learner.pk)
+
+
+@member_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def groups_view(request):
+    """The organisation's classes and groups: add, rename, retire."""
+    actor = request.membership
+    group_policy.require(actor, "manage")
+    form = GroupForm(request.POST or None, organisation=actor.organisation)
+    if request.method == "POST" and form.is_valid():
+        with errors_onto(form):
+            group = services.group_add(actor=actor, **form.cleaned_data)
+            messages.success(request, f"“{group.name}” is added.")
+            return redirect("learners:groups")
+    return _groups_page(request, form, status=form_status(form))
+
+
+def _groups_page(request, form, *, status=200, kept=None):
+    """`kept` is a change refused because someone else saved the group first: (group id, its form)."""
+    actor = request.membership
+    listed = []
+    for group in groups_of(actor=actor, include_retired=True):
+        if kept and kept[0] == group.pk:
+            listed.append({"group": group, "form": kept[1], "open": True})
+        else:
+            initial = {"name": group.name, "site": group.site_id, "version": services.group_edit_token(group)}
+            edit = GroupEditForm(initial=initial, prefix=f"group-{group.pk}", organisation=actor.organisation)
+            listed.append({"group": group, "form": edit})
+    return render(request, "learners/groups.html", {"form": form, "listed": listed}, status=status)
+
+
+@member_required
+@require_http_methods(["POST"])
+def group_change_view(request, group_id):
+    actor = request.membership
+    group_policy.require(actor, "manage")
+    try:
+        group = group_get(actor=actor, group_id=group_id)
+    except Group.DoesNotExist:
+        raise Http404("Not found, or not yours to see.") from None
+    group_policy.require(actor, "manage", group)
+    action = request.POST.get("action")
+    prefix = f"group-{group.pk}"
+    try:
+        if action in ("retire", "restore"):
+            services.group_set_retired(actor=actor, group=group, retired=action == "retire")
+            messages.success(request, f"“{group.name}” is {'retired' if action == 'retire' else 'back in use'}.")
+        else:
+            form = GroupEditForm(request.POST, prefix=prefix, organisation=actor.organisation)
+            if not form.is_valid():
+                raise ValidationError([" ".join(errors) for errors in form.errors.values()])
+            services.group_update(actor=actor, group=group, **form.cleaned_data)
+            messages.success(request, f"“{group.name}” is saved.")
+    except EditConflict as error:
+        group.refresh_from_db()
+        data = with_token(request.POST, services.group_edit_token(group), field=f"{prefix}-version")
+        form = GroupEditForm(data, prefix=prefix, organisation=actor.organisation)
+        form.is_valid()
+        add_service_errors(form, error)
+        return _groups_page(request, GroupForm(organisation=actor.organisation), status=409, kept=(group.pk, form))
+    except ValidationError as error:
+        messages.error(request, "Nothing was saved: " + " ".join(error.messages))
+    return redirect("learners:groups")
+
+
+# --- Importing people from a spreadsheet ----------------------------------------------------------------------
+# The file is read once, on upload, into plain rows kept in the member's session (server-side, never a public
+# file); the preview works the plan out from them each time it is drawn, and confirming saves that plan.
+
+IMPORT_SESSION_KEY = "people_import"
+IMPORT_COLUMNS_KEY = "people_import_columns"  # the last choice of columns, with the headings it was made for
+
+
+def _import_state(request) -> dict | None:
+    """The upload being imported, if it belongs to this member in this organisation."""
+    state = request.session.get(IMPORT_SESSION_KEY)
+    if not state or state.get("membership") != request.membership.pk:
+        return None
+    return state
+
+
+def _import_rows(state: dict) -> list[tuple[int, list[str]]]:
+    return [(line, cells) for line, cells in state["rows"]]
+
+
+def _import_mapping(state: dict) -> dict[str, int | None]:
+    return {key: state["mapping"].get(key) for key in importing.COLUMN_KEYS}
+
+
+@member_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def import_upload_view(request):
+    actor = request.membership
+    learner_policy.require(actor, "import")
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            sheet = read_sheet(upload.read(), max_rows=settings.PEOPLE_IMPORT_MAX_ROWS)
+        except SheetProblem as problem:
+            form.add_error("file", str(problem))
+        else:
+            if not sheet.rows:
+                form.add_error("file", "The file has headings but no rows of people under them.")
+            else:
+                # A corrected file with the same headings keeps the columns chosen for the last one.
+                remembered = request.session.get(IMPORT_COLUMNS_KEY) or {}
+                same_headings = remembered.get("headings") == sheet.headings
+                mapping = remembered["mapping"] if same_headings else importing.guess_columns(sheet.headings)
+                request.session[IMPORT_SESSION_KEY] = {
+                    "membership": actor.pk,
+                    "name": upload.name[:200],
+                    "kind": sheet.kind,
+                    "encoding": sheet.encoding,
+                    "notes": sheet.notes,
+                    "headings": sheet.headings,
+                    "rows": sheet.rows,
+                    "mapping": mapping,
+                }
+                unknown = importing.unrecognised_headings(sheet.headings, mapping)
+                if not same_headings and (importing.columns_problem(mapping, len(sheet.headings)) or unknown):
+                    return redirect("learners:import_columns")
+                return redirect("learners:import_preview")
+    return render(
+        request,
+        "learners/import_upload.html",
+        {"form": form, "columns": importing.COLUMNS, "max_rows": f"{settings.PEOPLE_IMPORT_MAX_ROWS:,}"},
+        status=form_status(form),
+    )
+
+
+@member_required
+@require_safe
+def import_template_view(request):
+    """The empty spreadsheet to fill in: CSV, or XLSX with ?format=xlsx."""
+    learner_policy.require(request.membership, "import")
+    return spreadsheet_response(
+        importing.TEMPLATE_HEADINGS, [], filename="people-to-import", format=format_from(request), title="People"
+    )
+
+
+@member_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def import_columns_view(request):
+    actor = request.membership
+    learner_policy.require(actor, "import")
+    state = _import_state(request)
+    if state is None:
+        messages.info(request, "Please upload the spreadsheet first.")
+        return redirect("learners:import")
+    initial = {key: "" if index is None else str(index) for key, index in _import_mapping(state).items()}
+    form = ImportColumnsForm(
+        request.POST or None, headings=state["headings"], columns=importing.COLUMNS, initial=initial
+    )
+    if request.method == "POST" and form.is_valid():
+        mapping = form.mapping()
+        problem = importing.columns_problem(mapping, len(state["headings"]))
+        if problem:
+            form.add_error(None, problem)
+        else:
+            state["mapping"] = mapping
+            request.session[IMPORT_SESSION_KEY] = state
+            request.session[IMPORT_COLUMNS_KEY] = {"headings": state["headings"], "mapping": mapping}
+            return redirect("learners:import_preview")
+    examples = [cells for _, cells in state["rows"][:3]]
+    unknown = importing.unrecognised_headings(state["headings"], _import_mapping(state))
+    return render(
+        request,
+        "learners/import_columns.html",
+        {"form": form, "state": state, "examples": examples, "unknown": unknown},
+        status=form_status(form),
+    )
+
+
+@member_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def import_preview_view(request):
+    actor = request.membership
+    learner_policy.require(actor, "import")
+    state = _import_state(request)
+    if state is None:
+        messages.info(request, "Please upload the spreadsheet first.")
+        return redirect("learners:import")
+    rows, mapping = _import_rows(state), _import_mapping(state)
+    problem, status = None, 200
+    if request.method == "POST":
+        if request.POST.get("action") == "discard":
+            del request.session[IMPORT_SESSION_KEY]
+            messages.info(request, "The upload is put aside. Nothing was saved.")
+            return redirect("learners:import")
+        try:
+            plan = services.people_import(
+                actor=actor, rows=rows, mapping=mapping, expected=request.POST.get("digest", "")
+            )
+        except services.ImportChanged as error:
+            problem, status = " ".join(error.messages), 409
+        except ValidationError as error:
+            problem, status = " ".join(error.messages), 400
+        else:
+            del request.session[IMPORT_SESSION_KEY]
+            added, updated = plan.count(importing.CREATE), plan.count(importing.UPDATE)
+            messages.success(
+                request,
+                f"Imported: {added} added, {updated} updated, {plan.count(importing.SAME)} already up to date.",
+            )
+            return redirect("learners:list")
+    if columns_problem := importing.columns_problem(mapping, len(state["headings"])):
+        messages.info(request, columns_problem)
+        return redirect("learners:import_columns")
+    plan = importing.plan_rows(rows, mapping, import_holding(actor=actor), today=timezone.localdate())
+    used = [
+        (column, state["headings"][mapping[column.key]])
+        for column in importing.COLUMNS
+        if mapping[column.key] is not None
+    ]
+    return render(
+        request,
+        "learners/import_preview.html",
+        {
+            "state": state,
+            "plan": plan,
+            "used": used,
+            "problem": problem,
+            "counts": {
+                "create": plan.count(importing.CREATE),
+                "update": plan.count(importing.UPDATE),
+                "same": plan.count(importing.SAME),
+                "refuse": plan.refused,
+            },
+        },
+        status=status,
+    )

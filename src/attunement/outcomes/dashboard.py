@@ -2,6 +2,7 @@
 one site or one group of people, over a chosen period, with the alerts that need someone's attention."""
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import partial
@@ -29,6 +30,7 @@ from .selectors import (
     people_without_review_since,
     rating_positions,
     sessions_in,
+    term_starts_of,
     video_figures,
     videos_in,
 )
@@ -36,15 +38,19 @@ from .selectors import (
 
 @dataclass(frozen=True)
 class Scope:
-    """Whose figures: the whole organisation, or one site, or one group (people with one kind of need)."""
+    """Whose figures: the whole organisation, or one site, one class or group, or the people with one kind of
+    need (any of the three together)."""
 
     site_id: int | None = None
     need: str = ""
+    group_id: int | None = None  # a class or group
 
     def people(self, actor: Membership):
         people = learners_visible_to(actor).filter(is_active=True)
         if self.site_id:
             people = people.filter(site_id=self.site_id)
+        if self.group_id:
+            people = people.filter(group_id=self.group_id)
         if self.need:
             people = (
                 people.filter(needs__contains=[self.need])
@@ -60,14 +66,30 @@ def _json_contains_supported() -> bool:
     return connection.vendor == "postgresql"
 
 
-def term_start(day: date) -> date:
-    """The start of the school term containing `day` (autumn from September, spring from January, summer from
-    April). Adult services use the same three periods of the year for reviews."""
+def term_start(day: date, starts: Sequence[date] = ()) -> date:
+    """The start of the term containing `day`. `starts` are the organisation's own term start dates, in any
+    order: a term runs from one to the next, and the last runs for up to `LAST_TERM_DAYS`. Before the first,
+    after that, or with none set, the usual three terms apply: autumn from 1 September, spring from 1 January,
+    summer from 1 April (adult services use the same three periods of the year for reviews)."""
+    earlier = [start for start in starts if start <= day]
+    if earlier:
+        latest = max(earlier)
+        if (day - latest).days < LAST_TERM_DAYS or any(start > day for start in starts):
+            return latest
     if day.month >= 9:
         return date(day.year, 9, 1)
     if day.month >= 4:
         return date(day.year, 4, 1)
     return date(day.year, 1, 1)
+
+
+# How long the last term an organisation has set runs, when no later start is set.
+LAST_TERM_DAYS = 183
+
+
+def organisation_term_start(organisation_id: int, day: date) -> date:
+    """The start of the organisation's term containing `day` (see term_start)."""
+    return term_start(day, term_starts_of(organisation_id=organisation_id))
 
 
 def ends(*, actor: Membership, scope: Scope, period: Period) -> dict:
@@ -411,9 +433,8 @@ def people_without_review_this_term(*, actor: Membership, scope: Scope, today: d
     query."""
     today = today or timezone.localdate()
     scale = current_scale(actor.organisation)
-    return people_without_review_since(scope.people(actor), scale, term_start(today)).order_by(
-        "first_name", "last_name", "pk"
-    )
+    since = organisation_term_start(actor.organisation_id, today)
+    return people_without_review_since(scope.people(actor), scale, since).order_by("first_name", "last_name", "pk")
 
 
 def without_review_this_term(*, actor: Membership, scope: Scope, today: date | None = None) -> list[Learner]:

@@ -27,3 +27,21 @@ class CaseStudyRelease(models.Model):
 
     def __str__(self):
         return f"Case study of {self.learner_id}, {self.since} to {self.until}"
+
+
+class TermStart(models.Model):
+    """The day one of an organisation's terms begins. A term lasts until the next start. An organisation with none
+    uses 1 September, 1 January and 1 April of every year."""
+
+    organisation = models.ForeignKey("organisations.Organisation", on_delete=models.CASCADE, related_name="term_starts")
+    starts_on = models.DateField()
+    name = models.CharField(max_length=60, blank=True, help_text="Optional, for example: Autumn 2026.")
+
+    class Meta:
+        ordering = ["starts_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "starts_on"], name="one_term_start_per_day"),
+        ]
+
+    def __str__(self):
+        return self.name or f"Term from {self.starts_on:%d %B %Y}"

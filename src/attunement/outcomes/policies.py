@@ -7,7 +7,14 @@ from django.db.models import QuerySet
 
 from attunement.learners.policies import LearnerPolicy
 from attunement.organisations.models import Membership, Organisation, Role
-from attunement.organisations.policies import ORGANISATION_WIDE_ROLES, Policy, sees_whole_organisation
+from attunement.organisations.policies import (
+    LEADERSHIP_ROLES,
+    ORGANISATION_WIDE_ROLES,
+    Policy,
+    sees_whole_organisation,
+)
+
+from .models import TermStart
 
 
 class ReportPolicy(Policy):
@@ -33,6 +40,20 @@ class ReportPolicy(Policy):
 
 
 report_policy = ReportPolicy()
+
+
+class TermPolicy(Policy):
+    """The organisation's term dates, which every "this term" counts from: leaders set them."""
+
+    actions = {"manage": LEADERSHIP_ROLES}
+    action_words = {"manage": "change the term dates"}
+    outside_scope = "Those term dates are not your organisation's."
+
+    def scope(self, actor: Membership) -> QuerySet:
+        return TermStart.objects.filter(organisation_id=actor.organisation_id)
+
+
+term_policy = TermPolicy()
 
 
 def may_see_summary(actor) -> bool:

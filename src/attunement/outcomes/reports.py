@@ -42,6 +42,7 @@ from .selectors import (
     sessions_in,
     sessions_per_person,
     supervision_meetings_in,
+    term_starts_of,
 )
 
 ENJOYMENT = {3: "Lots", 2: "Some", 1: "Not much"}
@@ -310,11 +311,11 @@ def _shares(sessions, people_n: int) -> dict:
     }
 
 
-def _previous_term(day):
+def _previous_term(day, starts=()):
     from .dashboard import term_start
 
-    start = term_start(day)
-    return term_start(start - timedelta(days=1)), start - timedelta(days=1)
+    start = term_start(day, starts)
+    return term_start(start - timedelta(days=1), starts), start - timedelta(days=1)
 
 
 def pack_trend(organisation, people, until) -> list[dict]:
@@ -322,9 +323,10 @@ def pack_trend(organisation, people, until) -> list[dict]:
     the same people (those counted now). Each figure is hidden like any other."""
     from .dashboard import term_start
 
+    starts = term_starts_of(organisation_id=organisation.pk)
     n_people = people.count()
-    term = Period(since=term_start(until), until=until)
-    last_term = Period(*_previous_term(until))
+    term = Period(since=term_start(until, starts), until=until)
+    last_term = Period(*_previous_term(until, starts))
     year = Period(since=until - timedelta(days=364), until=until)
     last_year = Period(since=until - timedelta(days=729), until=until - timedelta(days=365))
 

@@ -22,6 +22,7 @@ from attunement.privacy.models import Purpose
 from attunement.reflection.models import SessionVideo, VideoComment, VideoRating
 from attunement.suppression import THRESHOLD, average_over, count_of_people, exact, part_of, protected, suppress_counts
 
+from .models import TermStart
 from .movement import GROUPS, count_groups
 from .periods import Period
 
@@ -268,3 +269,14 @@ def own_self_reports(actor: Membership, period: Period):
     return SelfReport.objects.filter(
         staff=actor, month__gte=period.since.replace(day=1), month__lte=period.until
     ).order_by("month")
+
+
+def term_starts_of(*, organisation_id: int) -> list[date]:
+    """The organisation's own term start dates, earliest first (none: the usual three terms apply). Asked only
+    with the acting member's own organisation."""
+    return list(TermStart.objects.filter(organisation_id=organisation_id).values_list("starts_on", flat=True))
+
+
+def terms_of(*, actor: Membership) -> list[TermStart]:
+    """The actor's organisation's term starts, earliest first, for the page that sets them."""
+    return list(TermStart.objects.filter(organisation_id=actor.organisation_id).order_by("starts_on"))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import case_study_views, views
+from . import case_study_views, term_views, views
 
 app_name = "outcomes"
 
@@ -13,6 +13,8 @@ urlpatterns = [
     path("reports/for-therapists/", views.my_practice, {"which": "for-therapists"}, name="therapist_report"),
     path("reports/<slug:audience>/", views.organisation_report, name="organisation_report"),
     path("sessions.csv", views.sessions_csv, name="sessions_csv"),
+    path("terms/", term_views.terms, name="terms"),
+    path("terms/<int:term_id>/remove/", term_views.term_remove, name="term_remove"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("dashboard/<slug:alert>/", views.dashboard_alert, name="dashboard_alert"),
 ]

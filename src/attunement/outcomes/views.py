@@ -10,7 +10,7 @@ from django.views.decorators.http import require_safe
 from attunement.learners.access import learner_page
 from attunement.learners.models import Need
 from attunement.learners.naming import shown_name
-from attunement.learners.selectors import learners_visible_to
+from attunement.learners.selectors import groups_of, learners_visible_to
 from attunement.means import selectors as means
 from attunement.organisations.access import member_required
 from attunement.organisations.audit import audit_reads, audit_record, shows_data
@@ -20,7 +20,7 @@ from attunement.privacy.selectors import consent_allows
 
 from . import reports
 from .periods import period_from
-from .policies import may_read_pack, report_policy
+from .policies import may_read_pack, report_policy, term_policy
 from .rendering import data_uri_of, pdf_response
 from .selectors import organisation_summary
 
@@ -291,11 +291,14 @@ def _dashboard_scope(request, actor):
 
     sites = list(actor.organisation.sites.all())
     site_id = request.GET.get("site", "")
+    groups = groups_of(actor=actor)
+    group_id = request.GET.get("group", "")
     scope = board.Scope(
         site_id=int(site_id) if site_id.isdigit() and any(str(s.pk) == site_id for s in sites) else None,
         need=request.GET.get("need", "") if request.GET.get("need", "") in Need.values else "",
+        group_id=next((g.pk for g in groups if str(g.pk) == group_id), None),
     )
-    return scope, sites
+    return scope, sites, groups
 
 
 @member_required
@@ -308,7 +311,7 @@ def dashboard(request):
     actor = request.membership
     report_policy.require(actor, "view_dashboard")
     period, problem = period_from(request.GET)
-    scope, sites = _dashboard_scope(request, actor)
+    scope, sites, groups = _dashboard_scope(request, actor)
     today = timezone.localdate()
     training = means.training_overdue_summary(actor=actor, today=today, first=board.SHOWN_ON_DASHBOARD)
     supervision = means.supervision_actions_overdue(actor=actor, today=today)
@@ -316,6 +319,7 @@ def dashboard(request):
         "period": period,
         "problem": problem,
         "sites": sites,
+        "groups": groups,
         "needs": Need.choices,
         "scope": scope,
         "scope_query": _scope_query(scope),
@@ -328,7 +332,8 @@ def dashboard(request):
         "reflection": board.video_reflection(scope.people(actor), period),
         "champions": means.champions(actor=actor),
         "feelings": means.self_report_trends(actor=actor, since=period.since, until=period.until),
-        "term_start": board.term_start(today),
+        "term_start": board.organisation_term_start(actor.organisation_id, today),
+        "may_set_terms": term_policy.role_may(actor, "manage"),
         "shown": board.SHOWN_ON_DASHBOARD,
     }
     audit_record(actor=actor, action="dashboard.read")
@@ -336,7 +341,8 @@ def dashboard(request):
 
 
 def _scope_query(scope) -> str:
-    return urlencode({key: value for key, value in (("site", scope.site_id or ""), ("need", scope.need)) if value})
+    chosen = (("site", scope.site_id or ""), ("group", scope.group_id or ""), ("need", scope.need))
+    return urlencode({key: value for key, value in chosen if value})
 
 
 ALERT_PAGE_SIZE = 50
@@ -353,7 +359,7 @@ def dashboard_alert(request, alert: str):
     listed = board.ALERT_LISTS.get(alert)
     if listed is None:
         raise Http404("No such list.")
-    scope, sites = _dashboard_scope(request, actor)
+    scope, sites, groups = _dashboard_scope(request, actor)
     today = timezone.localdate()
     page = Paginator(listed.people(actor, scope, today), ALERT_PAGE_SIZE).get_page(request.GET.get("page"))
     audit_record(actor=actor, action="dashboard.read", detail={"list": listed.title})
@@ -366,7 +372,8 @@ def dashboard_alert(request, alert: str):
             "rows": listed.rows(list(page.object_list), today),
             "site": next((site for site in sites if site.pk == scope.site_id), None),
             "need": dict(Need.choices).get(scope.need, ""),
+            "group": next((group for group in groups if group.pk == scope.group_id), None),
             "scope_query": _scope_query(scope),
-            "term_start": board.term_start(today),
+            "term_start": board.organisation_term_start(actor.organisation_id, today),
         },
     )

@@ -103,6 +103,8 @@ def person_data(learner: Learner, *, today: date | None = None) -> dict:
             "last_name": learner.last_name,
             "preferred_name": learner.preferred_name,
             "date_of_birth": learner.date_of_birth,
+            "identifier": learner.identifier or None,
+            "class_or_group": learner.group.name if learner.group else None,
             "needs": learner.need_labels(),
             "site": learner.site.name if learner.site else None,
             "weekly_session_target": learner.weekly_session_target,

@@ -1,0 +1,136 @@
+"""A new co-ordinator brings a whole school in from a spreadsheet: 60 pupils in four classes, two rows refused
+and corrected in the file, then confirmed; everyone is then in the right class with the right key staff."""
+
+import re
+from datetime import date, datetime, timedelta
+
+import xlsxwriter
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
+
+from attunement.learners.models import Assignment, Learner
+
+from .conftest import log_in
+
+CLASSES = ["Acorns", "Birches", "Cedars", "Damsons"]
+STAFF = ["sam@oakfield.example", "alex@oakfield.example", "jordan@oakfield.example", "morgan@oakfield.example"]
+# As a school information system exports them; "Key Adult Login" is not a heading the importer knows.
+HEADINGS = [
+    "Legal Forename",
+    "Legal Surname",
+    "Preferred Forename",
+    "DOB",
+    "Reg Group",
+    "Primary Need",
+    "UPN",
+    "Key Adult Login",
+]
+
+
+def pupils() -> list[list]:
+    rows = []
+    for n in range(60):
+        born = datetime(2012, 9, 1) + timedelta(days=37 * n)
+        rows.append(
+            [
+                f"Pupil{n:02d}",
+                f"Importson{n:02d}",
+                "",
+                born,
+                CLASSES[n % 4],
+                "Autism" if n % 3 else "PMLD",
+                f"K{n:012d}",
+                STAFF[n % 4],
+            ]
+        )
+    return rows
+
+
+def workbook(rows, path):
+    """Written with XlsxWriter, as another program would, with real date cells."""
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("Pupils")
+    dates = book.add_format({"num_format": "dd/mm/yyyy"})
+    sheet.write_row(0, 0, HEADINGS)
+    for r, row in enumerate(rows, start=1):
+        for c, value in enumerate(row):
+            if isinstance(value, datetime):
+                sheet.write_datetime(r, c, value, dates)
+            elif isinstance(value, str) and value.startswith("="):
+                sheet.write_formula(r, c, value, None, "Pupil")
+            else:
+                sheet.write_string(r, c, value)
+    book.close()
+    return path
+
+
+def test_a_new_coordinator_imports_sixty_pupils_in_four_classes(tablet, live_server, tmp_path):
+    page, base = tablet, live_server.url
+    axe = Axe()
+    rows = pupils()
+    wrong = [row[:] for row in rows]
+    wrong[10][3] = "10/23/2013"  # month first: refused, not guessed
+    wrong[41][0] = '=HYPERLINK("http://example.com","Pupil41")'  # a formula: never run, refused
+    log_in(page, base, "priya@oakfield.example")
+
+    page.goto(f"{base}/learners/")
+    page.get_by_role("link", name="Import from a spreadsheet").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Import pupils from a spreadsheet")
+    page.set_input_files("#id_file", workbook(wrong, tmp_path / "pupils.xlsx"))
+    page.get_by_role("button", name="Upload and check").click()
+
+    # The co-ordinator says which column holds the key staff.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Which column is which?")
+    assert _serious(axe, page) == []
+    page.get_by_label("Key staff e-mail").select_option(label="Column 8: Key Adult Login")
+    page.get_by_role("button", name="Show what would happen").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check the import")
+    refused = page.locator("#refused")
+    expect(refused).to_contain_text("2 rows refused")
+    expect(refused).to_contain_text("Row 12 (Pupil10 Importson10): Date of birth: “10/23/2013” looks like month first")
+    expect(refused).to_contain_text("formula")
+    expect(page.get_by_role("button", name=re.compile(r"^Import \d+"))).to_have_count(0)
+    assert _serious(axe, page) == []
+    assert not Learner.objects.filter(last_name__startswith="Importson").exists()
+
+    # The co-ordinator corrects the two rows in the file and uploads it again: the columns chosen are kept.
+    page.get_by_role("link", name="Upload a corrected file").click()
+    page.set_input_files("#id_file", workbook(rows, tmp_path / "pupils-corrected.xlsx"))
+    page.get_by_role("button", name="Upload and check").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check the import")
+    expect(page.locator(".summary-counts")).to_contain_text("60 to add")
+    expect(page.locator("body")).to_contain_text("New classes or groups to add: Acorns, Birches, Cedars, Damsons")
+    page.get_by_role("button", name="Import 60 pupils").click()
+
+    expect(page.locator("body")).to_contain_text("Imported: 60 added, 0 updated, 0 already up to date.")
+    for name in CLASSES:
+        page.get_by_label("Class or group").select_option(label=name)
+        page.get_by_role("button", name="Search").click()
+        expect(page.get_by_role("heading", level=2)).to_have_text(name)
+        cards = page.locator(".person-grid > li")
+        expect(cards).to_have_count(15)
+    # One pupil's page of who works with them names their key member of staff.
+    pupil = Learner.objects.get(first_name="Pupil05")
+    page.goto(f"{base}/learners/{pupil.pk}/people/")
+    expect(page.locator("main")).to_contain_text("Alex")
+
+    imported = Learner.objects.filter(last_name__startswith="Importson").select_related("group")
+    assert imported.count() == 60
+    for learner in imported:
+        n = int(learner.first_name[-2:])
+        assert learner.group.name == CLASSES[n % 4]
+        assert learner.date_of_birth == date(2012, 9, 1) + timedelta(days=37 * n)
+        assert list(Assignment.objects.filter(learner=learner).values_list("user__email", flat=True)) == [STAFF[n % 4]]
+
+    # The same file again changes nothing.
+    page.goto(f"{base}/learners/import/")
+    page.set_input_files("#id_file", workbook(rows, tmp_path / "pupils-again.xlsx"))
+    page.get_by_role("button", name="Upload and check").click()
+    expect(page.locator(".summary-counts")).to_contain_text("60 already up to date")
+    expect(page.locator("body")).to_contain_text("there is nothing to import")
+
+
+def _serious(axe, page) -> list[str]:
+    violations = axe.run(page).response["violations"]
+    return [f"{v['id']}: {v['help']}" for v in violations if v["impact"] in ("serious", "critical")]
