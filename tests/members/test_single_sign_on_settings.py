@@ -38,7 +38,7 @@ def test_the_page_gives_the_addresses_and_keeps_the_secret_when_left_blank(world
     client.post(reverse("members:single_sign_on"), {**GOOGLE, "client_secret": "", "provider_enforces_mfa": "on"})
     config.refresh_from_db()
     assert (config.client_secret, config.provider_enforces_mfa) == ("s3cret", True)
-    assert AuditEntry.objects.filter(action="member.single_sign_on_changed").count() == 2
+    assert AuditEntry.objects.filter(action="single_sign_on.changed").count() == 2
 
 
 @pytest.mark.parametrize(

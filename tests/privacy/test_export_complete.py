@@ -17,6 +17,7 @@ from django.utils import timezone
 from attunement.interaction.models import VideoAnalysis
 from attunement.learners.models import Learner
 from attunement.means.models import AgreedAction, MeetingKind, SupervisionMeeting
+from attunement.members.models import Invitation, token_digest
 from attunement.organisations.audit import audit_record
 from attunement.organisations.models import AuditEntry
 from attunement.outcomes.models import CaseStudyRelease
@@ -64,6 +65,15 @@ def every_kind_of_record(world, learner):
     """At least one record in every model that links to a person, withdrawn and corrected ones among them."""
     session = everything_about(world, learner)
     coordinator = world.coordinator
+    invitation = Invitation.objects.create(
+        organisation=learner.organisation,
+        email=f"invitee.for.{learner.pk}@example.org",
+        role="family",
+        token_digest=token_digest(f"export{learner.pk}"),
+        sent_at=timezone.now(),
+        expires_at=timezone.now() + timedelta(days=7),
+    )
+    invitation.learners.add(learner)
     video = SessionVideo.objects.create(
         session=session,
         uploaded_by=world.practitioner,

@@ -204,7 +204,7 @@ class ImportUploadForm(forms.Form):
         label="The spreadsheet",
         help_text="A CSV or Excel (.xlsx) file up to {limit}, one row for each person, with headings in the first row.",
         widget=SizeLimitedFileInput(
-            attrs={"accept": ".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+            attrs={"accept": ".csv,.xlsx"}
         ),
     )
 

@@ -425,7 +425,7 @@ def single_sign_on_save(*, actor: Membership, **fields) -> SingleSignOn:
     config.save()
     audit_record(
         actor=actor,
-        action="member.single_sign_on_changed",
+        action="single_sign_on.changed",
         target=config,
         detail={"kind": config.kind, "enabled": config.enabled, "provider_enforces_mfa": config.provider_enforces_mfa},
     )

@@ -56,6 +56,13 @@ VERBS = {
     "reviewed": "reviewed",
     "request": "sent a request to",
     "revoked": "revoked",
+    "invited": "sent an invitation",
+    "invitation_sent_again": "sent the invitation again",
+    "invitation_withdrawn": "withdrew the invitation",
+    "joined": "joined by invitation",
+    "access_ended": "ended the access",
+    "preferences_changed": "changed",
+    "unsubscribed": "stopped the daily e-mail",
 }
 
 THINGS = {
@@ -101,6 +108,8 @@ THINGS = {
     "legal_holds": "legal holds",
     "log_form": "quick log form",
     "management_report": "report for managers and trustees",
+    "member": "membership",
+    "notifications": "notification choices",
     "organisation": "organisation",
     "organisation_summary": "organisation summary",
     "photo": "photo",
@@ -117,6 +126,7 @@ THINGS = {
     "scale": "progress scale",
     "self_report": "how I feel (staff self-report)",
     "session": "session",
+    "single_sign_on": "single sign-on",
     "sessions_export": "spreadsheet of every session",
     "supervision_meeting": "supervision meeting",
     "term_start": "term start date",
