@@ -96,3 +96,13 @@ def test_a_leader_is_not_sent_to_set_up_a_second_step_when_the_provider_asks_for
     session[SECOND_STEP_BY_PROVIDER] = world.other.pk  # another organisation's provider says nothing about this one
     session.save()
     assert client.get(reverse("learners:list")).status_code == 302
+
+
+def test_someone_who_only_ever_signed_in_through_the_provider_can_get_a_password_by_e_mail(world, client, mailoutbox):
+    user = world.practitioner.user
+    user.set_unusable_password()
+    user.save()
+    client.post(reverse("account_reset_password"), {"email": user.email})
+    (message,) = mailoutbox
+    assert message.to == [user.email]
+    assert "/accounts/password/reset/key/" in message.body
