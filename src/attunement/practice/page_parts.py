@@ -26,6 +26,7 @@ from .models import Session
 SESSION = "session"  # a session's page; the provider is given the session
 PROGRESS = "progress"  # a person's progress page; the provider is given the person
 HOME = "home"  # the home page (and a family member's page about their person); the provider is given None
+LEADING = "leading"  # a line of the home page's "Leading Intensive Interaction" links; the provider is given None
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,7 @@ class PagePart:
 
 PartProvider = Callable[[Membership, object], PagePart | None]
 
-_providers: dict[str, list[PartProvider]] = {SESSION: [], PROGRESS: [], HOME: []}
+_providers: dict[str, list[PartProvider]] = {SESSION: [], PROGRESS: [], HOME: [], LEADING: []}
 
 
 def page_part(page: str) -> Callable[[PartProvider], PartProvider]:
@@ -67,3 +68,8 @@ def progress_parts(actor: Membership, learner: Learner) -> list[PagePart]:
 def home_parts(actor: Membership) -> list[PagePart]:
     """What the other apps show on the member's home page (what needs them: notifications)."""
     return _parts(HOME, actor, None)
+
+
+def leading_parts(actor: Membership) -> list[PagePart]:
+    """The links other apps add to the home page's "Leading Intensive Interaction" list, each its own line."""
+    return _parts(LEADING, actor, None)

@@ -35,7 +35,7 @@ from .forms import (
     WithdrawForm,
 )
 from .models import ProgressReview, Session
-from .page_parts import home_parts, progress_parts, session_parts
+from .page_parts import home_parts, leading_parts, progress_parts, session_parts
 from .policies import correction_refusal, fundamental_policy, may_see_withdrawn, practice_settings_policy, scale_policy
 from .vocabulary import Rates
 
@@ -73,6 +73,7 @@ def home(request):
             "may_manage_members": member_policy.role_may(actor, "view"),
             "may_manage_sign_in": member_policy.role_may(actor, "manage_sign_in"),
             "home_parts": home_parts(actor),
+            "leading_parts": leading_parts(actor),
         },
     )
 
