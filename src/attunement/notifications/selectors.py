@@ -22,7 +22,7 @@ from attunement.organisations.models import Membership, Role
 from attunement.practice.models import HomeObservation
 from attunement.practice.selectors import current_scale, reviews_of, sessions_visible_to
 from attunement.privacy.consent_rules import Status
-from attunement.privacy.selectors import consent_allows, consents_needing_attention
+from attunement.privacy.selectors import consent_allows, first_consent_alerts
 from attunement.reflection.models import VideoComment, VideoShare
 from attunement.reflection.video_selectors import videos_visible_to
 
@@ -127,7 +127,7 @@ def _agreed_actions(actor: Membership, today: date, limit: int | None, names: Sh
 
 
 def _consents(actor: Membership, today: date, limit: int | None, names: ShownNames) -> list[Item]:
-    alerts = consents_needing_attention(actor=actor, on=today, shown=limit)
+    alerts = first_consent_alerts(actor=actor, on=today, shown=limit)
     found = []
     for status, key, urgency in ((Status.EXPIRED, "expired", OVERDUE), (Status.REVIEW_DUE, "review_due", DUE)):
         for alert in alerts[key]:
@@ -152,9 +152,11 @@ def _consents(actor: Membership, today: date, limit: int | None, names: ShownNam
 
 
 def _videos_shared(actor: Membership, today: date, limit: int | None, names: ShownNames) -> list[Item]:
+    shares = VideoShare.objects.filter(member=actor, created_at__gte=_since(today)).exclude(shared_by=actor)
+    if not shares.exists():  # the usual answer, found without building the visibility query
+        return []
     shares = (
-        VideoShare.objects.filter(member=actor, created_at__gte=_since(today), video__in=videos_visible_to(actor))
-        .exclude(shared_by=actor)
+        shares.filter(video__in=videos_visible_to(actor))
         .select_related("video__session__learner", "shared_by__user")
         .order_by("-created_at", "-pk")[:limit]
     )
@@ -174,11 +176,11 @@ def _videos_shared(actor: Membership, today: date, limit: int | None, names: Sho
 
 
 def _video_replies(actor: Membership, today: date, limit: int | None, names: ShownNames) -> list[Item]:
+    replies = VideoComment.objects.filter(reply_to__author=actor, created_at__gte=_since(today)).exclude(author=actor)
+    if not replies.exists():
+        return []
     replies = (
-        VideoComment.objects.filter(
-            reply_to__author=actor, created_at__gte=_since(today), video__in=videos_visible_to(actor)
-        )
-        .exclude(author=actor)
+        replies.filter(video__in=videos_visible_to(actor))
         .select_related("video__session__learner", "author__user")
         .order_by("-created_at", "-pk")[:limit]
     )

@@ -140,12 +140,25 @@ def consents_needing_attention(*, actor: Membership, learners=None, on: date | N
     (everyone when `shown` is None; each alert's consents carry ``status`` and ``expires_on``), how many people
     ("review_due_people") and how many consents ("review_due_consents")."""
     on = on or timezone.localdate()
-    result = {}
-    for status, key in ((Status.REVIEW_DUE, "review_due"), (Status.EXPIRED, "expired")):
+    result = first_consent_alerts(actor=actor, learners=learners, on=on, shown=shown)
+    for status, key in ALERT_STATUSES:
         people = people_with_consent_alert(actor=actor, status=status, learners=learners, on=on)
-        result[key] = consent_alerts_of(list(people if shown is None else people[:shown]), status=status, on=on)
         result[f"{key}_people"] = people.count()
         result[f"{key}_consents"] = consent_count(actor=actor, status=status, learners=learners, on=on)
+    return result
+
+
+ALERT_STATUSES = ((Status.REVIEW_DUE, "review_due"), (Status.EXPIRED, "expired"))
+
+
+def first_consent_alerts(*, actor: Membership, learners=None, on: date | None = None, shown: int | None = None):
+    """For "review_due" and "expired": the first `shown` people's ConsentAlert by name (everyone when `shown` is
+    None), without counting the rest (see consents_needing_attention for the counts)."""
+    on = on or timezone.localdate()
+    result = {}
+    for status, key in ALERT_STATUSES:
+        people = people_with_consent_alert(actor=actor, status=status, learners=learners, on=on)
+        result[key] = consent_alerts_of(list(people if shown is None else people[:shown]), status=status, on=on)
     return result
 
 
