@@ -36,6 +36,7 @@ cat <<MSG
   Demo logins (password for all: attunement-demo)
     practitioner (school)     sam@oakfield.example
     co-ordinator (school)     priya@oakfield.example
+    administrator (school)    office@oakfield.example   (single sign-on, API keys)
     practitioner (adults)     tom@riverside.example
     co-ordinator (adults)     jo@riverside.example
     parent (family portal)    parent@oakfield.example

@@ -67,7 +67,10 @@ ADULT_STAFF = [
     ("robin@riverside.example", "Robin", "Ali", Role.PRACTITIONER),
     ("manager@riverside.example", "Grace", "Owusu", Role.MANAGER),
 ]
-DEMO_LOGINS = [(email, role.label) for email, _, _, role in SCHOOL_STAFF + ADULT_STAFF]
+# The school's administrator sets up its single sign-on and API keys. Made after everything else, so the demo's
+# made-up records are the same with or without them.
+SCHOOL_ADMINISTRATOR = ("office@oakfield.example", "Olu", "Adeyemi", Role.ADMINISTRATOR)
+DEMO_LOGINS = [(email, role.label) for email, _, _, role in [*SCHOOL_STAFF, SCHOOL_ADMINISTRATOR, *ADULT_STAFF]]
 
 FIRST_NAMES = MADE_UP_FIRST_NAMES[:30]
 LAST_NAMES = MADE_UP_LAST_NAMES[:20]
@@ -189,6 +192,13 @@ def seed_demo(*, today: date | None = None, seed: int = 7) -> dict:
             totals["reviews"] += _demo_reviews(rng, learner, fundamentals, trajectory, sessions, assigned[0], today)
             totals["learners"] += 1
         _demo_means(rng, organisation, today)
+    email, first, last, role = SCHOOL_ADMINISTRATOR
+    administrator = get_user_model().objects.create(
+        email=email, username=email, first_name=first, last_name=last, password=password
+    )
+    membership_add(organisation=school, user=administrator, role=role)
+    enrol_authenticator(administrator, DEMO_TOTP_SECRET)
+    totals["staff"] += 1
     return totals
 
 
