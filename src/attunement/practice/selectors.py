@@ -447,8 +447,9 @@ def record_history(record) -> list:
     return history(record)
 
 
-def learners_recent_first(*, actor: Membership, limit: int | None = None) -> list[Learner]:
-    """Learners the actor may record for, those they logged sessions with most recently first.
+def learners_recent_first(*, actor: Membership, limit: int | None = None, group_id: int | None = None) -> list[Learner]:
+    """Learners the actor may record for (of one class or group, when given), those they logged sessions with most
+    recently first.
 
     Each person's latest session by the actor is one step down the (recorded_by, learner, -started_at) index,
     so the cost does not grow with how many sessions the actor has recorded."""
@@ -457,10 +458,11 @@ def learners_recent_first(*, actor: Membership, limit: int | None = None) -> lis
         .order_by("-started_at")
         .values("started_at")[:1]
     )
+    learners = learners_visible_to(actor).filter(is_active=True)
+    if group_id is not None:
+        learners = learners.filter(group_id=group_id)
     learners = (
-        learners_visible_to(actor)
-        .filter(is_active=True)
-        .select_related("organisation")  # each person's weekly target falls back to the organisation's
+        learners.select_related("organisation")  # each person's weekly target falls back to the organisation's
         .annotate(last_logged=Subquery(last_logged))
         .order_by(F("last_logged").desc(nulls_last=True), "first_name", "last_name", "pk")
     )

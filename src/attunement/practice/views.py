@@ -13,6 +13,7 @@ from attunement.edits import EditConflict, with_token
 from attunement.learners.access import learner_page
 from attunement.learners.naming import distinct_names, names_for_request, shown_name
 from attunement.learners.policies import learner_policy
+from attunement.learners.selectors import groups_of
 from attunement.members.policies import member_policy
 from attunement.organisations.access import member_required
 from attunement.organisations.forms_util import add_service_errors, catalogue_add
@@ -81,12 +82,18 @@ def home(request):
 @member_required
 @require_safe
 def log_choose_learner(request):
-    learner_policy.require(request.membership, "record_session")
+    actor = request.membership
+    learner_policy.require(actor, "record_session")
+    groups = groups_of(actor=actor)
+    wanted = request.GET.get("group", "")
+    group = next((g for g in groups if str(g.pk) == wanted), None)
     return render(
         request,
         "practice/log_choose.html",
         {
-            "learners": selectors.learners_recent_first(actor=request.membership),
+            "learners": selectors.learners_recent_first(actor=actor, group_id=group.pk if group else None),
+            "groups": groups,
+            "group": group,
         },
     )
 
