@@ -1,9 +1,10 @@
-"""The API, version 1: people, their sessions and progress, and the organisation's figures.
+"""The API, version 1: people, their sessions and progress, the organisation's figures, its members and
+invitations.
 
 Every answer comes from the same services, selectors, forms and policies as the pages: a key acts as a member
 in its role (see `models.ApiKey`), so it sees and may do exactly what such a member may. Bodies are read by the
-pages' own forms (the quick log's for a session, the person form for a person), so the API accepts exactly
-what the pages accept and refuses it in the same words.
+pages' own forms (the quick log's for a session, the person form for a person, the invitation and member forms),
+so the API accepts exactly what the pages accept and refuses it in the same words.
 """
 
 from datetime import date, timedelta
@@ -70,8 +71,9 @@ class KeyAuth(HttpBearer):
 api = NinjaAPI(
     title="Attunement API",
     version="1",
-    description="People, their sessions and progress, and the organisation's anonymised figures. Every request "
-    "needs a key made by an administrator on the API keys page, sent as `Authorization: Bearer <key>`.",
+    description="People, their sessions and progress, the organisation's anonymised figures, its members and "
+    "invitations. Every request needs a key made by an administrator on the API keys page, sent as "
+    "`Authorization: Bearer <key>`.",
     auth=KeyAuth(),
     urls_namespace="api",
     docs_url="/docs",
