@@ -145,6 +145,9 @@ def test_bad_input_is_refused_in_plain_words_and_changes_nothing(world, client):
     assert family.status_code == 400
     assert "at least one" in family.json()["problems"][0]["message"]
     assert Assignment.objects.filter(user=world.members[Role.FAMILY].user, ends_on__isnull=True).exists()
+    unlinked = _send(client, "PATCH", f"members/{world.members[Role.MANAGER].pk}", secret, {"role": "family"})
+    assert unlinked.status_code == 400 and "at least one" in unlinked.json()["problems"][0]["message"]
+    assert Membership.objects.get(pk=world.members[Role.MANAGER].pk).role == Role.MANAGER
 
 
 @pytest.mark.django_db

@@ -718,13 +718,9 @@ def member_change(request, membership_id: MembershipId, change: schemas.MemberCh
     if not form.is_valid():
         raise _form_refused(form)
     chosen = form.cleaned_data
-    membership.change(
-        actor=actor,
-        membership=member,
-        role=chosen["role"],
-        site=chosen.get("site"),
-        learners=chosen["learners"] if values["person_ids"] is not None else None,
-    )
+    # People left out stay as they are, and are still checked against the new role (a family member needs some).
+    people = chosen["learners"] if values["person_ids"] is not None else list(members.linked_people(membership=member))
+    membership.change(actor=actor, membership=member, role=chosen["role"], site=chosen.get("site"), learners=people)
     return _member_out(actor, member.pk)
 
 
