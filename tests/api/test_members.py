@@ -69,7 +69,10 @@ def test_an_invitation_sent_through_the_api_arrives_by_email_and_its_link_lets_t
     assert "invalid" not in text  # the key's own address is never offered as someone to write to
     (link,) = re.findall(r"https://attunement\.example/\S+", text)
     path = link.removeprefix("https://attunement.example")
-    assert client.get(path).status_code == 200
+    opened = client.get(path)
+    assert opened.status_code == 200
+    assert "You are invited to Attunement as a practitioner" in opened.content.decode()
+    assert "API key" not in opened.content.decode()
     joined = client.post(
         path,
         {

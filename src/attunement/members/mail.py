@@ -8,19 +8,8 @@ from django.utils import formats, timezone
 from .models import Invitation
 
 
-def _inviter(invitation: Invitation) -> str:
-    """Who sent it, by name or address; empty when that says nothing to the reader: a system sending through an
-    API key has no name of its own, and an address under .invalid can never be written to."""
-    user = invitation.invited_by
-    if user is None:
-        return ""
-    if user.get_full_name():
-        return user.get_full_name()
-    return "" if user.email.lower().endswith(".invalid") else user.email
-
-
 def invitation_message(invitation: Invitation, link: str) -> EmailMessage:
-    inviter = _inviter(invitation)
+    inviter = invitation.inviter_name
     organisation = invitation.organisation.name
     sender, joining = (inviter, organisation) if inviter else (organisation, "them")
     expires = formats.date_format(timezone.localtime(invitation.expires_at), "j F Y, H:i")
