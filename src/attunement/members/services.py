@@ -114,9 +114,8 @@ def invite(
     waiting = waiting_invitation(organisation_id=organisation.pk, email=email)
     if waiting:
         sent = formats.date_format(timezone.localtime(waiting.sent_at), "j F Y")
-        raise NotNow(
-            {"email": f"{email} was already invited on {sent}. To send the link again, use “Send again” below."}
-        )
+        again = "To send the link again, use “Send again” on their invitation."
+        raise NotNow({"email": f"{email} was already invited on {sent}. {again}"})
     invitation = Invitation(
         organisation=organisation,
         email=email,
