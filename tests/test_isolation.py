@@ -23,7 +23,8 @@ from attunement.learners.models import Assignment, Group, Plan
 from attunement.learners.photos import replace_photo
 from attunement.learners.policies import learner_policy
 from attunement.members.models import Invitation, token_digest
-from attunement.organisations.models import AuditEntry, Role
+from attunement.members.policies import member_policy
+from attunement.organisations.models import AuditEntry, Membership, Role
 from attunement.outcomes.dashboard import ALERT_LISTS
 from attunement.outcomes.models import TermStart
 from attunement.outcomes.policies import may_read_pack, report_policy
@@ -433,6 +434,18 @@ API_ORGANISATION_RULES = {
     ("api:summary", "GET"): lambda key, _: report_policy.role_may(key, "view_summary"),
     ("api:dashboard", "GET"): lambda key, _: report_policy.role_may(key, "view_dashboard"),
     ("api:pack", "GET"): may_read_pack,
+    ("api:members", "GET"): lambda key, _: member_policy.role_may(key, "view"),
+    ("api:invitations", "GET"): lambda key, _: member_policy.role_may(key, "view"),
+    ("api:invitations", "POST"): lambda key, _: member_policy.role_may(key, "invite"),
+}
+# The routes about one member or invitation, and what each asks of the member policy, as the members pages do: the
+# role first (403), then the record within the organisation (404).
+API_MEMBER_ACTIONS = {
+    ("api:member", "GET"): "view",
+    ("api:member", "PATCH"): "change",
+    ("api:member_end_access", "POST"): "end_access",
+    ("api:invitation_send_again", "POST"): "invite",
+    ("api:invitation_withdraw", "POST"): "invite",
 }
 # The schema and its documentation page describe the API and show no one's data: open to anyone.
 API_OPEN = {"api:openapi-json", "api:openapi-view"}
@@ -452,6 +465,8 @@ def _api_bodies(world, learner):
         ("api:person", "PATCH"): {"version": learner.version, "preferred_name": "Walked"},
         ("api:sessions", "POST"): session,
         ("api:people", "POST"): {"first_name": "Walker", "last_name": "New"},
+        ("api:member", "PATCH"): {"role": "therapist"},
+        ("api:invitations", "POST"): {"email": "walked@example.org", "role": "practitioner"},
     }
 
 
@@ -487,7 +502,9 @@ def test_every_api_route_answers_a_key_of_each_role_as_the_pages_answer_that_rol
     settings.API_REQUESTS_PER_MINUTE = 100_000
     routes = [(name, params) for name, params in all_named_routes() if name.startswith("api:")]
     known = (
-        {name for name, _ in API_PERSON_ACTIONS} | {name for name, _ in API_ORGANISATION_RULES} | API_OPEN | {API_ROOT}
+        {name for name, _ in {**API_PERSON_ACTIONS, **API_ORGANISATION_RULES, **API_MEMBER_ACTIONS}}
+        | API_OPEN
+        | {API_ROOT}
     )
     assert {name for name, _ in routes} == known, "a new API route needs its rule in this walk"
     people = {"own organisation": world.unassigned, "other organisation": world.foreign}
@@ -495,6 +512,12 @@ def test_every_api_route_answers_a_key_of_each_role_as_the_pages_answer_that_rol
         label: records_of(world, learner, world.coordinator if label == "own organisation" else world.other_coordinator)
         for label, learner in people.items()
     }
+    theirs = records["other organisation"]
+    their_addresses = [
+        Membership.objects.get(pk=theirs["membership_id"]).user.email,
+        Invitation.objects.get(pk=theirs["invitation_id"]).email,
+        world.other_coordinator.user.email,
+    ]
     secrets = {}
     for role in KEY_ROLES:
         made = api_key_create(actor=world.members[Role.ADMINISTRATOR], name=f"Walk {role}", role=role)
@@ -513,7 +536,11 @@ def test_every_api_route_answers_a_key_of_each_role_as_the_pages_answer_that_rol
                     if audience:
                         kwargs["audience"] = audience
                     url = reverse(name, kwargs=kwargs)
-                    methods = [m for (n, m) in {**API_PERSON_ACTIONS, **API_ORGANISATION_RULES} if n == name]
+                    methods = [
+                        m
+                        for (n, m) in {**API_PERSON_ACTIONS, **API_ORGANISATION_RULES, **API_MEMBER_ACTIONS}
+                        if n == name
+                    ]
                     for method in methods:
                         where = f"{role} key {method} {url} ({label})"
                         response, written = _api_answer(client, method, url, secret, bodies.get((name, method)), reads)
@@ -523,12 +550,17 @@ def test_every_api_route_answers_a_key_of_each_role_as_the_pages_answer_that_rol
                             or label == "other organisation"
                             and status in (403, 404)
                         ), where
+                        assert not any(address in response.content.decode() for address in their_addresses), where
                         if "person_id" in params:
                             action = API_PERSON_ACTIONS[(name, method)]
                             visible = learner_policy.scope(actor).filter(pk=learner.pk).exists()
                             allowed = learner_policy.allows(actor, action, learner)
                             expected = "allowed" if allowed else ("forbidden" if visible else "not found")
                             assert not (label == "other organisation" and visible), where
+                        elif (name, method) in API_MEMBER_ACTIONS:
+                            may = member_policy.role_may(actor, API_MEMBER_ACTIONS[(name, method)])
+                            ours = label == "own organisation"
+                            expected = "forbidden" if not may else "allowed" if ours else "not found"
                         else:
                             allowed = API_ORGANISATION_RULES[(name, method)](actor, audience)
                             expected = "allowed" if allowed else "forbidden"
@@ -543,6 +575,9 @@ def test_every_api_route_answers_a_key_of_each_role_as_the_pages_answer_that_rol
         login(client, member)
         for name, params in routes:
             kwargs = {p: records["own organisation"][p] if p != "audience" else "inspectors" for p in params}
-            status = client.get(reverse(name, kwargs=kwargs)).status_code
+            posted_only = (name, "GET") not in {**API_PERSON_ACTIONS, **API_ORGANISATION_RULES, **API_MEMBER_ACTIONS}
+            posted_only = posted_only and name not in API_OPEN and name != API_ROOT
+            send = client.post if posted_only else client.get
+            status = send(reverse(name, kwargs=kwargs)).status_code
             expected = 200 if name in API_OPEN else 404 if name == API_ROOT else 401
             assert status == expected, f"signed-in {role} on {name}: {status}"

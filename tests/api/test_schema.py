@@ -1,14 +1,18 @@
 """The API against its own OpenAPI document, with generated requests (schemathesis), through the WSGI app: with a
 real key, no request makes a server error and no answer breaks the schema."""
 
+from datetime import timedelta
+
 import pytest
 import schemathesis
 from django.core import signals
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
+from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error, response_schema_conformance
 
+from attunement.members.models import Invitation, token_digest
 from attunement.organisations.models import Role
 
 from .conftest import bearer, make_key
@@ -28,13 +32,35 @@ def _one_database_connection(settings):
     signals.request_finished.connect(close_old_connections)
 
 
-def _real_person(case, world):
-    """Most generated ids name no one: send half the requests about real people (our own, and another
-    organisation's), chosen from the generated id, so the answers with data are checked too."""
-    generated = case.path_parameters.get("person_id") if case.path_parameters else None
-    if isinstance(generated, int) and generated % 2 == 0:
-        people = [world.mine, world.unassigned, world.foreign]
-        case.path_parameters["person_id"] = people[(generated // 2) % len(people)].pk
+def _real_records(case, world):
+    """Most generated ids name nothing: send half the requests about real people, members and invitations (our
+    own, and another organisation's), chosen from the generated id, so the answers with data are checked too."""
+    real = {
+        "person_id": [world.mine, world.unassigned, world.foreign],
+        "membership_id": [world.practitioner, world.members[Role.FAMILY], world.other_coordinator],
+        "invitation_id": _invitations(world),
+    }
+    for name, records in real.items():
+        generated = case.path_parameters.get(name) if case.path_parameters else None
+        if isinstance(generated, int) and generated % 2 == 0:
+            case.path_parameters[name] = records[(generated // 2) % len(records)].pk
+
+
+def _invitations(world):
+    """A waiting invitation in each organisation, made once for the whole test."""
+    if not hasattr(world, "invitations"):
+        world.invitations = [
+            Invitation.objects.create(
+                organisation=organisation,
+                email=f"invited{organisation.pk}@example.org",
+                role=Role.PRACTITIONER,
+                token_digest=token_digest(f"schema{organisation.pk}"),
+                sent_at=timezone.now(),
+                expires_at=timezone.now() + timedelta(days=7),
+            )
+            for organisation in (world.school, world.other)
+        ]
+    return world.invitations
 
 
 @schema.parametrize()
@@ -42,7 +68,7 @@ def _real_person(case, world):
 def test_the_api_keeps_to_its_schema_and_never_fails(case, world, django_user_model):
     for role in (Role.COORDINATOR, Role.EXTERNAL):
         key, secret = _key(world, role)
-        _real_person(case, world)
+        _real_records(case, world)
         case.call_and_validate(headers=bearer(secret), checks=[not_a_server_error, response_schema_conformance])
 
 

@@ -262,3 +262,65 @@ class DashboardOut(Schema):
     weeks: int
     weeks_reached: int
     people_with_plan_outcomes: int
+
+
+class MemberListed(Schema):
+    id: int
+    name: str
+    email: str
+    role: str = Field(description="practitioner, coordinator, manager, family, therapist, external or administrator.")
+    site: SiteOut | None
+    people: int = Field(description="How many of the organisation's people they are linked to now.")
+    last_sign_in: datetime | None = Field(description="Empty if they have never signed in.")
+    access_ended: bool = Field(description="True once their access has been ended.")
+    ended_at: datetime | None
+
+
+class MembersPage(Schema):
+    members: list[MemberListed]
+    page: int
+    has_next: bool
+
+
+class MemberOut(MemberListed):
+    linked_people: list[Named] = Field(description="The people they are linked to now or from a later day.")
+    member_since: datetime
+
+
+class MemberChange(Schema):
+    role: str | None = Field(default=None, description="Left out: the role stays as it is.")
+    site_id: Id | None = Field(default=None, description="Left out: the site stays; null: no particular site.")
+    person_ids: list[Id] | None = Field(
+        default=None,
+        description="Everyone they should be linked to. Left out: the links stay as they are. A person taken off "
+        "the list is unlinked from today.",
+    )
+
+
+class InvitationOut(Schema):
+    id: int
+    email: str
+    first_name: str
+    last_name: str
+    role: str
+    site: SiteOut | None
+    people: list[Named] = Field(description="The people they will be linked to when they accept.")
+    state: str = Field(description="waiting, expired or withdrawn (an accepted invitation becomes a member).")
+    sent_at: datetime
+    expires_at: datetime
+    invited_by: str | None
+
+
+class InvitationsPage(Schema):
+    invitations: list[InvitationOut]
+    page: int
+    has_next: bool
+
+
+class InvitationIn(Schema):
+    email: str = Field(description="The invitation is sent here.")
+    first_name: str = ""
+    last_name: str = ""
+    role: str = Field(description="practitioner, coordinator, manager, family, therapist, external or administrator.")
+    site_id: Id | None = None
+    person_ids: list[Id] = Field(default=[], description="The people they will work with (needed for family).")

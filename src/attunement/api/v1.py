@@ -1,16 +1,19 @@
-"""The API, version 1: people, their sessions and progress, and the organisation's figures.
+"""The API, version 1: people, their sessions and progress, the organisation's figures, its members and
+invitations.
 
 Every answer comes from the same services, selectors, forms and policies as the pages: a key acts as a member
 in its role (see `models.ApiKey`), so it sees and may do exactly what such a member may. Bodies are read by the
-pages' own forms (the quick log's for a session, the person form for a person), so the API accepts exactly
-what the pages accept and refuses it in the same words.
+pages' own forms (the quick log's for a session, the person form for a person, the invitation and member forms),
+so the API accepts exactly what the pages accept and refuses it in the same words.
 """
 
 from datetime import date, timedelta
 from typing import Annotated, Literal
 
+from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.http import Http404, QueryDict
+from django.urls import reverse
 from django.utils import timezone
 from ninja import NinjaAPI, Path, Query, Router, Status
 from ninja.errors import AuthenticationError
@@ -23,8 +26,13 @@ from attunement.learners.models import Learner, Need
 from attunement.learners.policies import learner_policy
 from attunement.learners.selectors import learner_get, learner_list
 from attunement.learners.services import learner_create, learner_update
+from attunement.members import selectors as members
+from attunement.members import services as membership
+from attunement.members.forms import InviteForm, MemberForm, full_name
+from attunement.members.models import Invitation
+from attunement.members.policies import member_policy
 from attunement.organisations.audit import audit_read, audit_record
-from attunement.organisations.models import Membership
+from attunement.organisations.models import Membership, Role
 from attunement.outcomes.dashboard import Scope, ends
 from attunement.outcomes.periods import period_from
 from attunement.outcomes.policies import may_read_pack, report_policy
@@ -40,6 +48,8 @@ from .selectors import site_of
 from .services import KeyRefused, TooManyRequests, api_key_use
 
 PersonId = Annotated[int, Path(ge=1, le=schemas.MAX_ID)]
+MembershipId = Annotated[int, Path(ge=1, le=schemas.MAX_ID)]
+InvitationId = Annotated[int, Path(ge=1, le=schemas.MAX_ID)]
 Audience = Literal[tuple(AUDIENCES)]  # the packs: inspectors, commissioners, funders, management
 NO_KEY = "This address needs an API key. Send it in the Authorization header: “Authorization: Bearer <your key>”."
 
@@ -61,8 +71,9 @@ class KeyAuth(HttpBearer):
 api = NinjaAPI(
     title="Attunement API",
     version="1",
-    description="People, their sessions and progress, and the organisation's anonymised figures. Every request "
-    "needs a key made by an administrator on the API keys page, sent as `Authorization: Bearer <key>`.",
+    description="People, their sessions and progress, the organisation's anonymised figures, its members and "
+    "invitations. Every request needs a key made by an administrator on the API keys page, sent as "
+    "`Authorization: Bearer <key>`.",
     auth=KeyAuth(),
     urls_namespace="api",
     docs_url="/docs",
@@ -117,6 +128,7 @@ API_NAMES = {
     "fundamentals": "fundamental_ids",
     "outcomes": "outcome_ids",
     "site": "site_id",
+    "learners": "person_ids",
     "__all__": "request",
 }
 
@@ -133,6 +145,12 @@ def _problems(message_dict) -> list[dict]:
 def _invalid(request, exc):
     problems = _problems(exc.message_dict) if hasattr(exc, "error_dict") else _problems({"__all__": exc.messages})
     return _error(request, 400, "Nothing was saved: please correct the problems listed.", problems)
+
+
+@api.exception_handler(membership.NotNow)
+def _not_now(request, exc):
+    problems = _problems(exc.message_dict) if hasattr(exc, "error_dict") else _problems({"__all__": exc.messages})
+    return _error(request, 409, " ".join(exc.messages), problems)
 
 
 @api.exception_handler(SchemaError)
@@ -593,5 +611,212 @@ def dashboard(
     }
 
 
+# --- Members and invitations -------------------------------------------------------------------------------
+
+MEMBERS_PER_PAGE = 50
+team = Router(tags=["Members"])
+invitations = Router(tags=["Invitations"])
+
+
+def _rows(queryset, page: int, per_page: int) -> tuple[list, bool]:
+    start = (page - 1) * per_page
+    rows = list(queryset[start : start + per_page + 1])
+    return rows[:per_page], len(rows) > per_page
+
+
+def _site(site) -> dict | None:
+    return {"id": site.pk, "name": site.name} if site else None
+
+
+def _named_people(people) -> list[dict]:
+    return [{"id": person.pk, "name": full_name(person)} for person in people]
+
+
+def _member_listed(member: Membership) -> dict:
+    return {
+        "id": member.pk,
+        "name": str(member.user),
+        "email": member.user.email,
+        "role": member.role,
+        "site": _site(member.site),
+        "people": member.people,
+        "last_sign_in": member.user.last_login,
+        "access_ended": not member.is_active,
+        "ended_at": member.ended_at,
+    }
+
+
+def _member_out(actor: Membership, membership_id: int) -> dict:
+    member = members.members_of(actor=actor).get(pk=membership_id)
+    return {
+        **_member_listed(member),
+        "linked_people": _named_people(members.linked_people(membership=member).order_by("first_name", "last_name")),
+        "member_since": member.created_at,
+    }
+
+
+def _membership_form_data(values: dict) -> QueryDict:
+    """The fields of the invitation and member forms of the pages, filled from the API's."""
+    data = QueryDict(mutable=True)
+    for name in ("email", "first_name", "last_name", "role"):
+        data[name] = values.get(name) or ""
+    data["site"] = "" if values.get("site_id") is None else str(values["site_id"])
+    data.setlist("learners", [str(pk) for pk in values.get("person_ids") or []])
+    return data
+
+
+def _check_choices(actor: Membership, role: str, site_id, current_role: str | None = None) -> None:
+    """Refusals the form would word as an unknown choice, given in the policy's words (403) or the service's."""
+    if role in Role.values:
+        member_policy.require_role_choice(actor, role, current_role)
+    if site_id is not None and site_of(actor=actor, site_id=site_id) is None:
+        raise ValidationError({"site": "Choose one of your organisation's sites."})
+
+
+def _accept_link(token: str) -> str:
+    """The invitation's link. There is no page request to take the address from, so it is built on SITE_URL, as
+    the links in the notification e-mails are."""
+    return settings.SITE_URL.rstrip("/") + reverse("members:accept", args=[token])
+
+
+@team.get("", response={200: schemas.MembersPage, **REFUSALS}, summary="List the members", url_name="members")
+def members_list(request, page: int = Query(1, ge=1, le=99_999)):
+    """Everyone who is or was a member of the organisation, 50 a page, as the members page lists them: current
+    members first, by name. Keys are not members and never appear here."""
+    actor = request.membership
+    member_policy.require(actor, "view")
+    rows, has_next = _rows(members.members_of(actor=actor), page, MEMBERS_PER_PAGE)
+    return {"members": [_member_listed(member) for member in rows], "page": page, "has_next": has_next}
+
+
+@team.get("/{membership_id}", response={200: schemas.MemberOut, **REFUSALS}, summary="Read a member", url_name="member")
+def member_read(request, membership_id: MembershipId):
+    actor = request.membership
+    member_policy.require(actor, "view")
+    return _member_out(actor, membership_id)
+
+
+@team.patch(
+    "/{membership_id}",
+    response={200: schemas.MemberOut, 400: schemas.ErrorOut, 409: schemas.ErrorOut, **REFUSALS},
+    summary="Change a member's role, site or people",
+    url_name="member",
+)
+def member_change(request, membership_id: MembershipId, change: schemas.MemberChange):
+    """Change what a member may do, as their page on the members page does. Only what is sent changes."""
+    actor = request.membership
+    member_policy.require(actor, "change")
+    member = members.member_get(actor=actor, membership_id=membership_id)
+    given = change.dict(exclude_unset=True)
+    values = {
+        "role": given.get("role") or member.role,
+        "site_id": given["site_id"] if "site_id" in given else member.site_id,
+        "person_ids": given.get("person_ids"),
+    }
+    _check_choices(actor, values["role"], values["site_id"] if "site_id" in given else None, member.role)
+    form = MemberForm(_membership_form_data(values), actor=actor)
+    if not form.is_valid():
+        raise _form_refused(form)
+    chosen = form.cleaned_data
+    # People left out stay as they are, and are still checked against the new role (a family member needs some).
+    people = chosen["learners"] if values["person_ids"] is not None else list(members.linked_people(membership=member))
+    membership.change(actor=actor, membership=member, role=chosen["role"], site=chosen.get("site"), learners=people)
+    return _member_out(actor, member.pk)
+
+
+@team.post(
+    "/{membership_id}/end-access",
+    response={200: schemas.MemberOut, 400: schemas.ErrorOut, **REFUSALS},
+    summary="End a member's access",
+    url_name="member_end_access",
+)
+def member_end_access(request, membership_id: MembershipId):
+    """End a leaver's access at once: their membership and links to people end, their waiting invitations are
+    withdrawn. What they recorded stays, under their name. Ending it again changes nothing."""
+    actor = request.membership
+    member_policy.require(actor, "end_access")
+    member = members.member_get(actor=actor, membership_id=membership_id)
+    membership.end_access(actor=actor, membership=member)
+    return _member_out(actor, member.pk)
+
+
+def _invitation_out(invitation: Invitation) -> dict:
+    return {
+        "id": invitation.pk,
+        "email": invitation.email,
+        "first_name": invitation.first_name,
+        "last_name": invitation.last_name,
+        "role": invitation.role,
+        "site": _site(invitation.site),
+        "people": _named_people(invitation.learners.order_by("first_name", "last_name")),
+        "state": invitation.state().value,
+        "sent_at": invitation.sent_at,
+        "expires_at": invitation.expires_at,
+        "invited_by": str(invitation.invited_by) if invitation.invited_by else None,
+    }
+
+
+@invitations.get(
+    "", response={200: schemas.InvitationsPage, **REFUSALS}, summary="List the invitations", url_name="invitations"
+)
+def invitations_list(request, page: int = Query(1, ge=1, le=99_999)):
+    """Invitations not used yet (waiting, expired or withdrawn), newest first, 50 a page."""
+    actor = request.membership
+    member_policy.require(actor, "view")
+    rows, has_next = _rows(members.invitations_of(actor=actor), page, MEMBERS_PER_PAGE)
+    return {"invitations": [_invitation_out(invitation) for invitation in rows], "page": page, "has_next": has_next}
+
+
+@invitations.post(
+    "",
+    response={201: schemas.InvitationOut, 400: schemas.ErrorOut, 409: schemas.ErrorOut, **REFUSALS},
+    summary="Invite someone",
+    url_name="invitations",
+)
+def invitation_create(request, invitation: schemas.InvitationIn):
+    """Invite someone by e-mail, as the invitation page does: the e-mail holds a link that works once, for
+    INVITATION_DAYS (7 unless set). If the e-mail cannot be sent, nothing is saved (400). 409 if the address is
+    already a member or already invited."""
+    actor = request.membership
+    member_policy.require(actor, "invite")
+    values = invitation.dict()
+    _check_choices(actor, values["role"], values["site_id"])
+    form = InviteForm(_membership_form_data(values), actor=actor)
+    if not form.is_valid():
+        raise _form_refused(form)
+    made = membership.invite(actor=actor, link_for=_accept_link, **form.cleaned_data)
+    return Status(201, _invitation_out(made))
+
+
+@invitations.post(
+    "/{invitation_id}/send-again",
+    response={200: schemas.InvitationOut, 400: schemas.ErrorOut, 409: schemas.ErrorOut, **REFUSALS},
+    summary="Send an invitation again",
+    url_name="invitation_send_again",
+)
+def invitation_send_again(request, invitation_id: InvitationId):
+    """A new link, valid for another INVITATION_DAYS; the last link stops working."""
+    actor = request.membership
+    member_policy.require(actor, "invite")
+    invitation = members.invitation_get(actor=actor, invitation_id=invitation_id)
+    return _invitation_out(membership.send_again(actor=actor, invitation=invitation, link_for=_accept_link))
+
+
+@invitations.post(
+    "/{invitation_id}/withdraw",
+    response={200: schemas.InvitationOut, 409: schemas.ErrorOut, **REFUSALS},
+    summary="Withdraw an invitation",
+    url_name="invitation_withdraw",
+)
+def invitation_withdraw(request, invitation_id: InvitationId):
+    """The link stops working at once. Withdrawing again changes nothing."""
+    actor = request.membership
+    member_policy.require(actor, "invite")
+    invitation = members.invitation_get(actor=actor, invitation_id=invitation_id)
+    return _invitation_out(membership.withdraw(actor=actor, invitation=invitation))
+
+
 api.add_router("/people", people)
 api.add_router("/organisation", organisation)
+api.add_router("/members", team)
+api.add_router("/invitations", invitations)

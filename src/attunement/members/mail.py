@@ -9,8 +9,9 @@ from .models import Invitation
 
 
 def invitation_message(invitation: Invitation, link: str) -> EmailMessage:
-    inviter = invitation.invited_by.get_full_name() if invitation.invited_by else ""
-    inviter = inviter or (invitation.invited_by.email if invitation.invited_by else "Your organisation")
+    inviter = invitation.inviter_name
+    organisation = invitation.organisation.name
+    sender, joining = (inviter, organisation) if inviter else (organisation, "them")
     expires = formats.date_format(timezone.localtime(invitation.expires_at), "j F Y, H:i")
     greeting = f"Hello {invitation.first_name}," if invitation.first_name else "Hello,"
     role = invitation.get_role_display().lower()
@@ -18,18 +19,18 @@ def invitation_message(invitation: Invitation, link: str) -> EmailMessage:
         [
             greeting,
             "",
-            f"{inviter} has invited you to join {invitation.organisation.name} on Attunement as a {role}.",
+            f"{sender} has invited you to join {joining} on Attunement as a {role}.",
             "Attunement is where the team records and reflects on Intensive Interaction.",
             "",
             "To accept, open this link and choose your password:",
             link,
             "",
-            f"The link works once and until {expires}. If it has expired, ask {inviter} to send a new one.",
+            f"The link works once and until {expires}. If it has expired, ask {sender} to send a new one.",
             "If you were not expecting this, you can ignore this e-mail: nothing happens unless the link is used.",
         ]
     )
     return EmailMessage(
-        subject=f"You are invited to join {invitation.organisation.name} on Attunement",
+        subject=f"You are invited to join {organisation} on Attunement",
         body=body,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[invitation.email],

@@ -66,6 +66,15 @@ class Invitation(models.Model):
     def name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
 
+    @property
+    def inviter_name(self) -> str:
+        """Who sent it, as the invited person reads it: empty when the sender is no one they could ask, as for a
+        system inviting through an API key (its user's address is under .invalid, where nothing can be sent)."""
+        user = self.invited_by
+        if user is None or user.email.lower().endswith(".invalid"):
+            return ""
+        return user.get_full_name() or user.email
+
 
 class SingleSignOn(models.Model):
     """An organisation's own sign-in (Google Workspace, Microsoft Entra ID or another OpenID Connect provider),

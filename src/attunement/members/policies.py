@@ -49,7 +49,8 @@ class MemberPolicy(Policy):
         ]
 
     def require_not_self(self, actor: Membership, membership: Membership, doing: str) -> None:
-        if membership.pk == actor.pk:
+        # An API key acts through an unsaved membership (no pk): it is never anyone's own membership.
+        if actor.pk is not None and membership.pk == actor.pk:
             raise PermissionDenied(f"You cannot {doing} yourself: ask another co-ordinator or an administrator.")
 
 

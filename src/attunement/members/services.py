@@ -28,6 +28,12 @@ from .policies import member_policy
 LinkFor = Callable[[str], str]
 
 
+class NotNow(ValidationError):
+    """Refused because of the record's state rather than the input: the invitation was already used or withdrawn,
+    the member's access has ended, the address is already a member or already invited. Pages show it as any
+    other refusal; the API answers it with 409."""
+
+
 class InvitationUnusable(Exception):
     """The link cannot be used (any more); the message says why, in plain words."""
 
@@ -104,13 +110,12 @@ def invite(
     _require_people_for_family(role, people)
     organisation = actor.organisation
     if Membership.objects.filter(organisation=organisation, user__email__iexact=email, is_active=True).exists():
-        raise ValidationError({"email": f"{email} is already a member of {organisation.name}."})
+        raise NotNow({"email": f"{email} is already a member of {organisation.name}."})
     waiting = waiting_invitation(organisation_id=organisation.pk, email=email)
     if waiting:
         sent = formats.date_format(timezone.localtime(waiting.sent_at), "j F Y")
-        raise ValidationError(
-            {"email": f"{email} was already invited on {sent}. To send the link again, use “Send again” below."}
-        )
+        again = "To send the link again, use “Send again” on their invitation."
+        raise NotNow({"email": f"{email} was already invited on {sent}. {again}"})
     invitation = Invitation(
         organisation=organisation,
         email=email,
@@ -146,11 +151,9 @@ def send_again(*, actor: Membership, invitation: Invitation, link_for: LinkFor) 
     member_policy.require_role_choice(actor, invitation.role)
     state = invitation.state()
     if state == Invitation.State.ACCEPTED:
-        raise ValidationError(f"{invitation.email} has already accepted this invitation.")
+        raise NotNow(f"{invitation.email} has already accepted this invitation.")
     if state == Invitation.State.WITHDRAWN:
-        raise ValidationError(
-            f"The invitation of {invitation.email} was withdrawn. To bring them in, invite them again."
-        )
+        raise NotNow(f"The invitation of {invitation.email} was withdrawn. To bring them in, invite them again.")
     token = _new_secret(invitation)
     invitation.save(update_fields=["token_digest", "sent_at", "expires_at"])
     audit_record(
@@ -167,9 +170,7 @@ def withdraw(*, actor: Membership, invitation: Invitation) -> Invitation:
     _invitation_in_scope(actor, invitation)
     member_policy.require_role_choice(actor, invitation.role)
     if invitation.state() == Invitation.State.ACCEPTED:
-        raise ValidationError(
-            f"{invitation.email} has already joined. To end their access, use “End access” on their line."
-        )
+        raise NotNow(f"{invitation.email} has already joined. To end their access, use “End access” on their line.")
     if invitation.withdrawn_at is None:
         invitation.withdrawn_at = timezone.now()
         invitation.save(update_fields=["withdrawn_at"])
@@ -346,7 +347,7 @@ def change(
         raise ValidationError({"role": "Choose a role."})
     member_policy.require_role_choice(actor, role, membership.role)
     if not membership.is_active:
-        raise ValidationError("This member's access has ended. To bring them back, invite them again.")
+        raise NotNow("This member's access has ended. To bring them back, invite them again.")
     site = _checked_site(actor, site)
     before = {"role": membership.role, "site": membership.site_id}
     membership.role, membership.site = role, site
