@@ -203,9 +203,7 @@ class ImportUploadForm(forms.Form):
         limit=IMPORT_SIZE,
         label="The spreadsheet",
         help_text="A CSV or Excel (.xlsx) file up to {limit}, one row for each person, with headings in the first row.",
-        widget=SizeLimitedFileInput(
-            attrs={"accept": ".csv,.xlsx"}
-        ),
+        widget=SizeLimitedFileInput(attrs={"accept": ".csv,.xlsx"}),
     )
 
 
