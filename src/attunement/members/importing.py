@@ -327,6 +327,8 @@ def _plan_member(row: StaffRow, member: MemberHeld, people: list[int], site_name
         row.action, row.details = SAME, "Already a member, and nothing would change."
         row.role, row.site_id = "", None
         return row
+    if row.role == Role.FAMILY and not (member.people | set(people)):
+        row.reasons.append("A family member sees only the people they are linked to: name at least one.")
     if member.is_actor:
         row.reasons.append("This is you: ask another co-ordinator or an administrator to change your own access.")
     elif Role.ADMINISTRATOR in {row.role, member.role} and not holding.may_manage_administrators:
