@@ -341,7 +341,8 @@ def _plan_member(row: StaffRow, member: MemberHeld, people: list[int], site_name
 
 
 def _described(holding: StaffHolding, role: str, site_id: int | None, people: list[int]) -> str:
-    words = f"As {ROLE_NAMES[role].lower()}"
+    role_name = ROLE_NAMES[role].lower()
+    words = f"As {'an' if role_name[0] in 'aeiou' else 'a'} {role_name}"
     if site_id is not None:
         words += f" at {holding.site_names[site_id]}"
     if people:
