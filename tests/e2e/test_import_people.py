@@ -53,6 +53,7 @@ def pupils() -> list[list]:
 
 # The school's staff list, with its own headings: "Pupils Supported" is not one the importer knows.
 STAFF_HEADINGS = ["Forename", "Surname", "Email", "Job Title", "Site", "Pupils Supported"]
+NEW_PASSWORD = "orchard-lantern-pebble-73"
 JOBS = ["Teaching assistant", "Teacher", "HLTA", "Support worker", "Therapist"]
 
 
@@ -93,9 +94,9 @@ def workbook(rows, path, headings=HEADINGS, title="Pupils"):
 
 
 def test_a_new_coordinator_imports_sixty_pupils_in_four_classes_and_invites_twenty_five_staff(
-    tablet, live_server, tmp_path, smtp
+    new_tablet, live_server, tmp_path, smtp
 ):
-    page, base = tablet, live_server.url
+    page, base = new_tablet(), live_server.url
     axe = Axe()
     rows = pupils()
     wrong = [row[:] for row in rows]
@@ -210,6 +211,24 @@ def test_a_new_coordinator_imports_sixty_pupils_in_four_classes_and_invites_twen
     expect(page.locator(".summary-counts")).to_contain_text("25 already here or invited")
     expect(page.locator("body")).to_contain_text("there is nothing to import")
     assert len(smtp.messages) == 25
+
+    # A teaching assistant accepts: they see exactly their three pupils, and are those pupils' key staff.
+    first = next(message for message in smtp.messages if message["To"] == "staff00@oakfield.example")
+    link = re.search(r"https?://\S+/invitation/\S+/", body(first)).group(0)
+    newcomer = new_tablet()
+    newcomer.goto(link)
+    newcomer.get_by_label("Choose a password").fill(NEW_PASSWORD)
+    newcomer.get_by_label("The same password again").fill(NEW_PASSWORD)
+    newcomer.get_by_role("button", name="Make my account").click()
+    expect(newcomer.get_by_text("Your account is ready")).to_be_visible()
+    log_in(newcomer, base, "staff00@oakfield.example", password=NEW_PASSWORD)
+    newcomer.goto(f"{base}/learners/")
+    expect(newcomer.locator(".person-grid > li")).to_have_count(3)
+    for name in ("Pupil00", "Pupil25", "Pupil50"):
+        expect(newcomer.locator(".person-grid")).to_contain_text(name)
+    pupil = Learner.objects.get(first_name="Pupil25")
+    page.goto(f"{base}/learners/{pupil.pk}/people/")
+    expect(page.locator("main")).to_contain_text("Staff00")
 
 
 def _serious(axe, page) -> list[str]:
