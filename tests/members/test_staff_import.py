@@ -150,6 +150,16 @@ def test_bad_files_get_the_people_import_s_messages(world, client, settings):
     assert not Invitation.objects.exists()
 
 
+def test_a_windows_csv_reads_accented_names_and_the_preview_says_how_it_was_read(world, client):
+    login(client, world.coordinator)
+    text = "First name,Last name,E-mail,Role\r\nSiân,Zoë-Brontë,sian@example.org,Teacher\r\n"
+    upload = SimpleUploadedFile("staff.csv", text.encode("cp1252"))
+    assert client.post(reverse("members:import"), {"file": upload})["Location"] == reverse("members:import_preview")
+    preview = client.get(reverse("members:import_preview")).content.decode()
+    assert "Siân Zoë-Brontë" in preview
+    assert "read as Windows text (Windows-1252)" in preview
+
+
 def test_headings_that_differ_are_chosen_on_the_columns_page(world, client):
     login(client, world.coordinator)
     text = "Forename,Surname,Login,Job title,Key pupils\r\nNoor,Ahmed,noor@example.org,TA,Una Test\r\n"
