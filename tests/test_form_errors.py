@@ -155,6 +155,7 @@ def _pages(world):
         (world.members[Role.FAMILY], reverse("practice:family_feedback", kwargs=lid)),
         (practitioner, reverse("notifications:settings")),
         (coordinator, reverse("members:invite")),
+        (coordinator, reverse("members:import")),
         (coordinator, reverse("members:member", kwargs={"membership_id": practitioner.pk})),
         (world.members[Role.ADMINISTRATOR], reverse("members:single_sign_on")),
         (world.members[Role.ADMINISTRATOR], reverse("api_keys:list")),
@@ -175,7 +176,7 @@ def test_every_form_page_sent_empty_lists_its_problems_once_linked_to_the_inputs
         except AssertionError as problem:
             raise AssertionError(f"{url}: {problem}") from None
         checked.append(url)
-    assert len(checked) == 27
+    assert len(checked) == 28
 
 
 @pytest.mark.django_db

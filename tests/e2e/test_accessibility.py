@@ -31,6 +31,7 @@ PAGES = [
     "/organisation/audit/",
     "/organisation/members/",
     "/organisation/members/invite/",
+    "/organisation/members/import/",
     "/organisation/members/{member}/",
     "/organisation/members/{member}/end-access/",
     "/privacy/learners/{id}/",

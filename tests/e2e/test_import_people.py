@@ -1,14 +1,19 @@
-"""A new co-ordinator brings a whole school in from a spreadsheet: 60 pupils in four classes, two rows refused
-and corrected in the file, then confirmed; everyone is then in the right class with the right key staff."""
+"""A new co-ordinator brings a whole school in from spreadsheets: 60 pupils in four classes, two rows refused and
+corrected in the file, then confirmed; everyone is then in the right class with the right key staff. Then 25
+staff from a second file, two rows refused and corrected, confirmed: each gets one invitation (read back from a
+real SMTP server), linked to the pupils they work with, and all 25 are on the members page."""
 
 import re
 from datetime import date, datetime, timedelta
 
+import pytest
 import xlsxwriter
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from attunement.learners.models import Assignment, Learner
+from attunement.members.models import Invitation
+from tests.smtp import SmtpServer, body
 
 from .conftest import log_in
 
@@ -46,12 +51,36 @@ def pupils() -> list[list]:
     return rows
 
 
-def workbook(rows, path):
+# The school's staff list, with its own headings: "Pupils Supported" is not one the importer knows.
+STAFF_HEADINGS = ["Forename", "Surname", "Email", "Job Title", "Site", "Pupils Supported"]
+NEW_PASSWORD = "orchard-lantern-pebble-73"
+JOBS = ["Teaching assistant", "Teacher", "HLTA", "Support worker", "Therapist"]
+
+
+def staff() -> list[list]:
+    """25 staff; each works with the pupils of one class, by UPN: staff member n with pupils n, n + 25 and n + 50."""
+    rows = []
+    for n in range(25):
+        pupils_of = "; ".join(f"K{p:012d}" for p in (n, n + 25, n + 50) if p < 60)
+        site = "Primary" if n % 2 else "Secondary"
+        rows.append([f"Staff{n:02d}", f"Newman{n:02d}", f"staff{n:02d}@oakfield.example", JOBS[n % 5], site, pupils_of])
+    return rows
+
+
+@pytest.fixture
+def smtp(settings):
+    with SmtpServer() as server:
+        for name, value in server.django_settings.items():
+            setattr(settings, name, value)
+        yield server
+
+
+def workbook(rows, path, headings=HEADINGS, title="Pupils"):
     """Written with XlsxWriter, as another program would, with real date cells."""
     book = xlsxwriter.Workbook(str(path))
-    sheet = book.add_worksheet("Pupils")
+    sheet = book.add_worksheet(title)
     dates = book.add_format({"num_format": "dd/mm/yyyy"})
-    sheet.write_row(0, 0, HEADINGS)
+    sheet.write_row(0, 0, headings)
     for r, row in enumerate(rows, start=1):
         for c, value in enumerate(row):
             if isinstance(value, datetime):
@@ -64,8 +93,10 @@ def workbook(rows, path):
     return path
 
 
-def test_a_new_coordinator_imports_sixty_pupils_in_four_classes(tablet, live_server, tmp_path):
-    page, base = tablet, live_server.url
+def test_a_new_coordinator_imports_sixty_pupils_in_four_classes_and_invites_twenty_five_staff(
+    new_tablet, live_server, tmp_path, smtp
+):
+    page, base = new_tablet(), live_server.url
     axe = Axe()
     rows = pupils()
     wrong = [row[:] for row in rows]
@@ -129,6 +160,75 @@ def test_a_new_coordinator_imports_sixty_pupils_in_four_classes(tablet, live_ser
     page.get_by_role("button", name="Upload and check").click()
     expect(page.locator(".summary-counts")).to_contain_text("60 already up to date")
     expect(page.locator("body")).to_contain_text("there is nothing to import")
+
+    # Now the staff, from the members page.
+    team = staff()
+    wrong = [row[:] for row in team]
+    wrong[3][3] = "Lunchtime supervisor"  # not a role Attunement knows: refused with the words it does know
+    wrong[17][2] = "staff17@oakfield"  # not an e-mail address
+    page.goto(f"{base}/organisation/members/")
+    page.get_by_role("link", name="Invite many from a spreadsheet").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Invite staff from a spreadsheet")
+    page.set_input_files("#id_file", workbook(wrong, tmp_path / "staff.xlsx", STAFF_HEADINGS, "Staff"))
+    page.get_by_role("button", name="Upload and check").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Which column is which?")
+    assert _serious(axe, page) == []
+    page.get_by_label("Works with").select_option(label="Column 6: Pupils Supported")
+    page.get_by_role("button", name="Show what would happen").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check the staff import")
+    refused = page.locator("#refused")
+    expect(refused).to_contain_text("2 rows refused")
+    expect(refused).to_contain_text("Row 5 (Staff03 Newman03): “Lunchtime supervisor” is not a role Attunement knows")
+    expect(refused).to_contain_text("Row 19 (Staff17 Newman17): “staff17@oakfield” is not an e-mail address.")
+    expect(page.get_by_role("button", name=re.compile(r"^Send \d+"))).to_have_count(0)
+    assert _serious(axe, page) == []
+    assert smtp.messages == [] and not Invitation.objects.filter(email__startswith="staff").exists()
+
+    page.get_by_role("link", name="Upload a corrected file").click()
+    page.set_input_files("#id_file", workbook(team, tmp_path / "staff-corrected.xlsx", STAFF_HEADINGS, "Staff"))
+    page.get_by_role("button", name="Upload and check").click()
+    expect(page.locator(".summary-counts")).to_contain_text("25 to invite")
+    page.get_by_role("button", name="Send 25 invitations").click()
+    expect(page.locator("body")).to_contain_text("Imported: 25 invited, 0 updated, 0 already here or already invited.")
+    expect(page.get_by_role("heading", name="Invitations not used yet (25)")).to_be_visible()
+    for n in (0, 12, 24):
+        expect(page.get_by_role("rowheader", name=re.compile(f"staff{n:02d}@oakfield.example"))).to_be_visible()
+
+    assert sorted(message["To"] for message in smtp.messages) == [f"staff{n:02d}@oakfield.example" for n in range(25)]
+    therapist = next(message for message in smtp.messages if message["To"] == "staff04@oakfield.example")
+    assert "as a therapist" in body(therapist) and "Pupil" not in body(therapist)
+    for n in range(25):
+        invitation = Invitation.objects.get(email=f"staff{n:02d}@oakfield.example")
+        assert invitation.site.name == ("Primary" if n % 2 else "Secondary")
+        pupils_of = sorted(invitation.learners.values_list("first_name", flat=True))
+        assert pupils_of == [f"Pupil{p:02d}" for p in (n, n + 25, n + 50) if p < 60]
+
+    # The same staff file again invites nobody twice.
+    page.goto(f"{base}/organisation/members/import/")
+    page.set_input_files("#id_file", workbook(team, tmp_path / "staff-again.xlsx", STAFF_HEADINGS, "Staff"))
+    page.get_by_role("button", name="Upload and check").click()
+    expect(page.locator(".summary-counts")).to_contain_text("25 already here or invited")
+    expect(page.locator("body")).to_contain_text("there is nothing to import")
+    assert len(smtp.messages) == 25
+
+    # A teaching assistant accepts: they see exactly their three pupils, and are those pupils' key staff.
+    first = next(message for message in smtp.messages if message["To"] == "staff00@oakfield.example")
+    link = re.search(r"https?://\S+/invitation/\S+/", body(first)).group(0)
+    newcomer = new_tablet()
+    newcomer.goto(link)
+    newcomer.get_by_label("Choose a password").fill(NEW_PASSWORD)
+    newcomer.get_by_label("The same password again").fill(NEW_PASSWORD)
+    newcomer.get_by_role("button", name="Make my account").click()
+    expect(newcomer.get_by_text("Your account is ready")).to_be_visible()
+    log_in(newcomer, base, "staff00@oakfield.example", password=NEW_PASSWORD)
+    newcomer.goto(f"{base}/learners/")
+    expect(newcomer.locator(".person-grid > li")).to_have_count(3)
+    for name in ("Pupil00", "Pupil25", "Pupil50"):
+        expect(newcomer.locator(".person-grid")).to_contain_text(name)
+    pupil = Learner.objects.get(first_name="Pupil25")
+    page.goto(f"{base}/learners/{pupil.pk}/people/")
+    expect(page.locator("main")).to_contain_text("Staff00")
 
 
 def _serious(axe, page) -> list[str]:

@@ -112,12 +112,12 @@ TEMPLATE_HEADINGS = (
 )
 
 
-def guess_columns(headings: list[str]) -> dict[str, int | None]:
+def guess_columns(headings: list[str], columns: tuple[Column, ...] = COLUMNS) -> dict[str, int | None]:
     """Which column of the file holds each thing, from its heading (None: not found). A column is used once."""
     keys = [heading_key(heading) for heading in headings]
     found: dict[str, int | None] = {}
     used: set[int] = set()
-    for column in COLUMNS:
+    for column in columns:
         found[column.key] = None
         for wanted in column.headings:
             index = next((i for i, key in enumerate(keys) if key == wanted and i not in used), None)
@@ -134,10 +134,12 @@ def unrecognised_headings(headings: list[str], mapping: dict[str, int | None]) -
     return [heading for index, heading in enumerate(headings) if heading and index not in used]
 
 
-def columns_problem(mapping: dict[str, int | None], width: int | None = None) -> str | None:
+def columns_problem(
+    mapping: dict[str, int | None], width: int | None = None, columns: tuple[Column, ...] = COLUMNS
+) -> str | None:
     """Why this choice of columns cannot be used, in plain words, or None. `width`: how many columns the file's
     headings have."""
-    missing = [column.label.lower() for column in COLUMNS if column.required and mapping.get(column.key) is None]
+    missing = [column.label.lower() for column in columns if column.required and mapping.get(column.key) is None]
     if missing:
         return f"Please choose the column with the {' and the '.join(missing)}."
     chosen = [index for index in mapping.values() if index is not None]

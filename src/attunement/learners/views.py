@@ -1,6 +1,5 @@
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -20,18 +19,16 @@ from .forms import (
     AssignmentForm,
     GroupEditForm,
     GroupForm,
-    ImportColumnsForm,
-    ImportUploadForm,
     KeyPeopleFormSet,
     LearnerForm,
     PlanForm,
     ProfileForm,
 )
+from .import_steps import ImportSteps
 from .models import PROFILE_SECTIONS, Group
 from .naming import shown_name
 from .policies import group_policy, learner_policy
 from .selectors import group_get, groups_of, import_holding, learner_list
-from .sheet_reading import SheetProblem, read_sheet
 
 # A page of the people list: a co-ordinator of a small team sees everyone at once; a large organisation pages.
 PER_PAGE = 60
@@ -338,66 +335,21 @@ def group_change_view(request, group_id):
 # The file is read once, on upload, into plain rows kept in the member's session (server-side, never a public
 # file); the preview works the plan out from them each time it is drawn, and confirming saves that plan.
 
-IMPORT_SESSION_KEY = "people_import"
-IMPORT_COLUMNS_KEY = "people_import_columns"  # the last choice of columns, with the headings it was made for
-
-
-def _import_state(request) -> dict | None:
-    """The upload being imported, if it belongs to this member in this organisation."""
-    state = request.session.get(IMPORT_SESSION_KEY)
-    if not state or state.get("membership") != request.membership.pk:
-        return None
-    return state
-
-
-def _import_rows(state: dict) -> list[tuple[int, list[str]]]:
-    return [(line, cells) for line, cells in state["rows"]]
-
-
-def _import_mapping(state: dict) -> dict[str, int | None]:
-    return {key: state["mapping"].get(key) for key in importing.COLUMN_KEYS}
+PEOPLE_IMPORT = ImportSteps(
+    session_key="people_import",
+    columns=importing.COLUMNS,
+    upload_url="learners:import",
+    columns_url="learners:import_columns",
+    preview_url="learners:import_preview",
+    rows_of="people",
+)
 
 
 @member_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def import_upload_view(request):
-    actor = request.membership
-    learner_policy.require(actor, "import")
-    form = ImportUploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            sheet = read_sheet(upload.read(), max_rows=settings.PEOPLE_IMPORT_MAX_ROWS)
-        except SheetProblem as problem:
-            form.add_error("file", str(problem))
-        else:
-            if not sheet.rows:
-                form.add_error("file", "The file has headings but no rows of people under them.")
-            else:
-                # A corrected file with the same headings keeps the columns chosen for the last one.
-                remembered = request.session.get(IMPORT_COLUMNS_KEY) or {}
-                same_headings = remembered.get("headings") == sheet.headings
-                mapping = remembered["mapping"] if same_headings else importing.guess_columns(sheet.headings)
-                request.session[IMPORT_SESSION_KEY] = {
-                    "membership": actor.pk,
-                    "name": upload.name[:200],
-                    "kind": sheet.kind,
-                    "encoding": sheet.encoding,
-                    "notes": sheet.notes,
-                    "headings": sheet.headings,
-                    "rows": sheet.rows,
-                    "mapping": mapping,
-                }
-                unknown = importing.unrecognised_headings(sheet.headings, mapping)
-                if not same_headings and (importing.columns_problem(mapping, len(sheet.headings)) or unknown):
-                    return redirect("learners:import_columns")
-                return redirect("learners:import_preview")
-    return render(
-        request,
-        "learners/import_upload.html",
-        {"form": form, "columns": importing.COLUMNS, "max_rows": f"{settings.PEOPLE_IMPORT_MAX_ROWS:,}"},
-        status=form_status(form),
-    )
+    learner_policy.require(request.membership, "import")
+    return PEOPLE_IMPORT.upload_page(request, "learners/import_upload.html", {})
 
 
 @member_required
@@ -413,34 +365,8 @@ def import_template_view(request):
 @member_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def import_columns_view(request):
-    actor = request.membership
-    learner_policy.require(actor, "import")
-    state = _import_state(request)
-    if state is None:
-        messages.info(request, "Please upload the spreadsheet first.")
-        return redirect("learners:import")
-    initial = {key: "" if index is None else str(index) for key, index in _import_mapping(state).items()}
-    form = ImportColumnsForm(
-        request.POST or None, headings=state["headings"], columns=importing.COLUMNS, initial=initial
-    )
-    if request.method == "POST" and form.is_valid():
-        mapping = form.mapping()
-        problem = importing.columns_problem(mapping, len(state["headings"]))
-        if problem:
-            form.add_error(None, problem)
-        else:
-            state["mapping"] = mapping
-            request.session[IMPORT_SESSION_KEY] = state
-            request.session[IMPORT_COLUMNS_KEY] = {"headings": state["headings"], "mapping": mapping}
-            return redirect("learners:import_preview")
-    examples = [cells for _, cells in state["rows"][:3]]
-    unknown = importing.unrecognised_headings(state["headings"], _import_mapping(state))
-    return render(
-        request,
-        "learners/import_columns.html",
-        {"form": form, "state": state, "examples": examples, "unknown": unknown},
-        status=form_status(form),
-    )
+    learner_policy.require(request.membership, "import")
+    return PEOPLE_IMPORT.columns_page(request)
 
 
 @member_required
@@ -448,15 +374,15 @@ def import_columns_view(request):
 def import_preview_view(request):
     actor = request.membership
     learner_policy.require(actor, "import")
-    state = _import_state(request)
+    state = PEOPLE_IMPORT.state(request)
     if state is None:
         messages.info(request, "Please upload the spreadsheet first.")
         return redirect("learners:import")
-    rows, mapping = _import_rows(state), _import_mapping(state)
+    rows, mapping = PEOPLE_IMPORT.rows(state), PEOPLE_IMPORT.mapping(state)
     problem, status = None, 200
     if request.method == "POST":
         if request.POST.get("action") == "discard":
-            del request.session[IMPORT_SESSION_KEY]
+            PEOPLE_IMPORT.forget(request)
             messages.info(request, "The upload is put aside. Nothing was saved.")
             return redirect("learners:import")
         try:
@@ -468,22 +394,18 @@ def import_preview_view(request):
         except ValidationError as error:
             problem, status = " ".join(error.messages), 400
         else:
-            del request.session[IMPORT_SESSION_KEY]
+            PEOPLE_IMPORT.forget(request)
             added, updated = plan.count(importing.CREATE), plan.count(importing.UPDATE)
             messages.success(
                 request,
                 f"Imported: {added} added, {updated} updated, {plan.count(importing.SAME)} already up to date.",
             )
             return redirect("learners:list")
-    if columns_problem := importing.columns_problem(mapping, len(state["headings"])):
+    if columns_problem := PEOPLE_IMPORT.columns_problem(state):
         messages.info(request, columns_problem)
         return redirect("learners:import_columns")
     plan = importing.plan_rows(rows, mapping, import_holding(actor=actor), today=timezone.localdate())
-    used = [
-        (column, state["headings"][mapping[column.key]])
-        for column in importing.COLUMNS
-        if mapping[column.key] is not None
-    ]
+    used = PEOPLE_IMPORT.used_columns(state)
     return render(
         request,
         "learners/import_preview.html",

@@ -2,11 +2,13 @@
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Q, QuerySet
-from django.utils import timezone
+from django.utils import formats, timezone
 
-from attunement.learners.models import Learner
+from attunement.learners.importing import name_key
+from attunement.learners.models import Assignment, Learner
 from attunement.organisations.models import Membership, Site
 
+from .importing import InvitationHeld, MemberHeld, StaffHolding
 from .models import Invitation, SingleSignOn
 from .policies import member_policy
 
@@ -80,3 +82,42 @@ def single_sign_on_by_key(key: str):
     """An organisation's sign-in that is switched on, by the key in its start address (for someone not signed in:
     it names only the organisation)."""
     return SingleSignOn.objects.select_related("organisation").filter(key=key, enabled=True).first()
+
+
+def staff_import_holding(*, actor: Membership) -> StaffHolding:
+    """What a staff import is matched against: the organisation's current members (with the people they work
+    with now), its waiting invitations, its sites and its current people."""
+    today = timezone.localdate()
+    links: dict[int, set[int]] = {}
+    current = Assignment.objects.filter(learner__organisation_id=actor.organisation_id).exclude(ends_on__lt=today)
+    for user_id, learner_id in current.values_list("user_id", "learner_id"):
+        links.setdefault(user_id, set()).add(learner_id)
+    members = {
+        email.lower(): MemberHeld(
+            membership_pk=pk, role=role, site_id=site_id, people=links.get(user_id, set()), is_actor=pk == actor.pk
+        )
+        for pk, email, user_id, role, site_id in member_policy.scope(actor)
+        .filter(is_active=True)
+        .values_list("pk", "user__email", "user_id", "role", "site_id")
+    }
+    waiting = {}
+    for invitation in invitations_of(actor=actor).prefetch_related("learners").order_by("sent_at"):
+        if invitation.is_open:
+            waiting[invitation.email] = InvitationHeld(
+                pk=invitation.pk,
+                sent_on=formats.date_format(timezone.localtime(invitation.sent_at), "j F Y"),
+                role=invitation.role,
+                site_id=invitation.site_id,
+                people={person.pk for person in invitation.learners.all()},
+            )
+    sites = {name_key(name): (pk, name) for pk, name in sites_to_choose(actor=actor).values_list("pk", "name")}
+    people = list(
+        people_to_link(actor=actor).values_list("pk", "first_name", "preferred_name", "last_name", "identifier")
+    )
+    return StaffHolding(
+        members=members,
+        invitations=waiting,
+        sites=sites,
+        people=people,
+        may_manage_administrators=member_policy.role_may(actor, "manage_administrators"),
+    )

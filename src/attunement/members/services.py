@@ -16,10 +16,12 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import formats, timezone
 
+from attunement.learners.importing import columns_problem
 from attunement.learners.models import Assignment, Learner
 from attunement.organisations.audit import audit_record
-from attunement.organisations.models import Membership, Role, Site
+from attunement.organisations.models import Membership, Organisation, Role, Site
 
+from . import importing, selectors
 from .mail import send_invitation
 from .models import Invitation, SingleSignOn, token_digest
 from .policies import member_policy
@@ -431,3 +433,70 @@ def single_sign_on_save(*, actor: Membership, **fields) -> SingleSignOn:
         detail={"kind": config.kind, "enabled": config.enabled, "provider_enforces_mfa": config.provider_enforces_mfa},
     )
     return config
+
+
+class StaffImportChanged(ValidationError):
+    """What the staff import would do is no longer what was shown (someone changed the members meanwhile)."""
+
+
+@transaction.atomic
+def staff_import(
+    *, actor: Membership, rows: list, mapping: dict, expected: str, link_for: LinkFor
+) -> importing.StaffPlan:
+    """Invite and update everyone in a staff spreadsheet exactly as its preview showed, all or nothing. `expected`
+    is the preview's digest. Each new person is invited through `invite` and each member changed through `change`,
+    so the rules and the audit are the ones the members page uses. If any e-mail cannot be sent, nothing is saved
+    (a link already sent to someone earlier in the file then leads nowhere: importing again sends them a new one)."""
+    member_policy.require(actor, "invite")
+    # One import at a time per organisation: a second one waits here, then finds the first one's invitations.
+    list(Organisation.objects.select_for_update().filter(pk=actor.organisation_id).values_list("pk", flat=True))
+    problem = columns_problem(mapping, None, importing.COLUMNS)
+    if problem:
+        raise ValidationError(problem)
+    plan = importing.plan_staff(rows, mapping, selectors.staff_import_holding(actor=actor))
+    if plan.digest() != expected:
+        raise StaffImportChanged(
+            "Someone changed the members or invitations while you were looking at the preview, so nothing was sent "
+            "or saved. Please check the new preview below and confirm again."
+        )
+    if plan.refused:
+        raise ValidationError(
+            f"{plan.refused} row{'s are' if plan.refused != 1 else ' is'} refused, so nothing was sent or saved. "
+            "Please correct the file and upload it again."
+        )
+    sites = {site.pk: site for site in Site.objects.filter(organisation_id=actor.organisation_id)}
+    wanted = {pk for row in plan.rows for pk in row.people}
+    people = {
+        person.pk: person for person in Learner.objects.filter(organisation_id=actor.organisation_id, pk__in=wanted)
+    }
+    for row in plan.rows:
+        if row.action == importing.INVITE:
+            invite(
+                actor=actor,
+                email=row.email,
+                role=row.role,
+                link_for=link_for,
+                site=sites.get(row.site_id),
+                learners=[people[pk] for pk in row.people],
+                first_name=row.first_name,
+                last_name=row.last_name,
+            )
+        elif row.action == importing.UPDATE:
+            membership = Membership.objects.select_related("user").get(
+                pk=row.membership_pk, organisation_id=actor.organisation_id
+            )
+            current = list(_current_links(membership).values_list("learner", flat=True))
+            linked = Learner.objects.filter(pk__in=current) if current else Learner.objects.none()
+            change(
+                actor=actor,
+                membership=membership,
+                role=row.role,
+                site=sites.get(row.site_id),
+                learners=[*linked, *(people[pk] for pk in row.people)],
+            )
+    audit_record(
+        actor=actor,
+        action="staff_import.applied",
+        detail={"invited": plan.count(importing.INVITE), "updated": plan.count(importing.UPDATE)},
+    )
+    return plan

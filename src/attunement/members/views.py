@@ -7,12 +7,15 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from attunement.learners.import_steps import ImportSteps
 from attunement.organisations.access import member_required
+from attunement.organisations.forms_util import service_messages
 from attunement.organisations.middleware import ACTIVE_ORGANISATION_KEY
 from attunement.organisations.models import Membership
 from attunement.organisations.service_calls import errors_as_message, errors_onto, form_status
+from attunement.organisations.spreadsheets import format_from, spreadsheet_response
 
-from . import selectors, services
+from . import importing, selectors, services
 from .forms import ROLE_MEANINGS, AcceptForm, InviteForm, MemberForm, SingleSignOnForm
 from .models import Invitation
 from .policies import member_policy
@@ -241,4 +244,101 @@ def single_sign_on_settings(request):
         "members/single_sign_on.html",
         {"form": form, "config": config, **addresses},
         status=form_status(form),
+    )
+
+
+# --- Importing staff from a spreadsheet -----------------------------------------------------------------------
+# The upload and columns steps are the people import's (learners.import_steps); the preview is the staff import's.
+
+STAFF_IMPORT = ImportSteps(
+    session_key="staff_import",
+    columns=importing.COLUMNS,
+    upload_url="members:import",
+    columns_url="members:import_columns",
+    preview_url="members:import_preview",
+    rows_of="staff",
+)
+
+
+@member_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def import_upload_page(request):
+    member_policy.require(request.membership, "invite")
+    return STAFF_IMPORT.upload_page(request, "members/import_upload.html", {"role_words": importing.ROLE_EXAMPLES})
+
+
+@member_required
+@require_safe
+def import_template(request):
+    """The empty spreadsheet to fill in: CSV, or XLSX with ?format=xlsx."""
+    member_policy.require(request.membership, "invite")
+    return spreadsheet_response(
+        importing.TEMPLATE_HEADINGS, [], filename="staff-to-invite", format=format_from(request), title="Staff"
+    )
+
+
+@member_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def import_columns_page(request):
+    member_policy.require(request.membership, "invite")
+    return STAFF_IMPORT.columns_page(request)
+
+
+@member_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def import_preview_page(request):
+    actor = request.membership
+    member_policy.require(actor, "invite")
+    state = STAFF_IMPORT.state(request)
+    if state is None:
+        messages.info(request, "Please upload the spreadsheet first.")
+        return redirect("members:import")
+    rows, mapping = STAFF_IMPORT.rows(state), STAFF_IMPORT.mapping(state)
+    problem, status = None, 200
+    if request.method == "POST":
+        if request.POST.get("action") == "discard":
+            STAFF_IMPORT.forget(request)
+            messages.info(request, "The upload is put aside. Nothing was sent or saved.")
+            return redirect("members:import")
+        try:
+            plan = services.staff_import(
+                actor=actor,
+                rows=rows,
+                mapping=mapping,
+                expected=request.POST.get("digest", ""),
+                link_for=_link_for(request),
+            )
+        except services.StaffImportChanged as error:
+            problem, status = " ".join(error.messages), 409
+        except ValidationError as error:
+            problem, status = " ".join(service_messages(error)), 400
+        else:
+            STAFF_IMPORT.forget(request)
+            invited, updated = plan.count(importing.INVITE), plan.count(importing.UPDATE)
+            messages.success(
+                request,
+                f"Imported: {invited} invited, {updated} updated, {plan.count(importing.SAME)} already here or "
+                f"already invited. Each invitation works once, for {services.invitation_days()} days.",
+            )
+            return redirect("members:list")
+    if columns_problem := STAFF_IMPORT.columns_problem(state):
+        messages.info(request, columns_problem)
+        return redirect("members:import_columns")
+    plan = importing.plan_staff(rows, mapping, selectors.staff_import_holding(actor=actor))
+    return render(
+        request,
+        "members/import_preview.html",
+        {
+            "state": state,
+            "plan": plan,
+            "used": STAFF_IMPORT.used_columns(state),
+            "problem": problem,
+            "counts": {
+                "invite": plan.count(importing.INVITE),
+                "update": plan.count(importing.UPDATE),
+                "same": plan.count(importing.SAME),
+                "refuse": plan.refused,
+            },
+        },
+        status=status,
     )

@@ -100,6 +100,7 @@ THINGS = {
     "fundamental": "Fundamental",
     "group": "class or group",
     "people_import": "import of people from a spreadsheet",
+    "staff_import": "import of staff from a spreadsheet",
     "home_note_form": "note from home form",
     "home_observation": "note from home",
     "inspectors_report": "report for inspectors",
