@@ -246,7 +246,8 @@ def test_bad_rows_are_refused_with_the_reason_and_nothing_is_sent(world):
 def test_only_administrators_may_import_administrators(world):
     rows = _rows(["Ann", "Lee", "ann@example.org", "Administrator", "", ""])
     plan = _plan(world.coordinator, rows)
-    assert plan.rows[0].action == REFUSE and "Only an administrator" in plan.rows[0].reasons[0]
+    assert plan.rows[0].action == REFUSE
+    assert "Only administrators can make someone an administrator" in plan.rows[0].reasons[0]
     _import(world.members[Role.ADMINISTRATOR], rows)
     assert Invitation.objects.get(email="ann@example.org").role == Role.ADMINISTRATOR
     assert len(mail.outbox) == 1
@@ -275,7 +276,7 @@ def test_a_member_found_by_email_is_updated_and_keeps_the_people_they_had(world)
         "works with Una Test as well",
     ]
     assert "This is you" in plan.rows[1].reasons[0]
-    assert "Only an administrator" in plan.rows[2].reasons[0]
+    assert "Only administrators can make someone an administrator" in plan.rows[2].reasons[0]
 
     _import(world.coordinator, rows[:1])
     therapist.refresh_from_db()

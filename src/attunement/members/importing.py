@@ -28,6 +28,8 @@ from django.core.validators import validate_email
 from attunement.learners.importing import Column, heading_key, is_formula, name_key, tidy
 from attunement.organisations.models import Role
 
+from .policies import member_policy
+
 COLUMNS = (
     Column("first_name", "First name", True, ("firstname", "forename", "givenname", "forenames", "first")),
     Column("last_name", "Last name", True, ("lastname", "surname", "familyname", "last")),
@@ -262,7 +264,7 @@ def _plan_row(line: int, cells: list[str], mapping, holding: StaffHolding) -> St
     if problem:
         row.reasons.append(problem)
     elif role == Role.ADMINISTRATOR and not holding.may_manage_administrators:
-        row.reasons.append("Only an administrator may make someone an administrator.")
+        row.reasons.append(member_policy.refusal("manage_administrators"))
     row.role = role or ""
     site_name = tidy(raw["site"])
     if site_name:
@@ -332,7 +334,7 @@ def _plan_member(row: StaffRow, member: MemberHeld, people: list[int], site_name
     if member.is_actor:
         row.reasons.append("This is you: ask another co-ordinator or an administrator to change your own access.")
     elif Role.ADMINISTRATOR in {row.role, member.role} and not holding.may_manage_administrators:
-        row.reasons.append("Only an administrator may change an administrator's access or make someone one.")
+        row.reasons.append(member_policy.refusal("manage_administrators"))
     if row.reasons:
         row.action = REFUSE
         return row

@@ -14,6 +14,6 @@ def membership_id_from(token: str) -> int | None:
     """The member the token names, or None for a token that was not made here (or was changed)."""
     try:
         value = signing.loads(token, salt=SALT)
-    except signing.BadSignature:
+    except (signing.BadSignature, UnicodeError):  # changed, or not even text a signature could be made of
         return None
     return value if isinstance(value, int) else None
