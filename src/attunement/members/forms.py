@@ -106,7 +106,7 @@ class SingleSignOnForm(forms.Form):
         max_length=255,
         required=False,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
-        help_text="Kept as it is if you leave this blank when changing other settings.",
+        help_text="Needed the first time. Later, leave it blank to keep the one saved.",
     )
     tenant = forms.CharField(
         label="Directory (tenant) ID",
