@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from attunement.learners.models import Learner
+from attunement.learners.models import Group, Learner
 from attunement.organisations.models import Role, Site
 from attunement.practice.models import Session
 from attunement.practice.services import too_few_minutes_message
@@ -161,3 +161,36 @@ def test_a_pack_says_what_its_page_says(world, client):
         assert figure["label"].replace("'", "&#x27;") in page
         assert figure["figure"]["words"] in page
         assert figure["figure"]["kind"] != "shown" or figure["key"] not in ("people", "target", "new")
+
+
+@pytest.mark.django_db
+def test_a_change_through_the_api_keeps_the_class_and_identifier_it_does_not_name(world, client):
+    _, secret = make_key(world)
+    red = Group.objects.create(organisation=world.school, name="Red class")
+    blue = Group.objects.create(organisation=world.school, name="Blue class")
+    made = _send(client, "POST", "people", secret, {"first_name": "Ola", "last_name": "Test", "group_id": red.pk})
+    assert made.status_code == 201
+    person = _as_documented(client, made, "people", "POST")
+    assert person["group"] == {"id": red.pk, "name": "Red class"}
+    Learner.objects.filter(pk=person["id"]).update(identifier="UPN-123")
+
+    read = _send(client, "GET", f"people/{person['id']}", secret).json()
+    renamed = _send(
+        client, "PATCH", f"people/{person['id']}", secret, {"version": read["version"], "first_name": "Olu"}
+    )
+    assert renamed.status_code == 200
+    after = renamed.json()
+    assert (after["first_name"], after["group"]["id"], after["identifier"]) == ("Olu", red.pk, "UPN-123")
+
+    moved = _send(client, "PATCH", f"people/{person['id']}", secret, {"version": after["version"], "group_id": blue.pk})
+    assert moved.json()["group"]["id"] == blue.pk
+    in_blue = _send(client, "GET", f"people?group={blue.pk}", secret).json()["people"]
+    in_red = _send(client, "GET", f"people?group={red.pk}", secret).json()["people"]
+    assert [p["id"] for p in in_blue] == [person["id"]] and in_red == []
+
+    foreign = Group.objects.create(organisation=world.other, name="Elsewhere")
+    refused = _send(
+        client, "PATCH", f"people/{person['id']}", secret, {"version": moved.json()["version"], "group_id": foreign.pk}
+    )
+    assert refused.status_code == 400
+    assert Learner.objects.get(pk=person["id"]).group_id == blue.pk

@@ -51,6 +51,8 @@ class PersonOut(Schema):
     date_of_birth: date | None
     needs: list[str]
     site: SiteOut | None
+    group: SiteOut | None = Field(description="Their class or group, if they are in one.")
+    identifier: str = Field(description="A number the organisation's records use for them, such as a UPN.")
     weekly_session_target: int | None = Field(description="Empty: the organisation's usual target applies.")
     is_active: bool
     left_on: date | None
@@ -64,6 +66,8 @@ class PersonIn(Schema):
     date_of_birth: date | None = None
     needs: list[str] = Field(default=[], description="Codes: autism, pmld, sld, msi, gdd, ccn.")
     site_id: Id | None = None
+    group_id: Id | None = Field(default=None, description="Their class or group.")
+    identifier: str = Field(default="", max_length=50, description="Such as a UPN; no two people share one.")
     weekly_session_target: Count | None = None
 
 
@@ -75,6 +79,8 @@ class PersonChange(Schema):
     date_of_birth: date | None = None
     needs: list[str] | None = None
     site_id: Id | None = None
+    group_id: Id | None = None
+    identifier: str | None = Field(default=None, max_length=50)
     weekly_session_target: Count | None = None
     still_supported: bool | None = None
 

@@ -193,6 +193,7 @@ people = Router(tags=["People"])
 def people_list(
     request,
     site: int | None = Query(None, ge=1, le=schemas.MAX_ID, description="Only the people at this site."),
+    group: int | None = Query(None, ge=1, le=schemas.MAX_ID, description="Only the people in this class or group."),
     search: str = Query("", max_length=100, description="Part of a first, last or preferred name."),
     include_left: bool = Query(False, description="Include people the organisation no longer supports."),
     page: int = Query(1, ge=1, le=99_999),
@@ -200,7 +201,9 @@ def people_list(
     """The people the key may see, 60 a page, by first name."""
     actor = request.membership
     learner_policy.require(actor, "view", message="Your role sees anonymised figures only.")
-    found = learner_list(actor=actor, search=search.strip(), include_inactive=include_left, page=page, site_id=site)
+    found = learner_list(
+        actor=actor, search=search.strip(), include_inactive=include_left, page=page, site_id=site, group_id=group
+    )
     listed = [
         {
             "id": person.pk,
@@ -225,6 +228,8 @@ def _person_out(learner: Learner) -> dict:
         "date_of_birth": learner.date_of_birth,
         "needs": list(learner.needs or []),
         "site": {"id": learner.site.pk, "name": learner.site.name} if learner.site else None,
+        "group": {"id": learner.group.pk, "name": learner.group.name} if learner.group else None,
+        "identifier": learner.identifier,
         "weekly_session_target": learner.weekly_session_target,
         "is_active": learner.is_active,
         "left_on": learner.left_on,
@@ -232,11 +237,13 @@ def _person_out(learner: Learner) -> dict:
     }
 
 
-def _person_form(actor: Membership, values: dict, site_id) -> LearnerForm:
-    """The person form of the pages, filled from the API's fields."""
+def _person_form(actor: Membership, values: dict, site_id, current_group=None) -> LearnerForm:
+    """The person form of the pages, filled from the API's fields (a change sends every field, unchanged ones as
+    they are, so nothing the API does not name is cleared)."""
     data = QueryDict(mutable=True)
-    for name in ("first_name", "last_name", "preferred_name"):
+    for name in ("first_name", "last_name", "preferred_name", "identifier"):
         data[name] = values.get(name) or ""
+    data["group"] = "" if values.get("group_id") is None else str(values["group_id"])
     data["date_of_birth"] = values["date_of_birth"].isoformat() if values.get("date_of_birth") else ""
     data.setlist("needs", list(values.get("needs") or []))
     target = values.get("weekly_session_target")
@@ -246,7 +253,7 @@ def _person_form(actor: Membership, values: dict, site_id) -> LearnerForm:
         data["still_supported"] = "on"
     if "version" in values:
         data["version"] = str(values["version"])
-    form = LearnerForm(data, organisation=actor.organisation)
+    form = LearnerForm(data, organisation=actor.organisation, current_group=current_group)
     del form.fields["assigned"]  # links are made on the person's "Who works with" page
     return form
 
@@ -301,12 +308,14 @@ def person_change(request, person_id: PersonId, change: schemas.PersonChange):
         "needs": learner.needs,
         "weekly_session_target": learner.weekly_session_target,
         "still_supported": learner.is_active,
+        "identifier": learner.identifier,
+        "group_id": learner.group_id,
         **given,
     }
     site_id = given["site_id"] if "site_id" in given else learner.site_id
     if "site_id" in given and site_id is not None and site_of(actor=actor, site_id=site_id) is None:
         raise ValidationError({"site": "Please choose one of your organisation's sites."})
-    form = _person_form(actor, values, site_id)
+    form = _person_form(actor, values, site_id, current_group=learner.group)
     if not form.is_valid():
         raise _form_refused(form)
     learner = learner_update(actor=actor, learner=learner, **form.cleaned_data)
