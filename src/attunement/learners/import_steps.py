@@ -1,4 +1,5 @@
-"""The first two steps every spreadsheet import shares: upload the file, then say which column is which.
+"""The steps every spreadsheet import shares: upload the file, say which column is which, then check what each
+row would do and confirm.
 
 The people import (`learners.views`) and the staff import (`members.views`) differ only in what their rows mean
 and in their preview; both read the file with `sheet_reading.read_sheet`, guess and check the columns with
@@ -6,12 +7,15 @@ and in their preview; both read the file with `sheet_reading.read_sheet`, guess 
 session (never as a file) under their own key, tied to the membership. An `ImportSteps` names what differs.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 
+from attunement.organisations.forms_util import service_messages
 from attunement.organisations.service_calls import form_status
 
 from . import importing
@@ -142,3 +146,53 @@ class ImportSteps:
             {"form": form, "state": state, "examples": examples, "unknown": unknown, "steps": self},
             status=form_status(form),
         )
+
+    def preview_page(
+        self,
+        request,
+        *,
+        template: str,
+        plan: Callable,
+        apply: Callable,
+        changed: type[Exception],
+        done: Callable[[object], str],
+        done_url: str,
+        discarded: str,
+    ):
+        """The last step: what each row would do (`plan(rows, mapping)`), and on confirm `apply(rows, mapping,
+        digest)`, which saves all or nothing, refusing with `changed` (409) when the records changed since the
+        preview was shown, or with a ValidationError (400). After a save, says `done(applied)` on `done_url`."""
+        state = self.state(request)
+        if state is None:
+            messages.info(request, "Please upload the spreadsheet first.")
+            return redirect(self.upload_url)
+        rows, mapping = self.rows(state), self.mapping(state)
+        problem, status = None, 200
+        if request.method == "POST":
+            if request.POST.get("action") == "discard":
+                self.forget(request)
+                messages.info(request, discarded)
+                return redirect(self.upload_url)
+            try:
+                applied = apply(rows, mapping, request.POST.get("digest", ""))
+            except changed as error:
+                problem, status = " ".join(service_messages(error)), 409
+            except ValidationError as error:
+                problem, status = " ".join(service_messages(error)), 400
+            else:
+                self.forget(request)
+                messages.success(request, done(applied))
+                return redirect(done_url)
+        if columns_problem := self.columns_problem(state):
+            messages.info(request, columns_problem)
+            return redirect(self.columns_url)
+        shown = plan(rows, mapping)
+        counts = {action: shown.count(action) for action in shown.actions}
+        context = {
+            "state": state,
+            "plan": shown,
+            "used": self.used_columns(state),
+            "problem": problem,
+            "counts": counts,
+        }
+        return render(request, template, context, status=status)

@@ -308,6 +308,27 @@ class Holding:
 # --- The plan ---------------------------------------------------------------------------------------------------
 
 CREATE, UPDATE, SAME, REFUSE = "create", "update", "same", "refuse"
+
+
+class PlanCounts:
+    """What an import's plan says about its rows, whatever the rows are: `actions` lists what a row may do, the
+    first two of which change something; the last is always REFUSE."""
+
+    rows: list
+    actions: tuple[str, ...]
+
+    def count(self, action: str) -> int:
+        return sum(1 for row in self.rows if row.action == action)
+
+    @property
+    def refused(self) -> int:
+        return self.count(REFUSE)
+
+    @property
+    def will_change(self) -> bool:
+        return any(row.action in self.actions[:2] for row in self.rows)
+
+
 ACTION_WORDS = {CREATE: "Will be added", UPDATE: "Will be updated", SAME: "No change", REFUSE: "Refused"}
 
 
@@ -331,20 +352,11 @@ class RowPlan:
 
 
 @dataclass
-class Plan:
+class Plan(PlanCounts):
     rows: list[RowPlan]
     new_groups: list[str]  # classes the import adds, in the order first met
 
-    def count(self, action: str) -> int:
-        return sum(1 for row in self.rows if row.action == action)
-
-    @property
-    def refused(self) -> int:
-        return self.count(REFUSE)
-
-    @property
-    def will_change(self) -> bool:
-        return any(row.action in (CREATE, UPDATE) for row in self.rows)
+    actions = (CREATE, UPDATE, SAME, REFUSE)
 
     def digest(self) -> str:
         """A fingerprint of exactly what would be saved: confirming checks it is still the plan that was shown."""

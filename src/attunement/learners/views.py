@@ -374,52 +374,22 @@ def import_columns_view(request):
 def import_preview_view(request):
     actor = request.membership
     learner_policy.require(actor, "import")
-    state = PEOPLE_IMPORT.state(request)
-    if state is None:
-        messages.info(request, "Please upload the spreadsheet first.")
-        return redirect("learners:import")
-    rows, mapping = PEOPLE_IMPORT.rows(state), PEOPLE_IMPORT.mapping(state)
-    problem, status = None, 200
-    if request.method == "POST":
-        if request.POST.get("action") == "discard":
-            PEOPLE_IMPORT.forget(request)
-            messages.info(request, "The upload is put aside. Nothing was saved.")
-            return redirect("learners:import")
-        try:
-            plan = services.people_import(
-                actor=actor, rows=rows, mapping=mapping, expected=request.POST.get("digest", "")
-            )
-        except services.ImportChanged as error:
-            problem, status = " ".join(error.messages), 409
-        except ValidationError as error:
-            problem, status = " ".join(error.messages), 400
-        else:
-            PEOPLE_IMPORT.forget(request)
-            added, updated = plan.count(importing.CREATE), plan.count(importing.UPDATE)
-            messages.success(
-                request,
-                f"Imported: {added} added, {updated} updated, {plan.count(importing.SAME)} already up to date.",
-            )
-            return redirect("learners:list")
-    if columns_problem := PEOPLE_IMPORT.columns_problem(state):
-        messages.info(request, columns_problem)
-        return redirect("learners:import_columns")
-    plan = importing.plan_rows(rows, mapping, import_holding(actor=actor), today=timezone.localdate())
-    used = PEOPLE_IMPORT.used_columns(state)
-    return render(
+
+    def done(plan) -> str:
+        added, updated, same = (plan.count(action) for action in (importing.CREATE, importing.UPDATE, importing.SAME))
+        return f"Imported: {added} added, {updated} updated, {same} already up to date."
+
+    return PEOPLE_IMPORT.preview_page(
         request,
-        "learners/import_preview.html",
-        {
-            "state": state,
-            "plan": plan,
-            "used": used,
-            "problem": problem,
-            "counts": {
-                "create": plan.count(importing.CREATE),
-                "update": plan.count(importing.UPDATE),
-                "same": plan.count(importing.SAME),
-                "refuse": plan.refused,
-            },
-        },
-        status=status,
+        template="learners/import_preview.html",
+        plan=lambda rows, mapping: importing.plan_rows(
+            rows, mapping, import_holding(actor=actor), today=timezone.localdate()
+        ),
+        apply=lambda rows, mapping, digest: services.people_import(
+            actor=actor, rows=rows, mapping=mapping, expected=digest
+        ),
+        changed=services.ImportChanged,
+        done=done,
+        done_url="learners:list",
+        discarded="The upload is put aside. Nothing was saved.",
     )

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
-from attunement.learners.importing import Column, heading_key, is_formula, name_key, tidy
+from attunement.learners.importing import Column, PlanCounts, heading_key, is_formula, name_key, tidy
 from attunement.organisations.models import Role
 
 from .policies import member_policy
@@ -186,19 +186,9 @@ class StaffRow:
 
 
 @dataclass
-class StaffPlan:
+class StaffPlan(PlanCounts):
     rows: list[StaffRow]
-
-    def count(self, action: str) -> int:
-        return sum(1 for row in self.rows if row.action == action)
-
-    @property
-    def refused(self) -> int:
-        return self.count(REFUSE)
-
-    @property
-    def will_change(self) -> bool:
-        return any(row.action in (INVITE, UPDATE) for row in self.rows)
+    actions = (INVITE, UPDATE, SAME, REFUSE)
 
     def digest(self) -> str:
         """A fingerprint of exactly what would be sent and saved: confirming checks it is still what was shown."""

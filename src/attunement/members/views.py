@@ -9,7 +9,6 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from attunement.learners.import_steps import ImportSteps
 from attunement.organisations.access import member_required
-from attunement.organisations.forms_util import service_messages
 from attunement.organisations.middleware import ACTIVE_ORGANISATION_KEY
 from attunement.organisations.models import Membership
 from attunement.organisations.service_calls import errors_as_message, errors_onto, form_status
@@ -289,56 +288,23 @@ def import_columns_page(request):
 def import_preview_page(request):
     actor = request.membership
     member_policy.require(actor, "invite")
-    state = STAFF_IMPORT.state(request)
-    if state is None:
-        messages.info(request, "Please upload the spreadsheet first.")
-        return redirect("members:import")
-    rows, mapping = STAFF_IMPORT.rows(state), STAFF_IMPORT.mapping(state)
-    problem, status = None, 200
-    if request.method == "POST":
-        if request.POST.get("action") == "discard":
-            STAFF_IMPORT.forget(request)
-            messages.info(request, "The upload is put aside. Nothing was sent or saved.")
-            return redirect("members:import")
-        try:
-            plan = services.staff_import(
-                actor=actor,
-                rows=rows,
-                mapping=mapping,
-                expected=request.POST.get("digest", ""),
-                link_for=_link_for(request),
-            )
-        except services.StaffImportChanged as error:
-            problem, status = " ".join(error.messages), 409
-        except ValidationError as error:
-            problem, status = " ".join(service_messages(error)), 400
-        else:
-            STAFF_IMPORT.forget(request)
-            invited, updated = plan.count(importing.INVITE), plan.count(importing.UPDATE)
-            messages.success(
-                request,
-                f"Imported: {invited} invited, {updated} updated, {plan.count(importing.SAME)} already here or "
-                f"already invited. Each invitation works once, for {services.invitation_days()} days.",
-            )
-            return redirect("members:list")
-    if columns_problem := STAFF_IMPORT.columns_problem(state):
-        messages.info(request, columns_problem)
-        return redirect("members:import_columns")
-    plan = importing.plan_staff(rows, mapping, selectors.staff_import_holding(actor=actor))
-    return render(
+
+    def done(plan) -> str:
+        invited, updated, same = (plan.count(action) for action in (importing.INVITE, importing.UPDATE, importing.SAME))
+        return (
+            f"Imported: {invited} invited, {updated} updated, {same} already here or already invited. Each "
+            f"invitation works once, for {services.invitation_days()} days."
+        )
+
+    return STAFF_IMPORT.preview_page(
         request,
-        "members/import_preview.html",
-        {
-            "state": state,
-            "plan": plan,
-            "used": STAFF_IMPORT.used_columns(state),
-            "problem": problem,
-            "counts": {
-                "invite": plan.count(importing.INVITE),
-                "update": plan.count(importing.UPDATE),
-                "same": plan.count(importing.SAME),
-                "refuse": plan.refused,
-            },
-        },
-        status=status,
+        template="members/import_preview.html",
+        plan=lambda rows, mapping: importing.plan_staff(rows, mapping, selectors.staff_import_holding(actor=actor)),
+        apply=lambda rows, mapping, digest: services.staff_import(
+            actor=actor, rows=rows, mapping=mapping, expected=digest, link_for=_link_for(request)
+        ),
+        changed=services.StaffImportChanged,
+        done=done,
+        done_url="members:list",
+        discarded="The upload is put aside. Nothing was sent or saved.",
     )
