@@ -1,5 +1,6 @@
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -18,8 +19,6 @@ from . import importing, selectors, services
 from .forms import ROLE_MEANINGS, AcceptForm, InviteForm, MemberForm, SingleSignOnForm
 from .models import Invitation
 from .policies import member_policy
-
-MFA_ROLES = ("coordinator", "manager", "administrator")
 
 
 def _link_for(request):
@@ -154,7 +153,7 @@ def accept_page(request, token):
         invitation = services.invitation_for(token)
     except services.InvitationUnusable as why:
         return render(request, "members/invitation_unusable.html", {"reason": str(why)}, status=404)
-    context = {"invitation": invitation, "needs_second_step": invitation.role in MFA_ROLES}
+    context = {"invitation": invitation, "needs_second_step": invitation.role in settings.MFA_REQUIRED_ROLES}
     signed_in = request.user.is_authenticated
     if signed_in and request.user.email.lower() != invitation.email:
         return render(request, "members/accept_other_account.html", context, status=403)
