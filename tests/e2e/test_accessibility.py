@@ -56,6 +56,7 @@ PAGES = [
     "/organisation/summary/inspection/",
     "/organisation/summary/reports/",
     "/organisation/summary/reports/management/",
+    "/organisation/summary/reports/commissioners/?group={group}",
     "/organisation/summary/reports/my-practice/",
     "/organisation/summary/reports/for-carers/",
     "/organisation/summary/reports/for-therapists/",
@@ -80,6 +81,7 @@ def test_main_pages_have_no_serious_accessibility_problems(tablet, live_server):
     page, base = tablet, live_server.url
     video = seed_demo_video()  # the demo's filmed session: coded, shared with Priya, commented on
     assert video is not None and video.is_ready
+    assert Learner.objects.filter(group__isnull=False).exists(), "the demo has classes"
     log_in(page, base, "priya@oakfield.example")
     learner = Learner.objects.filter(organisation__name="Oakfield Special School").first()
     priya = Membership.objects.get(user__email="priya@oakfield.example", organisation=learner.organisation)
@@ -96,6 +98,7 @@ def test_main_pages_have_no_serious_accessibility_problems(tablet, live_server):
                 video_session=video.session_id,
                 member=Membership.objects.get(user__email="sam@oakfield.example").pk,
                 unsubscribe=unsubscribe_token(priya.pk),
+                group=learner.group_id,
             )
         )
         assert page.locator("h1").count() == 1, f"{path} should have exactly one main heading"

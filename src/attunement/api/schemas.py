@@ -241,6 +241,11 @@ class PackSection(Schema):
 class PackOut(Schema):
     title: str
     audience: str
+    group: Named | None = Field(description="The class or group the pack is narrowed to, if any.")
+    withheld: bool = Field(
+        description="True when every figure about people is hidden because another class or group (or the people "
+        "in none) has fewer than 5 people counted, so this one's figures could be worked out from the whole's."
+    )
     period: Period
     note: str = Field(description="Why the period asked for was not used, if it was not.")
     framework: str
@@ -260,6 +265,7 @@ class DashboardOut(Schema):
     period: Period
     note: str
     site_id: int | None
+    group_id: int | None
     need: str
     people: int
     sessions: int

@@ -24,7 +24,7 @@ from attunement.edits import EditConflict
 from attunement.learners.forms import LearnerForm
 from attunement.learners.models import Learner, Need
 from attunement.learners.policies import learner_policy
-from attunement.learners.selectors import learner_get, learner_list
+from attunement.learners.selectors import group_get, learner_get, learner_list
 from attunement.learners.services import learner_create, learner_update
 from attunement.members import selectors as members
 from attunement.members import services as membership
@@ -36,7 +36,7 @@ from attunement.organisations.models import Membership, Role
 from attunement.outcomes.dashboard import Scope, ends
 from attunement.outcomes.periods import period_from
 from attunement.outcomes.policies import may_read_pack, report_policy
-from attunement.outcomes.reports import AUDIENCES, organisation_pack
+from attunement.outcomes.reports import AUDIENCES, group_detail, organisation_pack
 from attunement.outcomes.selectors import organisation_summary
 from attunement.practice import selectors as practice
 from attunement.practice.forms import QuickLogForm
@@ -539,6 +539,13 @@ def pack(
     audience: Audience,
     since: str = Query("", description="YYYY-MM-DD; with `until`, the period (the last year if neither)."),
     until: str = Query("", description="YYYY-MM-DD"),
+    group: int | None = Query(
+        None,
+        ge=1,
+        le=schemas.MAX_ID,
+        description="Only the people in this class or group now (staff figures stay the organisation's). Staff "
+        "keys only.",
+    ),
 ):
     """An anonymised pack: `inspectors`, `commissioners`, `funders` or `management`, with the same figures, the
     same hidden small numbers and the same words as the PDF."""
@@ -548,15 +555,18 @@ def pack(
     if not may_read_pack(actor, audience):
         raise PermissionDenied("This report is not for your role.")
     period, note = period_from({"since": since, "until": until})
-    built = organisation_pack(organisation=actor.organisation, period=period, audience=audience)
+    chosen = group_get(actor=actor, group_id=group) if group is not None else None
+    built = organisation_pack(organisation=actor.organisation, period=period, audience=audience, group=chosen)
     audit_record(
         actor=actor,
         action=f"{audience}_report.read",
-        detail={"report": audience, "title": built["title"], "format": "api"},
+        detail={"report": audience, "title": built["title"], "format": "api"} | group_detail(chosen),
     )
     return {
         "title": built["title"],
         "audience": audience,
+        "group": {"id": chosen.pk, "name": chosen.name} if chosen else None,
+        "withheld": built["withheld"],
         "period": _period(period),
         "note": note,
         "framework": built["framework"],
@@ -591,6 +601,7 @@ def pack(
 def dashboard(
     request,
     site: int | None = Query(None, ge=1, le=schemas.MAX_ID, description="Only the people at this site."),
+    group: int | None = Query(None, ge=1, le=schemas.MAX_ID, description="Only the people in this class or group."),
     need: str = Query("", description="Only the people with this need (autism, pmld, sld, msi, gdd, ccn)."),
     since: str = Query("", description="YYYY-MM-DD; with `until`, the period (the last year if neither)."),
     until: str = Query("", description="YYYY-MM-DD"),
@@ -602,13 +613,15 @@ def dashboard(
     report_policy.require(actor, "view_dashboard")
     period, note = period_from({"since": since, "until": until})
     site_id = site if site is not None and site_of(actor=actor, site_id=site) is not None else None
-    scope = Scope(site_id=site_id, need=need if need in Need.values else "")
+    group_id = group_get(actor=actor, group_id=group).pk if group is not None else None
+    scope = Scope(site_id=site_id, need=need if need in Need.values else "", group_id=group_id)
     figures = ends(actor=actor, scope=scope, period=period)
     audit_record(actor=actor, action="dashboard.read", detail={"format": "api"})
     return {
         "period": _period(period),
         "note": note,
         "site_id": scope.site_id,
+        "group_id": scope.group_id,
         "need": scope.need,
         "people": figures["people"],
         "sessions": figures["sessions"],

@@ -399,10 +399,20 @@ def _monthly_sessions(sessions, period: Period, enough: bool) -> list[tuple[str,
     return [(name(month), exact(n) if enough else protected()) for month, n in sorted(months.items())]
 
 
-def organisation_pack(*, organisation, period: Period, audience: str) -> dict:
+STAFF_LINES = ("staff", "inducted", "meetings", "video_reflections")
+
+
+def group_detail(group) -> dict:
+    """What the audit entry of a pack or an export says of the class or group it was narrowed to."""
+    return {"group": group.name, "group_id": group.pk} if group else {}
+
+
+def organisation_pack(*, organisation, period: Period, audience: str, group=None) -> dict:
     """An organisation's anonymised evidence for one audience. Every figure is about the people who agreed to
     anonymised reports (or about staff), and hidden when it is about fewer than 5 of them. Each figure comes
-    with one line saying what it counts and over which period; the inspectors' pack follows their framework."""
+    with one line saying what it counts and over which period; the inspectors' pack follows their framework.
+    With `group`, the figures about people are about those in that class or group now; staff are counted for
+    the whole organisation, as they are not in classes."""
     from .frameworks import framework_for
 
     title, layout = AUDIENCES[audience]
@@ -410,10 +420,12 @@ def organisation_pack(*, organisation, period: Period, audience: str) -> dict:
     word = word.removesuffix(" we support")  # "each person", not "each person we support"
     Words = words[:1].upper() + words[1:]  # noqa: N806 - the plural word at the start of a line
     when = _when(period)
-    summary = organisation_summary(organisation=organisation, period=period, today=period.until)
-    people = counted_people(organisation, period.until)
+    summary = organisation_summary(organisation=organisation, period=period, today=period.until, group=group)
+    people = counted_people(organisation, period.until, group)
     n_people = people.count()
-    enough = n_people >= THRESHOLD
+    withheld = summary["withheld"]
+    enough = summary["enough_people"]
+    in_group = f" in {group.name} now" if group else ""
     sessions = sessions_in(people, period)
     shares = _shares(sessions, n_people)
     target = organisation.weekly_session_target
@@ -426,8 +438,8 @@ def organisation_pack(*, organisation, period: Period, audience: str) -> dict:
         "people": _line(
             f"{Words} counted",
             summary["people"],
-            f"How many {words} there were on {period.until.day} {period.until:%b %Y} whose consent covers use in "
-            f"anonymised reports (those who have left are not counted). Every other figure about {words} here "
+            f"How many {words} there were{in_group} on {period.until.day} {period.until:%b %Y} whose consent covers "
+            f"use in anonymised reports (those who have left are not counted). Every other figure about {words} here "
             "counts only them.",
         ),
         "sessions": _line(
@@ -494,6 +506,13 @@ def organisation_pack(*, organisation, period: Period, audience: str) -> dict:
     lines |= family
     for key, line in lines.items():
         line["key"] = key
+        if group and key in STAFF_LINES:
+            line["means"] += " For the whole organisation: staff are not counted by class or group."
+        elif withheld:
+            line["figure"] = protected()
+            line["rows"] = [(label, protected()) for label, _ in line["rows"]]
+    if withheld:
+        quotes, moved_rows = [], []
     frame_name, evidence_label, not_covered, areas = framework_for(organisation.setting)
     if layout is None:  # inspectors: their own framework
         sections = [
@@ -519,6 +538,8 @@ def organisation_pack(*, organisation, period: Period, audience: str) -> dict:
         "title": title,
         "audience": audience,
         "organisation": organisation,
+        "group": group,
+        "withheld": withheld,
         "period": period,
         "words": (word, words),
         "framework": frame_name if layout is None else "",

@@ -29,9 +29,20 @@ from .periods import Period
 WEEKS = 12
 
 
-def counted_people(organisation: Organisation, today: date):
-    """The people anonymised figures may count: still supported, and agreed to use in anonymised reports."""
-    return Learner.objects.filter(consent_in_force(Purpose.REPORTS, today), organisation=organisation, is_active=True)
+def counted_people(organisation: Organisation, today: date, group=None):
+    """The people anonymised figures may count: still supported, and agreed to use in anonymised reports; with
+    `group`, only those in that class or group now."""
+    people = Learner.objects.filter(consent_in_force(Purpose.REPORTS, today), organisation=organisation, is_active=True)
+    return people if group is None else people.filter(group=group)
+
+
+def small_class_in(organisation: Organisation, today: date) -> bool:
+    """Whether some class or group, or the people in none, has from 1 to THRESHOLD - 1 people counted. While one
+    has, no single class's figures may be shown: the whole organisation's figures, less those of the other
+    classes, would be the small one's. When every part is empty or large enough, any sum or difference of
+    parts is large enough too."""
+    sizes = counted_people(organisation, today).values("group_id").annotate(n=Count("pk")).values_list("n", flat=True)
+    return any(n < THRESHOLD for n in sizes)
 
 
 def sessions_per_person(people, since: date, until_exclusive: date) -> list[tuple[int, int, int | None]]:
@@ -48,9 +59,10 @@ def sessions_per_person(people, since: date, until_exclusive: date) -> list[tupl
     )
 
 
-def organisation_summary(*, organisation: Organisation, today: date | None = None, period=None) -> dict:
-    """Anonymised figures for the last WEEKS whole weeks, or for `period` if given. Each figure is a
-    `suppression.Figure`, so it is shown, "fewer than 5", or "hidden to protect privacy"."""
+def organisation_summary(*, organisation: Organisation, today: date | None = None, period=None, group=None) -> dict:
+    """Anonymised figures for the last WEEKS whole weeks, or for `period` if given, about everyone counted or
+    about one class or group. Each figure is a `suppression.Figure`, so it is shown, "fewer than 5", or
+    "hidden to protect privacy". A class's figures are all hidden (`withheld`) while `small_class_in` is true."""
     today = today or timezone.localdate()
     if period is None:
         since = week_start(today) - timedelta(weeks=WEEKS)
@@ -58,9 +70,10 @@ def organisation_summary(*, organisation: Organisation, today: date | None = Non
     else:
         since, until = period.since, period.until + timedelta(days=1)
     weeks = max((until - since).days / 7, 1)
-    people = counted_people(organisation, today)
+    people = counted_people(organisation, today, group)
     n_people = people.count()
-    enough = n_people >= THRESHOLD
+    withheld = group is not None and small_class_in(organisation, today)
+    enough = n_people >= THRESHOLD and not withheld
     totals = sessions_per_person(people, since, until)
     sessions_total = sum(n for n, _, _ in totals)
     target_default = organisation.weekly_session_target
@@ -71,10 +84,11 @@ def organisation_summary(*, organisation: Organisation, today: date | None = Non
         "threshold": THRESHOLD,
         "weeks": round(weeks),
         "period": (since, until - timedelta(days=1)),
-        "people": count_of_people(n_people),
+        "people": protected() if withheld else count_of_people(n_people),
         "enough_people": enough,
+        "withheld": withheld,
         "sessions_total": exact(sessions_total) if enough else protected(),
-        "sessions_per_person_week": average_over(sessions_total / weeks, n_people),
+        "sessions_per_person_week": average_over(sessions_total / weeks, n_people) if enough else protected(),
         "target_rows": target_row.cells if enough else {"met": protected(), "not_met": protected()},
         "with_new": part_of(with_new, n_people) if enough else protected(),
         "levels": _latest_levels(organisation, people) if enough else None,

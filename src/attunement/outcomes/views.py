@@ -5,6 +5,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.text import slugify
 from django.views.decorators.http import require_safe
 
 from attunement.learners.access import learner_page
@@ -129,6 +130,16 @@ def _case_study_period(request, learner, period):
     return Period(since=release.since, until=release.until) if release else period
 
 
+def chosen_group(request, actor):
+    """The class or group chosen with `?group=`, the ones the member may choose from, and a sentence when the
+    choice was not one of them (everyone is then shown)."""
+    groups = groups_of(actor=actor)
+    chosen = request.GET.get("group", "")
+    group = next((g for g in groups if str(g.pk) == chosen), None)
+    problem = "That class or group is not one of yours, so everyone is shown." if chosen and group is None else ""
+    return group, groups, problem
+
+
 @member_required
 @require_safe
 def organisation_report(request, audience):
@@ -138,27 +149,25 @@ def organisation_report(request, audience):
     if not may_read_pack(actor, audience):
         raise PermissionDenied("This report is not for your role.")
     period, problem = period_from(request.GET)
-    pack = reports.organisation_pack(organisation=actor.organisation, period=period, audience=audience)
-    audit_record(
-        actor=actor,
-        action=f"{audience}_report.read",
-        detail={
-            "report": audience,
-            "title": pack["title"],
-            "format": "pdf" if request.GET.get("format") == "pdf" else "web",
-        },
-    )
+    group, groups, group_problem = chosen_group(request, actor)
+    pack = reports.organisation_pack(organisation=actor.organisation, period=period, audience=audience, group=group)
+    pdf = request.GET.get("format") == "pdf"
+    detail = {"report": audience, "title": pack["title"], "format": "pdf" if pdf else "web"}
+    audit_record(actor=actor, action=f"{audience}_report.read", detail=detail | reports.group_detail(group))
     context = {
         "report": pack,
         "period": period,
-        "problem": problem,
+        "problem": " ".join(p for p in (problem, group_problem) if p),
+        "groups": groups,
+        "group": group,
         "kind": "organisation",
-        "title": f"{pack['title']}: {actor.organisation.name}",
+        "title": f"{pack['title']}: {actor.organisation.name}" + (f", {group.name}" if group else ""),
         "body": "outcomes/reports/organisation.html",
     }
-    if request.GET.get("format") == "pdf":
+    if pdf:
+        which = f"{audience}-{slugify(group.name) or group.pk}" if group else audience
         return pdf_response(
-            request, "outcomes/report_pdf.html", context, f"{audience}-{period.since:%Y%m%d}-{period.until:%Y%m%d}.pdf"
+            request, "outcomes/report_pdf.html", context, f"{which}-{period.since:%Y%m%d}-{period.until:%Y%m%d}.pdf"
         )
     return render(request, "outcomes/report_page.html", context)
 
@@ -175,7 +184,15 @@ def report_index(request):
     may_practice = report_policy.role_may(actor, "read_own_practice")
     if not packs and not may_practice:
         raise PermissionDenied("There are no reports for your role.")
-    return render(request, "outcomes/report_index.html", {"packs": packs, "may_practice": may_practice})
+    may_export = report_policy.role_may(actor, "export_sessions")
+    context = {
+        "packs": packs,
+        "may_practice": may_practice,
+        "may_export": may_export,
+        "groups": groups_of(actor=actor) if packs else [],
+        "period": period_from({})[0],
+    }
+    return render(request, "outcomes/report_index.html", context)
 
 
 STAFF_REPORTS = {
@@ -227,9 +244,12 @@ def sessions_csv(request):
     actor = request.membership
     report_policy.require(actor, "export_sessions")
     period, _ = period_from(request.GET)
+    group, _, _ = chosen_group(request, actor)
     in_period = sessions_visible_to(actor).filter(started_at__gte=period.start, started_at__lt=period.end)
+    if group:
+        in_period = in_period.filter(learner__group=group)
     fmt = format_from(request)
-    read = {"report": "sessions", "title": "Every session", "format": fmt}
+    read = {"report": "sessions", "title": "Every session", "format": fmt} | reports.group_detail(group)
     audit_record(actor=actor, action="sessions_export.created", detail=read)
     # The file names each person whose sessions it holds: each of them gets a read entry, as for a report.
     audit_reads(
@@ -280,8 +300,9 @@ def sessions_csv(request):
             ]
 
     # Text typed by staff (a name, a place, a behaviour) never runs as a formula: the helper makes it safe.
+    which = f"sessions-{slugify(group.name) or group.pk}" if group else "sessions"
     return spreadsheet_response(
-        header, rows(), filename=f"sessions-{period.since:%Y%m%d}-{period.until:%Y%m%d}", format=fmt, title="Sessions"
+        header, rows(), filename=f"{which}-{period.since:%Y%m%d}-{period.until:%Y%m%d}", format=fmt, title="Sessions"
     )
 
 
@@ -291,12 +312,11 @@ def _dashboard_scope(request, actor):
 
     sites = list(actor.organisation.sites.all())
     site_id = request.GET.get("site", "")
-    groups = groups_of(actor=actor)
-    group_id = request.GET.get("group", "")
+    group, groups, _ = chosen_group(request, actor)
     scope = board.Scope(
         site_id=int(site_id) if site_id.isdigit() and any(str(s.pk) == site_id for s in sites) else None,
         need=request.GET.get("need", "") if request.GET.get("need", "") in Need.values else "",
-        group_id=next((g.pk for g in groups if str(g.pk) == group_id), None),
+        group_id=group.pk if group else None,
     )
     return scope, sites, groups
 

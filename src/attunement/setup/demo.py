@@ -14,7 +14,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from attunement.accounts.two_factor import enrol_authenticator
-from attunement.learners.models import Assignment, CommunicationProfile, KeyPerson, Learner, Plan, PlanOutcome
+from attunement.learners.models import (
+    Assignment,
+    CommunicationProfile,
+    Group,
+    KeyPerson,
+    Learner,
+    Plan,
+    PlanOutcome,
+)
 from attunement.made_up import BEHAVIOURS, PLACES_ADULT, PLACES_SCHOOL
 from attunement.made_up import FIRST_NAMES as MADE_UP_FIRST_NAMES
 from attunement.made_up import LAST_NAMES as MADE_UP_LAST_NAMES
@@ -192,6 +200,8 @@ def seed_demo(*, today: date | None = None, seed: int = 7) -> dict:
             totals["reviews"] += _demo_reviews(rng, learner, fundamentals, trajectory, sessions, assigned[0], today)
             totals["learners"] += 1
         _demo_means(rng, organisation, today)
+    for organisation, names in DEMO_GROUPS.items():
+        _demo_groups(school if organisation == "school" else adults, names)
     email, first, last, role = SCHOOL_ADMINISTRATOR
     administrator = get_user_model().objects.create(
         email=email, username=email, first_name=first, last_name=last, password=password
@@ -200,6 +210,26 @@ def seed_demo(*, today: date | None = None, seed: int = 7) -> dict:
     enrol_authenticator(administrator, DEMO_TOTP_SECRET)
     totals["staff"] += 1
     return totals
+
+
+# A class for each of the school's sites, a house for each half of the adult service. Made after everything
+# else, from no random numbers, so the rest of the demo is the same with them or without.
+DEMO_GROUPS = {"school": ("Otters (Primary)", "Willows (Secondary)"), "adults": ("Maple House", "Cedar House")}
+
+
+def _demo_groups(organisation, names) -> None:
+    """Each person goes in the group of their site (or, with no sites, of their place in the list)."""
+    sites = list(organisation.sites.order_by("pk"))
+    groups = [
+        Group.objects.create(
+            organisation=organisation, name=name, position=i, site=sites[i] if len(sites) == len(names) else None
+        )
+        for i, name in enumerate(names)
+    ]
+    for i, learner in enumerate(Learner.objects.filter(organisation=organisation).order_by("pk")):
+        where = sites.index(learner.site) if learner.site in sites else i
+        learner.group = groups[where % len(groups)]
+        learner.save(update_fields=["group"])
 
 
 def _demo_means(rng, organisation, today) -> None:
