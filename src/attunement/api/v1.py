@@ -543,8 +543,8 @@ def pack(
         None,
         ge=1,
         le=schemas.MAX_ID,
-        description="Only the people in this class or group now (staff figures stay the organisation's). Staff "
-        "keys only.",
+        description="Narrows the figures about people to those in this class or group now; staff figures stay "
+        "the whole organisation's. For keys with a staff role.",
     ),
 ):
     """An anonymised pack: `inspectors`, `commissioners`, `funders` or `management`, with the same figures, the
