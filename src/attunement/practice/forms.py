@@ -20,6 +20,7 @@ from .services import RatingInput, SessionDetails
 from .vocabulary import Ending, Enjoyment, Novelty, Phase, Technique
 
 MINUTE_CHOICES = (5, 10, 15, 20, 30)
+SAME_AS_LAST_NAMED = 3  # "Same as last time" names at most this many Fundamentals, then says how many more
 MAX_BEHAVIOURS = 50
 BEHAVIOUR_FIELD = re.compile(r"^behaviour-(\d+)-text$")
 
@@ -150,7 +151,7 @@ def local_moment(naive: datetime) -> datetime:
             "Please check the time.",
             code="skipped_time",
         )
-    return moment
+    return moment.astimezone(UTC)  # in UTC: a time in the hour that happens twice compares as the instant it is
 
 
 class StartField(forms.DateTimeField):
@@ -297,6 +298,8 @@ class QuickLogForm(forms.Form):
         if last_time is None or not last_time.fundamentals:
             return None
         names = [fundamental.name for fundamental in last_time.fundamentals]
+        if len(names) > SAME_AS_LAST_NAMED:  # the rest are seen ticked once it is tapped
+            names = [*names[: SAME_AS_LAST_NAMED - 1], f"{len(names) - SAME_AS_LAST_NAMED + 1} more"]
         return {
             "ids": " ".join(str(fundamental.pk) for fundamental in last_time.fundamentals),
             "words": names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1],

@@ -643,9 +643,10 @@ def _last_time_of(session_id: int, started_at: datetime) -> LastTime:
 
 
 def fundamentals_working_on(*, learner: Learner) -> WorkingOn | None:
-    """What the person is working on, from their latest progress review that rates Fundamentals: those rated above
-    the lowest level of its scale (seen) and below the highest (not yet as far as the scale goes), still in use,
-    in the organisation's order. None when no review rates any Fundamental."""
+    """What the person is working on, from their latest progress review that rates Fundamentals: those rated as seen
+    but not yet established, that is above the lowest level of its scale and in its lower half (on the usual scale:
+    "Emerging"; on the seven engagement levels: "Awareness" to "Engagement"), still in use, in the organisation's
+    order. None when no review rates any Fundamental."""
     review = (
         ProgressReview.objects.filter(learner=learner, ratings__fundamental__isnull=False)
         .order_by("-reviewed_on", "-pk")
@@ -660,7 +661,7 @@ def fundamentals_working_on(*, learner: Learner) -> WorkingOn | None:
             review_id=review["pk"],
             fundamental__retired_at__isnull=True,
             level__position__gt=lowest,
-            level__position__lt=highest,
+            level__position__lte=lowest + (highest - lowest) // 2,
         )
         .order_by("fundamental__position", "fundamental_id")
         .values_list("fundamental_id", flat=True)
