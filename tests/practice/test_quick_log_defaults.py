@@ -2,6 +2,7 @@
 a start that many minutes before now, "Same as last time" and the Fundamentals they are working on first. Withdrawn
 sessions and reviews never count, and enjoyment and the ending are never chosen for the practitioner."""
 
+import json
 import re
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -318,3 +319,38 @@ def test_a_coordinator_is_offered_only_people_they_have_logged_with(world, clien
     page = client.get(reverse("home")).content.decode()
     assert "Log a session with Una" in page
     assert "Log a session with Mina" not in page
+
+
+def last_clocks_back() -> datetime:
+    """01:00 UTC on the latest last Sunday of October before now: when London's clocks went back an hour."""
+    year = timezone.now().year
+    while True:
+        day = datetime(year, 10, 31, 1, 0, tzinfo=UTC)
+        day -= timedelta(days=(day.weekday() + 1) % 7)
+        if day < timezone.now():
+            return day
+        year -= 1
+
+
+def test_sessions_sent_by_the_api_in_the_hour_that_happens_twice_keep_their_own_hour(world, client, settings):
+    from ..api.conftest import bearer, make_key
+
+    settings.TIME_ZONE = "Europe/London"
+    _, secret = make_key(world)
+    back = last_clocks_back()
+    moments = [back - timedelta(minutes=30), back + timedelta(minutes=30)]  # both 01:30 on London's clocks
+    for moment in moments:
+        body = {
+            "submission_key": str(uuid.uuid4()),
+            "started_at": moment.isoformat(),
+            "minutes": 15,
+            "partner_ids": [world.coordinator.user_id],
+        }
+        response = client.post(
+            f"/api/v1/people/{world.mine.pk}/sessions",
+            json.dumps(body),
+            content_type="application/json",
+            headers=bearer(secret),
+        )
+        assert response.status_code == 201, response.content
+    assert sorted(Session.objects.values_list("started_at", flat=True)) == moments
