@@ -398,7 +398,8 @@ def _quick_log_data(session: schemas.SessionIn) -> QueryDict:
     try:
         if timezone.is_naive(started):
             started = timezone.make_aware(started)
-        data["started_at"] = timezone.localtime(started).strftime("%Y-%m-%dT%H:%M")
+        # With its offset, so a time in the hour that happens twice when the clocks go back keeps the one it was.
+        data["started_at"] = timezone.localtime(started).replace(second=0, microsecond=0).isoformat()
     except (OverflowError, ValueError):
         data["started_at"] = "not a time this server can keep"
     data["minutes"] = str(session.minutes)

@@ -1,8 +1,10 @@
 import re
 import uuid
+from datetime import UTC, datetime, timedelta
 
 from django import forms
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.formats import localize
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
@@ -18,6 +20,7 @@ from .services import RatingInput, SessionDetails
 from .vocabulary import Ending, Enjoyment, Novelty, Phase, Technique
 
 MINUTE_CHOICES = (5, 10, 15, 20, 30)
+SAME_AS_LAST_NAMED = 3  # "Same as last time" names at most this many Fundamentals, then says how many more
 MAX_BEHAVIOURS = 50
 BEHAVIOUR_FIELD = re.compile(r"^behaviour-(\d+)-text$")
 
@@ -129,11 +132,78 @@ def minutes_limits() -> dict[str, object]:
     }
 
 
+def default_start(*, minutes: int | None, now: datetime | None = None) -> datetime:
+    """When a session that has just finished started: `minutes` before now (the quick log is usually filled in just
+    after the session), to the minute."""
+    now = now or timezone.now()
+    return (now - timedelta(minutes=minutes or 0)).replace(second=0, microsecond=0)
+
+
+def local_moment(naive: datetime) -> datetime:
+    """A date and time read off the clock where the organisation is (the page's box) as a moment. When the clocks go
+    back, the hour that happens twice is taken as its first time; a time that never happens, in the hour skipped when
+    the clocks go forward, is refused in plain words."""
+    zone = timezone.get_current_timezone()
+    moment = naive.replace(tzinfo=zone)
+    if moment.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != naive:
+        raise forms.ValidationError(
+            f"There is no {naive:%H:%M} on {naive.day} {naive:%b %Y}: the clocks went forward an hour that night. "
+            "Please check the time.",
+            code="skipped_time",
+        )
+    return moment.astimezone(UTC)  # in UTC: a time in the hour that happens twice compares as the instant it is
+
+
+class StartField(forms.DateTimeField):
+    """When a session started: a date and time as the page's box gives it, on the organisation's clock, or an exact
+    moment with its offset from UTC ("2026-12-06T13:55:00Z"), as the quick log's script sends a start it worked out
+    at the moment Save was tapped (so a form sent later, or from a tablet set to another time zone, keeps the
+    right time)."""
+
+    default_error_messages = {
+        "invalid": "Please give the date and time the session started, for example 6 Dec 2026 at 13:55.",
+        "required": "Please say when the session started.",
+    }
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, datetime):
+            return value if timezone.is_aware(value) else local_moment(value)
+        moment = self._exact_moment(value)
+        if moment is not None:
+            return moment
+        text = str(value).strip()
+        for pattern in self.input_formats:
+            try:
+                return local_moment(datetime.strptime(text, pattern))
+            except ValueError:
+                continue
+        raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+
+    def bound_data(self, data, initial):
+        # An exact moment is shown again (after a problem elsewhere on the form) in the box, on the local clock.
+        moment = self._exact_moment(data)
+        return moment if moment is not None else data
+
+    @staticmethod
+    def _exact_moment(value) -> datetime | None:
+        if not isinstance(value, str):
+            return None
+        try:
+            moment = parse_datetime(value.strip())
+        except ValueError:
+            return None
+        return moment if moment is not None and timezone.is_aware(moment) else None
+
+
 class QuickLogForm(forms.Form):
-    """The quick session log. Only the duration is required; everything else has a sensible default."""
+    """The quick session log. Only the duration is required; everything else has a sensible default. Given what the
+    page suggests (`selectors.QuickLogSuggestions`), a new log starts with the person's usual length and a start that
+    many minutes ago."""
 
     submission_key = forms.UUIDField(widget=QuickHiddenInput)
-    started_at = forms.DateTimeField(
+    started_at = StartField(
         label="Started", widget=LocalDateTimeInput, input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
     )
     minutes = forms.IntegerField(
@@ -188,10 +258,11 @@ class QuickLogForm(forms.Form):
         required=False, max_length=4000, label="Next time", widget=QuickTextarea(attrs={"rows": 2})
     )
 
-    def __init__(self, *args, actor, learner, outcomes, **kwargs):
+    def __init__(self, *args, actor, learner, outcomes, suggestions=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.actor = actor
         self.learner = learner
+        self.suggestions = suggestions
         self.fields["partners"].queryset = staff_of(learner.organisation)
         # Retired Fundamentals are accepted here so the service can explain, in words, why they cannot be used.
         self.fields["fundamentals"].queryset = selectors.all_fundamentals_of(learner.organisation)
@@ -199,14 +270,41 @@ class QuickLogForm(forms.Form):
         self.fields["minutes"].widget.attrs.update(minutes_limits())
         self.fields["minutes"].error_messages["required"] = services.too_few_minutes_message()
         if not self.is_bound:
+            usual = suggestions.usual.minutes if suggestions else None
             self.initial.setdefault("submission_key", uuid.uuid4())
-            self.initial.setdefault("started_at", timezone.localtime().replace(second=0, microsecond=0))
+            if usual is not None:
+                self.initial.setdefault("minutes", usual)
+            self.initial.setdefault("started_at", timezone.localtime(default_start(minutes=usual)))
             self.initial.setdefault("partners", [actor.user_id])
         self.behaviour_rows = self._behaviour_rows()
 
     def fundamentals_in_use(self):
         """The Fundamentals to offer: those in use, plus a retired one only if it is already ticked."""
         return [choice for choice in self["fundamentals"] if not _retired(choice) or choice.data["selected"]]
+
+    def fundamentals_offered(self) -> tuple[list, list]:
+        """The Fundamentals to offer, in two lists: those the person is working on (from their latest progress
+        review), then the others, each in the organisation's order."""
+        working_on = self.suggestions.working_on if self.suggestions else None
+        wanted = set(working_on.fundamental_ids) if working_on else set()
+        choices = self.fundamentals_in_use()
+        first = [choice for choice in choices if _value_id(choice) in wanted]
+        return first, [choice for choice in choices if _value_id(choice) not in wanted]
+
+    def same_as_last_time(self) -> dict | None:
+        """The one-tap "Same as last time" choice: the Fundamentals of the person's previous session (those still in
+        use), as ids for the page's script and in words; None when there was no session or it had none."""
+        last_time = self.suggestions.last_time if self.suggestions else None
+        if last_time is None or not last_time.fundamentals:
+            return None
+        names = [fundamental.name for fundamental in last_time.fundamentals]
+        if len(names) > SAME_AS_LAST_NAMED:  # the rest are seen ticked once it is tapped
+            names = [*names[: SAME_AS_LAST_NAMED - 1], f"{len(names) - SAME_AS_LAST_NAMED + 1} more"]
+        return {
+            "ids": " ".join(str(fundamental.pk) for fundamental in last_time.fundamentals),
+            "words": names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1],
+            "started_at": last_time.started_at,
+        }
 
     def _behaviour_rows(self) -> list[dict]:
         """Every behaviour row the page posted (rows are added in the browser), in order; at least one."""
@@ -290,6 +388,11 @@ def _behaviour_row(data, i: int) -> dict:
     elif chosen == Novelty.NEW and answer == "new":
         confirmed_new = novelty.behaviour_key(checked) == novelty.behaviour_key(text)
     return {"index": i, "text": text, "novelty": chosen, "confirmed_new": confirmed_new, "seen_before": None}
+
+
+def _value_id(choice) -> int | None:
+    value = choice.data["value"]
+    return getattr(value, "value", value)
 
 
 def _retired(choice) -> bool:

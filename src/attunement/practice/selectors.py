@@ -3,8 +3,9 @@
 from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from statistics import median_low
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from attunement.learners.models import Assignment, Learner, PlanOutcome
@@ -13,7 +14,16 @@ from attunement.learners.selectors import learners_visible_to
 from attunement.organisations.models import Membership, Organisation
 from attunement.organisations.selectors import staff_of
 
-from .models import Correction, Fundamental, ObservedBehaviour, ProgressReview, ProgressScale, ReviewRating, Session
+from .models import (
+    Correction,
+    Fundamental,
+    ObservedBehaviour,
+    ProgressReview,
+    ProgressScale,
+    ReviewRating,
+    ScaleLevel,
+    Session,
+)
 from .novelty import history_of
 from .policies import fundamental_policy, review_policy, session_policy
 from .vocabulary import ENGAGEMENT_AREAS, Rates
@@ -544,3 +554,137 @@ def seen_before_hints(*, learner: Learner, editing: Session | None = None) -> di
     """`learner`'s recorded behaviours (the person already fetched through the scope) for the quick log's live
     "Seen before" hint; when correcting a session, its own behaviours are left out. One query."""
     return history_of(learner, leave_out_session_id=getattr(editing, "pk", None)).hints()
+
+
+# --- What the quick log fills in or offers first -----------------------------------------------------------------
+# Each answers about a person the page has already fetched through the scope. Withdrawn sessions and reviews never
+# count: they are read through `objects`, which leaves them out.
+
+USUAL_FROM_LAST = 10  # a person's usual length is the middle of their last this many sessions
+ORGANISATION_USUAL_DAYS = 90  # with no sessions yet, the organisation's sessions of this many days…
+ORGANISATION_USUAL_FROM_LAST = 200  # …at most this many of the latest
+STARTING_MINUTES = 10  # when nobody in the organisation has logged a session lately
+
+
+@dataclass(frozen=True)
+class UsualLength:
+    """The length the quick log preselects, and where it comes from: "person" (the middle of their last
+    `sessions` sessions), "organisation" (of the organisation's latest) or "starting" (nothing to go on)."""
+
+    minutes: int
+    source: str
+    sessions: int = 0
+
+
+@dataclass(frozen=True)
+class LastTime:
+    """The person's previous session: when it started, and the Fundamentals seen in it that are still in use."""
+
+    started_at: datetime
+    fundamentals: list[Fundamental]
+
+
+@dataclass(frozen=True)
+class WorkingOn:
+    """The Fundamentals a person is working on, in the organisation's order, from the review of `reviewed_on`."""
+
+    reviewed_on: date
+    fundamental_ids: list[int]
+
+
+@dataclass(frozen=True)
+class QuickLogSuggestions:
+    usual: UsualLength
+    last_time: LastTime | None
+    working_on: WorkingOn | None
+
+
+def middle_length(lengths) -> int:
+    """The middle of some session lengths (their median). With an even number of them, the shorter of the two in the
+    middle, so the answer is always a length that was really used (10 and 15 give 10, not 12.5)."""
+    return median_low(lengths)
+
+
+def usual_minutes(*, learner: Learner) -> UsualLength:
+    """How long a session with this person usually lasts: the middle of their last `USUAL_FROM_LAST` sessions; with
+    none, the middle of the organisation's latest; with none of those either, `STARTING_MINUTES`."""
+    own = list(
+        Session.objects.filter(learner=learner)
+        .order_by("-started_at", "-pk")
+        .values_list("minutes", flat=True)[:USUAL_FROM_LAST]
+    )
+    if own:
+        return UsualLength(middle_length(own), "person", len(own))
+    return _organisation_usual(learner)
+
+
+def _organisation_usual(learner: Learner) -> UsualLength:
+    since = timezone.now() - timedelta(days=ORGANISATION_USUAL_DAYS)
+    theirs = list(
+        Session.objects.filter(learner__organisation_id=learner.organisation_id, started_at__gte=since)
+        .order_by("-started_at")
+        .values_list("minutes", flat=True)[:ORGANISATION_USUAL_FROM_LAST]
+    )
+    if theirs:
+        return UsualLength(middle_length(theirs), "organisation", len(theirs))
+    return UsualLength(STARTING_MINUTES, "starting", 0)
+
+
+def last_time(*, learner: Learner) -> LastTime | None:
+    """The person's previous session (the latest to start, by anyone) and its Fundamentals still in use, or None when
+    nothing has been logged with them yet."""
+    latest = Session.objects.filter(learner=learner).order_by("-started_at", "-pk").only("pk", "started_at").first()
+    return None if latest is None else _last_time_of(latest.pk, latest.started_at)
+
+
+def _last_time_of(session_id: int, started_at: datetime) -> LastTime:
+    fundamentals = Fundamental.objects.filter(sessions=session_id, retired_at__isnull=True).order_by("position", "pk")
+    return LastTime(started_at=started_at, fundamentals=list(fundamentals))
+
+
+def fundamentals_working_on(*, learner: Learner) -> WorkingOn | None:
+    """What the person is working on, from their latest progress review that rates Fundamentals: those rated as seen
+    but not yet established, that is above the lowest level of its scale and in its lower half (on the usual scale:
+    "Emerging"; on the seven engagement levels: "Awareness" to "Engagement"), still in use, in the organisation's
+    order. None when no review rates any Fundamental."""
+    review = (
+        ProgressReview.objects.filter(learner=learner, ratings__fundamental__isnull=False)
+        .order_by("-reviewed_on", "-pk")
+        .values("pk", "reviewed_on", "scale_id")
+        .first()
+    )
+    if review is None:
+        return None
+    lowest, highest = _level_bounds(review["scale_id"])
+    ids = (
+        ReviewRating.objects.filter(
+            review_id=review["pk"],
+            fundamental__retired_at__isnull=True,
+            level__position__gt=lowest,
+            level__position__lte=lowest + (highest - lowest) // 2,
+        )
+        .order_by("fundamental__position", "fundamental_id")
+        .values_list("fundamental_id", flat=True)
+    )
+    return WorkingOn(reviewed_on=review["reviewed_on"], fundamental_ids=list(ids))
+
+
+def _level_bounds(scale_id: int) -> tuple[int, int]:
+    bounds = ScaleLevel.objects.filter(scale_id=scale_id).aggregate(lowest=Min("position"), highest=Max("position"))
+    return bounds["lowest"] or 0, bounds["highest"] or 0
+
+
+def quick_log_suggestions(*, learner: Learner) -> QuickLogSuggestions:
+    """Everything the quick log preselects or offers first for this person. Their last sessions are read once: the
+    latest gives "last time", all of them the usual length."""
+    latest = list(
+        Session.objects.filter(learner=learner)
+        .order_by("-started_at", "-pk")
+        .values_list("pk", "started_at", "minutes")[:USUAL_FROM_LAST]
+    )
+    if latest:
+        usual = UsualLength(middle_length([minutes for _, _, minutes in latest]), "person", len(latest))
+        previous = _last_time_of(latest[0][0], latest[0][1])
+    else:
+        usual, previous = _organisation_usual(learner), None
+    return QuickLogSuggestions(usual=usual, last_time=previous, working_on=fundamentals_working_on(learner=learner))

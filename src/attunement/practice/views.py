@@ -59,8 +59,10 @@ def home(request):
     else:
         people = selectors.learners_recent_first(actor=actor, limit=12)
         counts = selectors.sessions_per_learner_since(learners=people, since=this_week)
+    may_record = learner_policy.role_may(actor, "record_session")
+    log_with = _people_to_log_with(actor, people, whole_organisation) if may_record else []
     recent = list(selectors.recent_sessions_by(actor=actor))
-    names_for_request(request).work_out([*people, *(session.learner for session in recent)])
+    names_for_request(request).work_out([*people, *log_with, *(session.learner for session in recent)])
     return render(
         request,
         "practice/home.html",
@@ -68,7 +70,8 @@ def home(request):
             "people": [{"learner": p, "this_week": counts.get(p.pk, 0), "target": p.session_target()} for p in people],
             "whole_organisation": whole_organisation,
             "recent": recent,
-            "may_record": learner_policy.role_may(actor, "record_session"),
+            "may_record": may_record,
+            "log_with": log_with,
             "leads": fundamental_policy.role_may(actor, "manage"),
             "may_add_people": learner_policy.may_create(actor),
             "may_manage_members": member_policy.role_may(actor, "view"),
@@ -77,6 +80,19 @@ def home(request):
             "leading_parts": leading_parts(actor),
         },
     )
+
+
+LOG_WITH_ON_HOME = 4  # the people the home page offers a one-tap log with
+
+
+def _people_to_log_with(actor, people, whole_organisation: bool) -> list:
+    """The people the home page offers to log a session with in one tap, the one the member last logged with first:
+    a practitioner's own people (already listed, last seen first); for those who see the whole organisation, only
+    people they have logged with themselves."""
+    if not whole_organisation:
+        return people[:LOG_WITH_ON_HOME]
+    mine = selectors.learners_recent_first(actor=actor, limit=LOG_WITH_ON_HOME)
+    return [person for person in mine if person.last_logged is not None]
 
 
 @member_required
@@ -102,7 +118,10 @@ def log_choose_learner(request):
 def quick_log(request, learner):
     actor = request.membership
     outcomes = selectors.active_outcomes(learner=learner)
-    form = QuickLogForm(request.POST or None, actor=actor, learner=learner, outcomes=outcomes)
+    # What the form preselects and offers first; a form posted back has its own values, so these are read for it
+    # only if it has to be shown again.
+    suggestions = selectors.quick_log_suggestions(learner=learner) if request.method != "POST" else None
+    form = QuickLogForm(request.POST or None, actor=actor, learner=learner, outcomes=outcomes, suggestions=suggestions)
     if request.method == "POST" and form.is_valid():
         with errors_onto(form):
             recorded = services.session_record(
@@ -120,13 +139,18 @@ def quick_log(request, learner):
             request.session[DRAFT_SAVED_KEY] = request.path
             return redirect("practice:timeline", learner_id=learner.pk)
     partner_search = _offer_partners(request, form, "partners", learner)  # only the page shown needs the choices
+    if form.suggestions is None:
+        form.suggestions = selectors.quick_log_suggestions(learner=learner)
+    usual = form.suggestions.usual
     return render(
         request,
         "practice/quick_log.html",
         {
             "form": form,
             "learner": learner,
-            "minute_choices": MINUTE_CHOICES,
+            "usual": usual,
+            "minute_choices": sorted({*MINUTE_CHOICES, usual.minutes}),
+            "time_zone": timezone.get_current_timezone_name(),
             "places": selectors.place_suggestions(actor=actor, learner=learner),
             "behaviour_suggestions": selectors.behaviour_suggestions(learner=learner),
             "seen_before_hints": selectors.seen_before_hints(learner=learner),

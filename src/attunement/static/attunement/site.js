@@ -80,6 +80,7 @@
 
     // Bring back a draft that was never saved, unless the server is already showing the posted form.
     const stored = localStorage.getItem(key);
+    let restored = false;
     if (stored && !serverHasErrors) {
       try {
         const draft = JSON.parse(stored);
@@ -87,6 +88,7 @@
         while (rows.children.length < wantedRows) addBehaviourRow();
         writeForm(form, draft.values);
         banner.hidden = false;
+        restored = true;
       } catch (e) {
         localStorage.removeItem(key);
       }
@@ -155,9 +157,113 @@
     form.addEventListener("change", showReason);
     showReason();
 
+    setUpWhen(form, restored || serverHasErrors);
+    setUpSameAsLastTime(form);
+
     form.addEventListener("input", saveDraft);
     form.addEventListener("change", saveDraft);
 
+  }
+
+  // When the session started. "It has just finished" (the usual case: the log is filled in just after the session)
+  // starts it the minutes before the moment Save is tapped; "It is happening now" at the moment that is tapped;
+  // "Another time" shows the box. For the first two the start is sent as an exact moment (UTC), worked out on
+  // this device when Save is tapped, so a form sent later, or from a tablet set to another time zone, keeps the
+  // right time. The box is kept in step, on the organisation's clock, so a kept draft brings back the same time.
+  // A draft brought back, or a form the server sent back, shows the box with the time it had.
+  function setUpWhen(form, keepTheBox) {
+    const choices = document.getElementById("when-choices");
+    if (!choices) return;  // correcting a saved session: the box only
+    const group = document.getElementById("when");
+    const box = document.getElementById("id_started_at");
+    const moment = document.getElementById("started-at-moment");
+    const field = document.getElementById("started-at-field");
+    const summary = document.getElementById("when-summary");
+    const minutes = document.getElementById("id_minutes");
+    let mode = keepTheBox ? "other" : "finished";
+    let happeningSince = Date.now();
+    let clock;
+    try {
+      clock = new Intl.DateTimeFormat("en-GB", {
+        timeZone: group.dataset.timeZone, year: "numeric", month: "2-digit", day: "2-digit",
+        hour: "2-digit", minute: "2-digit", hourCycle: "h23",
+      });
+    } catch (e) {
+      clock = new Intl.DateTimeFormat("en-GB", {
+        year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23",
+      });
+    }
+    function onTheClock(time) {
+      const part = {};
+      for (const p of clock.formatToParts(new Date(time))) part[p.type] = p.value;
+      return { box: part.year + "-" + part.month + "-" + part.day + "T" + part.hour + ":" + part.minute,
+               time: part.hour + ":" + part.minute };
+    }
+    function toTheMinute(time) { return Math.floor(time / 60000) * 60000; }
+    function lasted() {
+      const value = Number(minutes.value);
+      return Number.isInteger(value) && value > 0 ? Math.min(value, Number(minutes.max) || value) : 0;
+    }
+    function start() {
+      return mode === "now" ? toTheMinute(happeningSince) : toTheMinute(Date.now() - lasted() * 60000);
+    }
+    function show() {
+      for (const b of choices.querySelectorAll("button")) b.setAttribute("aria-pressed", String(b.dataset.when === mode));
+      const other = mode === "other";
+      field.hidden = other ? false : true;
+      box.disabled = !other;
+      moment.disabled = other;
+      summary.hidden = other;
+      if (other) return;
+      const at = start();
+      const shown = onTheClock(at);
+      moment.value = new Date(at).toISOString();
+      box.value = shown.box;
+      const ago = Math.round((toTheMinute(Date.now()) - at) / 60000);
+      summary.textContent = "Started at " + shown.time + (mode === "now" ? " (now)." :
+        ago > 0 ? ", " + ago + (ago === 1 ? " minute" : " minutes") + " ago: it has just finished." : " (now).");
+    }
+    choices.hidden = false;
+    const hint = document.getElementById("started-at-hint");
+    if (hint) hint.hidden = true;
+    choices.addEventListener("click", function (event) {
+      const button = event.target.closest("button[data-when]");
+      if (!button) return;
+      if (button.dataset.when === "other" && mode !== "other") show();  // the box starts from the time shown
+      if (button.dataset.when === "now") happeningSince = Date.now();
+      mode = button.dataset.when;
+      show();
+      if (mode === "other") box.focus();
+      form.dispatchEvent(new Event("change"));  // keep the draft
+    });
+    minutes.addEventListener("input", show);
+    window.setInterval(function () { if (mode === "finished") show(); }, 20000);
+    // First of the form's own listeners for sending it: whatever reads the form then reads this moment.
+    form.addEventListener("submit", show, { capture: true });
+    show();
+  }
+
+  // "Same as last time" ticks the Fundamentals seen in the person's previous session; tapped again, unticks them.
+  function setUpSameAsLastTime(form) {
+    const button = document.getElementById("same-as-last-time");
+    if (!button) return;
+    const wanted = button.dataset.fundamentals.split(" ");
+    const boxes = wanted
+      .map((id) => form.querySelector("input[name=fundamentals][value='" + id + "']"))
+      .filter((box) => box !== null);
+    function sync() {
+      button.setAttribute("aria-pressed", String(boxes.length > 0 && boxes.every((box) => box.checked)));
+    }
+    button.addEventListener("click", function () {
+      const tick = !boxes.every((box) => box.checked);
+      for (const box of boxes) box.checked = tick;
+      sync();
+      form.dispatchEvent(new Event("change"));
+    });
+    form.addEventListener("change", sync);
+    button.hidden = false;
+    document.getElementById("same-as-last-when").hidden = false;
+    sync();
   }
 
   // A page that confirms a save tells us which draft is now safe to forget.
