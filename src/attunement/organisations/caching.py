@@ -17,8 +17,8 @@ class NoStoreMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        if request.path.startswith(self.static_prefix):
-            return response
+        if request.path.startswith(self.static_prefix) or getattr(response, "names_no_one", False):
+            return response  # a view's file that is the same for everyone (the app's service worker) says so
         if "no-store" not in response.get("Cache-Control", ""):
             response["Cache-Control"] = NO_STORE
         response.headers.pop("Expires", None)

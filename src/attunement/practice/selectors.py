@@ -11,6 +11,7 @@ from attunement.learners.models import Assignment, Learner, PlanOutcome
 from attunement.learners.policies import learner_policy
 from attunement.learners.selectors import learners_visible_to
 from attunement.organisations.models import Membership, Organisation
+from attunement.organisations.policies import sees_whole_organisation
 from attunement.organisations.selectors import staff_of
 
 from .models import Correction, Fundamental, ObservedBehaviour, ProgressReview, ProgressScale, ReviewRating, Session
@@ -544,3 +545,40 @@ def seen_before_hints(*, learner: Learner, editing: Session | None = None) -> di
     """`learner`'s recorded behaviours (the person already fetched through the scope) for the quick log's live
     "Seen before" hint; when correcting a session, its own behaviours are left out. One query."""
     return history_of(learner, leave_out_session_id=getattr(editing, "pk", None)).hints()
+
+
+# --- Pages kept on a tablet for use with no connection ------------------------------------------------------------
+
+OFFLINE_RECENT_WEEKS = 8
+
+
+def learners_kept_offline(*, actor: Membership, limit: int) -> tuple[list[Learner], bool]:
+    """The people whose pages a member's tablet keeps for use with no connection, and whether there were more
+    than `limit` of them (the rest are left off).
+
+    Only active people in the member's scope, the same scope every page about a person checks. A member who sees
+    only the people assigned to them keeps all of them; a member who sees the whole organisation keeps only the
+    people they are assigned to or logged a session with in the last OFFLINE_RECENT_WEEKS weeks, never everyone.
+    Those they logged most recently come first, then by name."""
+    people = learners_visible_to(actor).filter(is_active=True)
+    if sees_whole_organisation(actor):
+        today = timezone.localdate()
+        assigned = Assignment.objects.filter(learner_id=OuterRef("pk"), user_id=actor.user_id).filter(
+            Q(starts_on__isnull=True) | Q(starts_on__lte=today), Q(ends_on__isnull=True) | Q(ends_on__gte=today)
+        )
+        logged = Session.objects.filter(
+            learner_id=OuterRef("pk"),
+            recorded_by_id=actor.user_id,
+            started_at__gte=_start_of(today - timedelta(weeks=OFFLINE_RECENT_WEEKS)),
+        )
+        people = people.filter(Exists(assigned) | Exists(logged))
+    last_logged = (
+        Session.objects.filter(recorded_by_id=actor.user_id, learner_id=OuterRef("pk"))
+        .order_by("-started_at")
+        .values("started_at")[:1]
+    )
+    people = people.annotate(last_logged=Subquery(last_logged)).order_by(
+        F("last_logged").desc(nulls_last=True), "first_name", "last_name", "pk"
+    )
+    found = list(people[: limit + 1])
+    return found[:limit], len(found) > limit
