@@ -4,6 +4,7 @@ banner; a page not kept says so and lists what is; nobody else ever sees them.""
 import re
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from attunement.accounts.models import User
@@ -33,6 +34,11 @@ def _wait_until_kept(page, base) -> dict:
     return wanted
 
 
+def _serious_accessibility_problems(page) -> list[str]:
+    violations = Axe().run(page).response["violations"]
+    return [f"{v['id']}: {v['help']}" for v in violations if v["impact"] in ("serious", "critical")]
+
+
 def _caches(page) -> list[str]:
     return sorted(page.evaluate("caches.keys()"))
 
@@ -48,6 +54,7 @@ def test_a_practitioners_pages_open_offline_with_a_banner_and_a_page_not_kept_li
     assert set(urls) == {"Log a session", "About me", "Timeline: the latest sessions"}
     assert f"attunement-pages-{sam.pk}" in _caches(page)
     expect(page.get_by_role("heading", name=person["name"])).to_be_visible()
+    assert _serious_accessibility_problems(page) == []
 
     page.context.set_offline(True)
     expected = {
@@ -59,7 +66,8 @@ def test_a_practitioners_pages_open_offline_with_a_banner_and_a_page_not_kept_li
     for url, heading in expected.items():
         page.goto(base + url)
         expect(heading).to_be_visible()
-        expect(page.get_by_role("status").filter(has_text="You are offline")).to_have_text(re.compile(SAVED))
+        expect(page.get_by_role("status").filter(has_text="You are offline")).to_have_text(SAVED)
+    assert _serious_accessibility_problems(page) == []  # the banner on a kept page
 
     # Each opening of the kept quick log gives its form a new key, as the server does: two sessions logged one
     # after the other offline are two sessions, not one sent twice.
@@ -74,6 +82,7 @@ def test_a_practitioners_pages_open_offline_with_a_banner_and_a_page_not_kept_li
     expect(page.get_by_role("heading", name="This page was not saved on this tablet")).to_be_visible()
     expect(page.get_by_role("status")).to_contain_text("You are offline. This page was not saved on this tablet.")
     expect(page.locator("[data-saved-page]")).to_have_count(len(kept["pages"]))
+    assert _serious_accessibility_problems(page) == []
     page.get_by_role("link", name="About me").first.click()
     expect(page.get_by_role("heading", name=re.compile("^About me: "))).to_be_visible()
     page.context.set_offline(False)
