@@ -59,6 +59,7 @@ def test_a_practitioners_pages_open_offline_with_a_banner_and_a_page_not_kept_li
     page.context.set_offline(True)
     expected = {
         "/": page.get_by_role("heading", name="Hello, Sam"),
+        "/log/": page.get_by_role("heading", name="Log a session — who with?"),
         urls["Log a session"]: page.get_by_role("heading", name=f"Session with {person['name']}"),
         urls["About me"]: page.get_by_role("heading", name=f"About me: {person['name']}"),
         urls["Timeline: the latest sessions"]: page.get_by_role("heading", name=f"{person['name']}'s sessions"),

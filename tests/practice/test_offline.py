@@ -45,7 +45,7 @@ def test_a_practitioners_tablet_keeps_home_and_the_three_pages_of_each_of_their_
     login(client, world.practitioner)
     kept = _kept(client)
     urls = {page["url"] for page in kept["pages"]}
-    assert urls == {reverse("home"), reverse("practice:offline")} | _person_urls(world.mine)
+    assert urls == {reverse("home"), reverse("practice:log"), reverse("practice:offline")} | _person_urls(world.mine)
     assert kept["people"] == [{"id": world.mine.pk, "name": "Mina"}]
     assert kept["user"] == str(world.practitioner.user_id)
     assert kept["people_left_off"] is False
@@ -109,7 +109,7 @@ def test_the_list_is_capped_and_says_so(world, client, settings, assigned, limit
     assert len(ids) == min(assigned, limit)
     assert set(ids) <= {person.pk for person in people}
     assert kept["people_left_off"] is (assigned > limit)
-    assert len(kept["pages"]) == 2 + 3 * len(ids)
+    assert len(kept["pages"]) == 3 + 3 * len(ids)  # home, choosing who to log for, and this list
     if people:
         assert ids[0] == people[-1].pk  # the one logged most recently comes first
 

@@ -141,13 +141,15 @@ def web_manifest(request):
 
 
 def pages_kept_offline(request) -> dict:
-    """The pages this member's tablet keeps: the home page and "What is on this tablet", then for each of their
-    people (selectors.learners_kept_offline) the quick log, About me and the first page of the timeline, each
-    only where the member's role may open it, as the page itself checks."""
+    """The pages this member's tablet keeps: the home page, "Log a session" (choosing who) and "What is on this
+    tablet", then for each of their people (selectors.learners_kept_offline) the quick log, About me and the first
+    page of the timeline, each only where the member's role may open it, as the page itself checks."""
     actor = request.membership
     pages = []
     if is_staff_member(actor):
         pages.append({"url": reverse("home"), "title": "Home", "person": None})
+    if learner_policy.role_may(actor, "record_session"):  # where "Log a session" leads: choosing who
+        pages.append({"url": reverse("practice:log"), "title": "Log a session: choose who", "person": None})
     pages.append({"url": reverse("practice:offline"), "title": "What is on this tablet", "person": None})
     limit = int(_setting("OFFLINE_PEOPLE_LIMIT", OFFLINE_PEOPLE_LIMIT))
     people, more = selectors.learners_kept_offline(actor=actor, limit=limit) if is_staff_member(actor) else ([], False)
