@@ -229,8 +229,11 @@ function page(html, status) {
 }
 
 async function showCopy(copy, why) {
-  const first = why === "slow" ? "The connection is not answering." : "You are offline.";
-  const words = first + " This page was saved on this tablet " + savedWhen(copy.savedAt) + ".";
+  const when = savedWhen(copy.savedAt);
+  const words =
+    why === "slow"
+      ? "The connection is not answering, so this is the copy saved on this tablet " + when + ". Anything newer shows once it answers: open the page again."
+      : "You are offline. This page was saved on this tablet " + when + ".";
   const html = freshKeys(await copy.response.text()).replace(/<main\b[^>]*>/, (main) => main + banner(words));
   return page(html);
 }
