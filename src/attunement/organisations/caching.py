@@ -8,7 +8,8 @@ NO_STORE = "no-store, private"
 
 class NoStoreMiddleware:
     """Mark every answer `Cache-Control: no-store, private` (and `Pragma: no-cache` for old caches), except
-    the static files, which name no one. A view that set
+    the static files, which name no one, and an answer its view marked `names_no_one` (the installed app's service
+    worker and manifest, the same for everyone). A view that set
     caching of its own loses it, unless it already said no-store (then its header is kept as it is)."""
 
     def __init__(self, get_response):
