@@ -328,6 +328,7 @@ def main(argv=None) -> None:
     home_url = reverse("home")
     list_url = reverse("learners:list")
     dashboard_url = reverse("outcomes:dashboard")
+    offline_url = reverse("practice:offline_pages")
     floor_url = reverse("bench_floor")
     layout_url = reverse("bench_layout")
     person_url = reverse("bench_person", kwargs={"learner_id": learner.pk})
@@ -352,6 +353,8 @@ def main(argv=None) -> None:
             },
         )
 
+    OFFLINE_COPY = {"X-Attunement-Offline-Copy": "1"}
+
     def forget_message():
         # Nobody reads the "saved" message between posts here; drop it so messages do not pile up.
         as_practitioner.cookies.pop("messages", None)
@@ -370,6 +373,10 @@ def main(argv=None) -> None:
         Case("quick log form (GET)", "quick log", lambda: as_practitioner.get(log_url)),
         Case("save a session (POST)", "write", post_session, expect=302, after=forget_message),
         Case("dashboard (co-ordinator)", "dashboard", lambda: as_coordinator.get(dashboard_url)),
+        # What a tablet keeps for use with no connection (practice/offline.py), asked after a page loads.
+        Case("pages kept offline (practitioner)", "list", lambda: as_practitioner.get(offline_url)),
+        Case("pages kept offline (co-ordinator)", "list", lambda: as_coordinator.get(offline_url)),
+        Case("a kept copy of About me", "person", lambda: as_practitioner.get(about_url, headers=OFFLINE_COPY)),
     ]
 
     wanted = [part.strip() for part in args.only.lower().split(",")]

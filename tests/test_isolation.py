@@ -581,3 +581,45 @@ def test_every_api_route_answers_a_key_of_each_role_as_the_pages_answer_that_rol
             status = send(reverse(name, kwargs=kwargs)).status_code
             expected = 200 if name in API_OPEN else 404 if name == API_ROOT else 401
             assert status == expected, f"signed-in {role} on {name}: {status}"
+
+
+# The installed app's own files (practice/offline.py): the same for everyone, naming no one, and open with nobody
+# signed in, because the browser checks the service worker for updates whoever is signed in, or nobody.
+OPEN_APP_FILES = {"practice:service_worker", "practice:web_manifest"}
+# The pages kept on a tablet for use with no connection: the list of them, and the page showing what is kept.
+OFFLINE_PAGES = {"practice:offline_pages", "practice:offline"}
+
+
+@pytest.mark.django_db
+def test_with_nobody_signed_in_only_the_apps_own_files_open(world, client):
+    routes = [(n, p) for n, p in all_named_routes() if not p and not n.startswith("api:")]
+    names = {name for name, _ in routes}
+    assert OPEN_APP_FILES | OFFLINE_PAGES <= names, "the walk must reach the offline pages"
+    for name, _ in routes:
+        url = reverse(name)
+        module = resolve(url).func.__module__
+        if not module.startswith("attunement.") or module.startswith("attunement.accounts"):
+            continue  # the sign-in pages are allauth's, tested with the login flows
+        response = client.get(url)
+        if name in OPEN_APP_FILES:
+            assert response.status_code == 200, name
+            assert "Mina" not in shown(response) and "Faro" not in shown(response), name
+        elif response.status_code != 404:
+            assert response.status_code == 302 and reverse("account_login") in response["Location"], name
+
+
+@pytest.mark.django_db
+def test_every_page_a_tablet_keeps_is_one_its_member_may_open_about_people_in_their_scope(world, client):
+    """For every role, the offline list names only people in the member's scope and pages that open for them,
+    so a tablet never keeps what the member could not open with a connection."""
+    records_of(world, world.mine, world.practitioner)
+    records_of(world, world.foreign, world.other_coordinator)
+    for role, member in world.members.items():
+        Assignment.objects.get_or_create(learner=world.unassigned, user=member.user)  # work with someone
+        login(client, member)
+        kept = client.get(reverse("practice:offline_pages")).json()
+        scope = set(learner_policy.scope(member).values_list("pk", flat=True))
+        assert {person["id"] for person in kept["people"]} <= scope, role
+        assert world.foreign.pk not in {person["id"] for person in kept["people"]}, role
+        for page in kept["pages"]:
+            assert client.get(page["url"]).status_code == 200, f"{role}: {page['url']}"

@@ -63,6 +63,9 @@ def new_tablet(browser, live_server, demo):
     contexts, violations = [], []
 
     def open_page(**options):
+        # The app's service worker (offline pages) is tried in the tests about it, which pass
+        # service_workers="allow"; elsewhere it is blocked, so a page a test opens always comes from the server.
+        options.setdefault("service_workers", "block")
         context = browser.new_context(viewport=TABLET, has_touch=True, **options)
         context.set_default_timeout(BUSY_MACHINE_WAIT_MS)
         context.set_default_navigation_timeout(BUSY_MACHINE_WAIT_MS)

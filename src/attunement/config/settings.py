@@ -84,6 +84,7 @@ MIDDLEWARE = [
     "attunement.organisations.audit.RequestAddressMiddleware",
     "axes.middleware.AxesMiddleware",
     "attunement.accounts.middleware.RefusedAccessMiddleware",
+    "attunement.practice.offline.OfflineCopyMiddleware",  # a copy kept on the tablet for use with no connection
 ]
 
 ROOT_URLCONF = "attunement.config.urls"
@@ -291,6 +292,9 @@ CONTENT_SECURITY_POLICY = {
         "base-uri": ["'none'"],
         "form-action": ["'self'"],
         "frame-ancestors": ["'none'"],
+        # The service worker (served from the site's root) and the app's manifest: our own files only.
+        "worker-src": ["'self'"],
+        "manifest-src": ["'self'"],
     }
 }
 

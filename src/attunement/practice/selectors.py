@@ -12,6 +12,7 @@ from attunement.learners.models import Assignment, Learner, PlanOutcome
 from attunement.learners.policies import learner_policy
 from attunement.learners.selectors import learners_visible_to
 from attunement.organisations.models import Membership, Organisation
+from attunement.organisations.policies import sees_whole_organisation
 from attunement.organisations.selectors import staff_of
 
 from .models import (
@@ -688,3 +689,40 @@ def quick_log_suggestions(*, learner: Learner) -> QuickLogSuggestions:
     else:
         usual, previous = _organisation_usual(learner), None
     return QuickLogSuggestions(usual=usual, last_time=previous, working_on=fundamentals_working_on(learner=learner))
+
+
+# --- Pages kept on a tablet for use with no connection ------------------------------------------------------------
+
+OFFLINE_RECENT_WEEKS = 8
+
+
+def learners_kept_offline(*, actor: Membership, limit: int) -> tuple[list[Learner], bool]:
+    """The people whose pages a member's tablet keeps for use with no connection, and whether there were more
+    than `limit` of them (the rest are left off).
+
+    Only active people in the member's scope, the same scope every page about a person checks. A member who sees
+    only the people assigned to them keeps all of them; a member who sees the whole organisation keeps only the
+    people they are assigned to or logged a session with in the last OFFLINE_RECENT_WEEKS weeks, never everyone.
+    Those they logged most recently come first, then by name."""
+    people = learners_visible_to(actor).filter(is_active=True)
+    if sees_whole_organisation(actor):
+        # Found from the member's own assignments and sessions (each through its index), not by looking at
+        # everyone in the organisation: the cost stays with what the member did, however large the organisation.
+        today = timezone.localdate()
+        assigned = Assignment.objects.filter(user_id=actor.user_id).filter(
+            Q(starts_on__isnull=True) | Q(starts_on__lte=today), Q(ends_on__isnull=True) | Q(ends_on__gte=today)
+        )
+        logged = Session.objects.filter(
+            recorded_by_id=actor.user_id, started_at__gte=_start_of(today - timedelta(weeks=OFFLINE_RECENT_WEEKS))
+        )
+        people = people.filter(Q(pk__in=assigned.values("learner_id")) | Q(pk__in=logged.values("learner_id")))
+    last_logged = (
+        Session.objects.filter(recorded_by_id=actor.user_id, learner_id=OuterRef("pk"))
+        .order_by("-started_at")
+        .values("started_at")[:1]
+    )
+    people = people.annotate(last_logged=Subquery(last_logged)).order_by(
+        F("last_logged").desc(nulls_last=True), "first_name", "last_name", "pk"
+    )
+    found = list(people[: limit + 1])
+    return found[:limit], len(found) > limit

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import family_views, person_views, views
+from . import family_views, offline, person_views, views
 
 app_name = "practice"
 
@@ -31,6 +31,11 @@ urlpatterns = [
         name="family_feedback_on_paper",
     ),
     path("organisation/scales/<int:scale_id>/", views.scale_wording, name="scale_wording"),
+    # Using Attunement with no connection (offline.py): served from the root, so the worker looks after every page.
+    path("offline/", offline.offline_page, name="offline"),
+    path("offline/pages/", offline.offline_pages, name="offline_pages"),
+    path("service-worker.js", offline.service_worker, name="service_worker"),
+    path("manifest.webmanifest", offline.web_manifest, name="web_manifest"),
 ]
 
 # Served under /learners/ with the other pages about one person (config/urls.py), as learners:….

@@ -208,7 +208,8 @@ def timeline(request, learner):
             "weeks": weeks,
             "chart": charts.weekly_bars(weeks),
             "home_notes": selectors.home_observations_of(actor=actor, learner=learner),
-            "clear_draft": request.session.pop(DRAFT_SAVED_KEY, ""),
+            # A copy kept on the tablet is opened later: it must never tell the tablet to forget a draft then.
+            "clear_draft": "" if getattr(request, "offline_copy", False) else request.session.pop(DRAFT_SAVED_KEY, ""),
         },
     )
 
