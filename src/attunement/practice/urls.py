@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import family_views, person_views, views
+from . import family_views, offline_queue, person_views, views
 
 app_name = "practice"
 
@@ -31,6 +31,8 @@ urlpatterns = [
         name="family_feedback_on_paper",
     ),
     path("organisation/scales/<int:scale_id>/", views.scale_wording, name="scale_wording"),
+    path("saved-on-this-tablet/", offline_queue.waiting, name="offline_queue"),
+    path("saved-on-this-tablet/token/", offline_queue.token, name="offline_queue_token"),
 ]
 
 # Served under /learners/ with the other pages about one person (config/urls.py), as learners:….
