@@ -28,8 +28,8 @@ def _note_url(learner):
 
 
 def _note(**overrides):
-    data = {"observed_on": timezone.localdate().isoformat(), "text": "She hummed our song.", "submission_key": str(uuid.uuid4())}
-    return data | overrides
+    today = timezone.localdate().isoformat()
+    return {"observed_on": today, "text": "She hummed our song.", "submission_key": str(uuid.uuid4())} | overrides
 
 
 @pytest.mark.django_db

@@ -34,7 +34,7 @@ SIGNED_OUT = "You are signed out. Sign in again to send it."
 
 
 def mode(request) -> str:
-    """"" for an ordinary page request, LIVE for a form sent by the page, "background" for a kept save."""
+    """ "" for an ordinary page request, LIVE for a form sent by the page, "background" for a kept save."""
     value = request.headers.get(HEADER, "")
     if not value:
         return ""
