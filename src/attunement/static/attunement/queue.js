@@ -79,6 +79,12 @@
     return [hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20), hex.slice(20)].join("-");
   }
 
+  function localNow() {
+    const now = new Date();
+    const two = (n) => String(n).padStart(2, "0");
+    return now.getFullYear() + "-" + two(now.getMonth() + 1) + "-" + two(now.getDate()) + "T" + two(now.getHours()) + ":" + two(now.getMinutes());
+  }
+
   function fieldsOf(form) {
     const fields = [];
     for (const [name, value] of new FormData(form)) {
@@ -282,6 +288,8 @@
     form.reset();
     const keyField = form.elements.namedItem("submission_key");
     if (keyField) keyField.value = newKey();
+    const started = form.elements.namedItem("started_at");
+    if (started && started.type === "datetime-local") started.value = localNow();
     const banner = document.getElementById("draft-banner");
     if (banner) banner.hidden = true;
     const draftStatus = document.getElementById("draft-status");
