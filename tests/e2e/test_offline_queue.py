@@ -213,3 +213,32 @@ def test_signing_out_warns_of_unsent_saves_and_then_forgets_them_with_drafts_and
     assert page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('attunement:draft:')).length") == 0
     assert page.evaluate(f"caches.has('attunement-pages-{user}')") is False
     assert not Session.objects.filter(what_happened="Only on this tablet").exists()
+
+
+def test_after_the_login_ends_saves_wait_for_their_own_user_and_go_after_they_sign_in(tablet, live_server):
+    from django.contrib.sessions.models import Session as LoginSession
+
+    page, base = tablet, live_server.url
+    log_in(page, base, PRACTITIONER)
+    (url,) = people_of_the_quick_log(page, base, 1)
+    page.goto(url)
+    page.context.set_offline(True)
+    log_offline(page, 6, "Waited for Sam")
+    LoginSession.objects.all().delete()  # the login ended while the tablet was away
+
+    page.context.set_offline(False)
+    expect(status(page)).to_contain_text("Sign in to send 1 saved session")
+    assert not Session.objects.filter(what_happened="Waited for Sam").exists()
+
+    # Someone else signs in on this tablet: Sam's save is neither shown to them nor sent in their login.
+    log_in(page, base, FAMILY)
+    page.goto(f"{base}/saved-on-this-tablet/")
+    expect(page.get_by_text("Nothing is waiting on this tablet.")).to_be_visible()
+    expect(status(page)).to_be_hidden()
+    assert not Session.objects.filter(what_happened="Waited for Sam").exists()
+    page.get_by_role("button", name="Log out").click()
+    page.wait_for_url(re.compile(r"/accounts/"))
+
+    log_in(page, base, PRACTITIONER)
+    expect(status(page)).to_contain_text("Sent")
+    assert Session.objects.filter(what_happened="Waited for Sam").count() == 1
