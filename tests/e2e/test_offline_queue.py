@@ -198,7 +198,7 @@ def test_signing_out_warns_of_unsent_saves_and_then_forgets_them_with_drafts_and
     expect(status(page)).to_contain_text("(1 waiting)")
 
     page.get_by_role("button", name="Log out").click()
-    page.get_by_role("button", name="Sign out and lose them").click()
+    page.get_by_role("button", name="Sign out and lose it").click()
     page.wait_for_url(re.compile(r"/accounts/"))
     left = page.evaluate(
         """() => new Promise((resolve) => {

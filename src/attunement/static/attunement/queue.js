@@ -295,6 +295,8 @@
     const draftStatus = document.getElementById("draft-status");
     if (draftStatus) draftStatus.textContent = "";
     for (const group of form.querySelectorAll("[data-fills] button")) group.setAttribute("aria-pressed", "false");
+    const reopened = document.querySelector(".queue-reopened");
+    if (reopened) reopened.remove();
     sayOnForm(form, save.label + ": saved on this tablet. It will be sent when you are online. You can log the next one now.");
   }
 
@@ -442,12 +444,14 @@
     return new Promise(function (resolve) {
       const dialog = Object.assign(document.createElement("dialog"), { className: "queue-dialog" });
       dialog.setAttribute("aria-labelledby", "queue-dialog-title");
-      const only = saves.length === 1 ? " is only on this tablet." : " are only on this tablet.";
+      const one = saves.length === 1;
+      const only = one ? " is only on this tablet." : " are only on this tablet.";
       dialog.append(Object.assign(document.createElement("h2"), { id: "queue-dialog-title", textContent: countWords(saves) + only }));
-      dialog.append(Object.assign(document.createElement("p"), { textContent: "They have not reached the team yet. If you sign out now, they are lost." }));
+      const why = one ? "It has not reached the team yet. If you sign out now, it is lost." : "They have not reached the team yet. If you sign out now, they are lost.";
+      dialog.append(Object.assign(document.createElement("p"), { textContent: why }));
       const row = Object.assign(document.createElement("div"), { className: "button-row" });
       const stay = Object.assign(document.createElement("button"), { type: "button", className: "button primary", textContent: "Stay signed in" });
-      const leave = Object.assign(document.createElement("button"), { type: "button", className: "button danger", textContent: "Sign out and lose them" });
+      const leave = Object.assign(document.createElement("button"), { type: "button", className: "button danger", textContent: one ? "Sign out and lose it" : "Sign out and lose them" });
       row.append(stay, leave);
       dialog.append(row);
       document.body.append(dialog);
