@@ -4,6 +4,7 @@ import re
 import uuid
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from attunement.learners.models import Assignment, Learner
@@ -130,6 +131,8 @@ def test_a_save_refused_after_the_link_ended_stays_on_the_tablet_with_why_until_
 
     page.reload()  # still there: nothing is dropped
     expect(page.locator(".queue-item")).to_have_count(1)
+    violations = Axe().run(page).response["violations"]
+    assert [v["id"] for v in violations if v["impact"] in ("serious", "critical")] == []
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Discard").click()
     expect(page.locator(".queue-item")).to_have_count(0)
