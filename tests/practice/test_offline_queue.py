@@ -77,6 +77,17 @@ class TestQueuedSessions:
         assert answer["state"] == "refused" and answer["reasons"]
         assert Session.objects.count() == 0
 
+    def test_a_session_saved_before_the_link_ended_and_sent_again_is_known_as_already_saved(self, world, client):
+        login(client, world.practitioner)
+        data = quick_log_post()
+        client.post(_log_url(world.mine), data, headers=QUEUED)  # saved; the answer never reached the tablet
+        Assignment.objects.filter(learner=world.mine, user=world.practitioner.user).delete()
+        again = client.post(_log_url(world.mine), data, headers=QUEUED)
+        assert again.json()["state"] == "already_saved"
+        other = client.post(_log_url(world.mine), quick_log_post(), headers=QUEUED)
+        assert other.json()["state"] == "refused"
+        assert Session.objects.count() == 1
+
     def test_a_kept_session_after_the_login_ended_is_told_apart_from_a_login_page(self, world, client):
         response = client.post(_log_url(world.mine), quick_log_post(), headers=QUEUED)
         assert response.status_code == 401

@@ -26,6 +26,8 @@ from django.views.decorators.http import require_safe
 
 from attunement.forms import problems_of
 
+from . import selectors
+
 HEADER = "X-Attunement-Queue"
 LIVE = "live"
 
@@ -74,11 +76,11 @@ def answers_queue(view):
         try:
             response = view(request, *args, **kwargs)
         except PermissionDenied as error:
-            return JsonResponse({"state": "refused", "reasons": [_sentence(error) or NOT_OPEN]}, status=403)
+            return _refusal(request, 403, _sentence(error) or NOT_OPEN)
         except Http404:
-            return JsonResponse({"state": "refused", "reasons": [NOT_OPEN]}, status=404)
+            return _refusal(request, 404, NOT_OPEN)
         if response.status_code in (403, 404):
-            return JsonResponse({"state": "refused", "reasons": [NOT_OPEN]}, status=response.status_code)
+            return _refusal(request, response.status_code, NOT_OPEN)
         if how == LIVE:
             if 300 <= response.status_code < 400:
                 return JsonResponse({"state": "saved", "url": response["Location"]})
@@ -89,6 +91,15 @@ def answers_queue(view):
         return JsonResponse({"state": "later", "reasons": ["This could not be sent just now."]}, status=409)
 
     return wrapper
+
+
+def _refusal(request, status: int, reason: str) -> JsonResponse:
+    """A refusal, unless this very save was recorded before (its answer was lost, then the person's link ended):
+    that one is already saved, and the tablet may forget it."""
+    key = request.POST.get("submission_key", "") if request.method == "POST" else ""
+    if key and selectors.saved_with_key(user_id=request.user.pk, submission_key=key):
+        return JsonResponse({"state": "already_saved", "url": "", "message": "This was already saved, once."})
+    return JsonResponse({"state": "refused", "reasons": [reason]}, status=status)
 
 
 def _sentence(error: PermissionDenied) -> str:

@@ -1,5 +1,6 @@
 """Every read of practice records, always scoped to the acting member."""
 
+import uuid
 from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -544,3 +545,19 @@ def seen_before_hints(*, learner: Learner, editing: Session | None = None) -> di
     """`learner`'s recorded behaviours (the person already fetched through the scope) for the quick log's live
     "Seen before" hint; when correcting a session, its own behaviours are left out. One query."""
     return history_of(learner, leave_out_session_id=getattr(editing, "pk", None)).hints()
+
+
+def saved_with_key(*, user_id: int, submission_key: str) -> bool:
+    """Whether this user already saved a session or a note from home with this form's submission key, withdrawn
+    ones included. Not scoped to the people the user sees now: it answers only about their own saves, and only
+    whether one exists, so a save sent again after their link to the person ended is known as already saved."""
+    from .models import HomeObservation
+
+    try:
+        key = uuid.UUID(str(submission_key))
+    except ValueError:
+        return False
+    return any(
+        model._base_manager.filter(submission_key=key, **{owner: user_id}).exists()
+        for model, owner in ((Session, "recorded_by_id"), (HomeObservation, "author_id"))
+    )

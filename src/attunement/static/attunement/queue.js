@@ -295,6 +295,10 @@
     const draftStatus = document.getElementById("draft-status");
     if (draftStatus) draftStatus.textContent = "";
     for (const group of form.querySelectorAll("[data-fills] button")) group.setAttribute("aria-pressed", "false");
+    const longConfirm = document.getElementById("long-confirm");
+    if (longConfirm) longConfirm.hidden = true;
+    const minutesWarning = document.getElementById("minutes-warning");
+    if (minutesWarning) minutesWarning.textContent = "";
     const reopened = document.querySelector(".queue-reopened");
     if (reopened) reopened.remove();
     sayOnForm(form, save.label + ": saved on this tablet. It will be sent when you are online. You can log the next one now.");
