@@ -199,3 +199,26 @@ class TestTokenAndList:
     def test_the_list_asks_to_sign_in_first(self, client):
         response = client.get(reverse("practice:offline_queue"))
         assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+@pytest.mark.django_db
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    minutes=st.one_of(st.integers(-(10**6), 10**6).map(str), st.text(max_size=12)),
+    started_at=st.one_of(st.just(""), st.text(max_size=20), st.sampled_from(["2999-01-01T10:00", "1900-01-01T10:00"])),
+)
+def test_a_kept_save_is_either_saved_once_or_refused_in_plain_words_with_nothing_saved(
+    world, client, minutes, started_at
+):
+    login(client, world.practitioner)
+    data = quick_log_post(minutes=minutes, **({"started_at": started_at} if started_at else {}))
+    data["behaviour-0-novelty"] = "typical"
+    response = client.post(_log_url(world.mine), data, headers=QUEUED)
+    answer = response.json()
+    saved = Session.objects.filter(submission_key=data["submission_key"]).count()
+    if answer["state"] == "saved":
+        assert saved == 1
+    else:
+        assert answer["state"] == "refused" and response.status_code == 400
+        assert answer["reasons"] and all(reason.strip() for reason in answer["reasons"])
+        assert saved == 0
