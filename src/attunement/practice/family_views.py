@@ -4,6 +4,7 @@ import uuid
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from attunement.learners.access import learner_page
@@ -14,7 +15,7 @@ from attunement.organisations.access import member_required
 from attunement.organisations.service_calls import errors_onto, form_status
 from attunement.privacy.selectors import consent_allows
 
-from . import selectors, services
+from . import offline_queue, selectors, services
 from .forms import FamilyFeedbackForm, HomeObservationForm
 from .page_parts import home_parts
 
@@ -63,6 +64,7 @@ def _key_for_page(request) -> uuid.UUID:
     return _submission_key(request) or uuid.uuid4()
 
 
+@offline_queue.answers_queue
 @learner_page("add_home_observation", reads="home_note_form", methods=("GET", "POST"))
 def family_note(request, learner):
     form = HomeObservationForm(request.POST or None)
@@ -71,11 +73,17 @@ def family_note(request, learner):
             note = services.home_observation_add(
                 actor=request.membership, learner=learner, submission_key=_submission_key(request), **form.cleaned_data
             )
+            if offline_queue.in_background(request):  # a note kept on the tablet: answered in JSON, no message
+                return offline_queue.saved(
+                    url=reverse("practice:family_person", args=[learner.pk]), already_saved=note.already_saved
+                )
             if note.already_saved:
                 messages.info(request, "This note was already sent — it has not been sent twice.")
             else:
                 messages.success(request, f"Thank you. {shown_name(request, learner)}'s team can now read your note.")
             return redirect("practice:family_person", learner_id=learner.pk)
+    if request.method == "POST" and offline_queue.in_background(request):
+        return offline_queue.refused(form)
     return render(
         request,
         "practice/family_note.html",

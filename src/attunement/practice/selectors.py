@@ -1,5 +1,6 @@
 """Every read of practice records, always scoped to the acting member."""
 
+import uuid
 from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -726,3 +727,19 @@ def learners_kept_offline(*, actor: Membership, limit: int) -> tuple[list[Learne
     )
     found = list(people[: limit + 1])
     return found[:limit], len(found) > limit
+
+
+def saved_with_key(*, user_id: int, submission_key: str) -> bool:
+    """Whether this user already saved a session or a note from home with this form's submission key, withdrawn
+    ones included. Not scoped to the people the user sees now: it answers only about their own saves, and only
+    whether one exists, so a save sent again after their link to the person ended is known as already saved."""
+    from .models import HomeObservation
+
+    try:
+        key = uuid.UUID(str(submission_key))
+    except ValueError:
+        return False
+    return any(
+        model._base_manager.filter(submission_key=key, **{owner: user_id}).exists()
+        for model, owner in ((Session, "recorded_by_id"), (HomeObservation, "author_id"))
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import family_views, offline, person_views, views
+from . import family_views, offline, offline_queue, person_views, views
 
 app_name = "practice"
 
@@ -36,6 +36,8 @@ urlpatterns = [
     path("offline/pages/", offline.offline_pages, name="offline_pages"),
     path("service-worker.js", offline.service_worker, name="service_worker"),
     path("manifest.webmanifest", offline.web_manifest, name="web_manifest"),
+    path("saved-on-this-tablet/", offline_queue.waiting, name="offline_queue"),
+    path("saved-on-this-tablet/token/", offline_queue.token, name="offline_queue_token"),
 ]
 
 # Served under /learners/ with the other pages about one person (config/urls.py), as learners:….

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -21,7 +22,7 @@ from attunement.organisations.models import Role
 from attunement.organisations.policies import sees_whole_organisation
 from attunement.organisations.service_calls import errors_onto
 
-from . import charts, selectors, services
+from . import charts, offline_queue, selectors, services
 from .corrections import _shown, review_in_words, session_in_words
 from .forms import (
     MINUTE_CHOICES,
@@ -114,6 +115,7 @@ def log_choose_learner(request):
     )
 
 
+@offline_queue.answers_queue
 @learner_page("record_session", reads="log_form", methods=("GET", "POST"))
 def quick_log(request, learner):
     actor = request.membership
@@ -130,6 +132,10 @@ def quick_log(request, learner):
                 details=form.to_details(),
                 submission_key=form.cleaned_data["submission_key"],
             )
+            if offline_queue.in_background(request):  # a save kept on the tablet: answered in JSON, no message
+                return offline_queue.saved(
+                    url=reverse("practice:timeline", args=[learner.pk]), already_saved=recorded.already_saved
+                )
             if recorded.already_saved and recorded.session.is_withdrawn:
                 messages.info(request, "This session was already saved and then withdrawn, so it was not saved again.")
             elif recorded.already_saved:
@@ -138,6 +144,8 @@ def quick_log(request, learner):
                 messages.success(request, f"Session with {shown_name(request, learner)} saved.")
             request.session[DRAFT_SAVED_KEY] = request.path
             return redirect("practice:timeline", learner_id=learner.pk)
+    if request.method == "POST" and offline_queue.in_background(request):
+        return offline_queue.refused(form)
     partner_search = _offer_partners(request, form, "partners", learner)  # only the page shown needs the choices
     if form.suggestions is None:
         form.suggestions = selectors.quick_log_suggestions(learner=learner)
