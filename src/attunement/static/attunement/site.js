@@ -237,3 +237,14 @@ document.addEventListener("click", (event) => {
   target.focus();
   target.scrollIntoView({ block: "center" });
 });
+
+// The save bar stays at the bottom of the screen. Its height is kept in --save-bar-height, so the page scrolls
+// the control in focus clear of it rather than behind it (site.css: scroll-padding-bottom).
+document.addEventListener("DOMContentLoaded", () => {
+  const bar = document.querySelector(".save-bar");
+  if (!bar || !("ResizeObserver" in window)) return;
+  new ResizeObserver(() => {
+    const height = Math.ceil(bar.getBoundingClientRect().height);
+    document.documentElement.style.setProperty("--save-bar-height", `${height}px`);
+  }).observe(bar);
+});
