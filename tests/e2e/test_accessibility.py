@@ -1,11 +1,12 @@
 """Every main page passes the axe accessibility engine (no serious or critical problems) at tablet size."""
 
+import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from attunement.interaction.demo_video import seed_demo_video
 from attunement.learners.models import Learner
 from attunement.notifications.tokens import unsubscribe_token
-from attunement.organisations.models import Membership
+from attunement.organisations.models import Membership, Role
 
 from .conftest import log_in
 
@@ -143,3 +144,55 @@ def test_the_administrators_pages_have_no_serious_accessibility_problems(tablet,
         assert page.locator("h1").count() == 1, path
         violations = axe.run(page).response["violations"]
         assert [v["id"] for v in violations if v["impact"] in ("serious", "critical")] == [], path
+
+
+# The demo's other roles, each signed in as one of its staff: every page of PAGES their role may open is checked
+# as they see it. A page their role is refused (403 or 404) is passed over; test_isolation.py holds the refusals.
+OTHER_ROLES = {
+    Role.PRACTITIONER: "sam@oakfield.example",
+    Role.THERAPIST: "lee@oakfield.example",
+    Role.MANAGER: "head@oakfield.example",
+    Role.ADMINISTRATOR: "office@oakfield.example",
+}
+
+
+@pytest.mark.parametrize("role", list(OTHER_ROLES), ids=[str(role) for role in OTHER_ROLES])
+def test_every_page_the_other_roles_reach_has_no_serious_accessibility_problems(tablet, live_server, role):
+    page, base = tablet, live_server.url
+    email = OTHER_ROLES[role]
+    video = seed_demo_video()
+    member = Membership.objects.get(user__email=email, organisation__name="Oakfield Special School")
+    assert member.role == role
+    learner = (
+        Learner.objects.filter(assignments__user__email=email).first()
+        or Learner.objects.filter(organisation=member.organisation).first()
+    )
+    session = learner.sessions.first()
+    log_in(page, base, email)
+    axe = Axe()
+    reached, problems = [], {}
+    for path in PAGES:
+        response = page.goto(
+            base
+            + path.format(
+                id=learner.pk,
+                session=session.pk,
+                video=video.pk,
+                video_learner=video.session.learner_id,
+                video_session=video.session_id,
+                member=Membership.objects.get(user__email="sam@oakfield.example").pk,
+                unsubscribe=unsubscribe_token(member.pk),
+                group=learner.group_id,
+            )
+        )
+        if response.status in (403, 404):
+            continue
+        assert response.status == 200, f"{path}: {response.status}"
+        reached.append(path)
+        assert page.locator("h1").count() == 1, f"{path} should have exactly one main heading"
+        violations = axe.run(page).response["violations"]
+        serious = [f"{v['id']}: {v['help']}" for v in violations if v["impact"] in ("serious", "critical")]
+        if serious:
+            problems[path] = serious
+    assert len(reached) >= 30, f"a {role.label} reached only {reached}"
+    assert problems == {}

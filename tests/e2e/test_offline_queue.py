@@ -64,7 +64,7 @@ def log_offline(page, minutes: int, note: str):
     page.get_by_label(re.compile("^What happened")).fill(note)
     page.get_by_role("button", name="Save session").click()
     expect(page.locator("#queue-kept")).to_contain_text("saved on this tablet")
-    expect(page.locator("#id_minutes")).to_have_value("")  # ready for the next one
+    expect(page.get_by_label(re.compile("^What happened"))).to_have_value("")  # ready for the next one
 
 
 def status(page):

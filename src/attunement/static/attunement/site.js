@@ -343,3 +343,25 @@ document.addEventListener("click", (event) => {
   target.focus();
   target.scrollIntoView({ block: "center" });
 });
+
+// The save bar stays at the bottom of the screen. Its height is kept in --save-bar-height, so the page scrolls
+// the control in focus clear of it rather than behind it (site.css: scroll-padding-bottom). A text box whose
+// first line was already in sight is not scrolled by the browser, so any control still reaching under the bar is
+// scrolled up above it.
+document.addEventListener("DOMContentLoaded", () => {
+  const bar = document.querySelector(".save-bar");
+  if (!bar) return;
+  if ("ResizeObserver" in window) {
+    new ResizeObserver(() => {
+      const height = Math.ceil(bar.getBoundingClientRect().height);
+      document.documentElement.style.setProperty("--save-bar-height", `${height}px`);
+    }).observe(bar);
+  }
+  document.addEventListener("focusin", (event) => {
+    const control = event.target;
+    if (!(control instanceof Element) || bar.contains(control)) return;
+    if (control.getBoundingClientRect().bottom > bar.getBoundingClientRect().top) {
+      control.scrollIntoView({ block: "nearest" });
+    }
+  });
+});
