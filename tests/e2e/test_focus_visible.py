@@ -184,7 +184,7 @@ def test_the_quick_log_and_other_forms_with_a_save_bar_never_hide_the_focused_co
     open_the_whole_quick_log(page)
     stops = check_every_stop(page, "quick log", at_least=60)
     names = " ".join(s["name"] for s in stops)
-    assert "Save session" in names and "More: time" in names and "id_next_time" in names, "the whole form was walked"
+    assert "Save session" in names and "More: where" in names and "id_next_time" in names, "the whole form was walked"
 
     page.goto(f"{base}/learners/{learner.pk}/sessions/{session.pk}/correct/")
     open_the_whole_quick_log(page)
