@@ -11,14 +11,12 @@ import io
 import re
 
 import pytest
-from hypothesis import HealthCheck, given
-from hypothesis import settings as hypothesis_settings
-from hypothesis import strategies as st
 from PIL import Image
 
 from attunement.learners.models import Learner
 from attunement.practice.models import Session
 
+from ..contrast import contrast
 from .conftest import TABLET, log_in
 
 PRACTITIONER = "sam@oakfield.example"
@@ -69,21 +67,6 @@ FOCUSED = """async () => {
     box: { x: box.left, y: box.top, width: box.width, height: box.height },
   };
 }"""
-
-
-def relative_luminance(rgb):
-    def channel(value):
-        c = value / 255
-        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
-
-    r, g, b = (channel(v) for v in rgb)
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b
-
-
-def contrast(a, b):
-    """The WCAG contrast ratio of two opaque colours, from 1 (the same) to 21 (black on white)."""
-    light, dark = sorted((relative_luminance(a), relative_luminance(b)), reverse=True)
-    return (light + 0.05) / (dark + 0.05)
 
 
 def rgb(css_colour):
@@ -224,15 +207,3 @@ def test_the_focus_ring_stands_out_on_the_page_and_on_the_teal_header(tablet, li
     for focus in (on_header[0], on_page[0]):
         for background in (page_background, header_background):
             assert ring_contrast({**focus, "background": background}) >= 3, (focus["name"], background)
-
-
-# The folder's media fixture is not used here; a busy machine can be slow to start.
-@hypothesis_settings(suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow], deadline=None)
-@given(st.tuples(*[st.integers(0, 255)] * 3), st.tuples(*[st.integers(0, 255)] * 3))
-def test_contrast_is_the_wcag_ratio(a, b):
-    ratio = contrast(a, b)
-    assert 1 <= ratio <= 21
-    assert ratio == pytest.approx(contrast(b, a))
-    assert contrast(a, a) == pytest.approx(1)
-    assert contrast((0, 0, 0), (255, 255, 255)) == pytest.approx(21)
-    assert contrast((255, 191, 71), (255, 255, 255)) == pytest.approx(1.6, abs=0.05)  # the old yellow-only ring
