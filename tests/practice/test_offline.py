@@ -2,10 +2,12 @@
 the service worker and the manifest, and what a copy kept on the tablet leaves out."""
 
 import json
+import re
 from datetime import timedelta
 
 import pytest
 from django.contrib.staticfiles import finders
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from hypothesis import HealthCheck, given
@@ -15,7 +17,7 @@ from PIL import Image
 
 from attunement.learners.models import Assignment
 from attunement.organisations.models import AuditEntry, Role
-from attunement.practice.offline import OFFLINE_COPY_HEADER
+from attunement.practice.offline import OFFLINE_COPY_HEADER, offline_settings
 from attunement.practice.services import session_record
 
 from ..conftest import details, login
@@ -206,3 +208,20 @@ def test_the_audit_trail_says_a_read_was_a_copy_kept_on_the_tablet(world, client
     assert own.detail == {}
     login(client, world.coordinator)
     assert "Kept on this device: a copy for use with no connection" in client.get(reverse("audit")).content.decode()
+
+
+@pytest.mark.django_db
+def test_every_script_and_style_a_kept_page_needs_is_kept_when_the_worker_installs(world, client):
+    """A kept page opened with no connection needs its scripts (the save queue above all: without it, Save posts
+    to no network and the session is lost) and its styles. The worker keeps the ones it is told to when it
+    installs; any other is kept only if a page loads it once the worker is in charge, which the first page after
+    signing in may not be. So the list names every file any kept page loads."""
+    login(client, world.practitioner)
+    precache = set(offline_settings()["precache"])
+    needed = set()
+    for page in _kept(client)["pages"]:
+        html = client.get(page["url"], headers=COPY).content.decode()
+        needed |= set(re.findall(r'<script\b[^>]*\bsrc="([^"]+)"', html))
+        needed |= set(re.findall(r'<link\b[^>]*\brel="stylesheet"[^>]*\bhref="([^"]+)"', html))
+    assert static("attunement/queue.js") in needed
+    assert needed <= precache, needed - precache

@@ -67,7 +67,7 @@ def offline_settings() -> dict:
         "copyHeader": OFFLINE_COPY_HEADER,
         "precache": [
             static(f"attunement/{name}")
-            for name in ("site.css", "site.js", "offline.js", "offline-list.js", "seen-before.js", "icon.svg")
+            for name in ("site.css", "site.js", "offline.js", "offline-list.js", "seen-before.js", "icon.svg", "queue.js")
         ],
     }
 
