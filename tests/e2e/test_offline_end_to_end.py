@@ -169,6 +169,12 @@ def test_three_sessions_logged_offline_after_one_visit_survive_a_restart_and_rea
     expect(status(page)).to_contain_text("Saved on this tablet — will send when online (3 waiting)")
     assert not Session.objects.filter(pk__gt=before).exists()
 
+    # The status strip's link opens the list of what waits, still with no connection.
+    status(page).get_by_role("link", name="See them").click()
+    expect(page.get_by_role("heading", name="Saved on this tablet", exact=True)).to_be_visible()
+    expect(page.locator("#queue-waiting .queue-item")).to_have_count(3)
+    expect(page.locator("#queue-waiting .queue-item").first).to_contain_text(f"{saved[0]['minutes']} min")
+
     # The browser is closed entirely and opened again, still with no connection: the three are still waiting.
     context.close()
     context = tablet_browser(offline=True)
@@ -194,7 +200,7 @@ def test_three_sessions_logged_offline_after_one_visit_survive_a_restart_and_rea
         page.click("button[type=submit]")
         page.wait_for_url(f"{base}/")
     expect(status(page)).to_contain_text("Sent: 3 saves have reached the team.")
-    print(f"\nThree sessions kept through a restart were sent {time.monotonic() - back_online:.1f} s after going online")
+    print(f"\nThree kept sessions were sent {time.monotonic() - back_online:.1f} s after going online")
 
     # Exactly the three, once each: the people, the minutes, and (as "It has just finished" says) a start the
     # minutes before Save was tapped, to the minute, not before they were sent.
@@ -216,3 +222,51 @@ def test_three_sessions_logged_offline_after_one_visit_survive_a_restart_and_rea
     expect(page.get_by_role("heading", name="Hello, Sam")).to_be_visible()
     expect(status(page)).to_be_hidden()
     assert Session.objects.filter(pk__gt=before).count() == 3
+
+
+def test_a_session_kept_offline_for_a_person_whose_link_ended_meanwhile_stays_on_the_tablet_with_why(
+    tablet_browser, live_server
+):
+    base = live_server.url
+    context = tablet_browser()
+    page = first_page(context)
+    sign_in(page, base, PRACTITIONER)
+    assert page.url == f"{base}/"
+    wait_until_kept(page)
+    before = Session.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+    context.set_offline(True)
+    page.reload()
+    expect(page.locator("[data-offline-banner]")).to_have_text(OFFLINE_BANNER)
+    page.locator(".log-with-first").click()
+    page.wait_for_url(re.compile(r"/log/\d+/$"))
+    expect(page.locator("[data-offline-banner]")).to_have_text(OFFLINE_BANNER)
+    name = page.get_by_role("heading", level=1).inner_text().removeprefix("Session with ")
+    page.get_by_label("Natural end", exact=True).click()
+    kept = save_offline(page)
+    expect(status(page)).to_contain_text("(1 waiting)")
+
+    # Meanwhile, the co-ordinator ends Sam's link with this person.
+    ended = Assignment.objects.filter(learner_id=kept["learner"], user__email=PRACTITIONER)
+    assert ended.update(ends_on=timezone.localdate() - timedelta(days=1)) == 1
+
+    context.set_offline(False)
+    expect(status(page)).to_contain_text("1 session could not be sent.")
+    assert not Session.objects.filter(pk__gt=before).exists()
+    status(page).get_by_role("link", name="See why").click()
+    item = page.locator("#queue-refused .queue-item")
+    expect(item).to_have_count(1)
+    expect(item).to_contain_text(f"Session with {name}")
+    expect(item).to_contain_text(f"{kept['minutes']} min")
+    expect(item).to_contain_text("You can no longer add records for this person here, so this was not sent.")
+
+    # Nothing is dropped: the browser closed and opened again, the refused save is still there, with its reason.
+    context.close()
+    context = tablet_browser()
+    page = first_page(context)
+    sign_in(page, base, PRACTITIONER)
+    expect(status(page)).to_contain_text("1 session could not be sent.")
+    status(page).get_by_role("link", name="See why").click()
+    expect(page.locator("#queue-refused .queue-item")).to_contain_text("You can no longer add records for this person")
+    expect(page.locator("#queue-waiting .queue-item")).to_have_count(0)
+    assert not Session.objects.filter(pk__gt=before).exists()

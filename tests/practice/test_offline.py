@@ -47,7 +47,8 @@ def test_a_practitioners_tablet_keeps_home_and_the_three_pages_of_each_of_their_
     login(client, world.practitioner)
     kept = _kept(client)
     urls = {page["url"] for page in kept["pages"]}
-    assert urls == {reverse("home"), reverse("practice:log"), reverse("practice:offline")} | _person_urls(world.mine)
+    everyones = {reverse("practice:offline"), reverse("practice:offline_queue")}
+    assert urls == {reverse("home"), reverse("practice:log")} | everyones | _person_urls(world.mine)
     assert kept["people"] == [{"id": world.mine.pk, "name": "Mina"}]
     assert kept["user"] == str(world.practitioner.user_id)
     assert kept["people_left_off"] is False
@@ -64,11 +65,13 @@ def test_another_organisations_people_and_people_not_assigned_never_appear(world
         assert not urls & _person_urls(world.foreign), role
         if role in (Role.PRACTITIONER, Role.THERAPIST):
             assert not urls & everyone_else, role
-    # A family member and an inspector keep no person's pages and no staff home page.
+    # A family member and an inspector keep no person's pages and no staff home page: only what is on the tablet
+    # and the saves waiting to be sent (both read from the tablet itself).
     for role in (Role.FAMILY, Role.EXTERNAL):
         login(client, world.members[role])
         kept = _kept(client)
-        assert [page["url"] for page in kept["pages"]] == [reverse("practice:offline")], role
+        on_the_tablet = [reverse("practice:offline"), reverse("practice:offline_queue")]
+        assert [page["url"] for page in kept["pages"]] == on_the_tablet, role
         assert kept["people"] == []
 
 
@@ -111,7 +114,8 @@ def test_the_list_is_capped_and_says_so(world, client, settings, assigned, limit
     assert len(ids) == min(assigned, limit)
     assert set(ids) <= {person.pk for person in people}
     assert kept["people_left_off"] is (assigned > limit)
-    assert len(kept["pages"]) == 3 + 3 * len(ids)  # home, choosing who to log for, and this list
+    # Home, choosing who to log for, this list and the saves waiting to be sent; then three pages for each person.
+    assert len(kept["pages"]) == 4 + 3 * len(ids)
     if people:
         assert ids[0] == people[-1].pk  # the one logged most recently comes first
 
