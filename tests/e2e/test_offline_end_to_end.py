@@ -156,6 +156,12 @@ def test_three_sessions_logged_offline_after_one_visit_survive_a_restart_and_rea
     page.get_by_label("Natural end", exact=True).click()
     saved.append(save_offline(page))
     expect(status(page)).to_contain_text("(2 waiting)")
+    # The form for the next one shows its defaults again, as it did when opened: the usual length, chosen.
+    expect(page.locator("#id_minutes")).to_have_value(usual)
+    expect(page.get_by_role("button", name=f"{usual} min", exact=True)).to_have_attribute("aria-pressed", "true")
+    expect(page.get_by_role("button", name=f"{other} min", exact=True)).to_have_attribute("aria-pressed", "false")
+    expect(page.locator("#when-summary")).to_contain_text(f"{usual} minutes ago: it has just finished")
+    expect(page.get_by_label("Natural end", exact=True)).not_to_be_checked()
 
     # Person B: back to the home page by its link, then the next person offered.
     page.get_by_role("link", name="Attunement", exact=True).click()
