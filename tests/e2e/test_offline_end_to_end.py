@@ -126,7 +126,9 @@ def test_three_sessions_logged_offline_after_one_visit_survive_a_restart_and_rea
     sign_in(page, base, PRACTITIONER)  # signing in opens the home page: the one visit online
     assert page.url == f"{base}/"
     expect(page.get_by_role("heading", name="Hello, Sam")).to_be_visible()
+    home_shown = time.monotonic()
     kept = wait_until_kept(page)
+    print(f"\n{len(kept['pages'])} pages kept on the tablet {time.monotonic() - home_shown:.1f} s after the home page")
     assert str(User.objects.get(email=PRACTITIONER).pk) == kept["user"]
     before = Session.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
 
