@@ -20,7 +20,7 @@ from .conftest import BUSY_MACHINE_WAIT_MS, CHROMIUM, CHROMIUM_ARGS, TABLET
 from .conftest import log_in as sign_in
 
 PRACTITIONER = "sam@oakfield.example"
-OFFLINE_BANNER = re.compile(r"You are offline\. This page was saved on this tablet at \d\d:\d\d\.")
+OFFLINE_BANNER = re.compile(r"You are offline\. This page was saved on this tablet (at|yesterday at) \d\d:\d\d\.")
 
 
 @pytest.fixture(autouse=True)
