@@ -124,7 +124,20 @@ def test_when_the_server_says_nobody_is_signed_in_nothing_kept_is_shown(new_tabl
     page.context.clear_cookies()  # the sign-in ended on the server (the idle time-out, say)
     page.goto(f"{base}/")
     page.wait_for_url(re.compile("/accounts/login/"))
-    page.wait_for_function("caches.keys().then((names) => !names.some((n) => n.startsWith('attunement-pages-')))")
+    # wait_for_function does not wait for a promise: each poll starts a reading and reports the last one finished.
+    page.wait_for_function(
+        """() => {
+            const check = (window.__pagesGone = window.__pagesGone || { gone: false, reading: false });
+            if (!check.reading) {
+                check.reading = true;
+                caches.keys().then((names) => Object.assign(check, {
+                    gone: !names.some((n) => n.startsWith("attunement-pages-")), reading: false,
+                }));
+            }
+            return check.gone;
+        }""",
+        polling=250,
+    )
 
     page.context.set_offline(True)
     page.goto(f"{base}/")

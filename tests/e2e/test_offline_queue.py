@@ -59,12 +59,14 @@ def learner_of(url) -> Learner:
 
 def log_offline(page, minutes: int, note: str):
     """Fill the quick log's essentials and save, with the tablet offline: it is kept on the tablet."""
+    usual = page.locator("#id_minutes").get_attribute("value")  # the length the form chose when it opened
     page.locator("#id_minutes").fill(str(minutes))
     page.get_by_label("Natural end", exact=True).click()
     page.get_by_label(re.compile("^What happened")).fill(note)
     page.get_by_role("button", name="Save session").click()
     expect(page.locator("#queue-kept")).to_contain_text("saved on this tablet")
-    expect(page.get_by_label(re.compile("^What happened"))).to_have_value("")  # ready for the next one
+    expect(page.locator("#id_minutes")).to_have_value(usual or "")  # ready for the next one, with its defaults
+    expect(page.get_by_label(re.compile("^What happened"))).to_have_value("")
 
 
 def status(page):

@@ -2,10 +2,12 @@
 the service worker and the manifest, and what a copy kept on the tablet leaves out."""
 
 import json
+import re
 from datetime import timedelta
 
 import pytest
 from django.contrib.staticfiles import finders
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from hypothesis import HealthCheck, given
@@ -15,7 +17,7 @@ from PIL import Image
 
 from attunement.learners.models import Assignment
 from attunement.organisations.models import AuditEntry, Role
-from attunement.practice.offline import OFFLINE_COPY_HEADER
+from attunement.practice.offline import OFFLINE_COPY_HEADER, offline_settings
 from attunement.practice.services import session_record
 
 from ..conftest import details, login
@@ -45,7 +47,8 @@ def test_a_practitioners_tablet_keeps_home_and_the_three_pages_of_each_of_their_
     login(client, world.practitioner)
     kept = _kept(client)
     urls = {page["url"] for page in kept["pages"]}
-    assert urls == {reverse("home"), reverse("practice:log"), reverse("practice:offline")} | _person_urls(world.mine)
+    everyones = {reverse("practice:offline"), reverse("practice:offline_queue")}
+    assert urls == {reverse("home"), reverse("practice:log")} | everyones | _person_urls(world.mine)
     assert kept["people"] == [{"id": world.mine.pk, "name": "Mina"}]
     assert kept["user"] == str(world.practitioner.user_id)
     assert kept["people_left_off"] is False
@@ -62,11 +65,13 @@ def test_another_organisations_people_and_people_not_assigned_never_appear(world
         assert not urls & _person_urls(world.foreign), role
         if role in (Role.PRACTITIONER, Role.THERAPIST):
             assert not urls & everyone_else, role
-    # A family member and an inspector keep no person's pages and no staff home page.
+    # A family member and an inspector keep no person's pages and no staff home page: only what is on the tablet
+    # and the saves waiting to be sent (both read from the tablet itself).
     for role in (Role.FAMILY, Role.EXTERNAL):
         login(client, world.members[role])
         kept = _kept(client)
-        assert [page["url"] for page in kept["pages"]] == [reverse("practice:offline")], role
+        on_the_tablet = [reverse("practice:offline"), reverse("practice:offline_queue")]
+        assert [page["url"] for page in kept["pages"]] == on_the_tablet, role
         assert kept["people"] == []
 
 
@@ -109,7 +114,8 @@ def test_the_list_is_capped_and_says_so(world, client, settings, assigned, limit
     assert len(ids) == min(assigned, limit)
     assert set(ids) <= {person.pk for person in people}
     assert kept["people_left_off"] is (assigned > limit)
-    assert len(kept["pages"]) == 3 + 3 * len(ids)  # home, choosing who to log for, and this list
+    # Home, choosing who to log for, this list and the saves waiting to be sent; then three pages for each person.
+    assert len(kept["pages"]) == 4 + 3 * len(ids)
     if people:
         assert ids[0] == people[-1].pk  # the one logged most recently comes first
 
@@ -206,3 +212,20 @@ def test_the_audit_trail_says_a_read_was_a_copy_kept_on_the_tablet(world, client
     assert own.detail == {}
     login(client, world.coordinator)
     assert "Kept on this device: a copy for use with no connection" in client.get(reverse("audit")).content.decode()
+
+
+@pytest.mark.django_db
+def test_every_script_and_style_a_kept_page_needs_is_kept_when_the_worker_installs(world, client):
+    """A kept page opened with no connection needs its scripts (the save queue above all: without it, Save posts
+    to no network and the session is lost) and its styles. The worker keeps the ones it is told to when it
+    installs; any other is kept only if a page loads it once the worker is in charge, which the first page after
+    signing in may not be. So the list names every file any kept page loads."""
+    login(client, world.practitioner)
+    precache = set(offline_settings()["precache"])
+    needed = set()
+    for page in _kept(client)["pages"]:
+        html = client.get(page["url"], headers=COPY).content.decode()
+        needed |= set(re.findall(r'<script\b[^>]*\bsrc="([^"]+)"', html))
+        needed |= set(re.findall(r'<link\b[^>]*\brel="stylesheet"[^>]*\bhref="([^"]+)"', html))
+    assert static("attunement/queue.js") in needed
+    assert needed <= precache, needed - precache

@@ -67,7 +67,10 @@ def offline_settings() -> dict:
         "copyHeader": OFFLINE_COPY_HEADER,
         "precache": [
             static(f"attunement/{name}")
-            for name in ("site.css", "site.js", "offline.js", "offline-list.js", "seen-before.js", "icon.svg")
+            for name in (
+                *("site.css", "site.js", "offline.js", "offline-list.js", "seen-before.js", "icon.svg"),
+                "queue.js",  # without it, Save on a kept quick log would post to no network
+            )
         ],
     }
 
@@ -141,9 +144,10 @@ def web_manifest(request):
 
 
 def pages_kept_offline(request) -> dict:
-    """The pages this member's tablet keeps: the home page, "Log a session" (choosing who) and "What is on this
-    tablet", then for each of their people (selectors.learners_kept_offline) the quick log, About me and the first
-    page of the timeline, each only where the member's role may open it, as the page itself checks."""
+    """The pages this member's tablet keeps: the home page, "Log a session" (choosing who), "What is on this
+    tablet" and the saves waiting to be sent, then for each of their people (selectors.learners_kept_offline) the
+    quick log, About me and the first page of the timeline, each only where the member's role may open it, as the
+    page itself checks."""
     actor = request.membership
     pages = []
     if is_staff_member(actor):
@@ -151,6 +155,9 @@ def pages_kept_offline(request) -> dict:
     if learner_policy.role_may(actor, "record_session"):  # where "Log a session" leads: choosing who
         pages.append({"url": reverse("practice:log"), "title": "Log a session: choose who", "person": None})
     pages.append({"url": reverse("practice:offline"), "title": "What is on this tablet", "person": None})
+    # Where the status strip of every page leads while saves wait: the list is read from the tablet, so with no
+    # connection it shows what waits, as it does with one.
+    pages.append({"url": reverse("practice:offline_queue"), "title": "Saves waiting to be sent", "person": None})
     limit = int(_setting("OFFLINE_PEOPLE_LIMIT", OFFLINE_PEOPLE_LIMIT))
     people, more = selectors.learners_kept_offline(actor=actor, limit=limit) if is_staff_member(actor) else ([], False)
     names = names_for_request(request)

@@ -50,6 +50,12 @@
   }
 
   // --- Quick session log -----------------------------------------------------------------------------
+  // A form emptied for the next session (queue.js does so after keeping a save on the tablet, with no
+  // connection): once the browser has put its first values back, `work` makes the buttons and words match them.
+  function afterReset(form, work) {
+    form.addEventListener("reset", function () { window.setTimeout(work, 0); });
+  }
+
   function setUpQuickLog(form) {
     const key = draftKey(form);
     forgetDrafts(DRAFT_PREFIX + form.dataset.user + ":");  // another user's drafts never reach this user
@@ -117,6 +123,7 @@
         target.dispatchEvent(new Event("input", { bubbles: true }));
       });
       target.addEventListener("input", sync);
+      afterReset(form, sync);
       sync();
     }
 
@@ -155,6 +162,7 @@
       reasonField.hidden = !(chosen && chosen.value === "partner_ended") && !reasonField.querySelector(".field-error");
     }
     form.addEventListener("change", showReason);
+    afterReset(form, showReason);
     showReason();
 
     setUpWhen(form, restored || serverHasErrors);
@@ -237,6 +245,10 @@
       form.dispatchEvent(new Event("change"));  // keep the draft
     });
     minutes.addEventListener("input", show);
+    afterReset(form, function () {  // the next session starts as the first did: it has just finished
+      mode = "finished";
+      show();
+    });
     window.setInterval(function () { if (mode === "finished") show(); }, 20000);
     // First of the form's own listeners for sending it: whatever reads the form then reads this moment.
     form.addEventListener("submit", show, { capture: true });
@@ -261,6 +273,7 @@
       form.dispatchEvent(new Event("change"));
     });
     form.addEventListener("change", sync);
+    afterReset(form, sync);
     button.hidden = false;
     document.getElementById("same-as-last-when").hidden = false;
     sync();
