@@ -156,7 +156,7 @@ def test_the_page_preselects_the_usual_length_says_so_and_never_chooses_enjoymen
     login(client, world.practitioner)
     page = log_page(client, world.mine)
     assert 'name="minutes" value="15"' in page
-    assert "Chosen for you: <strong>15 min</strong>, the usual length of the last 5 sessions with Mina." in page
+    assert "Chosen for you: <strong>15 min</strong>, the usual length of Mina's last 5 sessions." in page
     assert re.search(r'name="enjoyment"[^>]*checked', page) is None
     assert re.search(r'name="ending"[^>]*checked', page) is None
     started = re.search(r'name="started_at" value="([^"]+)"', page).group(1)
