@@ -273,6 +273,16 @@ def media_visible_to(actor: Membership | None) -> QuerySet[SessionMedia]:
     return media
 
 
+def attach_media(actor: Membership | None, sessions) -> None:
+    """Give each session `shown_media`: its photos, voice notes and clips the actor may see now (one query)."""
+    by_session: dict[int, list[SessionMedia]] = {session.pk: [] for session in sessions}
+    if by_session:
+        for item in media_visible_to(actor).filter(session_id__in=list(by_session)).order_by("created_at", "pk"):
+            by_session[item.session_id].append(item)
+    for session in sessions:
+        session.shown_media = by_session[session.pk]
+
+
 def may_add_media(actor: Membership, learner) -> bool:
     return learner_policy.allows(actor, "record_session", learner) and consent_allows(learner, Purpose.VIDEO)
 

@@ -40,7 +40,7 @@ from .media_views import SessionMediaForm, keep_checked
 from .models import ProgressReview, Session
 from .page_parts import home_parts, leading_parts, progress_parts, session_parts
 from .policies import correction_refusal, fundamental_policy, may_see_withdrawn, practice_settings_policy, scale_policy
-from .session_media import media_refusal
+from .session_media import attach_media, media_refusal
 from .vocabulary import Rates
 
 DRAFT_SAVED_KEY = "draft_to_clear"
@@ -233,6 +233,7 @@ def timeline(request, learner):
         request.GET.get("page")
     )
     sessions = list(page.object_list)
+    attach_media(actor, sessions)
     weeks = selectors.weekly_session_counts(learner=learner)
     query = request.GET.copy()
     query.pop("page", None)
@@ -267,10 +268,23 @@ def session_detail(request, learner, session_id):
             "learner": learner,
             "session": session,
             "session_parts": session_parts(request.membership, session),
+            **_media_context(request.membership, learner, session),
             "clear_draft": request.session.pop(DRAFT_SAVED_KEY, ""),
             **_correction_context(request.membership, session),
         },
     )
+
+
+def _media_context(actor, learner, session) -> dict:
+    """The session's photos, voice notes and clips, and whether more may be added here (or why not)."""
+    attach_media(actor, [session])
+    may_record = learner_policy.allows(actor, "record_session", learner) and not session.is_withdrawn
+    return {
+        "media": session.shown_media,
+        "may_add_media": may_record,
+        "media_refused": media_refusal(actor, learner) if may_record else None,
+        "media_form": SessionMediaForm(),
+    }
 
 
 def _correction_context(actor, record) -> dict:
