@@ -83,6 +83,8 @@
       buttons.record.focus();
     });
 
+    const form = box.closest("form");
+    if (form) form.addEventListener("reset", function () { if (!recorder) forget(); });
     box.hidden = false;
   }
 
