@@ -1,12 +1,15 @@
 """The pages for a session's photos, voice notes and clips: adding them from the session's page, and their files,
 served only to those who may see them now (practice.session_media.media_visible_to), each answer recorded."""
 
+import os
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect
 
+from attunement.file_serving import ranged_file_response
 from attunement.learners.access import allowed_methods, answer_and_record, learner_page
 from attunement.organisations.access import member_required
 from attunement.organisations.audit import audit_read
@@ -80,15 +83,14 @@ def session_media_add(request, learner, session_id):
     return back
 
 
-def _served(item: SessionMedia):
+def _served(request, item: SessionMedia):
     try:
-        handle = item.file.open("rb")
-    except (OSError, ValueError):
+        path = item.file.path
+    except (NotImplementedError, ValueError):
         raise Http404("That file could not be found.") from None
-    response = FileResponse(handle, content_type=item.content_type)
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    if not os.path.exists(path):
+        raise Http404("That file could not be found.")
+    return ranged_file_response(request, path, item.content_type)  # a player asks for parts to seek
 
 
 @member_required
@@ -101,7 +103,7 @@ def media_file(request, media_id):
     return answer_and_record(
         request,
         allowed_methods(("GET",)),
-        lambda: _served(item),
+        lambda: _served(request, item),
         record=lambda: audit_read(
             actor=request.membership,
             what="session_media",
