@@ -1,0 +1,54 @@
+"""A practitioner takes a photo in the quick log (a file input, as a tablet's camera fills it) and sees it on the
+person's timeline, served through the permission check, in real Chromium against a running server."""
+
+import io
+from datetime import timedelta
+
+from django.utils import timezone
+from PIL import Image
+from playwright.sync_api import expect
+
+from attunement.organisations.models import Membership
+from attunement.practice import selectors
+from attunement.practice.models import SessionMedia
+from attunement.privacy.models import Consent
+from attunement.privacy.selectors import consent_allows
+
+from .conftest import log_in
+
+PRACTITIONER = "sam@oakfield.example"
+
+
+def camera_photo() -> bytes:
+    exif = Image.Exif()
+    exif[0x8825] = {1: "N", 2: (51.0, 30.0, 0.0), 3: "W", 4: (0.0, 7.0, 0.0)}
+    out = io.BytesIO()
+    Image.new("RGB", (320, 240), "teal").save(out, format="JPEG", exif=exif)
+    return out.getvalue()
+
+
+def test_a_photo_chosen_in_the_quick_log_shows_on_the_timeline(tablet, live_server):
+    member = Membership.objects.get(user__email=PRACTITIONER)
+    person = selectors.learners_recent_first(actor=member)[0]
+    if not consent_allows(person, "video"):
+        Consent.objects.create(
+            learner=person,
+            purpose="video",
+            given_by="parent",
+            starts_on=timezone.localdate() - timedelta(days=1),
+            review_on=timezone.localdate() + timedelta(days=365),
+        )
+    page, base = tablet, live_server.url
+    log_in(page, base, PRACTITIONER)
+    page.goto(f"{base}/log/{person.pk}/")
+    page.locator("#id_photo").set_input_files(
+        files=[{"name": "IMG_0001.jpg", "mimeType": "image/jpeg", "buffer": camera_photo()}]
+    )
+    page.locator("#save-session").click()
+    page.wait_for_url(f"**/learners/{person.pk}/timeline/")
+    photo = page.locator(".timeline .media-thumb").first
+    expect(photo).to_be_visible()
+    expect(photo).to_have_js_property("complete", True)
+    assert photo.evaluate("img => img.naturalWidth") == 320  # the picture itself arrived, not a refusal
+    item = SessionMedia.objects.get(session__learner=person)
+    assert not dict(Image.open(item.file.path).getexif().get_ifd(0x8825))
