@@ -47,7 +47,9 @@ class SessionMediaForm(forms.Form):
 
 
 def keep_checked(actor, session: Session, media_form: SessionMediaForm) -> list[SessionMedia]:
-    return [session_media_keep(actor=actor, session=session, checked=checked) for checked in media_form.checked]
+    """Keep the files the form checked (none when nothing was chosen)."""
+    checked = getattr(media_form, "checked", []) if media_form.is_bound else []
+    return [session_media_keep(actor=actor, session=session, checked=item) for item in checked]
 
 
 @learner_page("record_session", reads="session_media", methods=("POST",))

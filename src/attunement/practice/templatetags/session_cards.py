@@ -43,6 +43,8 @@ def _card(session, address: str) -> str:
     what = (
         f"<p>{escape(Truncator(session.what_happened).words(40, truncate=' …'))}</p>" if session.what_happened else ""
     )
+    strip = media_strip(getattr(session, "shown_media", ()))
+    media = f"      {strip}\n" if strip else ""  # a card with none is exactly as it was
     return (
         f'<li class="session-card{" has-new" if firsts else ""}">\n'
         f'      <h3><a href="{address}">{heading}</a> · {session.minutes} min{place}</h3>\n'
@@ -50,7 +52,7 @@ def _card(session, address: str) -> str:
         f'      <p class="muted">{" · ".join(details)}</p>\n'
         f"      {tags}\n"
         f"      {what}\n"
-        f"      {media_strip(getattr(session, 'shown_media', ()))}\n"
+        f"{media}"
         f"    </li>"
     )
 
