@@ -2,6 +2,7 @@
 person's timeline, served through the permission check, in real Chromium against a running server."""
 
 import io
+import re
 from datetime import timedelta
 
 from django.utils import timezone
@@ -10,7 +11,7 @@ from playwright.sync_api import expect
 
 from attunement.organisations.models import Membership
 from attunement.practice import selectors
-from attunement.practice.models import SessionMedia
+from attunement.practice.models import Session, SessionMedia
 from attunement.privacy.models import Consent
 from attunement.privacy.selectors import consent_allows
 
@@ -52,3 +53,26 @@ def test_a_photo_chosen_in_the_quick_log_shows_on_the_timeline(tablet, live_serv
     assert photo.evaluate("img => img.naturalWidth") == 320  # the picture itself arrived, not a refusal
     item = SessionMedia.objects.get(session__learner=person)
     assert not dict(Image.open(item.file.path).getexif().get_ifd(0x8825))
+
+
+def test_offline_the_session_is_kept_and_the_page_says_plainly_the_photo_was_not(tablet, live_server):
+    member = Membership.objects.get(user__email=PRACTITIONER)
+    person = next(p for p in selectors.learners_recent_first(actor=member) if consent_allows(p, "video"))
+    page, base = tablet, live_server.url
+    log_in(page, base, PRACTITIONER)
+    page.goto(f"{base}/log/{person.pk}/")
+    page.context.set_offline(True)
+    page.locator("#id_minutes").fill("14")
+    page.get_by_label("Natural end", exact=True).click()
+    page.get_by_label(re.compile("^What happened")).fill("Photo taken with no signal")
+    page.locator("#id_photo").set_input_files(
+        files=[{"name": "IMG_0002.jpg", "mimeType": "image/jpeg", "buffer": camera_photo()}]
+    )
+    page.get_by_role("button", name="Save session").click()
+    kept = page.locator("#queue-kept")
+    expect(kept).to_contain_text("saved on this tablet, but without its photo, voice note or clip")
+    expect(kept).to_contain_text("open the session and add them there")
+    page.context.set_offline(False)
+    expect(page.locator("#queue-status")).to_contain_text("Sent: 1 save has reached the team.")
+    assert Session.objects.filter(learner=person, what_happened="Photo taken with no signal").exists()
+    assert not SessionMedia.objects.filter(session__learner=person).exists()
