@@ -15,7 +15,7 @@ from attunement.practice.models import Session, SessionMedia
 from attunement.privacy.models import Consent
 from attunement.privacy.selectors import consent_allows
 
-from .conftest import log_in
+from .conftest import BUSY_MACHINE_WAIT_MS, CHROMIUM, CHROMIUM_ARGS, TABLET, log_in
 
 PRACTITIONER = "sam@oakfield.example"
 
@@ -76,3 +76,35 @@ def test_offline_the_session_is_kept_and_the_page_says_plainly_the_photo_was_not
     expect(page.locator("#queue-status")).to_contain_text("Sent: 1 save has reached the team.")
     assert Session.objects.filter(learner=person, what_happened="Photo taken with no signal").exists()
     assert not SessionMedia.objects.filter(session__learner=person).exists()
+
+
+def test_a_voice_note_recorded_in_the_browser_is_saved_and_plays_on_the_timeline(browser, live_server, demo):
+    """Chromium's stand-in microphone (a tone) records through MediaRecorder; the recording goes with the form."""
+    member = Membership.objects.get(user__email=PRACTITIONER)
+    person = next(p for p in selectors.learners_recent_first(actor=member) if consent_allows(p, "video"))
+    own = browser.browser_type.launch(
+        executable_path=CHROMIUM,
+        args=[*CHROMIUM_ARGS, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"],
+    )
+    violations = []
+    try:
+        context = own.new_context(viewport=TABLET, has_touch=True, service_workers="block")
+        context.set_default_timeout(BUSY_MACHINE_WAIT_MS)
+        context.grant_permissions(["microphone"], origin=live_server.url)
+        context.on("console", lambda m: "Content Security Policy" in m.text and violations.append(m.text))
+        page = context.new_page()
+        log_in(page, live_server.url, PRACTITIONER)
+        page.goto(f"{live_server.url}/log/{person.pk}/")
+        page.get_by_role("button", name="Record").click()
+        expect(page.locator("[data-voice=clock]")).to_have_text(re.compile(r"^0:(0[2-9]|[1-5]\d)$"))  # 2 s or more
+        page.get_by_role("button", name="Stop").click()
+        expect(page.locator("[data-voice=status]")).to_contain_text("Voice note recorded")
+        expect(page.get_by_role("button", name="Discard")).to_be_visible()
+        page.locator("#save-session").click()
+        page.wait_for_url(f"**/learners/{person.pk}/timeline/")
+        expect(page.locator(".timeline audio").first).to_be_visible()
+    finally:
+        own.close()
+    assert violations == [], violations
+    item = SessionMedia.objects.get(session__learner=person, kind="audio")
+    assert item.duration >= 1.5 and item.content_type.startswith("audio/")

@@ -14,8 +14,10 @@
     };
     const player = box.querySelector("[data-voice=play]");
     const status = box.querySelector("[data-voice=status]");
+    const elapsed = box.querySelector("[data-voice=clock]");
     let recorder = null;
     let timer = null;
+    let ticking = null;
     let playUrl = "";
 
     function show(recording, kept) {
@@ -33,7 +35,17 @@
       show(false, false);
     }
 
+    function clock(ms) {
+      const seconds = Math.floor(ms / 1000);
+      return Math.floor(seconds / 60) + ":" + String(seconds % 60).padStart(2, "0");
+    }
+
     function keep(blob) {
+      if (!blob.size) {
+        forget();
+        status.textContent = "Nothing was recorded. Please try again.";
+        return;
+      }
       const type = blob.type || "audio/webm";
       const ending = type.includes("ogg") ? "ogg" : type.includes("mp4") ? "m4a" : "webm";
       const file = new File([blob], "voice-note." + ending, { type: type });
@@ -61,15 +73,21 @@
       });
       recorder.addEventListener("stop", function () {
         clearTimeout(timer);
+        clearInterval(ticking);
+        elapsed.textContent = "";
         stream.getTracks().forEach(function (track) { track.stop(); });
         keep(new Blob(parts, { type: recorder.mimeType || "audio/webm" }));
         recorder = null;
         buttons.discard.focus();
       });
       recorder.start();
+      const started = Date.now();
       timer = setTimeout(function () { if (recorder) recorder.stop(); }, LIMIT_MS);
       show(true, false);
       status.textContent = "Recording… press Stop when you have finished (3 minutes at most).";
+      const tick = function () { elapsed.textContent = clock(Date.now() - started); };
+      tick();
+      ticking = setInterval(tick, 1000);
       buttons.stop.focus();
     });
 
