@@ -5,6 +5,7 @@ import io
 import re
 from datetime import timedelta
 
+from axe_playwright_python.sync_playwright import Axe
 from django.utils import timezone
 from PIL import Image
 from playwright.sync_api import expect
@@ -108,3 +109,30 @@ def test_a_voice_note_recorded_in_the_browser_is_saved_and_plays_on_the_timeline
     assert violations == [], violations
     item = SessionMedia.objects.get(session__learner=person, kind="audio")
     assert item.duration >= 1.5 and item.content_type.startswith("audio/")
+
+
+def test_the_photo_and_voice_note_parts_have_no_serious_accessibility_problems(tablet, live_server):
+    member = Membership.objects.get(user__email=PRACTITIONER)
+    people = selectors.learners_recent_first(actor=member)
+    person = next(p for p in people if consent_allows(p, "video"))
+    page, base = tablet, live_server.url
+    log_in(page, base, PRACTITIONER)
+    page.goto(f"{base}/log/{person.pk}/")
+    page.locator("#id_photo").set_input_files(
+        files=[{"name": "IMG_0003.jpg", "mimeType": "image/jpeg", "buffer": camera_photo()}]
+    )
+    page.locator("#save-session").click()
+    page.wait_for_url(f"**/learners/{person.pk}/timeline/")
+    session = SessionMedia.objects.get(session__learner=person).session
+    pages = [f"/log/{person.pk}/", f"/learners/{person.pk}/timeline/", f"/learners/{person.pk}/sessions/{session.pk}/"]
+    without = next((p for p in people if not consent_allows(p, "video")), None)
+    if without is not None:
+        pages.append(f"/log/{without.pk}/")  # says why photos are not offered
+    problems = {}
+    for path in pages:
+        page.goto(base + path)
+        violations = Axe().run(page).response["violations"]
+        serious = [f"{v['id']}: {v['help']}" for v in violations if v["impact"] in ("serious", "critical")]
+        if serious:
+            problems[path] = serious
+    assert problems == {}
