@@ -136,3 +136,22 @@ def test_the_photo_and_voice_note_parts_have_no_serious_accessibility_problems(t
         if serious:
             problems[path] = serious
     assert problems == {}
+
+
+def test_a_draft_with_a_photo_chosen_still_comes_back_with_what_was_typed(tablet, live_server):
+    member = Membership.objects.get(user__email=PRACTITIONER)
+    person = next(p for p in selectors.learners_recent_first(actor=member) if consent_allows(p, "video"))
+    page, base = tablet, live_server.url
+    log_in(page, base, PRACTITIONER)
+    form_url = f"{base}/log/{person.pk}/"
+    page.goto(form_url)
+    page.locator("#id_photo").set_input_files(
+        files=[{"name": "IMG_0004.jpg", "mimeType": "image/jpeg", "buffer": camera_photo()}]
+    )
+    page.get_by_label(re.compile("^What happened")).fill("Half-written, with a photo")
+    second_tab = page.context.new_page()
+    page.close()
+    second_tab.goto(form_url)
+    expect(second_tab.get_by_text("We brought back the session")).to_be_visible()
+    expect(second_tab.get_by_label(re.compile("^What happened"))).to_have_value("Half-written, with a photo")
+    assert second_tab.locator("#id_photo").evaluate("input => input.files.length") == 0
