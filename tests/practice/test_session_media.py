@@ -165,6 +165,17 @@ class TestQuickLogPhoto:
         assert checked.content_type == "image/png"
         assert not dict(Image.open(io.BytesIO(checked.content.read())).getexif().get_ifd(GPS))
 
+    def test_a_camera_mpo_photo_is_kept_as_its_first_picture_in_jpeg_without_location(self, world):
+        exif = Image.Exif()
+        exif[GPS] = {1: "N", 2: (51.0, 30.0, 0.0)}
+        out = io.BytesIO()
+        first, second = Image.new("RGB", (30, 20), "red"), Image.new("RGB", (30, 20), "blue")
+        first.save(out, format="MPO", save_all=True, append_images=[second], exif=exif)
+        checked = check_photo(SimpleUploadedFile("dscf.jpg", out.getvalue()))
+        kept = Image.open(io.BytesIO(checked.content.read()))
+        assert checked.content_type == "image/jpeg" and kept.format == "JPEG"
+        assert kept.getpixel((15, 10))[0] > 200 and not dict(kept.getexif().get_ifd(GPS))
+
 
 @given(junk=st.binary(min_size=0, max_size=2048))
 @hypothesis_settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

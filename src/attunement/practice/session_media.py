@@ -41,7 +41,13 @@ AUDIO_MAX_SECONDS = 180
 CLIP_MAX_BYTES = 100 * MB
 CLIP_MAX_SECONDS = 60
 
-PHOTO_FORMATS = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"), "WEBP": ("image/webp", "webp")}
+# MPO is a JPEG with extra pictures after the first (some cameras write it): the first picture is kept, as JPEG.
+PHOTO_FORMATS = {
+    "JPEG": ("image/jpeg", "jpg"),
+    "MPO": ("image/jpeg", "jpg"),
+    "PNG": ("image/png", "png"),
+    "WEBP": ("image/webp", "webp"),
+}
 AUDIO_FORMATS = {"matroska": ("audio/webm", "webm"), "ogg": ("audio/ogg", "ogg"), "mp4": ("audio/mp4", "m4a")}
 CLIP_FORMATS = {"matroska": ("video/webm", "webm"), "mp4": ("video/mp4", "mp4")}
 GPS_IFD = 0x8825
@@ -132,7 +138,7 @@ def _without_location(image: Image.Image) -> bytes:
     if image.info.get("icc_profile"):
         options["icc_profile"] = image.info["icc_profile"]
     out = io.BytesIO()
-    if image.format == "JPEG":
+    if image.format in ("JPEG", "MPO"):
         picture = image if image.mode in ("RGB", "L", "CMYK") else image.convert("RGB")
         picture.save(out, format="JPEG", quality=92, **options)
     elif image.format == "WEBP":
