@@ -28,7 +28,7 @@ from attunement.organisations.models import AuditEntry, Membership, Role
 from attunement.outcomes.dashboard import ALERT_LISTS
 from attunement.outcomes.models import TermStart
 from attunement.outcomes.policies import may_read_pack, report_policy
-from attunement.practice.models import Fundamental
+from attunement.practice.models import Fundamental, SessionMedia
 from attunement.practice.services import RatingInput, review_record, session_record
 from attunement.privacy.models import Consent
 from attunement.reflection.models import Clip, SessionVideo
@@ -130,6 +130,15 @@ def records_of(world, learner, actor):
     share = video_share(actor=actor, video=video, member=colleague)
     clip = Clip.objects.create(video=video, start=0, end=2, title="Secret clip", added_by=actor)
     analysis = VideoAnalysis.objects.create(video=video)
+    media = SessionMedia(
+        session=session,
+        kind="photo",
+        added_by=actor,
+        folder=f"walk{SessionMedia.objects.count()}{learner.pk}",
+        content_type="image/png",
+        size_bytes=1,
+    )
+    media.file.save("photo.png", ContentFile(picture.getvalue()))
     invitation = Invitation.objects.create(
         organisation=learner.organisation,
         email=f"secret.invitee{Invitation.objects.count()}@example.org",
@@ -160,6 +169,7 @@ def records_of(world, learner, actor):
         "share_id": share.pk,
         "clip_id": clip.pk,
         "analysis_id": analysis.pk,
+        "media_id": media.pk,
         "code_id": code.pk,
         "consent_id": consent.pk,
         "learner_id": learner.pk,
@@ -303,7 +313,9 @@ def test_every_page_about_a_person_does_what_the_policy_says_for_every_role(worl
                         read_somewhere.add(name)
                         assert written == [(f"{view.learner_reads}.read", "127.0.0.1")], where
     never_read = {name for name, _ in routes} - read_somewhere
-    assert never_read <= {"learners:assignment_end", "reflection:delete"}, f"never answered with data: {never_read}"
+    # Adding a photo or a voice note answers with the session's page again (a redirect), never with data itself.
+    never_shows_data = {"learners:assignment_end", "reflection:delete", "practice:session_media_add"}
+    assert never_read <= never_shows_data, f"never answered with data: {never_read}"
 
 
 def _media_files(video, clip):
@@ -319,6 +331,7 @@ def _media_files(video, clip):
 
 # Pages that only show: anything but GET and HEAD is refused.
 READ_ONLY = {
+    "practice:media_file",
     "reflection:video",
     "reflection:video_status",
     "reflection:video_proxy",
@@ -348,7 +361,7 @@ def test_every_video_clip_and_practice_report_answer_with_data_is_audited_for_ev
     )
     video = SessionVideo.objects.get(pk=records["video_id"])
     _media_files(video, Clip.objects.get(pk=records["clip_id"]))
-    kinds = {"video_id", "clip_id"}
+    kinds = {"video_id", "clip_id", "media_id"}
     routes = [(name, params) for name, params in all_named_routes() if kinds & set(params)]
     reports = [("outcomes:my_practice", []), ("outcomes:carer_report", []), ("outcomes:therapist_report", [])]
     read_somewhere = set()

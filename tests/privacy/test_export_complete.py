@@ -21,7 +21,7 @@ from attunement.members.models import Invitation, token_digest
 from attunement.organisations.audit import audit_record
 from attunement.organisations.models import AuditEntry
 from attunement.outcomes.models import CaseStudyRelease
-from attunement.practice.models import Correction, FamilyFeedback, ProgressReview, Session
+from attunement.practice.models import Correction, FamilyFeedback, ProgressReview, Session, SessionMedia
 from attunement.records.export import SECTIONS, records_at
 from attunement.records.services import subject_access_export
 from attunement.reflection.models import Clip, SessionVideo, VideoComment, VideoRating, VideoShare
@@ -84,6 +84,15 @@ def every_kind_of_record(world, learner):
         duration=42.0,
         width=640,
         height=360,
+    )
+    SessionMedia.objects.create(
+        session=session,
+        kind="photo",
+        added_by=world.practitioner,
+        folder=f"sarmedia{learner.pk}",
+        file=f"session-media/sarmedia{learner.pk}/photo.jpg",
+        content_type="image/jpeg",
+        size_bytes=1024,
     )
     VideoComment.objects.create(video=video, author=coordinator, time=3.5, text="Lovely pause before joining in")
     VideoRating.objects.create(

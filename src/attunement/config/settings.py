@@ -295,6 +295,8 @@ CONTENT_SECURITY_POLICY = {
         # The service worker (served from the site's root) and the app's manifest: our own files only.
         "worker-src": ["'self'"],
         "manifest-src": ["'self'"],
+        # A voice note is played back from the recording in the page (a blob: address) before it is sent.
+        "media-src": ["'self'", "blob:"],
     }
 }
 

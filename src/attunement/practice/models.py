@@ -356,3 +356,39 @@ class Correction(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} on {self.changed_at:%d %b %Y}"
+
+
+class MediaKind(models.TextChoices):
+    PHOTO = "photo", "Photo"
+    AUDIO = "audio", "Voice note"
+    CLIP = "clip", "Short clip"
+
+
+def session_media_path(item: "SessionMedia", filename: str) -> str:
+    return f"session-media/{item.folder}/{filename}"
+
+
+class SessionMedia(models.Model):
+    """A photo, a voice note or a short clip taken during a session. The file lives outside the public web root, in
+    a folder with a random name, and is only served through a permission check; while the person's consent to
+    video is not in force it is hidden, and it is deleted when that consent is withdrawn. A photo is stored
+    without its location (the EXIF GPS data is removed before it is saved)."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="media")
+    kind = models.CharField(max_length=8, choices=MediaKind.choices)
+    added_by = models.ForeignKey(
+        "organisations.Membership", null=True, on_delete=models.SET_NULL, related_name="added_session_media"
+    )
+    folder = models.CharField(max_length=32, unique=True, help_text="Random name of the folder holding the file.")
+    file = models.FileField(upload_to=session_media_path, max_length=300)
+    content_type = models.CharField(max_length=80)
+    original_name = models.CharField(max_length=255, blank=True)
+    size_bytes = models.BigIntegerField()
+    duration = models.FloatField(null=True, blank=True, help_text="Seconds, for a voice note or a clip.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} of {self.session}"

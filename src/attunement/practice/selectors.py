@@ -28,6 +28,7 @@ from .models import (
 )
 from .novelty import history_of
 from .policies import fundamental_policy, review_policy, session_policy
+from .session_media import attach_media
 from .vocabulary import ENGAGEMENT_AREAS, Rates
 
 
@@ -358,6 +359,8 @@ def family_session_summaries(*, actor: Membership, learner: Learner, limit: int 
         .prefetch_related("partners", "fundamentals", "behaviours")
         .order_by("-started_at", "-pk")[:limit]
     )
+    sessions = list(sessions)
+    attach_media(actor, sessions)  # photos and clips, only while sharing with family and video are both agreed
     return [
         {
             "when": session.started_at,
@@ -369,6 +372,7 @@ def family_session_summaries(*, actor: Membership, learner: Learner, limit: int 
             "new_things": [b.description for b in session.behaviours.all() if b.is_first],
             "what_happened": session.what_happened,
             "significant_moment": session.significant_moment,
+            "media": session.shown_media,
         }
         for session in sessions
     ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import family_views, offline, offline_queue, person_views, views
+from . import family_views, media_views, offline, offline_queue, person_views, views
 
 app_name = "practice"
 
@@ -13,6 +13,12 @@ urlpatterns = [
     path(
         "learners/<int:learner_id>/sessions/<int:session_id>/withdraw/", views.session_withdraw, name="session_withdraw"
     ),
+    path(
+        "learners/<int:learner_id>/sessions/<int:session_id>/media/",
+        media_views.session_media_add,
+        name="session_media_add",
+    ),
+    path("session-media/<int:media_id>/", media_views.media_file, name="media_file"),
     path("learners/<int:learner_id>/progress/", views.progress, name="progress"),
     path("learners/<int:learner_id>/reviews/new/", views.review_create, name="review_create"),
     path("learners/<int:learner_id>/reviews/<int:review_id>/", views.review_detail, name="review"),

@@ -36,9 +36,11 @@ from .forms import (
     TimelineFilterForm,
     WithdrawForm,
 )
+from .media_views import SessionMediaForm, keep_checked
 from .models import ProgressReview, Session
 from .page_parts import home_parts, leading_parts, progress_parts, session_parts
 from .policies import correction_refusal, fundamental_policy, may_see_withdrawn, practice_settings_policy, scale_policy
+from .session_media import attach_media, media_refusal
 from .vocabulary import Rates
 
 DRAFT_SAVED_KEY = "draft_to_clear"
@@ -124,7 +126,9 @@ def quick_log(request, learner):
     # only if it has to be shown again.
     suggestions = selectors.quick_log_suggestions(learner=learner) if request.method != "POST" else None
     form = QuickLogForm(request.POST or None, actor=actor, learner=learner, outcomes=outcomes, suggestions=suggestions)
-    if request.method == "POST" and form.is_valid():
+    media_refused = media_refusal(actor, learner)
+    media_form = SessionMediaForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and _media_checked(form, media_form, media_refused):
         with errors_onto(form):
             recorded = services.session_record(
                 actor=actor,
@@ -132,6 +136,8 @@ def quick_log(request, learner):
                 details=form.to_details(),
                 submission_key=form.cleaned_data["submission_key"],
             )
+            if not recorded.already_saved:
+                _keep_media(request, actor, recorded.session, media_form)
             if offline_queue.in_background(request):  # a save kept on the tablet: answered in JSON, no message
                 return offline_queue.saved(
                     url=reverse("practice:timeline", args=[learner.pk]), already_saved=recorded.already_saved
@@ -164,9 +170,35 @@ def quick_log(request, learner):
             "seen_before_hints": selectors.seen_before_hints(learner=learner),
             "next_behaviour_index": max(row["index"] for row in form.behaviour_rows) + 1,
             "partner_search": partner_search,
+            "media_form": media_form,
+            "media_refused": media_refused,
         },
         status=400 if form.errors else 200,
     )
+
+
+def _media_checked(form, media_form, media_refused) -> bool:
+    """Whether the session and its optional photo, voice note or clip may be saved. A file that cannot be taken
+    keeps the whole form from saving, with the reason, so nothing is half-saved."""
+    valid = form.is_valid()
+    if not media_form.has_files():
+        return valid
+    if media_refused is not None:
+        form.add_error(None, media_refused)
+        return False
+    if not media_form.is_valid():
+        form.add_error(None, "A photo, voice note or clip could not be taken: see below, in the part about them.")
+        return False
+    return valid
+
+
+def _keep_media(request, actor, session, media_form) -> None:
+    try:
+        keep_checked(actor, session, media_form)
+    except ValidationError as problem:
+        messages.warning(
+            request, f"The session was saved, but not its photo or recording: {' '.join(problem.messages)}"
+        )
 
 
 def _offer_partners(request, form, field: str, learner, empty_label: str | None = None) -> str:
@@ -201,6 +233,7 @@ def timeline(request, learner):
         request.GET.get("page")
     )
     sessions = list(page.object_list)
+    attach_media(actor, sessions)
     weeks = selectors.weekly_session_counts(learner=learner)
     query = request.GET.copy()
     query.pop("page", None)
@@ -235,10 +268,23 @@ def session_detail(request, learner, session_id):
             "learner": learner,
             "session": session,
             "session_parts": session_parts(request.membership, session),
+            **_media_context(request.membership, learner, session),
             "clear_draft": request.session.pop(DRAFT_SAVED_KEY, ""),
             **_correction_context(request.membership, session),
         },
     )
+
+
+def _media_context(actor, learner, session) -> dict:
+    """The session's photos, voice notes and clips, and whether more may be added here (or why not)."""
+    attach_media(actor, [session])
+    may_record = learner_policy.allows(actor, "record_session", learner) and not session.is_withdrawn
+    return {
+        "media": session.shown_media,
+        "may_add_media": may_record,
+        "media_refused": media_refusal(actor, learner) if may_record else None,
+        "media_form": SessionMediaForm(),
+    }
 
 
 def _correction_context(actor, record) -> dict:

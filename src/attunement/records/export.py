@@ -24,7 +24,14 @@ from attunement.organisations.models import AuditEntry
 from attunement.organisations.templatetags.audit_words import describe
 from attunement.outcomes.models import CaseStudyRelease
 from attunement.practice.corrections import changes_between
-from attunement.practice.models import Correction, ObservedBehaviour, ProgressReview, ReviewRating, Session
+from attunement.practice.models import (
+    Correction,
+    ObservedBehaviour,
+    ProgressReview,
+    ReviewRating,
+    Session,
+    SessionMedia,
+)
 from attunement.practice.vocabulary import Ending, Enjoyment, Novelty, Phase, Technique
 from attunement.privacy.consent_rules import STATUS_LABELS, status_of
 from attunement.privacy.models import Consent
@@ -37,7 +44,8 @@ README = """Everything Attunement holds about one person
 
 data.json     every record, machine-readable (UTF-8 JSON)
 summary.html  the same, as a page you can open in any web browser
-media/        their photo and the videos of their sessions (as uploaded), if there are any
+media/        their photo and the videos of their sessions (as uploaded), if there are any, and the photos,
+              voice notes and clips taken in their sessions (in media/sessions/)
 
 Before you send this to anyone: read it through. It can name other people (family members, staff,
 key people). Remove what the person asking has no right to see, as your organisation's data
@@ -250,6 +258,7 @@ def person_data(learner: Learner, *, today: date | None = None) -> dict:
         ],
         "codings": _codings(learner),
         "videos": _videos(learner),
+        "session_media": _session_media(learner),
         "supervision_meetings": _meetings(learner),
         "case_study_releases": _case_studies(learner),
         "legal_holds": [
@@ -379,6 +388,7 @@ SECTIONS: dict[str, tuple[tuple[str, ...], str]] = {
     "practice.FamilyFeedback": (("family_feedback",), "Family feedback"),
     "privacy.Consent": (("consents",), "Consents"),
     "privacy.LegalHold": (("legal_holds",), "Legal holds"),
+    "practice.SessionMedia": (("session_media",), "Photos, voice notes and clips from sessions"),
     "reflection.SessionVideo": (("videos",), "Videos"),
     "reflection.VideoComment": (("videos", "comments"), "Comments on videos"),
     "reflection.VideoRating": (("videos", "ratings"), "Ratings of videos"),
@@ -494,6 +504,29 @@ def _other_records(learner: Learner) -> list[dict]:
 
 def _video_file_name(video) -> str:
     return f"media/videos/video-{video.pk}{PurePosixPath(video.original.name).suffix}"
+
+
+def _session_media_file_name(item) -> str:
+    return f"media/sessions/{item.kind}-{item.pk}{PurePosixPath(item.file.name).suffix}"
+
+
+def _session_media(learner: Learner) -> list[dict]:
+    items = SessionMedia.objects.filter(session__learner=learner).select_related("added_by__user")
+    return [
+        {
+            "id": m.pk,
+            "session_id": m.session_id,
+            "kind": m.get_kind_display(),
+            "file": _session_media_file_name(m),
+            "original_name": m.original_name,
+            "content_type": m.content_type,
+            "size_bytes": m.size_bytes,
+            "duration_seconds": m.duration,
+            "added_by": _user(m.added_by.user) if m.added_by else None,
+            "added_at": m.created_at,
+        }
+        for m in items.order_by("created_at", "pk")
+    ]
 
 
 def _codings(learner: Learner) -> list[dict]:
@@ -654,6 +687,12 @@ def export_zip(learner: Learner):
                 archive.write(video.original.path, _video_file_name(video), compress_type=zipfile.ZIP_STORED)
             except OSError:
                 archive.writestr(f"{_video_file_name(video)}.MISSING.txt", "The video's file could not be found.\n")
+        for item in SessionMedia.objects.filter(session__learner=learner).order_by("pk"):
+            name = _session_media_file_name(item)
+            try:
+                archive.write(item.file.path, name, compress_type=zipfile.ZIP_STORED)
+            except OSError:
+                archive.writestr(f"{name}.MISSING.txt", "The file could not be found.\n")
     archive_file.seek(0)
     return archive_file
 

@@ -15,6 +15,7 @@ from django.utils.dateparse import parse_date
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST, require_safe
 
+from attunement.file_serving import ranged_file_response
 from attunement.learners.access import allowed_methods, answer_and_record, learner_page
 from attunement.learners.policies import learner_policy
 from attunement.organisations.access import member_required
@@ -31,7 +32,6 @@ from .forms import VideoUploadForm
 from .models import Clip, SessionVideo, VideoComment
 from .policies import video_policy
 from .ratings import DEFAULT_INTERVAL
-from .serving import ranged_file_response
 from .uploads import size_limited_upload, too_big_message
 
 

@@ -43,6 +43,8 @@ def _card(session, address: str) -> str:
     what = (
         f"<p>{escape(Truncator(session.what_happened).words(40, truncate=' …'))}</p>" if session.what_happened else ""
     )
+    strip = media_strip(getattr(session, "shown_media", ()))
+    media = f"      {strip}\n" if strip else ""  # a card with none is exactly as it was
     return (
         f'<li class="session-card{" has-new" if firsts else ""}">\n'
         f'      <h3><a href="{address}">{heading}</a> · {session.minutes} min{place}</h3>\n'
@@ -50,8 +52,30 @@ def _card(session, address: str) -> str:
         f'      <p class="muted">{" · ".join(details)}</p>\n'
         f"      {tags}\n"
         f"      {what}\n"
+        f"{media}"
         f"    </li>"
     )
+
+
+def media_strip(items) -> str:
+    """The session's photos, voice notes and clips, small, each served through its permission check."""
+    if not items:
+        return ""
+    shown = []
+    for item in items:
+        url = reverse("practice:media_file", kwargs={"media_id": item.pk})
+        if item.kind == "photo":
+            shown.append(
+                f'<li><a href="{url}"><img src="{url}" alt="Photo from this session" class="media-thumb" '
+                'loading="lazy"></a></li>'
+            )
+        elif item.kind == "audio":
+            shown.append(f'<li><span>Voice note</span> <audio controls preload="none" src="{url}"></audio></li>')
+        else:
+            shown.append(
+                f'<li><span>Clip</span> <video controls preload="none" class="media-clip" src="{url}"></video></li>'
+            )
+    return f'<ul class="media-strip" aria-label="Photos, voice notes and clips">{"".join(shown)}</ul>'
 
 
 @register.simple_tag

@@ -309,6 +309,15 @@
     const button = form.querySelector("button[type=submit]");
     if (button) button.disabled = true;
     try {
+      // A photo, voice note or clip is not kept on the tablet: online, the form is sent the ordinary way with its
+      // files; offline, the rest is kept and the page says plainly that the files were not.
+      const withFiles = [...form.querySelectorAll("input[type=file]")].some((input) => input.files && input.files.length);
+      if (withFiles && navigator.onLine !== false) return HTMLFormElement.prototype.submit.call(form);
+      if (withFiles) {
+        await keepOnTablet(form, save);
+        sayOnForm(form, save.label + ": saved on this tablet, but without its photo, voice note or clip: those cannot be kept while offline. When you are online, open the session and add them there.");
+        return;
+      }
       if (navigator.onLine === false) return await keepOnTablet(form, save);
       let response;
       try {

@@ -27,6 +27,7 @@
     const values = {};
     for (const el of form.elements) {
       if (!el.name || el.name === "csrfmiddlewaretoken" || el.type === "submit" || el.type === "button") continue;
+      if (el.type === "file") continue;  // a chosen photo or recording cannot be kept in a draft
       if ((el.type === "checkbox" || el.type === "radio")) {
         if (!(el.name in values)) values[el.name] = [];
         if (el.checked) values[el.name].push(el.value);
@@ -39,7 +40,7 @@
 
   function writeForm(form, values) {
     for (const el of form.elements) {
-      if (!(el.name in values) || el.name === "csrfmiddlewaretoken") continue;
+      if (!(el.name in values) || el.name === "csrfmiddlewaretoken" || el.type === "file") continue;
       const value = values[el.name];
       if (el.type === "checkbox" || el.type === "radio") {
         el.checked = Array.isArray(value) && value.includes(el.value);

@@ -1,5 +1,6 @@
-"""Serving private video files to a browser that seeks: answers HTTP range requests (a video element asks
-for the part it needs, "bytes=START-END") with 206 Partial Content, reading the file in chunks."""
+"""Serving private media files (session videos, voice notes, clips) to a browser that seeks: answers HTTP range
+requests (a player asks for the part it needs, "bytes=START-END") with 206 Partial Content, reading the file in chunks.
+Used by the videos (reflection) and by the photos and recordings of a session (practice)."""
 
 import os
 import re

@@ -1,0 +1,116 @@
+"""The pages for a session's photos, voice notes and clips: adding them from the session's page, and their files,
+served only to those who may see them now (practice.session_media.media_visible_to), each answer recorded."""
+
+import os
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect
+
+from attunement.file_serving import ranged_file_response
+from attunement.learners.access import allowed_methods, answer_and_record, learner_page
+from attunement.organisations.access import member_required
+from attunement.organisations.audit import audit_read
+
+from . import selectors
+from .models import MediaKind, Session, SessionMedia
+from .session_media import CHECKS, media_refusal, media_visible_to, session_media_keep
+
+FIELDS = {"photo": MediaKind.PHOTO, "voice_note": MediaKind.AUDIO, "clip": MediaKind.CLIP}
+KIND_WORDS = {MediaKind.PHOTO: "Photo", MediaKind.AUDIO: "Voice note", MediaKind.CLIP: "Clip"}
+
+
+class SessionMediaForm(forms.Form):
+    """The optional photo, voice note and clip sent with a session (the quick log, or the session's own page).
+    Each file given is checked; `checked` holds those that passed, ready to keep once the session is saved."""
+
+    photo = forms.FileField(required=False, label="Photo")
+    voice_note = forms.FileField(required=False, label="Voice note")
+    clip = forms.FileField(required=False, label="Short clip")
+
+    def clean(self):
+        self.checked = []
+        for field, kind in FIELDS.items():
+            upload = self.cleaned_data.get(field)
+            if not upload:
+                continue
+            try:
+                self.checked.append(CHECKS[kind](upload))
+            except ValidationError as problem:
+                self.add_error(field, problem)
+        return self.cleaned_data
+
+    def has_files(self) -> bool:
+        return any(self.files.get(field) for field in FIELDS)
+
+
+def keep_checked(actor, session: Session, media_form: SessionMediaForm) -> list[SessionMedia]:
+    """Keep the files the form checked (none when nothing was chosen)."""
+    checked = getattr(media_form, "checked", []) if media_form.is_bound else []
+    return [session_media_keep(actor=actor, session=session, checked=item) for item in checked]
+
+
+@learner_page("record_session", reads="session_media", methods=("POST",))
+def session_media_add(request, learner, session_id):
+    """Add a photo, a voice note or a clip to a saved session; back to the session's page with what happened."""
+    actor = request.membership
+    try:
+        session = selectors.session_on_page(actor=actor, learner=learner, session_id=session_id)
+    except Session.DoesNotExist:
+        raise Http404("No such session.") from None
+    back = redirect("practice:session", learner_id=learner.pk, session_id=session.pk)
+    refusal = media_refusal(actor, learner)
+    if refusal is not None:
+        messages.error(request, f"Nothing was added. {refusal}")
+        return back
+    if session.is_withdrawn:
+        messages.error(request, "Nothing was added. This session was withdrawn.")
+        return back
+    form = SessionMediaForm(request.POST, request.FILES)
+    if not form.has_files():
+        messages.error(request, "Nothing was added. Please take a photo, record a voice note or choose a clip first.")
+        return back
+    if not form.is_valid():
+        problems = " ".join(str(error) for errors in form.errors.values() for error in errors)
+        messages.error(request, f"Nothing was added. {problems}")
+        return back
+    try:
+        kept = keep_checked(actor, session, form)
+    except ValidationError as problem:
+        messages.error(request, f"Nothing was added. {' '.join(problem.messages)}")
+        return back
+    messages.success(request, " ".join(f"{KIND_WORDS[item.kind]} added." for item in kept))
+    return back
+
+
+def _served(request, item: SessionMedia):
+    try:
+        path = item.file.path
+    except (NotImplementedError, ValueError):
+        raise Http404("That file could not be found.") from None
+    if not os.path.exists(path):
+        raise Http404("That file could not be found.")
+    return ranged_file_response(request, path, item.content_type)  # a player asks for parts to seek
+
+
+@member_required
+def media_file(request, media_id):
+    """One photo, voice note or clip, to those who may see it now (a withdrawn consent hides it at once)."""
+    try:
+        item = media_visible_to(request.membership).select_related("session__learner").get(pk=media_id)
+    except SessionMedia.DoesNotExist:
+        raise Http404("No such photo or recording, or it is not shown to you.") from None
+    return answer_and_record(
+        request,
+        allowed_methods(("GET",)),
+        lambda: _served(request, item),
+        record=lambda: audit_read(
+            actor=request.membership,
+            what="session_media",
+            learner=item.session.learner,
+            target_type="session_media",
+            target_id=item.pk,
+        ),
+    )

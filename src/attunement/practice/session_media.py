@@ -1,0 +1,379 @@
+"""Photos, voice notes and short clips taken during a session (SessionMedia).
+
+Every file is checked before anything is saved, and refused in plain words when it is not one we take: a photo
+must be a JPEG, PNG or WebP picture; a voice note a recording of sound alone; a clip a short video. A photo is
+written again without its location (the EXIF GPS block) before it is kept, so a picture of a child never carries
+where it was taken. Media needs the person's consent to video in force: to add it, and to see it. The family see
+photos and clips (not voice notes, which are the team's own notes) only while sharing with family is agreed too.
+"""
+
+import io
+import tempfile
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import av
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile, File
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models import QuerySet
+from django.db.models.signals import post_delete
+from PIL import Image, UnidentifiedImageError
+
+from attunement.learners.policies import learner_policy
+from attunement.media import MediaProblem, probe
+from attunement.organisations.audit import audit_record
+from attunement.organisations.models import Membership, Role
+from attunement.organisations.policies import STAFF_ROLES
+from attunement.privacy.consent_sql import consent_in_force
+from attunement.privacy.hooks import on_consent_withdrawn
+from attunement.privacy.models import Purpose
+from attunement.privacy.selectors import consent_allows
+
+from .models import MediaKind, Session, SessionMedia
+
+MB = 1024 * 1024
+PHOTO_MAX_BYTES = 15 * MB
+AUDIO_MAX_BYTES = 10 * MB
+AUDIO_MAX_SECONDS = 180
+CLIP_MAX_BYTES = 100 * MB
+CLIP_MAX_SECONDS = 60
+
+# MPO is a JPEG with extra pictures after the first (some cameras write it): the first picture is kept, as JPEG.
+PHOTO_FORMATS = {
+    "JPEG": ("image/jpeg", "jpg"),
+    "MPO": ("image/jpeg", "jpg"),
+    "PNG": ("image/png", "png"),
+    "WEBP": ("image/webp", "webp"),
+}
+AUDIO_FORMATS = {"matroska": ("audio/webm", "webm"), "ogg": ("audio/ogg", "ogg"), "mp4": ("audio/mp4", "m4a")}
+CLIP_FORMATS = {"matroska": ("video/webm", "webm"), "mp4": ("video/mp4", "mp4")}
+GPS_IFD = 0x8825
+
+NO_CONSENT = (
+    "Photos, voice notes and clips of {name} cannot be added: there is no consent to video recording in force. "
+    "A co-ordinator can record consent on their Privacy page."
+)
+NOT_A_PHOTO = (
+    "This file is not a photo we can take. Please take the photo again, or choose a JPEG, PNG or WebP picture."
+)
+HEIC_PHOTO = (
+    "This photo is in the HEIC format, which cannot be taken yet. On the tablet, set the camera's format to "
+    "“Most compatible” (JPEG), or choose a JPEG, PNG or WebP picture."
+)
+NOT_A_VOICE_NOTE = "This file is not a voice note we can take. Please record it again with the Record button."
+NOT_A_CLIP = "This file is not a video clip we can take. Please film it again, or choose an MP4 or WebM video."
+EMPTY = "The file is empty. Please take it again."
+
+
+def _mb(size: int) -> str:
+    return f"{size // MB} MB"
+
+
+@dataclass
+class CheckedMedia:
+    """A file that passed its checks, ready to be kept: what it is and the bytes (or file) to store."""
+
+    kind: str
+    content_type: str
+    extension: str
+    content: File
+    size: int
+    original_name: str
+    duration: float | None = None
+
+
+# --- Checks ---------------------------------------------------------------------------------------------------
+
+
+def _original_name(upload) -> str:
+    return " ".join(str(getattr(upload, "name", "") or "").split())[:255]
+
+
+def check_photo(upload) -> CheckedMedia:
+    """A JPEG, PNG or WebP photo up to PHOTO_MAX_BYTES, written again without its location."""
+    if not upload.size:
+        raise ValidationError(EMPTY)
+    if upload.size > PHOTO_MAX_BYTES:
+        raise ValidationError(
+            f"The photo is larger than {_mb(PHOTO_MAX_BYTES)}. Please take it again at a smaller size."
+        )
+    upload.seek(0)
+    head = upload.read(32)
+    upload.seek(0)
+    if head[4:12] in (b"ftypheic", b"ftypheix", b"ftypmif1", b"ftypmsf1", b"ftyphevc"):
+        raise ValidationError(HEIC_PHOTO)
+    try:
+        with Image.open(upload) as image:
+            image.verify()
+        upload.seek(0)
+        with Image.open(upload) as image:
+            if image.format not in PHOTO_FORMATS:
+                raise ValidationError(NOT_A_PHOTO)
+            image.load()
+            content_type, extension = PHOTO_FORMATS[image.format]
+            kept = _without_location(image)
+    except ValidationError:
+        raise
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise ValidationError(NOT_A_PHOTO) from None
+    return CheckedMedia(
+        kind=MediaKind.PHOTO,
+        content_type=content_type,
+        extension=extension,
+        content=ContentFile(kept),
+        size=len(kept),
+        original_name=_original_name(upload),
+    )
+
+
+def _without_location(image: Image.Image) -> bytes:
+    """The picture encoded again with its EXIF data minus the GPS block. Nothing else of the original's metadata
+    (XMP, comments, thumbnails that may carry their own location) is written."""
+    exif = image.getexif()
+    exif.pop(GPS_IFD, None)
+    options: dict = {"exif": exif.tobytes()} if len(exif) else {}
+    if image.info.get("icc_profile"):
+        options["icc_profile"] = image.info["icc_profile"]
+    out = io.BytesIO()
+    if image.format in ("JPEG", "MPO"):
+        picture = image if image.mode in ("RGB", "L", "CMYK") else image.convert("RGB")
+        picture.save(out, format="JPEG", quality=92, **options)
+    elif image.format == "WEBP":
+        image.save(out, format="WEBP", quality=90, **options)
+    else:
+        image.save(out, format="PNG", **options)
+    return out.getvalue()
+
+
+class _OnDisk:
+    """The upload as a path PyAV can open: Django's temporary file when it made one, or a copy."""
+
+    def __init__(self, upload):
+        self.upload = upload
+        self.copy = None
+
+    def __enter__(self) -> Path:
+        path = getattr(self.upload, "temporary_file_path", None)
+        if path is not None:
+            return Path(path())
+        self.copy = tempfile.NamedTemporaryFile(suffix=".media")
+        self.upload.seek(0)
+        for chunk in self.upload.chunks():
+            self.copy.write(chunk)
+        self.copy.flush()
+        return Path(self.copy.name)
+
+    def __exit__(self, *exc):
+        if self.copy is not None:
+            self.copy.close()
+
+
+def _format_key(container) -> str:
+    name = container.format.name
+    if "matroska" in name or "webm" in name:
+        return "matroska"
+    if "mp4" in name or "mov" in name:
+        return "mp4"
+    return name
+
+
+def _sound_length(container, stream) -> float:
+    """Seconds of sound, read from the packets: a recording made in a browser often does not say its length."""
+    last = 0.0
+    for packet in container.demux(stream):
+        if packet.pts is not None and packet.time_base is not None:
+            end = float((packet.pts + (packet.duration or 0)) * packet.time_base)
+            last = max(last, end)
+    return last
+
+
+def check_voice_note(upload) -> CheckedMedia:
+    """A recording of sound alone (WebM, Ogg or MP4, as browsers record) up to AUDIO_MAX_SECONDS long."""
+    if not upload.size:
+        raise ValidationError(EMPTY)
+    if upload.size > AUDIO_MAX_BYTES:
+        raise ValidationError(f"The voice note is larger than {_mb(AUDIO_MAX_BYTES)}. Please record a shorter one.")
+    with _OnDisk(upload) as path:
+        try:
+            with av.open(str(path), "r") as container:
+                key = _format_key(container)
+                if key not in AUDIO_FORMATS or not container.streams.audio:
+                    raise ValidationError(NOT_A_VOICE_NOTE)
+                if [s for s in container.streams.video if not s.disposition & av.stream.Disposition.attached_pic]:
+                    raise ValidationError(NOT_A_VOICE_NOTE)
+                seconds = _sound_length(container, container.streams.audio[0])
+        except av.error.FFmpegError:
+            raise ValidationError(NOT_A_VOICE_NOTE) from None
+    if seconds > AUDIO_MAX_SECONDS:
+        raise ValidationError(
+            f"The voice note is longer than {AUDIO_MAX_SECONDS // 60} minutes. Please record a shorter one."
+        )
+    content_type, extension = AUDIO_FORMATS[key]
+    upload.seek(0)
+    return CheckedMedia(
+        kind=MediaKind.AUDIO,
+        content_type=content_type,
+        extension=extension,
+        content=File(upload),
+        size=upload.size,
+        original_name=_original_name(upload),
+        duration=round(seconds, 1),
+    )
+
+
+def check_clip(upload) -> CheckedMedia:
+    """A short video (MP4 or WebM) up to CLIP_MAX_SECONDS long and CLIP_MAX_BYTES."""
+    if not upload.size:
+        raise ValidationError(EMPTY)
+    if upload.size > CLIP_MAX_BYTES:
+        raise ValidationError(
+            f"The clip is larger than {_mb(CLIP_MAX_BYTES)}. Please film a shorter part, "
+            "or add the whole film as a session video."
+        )
+    with _OnDisk(upload) as path:
+        try:
+            info = probe(path, max_duration=CLIP_MAX_SECONDS)
+        except MediaProblem as problem:
+            raise ValidationError(str(problem)) from None
+        try:
+            with av.open(str(path), "r") as container:
+                key = _format_key(container)
+        except av.error.FFmpegError:
+            raise ValidationError(NOT_A_CLIP) from None
+    if key not in CLIP_FORMATS:
+        raise ValidationError(NOT_A_CLIP)
+    content_type, extension = CLIP_FORMATS[key]
+    upload.seek(0)
+    return CheckedMedia(
+        kind=MediaKind.CLIP,
+        content_type=content_type,
+        extension=extension,
+        content=File(upload),
+        size=upload.size,
+        original_name=_original_name(upload),
+        duration=round(info.duration, 1),
+    )
+
+
+CHECKS = {MediaKind.PHOTO: check_photo, MediaKind.AUDIO: check_voice_note, MediaKind.CLIP: check_clip}
+
+
+# --- Who sees it ------------------------------------------------------------------------------------------------
+
+
+def media_visible_to(actor: Membership | None) -> QuerySet[SessionMedia]:
+    """The media the actor may see now: of sessions that count, of people they see, while consent to video is in
+    force; for a family member, only photos and clips, and only while sharing with family is agreed too."""
+    if actor is None or not actor.is_active or actor.role not in STAFF_ROLES | {Role.FAMILY}:
+        return SessionMedia.objects.none()
+    media = SessionMedia.objects.filter(
+        session__learner__organisation_id=actor.organisation_id,
+        session__withdrawn_at__isnull=True,
+        session__learner__in=learner_policy.scope(actor).values("pk"),
+    ).filter(consent_in_force(Purpose.VIDEO, learner="session__learner"))
+    if actor.role == Role.FAMILY:
+        media = media.filter(consent_in_force(Purpose.FAMILY, learner="session__learner")).exclude(kind=MediaKind.AUDIO)
+    return media
+
+
+def attach_media(actor: Membership | None, sessions) -> None:
+    """Give each session `shown_media`: its photos, voice notes and clips the actor may see now (one query)."""
+    by_session: dict[int, list[SessionMedia]] = {session.pk: [] for session in sessions}
+    if by_session:
+        for item in media_visible_to(actor).filter(session_id__in=list(by_session)).order_by("created_at", "pk"):
+            by_session[item.session_id].append(item)
+    for session in sessions:
+        session.shown_media = by_session[session.pk]
+
+
+def may_add_media(actor: Membership, learner) -> bool:
+    return learner_policy.allows(actor, "record_session", learner) and consent_allows(learner, Purpose.VIDEO)
+
+
+def media_refusal(actor: Membership, learner) -> str | None:
+    """Why media cannot be added for this person now, in plain words, or None."""
+    if not learner_policy.allows(actor, "record_session", learner):
+        return "Your role does not allow adding photos or voice notes for this person."
+    if not consent_allows(learner, Purpose.VIDEO):
+        return NO_CONSENT.format(name=learner.display_name)
+    return None
+
+
+# --- Writes -----------------------------------------------------------------------------------------------------
+
+
+def session_media_keep(*, actor: Membership, session: Session, checked: CheckedMedia) -> SessionMedia:
+    """Keep a checked file with its session, after checking again that the actor may and consent is in force."""
+    learner = session.learner
+    if not learner_policy.allows(actor, "record_session", learner):
+        raise PermissionDenied("Your role does not allow adding photos or voice notes for this person.")
+    if session.is_withdrawn:
+        raise ValidationError("This session was withdrawn, so nothing can be added to it.")
+    if not consent_allows(learner, Purpose.VIDEO):
+        raise ValidationError(NO_CONSENT.format(name=learner.display_name))
+    folder = uuid.uuid4().hex
+    item = SessionMedia(
+        session=session,
+        kind=checked.kind,
+        added_by=actor,
+        folder=folder,
+        content_type=checked.content_type,
+        original_name=checked.original_name,
+        size_bytes=checked.size,
+        duration=checked.duration,
+    )
+    checked.content.seek(0)
+    item.file.save(f"{checked.kind}.{checked.extension}", checked.content, save=False)
+    name = item.file.name
+    try:
+        with transaction.atomic():
+            item.save()
+            audit_record(
+                actor=actor, action="session_media.added", learner=learner, target=item, detail={"kind": item.kind}
+            )
+    except BaseException:
+        default_storage.delete(name)
+        raise
+    return item
+
+
+def session_media_add(*, actor: Membership, session: Session, kind: str, upload) -> SessionMedia:
+    """Check an uploaded file of the given kind and keep it with the session (raises ValidationError in plain words,
+    having kept nothing)."""
+    refusal = media_refusal(actor, session.learner)
+    if refusal is not None and not learner_policy.allows(actor, "record_session", session.learner):
+        raise PermissionDenied(refusal)
+    if refusal is not None:
+        raise ValidationError(refusal)
+    if kind not in CHECKS:
+        raise ValidationError("Please choose a photo, a voice note or a clip.")
+    return session_media_keep(actor=actor, session=session, checked=CHECKS[kind](upload))
+
+
+# --- Files follow their records -----------------------------------------------------------------------------------
+
+
+def remove_media_file(sender, instance: SessionMedia, **kwargs) -> None:
+    """The file goes when its record goes: deleted by hand, with its session, by erasure of the person."""
+    if instance.file and instance.file.name:
+        name = instance.file.name
+        storage = instance.file.storage
+        transaction.on_commit(lambda: storage.delete(name))
+
+
+def delete_media_no_longer_consented(learner_id: int, purpose: str) -> int:
+    """Consent to video withdrawn: the person's photos, voice notes and clips are deleted (already hidden)."""
+    if purpose != Purpose.VIDEO:
+        return 0
+    items = list(SessionMedia.objects.filter(session__learner_id=learner_id))
+    for item in items:
+        item.delete()
+    return len(items)
+
+
+def connect() -> None:
+    post_delete.connect(remove_media_file, sender=SessionMedia, dispatch_uid="practice.session_media.remove_file")
+    on_consent_withdrawn(delete_media_no_longer_consented)

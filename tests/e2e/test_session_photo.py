@@ -1,0 +1,157 @@
+"""A practitioner takes a photo in the quick log (a file input, as a tablet's camera fills it) and sees it on the
+person's timeline, served through the permission check, in real Chromium against a running server."""
+
+import io
+import re
+from datetime import timedelta
+
+from axe_playwright_python.sync_playwright import Axe
+from django.utils import timezone
+from PIL import Image
+from playwright.sync_api import expect
+
+from attunement.organisations.models import Membership
+from attunement.practice import selectors
+from attunement.practice.models import Session, SessionMedia
+from attunement.privacy.models import Consent
+from attunement.privacy.selectors import consent_allows
+
+from .conftest import BUSY_MACHINE_WAIT_MS, CHROMIUM, CHROMIUM_ARGS, TABLET, log_in
+
+PRACTITIONER = "sam@oakfield.example"
+
+
+def camera_photo() -> bytes:
+    exif = Image.Exif()
+    exif[0x8825] = {1: "N", 2: (51.0, 30.0, 0.0), 3: "W", 4: (0.0, 7.0, 0.0)}
+    out = io.BytesIO()
+    Image.new("RGB", (320, 240), "teal").save(out, format="JPEG", exif=exif)
+    return out.getvalue()
+
+
+def test_a_photo_chosen_in_the_quick_log_shows_on_the_timeline(tablet, live_server):
+    member = Membership.objects.get(user__email=PRACTITIONER)
+    person = selectors.learners_recent_first(actor=member)[0]
+    if not consent_allows(person, "video"):
+        Consent.objects.create(
+            learner=person,
+            purpose="video",
+            given_by="parent",
+            starts_on=timezone.localdate() - timedelta(days=1),
+            review_on=timezone.localdate() + timedelta(days=365),
+        )
+    page, base = tablet, live_server.url
+    log_in(page, base, PRACTITIONER)
+    page.goto(f"{base}/log/{person.pk}/")
+    page.locator("#id_photo").set_input_files(
+        files=[{"name": "IMG_0001.jpg", "mimeType": "image/jpeg", "buffer": camera_photo()}]
+    )
+    page.locator("#save-session").click()
+    page.wait_for_url(f"**/learners/{person.pk}/timeline/")
+    photo = page.locator(".timeline .media-thumb").first
+    expect(photo).to_be_visible()
+    expect(photo).to_have_js_property("complete", True)
+    assert photo.evaluate("img => img.naturalWidth") == 320  # the picture itself arrived, not a refusal
+    item = SessionMedia.objects.get(session__learner=person)
+    assert not dict(Image.open(item.file.path).getexif().get_ifd(0x8825))
+
+
+def test_offline_the_session_is_kept_and_the_page_says_plainly_the_photo_was_not(tablet, live_server):
+    member = Membership.objects.get(user__email=PRACTITIONER)
+    person = next(p for p in selectors.learners_recent_first(actor=member) if consent_allows(p, "video"))
+    page, base = tablet, live_server.url
+    log_in(page, base, PRACTITIONER)
+    page.goto(f"{base}/log/{person.pk}/")
+    page.context.set_offline(True)
+    page.locator("#id_minutes").fill("14")
+    page.get_by_label("Natural end", exact=True).click()
+    page.get_by_label(re.compile("^What happened")).fill("Photo taken with no signal")
+    page.locator("#id_photo").set_input_files(
+        files=[{"name": "IMG_0002.jpg", "mimeType": "image/jpeg", "buffer": camera_photo()}]
+    )
+    page.get_by_role("button", name="Save session").click()
+    kept = page.locator("#queue-kept")
+    expect(kept).to_contain_text("saved on this tablet, but without its photo, voice note or clip")
+    expect(kept).to_contain_text("open the session and add them there")
+    page.context.set_offline(False)
+    expect(page.locator("#queue-status")).to_contain_text("Sent: 1 save has reached the team.")
+    assert Session.objects.filter(learner=person, what_happened="Photo taken with no signal").exists()
+    assert not SessionMedia.objects.filter(session__learner=person).exists()
+
+
+def test_a_voice_note_recorded_in_the_browser_is_saved_and_plays_on_the_timeline(browser, live_server, demo):
+    """Chromium's stand-in microphone (a tone) records through MediaRecorder; the recording goes with the form."""
+    member = Membership.objects.get(user__email=PRACTITIONER)
+    person = next(p for p in selectors.learners_recent_first(actor=member) if consent_allows(p, "video"))
+    own = browser.browser_type.launch(
+        executable_path=CHROMIUM,
+        args=[*CHROMIUM_ARGS, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"],
+    )
+    violations = []
+    try:
+        context = own.new_context(viewport=TABLET, has_touch=True, service_workers="block")
+        context.set_default_timeout(BUSY_MACHINE_WAIT_MS)
+        context.grant_permissions(["microphone"], origin=live_server.url)
+        context.on("console", lambda m: "Content Security Policy" in m.text and violations.append(m.text))
+        page = context.new_page()
+        log_in(page, live_server.url, PRACTITIONER)
+        page.goto(f"{live_server.url}/log/{person.pk}/")
+        page.get_by_role("button", name="Record").click()
+        expect(page.locator("[data-voice=clock]")).to_have_text(re.compile(r"^0:(0[2-9]|[1-5]\d)$"))  # 2 s or more
+        page.get_by_role("button", name="Stop").click()
+        expect(page.locator("[data-voice=status]")).to_contain_text("Voice note recorded")
+        expect(page.get_by_role("button", name="Discard")).to_be_visible()
+        page.locator("#save-session").click()
+        page.wait_for_url(f"**/learners/{person.pk}/timeline/")
+        expect(page.locator(".timeline audio").first).to_be_visible()
+    finally:
+        own.close()
+    assert violations == [], violations
+    item = SessionMedia.objects.get(session__learner=person, kind="audio")
+    assert item.duration >= 1.5 and item.content_type.startswith("audio/")
+
+
+def test_the_photo_and_voice_note_parts_have_no_serious_accessibility_problems(tablet, live_server):
+    member = Membership.objects.get(user__email=PRACTITIONER)
+    people = selectors.learners_recent_first(actor=member)
+    person = next(p for p in people if consent_allows(p, "video"))
+    page, base = tablet, live_server.url
+    log_in(page, base, PRACTITIONER)
+    page.goto(f"{base}/log/{person.pk}/")
+    page.locator("#id_photo").set_input_files(
+        files=[{"name": "IMG_0003.jpg", "mimeType": "image/jpeg", "buffer": camera_photo()}]
+    )
+    page.locator("#save-session").click()
+    page.wait_for_url(f"**/learners/{person.pk}/timeline/")
+    session = SessionMedia.objects.get(session__learner=person).session
+    pages = [f"/log/{person.pk}/", f"/learners/{person.pk}/timeline/", f"/learners/{person.pk}/sessions/{session.pk}/"]
+    without = next((p for p in people if not consent_allows(p, "video")), None)
+    if without is not None:
+        pages.append(f"/log/{without.pk}/")  # says why photos are not offered
+    problems = {}
+    for path in pages:
+        page.goto(base + path)
+        violations = Axe().run(page).response["violations"]
+        serious = [f"{v['id']}: {v['help']}" for v in violations if v["impact"] in ("serious", "critical")]
+        if serious:
+            problems[path] = serious
+    assert problems == {}
+
+
+def test_a_draft_with_a_photo_chosen_still_comes_back_with_what_was_typed(tablet, live_server):
+    member = Membership.objects.get(user__email=PRACTITIONER)
+    person = next(p for p in selectors.learners_recent_first(actor=member) if consent_allows(p, "video"))
+    page, base = tablet, live_server.url
+    log_in(page, base, PRACTITIONER)
+    form_url = f"{base}/log/{person.pk}/"
+    page.goto(form_url)
+    page.locator("#id_photo").set_input_files(
+        files=[{"name": "IMG_0004.jpg", "mimeType": "image/jpeg", "buffer": camera_photo()}]
+    )
+    page.get_by_label(re.compile("^What happened")).fill("Half-written, with a photo")
+    second_tab = page.context.new_page()
+    page.close()
+    second_tab.goto(form_url)
+    expect(second_tab.get_by_text("We brought back the session")).to_be_visible()
+    expect(second_tab.get_by_label(re.compile("^What happened"))).to_have_value("Half-written, with a photo")
+    assert second_tab.locator("#id_photo").evaluate("input => input.files.length") == 0

@@ -1,0 +1,323 @@
+"""Photos, voice notes and short clips from a session: taken in the quick log or added on the session's page, shown
+on the timeline, the session page and (with family consent) the family page, only while consent to video is in
+force; a photo's location is removed; refused in plain words when wrong; exported and erased with the person."""
+
+import io
+import json
+import zipfile
+from datetime import timedelta
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
+from PIL import Image
+
+from attunement.organisations.models import AuditEntry, Role
+from attunement.practice.models import MediaKind, Session, SessionMedia
+from attunement.practice.services import session_record
+from attunement.practice.session_media import (
+    NOT_A_PHOTO,
+    NOT_A_VOICE_NOTE,
+    check_photo,
+    delete_media_no_longer_consented,
+    session_media_add,
+)
+from attunement.privacy.models import Consent
+from attunement.records.services import learner_erase, subject_access_export
+from attunement.reflection.sample_video import write_sample_video
+
+from ..conftest import details, login, shown
+from .test_views import quick_log_post
+
+GPS = 0x8825
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def consent(learner, purpose="video"):
+    return Consent.objects.create(
+        learner=learner,
+        purpose=purpose,
+        given_by="parent",
+        starts_on=timezone.localdate() - timedelta(days=10),
+        review_on=timezone.localdate() + timedelta(days=365),
+    )
+
+
+def photo_with_location(name="photo.jpg", size=(64, 48)) -> SimpleUploadedFile:
+    """A JPEG as a tablet's camera writes it: the maker, and where it was taken (51°30'N, 0°7'W)."""
+    exif = Image.Exif()
+    exif[0x010F] = "TabletMaker"
+    exif[GPS] = {1: "N", 2: (51.0, 30.0, 0.0), 3: "W", 4: (0.0, 7.0, 0.0)}
+    out = io.BytesIO()
+    Image.new("RGB", size, "orange").save(out, format="JPEG", exif=exif)
+    assert dict(Image.open(io.BytesIO(out.getvalue())).getexif().get_ifd(GPS)), "the test photo carries a location"
+    return SimpleUploadedFile(name, out.getvalue(), content_type="image/jpeg")
+
+
+def voice_note(tmp_path: Path, seconds: float = 2.0, name="voice-note.webm") -> SimpleUploadedFile:
+    """A WebM of Opus sound, as a browser's MediaRecorder makes."""
+    path = tmp_path / name
+    with av.open(str(path), "w", format="webm") as out:
+        stream = out.add_stream("libopus", rate=48000)
+        stream.layout = "mono"
+        samples = 960
+        for index in range(int(seconds * 48000 / samples)):
+            t = (np.arange(samples) + index * samples) / 48000
+            data = (0.2 * np.sin(2 * np.pi * 220 * t)).astype(np.float32).reshape(1, -1)
+            frame = av.AudioFrame.from_ndarray(data, format="flt", layout="mono")
+            frame.sample_rate = 48000
+            frame.pts = index * samples
+            for packet in stream.encode(frame):
+                out.mux(packet)
+        for packet in stream.encode(None):
+            out.mux(packet)
+    return SimpleUploadedFile(name, path.read_bytes(), content_type="audio/webm")
+
+
+def log_url(learner):
+    return reverse("practice:log_session", kwargs={"learner_id": learner.pk})
+
+
+def add_url(session):
+    return reverse("practice:session_media_add", kwargs={"learner_id": session.learner_id, "session_id": session.pk})
+
+
+def a_session(world, learner=None):
+    return session_record(actor=world.practitioner, learner=learner or world.mine, details=details()).session
+
+
+@pytest.mark.django_db
+class TestQuickLogPhoto:
+    def test_a_photo_taken_in_the_quick_log_is_kept_without_its_location_and_shown_on_the_timeline(self, world, client):
+        consent(world.mine)
+        login(client, world.practitioner)
+        page = client.get(log_url(world.mine)).content.decode()
+        assert 'enctype="multipart/form-data"' in page and 'capture="environment"' in page
+        response = client.post(log_url(world.mine), {**quick_log_post(), "photo": photo_with_location()}, follow=True)
+        assert response.redirect_chain[-1][0] == reverse("practice:timeline", kwargs={"learner_id": world.mine.pk})
+        item = SessionMedia.objects.get()
+        assert item.kind == MediaKind.PHOTO and item.session.learner == world.mine
+        assert "photo" not in item.file.name.rsplit("/", 2)[-2]  # the folder is random, not the file's own name
+        stored = Image.open(item.file.path)
+        assert not dict(stored.getexif().get_ifd(GPS)), "the stored photo still says where it was taken"
+        assert stored.getexif().get(0x010F) == "TabletMaker"  # the rest of what the camera wrote is kept
+        url = reverse("practice:media_file", kwargs={"media_id": item.pk})
+        assert f'<img src="{url}"' in response.content.decode()
+        served = client.get(url)
+        assert served.status_code == 200 and served["Content-Type"] == "image/jpeg"
+        assert Image.open(io.BytesIO(b"".join(served.streaming_content))).size == (64, 48)
+        assert AuditEntry.objects.filter(action="session_media.read", learner_id=world.mine.pk).exists()
+        assert AuditEntry.objects.filter(action="session_media.added", learner_id=world.mine.pk).exists()
+
+    def test_without_consent_to_video_the_photo_is_not_offered_and_a_sent_one_saves_nothing(self, world, client):
+        login(client, world.practitioner)
+        page = client.get(log_url(world.mine)).content.decode()
+        assert 'name="photo"' not in page
+        assert "Photos and voice notes are not offered here" in page and "no consent to video recording" in page
+        response = client.post(log_url(world.mine), {**quick_log_post(), "photo": photo_with_location()})
+        assert response.status_code == 400
+        assert "no consent to video recording" in response.content.decode()
+        assert not Session.objects.exists() and not SessionMedia.objects.exists()
+
+    def test_a_file_that_is_not_a_photo_is_refused_and_the_session_waits_with_everything_typed(self, world, client):
+        consent(world.mine)
+        login(client, world.practitioner)
+        bad = SimpleUploadedFile("photo.jpg", b"this is a shopping list, not a picture", content_type="image/jpeg")
+        response = client.post(log_url(world.mine), {**quick_log_post(), "photo": bad})
+        assert response.status_code == 400
+        page = shown(response)
+        assert NOT_A_PHOTO in page and "Nothing was saved yet." in page
+        assert "We took turns with the drum." in page  # what was typed is still there
+        assert not Session.objects.exists() and not SessionMedia.objects.exists()
+
+    def test_a_photo_over_the_size_limit_is_refused_in_plain_words(self, world, client):
+        consent(world.mine)
+        login(client, world.practitioner)
+        huge = SimpleUploadedFile("big.jpg", b"\xff\xd8\xff\xe0" + b"0" * (15 * 1024 * 1024), content_type="image/jpeg")
+        response = client.post(log_url(world.mine), {**quick_log_post(), "photo": huge})
+        assert response.status_code == 400
+        assert "The photo is larger than 15 MB" in response.content.decode()
+        assert not SessionMedia.objects.exists()
+
+    def test_a_heic_photo_is_refused_with_what_to_do(self, world):
+        heic = SimpleUploadedFile("IMG_1.heic", b"\x00\x00\x00\x18ftypheic" + b"\x00" * 100)
+        with pytest.raises(Exception) as refused:
+            check_photo(heic)
+        assert "HEIC" in str(refused.value) and "Most compatible" in str(refused.value)
+
+    def test_a_png_with_a_location_is_kept_as_png_without_it(self, world):
+        exif = Image.Exif()
+        exif[GPS] = {1: "S", 2: (33.0, 51.0, 0.0)}
+        out = io.BytesIO()
+        Image.new("RGB", (20, 20), "blue").save(out, format="PNG", exif=exif)
+        checked = check_photo(SimpleUploadedFile("p.png", out.getvalue()))
+        assert checked.content_type == "image/png"
+        assert not dict(Image.open(io.BytesIO(checked.content.read())).getexif().get_ifd(GPS))
+
+    def test_a_camera_mpo_photo_is_kept_as_its_first_picture_in_jpeg_without_location(self, world):
+        exif = Image.Exif()
+        exif[GPS] = {1: "N", 2: (51.0, 30.0, 0.0)}
+        out = io.BytesIO()
+        first, second = Image.new("RGB", (30, 20), "red"), Image.new("RGB", (30, 20), "blue")
+        first.save(out, format="MPO", save_all=True, append_images=[second], exif=exif)
+        checked = check_photo(SimpleUploadedFile("dscf.jpg", out.getvalue()))
+        kept = Image.open(io.BytesIO(checked.content.read()))
+        assert checked.content_type == "image/jpeg" and kept.format == "JPEG"
+        assert kept.getpixel((15, 10))[0] > 200 and not dict(kept.getexif().get_ifd(GPS))
+
+
+@given(junk=st.binary(min_size=0, max_size=2048))
+@hypothesis_settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_any_bytes_that_are_not_a_picture_are_refused_in_plain_words_never_an_error(junk):
+    from django.core.exceptions import ValidationError
+
+    try:
+        check_photo(SimpleUploadedFile("x.jpg", junk))
+    except ValidationError as refusal:
+        assert refusal.messages[0].startswith(("This file is not a photo", "The file is empty", "This photo is in"))
+
+
+@pytest.mark.django_db
+class TestOnTheSessionPage:
+    def test_a_voice_note_added_after_saving_is_kept_and_played_on_the_session_page(self, world, client, tmp_path):
+        consent(world.mine)
+        session = a_session(world)
+        login(client, world.practitioner)
+        page = client.get(reverse("practice:session", args=[world.mine.pk, session.pk])).content.decode()
+        assert "Photos and voice notes" in page and "media-capture.js" in page and 'name="voice_note"' in page
+        response = client.post(add_url(session), {"voice_note": voice_note(tmp_path)}, follow=True)
+        assert "Voice note added." in response.content.decode()
+        item = SessionMedia.objects.get()
+        assert item.kind == MediaKind.AUDIO and item.content_type == "audio/webm"
+        assert 1.5 < item.duration < 2.5
+        url = reverse("practice:media_file", kwargs={"media_id": item.pk})
+        assert f'<audio controls preload="none" src="{url}"' in response.content.decode()
+        assert client.get(url)["Content-Type"] == "audio/webm"
+
+    def test_a_voice_note_over_three_minutes_is_refused(self, world, client, tmp_path):
+        consent(world.mine)
+        session = a_session(world)
+        login(client, world.practitioner)
+        response = client.post(add_url(session), {"voice_note": voice_note(tmp_path, seconds=181)}, follow=True)
+        assert "Nothing was added. The voice note is longer than 3 minutes" in response.content.decode()
+        assert not SessionMedia.objects.exists()
+
+    def test_a_video_sent_as_a_voice_note_is_refused(self, world, client, tmp_path):
+        consent(world.mine)
+        session = a_session(world)
+        film = write_sample_video(tmp_path / "film.webm", seconds=1, codec="libvpx", width=64, height=48)
+        login(client, world.practitioner)
+        upload = SimpleUploadedFile("voice-note.webm", film.read_bytes())
+        response = client.post(add_url(session), {"voice_note": upload}, follow=True)
+        assert NOT_A_VOICE_NOTE in response.content.decode()
+        assert not SessionMedia.objects.exists()
+
+    def test_a_short_clip_is_kept_and_a_long_one_refused(self, world, client, tmp_path):
+        consent(world.mine)
+        session = a_session(world)
+        login(client, world.practitioner)
+        short = write_sample_video(tmp_path / "short.mp4", seconds=2, width=64, height=48)
+        response = client.post(add_url(session), {"clip": SimpleUploadedFile("s.mp4", short.read_bytes())}, follow=True)
+        assert "Clip added." in response.content.decode()
+        assert SessionMedia.objects.get().content_type == "video/mp4"
+        long = write_sample_video(tmp_path / "long.mp4", seconds=61, width=64, height=48, fps=5, audio=False)
+        response = client.post(add_url(session), {"clip": SimpleUploadedFile("l.mp4", long.read_bytes())}, follow=True)
+        assert "Nothing was added." in response.content.decode()
+        assert SessionMedia.objects.count() == 1
+
+    def test_nothing_chosen_says_so(self, world, client):
+        consent(world.mine)
+        session = a_session(world)
+        login(client, world.practitioner)
+        response = client.post(add_url(session), {}, follow=True)
+        assert "Please take a photo, record a voice note or choose a clip first." in response.content.decode()
+
+
+@pytest.mark.django_db
+class TestConsent:
+    def test_withdrawing_consent_to_video_hides_media_at_once_and_refuses_more(self, world, client):
+        given = consent(world.mine)
+        session = a_session(world)
+        item = session_media_add(actor=world.practitioner, session=session, kind="photo", upload=photo_with_location())
+        login(client, world.practitioner)
+        url = reverse("practice:media_file", kwargs={"media_id": item.pk})
+        timeline = reverse("practice:timeline", kwargs={"learner_id": world.mine.pk})
+        assert client.get(url).status_code == 200 and url in client.get(timeline).content.decode()
+        Consent.objects.filter(pk=given.pk).update(withdrawn_on=timezone.localdate())
+        assert client.get(url).status_code == 404
+        assert url not in client.get(timeline).content.decode()
+        page = client.get(reverse("practice:session", args=[world.mine.pk, session.pk])).content.decode()
+        assert url not in page and "no consent to video recording" in page
+        response = client.post(add_url(session), {"photo": photo_with_location()}, follow=True)
+        assert "Nothing was added." in response.content.decode()
+        assert SessionMedia.objects.count() == 1
+
+    def test_withdrawal_clean_up_deletes_the_files(self, world, django_capture_on_commit_callbacks):
+        consent(world.mine)
+        item = session_media_add(
+            actor=world.practitioner, session=a_session(world), kind="photo", upload=photo_with_location()
+        )
+        path = Path(item.file.path)
+        with django_capture_on_commit_callbacks(execute=True):
+            assert delete_media_no_longer_consented(world.mine.pk, "video") == 1
+        assert not SessionMedia.objects.exists() and not path.exists()
+
+    def test_family_see_photos_only_with_family_consent_and_never_voice_notes(self, world, client, tmp_path):
+        consent(world.mine)
+        session = a_session(world)
+        photo = session_media_add(actor=world.practitioner, session=session, kind="photo", upload=photo_with_location())
+        audio = session_media_add(actor=world.practitioner, session=session, kind="audio", upload=voice_note(tmp_path))
+        family = world.members[Role.FAMILY]
+        login(client, family)
+        photo_url = reverse("practice:media_file", kwargs={"media_id": photo.pk})
+        audio_url = reverse("practice:media_file", kwargs={"media_id": audio.pk})
+        assert client.get(photo_url).status_code == 404  # no agreement to share with family yet
+        consent(world.mine, "family")
+        page = client.get(reverse("practice:family_person", kwargs={"learner_id": world.mine.pk})).content.decode()
+        assert photo_url in page and audio_url not in page
+        assert client.get(photo_url).status_code == 200
+        assert client.get(audio_url).status_code == 404
+
+    def test_staff_who_do_not_work_with_the_person_cannot_open_the_file(self, world, client):
+        consent(world.unassigned)
+        session = session_record(actor=world.coordinator, learner=world.unassigned, details=details()).session
+        item = session_media_add(actor=world.coordinator, session=session, kind="photo", upload=photo_with_location())
+        login(client, world.practitioner)
+        assert client.get(reverse("practice:media_file", kwargs={"media_id": item.pk})).status_code == 404
+
+
+@pytest.mark.django_db
+class TestExportAndErasure:
+    def test_the_export_holds_the_files_and_erasure_removes_them_from_disk(
+        self, world, tmp_path, django_capture_on_commit_callbacks
+    ):
+        consent(world.mine)
+        session = a_session(world)
+        photo = session_media_add(actor=world.practitioner, session=session, kind="photo", upload=photo_with_location())
+        audio = session_media_add(actor=world.practitioner, session=session, kind="audio", upload=voice_note(tmp_path))
+        export = subject_access_export(actor=world.coordinator, learner=world.mine)
+        with zipfile.ZipFile(export.file) as archive:
+            data = json.loads(archive.read("data.json"))
+            listed = {m["id"]: m for m in data["session_media"]}
+            assert listed[photo.pk]["kind"] == "Photo" and listed[audio.pk]["kind"] == "Voice note"
+            kept = Image.open(io.BytesIO(archive.read(listed[photo.pk]["file"])))
+            assert kept.size == (64, 48) and not dict(kept.getexif().get_ifd(GPS))
+            assert archive.read(listed[audio.pk]["file"]) == Path(audio.file.path).read_bytes()
+            assert "Photos, voice notes and clips from sessions (2)" in archive.read("summary.html").decode()
+        paths = [Path(photo.file.path), Path(audio.file.path)]
+        assert all(path.exists() for path in paths)
+        with django_capture_on_commit_callbacks(execute=True):
+            learner_erase(actor=world.members[Role.ADMINISTRATOR], learner=world.mine, typed_name="Mina Test")
+        assert not SessionMedia.objects.exists()
+        assert not any(path.exists() for path in paths), "a file of the erased person was left on disk"
