@@ -70,6 +70,7 @@ def offline_settings() -> dict:
             for name in (
                 *("site.css", "site.js", "offline.js", "offline-list.js", "seen-before.js", "icon.svg"),
                 "queue.js",  # without it, Save on a kept quick log would post to no network
+                "media-capture.js",  # the quick log's voice-note control, which a kept page loads too
             )
         ],
     }
