@@ -129,6 +129,7 @@ THINGS = {
     "session": "session",
     "single_sign_on": "single sign-on",
     "sessions_export": "spreadsheet of every session",
+    "session_media": "photo, voice note or clip of a session",
     "supervision_meeting": "supervision meeting",
     "term_start": "term start date",
     "therapist_report": "report for therapists",
