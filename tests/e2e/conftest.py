@@ -124,3 +124,35 @@ def log_in(page, base_url, email, password=DEMO_PASSWORD, totp_secret=DEMO_TOTP_
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def reopenable_tablet(browser, live_server, demo, tmp_path):
+    """A tablet whose browser can be closed and opened again with the same profile on disk (its service worker,
+    caches, saves and cookies), as after a restart. Service workers are allowed. Any Content Security Policy
+    violation on any page fails the test."""
+    opened, violations = [], []
+
+    def open_browser(**options):
+        options.setdefault("viewport", TABLET)
+        context = browser.browser_type.launch_persistent_context(
+            user_data_dir=str(tmp_path / "profile"),
+            executable_path=CHROMIUM,
+            args=CHROMIUM_ARGS,
+            has_touch=True,
+            service_workers="allow",
+            **options,
+        )
+        context.set_default_timeout(BUSY_MACHINE_WAIT_MS)
+        context.set_default_navigation_timeout(BUSY_MACHINE_WAIT_MS)
+        context.on("console", lambda m: "Content Security Policy" in m.text and violations.append(m.text))
+        opened.append(context)
+        return context
+
+    yield open_browser
+    for context in opened:
+        try:
+            context.close()
+        except Exception:  # already closed by the test
+            pass
+    assert violations == [], violations

@@ -16,7 +16,6 @@ from attunement.learners.models import Assignment
 from attunement.practice.models import Session
 from attunement.setup.demo import DEMO_PASSWORD
 
-from .conftest import BUSY_MACHINE_WAIT_MS, CHROMIUM, CHROMIUM_ARGS, TABLET
 from .conftest import log_in as sign_in
 
 PRACTITIONER = "sam@oakfield.example"
@@ -27,38 +26,6 @@ OFFLINE_BANNER = re.compile(r"You are offline\. This page was saved on this tabl
 def _patient_network(settings):
     # Online, a busy machine may take seconds for a page: the kept copy stands in only when the network fails.
     settings.OFFLINE_NETWORK_WAIT_SECONDS = 120
-
-
-@pytest.fixture
-def tablet_browser(browser, live_server, demo, tmp_path):
-    """Opens the tablet's browser with a profile of its own on disk (its service worker, caches, saves and
-    cookies), which outlives closing the browser, as on a real tablet. Service workers are allowed. Any Content
-    Security Policy violation on any page fails the test."""
-    opened, violations = [], []
-
-    def open_browser(**options):
-        options.setdefault("viewport", TABLET)
-        context = browser.browser_type.launch_persistent_context(
-            user_data_dir=str(tmp_path / "profile"),
-            executable_path=CHROMIUM,
-            args=CHROMIUM_ARGS,
-            has_touch=True,
-            service_workers="allow",
-            **options,
-        )
-        context.set_default_timeout(BUSY_MACHINE_WAIT_MS)
-        context.set_default_navigation_timeout(BUSY_MACHINE_WAIT_MS)
-        context.on("console", lambda m: "Content Security Policy" in m.text and violations.append(m.text))
-        opened.append(context)
-        return context
-
-    yield open_browser
-    for context in opened:
-        try:
-            context.close()
-        except Exception:  # already closed by the test
-            pass
-    assert violations == [], violations
 
 
 def first_page(context):
@@ -118,10 +85,10 @@ def save_offline(page) -> dict:
 
 
 def test_three_sessions_logged_offline_after_one_visit_survive_a_restart_and_reach_the_server_once_each(
-    tablet_browser, live_server
+    reopenable_tablet, live_server
 ):
     base = live_server.url
-    context = tablet_browser()
+    context = reopenable_tablet()
     page = first_page(context)
     sign_in(page, base, PRACTITIONER)  # signing in opens the home page: the one visit online
     assert page.url == f"{base}/"
@@ -185,7 +152,7 @@ def test_three_sessions_logged_offline_after_one_visit_survive_a_restart_and_rea
 
     # The browser is closed entirely and opened again, still with no connection: the three are still waiting.
     context.close()
-    context = tablet_browser(offline=True)
+    context = reopenable_tablet(offline=True)
     page = first_page(context)
     page.goto(f"{base}/")
     expect(page.get_by_role("heading", name="Hello, Sam")).to_be_visible()
@@ -232,10 +199,10 @@ def test_three_sessions_logged_offline_after_one_visit_survive_a_restart_and_rea
 
 
 def test_a_session_kept_offline_for_a_person_whose_link_ended_meanwhile_stays_on_the_tablet_with_why(
-    tablet_browser, live_server
+    reopenable_tablet, live_server
 ):
     base = live_server.url
-    context = tablet_browser()
+    context = reopenable_tablet()
     page = first_page(context)
     sign_in(page, base, PRACTITIONER)
     assert page.url == f"{base}/"
@@ -269,7 +236,7 @@ def test_a_session_kept_offline_for_a_person_whose_link_ended_meanwhile_stays_on
 
     # Nothing is dropped: the browser closed and opened again, the refused save is still there, with its reason.
     context.close()
-    context = tablet_browser()
+    context = reopenable_tablet()
     page = first_page(context)
     sign_in(page, base, PRACTITIONER)
     expect(status(page)).to_contain_text("1 session could not be sent.")

@@ -4,46 +4,16 @@ import re
 import time
 import uuid
 
-import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from attunement.learners.models import Assignment, Learner
 from attunement.practice.models import HomeObservation, Session
 
-from .conftest import BUSY_MACHINE_WAIT_MS, CHROMIUM, CHROMIUM_ARGS, TABLET, log_in
+from .conftest import log_in
 
 PRACTITIONER = "sam@oakfield.example"
 FAMILY = "parent@oakfield.example"
-
-
-@pytest.fixture
-def reopenable_tablet(browser, live_server, demo, tmp_path):
-    """A tablet whose browser can be closed and opened again with the same profile (its storage, its cookies),
-    as after a restart. Any Content Security Policy violation fails the test."""
-    contexts, violations = [], []
-
-    def open_browser():
-        context = browser.browser_type.launch_persistent_context(
-            user_data_dir=str(tmp_path / "profile"),
-            executable_path=CHROMIUM,
-            args=CHROMIUM_ARGS,
-            viewport=TABLET,
-            has_touch=True,
-        )
-        context.set_default_timeout(BUSY_MACHINE_WAIT_MS)
-        context.set_default_navigation_timeout(BUSY_MACHINE_WAIT_MS)
-        context.on("console", lambda m: "Content Security Policy" in m.text and violations.append(m.text))
-        contexts.append(context)
-        return context
-
-    yield open_browser
-    for context in contexts:
-        try:
-            context.close()
-        except Exception:  # already closed by the test
-            pass
-    assert violations == [], violations
 
 
 def people_of_the_quick_log(page, base, count):
