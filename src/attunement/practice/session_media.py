@@ -211,10 +211,15 @@ def check_voice_note(upload) -> CheckedMedia:
         raise ValidationError(
             f"The voice note is longer than {AUDIO_MAX_SECONDS // 60} minutes. Please record a shorter one."
         )
-    content_type, extension = AUDIO_FORMATS[key]
+    return _kept_as_sent(upload, MediaKind.AUDIO, AUDIO_FORMATS[key], seconds)
+
+
+def _kept_as_sent(upload, kind, content_type_and_extension: tuple[str, str], seconds: float) -> CheckedMedia:
+    """A checked recording, kept byte for byte as it was sent (unlike a photo, which is saved again)."""
+    content_type, extension = content_type_and_extension
     upload.seek(0)
     return CheckedMedia(
-        kind=MediaKind.AUDIO,
+        kind=kind,
         content_type=content_type,
         extension=extension,
         content=File(upload),
@@ -245,17 +250,7 @@ def check_clip(upload) -> CheckedMedia:
             raise ValidationError(NOT_A_CLIP) from None
     if key not in CLIP_FORMATS:
         raise ValidationError(NOT_A_CLIP)
-    content_type, extension = CLIP_FORMATS[key]
-    upload.seek(0)
-    return CheckedMedia(
-        kind=MediaKind.CLIP,
-        content_type=content_type,
-        extension=extension,
-        content=File(upload),
-        size=upload.size,
-        original_name=_original_name(upload),
-        duration=round(info.duration, 1),
-    )
+    return _kept_as_sent(upload, MediaKind.CLIP, CLIP_FORMATS[key], info.duration)
 
 
 CHECKS = {MediaKind.PHOTO: check_photo, MediaKind.AUDIO: check_voice_note, MediaKind.CLIP: check_clip}
