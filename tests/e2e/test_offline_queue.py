@@ -220,3 +220,26 @@ def test_after_the_login_ends_saves_wait_for_their_own_user_and_go_after_they_si
     log_in(page, base, PRACTITIONER)
     expect(status(page)).to_contain_text("Sent")
     assert Session.objects.filter(what_happened="Waited for Sam").count() == 1
+
+
+def test_try_to_send_now_says_plainly_that_there_is_no_connection_yet(tablet, live_server):
+    page, base = tablet, live_server.url
+    log_in(page, base, PRACTITIONER)
+    (url,) = people_of_the_quick_log(page, base, 1)
+    page.goto(url)
+    saves = page.context.new_page()
+    saves.goto(f"{base}/saved-on-this-tablet/")
+    expect(saves.get_by_text("Nothing is waiting on this tablet.")).to_be_visible()
+
+    page.context.set_offline(True)
+    log_offline(page, 12, "Sent when the signal came back")
+    expect(saves.locator("#queue-waiting .queue-item")).to_have_count(1)  # the other page heard of it
+    saves.get_by_role("button", name="Try to send now").click()
+    expect(saves.locator("#queue-send-result")).to_have_text(
+        "There is no connection yet. They stay on this tablet and go by themselves when there is one."
+    )
+    assert not Session.objects.filter(what_happened="Sent when the signal came back").exists()
+
+    page.context.set_offline(False)
+    expect(saves.get_by_text("Nothing is waiting on this tablet.")).to_be_visible()
+    assert Session.objects.filter(what_happened="Sent when the signal came back").count() == 1

@@ -10,7 +10,7 @@ from django.utils import timezone
 from PIL import Image
 from playwright.sync_api import expect
 
-from attunement.organisations.models import Membership
+from attunement.organisations.models import Membership, Organisation
 from attunement.practice import selectors
 from attunement.practice.models import Session, SessionMedia
 from attunement.privacy.models import Consent
@@ -56,13 +56,20 @@ def test_a_photo_chosen_in_the_quick_log_shows_on_the_timeline(tablet, live_serv
     assert not dict(Image.open(item.file.path).getexif().get_ifd(0x8825))
 
 
-def test_offline_the_session_is_kept_and_the_page_says_plainly_the_photo_was_not(tablet, live_server):
+def test_offline_a_photo_waits_on_the_tablet_through_a_restart_and_goes_with_its_session(
+    reopenable_tablet, live_server
+):
+    """Oakfield lets photos wait on a tablet: taken with no signal, kept in the browser's store with the session
+    through closing the browser, sent with it when the connection is back, once."""
     member = Membership.objects.get(user__email=PRACTITIONER)
+    assert member.organisation.media_wait_on_tablets
     person = next(p for p in selectors.learners_recent_first(actor=member) if consent_allows(p, "video"))
-    page, base = tablet, live_server.url
+    base = live_server.url
+    context = reopenable_tablet()
+    page = context.pages[0] if context.pages else context.new_page()
     log_in(page, base, PRACTITIONER)
     page.goto(f"{base}/log/{person.pk}/")
-    page.context.set_offline(True)
+    context.set_offline(True)
     page.locator("#id_minutes").fill("14")
     page.get_by_label("Natural end", exact=True).click()
     page.get_by_label(re.compile("^What happened")).fill("Photo taken with no signal")
@@ -70,12 +77,50 @@ def test_offline_the_session_is_kept_and_the_page_says_plainly_the_photo_was_not
         files=[{"name": "IMG_0002.jpg", "mimeType": "image/jpeg", "buffer": camera_photo()}]
     )
     page.get_by_role("button", name="Save session").click()
+    expect(page.locator("#queue-kept")).to_contain_text("saved on this tablet, with a photo")
+    expect(page.locator("#id_photo")).to_have_js_property("value", "")  # the form is ready for the next one
+
+    context.close()  # the browser is closed, as after a restart, and opened again online
+    context = reopenable_tablet()
+    page = context.pages[0] if context.pages else context.new_page()
+    page.goto(f"{base}/")
+    if "/accounts/login/" in page.url:
+        log_in(page, base, PRACTITIONER)
+    expect(page.locator("#queue-status")).to_contain_text("Sent: 1 save has reached the team.")
+    session = Session.objects.get(learner=person, what_happened="Photo taken with no signal")
+    item = SessionMedia.objects.get(session=session)
+    stored = Image.open(item.file.path)
+    assert stored.size == (320, 240) and not dict(stored.getexif().get_ifd(0x8825))
+    page.goto(f"{base}/learners/{person.pk}/timeline/")
+    photo = page.locator(".timeline .media-thumb").first
+    expect(photo).to_have_js_property("complete", True)
+    assert photo.evaluate("img => img.naturalWidth") == 320
+
+
+def test_where_the_organisation_does_not_allow_it_the_session_waits_and_the_page_says_the_photo_did_not(
+    tablet, live_server
+):
+    member = Membership.objects.get(user__email=PRACTITIONER)
+    Organisation.objects.filter(pk=member.organisation_id).update(media_wait_on_tablets=False)
+    person = next(p for p in selectors.learners_recent_first(actor=member) if consent_allows(p, "video"))
+    page, base = tablet, live_server.url
+    log_in(page, base, PRACTITIONER)
+    page.goto(f"{base}/log/{person.pk}/")
+    page.context.set_offline(True)
+    page.locator("#id_minutes").fill("14")
+    page.get_by_label("Natural end", exact=True).click()
+    page.get_by_label(re.compile("^What happened")).fill("Photo not allowed to wait")
+    page.locator("#id_photo").set_input_files(
+        files=[{"name": "IMG_0002.jpg", "mimeType": "image/jpeg", "buffer": camera_photo()}]
+    )
+    page.get_by_role("button", name="Save session").click()
     kept = page.locator("#queue-kept")
-    expect(kept).to_contain_text("saved on this tablet, but without its photo, voice note or clip")
-    expect(kept).to_contain_text("open the session and add them there")
+    expect(kept).to_contain_text("saved on this tablet, but without a photo")
+    expect(kept).to_contain_text("your organisation does not let them wait on a tablet")
+    expect(kept).to_contain_text("open the session and add it there")
     page.context.set_offline(False)
     expect(page.locator("#queue-status")).to_contain_text("Sent: 1 save has reached the team.")
-    assert Session.objects.filter(learner=person, what_happened="Photo taken with no signal").exists()
+    assert Session.objects.filter(learner=person, what_happened="Photo not allowed to wait").exists()
     assert not SessionMedia.objects.filter(session__learner=person).exists()
 
 
@@ -155,3 +200,35 @@ def test_a_draft_with_a_photo_chosen_still_comes_back_with_what_was_typed(tablet
     expect(second_tab.get_by_text("We brought back the session")).to_be_visible()
     expect(second_tab.get_by_label(re.compile("^What happened"))).to_have_value("Half-written, with a photo")
     assert second_tab.locator("#id_photo").evaluate("input => input.files.length") == 0
+
+
+def test_a_refused_save_opens_again_with_its_photo_back_in_the_form_and_saves_with_it(tablet, live_server):
+    member = Membership.objects.get(user__email=PRACTITIONER)
+    person = next(p for p in selectors.learners_recent_first(actor=member) if consent_allows(p, "video"))
+    page, base = tablet, live_server.url
+    log_in(page, base, PRACTITIONER)
+    page.goto(f"{base}/log/{person.pk}/")
+    page.context.set_offline(True)
+    page.locator("#id_minutes").fill("900")  # over the longest a session may be: refused when sent
+    page.get_by_label("Natural end", exact=True).click()
+    page.get_by_label(re.compile("^What happened")).fill("Refused with its photo")
+    page.locator("#id_photo").set_input_files(
+        files=[{"name": "IMG_0003.jpg", "mimeType": "image/jpeg", "buffer": camera_photo()}]
+    )
+    page.get_by_role("button", name="Save session").click()
+    expect(page.locator("#queue-kept")).to_contain_text("with a photo")
+    page.context.set_offline(False)
+    expect(page.locator("#queue-status")).to_contain_text("could not be sent")
+    page.get_by_role("link", name="See why").click()
+    expect(page.locator(".queue-item")).to_contain_text("with a photo")
+    page.get_by_role("link", name="Open it in the form").click()
+    expect(page.get_by_text("This was not sent. Please check it, then save it again.")).to_be_visible()
+    photo_box = page.locator("#id_photo")
+    page.wait_for_function("() => document.querySelector('#id_photo').files.length === 1")
+    assert photo_box.evaluate("input => input.files[0].name") == "IMG_0003.jpg"
+    page.locator("#id_minutes").fill("20")
+    page.get_by_role("button", name="Save session").click()
+    page.wait_for_url(re.compile(r"/timeline/$"))
+    session = Session.objects.get(what_happened="Refused with its photo")
+    assert session.minutes == 20
+    assert SessionMedia.objects.filter(session=session, kind="photo").count() == 1

@@ -34,6 +34,7 @@ from attunement.records.services import learner_erase, subject_access_export
 from attunement.reflection.sample_video import write_sample_video
 
 from ..conftest import details, login, shown
+from .test_corrections_views import form_of
 from .test_views import quick_log_post
 
 GPS = 0x8825
@@ -186,6 +187,78 @@ def test_any_bytes_that_are_not_a_picture_are_refused_in_plain_words_never_an_er
         check_photo(SimpleUploadedFile("x.jpg", junk))
     except ValidationError as refusal:
         assert refusal.messages[0].startswith(("This file is not a photo", "The file is empty", "This photo is in"))
+
+
+QUEUED = {"X-Attunement-Queue": "1"}
+
+
+@pytest.mark.django_db
+class TestSentFromTheTabletsQueue:
+    """A save kept on the tablet with its photo is sent later as multipart/form-data, in the background."""
+
+    def test_a_kept_session_with_its_photo_is_saved_with_the_photo_once(self, world, client):
+        consent(world.mine)
+        login(client, world.practitioner)
+        data = {**quick_log_post(), "photo": photo_with_location()}
+        first = client.post(log_url(world.mine), data, headers=QUEUED)
+        assert first.json()["state"] == "saved"
+        again = client.post(log_url(world.mine), {**data, "photo": photo_with_location()}, headers=QUEUED)
+        assert again.json()["state"] == "already_saved"  # the answer was lost and the tablet sent it again
+        assert Session.objects.count() == 1
+        item = SessionMedia.objects.get()
+        assert item.session == Session.objects.get() and item.kind == MediaKind.PHOTO
+        assert not dict(Image.open(item.file.path).getexif().get_ifd(GPS))
+
+    def test_a_kept_photo_that_is_not_a_picture_is_refused_with_the_reason_itself_and_nothing_saved(
+        self, world, client
+    ):
+        consent(world.mine)
+        login(client, world.practitioner)
+        bad = SimpleUploadedFile("photo.jpg", b"not a picture at all", content_type="image/jpeg")
+        response = client.post(log_url(world.mine), {**quick_log_post(), "photo": bad}, headers=QUEUED)
+        assert response.status_code == 400
+        reasons = response.json()["reasons"]
+        assert any(NOT_A_PHOTO in reason for reason in reasons), reasons
+        assert not any("see below" in reason for reason in reasons)  # there is no "below" on the tablet's list
+        assert not Session.objects.exists() and not SessionMedia.objects.exists()
+
+    def test_a_kept_photo_after_consent_was_withdrawn_is_refused_saying_why(self, world, client):
+        login(client, world.practitioner)  # no consent to video in force
+        response = client.post(
+            log_url(world.mine), {**quick_log_post(), "photo": photo_with_location()}, headers=QUEUED
+        )
+        assert response.status_code == 400
+        assert any("no consent to video recording" in reason for reason in response.json()["reasons"])
+        assert not Session.objects.exists()
+
+    def test_the_quick_log_says_whether_files_may_wait_as_the_organisation_chose(self, world, client):
+        consent(world.mine)
+        login(client, world.practitioner)
+        assert 'data-offline-files="keep"' not in client.get(log_url(world.mine)).content.decode()  # the default
+        world.school.media_wait_on_tablets = True
+        world.school.save()
+        assert 'data-offline-files="keep"' in client.get(log_url(world.mine)).content.decode()
+
+    def test_a_coordinator_lets_files_wait_on_tablets_in_the_settings_and_a_practitioner_cannot(self, world, client):
+        url = reverse("practice:settings")
+        login(client, world.practitioner)
+        assert client.post(url, {"media_wait_on_tablets": "on"}).status_code == 403
+        world.school.refresh_from_db()
+        assert not world.school.media_wait_on_tablets
+        login(client, world.coordinator)
+        page = client.get(url)
+        assert "Photos, voice notes and clips may wait on a tablet with no connection" in shown(page)
+        data = form_of(page)
+        data["media_wait_on_tablets"] = ["on"]
+        assert client.post(url, data).status_code == 302
+        world.school.refresh_from_db()
+        assert world.school.media_wait_on_tablets
+        assert AuditEntry.objects.filter(action="organisation.settings_changed").exists()
+        data.pop("media_wait_on_tablets")
+        data["version"] = form_of(client.get(url))["version"]
+        assert client.post(url, data).status_code == 302
+        world.school.refresh_from_db()
+        assert not world.school.media_wait_on_tablets  # unticked, it is taken back
 
 
 @pytest.mark.django_db

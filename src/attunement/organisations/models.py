@@ -52,6 +52,11 @@ class Organisation(models.Model):
     progress_scale = models.ForeignKey(
         "practice.ProgressScale", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    media_wait_on_tablets = models.BooleanField(
+        default=False,
+        help_text="Whether a photo, voice note or clip taken with no connection may wait on the tablet, with its "
+        "session, until it can be sent. When not, the session waits and the file is not kept.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self):

@@ -444,6 +444,13 @@ class OrganisationSettingsForm(forms.Form):
             "required": "Please say for how many days staff may correct their own records (7 is usual).",
         },
     )
+    media_wait_on_tablets = forms.BooleanField(
+        required=False,
+        label="Photos, voice notes and clips may wait on a tablet with no connection",
+        help_text="When ticked, a photo, voice note or clip taken where there is no signal waits on the tablet with "
+        "its session, and is sent with it. It is deleted from the tablet once sent, or when its user logs out. "
+        "When not ticked, the session waits but the file is not kept: it is added later, from the session's page.",
+    )
     version = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, organisation, **kwargs):

@@ -817,6 +817,7 @@ def organisation_settings_token(organisation: Organisation) -> str:
         organisation.weekly_session_target,
         organisation.progress_scale_id,
         organisation.correction_days,
+        organisation.media_wait_on_tablets,
     )
 
 
@@ -828,6 +829,7 @@ def organisation_settings_update(
     weekly_session_target: int,
     progress_scale: ProgressScale,
     correction_days: int | None = None,
+    media_wait_on_tablets: bool | None = None,
     version: str | None = None,
 ) -> Organisation:
     """`version` is the edit token from when the form was drawn (see attunement.edits)."""
@@ -845,7 +847,17 @@ def organisation_settings_update(
     organisation.progress_scale = progress_scale
     if correction_days is not None:
         organisation.correction_days = correction_days
-    organisation.save(update_fields=["learner_word", "weekly_session_target", "progress_scale", "correction_days"])
+    if media_wait_on_tablets is not None:
+        organisation.media_wait_on_tablets = media_wait_on_tablets
+    organisation.save(
+        update_fields=[
+            "learner_word",
+            "weekly_session_target",
+            "progress_scale",
+            "correction_days",
+            "media_wait_on_tablets",
+        ]
+    )
     audit_record(actor=actor, action="organisation.settings_changed", target=organisation)
     return organisation
 

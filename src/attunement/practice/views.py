@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from attunement.edits import EditConflict, with_token
+from attunement.forms import problems_of
 from attunement.learners.access import learner_page
 from attunement.learners.naming import distinct_names, names_for_request, shown_name
 from attunement.learners.policies import learner_policy
@@ -128,7 +129,8 @@ def quick_log(request, learner):
     form = QuickLogForm(request.POST or None, actor=actor, learner=learner, outcomes=outcomes, suggestions=suggestions)
     media_refused = media_refusal(actor, learner)
     media_form = SessionMediaForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and _media_checked(form, media_form, media_refused):
+    background = offline_queue.in_background(request)
+    if request.method == "POST" and _media_checked(form, media_form, media_refused, shown=not background):
         with errors_onto(form):
             recorded = services.session_record(
                 actor=actor,
@@ -138,7 +140,7 @@ def quick_log(request, learner):
             )
             if not recorded.already_saved:
                 _keep_media(request, actor, recorded.session, media_form)
-            if offline_queue.in_background(request):  # a save kept on the tablet: answered in JSON, no message
+            if background:  # a save kept on the tablet: answered in JSON, no message
                 return offline_queue.saved(
                     url=reverse("practice:timeline", args=[learner.pk]), already_saved=recorded.already_saved
                 )
@@ -150,7 +152,7 @@ def quick_log(request, learner):
                 messages.success(request, f"Session with {shown_name(request, learner)} saved.")
             request.session[DRAFT_SAVED_KEY] = request.path
             return redirect("practice:timeline", learner_id=learner.pk)
-    if request.method == "POST" and offline_queue.in_background(request):
+    if request.method == "POST" and background:
         return offline_queue.refused(form)
     partner_search = _offer_partners(request, form, "partners", learner)  # only the page shown needs the choices
     if form.suggestions is None:
@@ -177,9 +179,10 @@ def quick_log(request, learner):
     )
 
 
-def _media_checked(form, media_form, media_refused) -> bool:
+def _media_checked(form, media_form, media_refused, *, shown: bool) -> bool:
     """Whether the session and its optional photo, voice note or clip may be saved. A file that cannot be taken
-    keeps the whole form from saving, with the reason, so nothing is half-saved."""
+    keeps the whole form from saving, with the reason, so nothing is half-saved. On a page `shown` again the
+    reason is beside the file's box; for a save sent from the tablet's queue it is one of the form's own."""
     valid = form.is_valid()
     if not media_form.has_files():
         return valid
@@ -187,7 +190,11 @@ def _media_checked(form, media_form, media_refused) -> bool:
         form.add_error(None, media_refused)
         return False
     if not media_form.is_valid():
-        form.add_error(None, "A photo, voice note or clip could not be taken: see below, in the part about them.")
+        if shown:
+            form.add_error(None, "A photo, voice note or clip could not be taken: see below, in the part about them.")
+        else:
+            for problem in problems_of(media_form):
+                form.add_error(None, problem.text)
         return False
     return valid
 
@@ -780,6 +787,7 @@ def organisation_settings(request):
             "weekly_session_target": organisation.weekly_session_target,
             "progress_scale": selectors.current_scale(organisation),
             "correction_days": organisation.correction_days,
+            "media_wait_on_tablets": organisation.media_wait_on_tablets,
             "version": services.organisation_settings_token(organisation),
         },
     )
@@ -797,6 +805,10 @@ def organisation_settings(request):
                 ("Sessions a week to aim for, per person", organisation.weekly_session_target),
                 ("Scale for progress reviews", selectors.current_scale(organisation)),
                 ("Days staff may correct their own records", organisation.correction_days),
+                (
+                    "Photos, voice notes and clips may wait on a tablet",
+                    "Yes" if organisation.media_wait_on_tablets else "No",
+                ),
             ]
             context = {"form": form, "scales": selectors.scales_of(organisation), "saved_now": saved_now}
             return render(request, "practice/settings.html", context, status=409)

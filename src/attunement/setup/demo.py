@@ -161,6 +161,9 @@ def seed_demo(*, today: date | None = None, seed: int = 7) -> dict:
     password = make_password(DEMO_PASSWORD)
     school = organisation_create(name="Oakfield Special School", setting=Setting.SCHOOL, sites=["Primary", "Secondary"])
     adults = organisation_create(name="Riverside Adult Service", setting=Setting.ADULT_SERVICE, weekly_session_target=4)
+    # The school lets a photo wait on a tablet with no connection; the adult service keeps the default (it may not).
+    Organisation.objects.filter(pk=school.pk).update(media_wait_on_tablets=True)
+    school.media_wait_on_tablets = True
     totals = {"organisations": 2, "staff": 0, "learners": 0, "sessions": 0, "reviews": 0}
     names = iter(rng.sample([(f, last) for f in FIRST_NAMES for last in LAST_NAMES], 30))
     for organisation, staff_rows, n_learners, places in (

@@ -52,11 +52,23 @@
       const transfer = new DataTransfer();
       transfer.items.add(file);
       input.files = transfer.files;
-      playUrl = URL.createObjectURL(blob);
-      player.src = playUrl;
-      show(false, true);
+      offer(file);
       status.textContent = "Voice note recorded. It is sent when you save.";
     }
+
+    function offer(file) {
+      if (playUrl) URL.revokeObjectURL(playUrl);
+      playUrl = URL.createObjectURL(file);
+      player.src = playUrl;
+      show(false, true);
+    }
+
+    // A voice note put back in the form (a save kept on the tablet, opened again to be put right).
+    input.addEventListener("change", function () {
+      if (recorder || !input.files || !input.files.length) return;
+      offer(input.files[0]);
+      status.textContent = "The voice note you recorded is here again. It is sent when you save.";
+    });
 
     buttons.record.addEventListener("click", async function () {
       let stream;

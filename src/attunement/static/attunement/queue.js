@@ -5,6 +5,8 @@
 // one record per form, keyed by its submission_key) and sent later, oldest first, each once: the server saves a
 // submission key only once, so a save sent twice is recorded once. A save belongs to the user who made it and
 // is only shown or sent while that user is signed in. See practice/offline_queue.py for the server's answers.
+// A photo, voice note or clip waits with its save only where the form says its organisation allows it
+// (data-offline-files="keep"); elsewhere the save waits without it, and the page says so.
 (function () {
   "use strict";
 
@@ -93,6 +95,36 @@
     return fields;
   }
 
+  // The files chosen in the form: each with its name and type beside it, so that it can be sent (or put back in
+  // its box) as the same file even where the browser gives it back from the store as a plain Blob.
+  function filesOf(form) {
+    const files = [];
+    for (const [name, value] of new FormData(form)) {
+      if (typeof value !== "string" && value.size) files.push({ field: name, file: value, name: value.name || name, type: value.type });
+    }
+    return files;
+  }
+
+  function asFile(item) {
+    return item.file instanceof File ? item.file : new File([item.file], item.name, { type: item.type });
+  }
+
+  // What the server is sent: the fields, and the files when there are any (then as multipart/form-data).
+  function bodyOf(fields, files, csrf) {
+    const body = files.length ? new FormData() : new URLSearchParams();
+    for (const [name, value] of fields) body.append(name, value);
+    for (const item of files) body.append(item.field, asFile(item), item.name);
+    if (csrf) body.append("csrfmiddlewaretoken", csrf);
+    return body;
+  }
+
+  const FILE_WORDS = { photo: "a photo", voice_note: "a voice note", clip: "a clip" };
+
+  function filesInWords(files) {
+    const words = files.map((item) => FILE_WORDS[item.field] || "a file");
+    return words.length > 1 ? words.slice(0, -1).join(", ") + " and " + words[words.length - 1] : words[0] || "";
+  }
+
   function saveFrom(form) {
     const keyField = form.elements.namedItem("submission_key");
     if (keyField && !keyField.value) keyField.value = newKey();
@@ -103,6 +135,7 @@
       kind: form.dataset.offlineQueue || "save",
       label: form.dataset.offlineLabel || "A save",
       fields: fieldsOf(form),
+      files: [],
       created: Date.now(),
       state: "waiting",
       reasons: [],
@@ -188,12 +221,15 @@
     return work();
   }
 
+  // Sends what waits; resolves with how it went: "done", "nothing", "offline", "signed_out", "other_user",
+  // "later" (the server could not take it just now) or "busy" (already sending).
   function sendWaiting() {
-    if (sending || !page.user) return Promise.resolve();
+    if (sending || !page.user) return Promise.resolve("busy");
     sending = true;
-    return withLock(sendRound).catch(function () {}).then(function () {
+    let result = "offline";
+    return withLock(sendRound).then(function (outcome) { result = outcome; }).catch(function () {}).then(function () {
       sending = false;
-      return refresh();
+      return refresh().then(() => result);
     });
   }
 
@@ -214,23 +250,23 @@
 
   async function sendRound() {
     const waiting = (await savesOf(page.user)).filter((s) => s.state === "waiting");
-    if (!waiting.length) return;
+    if (!waiting.length) return "nothing";
     const token = await freshToken();
     if (token.signedOut) page.signedOut = true;
-    if (!token.csrf) return;
+    if (!token.csrf) return token.signedOut ? "signed_out" : token.otherUser ? "other_user" : "offline";
     page.signedOut = false;
     for (const listed of waiting) {
       const save = await getSave(listed.key);
       if (!save || save.state !== "waiting" || save.user !== page.user) continue;  // sent or discarded meanwhile
       const outcome = await sendOne(save, token.csrf);
       if (outcome === "signed_out") page.signedOut = true;
-      if (outcome !== "sent" && outcome !== "refused") break;  // keep the order: the rest wait their turn
+      if (outcome !== "sent" && outcome !== "refused") return outcome;  // keep the order: the rest wait their turn
     }
+    return "done";
   }
 
   async function sendOne(save, csrf) {
-    const body = new URLSearchParams(save.fields);
-    body.append("csrfmiddlewaretoken", csrf);
+    const body = bodyOf(save.fields, save.files || [], csrf);
     let response;
     try {
       response = await fetch(save.url, {
@@ -280,8 +316,21 @@
     note.focus();
   }
 
-  async function keepOnTablet(form, save) {
-    await putSave(save);
+  // Why the files were left behind, if they were.
+  const LEFT_OUT = {
+    policy: "your organisation does not let them wait on a tablet",
+    room: "there was no room for them on this tablet",
+  };
+
+  async function keepOnTablet(form, save, chosen, leftOut) {
+    try {
+      await putSave(save);
+    } catch (error) {
+      if (!save.files.length) throw error;
+      save = Object.assign({}, save, { files: [] });  // the tablet is full: the session waits without its files
+      leftOut = "room";
+      await putSave(save);
+    }
     if (navigator.storage && navigator.storage.persist) navigator.storage.persist().catch(function () {});
     clearDraftOf(form);
     // The form is ready for the next one, with a key of its own.
@@ -301,39 +350,41 @@
     if (minutesWarning) minutesWarning.textContent = "";
     const reopened = document.querySelector(".queue-reopened");
     if (reopened) reopened.remove();
-    sayOnForm(form, save.label + ": saved on this tablet. It will be sent when you are online. You can log the next one now.");
+    if (leftOut && chosen.length) {
+      sayOnForm(form, save.label + ": saved on this tablet, but without " + filesInWords(chosen) + ": " + LEFT_OUT[leftOut] + ". When you are online, open the session and add " + (chosen.length === 1 ? "it" : "them") + " there. You can log the next one now.");
+    } else if (save.files.length) {
+      sayOnForm(form, save.label + ": saved on this tablet, with " + filesInWords(save.files) + ". It will be sent when you are online. You can log the next one now.");
+    } else {
+      sayOnForm(form, save.label + ": saved on this tablet. It will be sent when you are online. You can log the next one now.");
+    }
   }
 
   async function submitQueued(form) {
     const save = saveFrom(form);
+    const chosen = filesOf(form);
+    const mayKeepFiles = form.dataset.offlineFiles === "keep";
+    if (mayKeepFiles) save.files = chosen;
+    const keep = () => keepOnTablet(form, save, chosen, mayKeepFiles ? "" : "policy");
     const button = form.querySelector("button[type=submit]");
     if (button) button.disabled = true;
     try {
-      // A photo, voice note or clip is not kept on the tablet: online, the form is sent the ordinary way with its
-      // files; offline, the rest is kept and the page says plainly that the files were not.
-      const withFiles = [...form.querySelectorAll("input[type=file]")].some((input) => input.files && input.files.length);
-      if (withFiles && navigator.onLine !== false) return HTMLFormElement.prototype.submit.call(form);
-      if (withFiles) {
-        await keepOnTablet(form, save);
-        sayOnForm(form, save.label + ": saved on this tablet, but without its photo, voice note or clip: those cannot be kept while offline. When you are online, open the session and add them there.");
-        return;
-      }
-      if (navigator.onLine === false) return await keepOnTablet(form, save);
+      if (navigator.onLine === false) return await keep();
+      const csrf = form.elements.namedItem("csrfmiddlewaretoken");
       let response;
       try {
         response = await fetch(save.url, {
           method: "POST",
-          body: new URLSearchParams(new FormData(form)),
+          body: bodyOf(save.fields, chosen, csrf ? csrf.value : ""),
           credentials: "same-origin",
           redirect: "manual",
           headers: { [HEADER]: "live", Accept: "application/json" },
         });
       } catch (e) {
-        return await keepOnTablet(form, save);  // the connection dropped on the way
+        return await keep();  // the connection dropped on the way
       }
       if (response.type === "opaqueredirect" || response.status === 401) {
         page.signedOut = true;
-        return await keepOnTablet(form, save);
+        return await keep();
       }
       const answer = (response.headers.get("Content-Type") || "").includes("application/json") ? await response.json() : null;
       if (answer && answer.state === "saved") {
@@ -376,17 +427,39 @@
     }
   }
 
+  // Put the save's files back in their boxes; returns those the form has no box for now.
+  function fillFiles(form, files) {
+    const homeless = [];
+    for (const item of files) {
+      const input = form.elements.namedItem(item.field);
+      if (!input || input.type !== "file" || !window.DataTransfer) {
+        homeless.push(item);
+        continue;
+      }
+      const transfer = new DataTransfer();
+      transfer.items.add(asFile(item));
+      input.files = transfer.files;
+      input.dispatchEvent(new Event("change", { bubbles: true }));
+    }
+    return homeless;
+  }
+
   async function openKeptSave(form) {
     if (!window.location.hash.startsWith(OPEN_PREFIX)) return;
     const save = await getSave(decodeURIComponent(window.location.hash.slice(OPEN_PREFIX.length)));
     if (!save || save.user !== String(form.dataset.user)) return;
     fillForm(form, save.fields);
+    const homeless = fillFiles(form, save.files || []);
     const banner = document.getElementById("draft-banner");
     if (banner) banner.hidden = true;
     const box = Object.assign(document.createElement("div"), { className: "error-summary queue-reopened" });
     box.append(Object.assign(document.createElement("h2"), { textContent: "This was not sent. Please check it, then save it again." }));
     const list = document.createElement("ul");
     for (const reason of save.reasons || []) list.append(Object.assign(document.createElement("li"), { textContent: reason }));
+    if (homeless.length) {
+      const lost = filesInWords(homeless);
+      list.append(Object.assign(document.createElement("li"), { textContent: lost.charAt(0).toUpperCase() + lost.slice(1) + " cannot be added for this person now (see above), so it is not in the form: saving sends the rest without it." }));
+    }
     if (list.children.length) box.append(list);
     form.insertAdjacentElement("beforebegin", box);
   }
@@ -399,6 +472,7 @@
     if (field("observed_on")) bits.push(field("observed_on"));
     const words = field("what_happened") || field("text");
     if (words) bits.push("“" + (words.length > 80 ? words.slice(0, 79) + "…" : words) + "”");
+    if (save.files && save.files.length) bits.push("with " + filesInWords(save.files));
     return bits.join(" · ");
   }
 
@@ -439,6 +513,27 @@
     document.getElementById("queue-waiting-part").hidden = !parts.waiting.children.length;
     document.getElementById("queue-refused-part").hidden = !parts.refused.children.length;
     document.getElementById("queue-empty").hidden = saves.length > 0;
+  }
+
+  // What "Try to send now" says once it has tried.
+  const TRIED = {
+    done: "Sent.",
+    nothing: "Nothing is waiting.",
+    offline: "There is no connection yet. They stay on this tablet and go by themselves when there is one.",
+    signed_out: "You are signed out. Sign in again, and they are sent.",
+    other_user: "Someone else is signed in on this tablet. These are sent when you sign in again.",
+    later: "The team's system could not take them just now. They stay on this tablet and are tried again shortly.",
+    busy: "Already sending. Wait a moment.",
+  };
+
+  function tryNow() {
+    const said = document.getElementById("queue-send-result");
+    if (said) said.textContent = "Trying to send…";
+    return sendWaiting().then(function (result) {
+      const refused = (page.saves || []).filter((s) => s.state === "refused").length;
+      if (!said) return;
+      said.textContent = result === "done" && refused ? "Sent what could be sent. Please check the ones under “Not sent”." : TRIED[result] || "";
+    });
   }
 
   // --- Signing out on a shared tablet ------------------------------------------------------------------
@@ -517,7 +612,7 @@
     guardSignOut();
     document.addEventListener("attunement:queue", (event) => drawList(event.detail));
     const sendNow = document.getElementById("queue-send-now");
-    if (sendNow) sendNow.addEventListener("click", sendWaiting);
+    if (sendNow) sendNow.addEventListener("click", tryNow);
     if (channel) channel.addEventListener("message", refresh);
     window.addEventListener("online", sendWaiting);
     const form = document.querySelector("form[data-offline-queue]");
