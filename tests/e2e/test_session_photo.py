@@ -2,6 +2,7 @@
 person's timeline, served through the permission check, in real Chromium against a running server."""
 
 import io
+import os
 import re
 from datetime import timedelta
 
@@ -13,6 +14,7 @@ from playwright.sync_api import expect
 from attunement.organisations.models import Membership, Organisation
 from attunement.practice import selectors
 from attunement.practice.models import Session, SessionMedia
+from attunement.practice.services import SessionDetails, session_record
 from attunement.privacy.models import Consent
 from attunement.privacy.selectors import consent_allows
 
@@ -54,6 +56,49 @@ def test_a_photo_chosen_in_the_quick_log_shows_on_the_timeline(tablet, live_serv
     assert photo.evaluate("img => img.naturalWidth") == 320  # the picture itself arrived, not a refusal
     item = SessionMedia.objects.get(session__learner=person)
     assert not dict(Image.open(item.file.path).getexif().get_ifd(0x8825))
+
+
+def test_a_photo_added_by_mistake_is_deleted_from_the_session_page_after_saying_yes(tablet, live_server):
+    """Tapping Delete asks first: saying no keeps the photo; saying yes deletes it, and it no longer shows."""
+    member = Membership.objects.get(user__email=PRACTITIONER)
+    person = next(p for p in selectors.learners_recent_first(actor=member) if consent_allows(p, "video"))
+    session = session_record(
+        actor=member,
+        learner=person,
+        details=SessionDetails(started_at=timezone.now() - timedelta(minutes=30), minutes=10, place="Hall"),
+    ).session
+    page, base = tablet, live_server.url
+    log_in(page, base, PRACTITIONER)
+    page.goto(f"{base}/learners/{person.pk}/sessions/{session.pk}/")
+    page.locator("#id_photo").set_input_files(
+        files=[{"name": "IMG_0005.jpg", "mimeType": "image/jpeg", "buffer": camera_photo()}]
+    )
+    page.get_by_role("button", name="Add to this session").click()
+    expect(page.get_by_text("Photo added.")).to_be_visible()
+    photos = page.locator(".media-strip .media-thumb")
+    expect(photos).to_have_count(1)
+    item = SessionMedia.objects.get(session=session)
+    path = item.file.path
+    asked = []
+
+    def answer(dialog, yes):
+        asked.append(dialog.message)
+        dialog.accept() if yes else dialog.dismiss()
+
+    delete = page.get_by_role("button", name="Delete this photo")
+    page.once("dialog", lambda dialog: answer(dialog, yes=False))
+    delete.click()
+    assert asked == ["Delete this photo? It cannot be brought back."]
+    expect(photos).to_have_count(1)
+    assert SessionMedia.objects.filter(pk=item.pk).exists()
+    page.once("dialog", lambda dialog: answer(dialog, yes=True))
+    delete.click()
+    expect(page.get_by_text("Photo deleted.")).to_be_visible()
+    assert page.url == f"{base}/learners/{person.pk}/sessions/{session.pk}/"
+    expect(photos).to_have_count(0)
+    assert len(asked) == 2
+    assert not SessionMedia.objects.filter(pk=item.pk).exists()
+    assert not os.path.exists(path), "the deleted photo's file is still on the server"
 
 
 def test_offline_a_photo_waits_on_the_tablet_through_a_restart_and_goes_with_its_session(

@@ -1,22 +1,34 @@
-"""The pages for a session's photos, voice notes and clips: adding them from the session's page, and their files,
-served only to those who may see them now (practice.session_media.media_visible_to), each answer recorded."""
+"""The pages for a session's photos, voice notes and clips: adding them from the session's page, deleting one taken
+by mistake, and their files, served only to those who may see them now (practice.session_media.media_visible_to),
+each answer recorded."""
 
 import os
+from functools import wraps
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
 
 from attunement.file_serving import ranged_file_response
 from attunement.learners.access import allowed_methods, answer_and_record, learner_page
+from attunement.learners.policies import learner_policy
 from attunement.organisations.access import member_required
 from attunement.organisations.audit import audit_read
 
 from . import selectors
 from .models import MediaKind, Session, SessionMedia
-from .session_media import CHECKS, media_refusal, media_visible_to, session_media_keep
+from .session_media import (
+    CHECKS,
+    MAY_NOT_DELETE,
+    may_delete_media,
+    media_already_deleted,
+    media_refusal,
+    media_visible_to,
+    session_media_delete,
+    session_media_keep,
+)
 
 FIELDS = {"photo": MediaKind.PHOTO, "voice_note": MediaKind.AUDIO, "clip": MediaKind.CLIP}
 KIND_WORDS = {MediaKind.PHOTO: "Photo", MediaKind.AUDIO: "Voice note", MediaKind.CLIP: "Clip"}
@@ -82,6 +94,58 @@ def session_media_add(request, learner, session_id):
         messages.error(request, f"Nothing was added. {' '.join(problem.messages)}")
         return back
     messages.success(request, " ".join(f"{KIND_WORDS[item.kind]} added." for item in kept))
+    return back
+
+
+def _media_on_page(learner_id, session_id, media_id) -> SessionMedia | None:
+    """The photo, voice note or clip named by the address, when it belongs to that session of that person."""
+    return (
+        SessionMedia.objects.select_related("session__learner")
+        .filter(pk=media_id, session_id=session_id, session__learner_id=learner_id)
+        .first()
+    )
+
+
+def deleting_media(view):
+    """Put outside `learner_page`: a member who may record sessions for the person but may not delete this photo,
+    voice note or clip (session_media.may_delete_media) is refused with 403 before the method is looked at, as every
+    refusal is. Everything else (who sees the person, the methods) is `learner_page`'s."""
+
+    @wraps(view)
+    def wrapper(request, learner_id, session_id, media_id):
+        actor = getattr(request, "membership", None)
+        if actor is not None and (item := _media_on_page(learner_id, session_id, media_id)) is not None:
+            if learner_policy.allows(actor, view.learner_action, item.session.learner):
+                if not may_delete_media(actor, item):
+                    raise PermissionDenied(MAY_NOT_DELETE)
+        return view(request, learner_id=learner_id, session_id=session_id, media_id=media_id)
+
+    def record_allows(member, kwargs) -> bool:
+        """The same rule, for the URL walk in the tests."""
+        item = _media_on_page(kwargs["learner_id"], kwargs["session_id"], kwargs["media_id"])
+        return item is not None and may_delete_media(member, item)
+
+    wrapper.record_allows = record_allows
+    return wrapper
+
+
+@deleting_media
+@learner_page("record_session", reads="session_media", methods=("POST",))
+def session_media_delete_page(request, learner, session_id, media_id):
+    """Delete a photo, a voice note or a clip (the button asks first); back to the session's page saying so."""
+    back = redirect("practice:session", learner_id=learner.pk, session_id=session_id)
+    item = _media_on_page(learner.pk, session_id, media_id)
+    if item is None:
+        if media_already_deleted(learner=learner, media_id=media_id):  # the button pressed twice
+            messages.info(request, "That was already deleted. Nothing more was changed.")
+            return back
+        raise Http404("No such photo or recording.")
+    try:
+        kind = session_media_delete(actor=request.membership, item=item)
+    except ValidationError as problem:
+        messages.error(request, f"Nothing was deleted. {' '.join(problem.messages)}")
+        return back
+    messages.success(request, f"{KIND_WORDS[kind]} deleted.")
     return back
 
 

@@ -5,6 +5,8 @@ must be a JPEG, PNG or WebP picture; a voice note a recording of sound alone; a 
 written again without its location (the EXIF GPS block) before it is kept, so a picture of a child never carries
 where it was taken. Media needs the person's consent to video in force: to add it, and to see it. The family see
 photos and clips (not voice notes, which are the team's own notes) only while sharing with family is agreed too.
+One taken by mistake (another child in the picture) can be deleted at once by the member who added it, or by a
+co-ordinator, manager or administrator (`may_delete_media`).
 """
 
 import io
@@ -25,12 +27,12 @@ from PIL import Image, UnidentifiedImageError
 from attunement.learners.policies import learner_policy
 from attunement.media import MediaProblem, probe
 from attunement.organisations.audit import audit_record
-from attunement.organisations.models import Membership, Role
-from attunement.organisations.policies import STAFF_ROLES
+from attunement.organisations.models import AuditEntry, Membership, Role
+from attunement.organisations.policies import ORGANISATION_WIDE_ROLES, STAFF_ROLES
 from attunement.privacy.consent_sql import consent_in_force
 from attunement.privacy.hooks import on_consent_withdrawn
 from attunement.privacy.models import Purpose
-from attunement.privacy.selectors import consent_allows
+from attunement.privacy.selectors import consent_allows, current_hold
 
 from .models import MediaKind, Session, SessionMedia
 
@@ -297,6 +299,32 @@ def media_refusal(actor: Membership, learner) -> str | None:
     return None
 
 
+# Besides the member who added it, those who see the whole organisation may delete any photo, voice note or clip.
+DELETES_ANY_MEDIA = ORGANISATION_WIDE_ROLES
+MAY_NOT_DELETE = "You cannot delete this: it was added by someone else. Please ask a co-ordinator."
+
+
+def may_delete_media(actor: Membership | None, item: SessionMedia) -> bool:
+    """The one rule for deleting a session's photo, voice note or clip (the button, the page and the service ask
+    it): the actor sees it now and may record sessions for the person, and either added it or is a co-ordinator,
+    manager or administrator. A family member or an external viewer never may."""
+    if actor is None or not actor.is_active:
+        return False
+    if item.added_by_id != actor.pk and actor.role not in DELETES_ANY_MEDIA:
+        return False
+    return (
+        learner_policy.allows(actor, "record_session", item.session.learner)
+        and media_visible_to(actor).filter(pk=item.pk).exists()
+    )
+
+
+def media_already_deleted(*, learner, media_id: int) -> bool:
+    """Whether this photo, voice note or clip of the person was deleted (a Delete button pressed twice)."""
+    return AuditEntry.objects.filter(
+        action="session_media.deleted", learner_id=learner.pk, target_type=SessionMedia.__name__, target_id=media_id
+    ).exists()
+
+
 # --- Writes -----------------------------------------------------------------------------------------------------
 
 
@@ -346,6 +374,25 @@ def session_media_add(*, actor: Membership, session: Session, kind: str, upload)
     if kind not in CHECKS:
         raise ValidationError("Please choose a photo, a voice note or a clip.")
     return session_media_keep(actor=actor, session=session, checked=CHECKS[kind](upload))
+
+
+def session_media_delete(*, actor: Membership, item: SessionMedia) -> str:
+    """Delete a photo, voice note or clip for good, with an audit entry naming its kind; its file goes from the disk
+    once this is committed (remove_media_file). Refused while a legal hold is in place. Returns the kind."""
+    if not may_delete_media(actor, item):
+        raise PermissionDenied(MAY_NOT_DELETE)
+    learner = item.session.learner
+    if current_hold(learner) is not None:
+        what = item.get_kind_display().lower()
+        raise ValidationError(
+            f"A legal hold is in place on {learner.display_name}'s records, so this {what} cannot be deleted until "
+            "the hold is lifted. Please tell a co-ordinator."
+        )
+    kind = item.kind
+    with transaction.atomic():
+        audit_record(actor=actor, action="session_media.deleted", learner=learner, target=item, detail={"kind": kind})
+        item.delete()
+    return kind
 
 
 # --- Files follow their records -----------------------------------------------------------------------------------

@@ -18,6 +18,11 @@ urlpatterns = [
         media_views.session_media_add,
         name="session_media_add",
     ),
+    path(
+        "learners/<int:learner_id>/sessions/<int:session_id>/media/<int:media_id>/delete/",
+        media_views.session_media_delete_page,
+        name="session_media_delete",
+    ),
     path("session-media/<int:media_id>/", media_views.media_file, name="media_file"),
     path("learners/<int:learner_id>/progress/", views.progress, name="progress"),
     path("learners/<int:learner_id>/reviews/new/", views.review_create, name="review_create"),

@@ -41,7 +41,7 @@ from .media_views import SessionMediaForm, keep_checked
 from .models import ProgressReview, Session
 from .page_parts import home_parts, leading_parts, progress_parts, session_parts
 from .policies import correction_refusal, fundamental_policy, may_see_withdrawn, practice_settings_policy, scale_policy
-from .session_media import attach_media, media_refusal
+from .session_media import attach_media, may_delete_media, media_refusal
 from .vocabulary import Rates
 
 DRAFT_SAVED_KEY = "draft_to_clear"
@@ -283,8 +283,12 @@ def session_detail(request, learner, session_id):
 
 
 def _media_context(actor, learner, session) -> dict:
-    """The session's photos, voice notes and clips, and whether more may be added here (or why not)."""
+    """The session's photos, voice notes and clips (each marked when the actor may delete it), and whether more may
+    be added here (or why not)."""
     attach_media(actor, [session])
+    for item in session.shown_media:
+        item.session = session  # already at hand: the rule asks whose session it is
+        item.may_delete = may_delete_media(actor, item)
     may_record = learner_policy.allows(actor, "record_session", learner) and not session.is_withdrawn
     return {
         "media": session.shown_media,

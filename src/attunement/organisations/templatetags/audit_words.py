@@ -146,6 +146,10 @@ THINGS = {
     "video_status": "video's progress",
 }
 
+# A session's photo, voice note or clip is named by its kind (the entry's detail), so "session_media.deleted" with
+# {"kind": "photo"} reads as "deleted: photo of a session".
+SESSION_MEDIA_KINDS = {"photo": "photo", "audio": "voice note", "clip": "short clip"}
+
 FORMATS = {
     "web": "on screen",
     "pdf": "as a PDF",
@@ -161,13 +165,22 @@ def _plain(code: str) -> str:
     return code.replace("_", " ")
 
 
+def _media_kind(action: str, detail) -> str | None:
+    if action.rpartition(".")[0] != "session_media" or not isinstance(detail, dict):
+        return None
+    return SESSION_MEDIA_KINDS.get(detail.get("kind"))
+
+
 @register.filter
-def audit_words(action: str) -> str:
-    """“session.read” reads as “looked at: session”."""
+def audit_words(action: str, detail=None) -> str:
+    """“session.read” reads as “looked at: session”; given the entry's detail, a session's photo, voice note or
+    clip is named by its kind (“deleted: photo of a session”)."""
     thing, _, verb = action.rpartition(".")
     if not thing:
         return action
-    return f"{VERBS.get(verb, _plain(verb))}: {THINGS.get(thing, _plain(thing))}"
+    kind = _media_kind(action, detail)
+    what = f"{kind} of a session" if kind else THINGS.get(thing, _plain(thing))
+    return f"{VERBS.get(verb, _plain(verb))}: {what}"
 
 
 def _value(value) -> str:
@@ -182,12 +195,15 @@ def _value(value) -> str:
     return str(value)
 
 
-def detail_lines(detail) -> list[str]:
-    """The entry's detail as short sentences: which report and format, what changed from what to what, why."""
+def detail_lines(detail, action: str = "") -> list[str]:
+    """The entry's detail as short sentences: which report and format, what changed from what to what, why.
+    A media kind already named by the action's words (see `audit_words`) is not said again."""
     if not isinstance(detail, dict) or not detail:
         return []
     lines = []
     rest = dict(detail)
+    if _media_kind(action, detail):
+        rest.pop("kind")
     title, fmt = rest.pop("title", None), rest.pop("format", None)
     report = rest.pop("report", None)
     if title or report or fmt:
@@ -208,14 +224,14 @@ def detail_lines(detail) -> list[str]:
 
 
 @register.filter
-def audit_detail(detail) -> list[str]:
-    return detail_lines(detail)
+def audit_detail(detail, action: str = "") -> list[str]:
+    return detail_lines(detail, action)
 
 
 def describe(action: str, detail) -> str:
     """One line for a spreadsheet: the words for the action, then its detail."""
-    lines = detail_lines(detail)
-    return audit_words(action) + (f" ({'; '.join(lines)})" if lines else "")
+    lines = detail_lines(detail, action)
+    return audit_words(action, detail) + (f" ({'; '.join(lines)})" if lines else "")
 
 
 @register.filter
