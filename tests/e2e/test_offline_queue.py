@@ -236,7 +236,7 @@ def test_try_to_send_now_says_plainly_that_there_is_no_connection_yet(tablet, li
     expect(saves.locator("#queue-waiting .queue-item")).to_have_count(1)  # the other page heard of it
     saves.get_by_role("button", name="Try to send now").click()
     expect(saves.locator("#queue-send-result")).to_have_text(
-        "There is no connection yet. They stay on this tablet and go by themselves when there is one."
+        "There is no connection yet. It stays on this tablet and goes by itself when there is one."
     )
     assert not Session.objects.filter(what_happened="Sent when the signal came back").exists()
 

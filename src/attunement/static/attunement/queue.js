@@ -515,24 +515,31 @@
     document.getElementById("queue-empty").hidden = saves.length > 0;
   }
 
-  // What "Try to send now" says once it has tried.
-  const TRIED = {
-    done: "Sent.",
-    nothing: "Nothing is waiting.",
-    offline: "There is no connection yet. They stay on this tablet and go by themselves when there is one.",
-    signed_out: "You are signed out. Sign in again, and they are sent.",
-    other_user: "Someone else is signed in on this tablet. These are sent when you sign in again.",
-    later: "The team's system could not take them just now. They stay on this tablet and are tried again shortly.",
-    busy: "Already sending. Wait a moment.",
-  };
+  // What "Try to send now" says once it has tried, of one save waiting or of several.
+  function tried(result, waiting) {
+    const one = waiting === 1;
+    const they = one ? "It stays" : "They stay";
+    const go = one ? "goes" : "go";
+    return {
+      done: "Sent.",
+      nothing: "Nothing is waiting.",
+      offline: "There is no connection yet. " + they + " on this tablet and " + go + " by " + (one ? "itself" : "themselves") + " when there is one.",
+      signed_out: "You are signed out. Sign in again, and " + (one ? "it is" : "they are") + " sent.",
+      other_user: "Someone else is signed in on this tablet. " + (one ? "It is" : "These are") + " sent when you sign in again.",
+      later: "The team's system could not take " + (one ? "it" : "them") + " just now. " + they + " on this tablet and " + (one ? "is" : "are") + " tried again shortly.",
+      busy: "Already sending. Wait a moment.",
+    }[result] || "";
+  }
 
   function tryNow() {
     const said = document.getElementById("queue-send-result");
     if (said) said.textContent = "Trying to send…";
     return sendWaiting().then(function (result) {
-      const refused = (page.saves || []).filter((s) => s.state === "refused").length;
       if (!said) return;
-      said.textContent = result === "done" && refused ? "Sent what could be sent. Please check the ones under “Not sent”." : TRIED[result] || "";
+      const saves = page.saves || [];
+      const waiting = saves.filter((s) => s.state === "waiting").length;
+      const refused = saves.filter((s) => s.state === "refused").length;
+      said.textContent = result === "done" && refused ? "Sent what could be sent. Please check the ones under “Not sent”." : tried(result, waiting);
     });
   }
 
