@@ -486,12 +486,12 @@ class TestClipsFromTablets:
         assert not SessionMedia.objects.exists()
         assert not folder.exists(), "the clip, its copy or a part of it was left on disk"
 
-    def test_a_copy_finished_after_the_clip_was_deleted_is_not_left_behind(
-        self, world, tmp_path, settings, django_capture_on_commit_callbacks
+    def test_a_clip_deleted_while_its_copy_is_made_leaves_nothing_behind(
+        self, world, tmp_path, settings, monkeypatch, django_capture_on_commit_callbacks
     ):
-        from attunement.reflection.tasks import session_clip_copy_make
+        import attunement.reflection.tasks as tasks
 
-        settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+        settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}  # queued, not run
         consent(world.mine)
         film = tablet_film(tmp_path, "ipad-hevc.mov")
         item = session_media_add(
@@ -501,10 +501,18 @@ class TestClipsFromTablets:
             upload=SimpleUploadedFile("IMG.MOV", film.read_bytes()),
         )
         folder = Path(item.file.path).parent
-        with django_capture_on_commit_callbacks(execute=True):
-            item.delete()
-        assert session_clip_copy_make.call(item.pk) == {"made": False}
-        assert not folder.exists()
+        real_make_proxy = tasks.make_proxy
+
+        def deleted_meanwhile(*args, **kwargs):
+            result = real_make_proxy(*args, **kwargs)
+            with django_capture_on_commit_callbacks(execute=True):
+                SessionMedia.objects.get(pk=item.pk).delete()  # with the person's erasure, say
+            return result
+
+        monkeypatch.setattr(tasks, "make_proxy", deleted_meanwhile)
+        assert tasks.session_clip_copy_make.call(item.pk) == {"made": False}
+        assert not folder.exists(), "a copy of a deleted clip was left on disk"
+        assert tasks.session_clip_copy_make.call(item.pk) == {"made": False}  # queued again: nothing to do
 
     def test_a_copy_whose_worker_stopped_is_queued_again(
         self, world, tmp_path, settings, django_capture_on_commit_callbacks
