@@ -371,8 +371,9 @@ def _pull(graph):
             return
 
 
-def _save_poster(frame: av.VideoFrame, path: Path) -> None:
-    frame.to_image().save(path, format="JPEG", quality=85)
+def _save_poster(frame: av.VideoFrame, path: Path | None) -> None:
+    if path is not None:
+        frame.to_image().save(path, format="JPEG", quality=85)
 
 
 def _remove(*paths: Path) -> None:
@@ -393,7 +394,8 @@ def make_proxy(
     on_progress: Callable[[float], None] | None = None,
 ) -> ProxyResult:
     """Write a small browser-playable copy of the video ``source`` to ``proxy_path`` and a poster to
-    ``poster_path``; both are written in place (give temporary paths and move them once this returns).
+    ``poster_path`` (``None``: no poster); both are written in place (give temporary paths and move them once this
+    returns).
 
     The proxy is an MP4 (whatever ``proxy_path`` is called) with H.264 (libx264, yuv420p, preset
     ``X264_PRESET``, CRF ``X264_CRF``, a keyframe every ``KEYFRAME_SECONDS``) and, if the source has sound, AAC
@@ -410,13 +412,14 @@ def make_proxy(
     Raises :class:`MediaProblem` if the source is not a usable video (as :func:`probe`) or cannot be converted;
     then neither output is left behind. Errors writing the outputs (a full disk, say) are raised as they are.
     """
-    source, proxy_path, poster_path = Path(source), Path(proxy_path), Path(poster_path)
+    source, proxy_path = Path(source), Path(proxy_path)
+    poster_path = Path(poster_path) if poster_path is not None else None
     info = probe(source)
     try:
         with _open(source) as container:
             result = _transcode(container, info, proxy_path, poster_path, (width, height), on_progress)
     except BaseException as error:
-        _remove(proxy_path, poster_path)
+        _remove(proxy_path, *([poster_path] if poster_path is not None else []))
         if isinstance(error, av.error.FFmpegError) and not isinstance(error, builtins.OSError):
             raise MediaProblem(NOT_CONVERTED) from error
         raise
@@ -448,7 +451,7 @@ class _Progress:
         self.callback(fraction)
 
 
-def _transcode(container, info: VideoInfo, proxy_path: Path, poster_path: Path, box, on_progress) -> ProxyResult:
+def _transcode(container, info: VideoInfo, proxy_path: Path, poster_path: Path | None, box, on_progress) -> ProxyResult:
     stream = video_stream(container)
     audio = audio_stream(container)
     stream.thread_type = "AUTO"

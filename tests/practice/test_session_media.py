@@ -12,6 +12,7 @@ import av
 import numpy as np
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from hypothesis import HealthCheck, given
@@ -394,3 +395,222 @@ class TestExportAndErasure:
             learner_erase(actor=world.members[Role.ADMINISTRATOR], learner=world.mine, typed_name="Mina Test")
         assert not SessionMedia.objects.exists()
         assert not any(path.exists() for path in paths), "a file of the erased person was left on disk"
+
+
+# --- Clips filmed on tablets: kept as filmed, and copied for playing where not every browser plays them ---------
+
+# What tablets film: an iPad or iPhone HEVC in QuickTime (.mov), held upright (portrait: the pictures are stored
+# on their side with a turn to show them upright), or H.264 when set to "Most compatible"; an Android tablet
+# H.264 or HEVC in MP4; Chrome's recorder VP9 in WebM. Stored 480 x 272 (a phone's 16:9, small to keep the
+# test quick); the copy fits 720 x 720, so here it keeps that size, turned upright.
+TABLET_FILMS = {
+    "ipad-hevc.mov": dict(codec="libx265", copy=True),
+    "android-hevc.mp4": dict(codec="libx265", copy=True),
+    "iphone-compatible-h264.mov": dict(codec="libx264", copy=False),
+    "iphone-portrait-hevc.mov": dict(codec="libx265", rotation=-90, copy=True),
+    "iphone-portrait-h264.mov": dict(codec="libx264", rotation=-90, copy=False),
+    "android-h264.mp4": dict(codec="libx264", copy=False),
+    "chrome-vp9.webm": dict(codec="libvpx-vp9", copy=False),
+}
+
+
+def tablet_film(tmp_path: Path, name: str, seconds: float = 1.0) -> Path:
+    options = {key: value for key, value in TABLET_FILMS[name].items() if key != "copy"}
+    return write_sample_video(tmp_path / name, seconds=seconds, width=480, height=272, fps=10, **options)
+
+
+def picture_of(data: bytes) -> tuple[str, int, int, int]:
+    """The codec, the upright size and the turn of a video's picture, read from its bytes."""
+    with av.open(io.BytesIO(data)) as container:
+        frame = next(container.decode(video=0))
+        turn = round((frame.rotation or 0) / 90) * 90 % 360
+        size = (frame.height, frame.width) if turn in (90, 270) else (frame.width, frame.height)
+        return container.streams.video[0].codec_context.name, *size, turn
+
+
+def served(client, item) -> bytes:
+    response = client.get(reverse("practice:media_file", kwargs={"media_id": item.pk}))
+    assert response.status_code == 200
+    return b"".join(response.streaming_content)
+
+
+@pytest.mark.django_db
+class TestClipsFromTablets:
+    @pytest.mark.parametrize("name", list(TABLET_FILMS))
+    def test_a_clip_from_any_tablet_is_kept_as_filmed_and_the_player_gets_one_every_browser_plays(
+        self, name, world, client, tmp_path, django_capture_on_commit_callbacks
+    ):
+        consent(world.mine)
+        session = a_session(world)
+        login(client, world.practitioner)
+        film = tablet_film(tmp_path, name)
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(add_url(session), {"clip": SimpleUploadedFile(name, film.read_bytes())}, follow=True)
+        assert "Clip added." in response.content.decode()
+        item = SessionMedia.objects.get()
+        assert Path(item.file.path).read_bytes() == film.read_bytes(), "the clip as filmed was not kept as sent"
+        codec, width, height, _ = picture_of(film.read_bytes())
+        player_gets = served(client, item)
+        if TABLET_FILMS[name]["copy"]:
+            assert item.copy_status == "ready" and Path(item.playable.path).exists()
+            assert picture_of(player_gets) == ("h264", width, height, 0), "the copy is not H.264, upright, same size"
+            assert player_gets == Path(item.playable.path).read_bytes()
+        else:
+            assert item.copy_status == "" and not item.playable
+            assert player_gets == film.read_bytes()  # it plays everywhere as it is
+        page = client.get(reverse("practice:session", args=[world.mine.pk, session.pk])).content.decode()
+        assert '<video controls preload="none" class="media-clip"' in page and "being prepared" not in page
+
+    def test_a_portrait_clip_filmed_in_1080p_is_copied_upright_at_720_pixels_on_its_long_side(
+        self, world, tmp_path, django_capture_on_commit_callbacks
+    ):
+        consent(world.mine)
+        film = write_sample_video(
+            tmp_path / "portrait.mov", seconds=0.5, width=1920, height=1080, fps=10, codec="libx265", rotation=-90
+        )
+        with django_capture_on_commit_callbacks(execute=True):
+            item = session_media_add(
+                actor=world.practitioner,
+                session=a_session(world),
+                kind="clip",
+                upload=SimpleUploadedFile("portrait.mov", film.read_bytes()),
+            )
+        item.refresh_from_db()
+        assert picture_of(film.read_bytes())[1:] == (1080, 1920, 270)  # on its side, turned to show upright
+        assert picture_of(Path(item.playable.path).read_bytes()) == ("h264", 406, 720, 0)
+
+    def test_while_the_copy_is_made_the_clip_says_so_and_then_plays(
+        self, world, client, tmp_path, settings, django_capture_on_commit_callbacks
+    ):
+        from attunement.reflection.tasks import session_clip_copy_make
+
+        settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}  # queued, not run
+        consent(world.mine)
+        consent(world.mine, "family")
+        session = a_session(world)
+        login(client, world.practitioner)
+        film = tablet_film(tmp_path, "ipad-hevc.mov")
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(add_url(session), {"clip": SimpleUploadedFile("IMG_0001.MOV", film.read_bytes())})
+        item = SessionMedia.objects.get()
+        url = reverse("practice:media_file", kwargs={"media_id": item.pk})
+        pages = {
+            "session": (client, reverse("practice:session", args=[world.mine.pk, session.pk])),
+            "timeline": (client, reverse("practice:timeline", kwargs={"learner_id": world.mine.pk})),
+        }
+        family = Client()
+        login(family, world.members[Role.FAMILY])
+        pages["family"] = (family, reverse("practice:family_person", kwargs={"learner_id": world.mine.pk}))
+        for where, (who, address) in pages.items():
+            page = who.get(address).content.decode()
+            assert "This clip is being prepared" in page, where
+            assert f'src="{url}"' not in page, f"{where} offers a player before the clip plays everywhere"
+        assert session_clip_copy_make.call(item.pk) == {"made": True}  # what the worker does
+        for where, (who, address) in pages.items():
+            page = who.get(address).content.decode()
+            assert "This clip is being prepared" not in page and f'src="{url}"' in page, where
+        assert picture_of(served(client, item))[0] == "h264"
+        assert session_clip_copy_make.call(item.pk) == {"made": False}  # run twice: left alone
+
+    def test_a_clip_that_cannot_be_copied_is_offered_as_filmed_and_says_it_may_not_play(
+        self, world, client, tmp_path, monkeypatch, django_capture_on_commit_callbacks
+    ):
+        import attunement.reflection.tasks as tasks
+        from attunement.media import NOT_CONVERTED, MediaProblem
+
+        def fails(*args, **kwargs):
+            raise MediaProblem(NOT_CONVERTED)
+
+        monkeypatch.setattr(tasks, "make_proxy", fails)
+        consent(world.mine)
+        session = a_session(world)
+        login(client, world.practitioner)
+        film = tablet_film(tmp_path, "android-hevc.mp4")
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(add_url(session), {"clip": SimpleUploadedFile("VID.mp4", film.read_bytes())})
+        item = SessionMedia.objects.get()
+        assert item.copy_status == "failed" and not item.playable
+        page = client.get(reverse("practice:session", args=[world.mine.pk, session.pk])).content.decode()
+        assert "could not be prepared for every tablet" in page
+        assert served(client, item) == film.read_bytes()
+
+    def test_the_export_gives_the_clip_as_filmed_and_erasure_removes_it_and_its_copy(
+        self, world, tmp_path, django_capture_on_commit_callbacks
+    ):
+        consent(world.mine)
+        film = tablet_film(tmp_path, "iphone-portrait-hevc.mov")
+        with django_capture_on_commit_callbacks(execute=True):
+            item = session_media_add(
+                actor=world.practitioner,
+                session=a_session(world),
+                kind="clip",
+                upload=SimpleUploadedFile("IMG_0002.MOV", film.read_bytes()),
+            )
+        item.refresh_from_db()
+        export = subject_access_export(actor=world.coordinator, learner=world.mine)
+        with zipfile.ZipFile(export.file) as archive:
+            listed = json.loads(archive.read("data.json"))["session_media"][0]
+            assert archive.read(listed["file"]) == film.read_bytes() and listed["copy_for_playing_kept"] is True
+        folder = Path(item.file.path).parent
+        (folder / "playable.part9.mp4").write_bytes(b"half made")  # a copy whose worker stopped part way
+        assert Path(item.playable.path).exists()
+        with django_capture_on_commit_callbacks(execute=True):
+            learner_erase(actor=world.members[Role.ADMINISTRATOR], learner=world.mine, typed_name="Mina Test")
+        assert not SessionMedia.objects.exists()
+        assert not folder.exists(), "the clip, its copy or a part of it was left on disk"
+
+    def test_a_clip_deleted_while_its_copy_is_made_leaves_nothing_behind(
+        self, world, tmp_path, settings, monkeypatch, django_capture_on_commit_callbacks
+    ):
+        import attunement.reflection.tasks as tasks
+
+        settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}  # queued, not run
+        consent(world.mine)
+        film = tablet_film(tmp_path, "ipad-hevc.mov")
+        item = session_media_add(
+            actor=world.practitioner,
+            session=a_session(world),
+            kind="clip",
+            upload=SimpleUploadedFile("IMG.MOV", film.read_bytes()),
+        )
+        folder = Path(item.file.path).parent
+        real_make_proxy = tasks.make_proxy
+
+        def deleted_meanwhile(*args, **kwargs):
+            result = real_make_proxy(*args, **kwargs)
+            with django_capture_on_commit_callbacks(execute=True):
+                SessionMedia.objects.get(pk=item.pk).delete()  # with the person's erasure, say
+            return result
+
+        monkeypatch.setattr(tasks, "make_proxy", deleted_meanwhile)
+        assert tasks.session_clip_copy_make.call(item.pk) == {"made": False}
+        assert not folder.exists(), "a copy of a deleted clip was left on disk"
+        assert tasks.session_clip_copy_make.call(item.pk) == {"made": False}  # queued again: nothing to do
+
+    def test_a_copy_whose_worker_stopped_is_queued_again(
+        self, world, tmp_path, settings, django_capture_on_commit_callbacks
+    ):
+        from django_tasks_db.models import DBTaskResult
+
+        from attunement.reflection.tasks import recover_stalled_work, session_clip_copy_make
+
+        consent(world.mine)
+        settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+        item = session_media_add(
+            actor=world.practitioner,
+            session=a_session(world),
+            kind="clip",
+            upload=SimpleUploadedFile("IMG.MOV", tablet_film(tmp_path, "ipad-hevc.mov").read_bytes()),
+        )
+        long_ago = timezone.now() - timedelta(minutes=10)
+        SessionMedia.objects.filter(pk=item.pk).update(attempts=1, heartbeat_at=long_ago, queued_at=long_ago)
+        settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+        with django_capture_on_commit_callbacks(execute=True):
+            assert recover_stalled_work()["queued_again"] == 1
+        assert DBTaskResult.objects.filter(task_path=session_clip_copy_make.module_path).count() == 1
+        SessionMedia.objects.filter(pk=item.pk).update(attempts=3, heartbeat_at=long_ago, queued_at=long_ago)
+        DBTaskResult.objects.all().delete()
+        assert recover_stalled_work()["failed"] == 1
+        item.refresh_from_db()
+        assert item.copy_status == "failed"
+        assert item.problem.startswith("The computer stopped while preparing this clip for playing three times.")

@@ -18,7 +18,7 @@ from attunement.organisations.access import member_required
 from attunement.organisations.audit import audit_read
 
 from . import selectors
-from .models import MediaKind, Session, SessionMedia
+from .models import ClipCopy, MediaKind, Session, SessionMedia
 from .session_media import (
     CHECKS,
     MAY_NOT_DELETE,
@@ -150,13 +150,18 @@ def session_media_delete_page(request, learner, session_id, media_id):
 
 
 def _served(request, item: SessionMedia):
+    """The file for the page's photo, player or sound: a clip's copy for playing once it is made (the clip as
+    filmed is kept, and given in the person's export), otherwise the file as sent."""
+    field, content_type = item.file, item.content_type
+    if item.copy_status == ClipCopy.READY and item.playable:
+        field, content_type = item.playable, "video/mp4"
     try:
-        path = item.file.path
+        path = field.path
     except (NotImplementedError, ValueError):
         raise Http404("That file could not be found.") from None
     if not os.path.exists(path):
         raise Http404("That file could not be found.")
-    return ranged_file_response(request, path, item.content_type)  # a player asks for parts to seek
+    return ranged_file_response(request, path, content_type)  # a player asks for parts to seek
 
 
 @member_required

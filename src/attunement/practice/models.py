@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from attunement.catalogue.models import CatalogueEntry
 from attunement.learners.models import Learner, PlanOutcome
@@ -364,6 +365,16 @@ class MediaKind(models.TextChoices):
     CLIP = "clip", "Short clip"
 
 
+class ClipCopy(models.TextChoices):
+    """Whether a clip needs, and has, a copy for playing: a clip filmed in a form some browsers cannot show
+    (HEVC from an iPad or iPhone, say) is kept as filmed and also copied into one every browser plays."""
+
+    NOT_NEEDED = "", "Not needed"
+    PREPARING = "preparing", "Being prepared"
+    READY = "ready", "Ready"
+    FAILED = "failed", "Could not be prepared"
+
+
 def session_media_path(item: "SessionMedia", filename: str) -> str:
     return f"session-media/{item.folder}/{filename}"
 
@@ -386,9 +397,29 @@ class SessionMedia(models.Model):
     size_bytes = models.BigIntegerField()
     duration = models.FloatField(null=True, blank=True, help_text="Seconds, for a voice note or a clip.")
     created_at = models.DateTimeField(auto_now_add=True)
+    # A clip's copy for playing (H.264/AAC MP4), made in the background by the videos app
+    # (reflection.tasks.session_clip_copy_make) when the clip as filmed does not play in every browser.
+    copy_status = models.CharField(max_length=12, choices=ClipCopy.choices, blank=True, default=ClipCopy.NOT_NEEDED)
+    playable = models.FileField(
+        upload_to=session_media_path, max_length=300, blank=True, help_text="The clip's copy for playing, if made."
+    )
+    progress = models.FloatField(default=0.0, help_text="How far the copy for playing has got, 0 to 1.")
+    problem = models.CharField(max_length=500, blank=True)
+    # The fields of reflection.models.BackgroundWork, so stalled work on the copy is found and started again.
+    attempts = models.PositiveSmallIntegerField(default=0, help_text="How many times the work has been started.")
+    queued_at = models.DateTimeField(default=timezone.now, help_text="When the work was last put in the queue.")
+    heartbeat_at = models.DateTimeField(null=True, blank=True, help_text="The last sign of life from the work.")
 
     class Meta:
         ordering = ["created_at", "pk"]
 
     def __str__(self):
         return f"{self.get_kind_display()} of {self.session}"
+
+    @property
+    def clip_preparing(self) -> bool:
+        return self.copy_status == ClipCopy.PREPARING
+
+    @property
+    def clip_not_prepared(self) -> bool:
+        return self.copy_status == ClipCopy.FAILED

@@ -7,9 +7,16 @@ where it was taken. Media needs the person's consent to video in force: to add i
 photos and clips (not voice notes, which are the team's own notes) only while sharing with family is agreed too.
 One taken by mistake (another child in the picture) can be deleted at once by the member who added it, or by a
 co-ordinator, manager or administrator (`may_delete_media`).
+
+A clip is kept as filmed. Tablets film in forms not every browser plays (an iPad or iPhone films HEVC, which
+Chromium on Linux, Android and ChromeOS shows as sound with no picture), so a clip that is not H.264 (with AAC
+sound) in MP4 or MOV, or VP8, VP9 or AV1 in WebM, is also copied, in the background, into an H.264/AAC MP4 at
+most 720 pixels on its long side, turned upright (the videos app makes it: `clip_copy_wanted`). Until the copy
+is ready the clip's place says it is being prepared; the player is then given the copy.
 """
 
 import io
+import shutil
 import tempfile
 import uuid
 from dataclasses import dataclass
@@ -22,10 +29,11 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import QuerySet
 from django.db.models.signals import post_delete
+from django.dispatch import Signal
 from PIL import Image, UnidentifiedImageError
 
 from attunement.learners.policies import learner_policy
-from attunement.media import MediaProblem, probe
+from attunement.media import MediaProblem, VideoInfo, probe, video_stream
 from attunement.organisations.audit import audit_record
 from attunement.organisations.models import AuditEntry, Membership, Role
 from attunement.organisations.policies import ORGANISATION_WIDE_ROLES, STAFF_ROLES
@@ -34,7 +42,7 @@ from attunement.privacy.hooks import on_consent_withdrawn
 from attunement.privacy.models import Purpose
 from attunement.privacy.selectors import consent_allows, current_hold
 
-from .models import MediaKind, Session, SessionMedia
+from .models import ClipCopy, MediaKind, Session, SessionMedia, session_media_path
 
 MB = 1024 * 1024
 PHOTO_MAX_BYTES = 15 * MB
@@ -53,6 +61,19 @@ PHOTO_FORMATS = {
 AUDIO_FORMATS = {"matroska": ("audio/webm", "webm"), "ogg": ("audio/ogg", "ogg"), "mp4": ("audio/mp4", "m4a")}
 CLIP_FORMATS = {"matroska": ("video/webm", "webm"), "mp4": ("video/mp4", "mp4")}
 GPS_IFD = 0x8825
+# What every browser the team and families use plays (FFmpeg's decoder names), by kind of file: H.264 with AAC
+# or MP3 sound in MP4 or QuickTime (MOV), and VP8, VP9 or AV1 with Opus or Vorbis in WebM; "" is no sound.
+PLAYS_EVERYWHERE = {
+    "mp4": ({"h264"}, {"aac", "mp3", "mp3float", ""}),
+    "matroska": (
+        {"vp8", "vp9", "libvpx", "libvpx-vp9", "av1", "libdav1d", "libaom-av1"},
+        {"opus", "libopus", "vorbis", "libvorbis", ""},
+    ),
+}
+EIGHT_BIT_420 = {"yuv420p", "yuvj420p"}
+
+# Sent (with ``media_id``) once a clip that needs a copy for playing is saved; the videos app makes the copy.
+clip_copy_wanted = Signal()
 
 NO_CONSENT = (
     "Photos, voice notes and clips of {name} cannot be added: there is no consent to video recording in force. "
@@ -68,6 +89,14 @@ HEIC_PHOTO = (
 NOT_A_VOICE_NOTE = "This file is not a voice note we can take. Please record it again with the Record button."
 NOT_A_CLIP = "This file is not a video clip we can take. Please film it again, or choose an MP4 or WebM video."
 EMPTY = "The file is empty. Please take it again."
+# Shown in a clip's place (also in templates/practice/_media_shown.html): while its copy for playing is made,
+# and if that could not be done (the clip as filmed is offered then: it plays on some tablets).
+CLIP_PREPARING = (
+    "This clip is being prepared so that it plays on every tablet. Open this page again in a minute to watch it."
+)
+CLIP_NOT_PREPARED = (
+    "This clip could not be prepared for every tablet, so it may not play on this one. It is kept as filmed."
+)
 
 
 def _mb(size: int) -> str:
@@ -85,6 +114,7 @@ class CheckedMedia:
     size: int
     original_name: str
     duration: float | None = None
+    needs_copy: bool = False  # a clip not every browser plays: a copy for playing is made once it is kept
 
 
 # --- Checks ---------------------------------------------------------------------------------------------------
@@ -248,11 +278,23 @@ def check_clip(upload) -> CheckedMedia:
         try:
             with av.open(str(path), "r") as container:
                 key = _format_key(container)
+                stream = video_stream(container)
+                picture_format = stream.codec_context.format if stream is not None else None
         except av.error.FFmpegError:
             raise ValidationError(NOT_A_CLIP) from None
     if key not in CLIP_FORMATS:
         raise ValidationError(NOT_A_CLIP)
-    return _kept_as_sent(upload, MediaKind.CLIP, CLIP_FORMATS[key], info.duration)
+    checked = _kept_as_sent(upload, MediaKind.CLIP, CLIP_FORMATS[key], info.duration)
+    checked.needs_copy = not plays_everywhere(key, info, picture_format.name if picture_format else "")
+    return checked
+
+
+def plays_everywhere(key: str, info: VideoInfo, picture_format: str) -> bool:
+    """Whether a clip plays as it is in every browser: a picture and sound every browser decodes, in 8-bit 4:2:0
+    (a 10-bit picture, as some phones film in HDR, is not played everywhere). A turned (portrait) clip plays
+    upright in all of them, so that needs no copy."""
+    pictures, sounds = PLAYS_EVERYWHERE.get(key, (set(), set()))
+    return info.video_codec in pictures and info.audio_codec in sounds and picture_format in EIGHT_BIT_420
 
 
 CHECKS = {MediaKind.PHOTO: check_photo, MediaKind.AUDIO: check_voice_note, MediaKind.CLIP: check_clip}
@@ -347,6 +389,7 @@ def session_media_keep(*, actor: Membership, session: Session, checked: CheckedM
         original_name=checked.original_name,
         size_bytes=checked.size,
         duration=checked.duration,
+        copy_status=ClipCopy.PREPARING if checked.needs_copy else ClipCopy.NOT_NEEDED,
     )
     checked.content.seek(0)
     item.file.save(f"{checked.kind}.{checked.extension}", checked.content, save=False)
@@ -357,6 +400,8 @@ def session_media_keep(*, actor: Membership, session: Session, checked: CheckedM
             audit_record(
                 actor=actor, action="session_media.added", learner=learner, target=item, detail={"kind": item.kind}
             )
+            if item.clip_preparing:
+                transaction.on_commit(lambda: clip_copy_wanted.send(sender=SessionMedia, media_id=item.pk))
     except BaseException:
         default_storage.delete(name)
         raise
@@ -399,11 +444,24 @@ def session_media_delete(*, actor: Membership, item: SessionMedia) -> str:
 
 
 def remove_media_file(sender, instance: SessionMedia, **kwargs) -> None:
-    """The file goes when its record goes: deleted by hand, with its session, by erasure of the person."""
-    if instance.file and instance.file.name:
-        name = instance.file.name
-        storage = instance.file.storage
-        transaction.on_commit(lambda: storage.delete(name))
+    """The files go when their record goes (deleted by hand, with its session, by erasure of the person): the file
+    as sent, a clip's copy for playing, and anything else in the record's folder (a copy half made)."""
+    names = [field.name for field in (instance.file, instance.playable) if field and field.name]
+    folder = f"{session_media_path(instance, '')}".rstrip("/") if instance.folder else None
+    transaction.on_commit(lambda: _remove_files(names, folder))
+
+
+def _remove_files(names: list[str], folder: str | None) -> None:
+    for name in names:
+        default_storage.delete(name)
+    if folder is None:
+        return
+    try:
+        path = Path(default_storage.path(folder))
+    except NotImplementedError:
+        return
+    if path.is_dir():
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def delete_media_no_longer_consented(learner_id: int, purpose: str) -> int:

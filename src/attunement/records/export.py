@@ -522,6 +522,8 @@ def _session_media(learner: Learner) -> list[dict]:
             "content_type": m.content_type,
             "size_bytes": m.size_bytes,
             "duration_seconds": m.duration,
+            # The file given is the clip as filmed; a smaller copy of the same film may be kept for playing.
+            "copy_for_playing_kept": bool(m.playable),
             "added_by": _user(m.added_by.user) if m.added_by else None,
             "added_at": m.created_at,
         }

@@ -125,8 +125,8 @@ def write_sample_video(
     """Write a real video file at ``path``; the container is chosen from its name (.mp4, .mov, .mkv, .ts, ...).
 
     ``seconds`` long at ``fps`` frames a second, ``width`` x ``height`` (even numbers), encoded with ``codec``
-    (``preset`` applies to libx264), with a sine tone (AAC, or Opus in WebM/Ogg) unless ``audio`` is False.
-    ``rotation`` stores a display rotation (degrees counter-clockwise, as phones do for portrait videos) without
+    (``preset`` applies to libx264 and libx265), with a sine tone (AAC, or Opus in WebM/Ogg) unless ``audio`` is
+    False. ``rotation`` stores a display rotation (degrees counter-clockwise, as phones do for portrait videos) without
     turning the pictures themselves. ``frame_times`` (seconds, increasing) gives each frame its own time instead,
     for variable frame rate videos; the frame numbers drawn are still 0, 1, 2, ... Returns the path.
     """
@@ -146,6 +146,8 @@ def write_sample_video(
         video.codec_context.time_base = time_base
         if codec == "libx264":
             video.codec_context.options = {"preset": preset, "crf": "23"}
+        elif codec == "libx265":  # HEVC, as iPads and iPhones film (quietly: x265 logs to the terminal)
+            video.codec_context.options = {"preset": preset, "crf": "28", "x265-params": "log-level=error"}
         if rotation:
             video.set_display_rotation(rotation)
         sound = None

@@ -1,5 +1,6 @@
 """Keeping files and consent in step with the records.
 
+A session clip that not every browser plays has its copy for playing made in the background (queue_clip_copy).
 A video's files go when its record goes, however that happens (deleted by hand, by retention with its
 session, by erasure of the person). When consent to video is withdrawn, the person's videos are deleted;
 when consent to sharing clips for training is withdrawn, their clips leave the library. Both run in the
@@ -11,6 +12,7 @@ from django.db import transaction
 from django.db.models.signals import post_delete
 from django.dispatch import Signal, receiver
 
+from attunement.practice.session_media import clip_copy_wanted
 from attunement.privacy.hooks import on_consent_withdrawn
 from attunement.privacy.models import Purpose
 
@@ -18,6 +20,14 @@ from .models import Clip, SessionVideo
 
 # Sent when a video's playable copy is made (with ``video``), so work that needs it can start.
 video_ready = Signal()
+
+
+@receiver(clip_copy_wanted)
+def queue_clip_copy(sender, media_id: int, **kwargs) -> None:
+    """A session's short clip was kept that not every browser plays: make its copy for playing."""
+    from .tasks import session_clip_copy_make
+
+    session_clip_copy_make.enqueue(media_id)
 
 
 @receiver(post_delete, sender=SessionVideo)

@@ -1,6 +1,7 @@
-"""Background work on videos: making the browser-playable proxy and the poster frame, and cutting library clips
-into their own files. Other apps' work on videos (the interaction analysis) uses the same machinery and registers
-itself with :func:`work_to_recover`.
+"""Background work on videos: making the browser-playable proxy and the poster frame, cutting library clips
+into their own files, and making the copy for playing of a session's short clip filmed in a form not every browser
+plays (practice.session_media). Other apps' work on videos (the interaction analysis) uses the same machinery
+and registers itself with :func:`work_to_recover`.
 
 Each run counts itself in the record's ``attempts`` and writes ``heartbeat_at`` as it goes (with its progress).
 A run writes only while ``attempts`` is still its own number: if it was given up on and started again, the old
@@ -26,6 +27,7 @@ from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from attunement.media import MediaProblem, make_proxy
+from attunement.practice.models import ClipCopy, SessionMedia
 
 from .clipping import cut_clip
 from .models import Clip, SessionVideo, VideoStatus
@@ -171,6 +173,67 @@ def clip_file_make(clip_id: int) -> dict:
     return {"made": True}
 
 
+# A session clip's copy for playing fits in this box, keeping its shape: 720 pixels at most on its long side.
+CLIP_COPY_BOX = (720, 720)
+CLIP_COPY_NAME = "playable.mp4"
+
+
+@task()
+def session_clip_copy_make(media_id: int) -> dict:
+    """Make the copy for playing of a session's short clip (H.264/AAC MP4, upright, 720 pixels at most on its
+    long side) beside the clip as filmed, which is kept as it is. Safe to run twice: a clip whose copy is made, or
+    that was deleted meanwhile, is left alone; a run given up on leaves no file behind."""
+    unfinished = Q(copy_status=ClipCopy.PREPARING)
+    item = SessionMedia.objects.filter(unfinished, pk=media_id).first()
+    if item is None:
+        return {"made": False}
+    attempt = work_start(SessionMedia, media_id, unfinished, progress=0.0, problem="")
+    if attempt is None:
+        return {"made": False}
+    folder = Path(default_storage.path(f"session-media/{item.folder}"))
+    part, done = folder / f"playable.part{attempt}.mp4", folder / CLIP_COPY_NAME
+
+    def gone() -> bool:  # deleted (with its folder) while the copy was being made
+        return not SessionMedia.objects.filter(pk=media_id).exists()
+
+    try:
+        make_proxy(
+            item.file.path,
+            str(part),
+            None,
+            width=CLIP_COPY_BOX[0],
+            height=CLIP_COPY_BOX[1],
+            on_progress=progress_writer(SessionMedia, media_id, attempt),
+        )
+        if not work_mine(SessionMedia, media_id, attempt).exists():
+            _remove(part)
+            return {"made": False}
+        os.replace(part, done)
+    except MediaProblem as problem:
+        work_mine(SessionMedia, media_id, attempt).update(
+            copy_status=ClipCopy.FAILED, problem=str(problem)[:500], heartbeat_at=timezone.now()
+        )
+        return {"made": False, "problem": str(problem)}
+    except BaseException as error:
+        _remove(part)
+        if isinstance(error, Superseded) or (isinstance(error, OSError) and gone()):
+            return {"made": False}
+        raise
+    updated = work_mine(SessionMedia, media_id, attempt).update(
+        copy_status=ClipCopy.READY,
+        progress=1.0,
+        problem="",
+        playable=f"session-media/{item.folder}/{CLIP_COPY_NAME}",
+        heartbeat_at=timezone.now(),
+    )
+    if not updated:
+        if gone():
+            _remove(done)
+        return {"made": False}  # otherwise a newer run has the work, and writes the same file
+    _remove(*folder.glob("playable.part*.mp4"))  # left by runs whose worker died
+    return {"made": True}
+
+
 # --- Work whose worker stopped ---------------------------------------------------------------------------
 
 
@@ -212,6 +275,14 @@ def _kinds_of_work() -> list[Work]:
             failed={"status": VideoStatus.FAILED},
         ),
         Work(Clip, clip_file_make, Q(file="", problem="") & ~Q(video__proxy=""), "cutting this clip"),
+        Work(
+            SessionMedia,
+            session_clip_copy_make,
+            Q(copy_status=ClipCopy.PREPARING),
+            "preparing this clip for playing",
+            queued_again={"progress": 0.0},
+            failed={"copy_status": ClipCopy.FAILED},
+        ),
         *_registered,
     ]
 
@@ -249,10 +320,10 @@ def _entry_failed(row, now) -> None:
 
 
 def recover_stalled_work(stale_after: timedelta | None = None) -> dict:
-    """Find video proxies, clips and analyses whose work is waiting or under way but has shown no sign of life
-    for ``stale_after`` (``STALLED_WORK_AFTER_SECONDS``), and queue each again, or, once it has been started
-    ``BACKGROUND_WORK_ATTEMPTS`` times, mark it failed with a plain message. Work waiting its turn in the queue
-    is left alone. Queue entries left "running" by a worker that stopped are marked failed.
+    """Find video proxies, clips, session clips' copies and analyses whose work is waiting or under way but has
+    shown no sign of life for ``stale_after`` (``STALLED_WORK_AFTER_SECONDS``), and queue each again, or, once it
+    has been started ``BACKGROUND_WORK_ATTEMPTS`` times, mark it failed with a plain message. Work waiting its
+    turn in the queue is left alone. Queue entries left "running" by a worker that stopped are marked failed.
 
     Safe to run at any time, from several processes: every change is made only if the record is as it was
     read. Returns the counts of records queued again and failed, and of queue entries marked failed."""

@@ -14,6 +14,8 @@ from django.utils import formats, timezone
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 
+from attunement.practice.session_media import CLIP_NOT_PREPARED, CLIP_PREPARING
+
 register = template.Library()
 
 _STAND_IN = 7700000001  # a session id no row has, replaced in the address worked out once per page
@@ -71,9 +73,13 @@ def media_strip(items) -> str:
             )
         elif item.kind == "audio":
             shown.append(f'<li><span>Voice note</span> <audio controls preload="none" src="{url}"></audio></li>')
+        elif item.clip_preparing:
+            shown.append(f'<li><span>Clip</span> <span class="media-preparing">{escape(CLIP_PREPARING)}</span></li>')
         else:
+            note = f' <span class="hint">{escape(CLIP_NOT_PREPARED)}</span>' if item.clip_not_prepared else ""
             shown.append(
-                f'<li><span>Clip</span> <video controls preload="none" class="media-clip" src="{url}"></video></li>'
+                f'<li><span>Clip</span> <video controls preload="none" class="media-clip" src="{url}"></video>'
+                f"{note}</li>"
             )
     return f'<ul class="media-strip" aria-label="Photos, voice notes and clips">{"".join(shown)}</ul>'
 
