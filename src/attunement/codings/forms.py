@@ -52,12 +52,31 @@ class AgreementForm(forms.Form):
         required=False,
         help_text="Two moments of the same code and person count as the same moment when this close: 0 to 10 seconds.",
     )
+    people = forms.MultipleChoiceField(
+        label="People to compare",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Leave all unticked to compare everyone.",
+    )
+    codes = forms.MultipleChoiceField(
+        label="Codes to compare",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Leave all unticked to compare every code.",
+    )
 
-    def __init__(self, *args, passes=(), **kwargs):
+    def __init__(self, *args, passes=(), subjects=(), codes=(), names=None, **kwargs):
+        """`subjects` and `codes` are those used in the passes; `names` shows each subject."""
         super().__init__(*args, **kwargs)
         choices = [(p.pk, f"{p.title} — {p.coder or 'unknown coder'}, {p.created_at:%d %b %Y}") for p in passes]
         self.fields["first"].choices = choices
         self.fields["second"].choices = choices
+        self.fields["people"].choices = [(s or "-", (names or {}).get(s, s)) for s in subjects]
+        self.fields["codes"].choices = [(c, c) for c in codes]
+        if len(subjects) < 2:
+            del self.fields["people"]
+        if not codes:
+            del self.fields["codes"]
 
     def clean(self):
         data = super().clean()
@@ -69,6 +88,8 @@ class AgreementForm(forms.Form):
             data["definition"] = "attunement"
         if data.get("tolerance") is None:
             data["tolerance"] = 1.0
+        data["people"] = ["" if s == "-" else s for s in data.get("people") or []]  # "-": events with no subject
+        data["codes"] = list(data.get("codes") or [])
         return data
 
 

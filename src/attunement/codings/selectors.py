@@ -273,6 +273,27 @@ def rating_tables(a: Coding, b: Coding) -> tuple[list[list[float]], list[list[fl
     return counts, seconds
 
 
+def subjects_and_codes(passes) -> tuple[list[str], list[str]]:
+    """The subjects and the codes used in any of these passes, sorted (to choose which to compare)."""
+    rows = CodingEvent.objects.filter(coding_pass__in=[p.pk for p in passes]).values_list("subject", "code").distinct()
+    subjects, codes = set(), set()
+    for subject, code in rows:
+        subjects.add(subject)
+        codes.add(code)
+    return sorted(subjects), sorted(codes)
+
+
+def _only(coding: Coding, subjects, codes) -> Coding:
+    """The coding with only the events of these subjects and codes (None: all)."""
+    if subjects is None and codes is None:
+        return coding
+    events = tuple(
+        e for e in coding.events if (subjects is None or e.subject in subjects) and (codes is None or e.code in codes)
+    )
+    ethogram = Ethogram(tuple(c for c in coding.ethogram.codes if codes is None or c.key in codes))
+    return Coding(ethogram, events, coding.media_duration, coding.observer, coding.title)
+
+
 def pass_agreement(
     first: CodingPass,
     second: CodingPass,
@@ -280,13 +301,18 @@ def pass_agreement(
     unit: float = 1.0,
     definition: str = ATTUNEMENT_DEFINITION,
     tolerance: float = 1.0,
+    subjects: list[str] | None = None,
+    codes: list[str] | None = None,
 ) -> AgreementView:
     """Agreement between two passes: Cohen's kappa and Krippendorff's alpha on time units of `unit` seconds by
     the chosen definition, with the agreement table; point events matched within `tolerance` seconds; and the
-    ICCs of the number of events per code (and the seconds per state code)."""
-    a, b = coding_of(first), coding_of(second)
+    ICCs of the number of events per code (and the seconds per state code). `subjects` and `codes` keep only
+    those people's events and those codes (as BORIS asks which subjects and behaviours to compare)."""
+    subjects = sorted(subjects) if subjects else None
+    codes = sorted(codes) if codes else None
+    a, b = _only(coding_of(first), subjects, codes), _only(coding_of(second), subjects, codes)
     if definition == BORIS_DEFINITION:
-        result = boris_kappa(a, b, unit)
+        result = boris_kappa(a, b, unit, tuple(subjects) if subjects else None)
         table = {(_boris_label(x), _boris_label(y)): 0 for x, y in result.table}
         for (x, y), n in result.table.items():
             table[(_boris_label(x), _boris_label(y))] += n

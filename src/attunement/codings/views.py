@@ -175,7 +175,9 @@ def coding_pass_delete(request, learner, session_id, pass_id):
 def coding_agreement(request, learner, session_id):
     session = session_or_404(request, learner, session_id)
     passes = list(selectors.coding_passes_of(actor=request.membership, session=session))
-    form = AgreementForm(request.GET or None, passes=passes)
+    subjects, codes = selectors.subjects_and_codes(passes)
+    names = {s: selectors.subject_name(s) for s in subjects}
+    form = AgreementForm(request.GET or None, passes=passes, subjects=subjects, codes=codes, names=names)
     result = first = second = None
     if form.is_bound and form.is_valid():
         chosen = {p.pk: p for p in passes}
@@ -186,6 +188,8 @@ def coding_agreement(request, learner, session_id):
             unit=form.cleaned_data["unit"],
             definition=form.cleaned_data["definition"],
             tolerance=form.cleaned_data["tolerance"],
+            subjects=form.cleaned_data["people"] or None,
+            codes=form.cleaned_data["codes"] or None,
         )
     return render(
         request,
