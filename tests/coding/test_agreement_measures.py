@@ -98,12 +98,13 @@ def test_boris_units_hand_worked():
     assert result.kappa == pytest.approx((8 * 4 - (3 * 5 + 3 * 3)) / (64 - (3 * 5 + 3 * 3)))
 
 
-@settings(max_examples=60, deadline=None)
-@given(
-    st.lists(st.tuples(st.integers(0, 40), st.integers(0, 6), st.sampled_from("xy"), st.sampled_from("sp")), max_size=8),
-    st.lists(st.tuples(st.integers(0, 40), st.integers(0, 6), st.sampled_from("xy"), st.sampled_from("sp")), max_size=8),
-    st.sampled_from([0.5, 1.0, 2.0, 3.0]),
+ROWS = st.lists(
+    st.tuples(st.integers(0, 40), st.integers(0, 6), st.sampled_from("xy"), st.sampled_from("sp")), max_size=8
 )
+
+
+@settings(max_examples=60, deadline=None)
+@given(ROWS, ROWS, st.sampled_from([0.5, 1.0, 2.0, 3.0]))
 def test_boris_kappa_agrees_with_the_oracle(rows_a, rows_b, unit):
     ethogram = Ethogram((Code("s", "s", kind="state"), Code("p", "p")))
 

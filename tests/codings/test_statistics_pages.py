@@ -51,9 +51,7 @@ class TestKappaAsBorisComputesIt:
     def test_an_observation_against_itself_is_one(self, world, client, boris_passes):
         session, _, two, again = boris_passes
         login(client, world.practitioner)
-        page = text(
-            client.get(url("agreement", session), {"first": two.pk, "second": again.pk, "definition": "boris"})
-        )
+        page = text(client.get(url("agreement", session), {"first": two.pk, "second": again.pk, "definition": "boris"}))
         assert "Kappa overall</th><td>1.000</td>" in page
         assert "Krippendorff's alpha</th><td>1.000</td>" in page
         assert "Matched</th><td>8</td>" in page  # all eight moments (point events p) of #2 matched

@@ -194,9 +194,7 @@ def subject_stats(coding: Coding, subject: str) -> SubjectStats:
         Transition(given, target, n, lag1_table(order, given, target))
         for (given, target), n in sorted(counted.items(), key=lambda item: (-item[1], item[0]))
     ]
-    unpaired = [
-        e for e in coding.events if e.subject == subject and e.end is None and codes[e.code].kind == STATE
-    ]
+    unpaired = [e for e in coding.events if e.subject == subject and e.end is None and codes[e.code].kind == STATE]
     return SubjectStats(subject, len(order), codes, rows, unpaired)
 
 

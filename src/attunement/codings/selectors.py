@@ -322,7 +322,8 @@ def pass_agreement(
             if event.code not in codes:
                 codes.append(event.code)
         per_code = {code: boris_kappa(a, b, unit, result.subjects, (code,)).kappa for code in codes}
-        kappa, observed, n_units, subjects = result.kappa, result.observed_agreement, len(units_a), list(result.subjects)
+        kappa, observed, n_units = result.kappa, result.observed_agreement, len(units_a)
+        subjects = list(result.subjects)
     else:
         result = agreement(a, b, unit)
         table = result.table

@@ -110,9 +110,7 @@ def coding_pass_detail(request, learner, session_id, pass_id):
             gap = form.cleaned_data["gap"]
         if "learner" in request.GET or "partner" in request.GET:
             learner_subject, partner_subject = form.cleaned_data["learner"], form.cleaned_data["partner"]
-    statistics = selectors.pass_statistics(
-        coding_pass, max_gap=gap, learner=learner_subject, partner=partner_subject
-    )
+    statistics = selectors.pass_statistics(coding_pass, max_gap=gap, learner=learner_subject, partner=partner_subject)
     return render(
         request,
         "reflection/pass.html",
