@@ -180,15 +180,18 @@ def coding_agreement(request, learner, session_id):
     if form.is_bound and form.is_valid():
         chosen = {p.pk: p for p in passes}
         first, second = chosen[form.cleaned_data["first"]], chosen[form.cleaned_data["second"]]
-        result = selectors.pass_agreement(
-            first,
-            second,
-            unit=form.cleaned_data["unit"],
-            definition=form.cleaned_data["definition"],
-            tolerance=form.cleaned_data["tolerance"],
-            subjects=form.cleaned_data["people"] or None,
-            codes=form.cleaned_data["codes"] or None,
-        )
+        try:
+            result = selectors.pass_agreement(
+                first,
+                second,
+                unit=form.cleaned_data["unit"],
+                definition=form.cleaned_data["definition"],
+                tolerance=form.cleaned_data["tolerance"],
+                subjects=form.cleaned_data["people"] or None,
+                codes=form.cleaned_data["codes"] or None,
+            )
+        except ValueError as problem:  # a unit too short for so long a coding
+            form.add_error("unit", str(problem))
     return render(
         request,
         "reflection/agreement.html",
