@@ -234,3 +234,14 @@ def test_turn_chains_count_with_mapped_subjects(test_project):
     assert Counter(e.subject for chain in chains for e in chain) == Counter(
         e.subject for e in coding.events if e.subject in ("subject1", "subject2")
     )
+
+
+def test_command_line_kappa_by_boris_definition(test_project, capsys):
+    from attunement.coding import cli
+
+    path = str(REFERENCE / "boris" / "test.boris")
+    argv = ["kappa", path, path, "--observation-a", "observation #1", "--observation-b", "observation #2"]
+    assert cli.main([*argv, "--boris", "--subject", "subject1", "--subject", "subject2", "--code", "s"]) == 0
+    assert "kappa (BORIS's definition): -0.036" in capsys.readouterr().out
+    assert cli.main(argv) == 0
+    assert "kappa (combined labels): 0.209" in capsys.readouterr().out
