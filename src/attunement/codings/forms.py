@@ -34,12 +34,49 @@ class AgreementForm(forms.Form):
         required=False,
         help_text="Both codings are cut into units this long and compared unit by unit: from 0.5 to 10 seconds.",
     )
+    definition = forms.ChoiceField(
+        label="Compare units as",
+        choices=[
+            ("attunement", "Attunement does: everyone together, over the whole video"),
+            ("boris", "BORIS does: each person apart, over the coded stretch (to compare with BORIS's kappa)"),
+        ],
+        initial="attunement",
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    tolerance = forms.FloatField(
+        label="Moments match within (seconds)",
+        min_value=0,
+        max_value=10,
+        initial=1,
+        required=False,
+        help_text="Two moments of the same code and person count as the same moment when this close: 0 to 10 seconds.",
+    )
+    people = forms.MultipleChoiceField(
+        label="People to compare",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Leave all unticked to compare everyone.",
+    )
+    codes = forms.MultipleChoiceField(
+        label="Codes to compare",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Leave all unticked to compare every code.",
+    )
 
-    def __init__(self, *args, passes=(), **kwargs):
+    def __init__(self, *args, passes=(), subjects=(), codes=(), names=None, **kwargs):
+        """`subjects` and `codes` are those used in the passes; `names` shows each subject."""
         super().__init__(*args, **kwargs)
         choices = [(p.pk, f"{p.title} — {p.coder or 'unknown coder'}, {p.created_at:%d %b %Y}") for p in passes]
         self.fields["first"].choices = choices
         self.fields["second"].choices = choices
+        self.fields["people"].choices = [(s or "-", (names or {}).get(s, s)) for s in subjects]
+        self.fields["codes"].choices = [(c, c) for c in codes]
+        if len(subjects) < 2:
+            del self.fields["people"]
+        if not codes:
+            del self.fields["codes"]
 
     def clean(self):
         data = super().clean()
@@ -47,6 +84,12 @@ class AgreementForm(forms.Form):
             raise forms.ValidationError("Please choose two different codings to compare.")
         if data.get("unit") is None:
             data["unit"] = 1.0
+        if not data.get("definition"):
+            data["definition"] = "attunement"
+        if data.get("tolerance") is None:
+            data["tolerance"] = 1.0
+        data["people"] = ["" if s == "-" else s for s in data.get("people") or []]  # "-": events with no subject
+        data["codes"] = list(data.get("codes") or [])
         return data
 
 
@@ -58,6 +101,24 @@ class StatisticsForm(forms.Form):
         initial=3,
         required=False,
     )
+    learner = forms.ChoiceField(label="Who is the learner in this coding", required=False)
+    partner = forms.ChoiceField(label="Who is the partner in this coding", required=False)
+
+    def __init__(self, *args, subjects=(), names=None, **kwargs):
+        """`subjects` are the coding's subjects (BORIS subjects, ELAN participants); `names` shows each."""
+        super().__init__(*args, **kwargs)
+        choices = [("", "Nobody chosen")] + [(s or "-", (names or {}).get(s, s)) for s in subjects]
+        self.fields["learner"].choices = choices
+        self.fields["partner"].choices = choices
+
+    def clean(self):
+        data = super().clean()
+        for name in ("learner", "partner"):
+            value = data.get(name) or None
+            data[name] = "" if value == "-" else value  # "-" stands for events with no subject
+        if data.get("learner") is not None and data.get("learner") == data.get("partner"):
+            raise forms.ValidationError("Please choose two different people: one learner and one partner.")
+        return data
 
 
 class CodeForm(forms.Form):

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from django.db.models import Count, F, QuerySet
 
 from attunement.coding.model import (
+    STATE,
     Code,
     Coding,
     Ethogram,
@@ -13,7 +14,28 @@ from attunement.coding.model import (
     ethogram_from_events,
     split_modifiers,
 )
-from attunement.coding.stats import Agreement, agreement, code_stats, initiations, longest_chain, turn_chains
+from attunement.coding.stats import (
+    ICC,
+    NO_CODE,
+    NO_FOCAL_SUBJECT,
+    Agreement,
+    BorisKappa,
+    PointAgreement,
+    SubjectStats,
+    agreement,
+    boris_kappa,
+    code_stats,
+    combined_label,
+    icc,
+    initiations,
+    krippendorff_alpha_nominal,
+    longest_chain,
+    point_agreement,
+    presence,
+    subject_stats,
+    subjects_of,
+    turn_chains,
+)
 from attunement.organisations.models import Membership, Organisation
 from attunement.practice.models import Session
 from attunement.reflection.models import SessionVideo
@@ -65,7 +87,8 @@ def coding_of(coding_pass: CodingPass) -> Coding:
         for e in coding_pass.events.order_by("time", "pk")
     ]
     known = _names(coding_pass.session.learner.organisation)
-    used = ethogram_from_events(events).codes
+    # A code the organisation's ethogram calls a state stays a state even where an event has no stop (unpaired).
+    used = ethogram_from_events(events, {key: STATE for key, c in known.items() if c.kind == STATE}).codes
     order = sorted(
         range(len(used)),
         key=lambda i: (0, known[used[i].key].position, i) if used[i].key in known else (1, 0, i),
@@ -84,6 +107,36 @@ def coding_of(coding_pass: CodingPass) -> Coding:
     )
 
 
+def subject_name(subject: str) -> str:
+    """How a subject is shown: events coded with no subject are BORIS's "No focal subject"."""
+    return subject or NO_FOCAL_SUBJECT
+
+
+def pass_subjects(coding_pass: CodingPass) -> list[str]:
+    """The subjects of a pass's events, in order of first appearance."""
+    seen: list[str] = []
+    for subject in coding_pass.events.order_by("time", "pk").values_list("subject", flat=True):
+        if subject not in seen:
+            seen.append(subject)
+    return seen
+
+
+def default_turn_subjects(subjects: list[str]) -> tuple[str | None, str | None]:
+    """Who counts as the learner and the partner when nobody said: the subjects called so, if present."""
+    return (
+        "learner" if "learner" in subjects else None,
+        "partner" if "partner" in subjects else None,
+    )
+
+
+@dataclass(frozen=True)
+class SubjectView:
+    subject: str
+    name: str
+    stats: SubjectStats
+    rows: list[dict]  # per code: key, name, stats
+
+
 @dataclass(frozen=True)
 class PassStatistics:
     coding: Coding
@@ -93,69 +146,224 @@ class PassStatistics:
     longest: tuple[Event, ...]
     max_gap: float
     uses_other_subjects: bool
+    subjects: list[SubjectView]
+    learner_subject: str | None
+    partner_subject: str | None
+    unpaired: list[Event]
+
+    @property
+    def turns_mapped(self) -> bool:
+        return self.learner_subject is not None and self.partner_subject is not None
 
 
-def pass_statistics(coding_pass: CodingPass, *, max_gap: float = 3.0) -> PassStatistics:
-    """Per code: count, total and mean duration, rate per minute and share of time; turns between the
-    learner and the partner (a turn answers within `max_gap` seconds)."""
+def pass_statistics(
+    coding_pass: CodingPass, *, max_gap: float = 3.0, learner: str | None = None, partner: str | None = None
+) -> PassStatistics:
+    """Per code: count, total and mean duration, rate per minute and share of time; the same per subject, with
+    its transitions and lag-1 Yule's Q; turns between the learner and the partner (a turn answers within
+    `max_gap` seconds). `learner` and `partner` name the coding's subjects that play those parts (a BORIS
+    subject, an ELAN participant); by default the subjects called "learner" and "partner"."""
     coding = coding_of(coding_pass)
     stats = code_stats(coding)
-    rows = [
-        {"key": key, "name": coding.ethogram.get(key).name, "stats": s}
-        for key, s in stats.items()
-        if coding.ethogram.get(key) is not None
-    ]
-    chains = turn_chains(coding, max_gap, TURN_SUBJECTS)
+
+    def named(key: str) -> str:
+        code = coding.ethogram.get(key)
+        return code.name if code is not None else key
+
+    rows = [{"key": key, "name": named(key), "stats": s} for key, s in stats.items() if coding.ethogram.get(key)]
+    subjects = subjects_of(coding)
+    if learner is None and partner is None:
+        learner, partner = default_turn_subjects(subjects)
+    mapped = learner is not None and partner is not None and learner != partner
+    chains = turn_chains(coding, max_gap, (learner, partner)) if mapped else []
     started = initiations(chains)
+    views = []
+    for subject in subjects:
+        one = subject_stats(coding, subject)
+        views.append(
+            SubjectView(
+                subject=subject,
+                name=subject_name(subject),
+                stats=one,
+                rows=[{"key": key, "name": named(key), "stats": s} for key, s in one.codes.items()],
+            )
+        )
     return PassStatistics(
         coding=coding,
         rows=rows,
-        initiations={subject: started.get(subject, 0) for subject in TURN_SUBJECTS},
+        initiations={"learner": started.get(learner, 0), "partner": started.get(partner, 0)} if mapped else {},
         chain_count=sum(1 for c in chains if len(c) >= 2),
         longest=longest_chain(chains),
         max_gap=max_gap,
-        uses_other_subjects=any(e.subject not in TURN_SUBJECTS for e in coding.events),
+        uses_other_subjects=mapped and any(e.subject not in (learner, partner) for e in coding.events),
+        subjects=views,
+        learner_subject=learner if mapped else None,
+        partner_subject=partner if mapped else None,
+        unpaired=[e for view in views for e in view.stats.unpaired],
     )
 
 
 MATRIX_LIMIT = 10
 
+ATTUNEMENT_DEFINITION, BORIS_DEFINITION = "attunement", "boris"
+#: The two definitions of kappa on time units, named as the page names them (see docs/analysis.md).
+DEFINITIONS = {
+    ATTUNEMENT_DEFINITION: "Attunement's time units: everyone together, over the whole video",
+    BORIS_DEFINITION: "BORIS's time units: each person apart, over the coded stretch",
+}
+
 
 @dataclass(frozen=True)
 class AgreementView:
-    result: Agreement
+    definition: str
+    definition_name: str
+    unit: float
+    n_units: int
+    kappa: float | None
+    observed_agreement: float | None
+    alpha: float | None
     per_code: list[tuple[str, float | None]]
     labels_a: list[str]
     labels_b: list[str]
     matrix: list[tuple[str, list[int], int]] | None  # (label of A, units per label of B, row total)
     column_totals: list[int]
     pairs: list[tuple[str, str, int]]  # used when there are too many labels for a matrix
+    points: PointAgreement
+    icc_counts: ICC | None
+    icc_durations: ICC | None
+    subjects: list[str]
+    result: Agreement | BorisKappa
 
 
-def pass_agreement(first: CodingPass, second: CodingPass, *, unit: float = 1.0) -> AgreementView:
-    """Cohen's kappa between two passes on time units of `unit` seconds, with the agreement table."""
-    result = agreement(coding_of(first), coding_of(second), unit)
-    labels_a = sorted({a for a, _ in result.table})
-    labels_b = sorted({b for _, b in result.table})
+def _boris_label(label: tuple) -> str:
+    if not label:
+        return NO_CODE
+    return f"{subject_name(label[0][0])}: " + "+".join(item[1] for item in label)
+
+
+def _icc_or_none(rows: list[list[float]]) -> ICC | None:
+    try:
+        return icc(rows)
+    except ValueError:
+        return None
+
+
+def rating_tables(a: Coding, b: Coding) -> tuple[list[list[float]], list[list[float]]]:
+    """The ICC's ratings: per (code, subject) used by either coding, the number of events in each coding; and
+    per state (code, subject), the seconds it lasts in each coding."""
+    keys: list[tuple[str, str]] = []
+    for event in (*a.events, *b.events):
+        if (event.code, event.subject) not in keys:
+            keys.append((event.code, event.subject))
+    budgets: dict[tuple[int, str], dict] = {}
+
+    def budget(which: int, coding: Coding, subject: str) -> dict:
+        if (which, subject) not in budgets:
+            budgets[(which, subject)] = code_stats(coding, subject)
+        return budgets[(which, subject)]
+
+    counts, seconds = [], []
+    for code, subject in keys:
+        one, two = budget(0, a, subject).get(code), budget(1, b, subject).get(code)
+        counts.append([float(one.count if one else 0), float(two.count if two else 0)])
+        if any(s is not None and s.kind == STATE for s in (one, two)):
+            durations = [s.total_duration if s is not None else 0.0 for s in (one, two)]
+            if all(d is not None for d in durations):  # an unpaired state has no duration
+                seconds.append(durations)
+    return counts, seconds
+
+
+def subjects_and_codes(passes) -> tuple[list[str], list[str]]:
+    """The subjects and the codes used in any of these passes, sorted (to choose which to compare)."""
+    rows = CodingEvent.objects.filter(coding_pass__in=[p.pk for p in passes]).values_list("subject", "code").distinct()
+    subjects, codes = set(), set()
+    for subject, code in rows:
+        subjects.add(subject)
+        codes.add(code)
+    return sorted(subjects), sorted(codes)
+
+
+def _only(coding: Coding, subjects, codes) -> Coding:
+    """The coding with only the events of these subjects and codes (None: all)."""
+    if subjects is None and codes is None:
+        return coding
+    events = tuple(
+        e for e in coding.events if (subjects is None or e.subject in subjects) and (codes is None or e.code in codes)
+    )
+    ethogram = Ethogram(tuple(c for c in coding.ethogram.codes if codes is None or c.key in codes))
+    return Coding(ethogram, events, coding.media_duration, coding.observer, coding.title)
+
+
+def pass_agreement(
+    first: CodingPass,
+    second: CodingPass,
+    *,
+    unit: float = 1.0,
+    definition: str = ATTUNEMENT_DEFINITION,
+    tolerance: float = 1.0,
+    subjects: list[str] | None = None,
+    codes: list[str] | None = None,
+) -> AgreementView:
+    """Agreement between two passes: Cohen's kappa and Krippendorff's alpha on time units of `unit` seconds by
+    the chosen definition, with the agreement table; point events matched within `tolerance` seconds; and the
+    ICCs of the number of events per code (and the seconds per state code). `subjects` and `codes` keep only
+    those people's events and those codes (as BORIS asks which subjects and behaviours to compare)."""
+    subjects = sorted(subjects) if subjects else None
+    codes = sorted(codes) if codes else None
+    a, b = _only(coding_of(first), subjects, codes), _only(coding_of(second), subjects, codes)
+    if definition == BORIS_DEFINITION:
+        result = boris_kappa(a, b, unit, tuple(subjects) if subjects else None)
+        table = {(_boris_label(x), _boris_label(y)): 0 for x, y in result.table}
+        for (x, y), n in result.table.items():
+            table[(_boris_label(x), _boris_label(y))] += n
+        units_a, units_b = result.labels_a, result.labels_b
+        codes: list[str] = []
+        for event in (*a.events, *b.events):
+            if event.code not in codes:
+                codes.append(event.code)
+        per_code = {code: boris_kappa(a, b, unit, result.subjects, (code,)).kappa for code in codes}
+        kappa, observed, n_units = result.kappa, result.observed_agreement, len(units_a)
+        subjects = list(result.subjects)
+    else:
+        result = agreement(a, b, unit)
+        table = result.table
+        units_a = [combined_label(u) for u in presence(a, result.n_units, unit)]
+        units_b = [combined_label(u) for u in presence(b, result.n_units, unit)]
+        per_code, kappa, observed, n_units = result.per_code, result.overall, result.observed_agreement, result.n_units
+        subjects = []
+    labels_a = sorted({x for x, _ in table})
+    labels_b = sorted({y for _, y in table})
     matrix = None
     column_totals: list[int] = []
     pairs: list[tuple[str, str, int]] = []
     if len(labels_a) <= MATRIX_LIMIT and len(labels_b) <= MATRIX_LIMIT:
         matrix = []
-        for a in labels_a:
-            cells = [result.table.get((a, b), 0) for b in labels_b]
-            matrix.append((a, cells, sum(cells)))
-        column_totals = [sum(result.table.get((a, b), 0) for a in labels_a) for b in labels_b]
+        for x in labels_a:
+            cells = [table.get((x, y), 0) for y in labels_b]
+            matrix.append((x, cells, sum(cells)))
+        column_totals = [sum(table.get((x, y), 0) for x in labels_a) for y in labels_b]
     else:
-        pairs = sorted(((a, b, n) for (a, b), n in result.table.items()), key=lambda p: (-p[2], p[0], p[1]))
+        pairs = sorted(((x, y, n) for (x, y), n in table.items()), key=lambda p: (-p[2], p[0], p[1]))
+    counts, seconds = rating_tables(a, b)
     return AgreementView(
-        result=result,
-        per_code=sorted(result.per_code.items()),
+        definition=definition,
+        definition_name=DEFINITIONS[definition],
+        unit=unit,
+        n_units=n_units,
+        kappa=kappa,
+        observed_agreement=observed,
+        alpha=krippendorff_alpha_nominal([units_a, units_b]) if units_a else None,
+        per_code=sorted(per_code.items()),
         labels_a=labels_a,
         labels_b=labels_b,
         matrix=matrix,
         column_totals=column_totals,
         pairs=pairs,
+        points=point_agreement(a, b, tolerance),
+        icc_counts=_icc_or_none(counts),
+        icc_durations=_icc_or_none(seconds),
+        subjects=[subject_name(s) for s in subjects],
+        result=result,
     )
 
 

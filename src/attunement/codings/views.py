@@ -95,10 +95,22 @@ def coding_import(request, learner, session_id):
 def coding_pass_detail(request, learner, session_id, pass_id):
     session = session_or_404(request, learner, session_id)
     coding_pass = _pass(request, session, pass_id)
-    form = StatisticsForm(request.GET or None)
+    subjects = selectors.pass_subjects(coding_pass)
+    learner_subject, partner_subject = selectors.default_turn_subjects(subjects)
+    initial = {"learner": _subject_choice(learner_subject), "partner": _subject_choice(partner_subject)}
+    form = StatisticsForm(
+        request.GET or None,
+        initial=initial,
+        subjects=subjects,
+        names={s: selectors.subject_name(s) for s in subjects},
+    )
     gap = 3.0
-    if form.is_bound and form.is_valid() and form.cleaned_data["gap"] is not None:
-        gap = form.cleaned_data["gap"]
+    if form.is_bound and form.is_valid():
+        if form.cleaned_data["gap"] is not None:
+            gap = form.cleaned_data["gap"]
+        if "learner" in request.GET or "partner" in request.GET:
+            learner_subject, partner_subject = form.cleaned_data["learner"], form.cleaned_data["partner"]
+    statistics = selectors.pass_statistics(coding_pass, max_gap=gap, learner=learner_subject, partner=partner_subject)
     return render(
         request,
         "reflection/pass.html",
@@ -106,12 +118,22 @@ def coding_pass_detail(request, learner, session_id, pass_id):
             "learner": learner,
             "session": session,
             "coding_pass": coding_pass,
-            "statistics": selectors.pass_statistics(coding_pass, max_gap=gap),
+            "statistics": statistics,
+            "learner_name": _subject_label(statistics.learner_subject),
+            "partner_name": _subject_label(statistics.partner_subject),
             "form": form,
             "may_delete": coding_pass_policy.allows(request.membership, "delete", coding_pass),
         },
         status=400 if form.errors else 200,
     )
+
+
+def _subject_choice(subject: str | None) -> str:
+    return "" if subject is None else (subject or "-")
+
+
+def _subject_label(subject: str | None) -> str:
+    return "" if subject is None else selectors.subject_name(subject)
 
 
 @learner_page("view_records", reads="coding_export")
@@ -151,12 +173,25 @@ def coding_pass_delete(request, learner, session_id, pass_id):
 def coding_agreement(request, learner, session_id):
     session = session_or_404(request, learner, session_id)
     passes = list(selectors.coding_passes_of(actor=request.membership, session=session))
-    form = AgreementForm(request.GET or None, passes=passes)
+    subjects, codes = selectors.subjects_and_codes(passes)
+    names = {s: selectors.subject_name(s) for s in subjects}
+    form = AgreementForm(request.GET or None, passes=passes, subjects=subjects, codes=codes, names=names)
     result = first = second = None
     if form.is_bound and form.is_valid():
         chosen = {p.pk: p for p in passes}
         first, second = chosen[form.cleaned_data["first"]], chosen[form.cleaned_data["second"]]
-        result = selectors.pass_agreement(first, second, unit=form.cleaned_data["unit"])
+        try:
+            result = selectors.pass_agreement(
+                first,
+                second,
+                unit=form.cleaned_data["unit"],
+                definition=form.cleaned_data["definition"],
+                tolerance=form.cleaned_data["tolerance"],
+                subjects=form.cleaned_data["people"] or None,
+                codes=form.cleaned_data["codes"] or None,
+            )
+        except ValueError as problem:  # a unit too short for so long a coding
+            form.add_error("unit", str(problem))
     return render(
         request,
         "reflection/agreement.html",
