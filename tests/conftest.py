@@ -5,6 +5,8 @@ import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import timezone
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from attunement.accounts.two_factor import enrol_authenticator
 from attunement.learners.models import Assignment, CommunicationProfile, Learner
@@ -12,6 +14,13 @@ from attunement.organisations.models import Role, Setting
 from attunement.organisations.services import membership_add
 from attunement.practice.services import SessionDetails
 from attunement.setup.services import organisation_create
+
+# Machines running the tests can be busy: a generated example's time is no measure of anything here, so no
+# property test fails for taking long (speed is measured by the scripts in bench/).
+hypothesis_settings.register_profile(
+    "busy_machine", deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+)
+hypothesis_settings.load_profile("busy_machine")
 
 PASSWORD = "a-long-test-password"
 TOTP_SECRET = "JBSWY3DPEHPK3PXPTESTSECRETKEYABC"
