@@ -764,8 +764,8 @@ class PseudoDyad:
 
     first: tuple[int, int]
     second: tuple[int, int]
-    s1: np.ndarray = field(repr=False)
-    s2: np.ndarray = field(repr=False)
+    s1: np.ndarray = field(repr=False, compare=False)
+    s2: np.ndarray = field(repr=False, compare=False)
 
 
 def rmea_shuffle(dyads, *, size: int | str = "max", keep_roles: bool = False, seed: int = 0) -> list[PseudoDyad]:
