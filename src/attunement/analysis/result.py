@@ -31,8 +31,8 @@ FORMAT = 2  # the shape written by to_json; format 1 is what engine 1.0 wrote (n
 LEARNER, PARTNER, NEITHER = "learner", "partner", "neither"
 SPEAKERS = (LEARNER, PARTNER)
 
-# How far a window's strongest synchrony stands above the surrogates' typical window, in their spreads.
-STRENGTH_HIGH, STRENGTH_MID = 2.0, 1.0
+# A window is "high" when beyond chance even allowing for the number of windows, "mid" when beyond chance for that
+# window alone (which, among many windows, can be luck), "low" otherwise.
 
 
 class UnreadableResult(ValueError):
@@ -49,13 +49,17 @@ class UnreadableResult(ValueError):
 # --- The rules, each once --------------------------------------------------------------------------------------
 
 
-def window_strength(peak_z: float | None, chance_mean: float | None, chance_sd: float | None) -> str:
-    """How a window's strongest synchrony compares with chance: ``"high"`` (two spreads or more above the
-    surrogates' typical window), ``"mid"`` (one or more), ``"low"``, or ``"none"`` when it cannot be told."""
-    if peak_z is None or chance_mean is None or not chance_sd:
+def window_strength(p_value: float | None, adjusted_p_value: float | None, alpha: float = synchrony_rules.ALPHA) -> str:
+    """How a window's strongest synchrony compares with the same window in the surrogates
+    (:func:`attunement.analysis.synchrony.window_chance`): ``"high"`` when its p-value adjusted for the number of
+    windows is at most ``alpha``, ``"mid"`` when its own p-value is, ``"low"`` otherwise, and ``"none"`` when it
+    cannot be told (no defined value, or a run measured before engine 1.2, which did not keep each window's
+    comparison with chance)."""
+    if p_value is None:
         return "none"
-    score = (peak_z - chance_mean) / chance_sd
-    return "high" if score >= STRENGTH_HIGH else ("mid" if score >= STRENGTH_MID else "low")
+    if adjusted_p_value is not None and adjusted_p_value <= alpha:
+        return "high"
+    return "mid" if p_value <= alpha else "low"
 
 
 def follow_delay(leader: str, best_lag_s: float | None) -> float | None:
@@ -126,7 +130,15 @@ class Window:
     peak_z: float | None
     peak_lag_s: float | None
     lag0_z: float | None
-    strength: str  # window_strength
+    strength: str  # window_strength(p_value, adjusted_p_value)
+    # The same window in the surrogates (engine 1.2 on; None before, or where undefined): the mean and spread of
+    # their peaks, the score (peak - mean) / spread, the window's own p-value and the one adjusted for the number
+    # of windows (max-statistic over windows).
+    chance_mean_z: float | None = None
+    chance_sd_z: float | None = None
+    score: float | None = None
+    p_value: float | None = None
+    adjusted_p_value: float | None = None
 
 
 @dataclass(frozen=True)
@@ -296,9 +308,10 @@ class AnalysisResult:
         if shape != FORMAT:
             raise UnreadableResult(f"unknown format {shape!r}")
         try:
-            return _load(cls, {k: v for k, v in data.items() if k != "format"})
+            loaded = _load(cls, {k: v for k, v in data.items() if k != "format"})
         except (KeyError, TypeError, ValueError) as error:
             raise UnreadableResult(str(error)) from error
+        return _with_todays_window_strengths(loaded)
 
     def corrected_segments(self, corrections: Mapping) -> tuple[Sound, ...]:
         """The sounds with a reviewer's corrections of who made them (``{index: speaker}``, index as a number
@@ -336,6 +349,19 @@ class AnalysisResult:
         )
 
 
+def _with_todays_window_strengths(loaded: AnalysisResult) -> AnalysisResult:
+    """Each window's strength decided again by today's rule from its stored figures: runs of engines 1.0 and 1.1
+    compared every window with the spread of the surrogates' whole-video mean, which called nearly every window
+    "high"; they did not keep what today's rule needs, so their windows read as "none" (measure again)."""
+    sync = loaded.synchrony
+    windows = tuple(
+        replace(w, strength=window_strength(w.p_value, w.adjusted_p_value, sync.alpha)) for w in sync.windows
+    )
+    if windows == sync.windows:
+        return loaded
+    return replace(loaded, synchrony=replace(sync, windows=windows))
+
+
 # --- Reading format 1 (engine 1.0) -----------------------------------------------------------------------------
 
 PRESET_KEYS = ("window_s", "step_s", "max_lag_s", "smooth_s")
@@ -350,10 +376,7 @@ def _from_format_1(data: Mapping) -> dict:
         sync["alpha"] = alpha
         sync["beyond_chance"] = synchrony_rules.beyond_chance(sync["p_value"], alpha)
         sync["follow_delay_s"] = follow_delay(sync["leader"], sync["best_lag_s"])
-        sync["windows"] = [
-            {**w, "strength": window_strength(w["peak_z"], sync["surrogate_mean_z"], sync["surrogate_sd_z"])}
-            for w in sync["windows"]
-        ]
+        sync["windows"] = [{**w, "strength": "none"} for w in sync["windows"]]  # decided again on reading
         parameters = {
             "preset": stored["preset"],
             **{key: stored[key] for key in PRESET_KEYS},

@@ -341,9 +341,11 @@ def lead_follow(
 
 @dataclass(frozen=True)
 class SurrogateTest:
-    """Result of :func:`surrogate_test`. ``values`` are the surrogates' ``overall_z``; ``window_peak_mean`` and
-    ``window_peak_sd`` the mean and standard deviation over surrogates of each window's highest z (for judging
-    single windows)."""
+    """Result of :func:`surrogate_test`. ``values`` are the surrogates' ``overall_z``. For judging single
+    windows: ``window_peaks`` (surrogates x windows), each window's highest z over lags in surrogates made by
+    turning b round in time (circular shifts, :func:`window_shifts`; the segment shuffles when the series is too
+    short for shifts), and ``window_peak_mean`` / ``window_peak_sd`` their mean and standard deviation per
+    window."""
 
     observed: float
     mean: float
@@ -356,6 +358,7 @@ class SurrogateTest:
     values: np.ndarray = field(repr=False)
     window_peak_mean: np.ndarray = field(repr=False)
     window_peak_sd: np.ndarray = field(repr=False)
+    window_peaks: np.ndarray = field(repr=False, default_factory=lambda: np.zeros((0, 0)))  # (n, windows)
 
 
 def segment_shuffles(n_samples: int, segment: int, n: int, rng: np.random.Generator) -> np.ndarray:
@@ -373,6 +376,16 @@ def segment_shuffles(n_samples: int, segment: int, n: int, rng: np.random.Genera
                 break
         orders[i] = order
     return np.stack([np.concatenate([pieces[j] for j in order]) for order in orders]) if k else np.zeros((n, 0), int)
+
+
+def window_shifts(n_samples: int, window: int, lag: int, n: int) -> np.ndarray:
+    """``n`` circular shifts (samples) of b for judging single windows, evenly spread from ``window + lag`` to
+    ``n_samples - window - lag`` so that no window of a meets b's own stretch of that window (within the lag
+    range); none when the series is too short for that (then windows are judged on the segment shuffles)."""
+    lo, hi = window + lag, n_samples - window - lag
+    if n <= 0 or hi < lo:
+        return np.zeros(0, dtype=np.int64)
+    return np.unique(np.round(np.linspace(lo, hi, n)).astype(np.int64))
 
 
 def _segment_length(n_samples: int, window: int, lag: int, segment_s: float | None, rate: float) -> int:
@@ -425,6 +438,17 @@ def surrogate_test(
         values[first : first + count] = overall_z(z) if starts.size else np.nan
         finite = np.isfinite(z).any(axis=2)
         peaks[first : first + count] = np.where(finite, np.nanmax(np.where(np.isfinite(z), z, -np.inf), axis=2), np.nan)
+    shifts = window_shifts(a.size, window, lag, n)
+    if shifts.size and starts.size:
+        peaks = np.empty((shifts.size, starts.size))
+        for first in range(0, shifts.size, batch):
+            chunk = shifts[first : first + batch]
+            shifted = np.stack([np.roll(b, int(d)) for d in chunk])
+            z = _table(a, shifted, window, starts, lag)
+            finite = np.isfinite(z).any(axis=2)
+            peaks[first : first + chunk.size] = np.where(
+                finite, np.nanmax(np.where(np.isfinite(z), z, -np.inf), axis=2), np.nan
+            )
     usable = values[np.isfinite(values)]
     mean = float(usable.mean()) if usable.size else math.nan
     sd = float(usable.std(ddof=1)) if usable.size > 1 else math.nan
@@ -445,7 +469,69 @@ def surrogate_test(
         values=values,
         window_peak_mean=_nanmean(peaks, axis=0) if n else np.full(starts.size, np.nan),
         window_peak_sd=_nanstd(peaks, axis=0),
+        window_peaks=peaks,
     )
+
+
+@dataclass(frozen=True)
+class WindowChance:
+    """How each window's strongest synchrony compares with the same window in the surrogates (see
+    :func:`window_chance`). Arrays with one value per window, NaN where it cannot be told."""
+
+    peak_z: np.ndarray
+    mean: np.ndarray
+    sd: np.ndarray
+    score: np.ndarray
+    p_value: np.ndarray
+    adjusted_p_value: np.ndarray
+
+
+def window_peaks(cc: CrossCorrelation) -> tuple[np.ndarray, np.ndarray]:
+    """Each window's highest z over lags and the lag (seconds) where it is (the first on ties); NaN for a window
+    with no defined value."""
+    z = cc.z
+    finite = np.isfinite(z)
+    rows = finite.any(axis=1)
+    best = np.argmax(np.where(finite, z, -np.inf), axis=1) if z.size else np.zeros(z.shape[0], dtype=np.int64)
+    peak = np.where(rows, z[np.arange(z.shape[0]), best] if z.size else np.nan, np.nan)
+    lag = np.where(rows, cc.lags_s[best] if z.size else np.nan, np.nan)
+    return peak.astype(np.float64), lag.astype(np.float64)
+
+
+def window_chance(peak_z, chance: SurrogateTest) -> WindowChance:
+    """Each window against a surrogate distribution *for that window*: the highest z over lags of the same
+    window in each surrogate (b segment-shuffled, see :func:`surrogate_test`).
+
+    * ``score``: ``(peak - mean) / sd`` of the window's surrogate peaks;
+    * ``p_value``: ``(count(surrogate peak >= peak) + 1) / (n + 1)`` for that window alone;
+    * ``adjusted_p_value``: the same against the *highest score over all windows* of each surrogate (a
+      single-step max-statistic correction: a window is beyond chance at ``alpha`` only if its score beats what
+      the best window of a chance pairing reaches in all but ``alpha`` of the surrogates). This controls the
+      chance of calling any window of a session in step when none is (family-wise error), however many windows.
+    """
+    peak = np.asarray(peak_z, dtype=np.float64)
+    mean = np.asarray(chance.window_peak_mean, dtype=np.float64)
+    sd = np.asarray(chance.window_peak_sd, dtype=np.float64)
+    surrogate = np.asarray(chance.window_peaks, dtype=np.float64)
+    usable = np.isfinite(mean) & np.isfinite(sd) & (sd > 0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        score = np.where(usable & np.isfinite(peak), (peak - mean) / np.where(usable, sd, 1.0), np.nan)
+        surrogate_score = np.where(usable[None, :], (surrogate - mean) / np.where(usable, sd, 1.0), np.nan)
+    n_valid = np.isfinite(surrogate).sum(axis=0)
+    beaten = (np.where(np.isfinite(surrogate), surrogate, -np.inf) >= peak[None, :]).sum(axis=0)
+    p = np.where(np.isfinite(peak) & (n_valid > 0), (beaten + 1) / (n_valid + 1), np.nan)
+    finite_scores = np.isfinite(surrogate_score)
+    best = np.where(
+        finite_scores.any(axis=1), np.max(np.where(finite_scores, surrogate_score, -np.inf), axis=1), np.nan
+    )
+    best = best[np.isfinite(best)]
+    adjusted = np.array(
+        [
+            (np.sum(best >= value) + 1) / (best.size + 1) if math.isfinite(value) and best.size else math.nan
+            for value in score
+        ]
+    )
+    return WindowChance(peak_z=peak, mean=mean, sd=sd, score=score, p_value=p, adjusted_p_value=adjusted)
 
 
 def _nanstd(values: np.ndarray, axis: int) -> np.ndarray:
