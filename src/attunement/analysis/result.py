@@ -26,7 +26,9 @@ from typing import Any
 from attunement.analysis import synchrony as synchrony_rules
 from attunement.analysis import vocal as vocal_rules
 
-FORMAT = 2  # the shape written by to_json; format 1 is what engine 1.0 wrote (no "format" key)
+# The shape written by to_json; format 1 is what engine 1.0 wrote (no "format" key), format 2 engine 1.1's (windows
+# without their own comparison with chance).
+FORMAT = 3
 
 LEARNER, PARTNER, NEITHER = "learner", "partner", "neither"
 SPEAKERS = (LEARNER, PARTNER)
@@ -304,14 +306,15 @@ class AnalysisResult:
             raise UnreadableResult("not a JSON object")
         shape = data.get("format")
         if shape is None and str(data.get("engine_version", "")).startswith("1.0."):
-            data, shape = _from_format_1(data), FORMAT
+            data, shape = _from_format_1(data), 2
+        if shape == 2:
+            data, shape = _from_format_2(data), FORMAT
         if shape != FORMAT:
             raise UnreadableResult(f"unknown format {shape!r}")
         try:
-            loaded = _load(cls, {k: v for k, v in data.items() if k != "format"})
+            return _load(cls, {k: v for k, v in data.items() if k != "format"})
         except (KeyError, TypeError, ValueError) as error:
             raise UnreadableResult(str(error)) from error
-        return _with_todays_window_strengths(loaded)
 
     def corrected_segments(self, corrections: Mapping) -> tuple[Sound, ...]:
         """The sounds with a reviewer's corrections of who made them (``{index: speaker}``, index as a number
@@ -349,17 +352,16 @@ class AnalysisResult:
         )
 
 
-def _with_todays_window_strengths(loaded: AnalysisResult) -> AnalysisResult:
-    """Each window's strength decided again by today's rule from its stored figures: runs of engines 1.0 and 1.1
-    compared every window with the spread of the surrogates' whole-video mean, which called nearly every window
-    "high"; they did not keep what today's rule needs, so their windows read as "none" (measure again)."""
-    sync = loaded.synchrony
-    windows = tuple(
-        replace(w, strength=window_strength(w.p_value, w.adjusted_p_value, sync.alpha)) for w in sync.windows
-    )
-    if windows == sync.windows:
-        return loaded
-    return replace(loaded, synchrony=replace(sync, windows=windows))
+def _from_format_2(data: Mapping) -> dict:
+    """Format 2 (engine 1.1) as format 3. Engine 1.1 compared every window with the spread of the surrogates'
+    whole-video mean, which called nearly every window "high", and did not keep what today's rule
+    (:func:`window_strength`) needs; so its windows read as "none" (cannot be told: measure again)."""
+    try:
+        sync = dict(data["synchrony"])
+        sync["windows"] = [{**w, "strength": window_strength(None, None)} for w in sync["windows"]]
+    except (KeyError, TypeError, AttributeError, ValueError) as error:
+        raise UnreadableResult(f"format 2: {error}") from error
+    return {**data, "synchrony": sync}
 
 
 # --- Reading format 1 (engine 1.0) -----------------------------------------------------------------------------
@@ -376,7 +378,7 @@ def _from_format_1(data: Mapping) -> dict:
         sync["alpha"] = alpha
         sync["beyond_chance"] = synchrony_rules.beyond_chance(sync["p_value"], alpha)
         sync["follow_delay_s"] = follow_delay(sync["leader"], sync["best_lag_s"])
-        sync["windows"] = [{**w, "strength": "none"} for w in sync["windows"]]  # decided again on reading
+        sync["windows"] = [dict(w) for w in sync["windows"]]  # their strength: see _from_format_2
         parameters = {
             "preset": stored["preset"],
             **{key: stored[key] for key in PRESET_KEYS},
