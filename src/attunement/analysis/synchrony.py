@@ -23,6 +23,11 @@ Conventions (those of motion energy analysis, MEA, and the R package rMEA, unles
 * **Chance** (:func:`surrogate_test`): ``b`` is cut into segments (window length by default) that are shuffled so
   that none stays in place, ``n`` times with a fixed seed, and ``overall_z`` recomputed for each. Effect size
   ``(observed - mean) / sd`` of the surrogates; p-value ``(count(surrogate >= observed) + 1) / (n + 1)``.
+* **Single windows** (:func:`window_chance`): each window's highest z against the same window in surrogates made
+  by turning b round in time (:func:`window_shifts`), with a p-value per window and one adjusted for the number
+  of windows (maximum statistic).
+* **Published conventions**: rMEA 1.3.0 (:func:`rmea_smooth`, ``cross_correlation(..., convention="rmea")``,
+  :func:`rmea_results`, :func:`rmea_shuffle`) and SUSY (:func:`susy`), at the end of this module.
 
 The input series must be finite (no NaN or infinity) and sampled evenly at ``rate`` samples a second.
 """
