@@ -23,14 +23,25 @@ def reference(name: str) -> Path:
 def videos(tmp_path_factory):
     """Lazily made videos, by name: ``learner_leads`` (the right square repeats the left one's on/off pattern 1.0 s
     later, with alternating 600 Hz / 300 Hz tones), ``partner_leads`` (the left one repeats the right one's 1.0 s
-    later), and ``independent-N`` (independent random patterns, seed N, no sound)."""
+    later), ``independent-N`` (independent random patterns, seed N, no sound) and ``half_copying`` (180 s: the
+    right square copies the left one 1.0 s later for the first 90 s, then moves independently; no sound)."""
     folder = tmp_path_factory.mktemp("analysis-videos")
     made = {}
 
     def get(name: str) -> dict:
         if name not in made:
             n = SECONDS * FPS
-            if name.startswith("independent-"):
+            if name == "half_copying":
+                # Three minutes: the right square repeats the left one's pattern 1.0 s later for the first half,
+                # then moves on its own (an independent pattern) for the second half. No sound.
+                n = 2 * SECONDS * FPS
+                rng = np.random.default_rng(21)
+                left, own = on_off_pattern(n, FPS, rng), on_off_pattern(n, FPS, rng)
+                right = delayed(left, FPS)
+                right[n // 2 :] = own[n // 2 :]
+                tones = []
+                path = write_video(folder / f"{name}.mp4", left=left, right=right, audio=False, seed=21)
+            elif name.startswith("independent-"):
                 seed = int(name.split("-")[1])
                 rng = np.random.default_rng(seed)
                 left, right = on_off_pattern(n, FPS, rng), on_off_pattern(n, FPS, rng)

@@ -103,14 +103,33 @@ def test_whoever_led_the_other_followed_after_a_positive_delay():
     assert AnalysisResult.from_json(old).synchrony.follow_delay_s is None
 
 
-def test_window_strength_is_measured_against_the_surrogates():
+def test_window_strength_is_measured_against_the_same_window_in_the_surrogates():
+    from attunement.analysis.result import window_strength
+
+    assert window_strength(0.01, 0.03) == "high"  # beyond chance even allowing for the number of windows
+    assert window_strength(0.01, 0.2) == "mid"  # beyond chance for this window alone
+    assert window_strength(0.3, 1.0) == "low"
+    assert window_strength(None, None) == "none"
+
+
+def test_runs_of_engines_1_0_and_1_1_read_without_the_strengths_they_got_wrong(analysed):
+    """Engines 1.0 and 1.1 compared each window with the spread of the surrogates' whole-video mean (nearly every
+    window "high"); their runs are still read, everything as stored but each window's strength: "none"."""
     old = stored_1_0()
     old["synchrony"].update(surrogate_mean_z=0.2, surrogate_sd_z=0.1)
-    windows = old["synchrony"]["windows"]
-    for window, peak in zip(windows, (0.45, 0.3, 0.25, None), strict=False):
-        window["peak_z"] = peak
-    strengths = [w.strength for w in AnalysisResult.from_json(old).synchrony.windows]
-    assert strengths[: min(4, len(windows))] == ["high", "mid", "low", "none"][: len(windows)]
+    assert {w.strength for w in AnalysisResult.from_json(old).synchrony.windows} == {"none"}
+    new = analysed("learner_leads")
+    stored_1_1 = json.loads(json.dumps(new.to_json()))
+    stored_1_1.update(format=2, engine_version="1.1.0")
+    for window in stored_1_1["synchrony"]["windows"]:
+        for key in ("chance_mean_z", "chance_sd_z", "score", "p_value", "adjusted_p_value"):
+            del window[key]
+        window["strength"] = "high"
+    read = AnalysisResult.from_json(stored_1_1)
+    assert {w.strength for w in read.synchrony.windows} == {"none"}
+    assert [w.peak_z for w in read.synchrony.windows] == [w.peak_z for w in new.synchrony.windows]
+    assert read.moments == new.moments and read.vocal == new.vocal and read.synchrony.p_value == new.synchrony.p_value
+    assert AnalysisResult.from_json(read.to_json()) == read  # stored again in today's format
 
 
 # --- What cannot be read ----------------------------------------------------------------------------------------

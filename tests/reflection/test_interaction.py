@@ -67,6 +67,8 @@ def test_a_video_is_measured_once_it_plays_and_the_page_says_who_led(world, clie
     assert "Mina led" in shown and "Moments to watch first" in shown
     assert "the partner following Mina by 1.0 s" in shown
     assert 'class="tc-window' in shown and "data-seek=" in shown  # the time course jumps the video
+    assert "tc-window tc-high" in shown and "even counting how many stretches were looked at" in shown
+    assert "measured by an older version" not in shown
 
     session = " ".join(
         client.get(reverse("practice:session", args=[world.mine.pk, video.session_id])).content.decode().split()
@@ -202,3 +204,18 @@ def test_the_trend_chart_puts_each_point_on_its_own_session_and_labels_both_scal
     assert [t["label"] for t in chart["synchrony_scale"]] == ["0", "0.8"]
     assert [t["label"] for t in chart["voice_scale"]] == ["0%", "100%"]
     assert chart["voice_path"].count("L") == 1  # two sessions with a share of the voice, joined by one line
+
+
+def test_an_older_run_s_strip_says_to_measure_again():
+    """Runs of engines before 1.2 did not compare each window with chance on its own: their strip is left pale and
+    the legend says so."""
+    import json
+    from pathlib import Path
+
+    from attunement.analysis.result import AnalysisResult
+    from attunement.interaction.analysis_chart import time_course
+
+    stored = json.loads((Path(__file__).parents[1] / "analysis" / "data" / "stored-engine-1.0.0.json").read_text())
+    old = AnalysisResult.from_json(stored)
+    chart = time_course(old, old.vocal.segments)
+    assert chart["windows_judged"] is False and {w["strength"] for w in chart["windows"]} == {"none"}

@@ -20,4 +20,5 @@ Every time in the results is in seconds from the first picture of the video (the
 by :func:`attunement.media.make_proxy`), so a moment found here is the same moment when watching.
 """
 
-ENGINE_VERSION = "1.1.0"  # 1.1: the result carries its decisions (format 2 of analysis.result)
+ENGINE_VERSION = "1.2.0"  # 1.1: the result carries its decisions (format 2 of analysis.result); 1.2: each window
+# is compared with the same window in the surrogates, and moments in step allow for the number of windows

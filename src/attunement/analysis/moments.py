@@ -5,7 +5,11 @@ unit, standard deviations above what is typical:
 
 * **movement in step**: a window's highest z (over lags) compared with the same window's highest z in the
   shuffled surrogates of :func:`attunement.analysis.synchrony.surrogate_test`,
-  ``(peak z - surrogate mean) / surrogate sd``;
+  ``(peak z - surrogate mean) / surrogate sd`` (:func:`attunement.analysis.synchrony.window_chance`). Because a
+  session has many windows, one of them is bound to stand out by luck now and then; so a window is offered only
+  when its p-value *adjusted for the number of windows* is at most ``alpha`` (0.05): its score must beat the best
+  window of a chance pairing (each surrogate's highest score over all its windows) in at least 95% of the
+  surrogates. With independent movement, the chance that any window at all is offered is then at most about 5%;
 * **a burst of turn-taking**: the number of exchanges (speaker changes within the turn gap) in the window compared
   with all the session's windows, ``(count - mean) / sd``; only windows with at least ``min_exchanges``.
 
@@ -37,14 +41,17 @@ def synchrony_candidates(
     window_s: float,
     peak_z: Sequence[float],
     peak_lag_s: Sequence[float],
-    surrogate_mean: Sequence[float],
-    surrogate_sd: Sequence[float],
+    score: Sequence[float],
+    adjusted_p_value: Sequence[float],
+    *,
+    alpha: float = 0.05,
 ) -> list[dict]:
-    """One candidate per window with a defined peak and surrogate spread: start, end, score and words. Lags are
-    in seconds, positive when the partner (b) follows the learner (a)."""
+    """One candidate per window beyond chance allowing for the number of windows (``adjusted_p_value`` at most
+    ``alpha``): start, end, score and words. Lags are in seconds, positive when the partner (b) follows the
+    learner (a)."""
     out = []
-    for start, peak, lag, mean, sd in zip(starts_s, peak_z, peak_lag_s, surrogate_mean, surrogate_sd, strict=True):
-        if not all(math.isfinite(v) for v in (peak, mean, sd)) or sd <= 0:
+    for start, peak, lag, value, p in zip(starts_s, peak_z, peak_lag_s, score, adjusted_p_value, strict=True):
+        if not all(v is not None and math.isfinite(v) for v in (peak, value, p)) or p > alpha:
             continue
         out.append(
             {
@@ -53,7 +60,7 @@ def synchrony_candidates(
                 "kind": "synchrony",
                 "why": "movement in step",
                 "detail": f"movement in step (peak z {peak:.2f}, {_lag_words(lag)})",
-                "score": float((peak - mean) / sd),
+                "score": float(value),
             }
         )
     return out

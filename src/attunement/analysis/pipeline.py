@@ -363,22 +363,26 @@ def analyse(
     settings = synchrony.PRESETS[preset]
     sync = synchrony.synchrony(learner, partner, rate=RATE, surrogates=surrogates, seed=seed, **settings)
     table = sync.table
+    alpha = sync.parameters["alpha"]
+    peak_z, peak_lag = synchrony.window_peaks(table)
+    chance = synchrony.window_chance(peak_z, sync.chance)
     windows = []
-    peak_z, peak_lag = [], []
     for i, start in enumerate(table.starts_s):
-        row = table.z[i]
-        finite = np.isfinite(row)
-        best = int(np.argmax(np.where(finite, row, -np.inf))) if finite.any() else None
-        peak_z.append(float(row[best]) if best is not None else math.nan)
-        peak_lag.append(float(table.lags_s[best]) if best is not None else math.nan)
+        p_window, p_adjusted = _number(chance.p_value[i]), _number(chance.adjusted_p_value[i])
         windows.append(
-            {
-                "start_s": _number(start, 3),
-                "end_s": _number(start + table.window_s, 3),
-                "peak_z": _number(peak_z[-1]),
-                "peak_lag_s": _number(peak_lag[-1], 3),
-                "lag0_z": _number(row[table.lag0]),
-            }
+            result.Window(
+                start_s=_number(start, 3),
+                end_s=_number(start + table.window_s, 3),
+                peak_z=_number(peak_z[i]),
+                peak_lag_s=_number(peak_lag[i], 3),
+                lag0_z=_number(table.z[i, table.lag0]),
+                strength=result.window_strength(p_window, p_adjusted, alpha),
+                chance_mean_z=_number(chance.mean[i]),
+                chance_sd_z=_number(chance.sd[i]),
+                score=_number(chance.score[i], 3),
+                p_value=p_window,
+                adjusted_p_value=p_adjusted,
+            )
         )
 
     vocal_result, exchange_times = _vocal(decoded["sound"], origin, duration, learner_voice, turn_gap_s)
@@ -387,8 +391,9 @@ def analyse(
         table.window_s,
         peak_z,
         peak_lag,
-        sync.chance.window_peak_mean,
-        sync.chance.window_peak_sd,
+        chance.score,
+        chance.adjusted_p_value,
+        alpha=alpha,
     ) + moments.exchange_candidates(
         exchange_times,
         duration_s=duration,
@@ -403,7 +408,6 @@ def analyse(
     leader = {"a": result.LEARNER, "b": result.PARTNER}.get(sync.leader, result.NEITHER)
     best_lag_s = _number(sync.summary.best_lag_s, 3)
     p_value = _number(sync.chance.p_value)
-    alpha = sync.parameters["alpha"]
     analysed = result.AnalysisResult(
         engine_version=ENGINE_VERSION,
         video=result.VideoInfo(
@@ -448,10 +452,7 @@ def analyse(
             windows_valid=sync.summary.valid_windows,
             lags_s=tuple(_number(v, 3) for v in table.lags_s),
             profile_z=tuple(_number(v) for v in sync.summary.profile),
-            windows=tuple(
-                result.Window(**w, strength=result.window_strength(w["peak_z"], chance_mean, chance_sd))
-                for w in windows
-            ),
+            windows=tuple(windows),
         ),
         vocal=vocal_result,
         moments=tuple(
@@ -490,8 +491,11 @@ def analyse(
                     "min_separation_octaves": vocal.ATTRIBUTION_DEFAULTS["min_separation_octaves"],
                     "turn_gap_s": turn_gap_s,
                 },
+                "windows": "each window's peak z against the same window's peaks in the surrogates; p-values "
+                "adjusted for the number of windows by the maximum score over windows in each surrogate",
                 "moments": {
                     "top": top_moments,
+                    "movement_in_step": "windows whose p-value adjusted for the number of windows is at most alpha",
                     "min_score": moments.MIN_SCORE,
                     "min_exchanges": moments.MIN_EXCHANGES,
                 },

@@ -26,13 +26,15 @@ from typing import Any
 from attunement.analysis import synchrony as synchrony_rules
 from attunement.analysis import vocal as vocal_rules
 
-FORMAT = 2  # the shape written by to_json; format 1 is what engine 1.0 wrote (no "format" key)
+# The shape written by to_json; format 1 is what engine 1.0 wrote (no "format" key), format 2 engine 1.1's (windows
+# without their own comparison with chance).
+FORMAT = 3
 
 LEARNER, PARTNER, NEITHER = "learner", "partner", "neither"
 SPEAKERS = (LEARNER, PARTNER)
 
-# How far a window's strongest synchrony stands above the surrogates' typical window, in their spreads.
-STRENGTH_HIGH, STRENGTH_MID = 2.0, 1.0
+# A window is "high" when beyond chance even allowing for the number of windows, "mid" when beyond chance for that
+# window alone (which, among many windows, can be luck), "low" otherwise.
 
 
 class UnreadableResult(ValueError):
@@ -49,13 +51,17 @@ class UnreadableResult(ValueError):
 # --- The rules, each once --------------------------------------------------------------------------------------
 
 
-def window_strength(peak_z: float | None, chance_mean: float | None, chance_sd: float | None) -> str:
-    """How a window's strongest synchrony compares with chance: ``"high"`` (two spreads or more above the
-    surrogates' typical window), ``"mid"`` (one or more), ``"low"``, or ``"none"`` when it cannot be told."""
-    if peak_z is None or chance_mean is None or not chance_sd:
+def window_strength(p_value: float | None, adjusted_p_value: float | None, alpha: float = synchrony_rules.ALPHA) -> str:
+    """How a window's strongest synchrony compares with the same window in the surrogates
+    (:func:`attunement.analysis.synchrony.window_chance`): ``"high"`` when its p-value adjusted for the number of
+    windows is at most ``alpha``, ``"mid"`` when its own p-value is, ``"low"`` otherwise, and ``"none"`` when it
+    cannot be told (no defined value, or a run measured before engine 1.2, which did not keep each window's
+    comparison with chance)."""
+    if p_value is None:
         return "none"
-    score = (peak_z - chance_mean) / chance_sd
-    return "high" if score >= STRENGTH_HIGH else ("mid" if score >= STRENGTH_MID else "low")
+    if adjusted_p_value is not None and adjusted_p_value <= alpha:
+        return "high"
+    return "mid" if p_value <= alpha else "low"
 
 
 def follow_delay(leader: str, best_lag_s: float | None) -> float | None:
@@ -126,7 +132,15 @@ class Window:
     peak_z: float | None
     peak_lag_s: float | None
     lag0_z: float | None
-    strength: str  # window_strength
+    strength: str  # window_strength(p_value, adjusted_p_value)
+    # The same window in the surrogates (engine 1.2 on; None before, or where undefined): the mean and spread of
+    # their peaks, the score (peak - mean) / spread, the window's own p-value and the one adjusted for the number
+    # of windows (max-statistic over windows).
+    chance_mean_z: float | None = None
+    chance_sd_z: float | None = None
+    score: float | None = None
+    p_value: float | None = None
+    adjusted_p_value: float | None = None
 
 
 @dataclass(frozen=True)
@@ -292,7 +306,9 @@ class AnalysisResult:
             raise UnreadableResult("not a JSON object")
         shape = data.get("format")
         if shape is None and str(data.get("engine_version", "")).startswith("1.0."):
-            data, shape = _from_format_1(data), FORMAT
+            data, shape = _from_format_1(data), 2
+        if shape == 2:
+            data, shape = _from_format_2(data), FORMAT
         if shape != FORMAT:
             raise UnreadableResult(f"unknown format {shape!r}")
         try:
@@ -336,6 +352,18 @@ class AnalysisResult:
         )
 
 
+def _from_format_2(data: Mapping) -> dict:
+    """Format 2 (engine 1.1) as format 3. Engine 1.1 compared every window with the spread of the surrogates'
+    whole-video mean, which called nearly every window "high", and did not keep what today's rule
+    (:func:`window_strength`) needs; so its windows read as "none" (cannot be told: measure again)."""
+    try:
+        sync = dict(data["synchrony"])
+        sync["windows"] = [{**w, "strength": window_strength(None, None)} for w in sync["windows"]]
+    except (KeyError, TypeError, AttributeError, ValueError) as error:
+        raise UnreadableResult(f"format 2: {error}") from error
+    return {**data, "synchrony": sync}
+
+
 # --- Reading format 1 (engine 1.0) -----------------------------------------------------------------------------
 
 PRESET_KEYS = ("window_s", "step_s", "max_lag_s", "smooth_s")
@@ -350,10 +378,7 @@ def _from_format_1(data: Mapping) -> dict:
         sync["alpha"] = alpha
         sync["beyond_chance"] = synchrony_rules.beyond_chance(sync["p_value"], alpha)
         sync["follow_delay_s"] = follow_delay(sync["leader"], sync["best_lag_s"])
-        sync["windows"] = [
-            {**w, "strength": window_strength(w["peak_z"], sync["surrogate_mean_z"], sync["surrogate_sd_z"])}
-            for w in sync["windows"]
-        ]
+        sync["windows"] = [dict(w) for w in sync["windows"]]  # their strength: see _from_format_2
         parameters = {
             "preset": stored["preset"],
             **{key: stored[key] for key in PRESET_KEYS},

@@ -23,6 +23,11 @@ Conventions (those of motion energy analysis, MEA, and the R package rMEA, unles
 * **Chance** (:func:`surrogate_test`): ``b`` is cut into segments (window length by default) that are shuffled so
   that none stays in place, ``n`` times with a fixed seed, and ``overall_z`` recomputed for each. Effect size
   ``(observed - mean) / sd`` of the surrogates; p-value ``(count(surrogate >= observed) + 1) / (n + 1)``.
+* **Single windows** (:func:`window_chance`): each window's highest z against the same window in surrogates made
+  by turning b round in time (:func:`window_shifts`), with a p-value per window and one adjusted for the number
+  of windows (maximum statistic).
+* **Published conventions**: rMEA 1.3.0 (:func:`rmea_smooth`, ``cross_correlation(..., convention="rmea")``,
+  :func:`rmea_results`, :func:`rmea_shuffle`) and SUSY (:func:`susy`), at the end of this module.
 
 The input series must be finite (no NaN or infinity) and sampled evenly at ``rate`` samples a second.
 """
@@ -93,6 +98,8 @@ class CrossCorrelation:
     window_s: float
     step_s: float
     rate: float
+    convention: str = "window"  # "window" (this module's) or "rmea" (rMEA 1.3.0's MEAccf)
+    absolute: bool = False  # rMEA's ABS: |z| after the transform
 
     @property
     def ends_s(self) -> np.ndarray:
@@ -190,8 +197,22 @@ def _table(a: np.ndarray, bs: np.ndarray, window: int, starts: np.ndarray, lag: 
     return out
 
 
-def cross_correlation(a, b, *, rate: float, window_s: float, step_s: float, max_lag_s: float) -> CrossCorrelation:
+def cross_correlation(
+    a,
+    b,
+    *,
+    rate: float,
+    window_s: float,
+    step_s: float,
+    max_lag_s: float,
+    convention: str = "window",
+    absolute: bool = False,
+) -> CrossCorrelation:
     """Windowed lagged cross-correlation of two evenly sampled series, as Fisher z.
+
+    ``convention="rmea"`` gives rMEA 1.3.0's ``MEAccf`` instead, with the same arguments (``winSec``,
+    ``incSec``, ``lagSec``), ``absolute`` being its ``ABS``: see :func:`rmea_cross_correlation`. The rest of this
+    text is about the default convention, ``"window"``.
 
     ``a`` and ``b``: finite numbers, the same length, ``rate`` samples a second (no smoothing is done here: see
     :func:`smooth`). Windows of ``window_s`` seconds every ``step_s`` seconds; lags from ``-max_lag_s`` to
@@ -202,6 +223,14 @@ def cross_correlation(a, b, *, rate: float, window_s: float, step_s: float, max_
     leads by that many seconds). NaN for a window in which either series is constant, or a lag at which either
     lagged part is. Returns a :class:`CrossCorrelation`.
     """
+    if convention == "rmea":
+        return rmea_cross_correlation(
+            a, b, rate=rate, window_s=window_s, step_s=step_s, max_lag_s=max_lag_s, absolute=absolute
+        )
+    if convention != "window":
+        raise ValueError('convention must be "window" or "rmea"')
+    if absolute:
+        raise ValueError("absolute values are only offered with the rMEA convention")
     a, b = _finite_1d(a, "a"), _finite_1d(b, "b")
     if a.size != b.size:
         raise ValueError("a and b must have the same length")
@@ -317,9 +346,11 @@ def lead_follow(
 
 @dataclass(frozen=True)
 class SurrogateTest:
-    """Result of :func:`surrogate_test`. ``values`` are the surrogates' ``overall_z``; ``window_peak_mean`` and
-    ``window_peak_sd`` the mean and standard deviation over surrogates of each window's highest z (for judging
-    single windows)."""
+    """Result of :func:`surrogate_test`. ``values`` are the surrogates' ``overall_z``. For judging single
+    windows: ``window_peaks`` (surrogates x windows), each window's highest z over lags in surrogates made by
+    turning b round in time (circular shifts, :func:`window_shifts`; the segment shuffles when the series is too
+    short for shifts), and ``window_peak_mean`` / ``window_peak_sd`` their mean and standard deviation per
+    window."""
 
     observed: float
     mean: float
@@ -332,6 +363,7 @@ class SurrogateTest:
     values: np.ndarray = field(repr=False)
     window_peak_mean: np.ndarray = field(repr=False)
     window_peak_sd: np.ndarray = field(repr=False)
+    window_peaks: np.ndarray = field(repr=False, default_factory=lambda: np.zeros((0, 0)))  # (n, windows)
 
 
 def segment_shuffles(n_samples: int, segment: int, n: int, rng: np.random.Generator) -> np.ndarray:
@@ -349,6 +381,16 @@ def segment_shuffles(n_samples: int, segment: int, n: int, rng: np.random.Genera
                 break
         orders[i] = order
     return np.stack([np.concatenate([pieces[j] for j in order]) for order in orders]) if k else np.zeros((n, 0), int)
+
+
+def window_shifts(n_samples: int, window: int, lag: int, n: int) -> np.ndarray:
+    """``n`` circular shifts (samples) of b for judging single windows, evenly spread from ``window + lag`` to
+    ``n_samples - window - lag`` so that no window of a meets b's own stretch of that window (within the lag
+    range); none when the series is too short for that (then windows are judged on the segment shuffles)."""
+    lo, hi = window + lag, n_samples - window - lag
+    if n <= 0 or hi < lo:
+        return np.zeros(0, dtype=np.int64)
+    return np.unique(np.round(np.linspace(lo, hi, n)).astype(np.int64))
 
 
 def _segment_length(n_samples: int, window: int, lag: int, segment_s: float | None, rate: float) -> int:
@@ -401,6 +443,17 @@ def surrogate_test(
         values[first : first + count] = overall_z(z) if starts.size else np.nan
         finite = np.isfinite(z).any(axis=2)
         peaks[first : first + count] = np.where(finite, np.nanmax(np.where(np.isfinite(z), z, -np.inf), axis=2), np.nan)
+    shifts = window_shifts(a.size, window, lag, n)
+    if shifts.size and starts.size:
+        peaks = np.empty((shifts.size, starts.size))
+        for first in range(0, shifts.size, batch):
+            chunk = shifts[first : first + batch]
+            shifted = np.stack([np.roll(b, int(d)) for d in chunk])
+            z = _table(a, shifted, window, starts, lag)
+            finite = np.isfinite(z).any(axis=2)
+            peaks[first : first + chunk.size] = np.where(
+                finite, np.nanmax(np.where(np.isfinite(z), z, -np.inf), axis=2), np.nan
+            )
     usable = values[np.isfinite(values)]
     mean = float(usable.mean()) if usable.size else math.nan
     sd = float(usable.std(ddof=1)) if usable.size > 1 else math.nan
@@ -421,7 +474,69 @@ def surrogate_test(
         values=values,
         window_peak_mean=_nanmean(peaks, axis=0) if n else np.full(starts.size, np.nan),
         window_peak_sd=_nanstd(peaks, axis=0),
+        window_peaks=peaks,
     )
+
+
+@dataclass(frozen=True)
+class WindowChance:
+    """How each window's strongest synchrony compares with the same window in the surrogates (see
+    :func:`window_chance`). Arrays with one value per window, NaN where it cannot be told."""
+
+    peak_z: np.ndarray
+    mean: np.ndarray
+    sd: np.ndarray
+    score: np.ndarray
+    p_value: np.ndarray
+    adjusted_p_value: np.ndarray
+
+
+def window_peaks(cc: CrossCorrelation) -> tuple[np.ndarray, np.ndarray]:
+    """Each window's highest z over lags and the lag (seconds) where it is (the first on ties); NaN for a window
+    with no defined value."""
+    z = cc.z
+    finite = np.isfinite(z)
+    rows = finite.any(axis=1)
+    best = np.argmax(np.where(finite, z, -np.inf), axis=1) if z.size else np.zeros(z.shape[0], dtype=np.int64)
+    peak = np.where(rows, z[np.arange(z.shape[0]), best] if z.size else np.nan, np.nan)
+    lag = np.where(rows, cc.lags_s[best] if z.size else np.nan, np.nan)
+    return peak.astype(np.float64), lag.astype(np.float64)
+
+
+def window_chance(peak_z, chance: SurrogateTest) -> WindowChance:
+    """Each window against a surrogate distribution *for that window*: the highest z over lags of the same
+    window in each surrogate (b segment-shuffled, see :func:`surrogate_test`).
+
+    * ``score``: ``(peak - mean) / sd`` of the window's surrogate peaks;
+    * ``p_value``: ``(count(surrogate peak >= peak) + 1) / (n + 1)`` for that window alone;
+    * ``adjusted_p_value``: the same against the *highest score over all windows* of each surrogate (a
+      single-step max-statistic correction: a window is beyond chance at ``alpha`` only if its score beats what
+      the best window of a chance pairing reaches in all but ``alpha`` of the surrogates). This controls the
+      chance of calling any window of a session in step when none is (family-wise error), however many windows.
+    """
+    peak = np.asarray(peak_z, dtype=np.float64)
+    mean = np.asarray(chance.window_peak_mean, dtype=np.float64)
+    sd = np.asarray(chance.window_peak_sd, dtype=np.float64)
+    surrogate = np.asarray(chance.window_peaks, dtype=np.float64)
+    usable = np.isfinite(mean) & np.isfinite(sd) & (sd > 0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        score = np.where(usable & np.isfinite(peak), (peak - mean) / np.where(usable, sd, 1.0), np.nan)
+        surrogate_score = np.where(usable[None, :], (surrogate - mean) / np.where(usable, sd, 1.0), np.nan)
+    n_valid = np.isfinite(surrogate).sum(axis=0)
+    beaten = (np.where(np.isfinite(surrogate), surrogate, -np.inf) >= peak[None, :]).sum(axis=0)
+    p = np.where(np.isfinite(peak) & (n_valid > 0), (beaten + 1) / (n_valid + 1), np.nan)
+    finite_scores = np.isfinite(surrogate_score)
+    best = np.where(
+        finite_scores.any(axis=1), np.max(np.where(finite_scores, surrogate_score, -np.inf), axis=1), np.nan
+    )
+    best = best[np.isfinite(best)]
+    adjusted = np.array(
+        [
+            (np.sum(best >= value) + 1) / (best.size + 1) if math.isfinite(value) and best.size else math.nan
+            for value in score
+        ]
+    )
+    return WindowChance(peak_z=peak, mean=mean, sd=sd, score=score, p_value=p, adjusted_p_value=adjusted)
 
 
 def _nanstd(values: np.ndarray, axis: int) -> np.ndarray:
@@ -492,3 +607,393 @@ def synchrony(
         "r_clip": R_CLIP,
     }
     return Synchrony(table, summary_, lead, chance, leader, reason, parameters)
+
+
+# --- The published conventions: rMEA 1.3.0 and SUSY ------------------------------------------------------------
+#
+# Written from the packages' documented behaviour and their R sources, to give the same numbers: rMEA's
+# MEAsmooth, MEAccf (with its ccfRes summaries) and shuffle; SUSY's susy. Their indices are 1-based in R and
+# 0-based here.
+
+R_FLT_EPSILON = 1.1920928955078125e-07  # R's `from:to` adds this before counting its steps
+RMEA_Z_CLIP = 10.0  # rMEA's fisher.r2z bounds z to ±10
+
+
+def _series_with_gaps(x, name: str) -> np.ndarray:
+    """A 1-D float series in which NaN marks a missing value (R's NA); infinities are refused."""
+    x = np.asarray(x, dtype=np.float64)
+    if x.ndim != 1:
+        raise ValueError(f"{name} must be a one-dimensional series")
+    if np.isinf(x).any():
+        raise ValueError(f"{name} must contain only finite numbers or NaN for missing values")
+    return x
+
+
+def rmea_smooth(x, rate: float, seconds: float = 0.5) -> np.ndarray:
+    """rMEA's ``MEAsmooth`` (its moving average "based on SAS proc expand") of one series, exactly.
+
+    With ``n = seconds * rate`` (12.5 at 25 Hz: not a whole number) and ``h = (n - 1) / 2``, the value at
+    sample ``t`` (1-based) is the sum of the samples R's ``x[i1:i2]`` reads, divided by ``n``, where
+    ``i1 = max(t - h, 1)`` and ``i2 = t + h``; R's ``:`` steps by 1 from ``i1`` and R drops the fraction of each
+    index, so at 25 Hz the window is ``t - 6 .. t + 5`` (12 samples) divided by 12.5. Near the start fewer samples
+    are summed (still divided by ``n``); where the window reaches past the end or over a missing value (NaN) the
+    sum is missing and set to 0; missing values stay missing. ``seconds * rate`` below 1 is refused.
+    """
+    x = _series_with_gaps(x, "x")
+    n = seconds * rate
+    if not n >= 1:
+        raise ValueError("the smoothing window must be at least one sample long")
+    size = x.size
+    if size == 0:
+        return x.copy()
+    half = (n - 1) / 2
+    t = np.arange(1, size + 1, dtype=np.float64)
+    first = np.maximum(t - half, 1.0)
+    last = t + half
+    count = np.floor(last - first + 1 + R_FLT_EPSILON).astype(np.int64)
+    lo = np.floor(first).astype(np.int64)  # 1-based indices lo .. lo + count - 1
+    hi = lo + count - 1
+    missing = np.isnan(x)
+    total = np.concatenate(([0.0], np.cumsum(np.where(missing, 0.0, x))))
+    gaps = np.concatenate(([0], np.cumsum(missing)))
+    inside = hi <= size
+    hi_c = np.minimum(hi, size)
+    sums = total[hi_c] - total[lo - 1]
+    holes = gaps[hi_c] - gaps[lo - 1]
+    out = np.where(inside & (holes == 0), sums / n, 0.0)
+    out[missing] = np.nan
+    return out
+
+
+def _whole_samples(seconds: float, rate: float, what: str) -> int:
+    samples = seconds * rate
+    whole = int(round(samples))
+    if abs(samples - whole) > 1e-9 or whole < 0:
+        raise ValueError(f"{what} must be a whole number of samples for the rMEA convention")
+    return whole
+
+
+def _rmea_geometry(n: int, rate: float, window_s: float, step_s: float, max_lag_s: float) -> tuple[int, int, int, int]:
+    """rMEA's window, increment, lag (samples) and number of windows ``ceil((N - W - L + 1) / inc)``."""
+    if rate <= 0 or window_s <= 0 or step_s <= 0 or max_lag_s < 0:
+        raise ValueError("rate, window_s and step_s must be above 0 and max_lag_s at least 0")
+    window = _whole_samples(window_s, rate, "The window")
+    step = _whole_samples(step_s, rate, "The step")
+    lag = _whole_samples(max_lag_s, rate, "The lag range")
+    if window < 1 or step < 1:
+        raise ValueError("The window and the step must be at least one sample")
+    windows = math.ceil((n - window - lag + 1) / step)
+    if windows <= 0:
+        raise ValueError("The series is too short for one whole window with its lags (rMEA stops here too)")
+    return window, step, lag, windows
+
+
+def _rows_against(fixed: np.ndarray, other: np.ndarray, window: int, count: int, offset: int) -> np.ndarray:
+    """Pearson r of ``fixed`` (W samples) with ``other[offset + j : offset + j + W]`` for j = 0..count-1, each NaN
+    where rMEA's MEAccf leaves the cell missing: the two vectors differ in fewer than 2 places (identical), or
+    either is constant. r is clamped to [-1, 1] as R's ``cor`` does. ``fixed`` and ``other`` have no NaN."""
+    out = np.full(count, np.nan)
+    if count == 0:
+        return out
+    part = other[offset : offset + count + window - 1]
+    if np.all(fixed == fixed[0]):
+        return out
+    # Constant rows, exactly: no change between neighbours inside the row.
+    changes = np.concatenate(([0], np.cumsum(part[1:] != part[:-1])))
+    constant = (changes[window - 1 : window - 1 + count] - changes[:count]) == 0
+    # Identical (or differing in one place): R's sum(x != y) < 2.
+    rows = np.lib.stride_tricks.sliding_window_view(part, window)
+    differing = (rows != fixed[None, :]).sum(axis=1)
+    fc = fixed - fixed.mean()
+    sff = float(fc @ fc)
+    centre = part.mean()
+    pc = part - centre
+    c1 = np.concatenate(([0.0], np.cumsum(pc)))
+    c2 = np.concatenate(([0.0], np.cumsum(pc * pc)))
+    s1 = c1[window : window + count] - c1[:count]
+    sgg = (c2[window : window + count] - c2[:count]) - s1 * s1 / window
+    # sum_t fc[t] * (g[t] - mean g) = sum_t fc[t] * pc[j + t] - (mean of pc over the row) * sum fc.
+    cross = np.correlate(pc, fc, mode="valid")[:count] - (s1 / window) * fc.sum()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        r = cross / np.sqrt(sff * np.maximum(sgg, 0.0))
+    r = np.clip(r, -1.0, 1.0)
+    valid = ~constant & (differing >= 2) & (sgg > 0)
+    out[valid] = r[valid]
+    return out
+
+
+def _rmea_cell_with_gaps(x: np.ndarray, y: np.ndarray) -> float:
+    """One cell as rMEA computes it when the window has missing values: NA when fewer than 2 places differ
+    (NA left out), else R's ``cor`` on the complete pairs (NA when either part is then constant or nothing is
+    left)."""
+    both = ~(np.isnan(x) | np.isnan(y))
+    if int(np.sum(x[both] != y[both])) < 2:
+        return math.nan
+    x, y = x[both], y[both]
+    if x.size < 2 or np.all(x == x[0]) or np.all(y == y[0]):
+        return math.nan
+    xc, yc = x - x.mean(), y - y.mean()
+    r = float(xc @ yc / math.sqrt(float(xc @ xc) * float(yc @ yc)))
+    return min(1.0, max(-1.0, r))
+
+
+def _rmea_r(a: np.ndarray, b: np.ndarray, window: int, step: int, lag: int, windows: int) -> np.ndarray:
+    """rMEA's table of r: windows x (2 lag + 1) lags, lags -lag..lag."""
+    out = np.full((windows, 2 * lag + 1), np.nan)
+    span = window + lag
+    for w in range(windows):
+        start = w * step
+        x, y = a[start : start + span], b[start : start + span]
+        gaps_x, gaps_y = int(np.isnan(x).sum()), int(np.isnan(y).sum())
+        if max(gaps_x, gaps_y) > span / 2:
+            continue
+        if gaps_x or gaps_y:
+            for j, k in enumerate(range(-lag, lag + 1)):
+                d = abs(k)
+                xs, ys = (x[:window], y[d : d + window]) if k >= 0 else (x[d : d + window], y[:window])
+                out[w, j] = _rmea_cell_with_gaps(xs, ys)
+            continue
+        # lag k >= 0: cor(x[0:W], y[k:k+W]); lag k < 0: cor(x[|k|:|k|+W], y[0:W]).
+        out[w, lag:] = _rows_against(x[:window], y, window, lag + 1, 0)
+        if lag:
+            out[w, :lag] = _rows_against(y[:window], x, window, lag, 1)[::-1]
+    return out
+
+
+def rmea_fisher(r, *, absolute: bool = False) -> np.ndarray:
+    """rMEA's ``fisher.r2z``: ``atanh(r)`` bounded to ±10 (so r = ±1 gives ±10), then ``abs`` when
+    ``absolute`` (its ``ABS``). Missing values stay missing."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = np.clip(np.arctanh(np.asarray(r, dtype=np.float64)), -RMEA_Z_CLIP, RMEA_Z_CLIP)
+    return np.abs(z) if absolute else z
+
+
+def rmea_cross_correlation(
+    a, b, *, rate: float, window_s: float, step_s: float, max_lag_s: float, absolute: bool = False
+) -> CrossCorrelation:
+    """rMEA 1.3.0's ``MEAccf(mea, lagSec=max_lag_s, winSec=window_s, incSec=step_s, r2Z=TRUE, ABS=absolute)``.
+
+    * ``n_win = ceil((N - W - L + 1) / inc)`` windows (W, L, inc in samples; they must be whole numbers of
+      samples); window ``w`` starts at sample ``w * inc`` and reads ``W + L`` samples.
+    * Lag ``k >= 0``: ``cor(s1[a : a + W], s2[a + k : a + k + W])``; ``k < 0``:
+      ``cor(s1[a + |k| : a + |k| + W], s2[a : a + W])`` (high values at positive lags: s2 follows s1).
+    * A cell is missing (NaN) when the two vectors differ in fewer than 2 places (identical) or either is
+      constant; a whole window is missing when more than half of either series' ``W + L`` samples are missing
+      (NaN); otherwise missing values are left out pairwise.
+    * Fisher z bounded to ±10; ``absolute``: |z| after the transform.
+
+    ``starts_s`` are the windows' starts; ``window_s`` is W (each window also reads L samples more). Vectorised:
+    per window, all lags at once (sliding sums for the spreads, one ``np.correlate`` for the products).
+    """
+    a, b = _series_with_gaps(a, "a"), _series_with_gaps(b, "b")
+    if a.size != b.size:
+        raise ValueError("a and b must have the same length")
+    window, step, lag, windows = _rmea_geometry(a.size, rate, window_s, step_s, max_lag_s)
+    z = rmea_fisher(_rmea_r(a, b, window, step, lag, windows), absolute=absolute)
+    return CrossCorrelation(
+        z=z,
+        lags_s=np.arange(-lag, lag + 1) / rate,
+        starts_s=np.arange(windows) * step / rate,
+        window_s=window / rate,
+        step_s=step / rate,
+        rate=rate,
+        convention="rmea",
+        absolute=absolute,
+    )
+
+
+def best_lags(cc: CrossCorrelation) -> np.ndarray:
+    """Per window, the lag (seconds) of the highest value, the first one on ties (R's ``which.max``, as rMEA's
+    ``bestLag``); NaN for a window with no value."""
+    z = cc.z
+    out = np.full(z.shape[0], np.nan)
+    finite = np.isfinite(z)
+    rows = finite.any(axis=1)
+    if rows.any():
+        out[rows] = cc.lags_s[np.argmax(np.where(finite, z, -np.inf), axis=1)[rows]]
+    return out
+
+
+@dataclass(frozen=True)
+class RmeaResults:
+    """rMEA's ``ccfRes``: per window ``all_lags`` (mean over lags), ``s1_lead`` (mean over positive lags),
+    ``s2_lead`` (negative lags), ``lag_zero``, ``s1_lead_0`` / ``s2_lead_0`` (the same with lag 0),
+    ``best_lag_s``; and ``grand_average`` of the whole table. Means leave missing values out (NaN when nothing
+    is left). The lead values are None when the lag range is 0."""
+
+    all_lags: np.ndarray
+    s1_lead: np.ndarray | None
+    s2_lead: np.ndarray | None
+    lag_zero: np.ndarray
+    s1_lead_0: np.ndarray | None
+    s2_lead_0: np.ndarray | None
+    best_lag_s: np.ndarray
+    grand_average: float
+
+
+def rmea_results(cc: CrossCorrelation) -> RmeaResults:
+    """The summaries rMEA's ``MEAccf`` puts in ``ccfRes``, from a table made with ``convention="rmea"``."""
+    z = cc.z
+    lag = (z.shape[1] - 1) // 2
+    leads = lag > 0
+    return RmeaResults(
+        all_lags=_nanmean(z, axis=1),
+        s1_lead=_nanmean(z[:, lag + 1 :], axis=1) if leads else None,
+        s2_lead=_nanmean(z[:, :lag], axis=1) if leads else None,
+        lag_zero=z[:, lag].copy(),
+        s1_lead_0=_nanmean(z[:, lag:], axis=1) if leads else None,
+        s2_lead_0=_nanmean(z[:, : lag + 1], axis=1) if leads else None,
+        best_lag_s=best_lags(cc),
+        grand_average=float(_nanmean(z)) if z.size else math.nan,
+    )
+
+
+@dataclass(frozen=True)
+class PseudoDyad:
+    """One pair made by :func:`rmea_shuffle`: ``first`` and ``second`` are (dyad index, 1 or 2) of the series
+    used, ``s1`` and ``s2`` the series (cut to the shorter, rows with a missing value left out)."""
+
+    first: tuple[int, int]
+    second: tuple[int, int]
+    s1: np.ndarray = field(repr=False, compare=False)
+    s2: np.ndarray = field(repr=False, compare=False)
+
+
+def rmea_shuffle(dyads, *, size: int | str = "max", keep_roles: bool = False, seed: int = 0) -> list[PseudoDyad]:
+    """rMEA's between-dyad ``shuffle``: every series of every dyad (all the first people's, then all the second
+    people's) paired with every other, in R's ``combn`` order, leaving out each dyad's real pair; with
+    ``keep_roles``, only a first person's series with a second person's. ``size``: ``"max"`` for all pairs, or
+    that many chosen at random (seeded; the choice differs from R's random numbers, the pairs offered do not).
+    Each pseudo-dyad is cut to the shorter series and rows with a missing value are dropped (rMEA's
+    ``na.omit(unequalCbind(..., keep=FALSE))``). Compare the real dyads' synchrony with these pseudo-dyads'."""
+    dyads = [(_series_with_gaps(s1, "s1"), _series_with_gaps(s2, "s2")) for s1, s2 in dyads]
+    count = len(dyads)
+    if count < 2:
+        raise ValueError("Shuffling between dyads needs at least two dyads")
+    series = [(i, 1, s1) for i, (s1, _) in enumerate(dyads)] + [(i, 2, s2) for i, (_, s2) in enumerate(dyads)]
+    pairs = []
+    for i in range(2 * count):
+        for j in range(i + 1, 2 * count):
+            if j == i + count:
+                continue  # the real dyad
+            if keep_roles and (i < count) == (j < count):
+                continue
+            pairs.append((i, j))
+    if size != "max":
+        size = int(size)
+        if size < 1:
+            raise ValueError('size must be "max" or a number above 0')
+        if size < len(pairs):
+            rng = np.random.default_rng(seed)
+            pairs = [pairs[k] for k in rng.choice(len(pairs), size=size, replace=False)]
+    out = []
+    for i, j in pairs:
+        (di, ri, x), (dj, rj, y) = series[i], series[j]
+        n = min(x.size, y.size)
+        x, y = x[:n], y[:n]
+        keep = ~(np.isnan(x) | np.isnan(y))
+        out.append(PseudoDyad(first=(di, ri), second=(dj, rj), s1=x[keep], s2=y[keep]))
+    return out
+
+
+@dataclass(frozen=True)
+class Susy:
+    """SUSY's figures (Tschacher & Meier 2020; R package SUSY 0.1.0, ``susy`` and its table). Per lag (SUSY's own
+    order: lag -L..L of R's ``ccf(x, y)``, whose value at lag k pairs ``x[t + k]`` with ``y[t]``, so negative lags
+    are x leading): ``real_abs_z`` / ``pseudo_abs_z`` the mean over segments (over segment pairs) of |Fisher z|,
+    ``real_z`` / ``pseudo_z`` the same signed. ``z``, ``z_pseudo``: their means over lags; ``effect_size`` (SUSY's
+    ES) ``(z - z_pseudo) / sd`` where sd is the standard deviation *over lags* of ``pseudo_abs_z``;
+    ``effect_size_signed`` the same for the signed values (ES(noAbs)); ``segments`` used and ``pseudo_pairs``."""
+
+    z: float
+    z_pseudo: float
+    effect_size: float
+    z_signed: float
+    z_signed_pseudo: float
+    effect_size_signed: float
+    effect_size_x_leads: float
+    effect_size_y_leads: float
+    real_abs_z: np.ndarray = field(repr=False)
+    pseudo_abs_z: np.ndarray = field(repr=False)
+    real_z: np.ndarray = field(repr=False)
+    pseudo_z: np.ndarray = field(repr=False)
+    segments: int = 0
+    pseudo_pairs: int = 0
+
+
+def _ccf_segments(xs: np.ndarray, ys: np.ndarray, lag: int) -> np.ndarray:
+    """R's ``ccf(x, y, lag.max=lag)`` of every row of ``xs`` (m, n) with every row of ``ys`` (m, n): shape
+    (m, m, 2 lag + 1); value at lag k: ``sum_t xc[t + k] yc[t] / sqrt(sum xc^2 sum yc^2)`` (each centred on its
+    segment's mean); NaN where a segment is constant."""
+    xc = xs - xs.mean(axis=1, keepdims=True)
+    yc = ys - ys.mean(axis=1, keepdims=True)
+    n = xs.shape[1]
+    nfft = _fast_length(2 * n)
+    fx = np.fft.rfft(xc, nfft, axis=1)
+    fy = np.fft.rfft(yc, nfft, axis=1)
+    # c[i, h, k] = sum_t xc_i[t + k] yc_h[t]: the inverse FFT of X_i * conj(Y_h), read at k (mod nfft).
+    product = np.fft.irfft(fx[:, None, :] * np.conj(fy)[None, :, :], nfft, axis=2)
+    ks = np.arange(-lag, lag + 1)
+    cross = product[:, :, ks % nfft]
+    norm = np.sqrt(np.einsum("it,it->i", xc, xc)[:, None] * np.einsum("it,it->i", yc, yc)[None, :])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(norm[:, :, None] > 0, cross / norm[:, :, None], np.nan)
+
+
+def susy(x, y, *, rate: float, segment_s: float, max_lag_s: float = 3.0) -> Susy:
+    """SUSY's surrogate synchrony of two series (R package SUSY's ``susy`` with all surrogates, the default).
+
+    Missing values (NaN) are dropped pairwise first. The series are cut into ``floor(N / (segment_s * rate))``
+    non-overlapping segments (a remainder at the end is not used). In each segment R's ``ccf`` at lags
+    ``-max_lag_s..max_lag_s`` is Fisher-transformed (not bounded); per lag, the mean over segments is the real
+    synchrony and the mean over every pairing of segment i of x with segment h != i of y (n (n - 1) surrogates)
+    the surrogates'. A segment pair whose ccf is undefined adds nothing but is still counted, as in SUSY.
+    SUSY requires ``2 * max_lag_s <= segment_s <= N / 2`` samples-wise; so does this.
+    """
+    x, y = _series_with_gaps(x, "x"), _series_with_gaps(y, "y")
+    if x.size != y.size:
+        raise ValueError("x and y must have the same length")
+    keep = ~(np.isnan(x) | np.isnan(y))
+    x, y = x[keep], y[keep]
+    length = int(segment_s * rate)
+    lag = int(max_lag_s * rate)
+    if segment_s < 2 * max_lag_s:
+        raise ValueError("The segment must not be shorter than twice the lag range")
+    if length < 1 or segment_s > x.size / 2:
+        raise ValueError("The segment must not be longer than half the series")
+    count = int(round(x.size / length - 0.499999))
+    if count < 2:
+        raise ValueError("SUSY needs at least two segments")
+    xs = x[: count * length].reshape(count, length)
+    ys = y[: count * length].reshape(count, length)
+    r = _ccf_segments(xs, ys, lag)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = 0.5 * np.log((1 + r) / (1 - r))
+    z = np.where(np.isnan(r), 0.0, z)  # a pair with a constant segment adds nothing (but is counted)
+    real = np.eye(count, dtype=bool)
+    real_z = z[real].sum(axis=0) / count
+    real_abs = np.abs(z[real]).sum(axis=0) / count
+    pseudo_z = z[~real].sum(axis=0) / (count * (count - 1))
+    pseudo_abs = np.abs(z[~real]).sum(axis=0) / (count * (count - 1))
+
+    def effect(real_values, pseudo_values):
+        sd = float(np.std(pseudo_values, ddof=1)) if pseudo_values.size > 1 else math.nan
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return float((real_values.mean() - pseudo_values.mean()) / sd) if sd else math.nan
+
+    return Susy(
+        z=float(real_abs.mean()),
+        z_pseudo=float(pseudo_abs.mean()),
+        effect_size=effect(real_abs, pseudo_abs),
+        z_signed=float(real_z.mean()),
+        z_signed_pseudo=float(pseudo_z.mean()),
+        effect_size_signed=effect(real_z, pseudo_z),
+        effect_size_x_leads=effect(real_abs[:lag], pseudo_abs[:lag]),
+        effect_size_y_leads=effect(real_abs[lag + 1 :], pseudo_abs[lag + 1 :]),
+        real_abs_z=real_abs,
+        pseudo_abs_z=pseudo_abs,
+        real_z=real_z,
+        pseudo_z=pseudo_z,
+        segments=count,
+        pseudo_pairs=count * (count - 1),
+    )

@@ -71,9 +71,20 @@ def time_course(result: AnalysisResult, segments: tuple[Sound, ...]) -> dict:
         "learner_path": _line(learner, motion.rate_hz, duration, top_value),
         "partner_path": _line(partner, motion.rate_hz, duration, top_value),
         "windows": windows,
+        # False for runs measured before each window was compared with chance on its own (engine 1.2).
+        "windows_judged": _version(result.engine_version) >= (1, 2),
         "voices": voices,
         "ticks": _ticks(duration),
     }
+
+
+def _version(text: str) -> tuple[int, ...]:
+    parts = []
+    for part in str(text).split("."):
+        if not part.isdigit():
+            break
+        parts.append(int(part))
+    return tuple(parts)
 
 
 TICK_STEPS = (15, 30, 60, 120, 300, 600, 900, 1800, 3600)  # seconds
