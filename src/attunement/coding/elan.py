@@ -59,6 +59,10 @@ _PROPERTY_COMMENTS = "attunement:comments"
 
 _ANNOTATIONS = ("ALIGNABLE_ANNOTATION", "REF_ANNOTATION")
 
+#: The longest run of unaligned time slots between two aligned ones on a tier (ELAN's time subdivisions hold a
+#: handful; tens of thousands only come from a damaged or hostile file).
+MAX_UNALIGNED_RUN = 1_000
+
 
 def parse_eaf_root(data: bytes | str, limits: Limits = DEFAULT_LIMITS) -> ET.Element:
     """Parse EAF XML safely and return the ANNOTATION_DOCUMENT element.
@@ -96,32 +100,43 @@ def parse_eaf_root(data: bytes | str, limits: Limits = DEFAULT_LIMITS) -> ET.Ele
 
 
 def slot_times(root: ET.Element) -> dict[str, int]:
-    """Resolve every TIME_SLOT to milliseconds, placing unaligned slots as described in the module doc."""
+    """Resolve every TIME_SLOT to milliseconds, placing unaligned slots as described in the module doc.
+
+    Each tier's chains are walked once, so the time taken grows with the number of slots, not its square."""
     raw, fallback = _slot_values(root)
     resolved = dict(fallback)
-    for tier in root.findall("TIER"):
+    for tier in root.iterfind("TIER"):
         following: dict[str, str] = {}
-        preceding: dict[str, str] = {}
         for ann in tier.iter("ALIGNABLE_ANNOTATION"):
             first, second = ann.get("TIME_SLOT_REF1"), ann.get("TIME_SLOT_REF2")
             if first in raw and second in raw and first != second:
                 following[first] = second
-                preceding[second] = first
-        for start, start_value in raw.items():
-            if start_value is None or start not in following or raw.get(following[start], 0) is not None:
+        walked: set[str] = set()
+        for start, nxt in following.items():
+            start_value = raw[start]
+            if start_value is None or raw[nxt] is not None or nxt in walked:
                 continue
             path = [start]
+            on_path = {start}
             while True:
                 nxt = following.get(path[-1])
-                if nxt is None or nxt in path:
+                if nxt is None or nxt in on_path or nxt in walked:
                     break
                 path.append(nxt)
+                on_path.add(nxt)
                 if raw[nxt] is not None:
                     break
+            walked.update(path[1:-1] if raw[path[-1]] is not None else path[1:])
             end_value = raw[path[-1]]
             if end_value is None:
                 continue  # the chain never reaches an aligned slot: keep the fallback
             steps = len(path) - 1
+            if steps - 1 > MAX_UNALIGNED_RUN:
+                raise CodingFormatError(
+                    f"Tier {tier.get('TIER_ID')!r} of the ELAN file has {steps - 1:,} annotations in a row without "
+                    f"times of their own; at most {MAX_UNALIGNED_RUN:,} are accepted. Please give them times in "
+                    "ELAN and save the file again."
+                )
             for i, slot in enumerate(path[1:-1], start=1):
                 resolved[slot] = round(start_value + (end_value - start_value) * i / steps)
     return resolved
@@ -242,12 +257,14 @@ def read_eaf_root(root: ET.Element) -> Coding:
 
     def resolve(ann_id: str) -> tuple[int, int]:
         """The (start, stop) in ms of an annotation, following referring annotations to their aligned parent."""
-        chain = []
+        chain: list[str] = []
+        on_chain: set[str] = set()
         current = ann_id
         while current not in spans:
-            if current not in pending_refs or current in chain:
+            if current not in pending_refs or current in on_chain:
                 raise CodingFormatError(f"Annotation {ann_id!r} refers to an annotation that is missing or circular.")
             chain.append(current)
+            on_chain.add(current)
             current = pending_refs[current]
         for item in chain:
             spans[item] = spans[current]

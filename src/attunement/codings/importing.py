@@ -38,10 +38,16 @@ def import_limits() -> Limits:
 
 
 def _utf16_xml(data: bytes) -> bool:
-    """XML saved as UTF-16 with a byte-order mark (so that its entities are checked like any other ELAN file)."""
-    if not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return False
-    return data[:400].decode("utf-16", errors="replace").lstrip("\ufeff \t\r\n").startswith("<")
+    """XML saved as UTF-16, with or without a byte-order mark (so that its entities are checked like any other
+    ELAN file, never read as CSV)."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data[:400].decode("utf-16", errors="replace").lstrip("\ufeff \t\r\n").startswith("<")
+    head = data[:400]
+    for codec in ("utf-16-le", "utf-16-be"):
+        text = head[: len(head) // 2 * 2].decode(codec, errors="replace").lstrip(" \t\r\n")
+        if text.startswith("<?xml") or text.startswith("<ANNOTATION_DOCUMENT"):
+            return True
+    return False
 
 
 def read_coding_file(data: bytes) -> ReadFile:
