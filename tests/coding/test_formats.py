@@ -188,10 +188,12 @@ def test_boris_export_refuses_overlapping_states():
         dumps_boris(coding)
 
 
-def test_elan_export_refuses_foreign_subject():
-    coding = Coding(DEFAULT_ETHOGRAM, (Event(0, "L-looks", "partner", 5),))
-    with pytest.raises(CodingFormatError, match="one participant"):
-        dumps_eaf(coding)
+def test_elan_export_writes_a_tier_for_a_code_coded_for_another_subject():
+    coding = Coding(DEFAULT_ETHOGRAM, (Event(0, "L-looks", "partner", 5), Event(6, "L-looks", "learner", 7)))
+    root = ET.fromstring(dumps_eaf(coding).encode())
+    tiers = {t.get("TIER_ID"): t.get("PARTICIPANT") for t in root.iter("TIER")}
+    assert tiers["L-looks"] == "learner" and tiers["L-looks (partner)"] == "partner"
+    assert loads_eaf(dumps_eaf(coding)) == coding
 
 
 # --- malformed input -----------------------------------------------------------------------------------------
