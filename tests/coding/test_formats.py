@@ -1,8 +1,8 @@
 import json
 import math
-from dataclasses import replace
 import xml.etree.ElementTree as ET
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 import pytest

@@ -60,11 +60,11 @@ class EthogramOnly(CodingFormatError):
     """The BORIS file holds an ethogram and no observations: nothing to import as a coding."""
 
     def __init__(self, ethogram: Ethogram):
+        count = len(ethogram.codes)
         super().__init__(
-            f"This BORIS file holds an ethogram ({len(ethogram.codes)} behaviour{'' if len(ethogram.codes) == 1 else 's'})"
-            " but no observations, so there is "
-            "no coding in it. To add its behaviours to your organisation's ethogram, use “Add behaviours from a "
-            "BORIS file” on the Ethogram page."
+            f"This BORIS file holds an ethogram ({count} behaviour{'' if count == 1 else 's'}) but no observations, "
+            "so there is no coding in it. To add its behaviours to your organisation's ethogram, use "
+            "“Add behaviours from a BORIS file” on the Ethogram page."
         )
         self.ethogram = ethogram
 
