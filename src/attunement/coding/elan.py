@@ -6,8 +6,9 @@ Reading rules:
   (the XML is read with defusedxml, which stops at the declaration, before anything is expanded).
   Files with more annotations or tiers than the limits allow are refused while they are read.
   Only ``TIME_UNITS="milliseconds"`` (ELAN's only unit) is accepted; times become seconds (ms / 1000).
-* Every TIER becomes a state code whose key is the TIER_ID and whose subject is the tier's PARTICIPANT (or "").
-  Each annotation becomes a state event from its start to its end; its value becomes the event's modifiers,
+* Every TIER becomes a state code whose key is the TIER_ID and whose subject is the tier's PARTICIPANT (or ""),
+  except tiers our export made for one code and subject (the ``attunement:tiers`` property names them). Each
+  annotation becomes a state event from its start to its end; its value becomes the event's modifiers,
   split on "|" (an empty value gives no modifiers).
 * ALIGNABLE_ANNOTATIONs take the times of their TIME_SLOT_REF1/REF2. A REF_ANNOTATION takes the times of the
   annotation it refers to (following chains of references).
@@ -17,14 +18,19 @@ Reading rules:
   (ELAN does not write unaligned slots in time order in TIME_ORDER, so their position there is not used for
   this.) Unaligned slots on no such chain fall back to the same interpolation by TIME_ORDER position between
   the nearest aligned slots; slots before the first or after the last aligned slot take that slot's time.
-  A document with annotations but no aligned slot at all is refused.
+  A document with annotations but no aligned slot at all is refused, and so is a run of more than
+  :data:`MAX_UNALIGNED_RUN` unaligned slots. Each tier's chains are walked once (time grows with the slots).
+* What the document holds besides annotations (license, header with media and linked files, format version,
+  tier attributes, everything after the tiers, and which parent each referring annotation has) is kept in
+  ``Coding.details["elan"]`` as plain JSON data; media URLs are kept in ``Coding.media``.
 
-Writing puts extra information in HEADER properties ELAN keeps but ignores (``attunement:ethogram``,
-``attunement:media_duration``, ``attunement:title``, ``attunement:comments`` (event comments by annotation id,
-since ELAN annotations have no comment)) and the observer in the document's AUTHOR, so that reading
-the written file gives back the same coding. Point events are written as zero-length annotations and read back
-as points thanks to the stored ethogram. ELAN stores whole milliseconds: round-trips are exact for times in
-whole milliseconds.
+Writing (:func:`dumps_eaf`) makes one tier per code and subject and writes what ELAN writes; a coding read from
+an ELAN file gets back what the file held. It puts extra information in HEADER properties ELAN keeps but ignores
+(``attunement:ethogram``, ``attunement:tiers`` (tier -> code and subject), ``attunement:media_duration``,
+``attunement:title``, ``attunement:comments`` (event comments by annotation id, since ELAN annotations have no
+comment)) and the observer in the document's AUTHOR, so that reading the written file gives back the same coding.
+Point events are written as zero-length annotations and read back as points thanks to the stored ethogram. ELAN
+stores whole milliseconds: round-trips are exact for times in whole milliseconds.
 """
 
 from __future__ import annotations
