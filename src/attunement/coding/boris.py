@@ -3,8 +3,11 @@
 What is read:
 
 * ``behaviors_conf`` (the ethogram): each behaviour's "code" becomes :attr:`Code.key` (and its name, or the
-  description when there is one), "key" the shortcut, "type" "Point event"/"State event" the kind, and the
-  values of all its modifier sets, flattened in order, :attr:`Code.modifiers`.
+  description when there is one), "key" the shortcut, "type" "Point event"/"State event" the kind, and its
+  modifier sets :attr:`Code.modifier_sets` (named pick-lists; :attr:`Code.modifiers` is their values in order).
+  Behaviours nobody coded are kept. A project with no observations holds only an ethogram: reading it as
+  codings raises :class:`EthogramOnly` (a :class:`CodingFormatError` that carries the ethogram);
+  :func:`read_boris_ethogram` reads it.
 * ``observations``: one :class:`Coding` per observation, keyed by the observation id (also its title).
   Each event is a list ``[time, subject, code, modifier, comment, ...]`` (extra items, as in newer BORIS
   versions, are ignored). ``modifier`` is BORIS's "|"-joined string, kept value by value exactly as written
@@ -14,6 +17,8 @@ What is read:
   the media duration if known, otherwise the latest event time of the observation.
 * Media duration: the summed lengths of player 1's files of a MEDIA observation; None for LIVE ones.
 * Times are taken as stored; the observation's "time offset" is not applied.
+* Each coding keeps its media file names (:attr:`Coding.media`) and, in ``Coding.details["boris"]``, the project's
+  and observation's settings and the behaviours as written, for :func:`to_boris_project` to write back.
 """
 
 from __future__ import annotations
