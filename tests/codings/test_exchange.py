@@ -63,6 +63,9 @@ def test_a_stored_elan_file_exports_with_its_hierarchy_vocabularies_types_and_me
     assert after.media_descriptors == before.media_descriptors
     for tier, (aligned, refs, _a, _o) in before.tiers.items():
         assert (len(after.tiers[tier][0]), len(after.tiers[tier][1])) == (len(aligned), len(refs)), tier
+        if refs:  # stored and read back, each word still under its sentence, in its order
+            got = [a[:4] for a in after.get_ref_annotation_data_for_tier(tier)]
+            assert got == [a[:4] for a in before.get_ref_annotation_data_for_tier(tier)], tier
 
 
 @pytest.mark.django_db
