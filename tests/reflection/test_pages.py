@@ -1,3 +1,5 @@
+import xml.etree.ElementTree as ET
+
 import pytest
 
 from attunement.coding.model import Event
@@ -137,9 +139,11 @@ class TestExport:
         page = text(client.get(url("export", session, pass_id=coding_pass.pk)))
         assert "?as=boris" in page and "?as=eaf" in page and "?as=csv" in page
 
-    def test_a_coding_elan_cannot_hold_says_why(self, world, client):
+    def test_a_code_used_for_two_subjects_exports_to_elan_as_a_tier_each(self, world, client):
         session = a_session(world)
         coding_pass = a_pass(world, session, [Event(1.0, "smile", "learner"), Event(2.0, "smile", "partner")])
         login(client, world.practitioner)
         response = client.get(url("export", session, pass_id=coding_pass.pk), {"as": "eaf"})
-        assert response.status_code == 400 and "cannot be written in that format" in text(response)
+        assert response.status_code == 200
+        tiers = {t.get("TIER_ID"): t.get("PARTICIPANT") for t in ET.fromstring(response.content).iter("TIER")}
+        assert tiers["smile (learner)"] == "learner" and tiers["smile (partner)"] == "partner"

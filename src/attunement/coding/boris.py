@@ -3,8 +3,11 @@
 What is read:
 
 * ``behaviors_conf`` (the ethogram): each behaviour's "code" becomes :attr:`Code.key` (and its name, or the
-  description when there is one), "key" the shortcut, "type" "Point event"/"State event" the kind, and the
-  values of all its modifier sets, flattened in order, :attr:`Code.modifiers`.
+  description when there is one), "key" the shortcut, "type" "Point event"/"State event" the kind, and its
+  modifier sets :attr:`Code.modifier_sets` (named pick-lists; :attr:`Code.modifiers` is their values in order).
+  Behaviours nobody coded are kept. A project with no observations holds only an ethogram: reading it as
+  codings raises :class:`EthogramOnly` (a :class:`CodingFormatError` that carries the ethogram);
+  :func:`read_boris_ethogram` reads it.
 * ``observations``: one :class:`Coding` per observation, keyed by the observation id (also its title).
   Each event is a list ``[time, subject, code, modifier, comment, ...]`` (extra items, as in newer BORIS
   versions, are ignored). ``modifier`` is BORIS's "|"-joined string, kept value by value exactly as written
@@ -14,6 +17,8 @@ What is read:
   the media duration if known, otherwise the latest event time of the observation.
 * Media duration: the summed lengths of player 1's files of a MEDIA observation; None for LIVE ones.
 * Times are taken as stored; the observation's "time offset" is not applied.
+* Each coding keeps its media file names (:attr:`Coding.media`) and, in ``Coding.details["boris"]``, the project's
+  and observation's settings and the behaviours as written, for :func:`to_boris_project` to write back.
 """
 
 from __future__ import annotations
@@ -32,11 +37,41 @@ from attunement.coding.model import (
     Ethogram,
     Event,
     Limits,
+    ModifierSet,
     join_modifiers,
     split_modifiers,
 )
 
 _TYPES = {"point event": POINT, "state event": STATE}
+_SINGLE, _MULTIPLE = 0, 1  # BORIS modifier set types (2 is a number typed in, 3 a value from a list)
+# Project items kept as they were for a round trip (BORIS's own settings Attunement does not use).
+_PROJECT_ITEMS = (
+    "time_format",
+    "project_name",
+    "project_date",
+    "project_description",
+    "project_format_version",
+    "subjects_conf",
+    "behavioral_categories",
+    "behavioral_categories_config",
+    "independent_variables",
+    "coding_map",
+    "behaviors_coding_map",
+    "converters",
+)
+
+
+class EthogramOnly(CodingFormatError):
+    """The BORIS file holds an ethogram and no observations: nothing to import as a coding."""
+
+    def __init__(self, ethogram: Ethogram):
+        count = len(ethogram.codes)
+        super().__init__(
+            f"This BORIS file holds an ethogram ({count} behaviour{'' if count == 1 else 's'}) but no observations, "
+            "so there is no coding in it. To add its behaviours to your organisation's ethogram, use "
+            "“Add behaviours from a BORIS file” on the Ethogram page."
+        )
+        self.ethogram = ethogram
 
 
 def _require(mapping, key: str, where: str, kind: type | tuple[type, ...]):
@@ -48,18 +83,25 @@ def _require(mapping, key: str, where: str, kind: type | tuple[type, ...]):
     return value
 
 
-def _modifier_values(raw, code: str) -> tuple[str, ...]:
+def _modifier_sets(raw, code: str) -> tuple[ModifierSet, ...]:
     if raw in ("", None):
         return ()
     if not isinstance(raw, dict):
         raise CodingFormatError(f"The modifiers of behaviour {code!r} in the BORIS file are not a set of values.")
-    values: list[str] = []
+    sets: list[ModifierSet] = []
     for set_id in sorted(raw, key=lambda k: (len(k), k)):
         entry = raw[set_id]
         if not isinstance(entry, dict) or not isinstance(entry.get("values", []), list):
             raise CodingFormatError(f"A modifier set of behaviour {code!r} in the BORIS file is malformed.")
-        values.extend(str(v) for v in entry.get("values", []))
-    return tuple(values)
+        sets.append(
+            ModifierSet(
+                name=str(entry.get("name", "") or ""),
+                values=tuple(str(v) for v in entry.get("values", [])),
+                multiple=entry.get("type") == _MULTIPLE,
+                description=str(entry.get("description", "") or ""),
+            )
+        )
+    return tuple(sets)
 
 
 def _ethogram(project: dict, limits: Limits) -> Ethogram:
@@ -80,7 +122,7 @@ def _ethogram(project: dict, limits: Limits) -> Ethogram:
                 name=description if isinstance(description, str) and description else code,
                 subject=str(b.get("subject", "") or ""),
                 kind=kind,
-                modifiers=_modifier_values(b.get("modifiers", ""), code),
+                modifier_sets=_modifier_sets(b.get("modifiers", ""), code),
                 shortcut=str(b.get("key", "") or ""),
             )
         )
@@ -149,9 +191,11 @@ def read_boris_project(project, limits: Limits = DEFAULT_LIMITS) -> dict[str, Co
     if not isinstance(project, dict):
         raise CodingFormatError("The BORIS file does not hold a project (a JSON object).")
     ethogram = _ethogram(project, limits)
-    observations = _require(project, "observations", "the project", dict)
+    observations = project.get("observations", {})
+    if not isinstance(observations, dict):
+        raise CodingFormatError("In the BORIS file, 'observations' in the project has the wrong type.")
     if not observations:
-        raise CodingFormatError("The BORIS file has no observations.")
+        raise EthogramOnly(ethogram)
     limits.check_observations(len(observations))
     limits.check_events(
         sum(
@@ -172,8 +216,32 @@ def read_boris_project(project, limits: Limits = DEFAULT_LIMITS) -> dict[str, Co
             media_duration=duration,
             observer=observer if isinstance(observer, str) else "",
             title=obs_id,
+            media=_media_files(observation),
+            details={"boris": _kept(project, observation)},
         )
     return codings
+
+
+def read_boris_ethogram(project, limits: Limits = DEFAULT_LIMITS) -> Ethogram:
+    """The ethogram of a parsed BORIS project, whether or not it holds observations."""
+    if not isinstance(project, dict):
+        raise CodingFormatError("The BORIS file does not hold a project (a JSON object).")
+    return _ethogram(project, limits)
+
+
+def _media_files(observation: dict) -> tuple[str, ...]:
+    files = observation.get("file") if observation.get("type") == "MEDIA" else None
+    player = files.get("1", []) if isinstance(files, dict) else []
+    return tuple(name for name in player if isinstance(name, str) and name) if isinstance(player, list) else ()
+
+
+def _kept(project: dict, observation: dict) -> dict:
+    """The project's and observation's settings, kept to be written back (events and ethogram are rebuilt)."""
+    return {
+        "project": {k: project[k] for k in _PROJECT_ITEMS if k in project},
+        "behaviours": {b["code"]: b for b in project["behaviors_conf"].values() if isinstance(b.get("code"), str)},
+        "observation": {k: v for k, v in observation.items() if k != "events"},
+    }
 
 
 def parse_json(text: str | bytes):
@@ -201,8 +269,18 @@ def load_boris(path: str | Path) -> dict[str, Coding]:
     return loads_boris(Path(path).read_bytes())
 
 
-def _modifier_conf(values: tuple[str, ...]) -> dict:
-    return {"0": {"name": "modifiers", "type": 0, "values": list(values)}} if values else {}
+def _modifier_conf(code: Code) -> dict:
+    if code.modifier_sets:
+        return {
+            str(i): {
+                "name": group.name,
+                "type": _MULTIPLE if group.multiple else _SINGLE,
+                "values": list(group.values),
+                **({"description": group.description} if group.description else {}),
+            }
+            for i, group in enumerate(code.modifier_sets)
+        }
+    return {"0": {"name": "modifiers", "type": _SINGLE, "values": list(code.modifiers)}} if code.modifiers else {}
 
 
 def _check_states_do_not_overlap(coding: Coding) -> None:
@@ -218,31 +296,59 @@ def _check_states_do_not_overlap(coding: Coding) -> None:
         last_end[key] = max(last_end.get(key, 0.0), event.end)
 
 
+def _behaviour(code: Code, kept: dict | None) -> dict:
+    """A behaviour as BORIS stores it; what BORIS had for it (category, exclusions, coding map…) is kept."""
+    behaviour = {
+        "type": "State event" if code.kind == STATE else "Point event",
+        "key": code.shortcut,
+        "code": code.key,
+        "description": code.name,
+        "category": "",
+        "modifiers": _modifier_conf(code),
+        "excluded": "",
+        "coding map": "",
+    }
+    if kept:
+        behaviour = {**kept, **behaviour, **{k: kept[k] for k in ("category", "excluded", "coding map") if k in kept}}
+        if code.name == code.key and not kept.get("description"):
+            behaviour["description"] = kept.get("description", "")
+        if not behaviour["modifiers"] and kept.get("modifiers") in ("", {}):
+            behaviour["modifiers"] = kept["modifiers"]  # BORIS writes "" or {} for none
+        old_sets = kept.get("modifiers") if isinstance(kept.get("modifiers"), dict) else {}
+        for set_id, group in (
+            behaviour["modifiers"] or {}
+        ).items():  # keep a set's other settings (numeric, from list…)
+            before = old_sets.get(set_id)
+            if isinstance(before, dict) and before.get("name") == group["name"]:
+                behaviour["modifiers"][set_id] = {**before, **group, "type": before.get("type", group["type"])}
+    if code.subject:
+        behaviour["subject"] = code.subject
+    return behaviour
+
+
 def to_boris_project(coding: Coding, project_name: str = "Attunement export") -> dict:
     """Build a BORIS 7 project dict holding ``coding`` as its single observation.
 
-    The observation id is the coding's title (or "observation"); codes keep their key, shortcut, kind and
-    modifiers (one modifier set); each state event is written as a start and a stop row with the same
-    subject, code and modifiers. Reading the result with :func:`read_boris_project` gives back the coding,
-    provided no code has an empty name. A code's subject is kept in an extra "subject" item of the behaviour
-    and the observer in an extra "observer" item of the observation (BORIS ignores both). Overlapping states
-    of the same code and subject cannot be written as BORIS toggles and raise :class:`CodingFormatError`.
+    The observation id is the coding's title (or "observation"). The whole ethogram is written, codes used or
+    not, with their description (the code's name), shortcut key, kind and modifier sets; each state event is a
+    start and a stop row with the same subject, code and modifiers. The media files keep their names (one
+    "media" file when only the duration is known). A coding read from a BORIS file
+    (``coding.details["boris"]``) gets back that project's settings (subjects, categories, independent
+    variables, converters, name and dates) and its observation's (date, description, offsets, media details).
+    Reading the result with :func:`read_boris_project` gives back the coding. A code's subject is kept in an
+    extra "subject" item of the behaviour and the observer in an extra "observer" item of the observation (BORIS
+    ignores both). Overlapping states of the same code and subject cannot be written as BORIS toggles and raise
+    :class:`CodingFormatError`.
     """
     _check_states_do_not_overlap(coding)
-    behaviours = {}
-    for index, code in enumerate(coding.ethogram.codes):
-        behaviours[str(index)] = {
-            "type": "State event" if code.kind == STATE else "Point event",
-            "key": code.shortcut,
-            "code": code.key,
-            "description": code.name,
-            "category": "",
-            "modifiers": _modifier_conf(code.modifiers),
-            "excluded": "",
-            "coding map": "",
-            "subject": code.subject,
-        }
-    subjects = sorted({e.subject for e in coding.events if e.subject})
+    kept = coding.details.get("boris") or {}
+    kept_behaviours = kept.get("behaviours") or {}
+    codes = list(coding.ethogram.codes)
+    for key in dict.fromkeys(e.code for e in coding.events):
+        if coding.ethogram.get(key) is None:
+            kind = STATE if any(e.end is not None for e in coding.events if e.code == key) else POINT
+            codes.append(Code(key=key, name=key, kind=kind))
+    behaviours = {str(i): _behaviour(code, kept_behaviours.get(code.key)) for i, code in enumerate(codes)}
     rows = []
     for event in coding.events:
         mods = join_modifiers(event.modifiers)
@@ -250,27 +356,40 @@ def to_boris_project(coding: Coding, project_name: str = "Attunement export") ->
         if event.end is not None:
             rows.append([event.end, event.subject, event.code, mods, ""])
     rows.sort(key=lambda r: r[0])
+    media = list(coding.media) or (["media"] if coding.media_duration is not None else [])
     observation: dict = {
-        "file": {"1": ["media"], "2": []} if coding.media_duration is not None else {},
-        "type": "MEDIA" if coding.media_duration is not None else "LIVE",
+        "file": {"1": media, "2": []} if media else {},
+        "type": "MEDIA" if media else "LIVE",
         "date": "",
         "description": "",
         "time offset": 0.0,
-        "events": rows,
-        "observer": coding.observer,
         "independent_variables": {},
         "visualize_spectrogram": False,
         "close_behaviors_between_videos": False,
     }
-    if coding.media_duration is not None:
+    if media:
+        lengths = {}
+        if len(media) == 1 and coding.media_duration is not None:
+            lengths = {media[0]: coding.media_duration}
         observation["media_info"] = {
-            "length": {"media": coding.media_duration},
+            "length": lengths,
             "fps": {},
             "hasVideo": {},
             "hasAudio": {},
             "offset": {"1": 0.0, "2": 0.0},
         }
-    return {
+    before = kept.get("observation") or {}
+    if before:
+        observation.update({k: v for k, v in before.items() if k not in ("file", "type", "media_info")})
+        files = before.get("file")
+        if before.get("type") == observation["type"] and isinstance(files, dict) and files.get("1") == media:
+            observation["file"] = before["file"]
+            if isinstance(before.get("media_info"), dict):
+                observation["media_info"] = before["media_info"]
+    observation["events"] = rows
+    observation["observer"] = coding.observer
+    subjects = sorted({e.subject for e in coding.events if e.subject})
+    project = {
         "time_format": "hh:mm:ss",
         "project_name": project_name,
         "project_date": "",
@@ -282,8 +401,18 @@ def to_boris_project(coding: Coding, project_name: str = "Attunement export") ->
         "independent_variables": {},
         "coding_map": {},
         "converters": {},
-        "observations": {coding.title or "observation": observation},
     }
+    project.update(kept.get("project") or {})
+    known = {c.get("name") for c in project["subjects_conf"].values() if isinstance(c, dict)}
+    for subject in subjects:  # a subject coded here but missing from the kept list
+        if subject not in known:
+            project["subjects_conf"][str(len(project["subjects_conf"]))] = {
+                "key": "",
+                "name": subject,
+                "description": "",
+            }
+    project["observations"] = {coding.title or "observation": observation}
+    return project
 
 
 def dumps_boris(coding: Coding) -> str:

@@ -33,6 +33,10 @@ from attunement.coding.model import (
     split_modifiers,
 )
 
+#: The longest cell read (characters): Python's csv module stops at this length, which is far more than any code,
+#: modifier or comment needs.
+MAX_CELL = csv.field_size_limit()
+
 COLUMNS = ("time", "subject", "code", "kind", "end", "duration", "modifiers", "comment")
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -99,8 +103,28 @@ def loads_csv(
 ) -> Coding:
     """Read CSV text written by :func:`dumps_csv` (or by hand with the same columns) into a :class:`Coding`.
 
-    Reading stops as soon as the file passes ``limits.events`` rows."""
-    reader = csv.DictReader(io.StringIO(text.removeprefix("\ufeff")))  # a byte-order mark, as our exports write
+    Reading stops as soon as the file passes ``limits.events`` rows. A cell longer than :data:`MAX_CELL`
+    characters, or a quote that is never closed, is refused with the row it is on."""
+    # strict: a quoted cell still open at the end of the file is an error, not the rest of the file in one cell
+    reader = csv.DictReader(io.StringIO(text.removeprefix("\ufeff")), strict=True)  # the BOM our exports write
+    try:
+        return _read_rows(reader, ethogram, media_duration, observer, title, limits)
+    except csv.Error as error:
+        row = reader.line_num + 1  # the line the failing row starts on
+        if "field larger than field limit" in str(error):
+            raise CodingFormatError(
+                f"A cell on line {row} of the CSV file is longer than {MAX_CELL // 1024} kB, far more than any code "
+                "or comment. Please check the file was saved as CSV."
+            ) from None
+        if "end of data" in str(error):
+            raise CodingFormatError(
+                f'A quoted cell that starts on line {row} of the CSV file is never closed (a " is missing). '
+                "Please check the file was saved as CSV."
+            ) from None
+        raise CodingFormatError(f"Line {row} of the CSV file cannot be read as CSV ({error}).") from None
+
+
+def _read_rows(reader, ethogram, media_duration, observer, title, limits) -> Coding:
     if reader.fieldnames is None:
         raise CodingFormatError("The CSV file is empty.")
     missing = [c for c in ("time", "code") if c not in reader.fieldnames]

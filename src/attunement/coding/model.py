@@ -64,13 +64,29 @@ DEFAULT_LIMITS = Limits()
 
 
 @dataclass(frozen=True)
+class ModifierSet:
+    """One named list of modifier values a code offers (BORIS "modifier set", a pick-list in the ethogram).
+
+    ``multiple`` is True when several values of the set may be chosen at once (BORIS type 1)."""
+
+    name: str
+    values: tuple[str, ...] = ()
+    multiple: bool = False
+    description: str = ""
+
+    def __post_init__(self):
+        object.__setattr__(self, "values", tuple(self.values))
+
+
+@dataclass(frozen=True)
 class Code:
     """One behaviour in an ethogram.
 
     ``key`` identifies the code (events refer to it; BORIS "code", ELAN tier id), ``name`` describes it,
     ``subject`` is who shows it ("learner", "partner" or "" when any subject may), ``kind`` is "point" or
     "state", ``modifiers`` lists the allowed modifier values and ``shortcut`` is the keyboard key used while
-    coding (BORIS "key").
+    coding (BORIS "key"). ``modifier_sets`` keeps the modifiers as named pick-lists when the source has them;
+    ``modifiers`` is then their values flattened in order.
     """
 
     key: str
@@ -79,13 +95,18 @@ class Code:
     kind: str = POINT
     modifiers: tuple[str, ...] = ()
     shortcut: str = ""
+    modifier_sets: tuple[ModifierSet, ...] = ()
 
     def __post_init__(self):
         if not isinstance(self.key, str) or not self.key:
             raise CodingFormatError("A code needs a non-empty key.")
         if self.kind not in KINDS:
             raise CodingFormatError(f"Code {self.key!r} has kind {self.kind!r}; it must be 'point' or 'state'.")
-        object.__setattr__(self, "modifiers", tuple(self.modifiers))
+        object.__setattr__(self, "modifier_sets", tuple(self.modifier_sets))
+        modifiers = tuple(self.modifiers)
+        if not modifiers and self.modifier_sets:
+            modifiers = tuple(value for group in self.modifier_sets for value in group.values)
+        object.__setattr__(self, "modifiers", modifiers)
 
 
 @dataclass(frozen=True)
@@ -180,16 +201,24 @@ def event_sort_key(event: Event) -> tuple:
 
 @dataclass(frozen=True)
 class Coding:
-    """One observer's coding of one media item. Events are kept in canonical order (see :func:`event_sort_key`)."""
+    """One observer's coding of one media item. Events are kept in canonical order (see :func:`event_sort_key`).
+
+    ``media`` names the media files coded (paths or URLs as the source tool wrote them), in play order.
+    ``details`` keeps, by format ("elan", "boris"), what an imported file held beyond the coding itself (tier
+    hierarchy, vocabularies, media links, project settings) as plain JSON data, so that writing the coding in the
+    same format gives it back; it takes no part in comparing codings."""
 
     ethogram: Ethogram
     events: tuple[Event, ...] = ()
     media_duration: float | None = None
     observer: str = ""
     title: str = field(default="")
+    media: tuple[str, ...] = ()
+    details: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     def __post_init__(self):
         object.__setattr__(self, "events", tuple(sorted(self.events, key=event_sort_key)))
+        object.__setattr__(self, "media", tuple(self.media))
         if self.media_duration is not None:
             object.__setattr__(self, "media_duration", _check_time(self.media_duration, "media duration"))
 

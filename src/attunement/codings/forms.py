@@ -23,6 +23,15 @@ class ImportForm(forms.Form):
     )
 
 
+class EthogramImportForm(forms.Form):
+    file = SizeLimitedFileField(
+        limit=CODING_FILE_SIZE,
+        label="BORIS file",
+        help_text="A BORIS project (.boris), with or without observations, up to {limit}.",
+    )
+    subject = forms.ChoiceField(label="Who shows these behaviours?", choices=Subject.choices, widget=forms.RadioSelect)
+
+
 class AgreementForm(forms.Form):
     first = forms.TypedChoiceField(label="First coding", coerce=int)
     second = forms.TypedChoiceField(label="Second coding", coerce=int)

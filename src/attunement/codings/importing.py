@@ -13,10 +13,10 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
-from attunement.coding.boris import parse_json, read_boris_project
+from attunement.coding.boris import parse_json, read_boris_ethogram, read_boris_project
 from attunement.coding.csvio import loads_csv
 from attunement.coding.elan import loads_eaf
-from attunement.coding.model import Coding, CodingFormatError, Limits
+from attunement.coding.model import Coding, CodingFormatError, Ethogram, Limits
 
 BORIS, ELAN, CSV = "boris", "elan", "csv"
 
@@ -38,10 +38,16 @@ def import_limits() -> Limits:
 
 
 def _utf16_xml(data: bytes) -> bool:
-    """XML saved as UTF-16 with a byte-order mark (so that its entities are checked like any other ELAN file)."""
-    if not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return False
-    return data[:400].decode("utf-16", errors="replace").lstrip("\ufeff \t\r\n").startswith("<")
+    """XML saved as UTF-16, with or without a byte-order mark (so that its entities are checked like any other
+    ELAN file, never read as CSV)."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data[:400].decode("utf-16", errors="replace").lstrip("\ufeff \t\r\n").startswith("<")
+    head = data[:400]
+    for codec in ("utf-16-le", "utf-16-be"):
+        text = head[: len(head) // 2 * 2].decode(codec, errors="replace").lstrip(" \t\r\n")
+        if text.startswith("<?xml") or text.startswith("<ANNOTATION_DOCUMENT"):
+            return True
+    return False
 
 
 def read_coding_file(data: bytes) -> ReadFile:
@@ -67,3 +73,16 @@ def read_coding_file(data: bytes) -> ReadFile:
             "This does not look like a BORIS, ELAN or CSV file: it is not text (CSV files must be saved as UTF-8)."
         )
     return ReadFile(CSV, {"": loads_csv(text, limits=limits)})
+
+
+def read_ethogram_file(data: bytes) -> Ethogram:
+    """The ethogram of a BORIS project file, with or without observations."""
+    limits = import_limits()
+    try:
+        project = parse_json(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise CodingFormatError(
+            "This is not a BORIS project file. In BORIS, use File › Export project, or Ethogram › Export ethogram "
+            "as a BORIS project, and upload the .boris file it makes."
+        ) from None
+    return read_boris_ethogram(project, limits)

@@ -40,6 +40,8 @@ class EthogramCode(CatalogueEntry):
     subject = models.CharField(max_length=10, choices=Subject.choices)
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.POINT)
     shortcut = models.CharField(max_length=1, blank=True)
+    # Pick-lists of modifier values, as BORIS has them: [{"name", "values": [...], "multiple", "description"}].
+    modifier_sets = models.JSONField(default=list, blank=True)
 
     class Meta(CatalogueEntry.Meta):
         db_table = "reflection_ethogramcode"  # the table keeps the name it had before codings had their own app
@@ -69,6 +71,9 @@ class CodingPass(models.Model):
     )
     # False while a large import is still being written batch by batch: nobody sees a pass with part of its events.
     complete = models.BooleanField(default=True)
+    # What the imported file held besides its events (whole ethogram, media names, ELAN tier hierarchy and
+    # vocabularies, BORIS project settings), to write it back on export: see attunement.coding.exchange.
+    exchange = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

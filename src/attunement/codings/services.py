@@ -15,6 +15,7 @@ from attunement.catalogue.rules import AuditActions, Catalogue, Words
 from attunement.coding.boris import dumps_boris
 from attunement.coding.csvio import dumps_csv
 from attunement.coding.elan import dumps_eaf
+from attunement.coding.exchange import extras_of, modifier_set_to_json, with_extras
 from attunement.coding.model import DEFAULT_ETHOGRAM, Coding, CodingFormatError, join_modifiers
 from attunement.learners.policies import learner_policy
 from attunement.organisations.audit import audit_record
@@ -26,7 +27,7 @@ from attunement.reflection.policies import video_policy
 from attunement.reflection.uploads import CODING_FILE_SIZE
 from attunement.reflection.video_services import one_line, time_in_video
 
-from .importing import BORIS, CSV, ELAN, read_coding_file
+from .importing import BORIS, CSV, ELAN, read_coding_file, read_ethogram_file
 from .models import CodingEvent, CodingPass, EthogramCode, Kind, Source, Subject
 from .policies import coding_pass_policy, ethogram_policy
 from .selectors import coding_of
@@ -111,6 +112,59 @@ def ethogram_code_add(
     if problem := _shortcut_problem(actor.organisation_id, shortcut):
         errors["shortcut"] = problem
     return ETHOGRAM.add(actor=actor, name=name, errors=errors, key=key, subject=subject, kind=kind, shortcut=shortcut)
+
+
+@dataclass(frozen=True)
+class EthogramImported:
+    added: list[EthogramCode]
+    not_added: list[str]  # plain-words reasons, one per behaviour left out
+
+
+def ethogram_import(*, actor: Membership, data: bytes, subject: str) -> EthogramImported:
+    """Add the behaviours of a BORIS project (an ethogram-only file or a whole project) to the organisation's
+    ethogram: key, description, kind, shortcut key and modifier sets (kept as pick-lists). `subject` says who
+    shows them, since BORIS subjects are not learner or partner. A behaviour whose key is already in the ethogram,
+    or cannot be a key here, is left out and said so; a shortcut key already taken is left blank."""
+    ETHOGRAM.require_manage(actor)
+    CODING_FILE_SIZE.check(len(data), field="file")
+    if subject not in Subject.values:
+        raise ValidationError({"subject": "Please choose who shows these behaviours."})
+    try:
+        ethogram = read_ethogram_file(data)
+    except CodingFormatError as error:
+        raise ValidationError({"file": f"Nothing was added: {error.message}"}) from None
+    if not ethogram.codes:
+        raise ValidationError({"file": "Nothing was added: the file's ethogram has no behaviours."})
+    added: list[EthogramCode] = []
+    not_added: list[str] = []
+    with transaction.atomic():
+        for code in ethogram.codes:
+            key = code.key.strip()
+            if len(key) > 40 or any(c.isspace() or c == "|" for c in key):
+                not_added.append(f"“{code.key}”: a key here is under 40 characters, without spaces or “|”.")
+                continue
+            if EthogramCode.objects.filter(organisation_id=actor.organisation_id, key__iexact=key).exists():
+                not_added.append(f"“{code.key}”: the ethogram already has this key.")
+                continue
+            shortcut = _tidy_shortcut(code.shortcut)
+            if _shortcut_problem(actor.organisation_id, shortcut):
+                shortcut = ""
+            try:
+                with transaction.atomic():
+                    entry = ETHOGRAM.add(
+                        actor=actor,
+                        name=(code.name or key)[:120],
+                        key=key,
+                        subject=subject,
+                        kind=code.kind,
+                        shortcut=shortcut,
+                        modifier_sets=[modifier_set_to_json(group) for group in code.modifier_sets],
+                    )
+            except ValidationError as error:
+                not_added.append(f"“{code.key}”: " + " ".join(error.messages))
+                continue
+            added.append(entry)
+    return EthogramImported(added, not_added)
 
 
 def ethogram_code_edit_token(code: EthogramCode) -> str:
@@ -203,6 +257,7 @@ def coding_pass_save(*, actor: Membership, session: Session, coding: Coding, sou
                         source=source,
                         media_duration=coding.media_duration,
                         complete=last,
+                        exchange=extras_of(coding),
                     )
                 for event in batch:
                     event.coding_pass = coding_pass
@@ -302,6 +357,33 @@ EXPORTS = {
 }
 
 
+def coding_for_export(coding_pass: CodingPass) -> Coding:
+    """The pass as a Coding with what a file needs besides events: an imported pass gets back what its file
+    held (whole ethogram, media names, ELAN hierarchy and vocabularies, BORIS settings); a pass coded here gets
+    the organisation's whole ethogram (modifier pick-lists included) and the video's file name."""
+    coding = coding_of(coding_pass)
+    if coding_pass.exchange:
+        return with_extras(coding, coding_pass.exchange)
+    organisation = coding_pass.session.learner.organisation
+    codes = []
+    for row in EthogramCode.objects.filter(organisation=organisation).order_by("position", "pk"):
+        used = coding.ethogram.get(row.key)
+        if row.is_retired and used is None:
+            continue
+        codes.append(
+            {
+                "key": row.key,
+                "name": row.name,
+                "subject": row.subject,
+                "kind": used.kind if used else row.kind,
+                "shortcut": row.shortcut,
+                "modifier_sets": row.modifier_sets or [],
+            }
+        )
+    media = [coding_pass.video.original_name] if coding_pass.video and coding_pass.video.original_name else []
+    return with_extras(coding, {"ethogram": codes, "media": media, "details": {}})
+
+
 @dataclass(frozen=True)
 class Exported:
     filename: str
@@ -317,7 +399,7 @@ def coding_pass_export(*, actor: Membership, coding_pass: CodingPass, format: st
         raise ValidationError("Please choose BORIS, ELAN or CSV.")
     dumps, suffix, content_type = EXPORTS[format]
     try:
-        content = dumps(coding_of(coding_pass))
+        content = dumps(coding_for_export(coding_pass))
     except CodingFormatError as error:
         raise ValidationError(f"This coding cannot be written in that format: {error.message}") from None
     if format == "csv":  # the byte-order mark lets Excel on Windows read the file as UTF-8 (our importer skips it)

@@ -9,6 +9,7 @@ VIDEO = "videos/<int:video_id>/"
 
 urlpatterns = [
     path("ethogram/", views.ethogram, name="ethogram"),
+    path("ethogram/import/", views.ethogram_import, name="ethogram_import"),
     path("ethogram/<int:code_id>/", views.ethogram_code_change, name="ethogram_code_change"),
     path(SESSION, views.coding_passes, name="passes"),
     path(f"{SESSION}import/", views.coding_import, name="import"),

@@ -21,7 +21,7 @@ from attunement.reflection.policies import video_policy
 from attunement.reflection.video_views import session_or_404, video_page
 
 from . import selectors, services
-from .forms import AgreementForm, CodeForm, ImportForm, StatisticsForm
+from .forms import AgreementForm, CodeForm, EthogramImportForm, ImportForm, StatisticsForm
 from .models import CodingEvent, CodingPass, EthogramCode
 from .policies import coding_pass_policy, ethogram_policy
 
@@ -231,14 +231,38 @@ def ethogram(request):
     return _ethogram_page(request, form, may_manage, status=400 if form.errors else 200)
 
 
-def _ethogram_page(request, form, may_manage, *, status=200, conflict=None, kept=None):
+def _ethogram_page(request, form, may_manage, *, status=200, conflict=None, kept=None, import_form=None):
     """`kept` is a change refused because someone else changed the code first: (code id, name, shortcut typed)."""
     codes = list(selectors.ethogram_codes(actor=request.membership))
     for code in codes:
         code.edit_token = services.ethogram_code_edit_token(code)
         code.typed = kept[1:] if kept and kept[0] == code.pk else None
     context = {"codes": codes, "form": form, "may_manage": may_manage, "conflict": conflict}
+    if may_manage:
+        context["import_form"] = import_form or EthogramImportForm()
     return render(request, "reflection/ethogram.html", context, status=status)
+
+
+@member_required
+@require_POST
+def ethogram_import(request):
+    actor = request.membership
+    ethogram_policy.require(actor, "manage")
+    form = EthogramImportForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            result = services.ethogram_import(
+                actor=actor, data=form.cleaned_data["file"].read(), subject=form.cleaned_data["subject"]
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            count = len(result.added)
+            messages.success(request, f"{count} behaviour{'s' if count != 1 else ''} added to the ethogram.")
+            if result.not_added:
+                messages.info(request, "Not added: " + " ".join(result.not_added))
+            return redirect("reflection:ethogram")
+    return _ethogram_page(request, CodeForm(), True, status=400, import_form=form)
 
 
 @member_required
