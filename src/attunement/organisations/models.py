@@ -54,6 +54,7 @@ class Organisation(models.Model):
     )
     media_wait_on_tablets = models.BooleanField(
         default=False,
+        db_default=False,  # rows written without it (an older version's code, a raw insert) are "no" too
         help_text="Whether a photo, voice note or clip taken with no connection may wait on the tablet, with its "
         "session, until it can be sent. When not, the session waits and the file is not kept.",
     )
