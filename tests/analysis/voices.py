@@ -1,11 +1,12 @@
 """Made-up dialogues of two voices, for checking who made each sound.
 
-Each voice is a sum of harmonics of a glottal-like source (falling 6 dB an octave, up to 7 kHz) whose pitch
-glides and wobbles (a rise or fall across the sound, 5-6 Hz vibrato of 2-6%, jitter of about 1.5%), shaped by the formants of a
-vowel (five vowels and a hum, formants scaled to the size of the speaker: a man, a woman, a child), with a soft attack and
-release, a slow swell within long sounds, breath noise, a microphone that loses the lowest notes (below 200 Hz), and room noise under everything. Speakers take turns of
-one to three sounds with pauses between them. Nothing here is recorded speech: it is only made to be hard in the
-ways that matter (weak fundamentals, formants that favour a harmonic, pitch moving within a sound).
+Each voice is glottal pulses (each period jittered by about 1%, each pulse's strength shimmering by about 10%)
+whose pitch glides and wobbles (a rise or fall of up to a quarter octave across the sound, 5-6 Hz vibrato of
+2-6%), ringing the formants of a vowel (five vowels and a hum, formants scaled to the size of the speaker: a man,
+a woman, a child), radiated from the lips, with a soft attack and release, a slow swell within long sounds, breath
+noise, a microphone that loses the lowest notes (below 200 Hz), and room noise under everything. Speakers take
+turns of one to three sounds with pauses between them. Nothing here is recorded speech: it is only made to be hard
+in the ways that matter (weak fundamentals, formants that favour a harmonic, pitch moving within a sound).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ VOWELS = {
     "m": (280, 1000, 2200),  # a hum with the lips closed: one strong low formant
 }
 # Formant bandwidths (Hz) and strengths: open vowels ring all three formants, a hum mostly its first.
-RINGING = {"m": ((80, 200, 300), (1.0, 0.08, 0.04))}
+RINGING = {"m": ((80, 200, 300), (1.0, 0.08, 0.04))}  # the first bandwidth: Voice.hum_bandwidth_hz
 OPEN = ((80, 100, 140), (1.0, 0.6, 0.3))
 MIC_HZ = 200.0  # below this the microphone's response falls 12 dB an octave
 TRACT = {"man": 1.0, "woman": 1.17, "child": 1.32}
@@ -43,6 +44,8 @@ class Voice:
     spread: float = 0.08  # standard deviation of each sound's pitch around the typical pitch (in octaves)
     jitter: float = 0.01  # standard deviation of each period's length, relative
     shimmer: float = 0.1  # standard deviation of each pulse's strength, relative
+    vowels: str = "aiueom"  # the vowels (keys of VOWELS) the voice makes, chosen at random for each sound
+    hum_bandwidth_hz: float = 80.0  # how sharp the hum's formant is
 
 
 @dataclass(frozen=True)
@@ -90,9 +93,11 @@ def voice_sound(voice: Voice, seconds: float, pitch_hz: float, rng: np.random.Ge
     # The glottal pulse: a smooth rise and faster fall lasting 60% of a period (-12 dB an octave above it).
     width = max(4, int(0.6 * RATE / pitch_hz))
     shape = np.sin(np.pi * np.arange(width) / width) ** 2 * np.linspace(1.0, 0.3, width)
-    vowel = str(rng.choice(list(VOWELS)))
+    vowel = str(rng.choice(list(voice.vowels)))
     formants = np.array(VOWELS[vowel]) * TRACT[voice.tract] * rng.uniform(0.95, 1.05, 3)
     bandwidths, gains = RINGING.get(vowel, OPEN)
+    if vowel == "m":
+        bandwidths = (voice.hum_bandwidth_hz, *bandwidths[1:])
     tail = np.arange(int(0.04 * RATE)) / RATE
     ring = sum(
         gain * np.exp(-np.pi * bandwidth * tail) * np.sin(2 * np.pi * centre * tail)
@@ -145,6 +150,17 @@ def dialogue(
         samples[a : a + piece.size] += piece
         truth.append(Sound(start, end, who, pitch))
     return samples.astype(np.float32), truth
+
+
+def at_48khz(samples: np.ndarray) -> np.ndarray:
+    """``samples`` (mono 16 kHz) resampled by FFmpeg to 48 kHz, as a camera would record them."""
+    import av
+
+    frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(samples[None, :], np.float32), format="flt", layout="mono")
+    frame.sample_rate, frame.pts = RATE, 0
+    resampler = av.AudioResampler(format="flt", layout="mono", rate=48000)
+    out = resampler.resample(frame) + resampler.resample(None)
+    return np.concatenate([f.to_ndarray().reshape(-1) for f in out]).astype(np.float32)
 
 
 def score(segments, truth: list[Sound]) -> dict:

@@ -7,10 +7,17 @@ few numbers per frame are kept, never the sound itself:
   mean square (a full-scale sine is about 0 dB, digital silence is floored at -120 dB). The band reaches well
   above children's and very high voices (fundamentals up to 1 kHz and their first harmonics) and leaves out hum
   and rumble.
-* **pitch**: from the autocorrelation of the frame (corrected for the window, as in Boersma 1993), the shortest
-  period between 1/1000 s and 1/75 s whose autocorrelation is within 10% of the best one (so octave errors go
-  towards the true, higher pitch), refined by parabolic interpolation. ``periodicity`` is the normalised
-  autocorrelation there (0..1); the pitch is kept only where it is at least 0.45 (voiced), else NaN.
+* **periodicity**: the highest peak of the frame's normalised autocorrelation (corrected for the window, as in
+  Boersma 1993) between the periods of 1/1000 s and 1/65 s (0..1).
+* **spectral shape**: the log energy in 16 triangular bands equally spaced on the mel scale from 100 Hz to 6 kHz.
+* **pitch**: Praat's pitch tracker (``Sound: To Pitch (ac)``, Boersma 1993, through praat-parselmouth) with a floor
+  of 65 Hz, a ceiling of 1000 Hz (children's voices go that high), a 10 ms step and an octave cost of 0.05 per
+  octave (Praat's default is 0.01; at 0.01 it took a hum's strong second harmonic's half, an octave too low, for
+  a few high voices on the generated dialogues, at 0.05 for none, and no low voice went an octave up). Praat
+  keeps up to 15 candidates per step and its path finder chooses the path with the least cost for octave jumps
+  and voicing changes, so a low voice's pitch stays on its fundamental instead of a strong harmonic. The sound
+  is tracked 12 s at a time with 0.5 s of context either side (at most 13 s of sound is held); each 30 ms frame
+  takes Praat's value nearest its centre, NaN where Praat finds it unvoiced.
 * **model**: where the ``webrtcvad`` package (webrtcvad-wheels: the WebRTC project's GMM voice activity detector,
   compiled into the package; nothing is downloaded) can be imported, its speech / not speech decision for the
   frame (aggressiveness 2).
@@ -26,13 +33,23 @@ frames is dropped (a door, a clap, a toy); without it the detector is ``"energy"
 it is tuned on adult speech and is weakest on the very high voices this is for.
 
 **Who** (:func:`attribute`): each vocalisation's pitch is the median of its voiced frames'. The vocalisations
-with a pitch are split into two groups by pitch (on a log scale, the split that leaves the least spread within
-the groups). **Assumption**: the learner is the higher voice (a child with an adult, ``learner_voice="higher"``);
-pass ``"lower"`` when the learner's voice is the lower one. The groups must be at least a quarter of an octave
-apart, else nobody is named. Vocalisations without a pitch, or when nobody can be named, are ``"unknown"``.
-``confidence`` (0..1) = distance of the pitch from the boundary between the groups, relative to half the distance
-between the groups' centres (1 at or beyond a group's centre), times the share of the vocalisation's frames that
-were voiced. It is a suggestion for the reviewer to correct.
+of the whole session with a pitch are described by a mixture of two Gaussians (one per voice) fitted by
+expectation-maximisation, started from the best split of their pitches into two groups (on a log scale, the split
+that leaves the least spread within the groups); each voice has its own mean and spread (never under 0.06
+octave), so a voice that varies more claims more of the pitches between the two. Optionally
+(``shape_weight`` > 0, off by default) the spectral shape (the first four cepstral coefficients of the
+vocalisation's mean band energies: tilt and broad formant pattern, independent of loudness) is a further
+dimension, its log-likelihood counted at ``shape_weight``: on the generated dialogues it did not help, the vowel
+changing the shape more than the speaker does. Each vocalisation goes to the voice it most probably belongs to.
+**Assumption**: the learner is the higher voice (a child with an adult, ``learner_voice="higher"``); pass
+``"lower"`` when the learner's voice is the lower one. The two voices' median pitches must be at least a quarter
+of an octave apart, else nobody is named. Vocalisations without a pitch, or when nobody can be named, are
+``"unknown"``. ``confidence`` (0..1) is the smaller of two figures, times the share of the vocalisation's frames
+that were voiced (counted in full from half the frames): how probable the voice chosen is under the mixture
+(2 |p - 0.5|), and how far the pitch is from the midpoint between the two voices' median pitches relative to half
+the distance between them (1 at or beyond a voice's median; 0 when the mixture chose the voice on the other side
+of the midpoint). Measured on generated dialogues whose voices overlap in pitch (bench/analysis.py), the lower the
+confidence the less often the suggestion is right (see docs/analysis.md for the figures). It is a suggestion for the reviewer to correct.
 
 **Turns** (:func:`turn_taking`): consecutive vocalisations of the same person with gaps up to ``max_gap_s`` (2 s)
 form one turn; a turn chain is a run of turns, the speaker alternating, each beginning at most ``max_gap_s``
@@ -77,7 +94,7 @@ DETECTION_DEFAULTS = {
     "hangover_s": 0.1,
     "model_min_fraction": 0.2,
 }
-ATTRIBUTION_DEFAULTS = {"learner_voice": "higher", "min_separation_octaves": 0.25, "shape_weight": 0.5}
+ATTRIBUTION_DEFAULTS = {"learner_voice": "higher", "min_separation_octaves": 0.25, "shape_weight": 0.0}
 TURN_DEFAULTS = {"max_gap_s": 2.0}
 
 
@@ -87,6 +104,11 @@ def _webrtcvad():
     except ImportError:  # optional: the energy detector works alone
         return None
     return webrtcvad
+
+
+def praat_version() -> str:
+    """The version of Praat inside praat-parselmouth (the pitch tracker)."""
+    return str(parselmouth.PRAAT_VERSION)
 
 
 def model_available() -> bool:
@@ -549,7 +571,10 @@ def _two_voices(x: np.ndarray, weights: np.ndarray, start: np.ndarray, iteration
         var = np.stack([(resp[:, k : k + 1] * (x - means[k]) ** 2).sum(axis=0) / mass[k] for k in range(2)])
         var = np.maximum(var, floors)
         log_p = np.log(mass / mass.sum())[None, :] + np.stack(
-            [(-0.5 * (np.log(2 * np.pi * var[k]) + (x - means[k]) ** 2 / var[k]) * weights).sum(axis=1) for k in range(2)],
+            [
+                (-0.5 * (np.log(2 * np.pi * var[k]) + (x - means[k]) ** 2 / var[k]) * weights).sum(axis=1)
+                for k in range(2)
+            ],
             axis=1,
         )
         log_p -= log_p.max(axis=1, keepdims=True)
@@ -604,11 +629,13 @@ def attribute(
     if high - low < min_separation_octaves:
         info["note"] = "one voice, or two of similar pitch: no one suggested"
         return info
-    for segment, h, p in zip(pitched, in_higher, higher, strict=True):
+    boundary, half = (low + high) / 2, (high - low) / 2
+    for segment, lp, h, p in zip(pitched, log_pitch, in_higher, higher, strict=True):
         segment.speaker = "learner" if bool(h) == (learner_voice == "higher") else "partner"
-        certainty = 2 * abs(float(p) - 0.5)
-        segment.confidence = round(certainty * min(1.0, segment.voiced_fraction / VOICED_ENOUGH), 3)
-    boundary = (low + high) / 2
+        probable = abs(2 * float(p) - 1)
+        distance = min(1.0, abs(float(lp) - boundary) / half) if (lp >= boundary) == bool(h) else 0.0
+        voiced = min(1.0, segment.voiced_fraction / VOICED_ENOUGH)
+        segment.confidence = round(min(probable, distance) * voiced, 3)
     info.update(
         attributed=True,
         low_hz=2**low,
