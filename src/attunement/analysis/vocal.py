@@ -49,7 +49,8 @@ that were voiced (counted in full from half the frames): how probable the voice 
 (2 |p - 0.5|), and how far the pitch is from the midpoint between the two voices' median pitches relative to half
 the distance between them (1 at or beyond a voice's median; 0 when the mixture chose the voice on the other side
 of the midpoint). Measured on generated dialogues whose voices overlap in pitch (bench/analysis.py), the lower the
-confidence the less often the suggestion is right (see docs/analysis.md for the figures). It is a suggestion for the reviewer to correct.
+confidence the less often the suggestion is right (docs/analysis.md has the figures). It is a suggestion for the
+reviewer to correct.
 
 **Turns** (:func:`turn_taking`): consecutive vocalisations of the same person with gaps up to ``max_gap_s`` (2 s)
 form one turn; a turn chain is a run of turns, the speaker alternating, each beginning at most ``max_gap_s``
