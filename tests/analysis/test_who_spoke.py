@@ -90,3 +90,29 @@ def test_one_voice_names_nobody():
     segments, _, info = measured(voice, voice, sounds=20, seed=5)
     assert not info["attributed"]
     assert {s.speaker for s in segments} == {"unknown"}
+
+
+@pytest.mark.parametrize(("suffix", "rotation"), [("mp4", 0), ("mov", 90)])
+def test_the_issues_dialogue_in_a_video_gives_the_true_share_and_exchanges(tmp_path, suffix, rotation):
+    """Through the whole analysis of a video (AAC at 48 kHz, as a camera records; a portrait one too), the
+    figures the session page shows: the learner's share of the voice within 5 points and the true number of
+    exchanges."""
+    from attunement.analysis.pipeline import analyse
+
+    from .videos import on_off_pattern, write_video
+    from .voices import at_48khz
+
+    learner, partner = PAIRINGS["issue 290 and 90 Hz"]
+    samples, truth = dialogue(learner, partner, sounds=26, seed=1)
+    frames = int(samples.size / vocal.RATE * 25)
+    pattern = on_off_pattern(frames, 25, np.random.default_rng(0))
+    path = write_video(
+        tmp_path / f"dialogue.{suffix}", left=pattern, right=pattern, sound_samples=at_48khz(samples), rotation=rotation
+    )
+    found = analyse(path, preset="short").vocal
+    times = found.by_speaker_s
+    share = 100 * times.learner / (times.learner + times.partner)
+    true = score([Segment(s.start_s, s.end_s, speaker=s.who) for s in truth], truth)["true_share"]
+    assert abs(share - true) <= 5
+    assert len(found.segments) == 26
+    assert found.exchanges == turn_taking([Segment(s.start_s, s.end_s, speaker=s.who) for s in truth])["exchanges"]
