@@ -11,13 +11,13 @@ few numbers per frame are kept, never the sound itself:
   Boersma 1993) between the periods of 1/1000 s and 1/65 s (0..1).
 * **spectral shape**: the log energy in 16 triangular bands equally spaced on the mel scale from 100 Hz to 6 kHz.
 * **pitch**: Praat's pitch tracker (``Sound: To Pitch (ac)``, Boersma 1993, through praat-parselmouth) with a floor
-  of 65 Hz, a ceiling of 1000 Hz (children's voices go that high), a 10 ms step and an octave cost of 0.05 per
-  octave (Praat's default is 0.01; at 0.01 it took a hum's strong second harmonic's half, an octave too low, for
-  a few high voices on the generated dialogues, at 0.05 for none, and no low voice went an octave up). Praat
-  keeps up to 15 candidates per step and its path finder chooses the path with the least cost for octave jumps
-  and voicing changes, so a low voice's pitch stays on its fundamental instead of a strong harmonic. The sound
-  is tracked 12 s at a time with 0.5 s of context either side (at most 13 s of sound is held); each 30 ms frame
-  takes Praat's value nearest its centre, NaN where Praat finds it unvoiced.
+  of 65 Hz, a ceiling of 1000 Hz (children's voices go that high), a 15 ms step on the sound halved to 8 kHz
+  (low-passed at 3.6 kHz) and an octave cost of 0.05 per octave (Praat's default is 0.01, at which a few hums of
+  high voices in the generated dialogues were read an octave too low; at 0.05 none were, and no low voice went an
+  octave up). Praat keeps up to 15 candidates per step and its path finder chooses the path with the least cost
+  for octave jumps and voicing changes, so a low voice's pitch stays on its fundamental instead of a strong
+  harmonic. The sound is tracked 12 s at a time with 0.5 s of context either side (at most 13 s of sound is
+  held); each 30 ms frame takes Praat's value nearest its centre, NaN where Praat finds it unvoiced.
 * **model**: where the ``webrtcvad`` package (webrtcvad-wheels: the WebRTC project's GMM voice activity detector,
   compiled into the package; nothing is downloaded) can be imported, its speech / not speech decision for the
   frame (aggressiveness 2).
@@ -74,11 +74,11 @@ FRAME_S = FRAME / RATE
 NFFT = 720  # >= 480 + the longest pitch period (214 samples): no wrap-around in the autocorrelation
 BAND_HZ = (100.0, 4000.0)
 PITCH_HZ = (65.0, 1000.0)  # Praat's pitch floor and ceiling
-PITCH_STEP_S = 0.01  # Praat's time step
+PITCH_STEP_S = 0.015  # Praat's time step (half a frame)
+PITCH_RATE = 8000  # the sound is halved to 8 kHz for Praat (a low-pass at 3.6 kHz first): pitch needs no more
 PITCH_OCTAVE_COST = 0.05  # Praat's preference for higher candidates (its default is 0.01; see the module notes)
 PITCH_CHUNK_FRAMES = 400  # Praat tracks pitch over 12 s of sound at a time ...
 PITCH_MARGIN_S = 0.5  # ... with half a second of context either side
-VOICED = 0.45  # normalised autocorrelation above which a frame counts as periodic (the periodicity figure)
 SHAPE_BANDS = 16  # bands of the spectral shape, equally spaced on the mel scale between 100 Hz and 6 kHz
 SHAPE_HZ = (100.0, 6000.0)
 SHAPE_COEFFICIENTS = 4  # cepstral coefficients 1..4 of the band energies (coefficient 0, the level, left out)
@@ -205,6 +205,22 @@ def frame_features(frames: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarr
     return energy_db, periodicity, shape
 
 
+def _half_band() -> np.ndarray:
+    """A linear-phase low-pass (63 taps, Blackman window, cut at 3.6 kHz of 16 kHz) to halve the rate."""
+    n = np.arange(63) - 31
+    taps = 2 * 3600 / RATE * np.sinc(2 * 3600 / RATE * n) * np.blackman(63)
+    return taps / taps.sum()
+
+
+_HALF_BAND = _half_band()
+
+
+def _halved(samples: np.ndarray) -> np.ndarray:
+    """``samples`` at 16 kHz, low-passed and taken every second sample: 8 kHz, sample ``k`` at the time of the
+    input's sample ``2 k`` (the filter is symmetric: no delay)."""
+    return np.convolve(samples, _HALF_BAND, mode="same")[::2]
+
+
 class PraatPitch:
     """Praat's pitch tracker (``Sound: To Pitch (ac)``, through praat-parselmouth) over a stream of whole 30 ms
     frames: :meth:`feed` the frames' samples as they come; every :data:`PITCH_CHUNK_FRAMES` frames the pitch of
@@ -239,7 +255,7 @@ class PraatPitch:
         centres = (np.arange(start, end) + 0.5) * FRAME_S
         pitch = np.full(end - start, np.nan)
         if piece.size >= int(3 / PITCH_HZ[0] * RATE) + 1 and np.any(piece):
-            track = parselmouth.Sound(piece, sampling_frequency=RATE, start_time=lo / RATE).to_pitch_ac(
+            track = parselmouth.Sound(_halved(piece), sampling_frequency=PITCH_RATE, start_time=lo / RATE).to_pitch_ac(
                 time_step=PITCH_STEP_S,
                 pitch_floor=PITCH_HZ[0],
                 pitch_ceiling=PITCH_HZ[1],
