@@ -238,7 +238,7 @@ def voices_report(seeds: int) -> None:
         vocal.attribute(segments)
         return score(segments, truth), time.perf_counter() - started, samples.size / vocal.RATE
 
-    print(f"\nWho spoke, on generated dialogues ({seeds} seeds per pairing; Praat {vocal.praat_version()}):")
+    print(f"\nWho spoke, on generated dialogues ({seeds} seeds per pairing; {vocal.praat_version()}):")
     print("| pairing (learner, partner) | pitches Hz | sounds | right: mean (worst) | share error points: mean |max| |")
     print("|---|---|---:|---:|---:|")
     spent = heard = 0.0

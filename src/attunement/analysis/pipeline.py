@@ -486,7 +486,7 @@ def analyse(
                     "frame_s": vocal.FRAME_S,
                     "band_hz": list(vocal.BAND_HZ),
                     "pitch_range_hz": list(vocal.PITCH_HZ),
-                    "pitch_tracker": f"Praat {vocal.praat_version()} To Pitch (ac), praat-parselmouth",
+                    "pitch_tracker": f"Praat's To Pitch (ac), {vocal.praat_version()}",
                     "pitch_time_step_s": vocal.PITCH_STEP_S,
                     "pitch_octave_cost": vocal.PITCH_OCTAVE_COST,
                     "attribution": "two-voice Gaussian mixture over the session's vocalisations",

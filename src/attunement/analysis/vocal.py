@@ -66,7 +66,6 @@ from dataclasses import dataclass, field, replace
 
 import av
 import numpy as np
-import parselmouth
 
 RATE = 16000
 FRAME = 480  # samples: 30 ms at 16 kHz, a frame size the WebRTC model accepts
@@ -108,9 +107,18 @@ def _webrtcvad():
     return webrtcvad
 
 
+def _parselmouth():
+    """praat-parselmouth, imported only where pitch is tracked (the sound's own process): it adds about 75 MB."""
+    import parselmouth
+
+    return parselmouth
+
+
 def praat_version() -> str:
-    """The version of Praat inside praat-parselmouth (the pitch tracker)."""
-    return str(parselmouth.PRAAT_VERSION)
+    """The version of praat-parselmouth (the pitch tracker), read without importing it."""
+    from importlib.metadata import version
+
+    return f"praat-parselmouth {version('praat-parselmouth')}"
 
 
 def model_available() -> bool:
@@ -255,11 +263,15 @@ class PraatPitch:
         centres = (np.arange(start, end) + 0.5) * FRAME_S
         pitch = np.full(end - start, np.nan)
         if piece.size >= int(3 / PITCH_HZ[0] * RATE) + 1 and np.any(piece):
-            track = parselmouth.Sound(_halved(piece), sampling_frequency=PITCH_RATE, start_time=lo / RATE).to_pitch_ac(
-                time_step=PITCH_STEP_S,
-                pitch_floor=PITCH_HZ[0],
-                pitch_ceiling=PITCH_HZ[1],
-                octave_cost=PITCH_OCTAVE_COST,
+            track = (
+                _parselmouth()
+                .Sound(_halved(piece), sampling_frequency=PITCH_RATE, start_time=lo / RATE)
+                .to_pitch_ac(
+                    time_step=PITCH_STEP_S,
+                    pitch_floor=PITCH_HZ[0],
+                    pitch_ceiling=PITCH_HZ[1],
+                    octave_cost=PITCH_OCTAVE_COST,
+                )
             )
             values = track.selected_array["frequency"]
             if values.size:
