@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/analysis.py            # 10 minutes at 640x360 and 1280x720, then 30 minutes at 640x360
     .venv/bin/python bench/analysis.py --minutes 2 --long-minutes 0 --repeat 1   # a quick look
+    .venv/bin/python bench/analysis.py --voices-only   # who spoke, on generated dialogues (about 2 minutes)
 
 The videos are made once with NumPy and PyAV (libx264 ultrafast CRF 23 at 25 frames a second, AAC stereo 48 kHz)
 and kept in var/bench/ (or --cache-dir). They look and sound a little like a session: a textured room with sensor
@@ -19,6 +20,13 @@ worker would be), so that its peak resident memory is its own (bench/stages.py):
 
 Each stage runs ``--repeat`` times (default 3), decode and analyse taking turns so that both meet the same load
 on the machine; the fastest run of each is reported, with the highest peak memory of its runs.
+
+Who spoke (also printed after the videos, or alone with ``--voices-only``): generated dialogues of two voices from
+80 to 400 Hz (tests/analysis/voices.py: glottal pulses ringing vowel formants, jitter, vibrato, breath, a
+microphone that loses the lowest notes, room noise) in the pairings the tests use, several seeds each, measured
+as the analysis measures a session's sound (vocal.features_from_samples, detect_segments, attribute): the share of
+sounds named right, the error of the learner's share of the voice (percentage points), and the time per minute of
+sound. Then how often suggestions are right at each level of confidence, on pairings whose pitches overlap.
 
 Budgets (at 640x360 on 2 cores): the analysis at least 30x real time and at most 1.5x the decoding alone; peak
 memory under 500 MB for every file.
@@ -207,6 +215,68 @@ def best(kept: dict | None, new: dict) -> dict:
     }
 
 
+OVERLAPPING = {  # voices a third of an octave apart, each sound's pitch spreading by an eighth of an octave
+    "boy and woman, close": (("boy", 270, "child", 0.12), ("woman", 210, "woman", 0.12)),
+    "two men, close": (("man", 125, "man", 0.12), ("man", 95, "man", 0.12)),
+    "two women, close": (("woman", 240, "woman", 0.12), ("woman", 185, "woman", 0.12)),
+}
+
+
+def voices_report(seeds: int) -> None:
+    """Print who-spoke accuracy per pairing, the time per minute of sound, and the confidence's calibration."""
+    import numpy as np
+
+    sys.path.insert(0, str(ROOT / "tests" / "analysis"))
+    from voices import PAIRINGS, Voice, dialogue, score
+
+    from attunement.analysis import vocal
+
+    def run(learner, partner, sounds, seed):
+        samples, truth = dialogue(learner, partner, sounds=sounds, seed=seed)
+        started = time.perf_counter()
+        segments = vocal.detect_segments(vocal.features_from_samples(samples, use_model=False))
+        vocal.attribute(segments)
+        return score(segments, truth), time.perf_counter() - started, samples.size / vocal.RATE
+
+    print(f"\nWho spoke, on generated dialogues ({seeds} seeds per pairing; {vocal.praat_version()}):")
+    print("| pairing (learner, partner) | pitches Hz | sounds | right: mean (worst) | share error points: mean |max| |")
+    print("|---|---|---:|---:|---:|")
+    spent = heard = 0.0
+    for name, (learner, partner) in PAIRINGS.items():
+        sounds = 26 if name.startswith("issue") else 40
+        results = []
+        for seed in range(seeds):
+            found, seconds, length = run(learner, partner, sounds, seed)
+            results.append(found)
+            spent, heard = spent + seconds, heard + length
+        right = [r["accuracy"] for r in results]
+        errors = [abs(r["share_error"]) for r in results]
+        print(
+            f"| {name} | {learner.pitch_hz:g} and {partner.pitch_hz:g} | {sounds} | {100 * np.mean(right):.1f}% "
+            f"({100 * min(right):.0f}%) | {np.mean(errors):.1f} ({max(errors):.1f}) |"
+        )
+    print(f"  time: {spent / heard * 60:.2f} s per minute of sound (pitch, levels, detection and attribution)")
+
+    calls = []
+    print("\nOn voices that overlap in pitch:")
+    for name, pair in OVERLAPPING.items():
+        learner, partner = (Voice(*v) for v in pair)
+        right = []
+        for seed in range(seeds):
+            found, _, _ = run(learner, partner, 40, seed)
+            right.append(found["accuracy"])
+            calls += found["calls"]
+        print(f"  {name} ({learner.pitch_hz:g} and {partner.pitch_hz:g} Hz): {100 * np.mean(right):.1f}% right")
+    calls = np.array(calls)
+    print("| confidence | sounds | right |")
+    print("|---|---:|---:|")
+    for lo, hi in ((0.0, 0.2), (0.2, 0.4), (0.4, 0.6), (0.6, 0.8), (0.8, 0.95), (0.95, 1.01)):
+        inside = (calls[:, 1] >= lo) & (calls[:, 1] < hi)
+        share = f"{100 * calls[inside, 0].mean():.0f}%" if inside.any() else "-"
+        print(f"| {lo:.2f} to {min(hi, 1.0):.2f} | {int(inside.sum())} | {share} |")
+    print("  (a sound the detector missed counts as wrong, at confidence 0)")
+
+
 def source(cache: Path, minutes: float, width: int, height: int) -> Path:
     path = cache / f"analysis-{minutes:g}min-{width}x{height}-{FPS}fps.mp4"
     if path.exists():
@@ -229,7 +299,12 @@ def main(argv=None) -> None:
     )
     parser.add_argument("--cache-dir", type=Path, default=ROOT / "var" / "bench")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each stage; the fastest is reported")
+    parser.add_argument("--voices-only", action="store_true", help="only who spoke, on generated dialogues")
+    parser.add_argument("--voice-seeds", type=int, default=5, help="dialogues per pairing for who spoke")
     args = parser.parse_args(argv)
+    if args.voices_only:
+        voices_report(args.voice_seeds)
+        return
     args.cache_dir.mkdir(parents=True, exist_ok=True)
 
     import av
@@ -281,6 +356,7 @@ def main(argv=None) -> None:
             f"{analysed['peak_mb']:.0f} + {analysed['children_peak_mb']:.0f} = {analysed['total_mb']:.0f} | "
             f"{decoded['peak_mb']:.0f} | {', '.join(verdicts)} |"
         )
+    voices_report(args.voice_seeds)
 
 
 if __name__ == "__main__":

@@ -51,11 +51,12 @@ def write_video(
     jitter: int = 8,
     square: int | None = None,
     rotation: int = 0,
+    sound_samples: np.ndarray | None = None,
 ) -> Path:
     """Write an MP4 (libx264 ultrafast, AAC mono 48 kHz) with one frame per element of ``left``/``right`` (bools:
     that half's square moves in that frame). ``tones``: ``(start_s, end_s, hz)`` sine tones (amplitude 0.3, 10 ms
-    fades) over a noise floor at about -60 dB. ``rotation`` stores a display rotation without turning the
-    pictures."""
+    fades) over a noise floor at about -60 dB; or ``sound_samples``: the sound itself (mono 48 kHz, full scale ±1).
+    ``rotation`` stores a display rotation without turning the pictures."""
     path = Path(path)
     rng = np.random.default_rng(seed)
     frames = len(left)
@@ -75,7 +76,7 @@ def write_video(
         if audio:
             sound = container.add_stream("aac", rate=48000)
             sound.layout, sound.format = "mono", "fltp"
-            samples = _tones(frames / fps, tones, 48000, rng)
+            samples = _tones(frames / fps, tones, 48000, rng) if sound_samples is None else sound_samples
         written = 0
         for i in range(frames):
             y = background.copy()

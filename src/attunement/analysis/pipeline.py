@@ -487,8 +487,13 @@ def analyse(
                     "frame_s": vocal.FRAME_S,
                     "band_hz": list(vocal.BAND_HZ),
                     "pitch_range_hz": list(vocal.PITCH_HZ),
+                    "pitch_tracker": f"Praat's To Pitch (ac), {vocal.praat_version()}",
+                    "pitch_time_step_s": vocal.PITCH_STEP_S,
+                    "pitch_octave_cost": vocal.PITCH_OCTAVE_COST,
+                    "attribution": "two-voice Gaussian mixture over the session's vocalisations",
                     "learner_voice": learner_voice,
                     "min_separation_octaves": vocal.ATTRIBUTION_DEFAULTS["min_separation_octaves"],
+                    "shape_weight": vocal.ATTRIBUTION_DEFAULTS["shape_weight"],
                     "turn_gap_s": turn_gap_s,
                 },
                 "windows": "each window's peak z against the same window's peaks in the surrogates; p-values "

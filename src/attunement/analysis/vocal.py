@@ -7,10 +7,17 @@ few numbers per frame are kept, never the sound itself:
   mean square (a full-scale sine is about 0 dB, digital silence is floored at -120 dB). The band reaches well
   above children's and very high voices (fundamentals up to 1 kHz and their first harmonics) and leaves out hum
   and rumble.
-* **pitch**: from the autocorrelation of the frame (corrected for the window, as in Boersma 1993), the shortest
-  period between 1/1000 s and 1/75 s whose autocorrelation is within 10% of the best one (so octave errors go
-  towards the true, higher pitch), refined by parabolic interpolation. ``periodicity`` is the normalised
-  autocorrelation there (0..1); the pitch is kept only where it is at least 0.45 (voiced), else NaN.
+* **periodicity**: the highest peak of the frame's normalised autocorrelation (corrected for the window, as in
+  Boersma 1993) between the periods of 1/1000 s and 1/65 s (0..1).
+* **spectral shape**: the log energy in 16 triangular bands equally spaced on the mel scale from 100 Hz to 6 kHz.
+* **pitch**: Praat's pitch tracker (``Sound: To Pitch (ac)``, Boersma 1993, through praat-parselmouth) with a floor
+  of 65 Hz, a ceiling of 1000 Hz (children's voices go that high), a 15 ms step on the sound halved to 8 kHz
+  (low-passed at 3.6 kHz) and an octave cost of 0.05 per octave (Praat's default is 0.01, at which a few hums of
+  high voices in the generated dialogues were read an octave too low; at 0.05 none were, and no low voice went an
+  octave up). Praat keeps up to 15 candidates per step and its path finder chooses the path with the least cost
+  for octave jumps and voicing changes, so a low voice's pitch stays on its fundamental instead of a strong
+  harmonic. The sound is tracked 12 s at a time with 0.5 s of context either side (at most 13 s of sound is
+  held); each 30 ms frame takes Praat's value nearest its centre, NaN where Praat finds it unvoiced.
 * **model**: where the ``webrtcvad`` package (webrtcvad-wheels: the WebRTC project's GMM voice activity detector,
   compiled into the package; nothing is downloaded) can be imported, its speech / not speech decision for the
   frame (aggressiveness 2).
@@ -26,13 +33,25 @@ frames is dropped (a door, a clap, a toy); without it the detector is ``"energy"
 it is tuned on adult speech and is weakest on the very high voices this is for.
 
 **Who** (:func:`attribute`): each vocalisation's pitch is the median of its voiced frames'. The vocalisations
-with a pitch are split into two groups by pitch (on a log scale, the split that leaves the least spread within
-the groups). **Assumption**: the learner is the higher voice (a child with an adult, ``learner_voice="higher"``);
-pass ``"lower"`` when the learner's voice is the lower one. The groups must be at least a quarter of an octave
-apart, else nobody is named. Vocalisations without a pitch, or when nobody can be named, are ``"unknown"``.
-``confidence`` (0..1) = distance of the pitch from the boundary between the groups, relative to half the distance
-between the groups' centres (1 at or beyond a group's centre), times the share of the vocalisation's frames that
-were voiced. It is a suggestion for the reviewer to correct.
+of the whole session with a pitch are described by a mixture of two Gaussians (one per voice) fitted by
+expectation-maximisation, started from the best split of their pitches into two groups (on a log scale, the split
+that leaves the least spread within the groups); each voice has its own mean and share of the sounds, and the
+spread within a voice (never under 0.06 octave) is shared by both (a spread of its own for each voice was tried:
+the voice that happened to vary more took sounds of the other, 87% right against 91% on overlapping voices). Optionally
+(``shape_weight`` > 0, off by default) the spectral shape (the first four cepstral coefficients of the
+vocalisation's mean band energies: tilt and broad formant pattern, independent of loudness) is a further
+dimension, its log-likelihood counted at ``shape_weight``: on the generated dialogues it did not help, the vowel
+changing the shape more than the speaker does. Each vocalisation goes to the voice it most probably belongs to.
+**Assumption**: the learner is the higher voice (a child with an adult, ``learner_voice="higher"``); pass
+``"lower"`` when the learner's voice is the lower one. The two voices' median pitches must be at least a quarter
+of an octave apart, else nobody is named. Vocalisations without a pitch, or when nobody can be named, are
+``"unknown"``. ``confidence`` (0..1) is the smaller of two figures, times the share of the vocalisation's frames
+that were voiced (counted in full from half the frames): how probable the voice chosen is under the mixture
+(2 |p - 0.5|), and how far the pitch is from the midpoint between the two voices' median pitches relative to half
+the distance between them (1 at or beyond a voice's median; 0 when the mixture chose the voice on the other side
+of the midpoint). Measured on generated dialogues whose voices overlap in pitch (bench/analysis.py), the lower the
+confidence the less often the suggestion is right (docs/analysis.md has the figures). It is a suggestion for the
+reviewer to correct.
 
 **Turns** (:func:`turn_taking`): consecutive vocalisations of the same person with gaps up to ``max_gap_s`` (2 s)
 form one turn; a turn chain is a run of turns, the speaker alternating, each beginning at most ``max_gap_s``
@@ -53,9 +72,15 @@ FRAME = 480  # samples: 30 ms at 16 kHz, a frame size the WebRTC model accepts
 FRAME_S = FRAME / RATE
 NFFT = 720  # >= 480 + the longest pitch period (214 samples): no wrap-around in the autocorrelation
 BAND_HZ = (100.0, 4000.0)
-PITCH_HZ = (75.0, 1000.0)
-VOICED = 0.45  # normalised autocorrelation above which a frame has a pitch
-OCTAVE_TOLERANCE = 0.9  # shortest period whose autocorrelation is within 10% of the best
+PITCH_HZ = (65.0, 1000.0)  # Praat's pitch floor and ceiling
+PITCH_STEP_S = 0.015  # Praat's time step (half a frame)
+PITCH_RATE = 8000  # the sound is halved to 8 kHz for Praat (a low-pass at 3.6 kHz first): pitch needs no more
+PITCH_OCTAVE_COST = 0.05  # Praat's preference for higher candidates (its default is 0.01; see the module notes)
+PITCH_CHUNK_FRAMES = 400  # Praat tracks pitch over 12 s of sound at a time ...
+PITCH_MARGIN_S = 0.5  # ... with half a second of context either side
+SHAPE_BANDS = 16  # bands of the spectral shape, equally spaced on the mel scale between 100 Hz and 6 kHz
+SHAPE_HZ = (100.0, 6000.0)
+SHAPE_COEFFICIENTS = 4  # cepstral coefficients 1..4 of the band energies (coefficient 0, the level, left out)
 MODEL_AGGRESSIVENESS = 2
 FLOOR_DB = -120.0
 
@@ -70,7 +95,7 @@ DETECTION_DEFAULTS = {
     "hangover_s": 0.1,
     "model_min_fraction": 0.2,
 }
-ATTRIBUTION_DEFAULTS = {"learner_voice": "higher", "min_separation_octaves": 0.25}
+ATTRIBUTION_DEFAULTS = {"learner_voice": "higher", "min_separation_octaves": 0.25, "shape_weight": 0.0}
 TURN_DEFAULTS = {"max_gap_s": 2.0}
 
 
@@ -82,6 +107,20 @@ def _webrtcvad():
     return webrtcvad
 
 
+def _parselmouth():
+    """praat-parselmouth, imported only where pitch is tracked (the sound's own process): it adds about 75 MB."""
+    import parselmouth
+
+    return parselmouth
+
+
+def praat_version() -> str:
+    """The version of praat-parselmouth (the pitch tracker), read without importing it."""
+    from importlib.metadata import version
+
+    return f"praat-parselmouth {version('praat-parselmouth')}"
+
+
 def model_available() -> bool:
     """Whether the WebRTC voice activity model (package ``webrtcvad``) can be used."""
     return _webrtcvad() is not None
@@ -90,7 +129,8 @@ def model_available() -> bool:
 @dataclass
 class VocalFeatures:
     """Per 30 ms frame (frame ``i`` starts at ``start_s + i * frame_s`` seconds): band energy (dB), pitch (Hz, NaN
-    when unvoiced), periodicity (0..1) and the model's speech decision (None without the model)."""
+    when unvoiced), periodicity (0..1), the model's speech decision (None without the model) and the spectral
+    shape (shape (frames, :data:`SHAPE_BANDS`), log10 band energies; None if not measured)."""
 
     start_s: float
     frame_s: float
@@ -98,6 +138,7 @@ class VocalFeatures:
     pitch_hz: np.ndarray
     periodicity: np.ndarray
     model_speech: np.ndarray | None = None
+    shape: np.ndarray | None = None
 
     @property
     def end_s(self) -> float:
@@ -113,7 +154,7 @@ class VocalFeatures:
 
 
 class _Spectra:
-    """Precomputed window, band and window autocorrelation."""
+    """Precomputed window, bands and window autocorrelation."""
 
     def __init__(self):
         self.window = np.hanning(FRAME + 2)[1:-1]  # no zero end points
@@ -127,6 +168,13 @@ class _Spectra:
         w_spectrum = np.abs(np.fft.rfft(self.window, NFFT)) ** 2
         w_auto = np.fft.irfft(w_spectrum, NFFT)[: self.lag_hi + 2]
         self.window_auto = w_auto / w_auto[0]
+        # Triangular bands equally spaced on the mel scale (each frequency bin shared between two neighbours).
+        mel = 2595 * np.log10(1 + np.asarray(SHAPE_HZ) / 700)
+        edges = 700 * (10 ** (np.linspace(mel[0], mel[1], SHAPE_BANDS + 2) / 2595) - 1)
+        rows = []
+        for lo, mid, hi in zip(edges, edges[1:], edges[2:], strict=False):
+            rows.append(np.clip(np.minimum((freqs - lo) / (mid - lo), (hi - freqs) / (hi - mid)), 0, None))
+        self.shape_bands = np.array(rows).T  # (bins, SHAPE_BANDS)
 
 
 _SPECTRA: _Spectra | None = None
@@ -140,8 +188,10 @@ def _spectra() -> _Spectra:
 
 
 def frame_features(frames: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Band energy (dB), pitch (Hz, NaN unvoiced) and periodicity of each row of ``frames`` (shape (n, 480), mono
-    16 kHz samples as floats, full scale ±1)."""
+    """Band energy (dB), periodicity (0..1) and spectral shape (log10 energy in each of the
+    :data:`SHAPE_BANDS` mel bands, float32) of each row of ``frames`` (shape (n, 480), mono 16 kHz samples as
+    floats, full scale ±1). Periodicity is the highest peak of the frame's normalised autocorrelation (corrected
+    for the window, as in Boersma 1993) between the periods of :data:`PITCH_HZ`."""
     s = _spectra()
     frames = np.asarray(frames, dtype=np.float64)
     centred = frames - frames.mean(axis=1, keepdims=True)
@@ -157,21 +207,84 @@ def frame_features(frames: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarr
     lo, hi = s.lag_lo, s.lag_hi
     middle = r[:, lo:hi]
     peaks = (middle >= r[:, lo - 1 : hi - 1]) & (middle > r[:, lo + 1 : hi + 1])
-    candidates = np.where(peaks, middle, -np.inf)
-    best = candidates.max(axis=1)
-    chosen = peaks & (middle >= OCTAVE_TOLERANCE * best[:, None]) & (middle >= VOICED)
-    has = chosen.any(axis=1)
-    index = np.argmax(chosen, axis=1)
-    rows = np.arange(frames.shape[0])
-    k = index + lo
-    y0, y1, y2 = r[rows, k - 1], r[rows, k], r[rows, k + 1]
-    denominator = y0 - 2 * y1 + y2
-    with np.errstate(invalid="ignore", divide="ignore"):
-        offset = np.where(np.abs(denominator) > 1e-12, 0.5 * (y0 - y2) / denominator, 0.0)
-    offset = np.clip(offset, -0.5, 0.5)
-    periodicity = np.clip(np.where(has, y1, np.maximum(best, 0.0)), 0.0, 1.0)
-    pitch = np.where(has & (energy > 0), RATE / (k + offset), np.nan)
-    return energy_db, pitch, periodicity
+    best = np.where(peaks, middle, 0.0).max(axis=1)
+    periodicity = np.clip(np.where(energy > 0, best, 0.0), 0.0, 1.0)
+    shape = np.log10(power @ s.shape_bands * s.power_scale + 1e-12).astype(np.float32)
+    return energy_db, periodicity, shape
+
+
+def _half_band() -> np.ndarray:
+    """A linear-phase low-pass (63 taps, Blackman window, cut at 3.6 kHz of 16 kHz) to halve the rate."""
+    n = np.arange(63) - 31
+    taps = 2 * 3600 / RATE * np.sinc(2 * 3600 / RATE * n) * np.blackman(63)
+    return taps / taps.sum()
+
+
+_HALF_BAND = _half_band()
+
+
+def _halved(samples: np.ndarray) -> np.ndarray:
+    """``samples`` at 16 kHz, low-passed and taken every second sample: 8 kHz, sample ``k`` at the time of the
+    input's sample ``2 k`` (the filter is symmetric: no delay)."""
+    return np.convolve(samples, _HALF_BAND, mode="same")[::2]
+
+
+class PraatPitch:
+    """Praat's pitch tracker (``Sound: To Pitch (ac)``, through praat-parselmouth) over a stream of whole 30 ms
+    frames: :meth:`feed` the frames' samples as they come; every :data:`PITCH_CHUNK_FRAMES` frames the pitch of
+    those frames is tracked with :data:`PITCH_MARGIN_S` of sound either side as context, so at most about 13 s
+    of sound is held. Each frame's pitch is Praat's value nearest the frame's centre (Hz, NaN where Praat found
+    it unvoiced). Praat's path finder chooses among several candidates per step with costs for octave jumps and
+    voicing changes, which is what keeps it on the fundamental of low voices."""
+
+    def __init__(self):
+        self._buffer = np.zeros(0, np.float32)
+        self._buffer_start = 0  # sample index (from the start of the stream) of the buffer's first sample
+        self._frames = 0  # frames received
+        self._done = 0  # frames whose pitch is known
+        self._out: list[np.ndarray] = []
+
+    def feed(self, samples: np.ndarray, *, final: bool = False) -> None:
+        if samples.size:
+            self._buffer = np.concatenate((self._buffer, samples.astype(np.float32)))
+            self._frames += samples.size // FRAME
+        margin = int(PITCH_MARGIN_S / FRAME_S) + 1
+        while self._frames - self._done >= PITCH_CHUNK_FRAMES + margin:
+            self._track(self._done + PITCH_CHUNK_FRAMES)
+        if final and self._frames > self._done:
+            self._track(self._frames)
+
+    def _track(self, end: int) -> None:
+        start = self._done
+        margin = int(PITCH_MARGIN_S * RATE)
+        lo = max(self._buffer_start, start * FRAME - margin)
+        hi = min(self._buffer_start + self._buffer.size, end * FRAME + margin)
+        piece = self._buffer[lo - self._buffer_start : hi - self._buffer_start].astype(np.float64)
+        centres = (np.arange(start, end) + 0.5) * FRAME_S
+        pitch = np.full(end - start, np.nan)
+        if piece.size >= int(3 / PITCH_HZ[0] * RATE) + 1 and np.any(piece):
+            track = (
+                _parselmouth()
+                .Sound(_halved(piece), sampling_frequency=PITCH_RATE, start_time=lo / RATE)
+                .to_pitch_ac(
+                    time_step=PITCH_STEP_S,
+                    pitch_floor=PITCH_HZ[0],
+                    pitch_ceiling=PITCH_HZ[1],
+                    octave_cost=PITCH_OCTAVE_COST,
+                )
+            )
+            values = track.selected_array["frequency"]
+            if values.size:
+                index = np.clip(np.rint((centres - track.x1) / track.dx).astype(int), 0, values.size - 1)
+                pitch = np.where(values[index] > 0, values[index], np.nan)
+        self._out.append(pitch)
+        self._done = end
+        keep_from = max(self._buffer_start, end * FRAME - margin)
+        self._buffer = self._buffer[keep_from - self._buffer_start :]
+        self._buffer_start = keep_from
+
+    def result(self) -> np.ndarray:
+        return np.concatenate(self._out) if self._out else np.zeros(0)
 
 
 _SAMPLE_TYPES = {"u8": "u1", "s16": "<i2", "s32": "<i4", "s64": "<i8", "flt": "<f4", "dbl": "<f8"}
@@ -220,9 +333,10 @@ class VocalMeter:
         self._pending_samples = 0
         self.start_s: float | None = None
         self._energy: list[np.ndarray] = []
-        self._pitch: list[np.ndarray] = []
         self._periodicity: list[np.ndarray] = []
+        self._shape: list[np.ndarray] = []
         self._model: list[np.ndarray] = []
+        self._pitch_tracker = PraatPitch()
 
     @property
     def detector(self) -> str:
@@ -294,10 +408,11 @@ class VocalMeter:
         if whole == 0:
             return
         frames = samples[:used].reshape(whole, FRAME)
-        energy, pitch, periodicity = frame_features(frames)
+        energy, periodicity, shape = frame_features(frames)
+        self._pitch_tracker.feed(samples[:used])
         self._energy.append(energy)
-        self._pitch.append(pitch)
         self._periodicity.append(periodicity)
+        self._shape.append(shape)
         if self._vad is not None:
             pcm = (np.clip(frames, -1.0, 1.0) * 32767).astype("<i2")
             is_speech = self._vad.is_speech
@@ -307,6 +422,7 @@ class VocalMeter:
         """Flush and return the features (times as decoded: shift them with :meth:`VocalFeatures.shifted`)."""
         self.feed(None)
         self._process(final=True)
+        self._pitch_tracker.feed(np.zeros(0, np.float32), final=True)
 
         def joined(parts):
             return np.concatenate(parts) if parts else np.zeros(0)
@@ -315,9 +431,10 @@ class VocalMeter:
             start_s=self.start_s or 0.0,
             frame_s=FRAME_S,
             energy_db=joined(self._energy),
-            pitch_hz=joined(self._pitch),
+            pitch_hz=self._pitch_tracker.result(),
             periodicity=joined(self._periodicity),
             model_speech=joined(self._model).astype(bool) if self._vad is not None else None,
+            shape=np.concatenate(self._shape) if self._shape else np.zeros((0, SHAPE_BANDS), np.float32),
         )
 
 
@@ -337,7 +454,8 @@ class Segment:
     """One vocalisation, ``start_s`` to ``end_s`` seconds. ``pitch_hz`` is None without a voiced frame;
     ``voiced_fraction`` the share of its frames with a pitch; ``level_db`` its mean band energy; ``model_fraction``
     the share of frames the model called speech (None without the model); ``speaker`` ``"learner"``,
-    ``"partner"`` or ``"unknown"`` and ``confidence`` 0..1 (see :func:`attribute`)."""
+    ``"partner"`` or ``"unknown"`` and ``confidence`` 0..1 (see :func:`attribute`); ``shape`` the spectral shape
+    (see :func:`spectral_shape`)."""
 
     start_s: float
     end_s: float
@@ -348,6 +466,7 @@ class Segment:
     speaker: str = "unknown"
     confidence: float = 0.0
     frames: tuple[int, int] = field(default=(0, 0), repr=False)
+    shape: tuple[float, ...] | None = field(default=None, repr=False)
 
     @property
     def duration_s(self) -> float:
@@ -373,6 +492,23 @@ def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
         return []
     edges = np.diff(np.concatenate(([0], mask.astype(np.int8), [0])))
     return list(zip(np.flatnonzero(edges == 1).tolist(), np.flatnonzero(edges == -1).tolist(), strict=True))
+
+
+def _dct_rows() -> np.ndarray:
+    """Rows 1..:data:`SHAPE_COEFFICIENTS` of the orthonormal DCT-II over :data:`SHAPE_BANDS` values."""
+    k = np.arange(1, SHAPE_COEFFICIENTS + 1)[:, None]
+    n = np.arange(SHAPE_BANDS)[None, :]
+    return np.sqrt(2 / SHAPE_BANDS) * np.cos(np.pi * k * (2 * n + 1) / (2 * SHAPE_BANDS))
+
+
+def spectral_shape(shape_frames: np.ndarray) -> tuple[float, ...] | None:
+    """The spectral shape of a vocalisation: the mean over its frames of the log band energies (in dB), taken
+    through a DCT (coefficients 1..:data:`SHAPE_COEFFICIENTS`, like the first MFCCs: the overall tilt and the
+    broad formant pattern, independent of the level). None without frames."""
+    if shape_frames.shape[0] == 0:
+        return None
+    mean_db = 10 * np.asarray(shape_frames, dtype=np.float64).mean(axis=0)
+    return tuple(round(float(c), 3) for c in _dct_rows() @ mean_db)
 
 
 def detect_segments(features: VocalFeatures, **options) -> list[Segment]:
@@ -412,6 +548,9 @@ def detect_segments(features: VocalFeatures, **options) -> list[Segment]:
                 voiced_fraction=float(voiced.mean()),
                 level_db=float(energy[a:b].mean()),
                 model_fraction=model_fraction,
+                shape=spectral_shape(features.shape[a:b][voiced] if voiced.any() else features.shape[a:b])
+                if features.shape is not None and features.shape.shape[0] >= b
+                else None,
                 frames=(a, b),
             )
         )
@@ -440,33 +579,89 @@ def two_groups(values: np.ndarray) -> tuple[float, float] | None:
     return float(v[:best].mean()), float(v[best:].mean())
 
 
+VOICED_ENOUGH = 0.5  # a vocalisation voiced for less than half its length is named with less confidence
+PITCH_SPREAD_FLOOR = 0.06  # octaves: the least spread of a voice's pitch the mixture allows
+SHAPE_SPREAD_FLOOR = 1.0  # dB: the least spread of a spectral shape coefficient the mixture allows
+
+
+def _two_voices(x: np.ndarray, weights: np.ndarray, start: np.ndarray, iterations: int = 60) -> np.ndarray | None:
+    """A mixture of two Gaussians with one diagonal covariance shared by both, fitted by expectation-maximisation
+    to the rows of ``x`` (column 0: pitch in octaves; others: spectral shape), each column's log-likelihood
+    multiplied by its ``weights`` entry, starting from the hard split ``start`` (bools: in the higher group).
+    Returns each row's probability of belonging to the component whose mean pitch is higher, or None if a
+    component empties."""
+    floors = np.array([PITCH_SPREAD_FLOOR] + [SHAPE_SPREAD_FLOOR] * (x.shape[1] - 1)) ** 2
+    r = start.astype(np.float64)
+    means = np.zeros((2, x.shape[1]))
+    for _ in range(iterations):
+        resp = np.stack([1 - r, r], axis=1)  # (rows, 2)
+        mass = resp.sum(axis=0)
+        if mass.min() < 0.5:
+            return None
+        means = (resp.T @ x) / mass[:, None]
+        var = sum((resp[:, k : k + 1] * (x - means[k]) ** 2).sum(axis=0) for k in range(2)) / x.shape[0]
+        var = np.maximum(var, floors)
+        log_p = np.log(mass / mass.sum())[None, :] + np.stack(
+            [(-0.5 * (x - means[k]) ** 2 / var * weights).sum(axis=1) for k in range(2)], axis=1
+        )
+        log_p -= log_p.max(axis=1, keepdims=True)
+        p = np.exp(log_p)
+        new = p[:, 1] / p.sum(axis=1)
+        converged = np.allclose(new, r, atol=1e-6)
+        r = new
+        if converged:
+            break
+    return r if means[1, 0] >= means[0, 0] else 1 - r
+
+
 def attribute(
     segments: list[Segment],
     *,
     learner_voice: str = ATTRIBUTION_DEFAULTS["learner_voice"],
     min_separation_octaves: float = ATTRIBUTION_DEFAULTS["min_separation_octaves"],
+    shape_weight: float = ATTRIBUTION_DEFAULTS["shape_weight"],
 ) -> dict:
     """Suggest who made each vocalisation, in place (``speaker``, ``confidence``); see the module notes for the
-    method and the assumption ``learner_voice`` (``"higher"`` or ``"lower"``). Returns what was found: the two
-    groups' centre pitches (Hz), the boundary, and whether anyone was named (``attributed``) with a ``note``."""
+    method and the assumption ``learner_voice`` (``"higher"`` or ``"lower"``). ``shape_weight``: how much the
+    spectral shape counts beside the pitch (0: pitch alone). Returns what was found: the two voices' centre
+    pitches (Hz), the boundary between them, and whether anyone was named (``attributed``) with a ``note``."""
     if learner_voice not in ("higher", "lower"):
         raise ValueError('learner_voice must be "higher" or "lower"')
     for segment in segments:
         segment.speaker, segment.confidence = "unknown", 0.0
     pitched = [s for s in segments if s.pitch_hz]
     info = {"learner_voice": learner_voice, "attributed": False, "low_hz": None, "high_hz": None, "boundary_hz": None}
-    groups = two_groups(np.log2([s.pitch_hz for s in pitched])) if pitched else None
+    log_pitch = np.log2([s.pitch_hz for s in pitched]) if pitched else np.zeros(0)
+    groups = two_groups(log_pitch) if pitched else None
     if groups is None or groups[1] - groups[0] < min_separation_octaves:
         info["note"] = "one voice, or two of similar pitch: no one suggested"
         return info
-    low, high = groups
-    boundary = (low + high) / 2
-    half = (high - low) / 2
-    for segment in pitched:
-        lp = math.log2(segment.pitch_hz)
-        higher = lp >= boundary
-        segment.speaker = "learner" if higher == (learner_voice == "higher") else "partner"
-        segment.confidence = round(min(1.0, abs(lp - boundary) / half) * segment.voiced_fraction, 3)
+    columns = [log_pitch]
+    weights = [1.0]
+    if shape_weight > 0 and all(s.shape is not None for s in pitched):
+        shapes = np.array([s.shape for s in pitched], dtype=np.float64)
+        columns += list(shapes.T)
+        weights += [shape_weight] * shapes.shape[1]
+    x = np.stack(columns, axis=1)
+    start = log_pitch >= (groups[0] + groups[1]) / 2
+    higher = _two_voices(x, np.array(weights), start)
+    if higher is None:
+        higher = start.astype(np.float64)
+    in_higher = higher >= 0.5
+    if in_higher.all() or not in_higher.any():
+        info["note"] = "one voice, or two of similar pitch: no one suggested"
+        return info
+    low, high = float(np.median(log_pitch[~in_higher])), float(np.median(log_pitch[in_higher]))
+    if high - low < min_separation_octaves:
+        info["note"] = "one voice, or two of similar pitch: no one suggested"
+        return info
+    boundary, half = (low + high) / 2, (high - low) / 2
+    for segment, lp, h, p in zip(pitched, log_pitch, in_higher, higher, strict=True):
+        segment.speaker = "learner" if bool(h) == (learner_voice == "higher") else "partner"
+        probable = abs(2 * float(p) - 1)
+        distance = min(1.0, abs(float(lp) - boundary) / half) if (lp >= boundary) == bool(h) else 0.0
+        voiced = min(1.0, segment.voiced_fraction / VOICED_ENOUGH)
+        segment.confidence = round(min(probable, distance) * voiced, 3)
     info.update(
         attributed=True,
         low_hz=2**low,
