@@ -183,8 +183,18 @@
   }
 
   function togglePlay() {
-    if (video.paused) video.play();
-    else video.pause();
+    if (video.paused) {
+      showWholePlayer();
+      video.play();
+    } else video.pause();
+  }
+
+  // Playing brings the video, its controls and the code buttons wholly into view, if they are not.
+  function showWholePlayer() {
+    const box = document.getElementById("player-area").getBoundingClientRect();
+    if (box.top < 0 || box.bottom > window.innerHeight + 1) {
+      document.getElementById("player-area").scrollIntoView({ block: "start", behavior: "smooth" });
+    }
   }
 
   function changeSpeed(direction) {
@@ -464,7 +474,7 @@
   // A state's key held down longer than HOLD_MS starts it, and letting go stops it; a quick tap starts it and
   // the next tap stops it.
   const HOLD_MS = 400;
-  const held = new Map(); // code key → when its key went down
+  const held = new Map(); // code key → when its key went down (the event's own time)
 
   document.addEventListener("keydown", (event) => {
     if (event.ctrlKey || event.metaKey || event.altKey) return;
@@ -491,7 +501,7 @@
       if (event.repeat) return; // a key held down codes once
       if (code.kind === "state" && !openStates.has(code.key)) {
         // Held down, the state lasts until the key is let go; tapped, it stays open until the next tap.
-        held.set(code.key, performance.now());
+        held.set(code.key, event.timeStamp);
         codeNow(code, "start");
       } else {
         held.delete(code.key);
@@ -503,7 +513,7 @@
   document.addEventListener("keyup", (event) => {
     const code = codeByShortcut.get(event.key.toLowerCase());
     if (!code || !held.has(code.key)) return;
-    const downFor = performance.now() - held.get(code.key);
+    const downFor = event.timeStamp - held.get(code.key); // when the keys went, not when this page got to them
     held.delete(code.key);
     if (downFor >= HOLD_MS) codeNow(code, "stop");
   });
