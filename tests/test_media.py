@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from PIL import Image
 
 from attunement import media
-from attunement.media import MediaProblem, fit, make_proxy, probe
+from attunement.media import MediaProblem, fit, make_proxy, probe, proxy_fit
 from attunement.reflection.sample_video import read_frame_number, write_sample_video
 
 JARGON = ("codec", "demux", "container", "ffmpeg", "stream", "decode", "pyav", "errno", "invalid data")
@@ -163,6 +163,22 @@ def test_fit_keeps_the_shape_in_even_pixels_inside_the_box(width, height, box_wi
         assert w / h == pytest.approx(width / height, rel=0.1)
 
 
+@given(width=st.integers(1, 8000), height=st.integers(1, 8000))
+def test_proxy_fit_bounds_the_long_side_whichever_way_up(width, height):
+    w, h = proxy_fit(width, height)
+    assert max(w, h) <= 640 and min(w, h) <= 360
+    assert (w, h) == tuple(reversed(proxy_fit(height, width))) or width == height  # the same size, turned
+    if min(w, h) >= 50:
+        assert w / h == pytest.approx(width / height, rel=0.1)
+
+
+def test_proxy_fit_of_phone_sizes():
+    assert proxy_fit(1920, 1080) == (640, 360)
+    assert proxy_fit(1080, 1920) == (360, 640)  # not 202 x 360
+    assert proxy_fit(720, 1280) == (360, 640)
+    assert proxy_fit(1440, 1080) == (480, 360)
+
+
 class TestProxy:
     def make(self, source, tmp_path, **kwargs):
         proxy, poster = tmp_path / "proxy.tmp", tmp_path / "poster.tmp"
@@ -190,11 +206,26 @@ class TestProxy:
             assert (image.format, image.size) == ("JPEG", (480, 360))
         assert result.poster_time == pytest.approx(0.2, abs=0.04)  # 10% of 2 s
 
-    def test_portrait_fits_the_box(self, tmp_path, videos):
-        result, proxy, poster = self.make(videos["portrait"], tmp_path)
-        assert (result.width, result.height) == (202, 360)
+    def test_portrait_keeps_its_full_height(self, tmp_path):
+        """A phone held upright: the long side is bounded, as a landscape video's width is (not 202 x 360)."""
+        source = write_sample_video(tmp_path / "upright.mp4", seconds=0.2, width=1080, height=1920, audio=False)
+        result, proxy, poster = self.make(source, tmp_path)
+        assert (result.width, result.height) == (360, 640)
+        with av.open(str(proxy)) as container:
+            assert (container.streams.video[0].width, container.streams.video[0].height) == (360, 640)
         with Image.open(poster) as image:
-            assert image.size == (202, 360)
+            assert image.size == (360, 640)
+
+    def test_a_portrait_phone_video_stored_on_its_side_keeps_its_full_height(self, tmp_path):
+        source = write_sample_video(tmp_path / "side.mp4", seconds=0.2, width=1920, height=1080, rotation=-90)
+        result, _, _ = self.make(source, tmp_path)
+        assert (result.width, result.height) == (360, 640)
+
+    def test_a_small_portrait_video_is_not_enlarged(self, tmp_path, videos):
+        result, _, poster = self.make(videos["portrait"], tmp_path)
+        assert (result.width, result.height) == (360, 640)
+        with Image.open(poster) as image:
+            assert image.size == (360, 640)
 
     def test_a_phone_video_on_its_side_is_turned_upright(self, tmp_path):
         source = write_sample_video(tmp_path / "phone.mp4", seconds=0.5, width=320, height=240, rotation=-90)

@@ -328,6 +328,16 @@ def fit(width: int, height: int, box_width: int, box_height: int) -> tuple[int, 
     return even(width * scale, min(box_width, width)), even(height * scale, min(box_height, height))
 
 
+def proxy_fit(width: int, height: int, box_width: int = 640, box_height: int = 360) -> tuple[int, int]:
+    """The proxy's size for an upright picture of ``width`` x ``height``: :func:`fit` in the box turned the
+    picture's way, so its long side is bounded by the box's long side and its short side by the short one. A
+    portrait phone video of 1080 x 1920 gets 360 x 640, as tall as a landscape one is wide, not 202 x 360."""
+    long_side, short_side = max(box_width, box_height), min(box_width, box_height)
+    if height > width:
+        return fit(width, height, short_side, long_side)
+    return fit(width, height, long_side, short_side)
+
+
 def _video_graph(stream, first: av.VideoFrame, rotation: int, size: tuple[int, int]) -> av.filter.Graph:
     """Decoded picture -> turned upright -> scaled -> yuv420p, keeping each frame's timestamp."""
     graph = av.filter.Graph()
@@ -401,8 +411,9 @@ def make_proxy(
     ``X264_PRESET``, CRF ``X264_CRF``, a keyframe every ``KEYFRAME_SECONDS``) and, if the source has sound, AAC
     stereo at 48 kHz; its index is at the front (``+faststart``) so browsers start playing at once. The picture is
     turned upright and scaled to fit within ``width`` x ``height`` keeping its shape, in even numbers of pixels,
-    never enlarged. Each frame keeps its time in the source, measured from the source's first frame (no
-    renumbering to a constant rate), so times on the proxy are times in the original.
+    never enlarged; for a portrait picture the box is turned too (:func:`proxy_fit`), so the long side is the
+    bound. Each frame keeps its time in the source, measured from the source's first frame (no renumbering to a
+    constant rate), so times on the proxy are times in the original.
 
     The poster is a JPEG of the proxy's size showing the frame at about min(1 s, 10% of the duration).
 
@@ -455,7 +466,7 @@ def _transcode(container, info: VideoInfo, proxy_path: Path, poster_path: Path |
     stream = video_stream(container)
     audio = audio_stream(container)
     stream.thread_type = "AUTO"
-    size = fit(info.width, info.height, *box)
+    size = proxy_fit(info.width, info.height, *box)
     poster_at = min(1.0, 0.1 * info.duration)
     progress = _Progress(info.duration, on_progress)
     rate = stream.average_rate or stream.guessed_rate or Fraction(30)

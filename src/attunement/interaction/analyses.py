@@ -13,10 +13,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import BigIntegerField, Case, F, OuterRef, Q, Subquery, When
 from django.utils import timezone
+from PIL import Image
 
 from attunement.analysis.result import AnalysisResult, Headline, Sound, UnreadableResult
 from attunement.learners.models import Learner
-from attunement.media import fit
+from attunement.media import proxy_fit
 from attunement.organisations.audit import audit_record
 from attunement.organisations.models import Membership
 from attunement.reflection.models import SessionVideo
@@ -34,8 +35,16 @@ LEARNER_VOICES = ("higher", "lower")
 
 
 def proxy_size(video: SessionVideo) -> tuple[int, int]:
-    """The proxy's picture size, in which regions are given."""
-    return fit(video.width, video.height, 640, 360)
+    """The proxy's picture size, in which regions are given: that of its poster, which is made with it at its
+    size (a portrait proxy made before proxies kept portrait pictures at full height is 202 x 360, say); what
+    :func:`attunement.media.make_proxy` makes when there is no poster to read."""
+    if video.poster:
+        try:
+            with video.poster.open("rb") as file, Image.open(file) as image:
+                return image.size
+        except (OSError, ValueError):
+            pass
+    return proxy_fit(video.width, video.height)
 
 
 def parse_region(text: str, video: SessionVideo, field: str) -> str:

@@ -47,6 +47,7 @@ def video_player(request, video):
             "may_code": may_code,
             "may_see_session": learner_policy.allows(actor, "view_records", video.learner),
             "player_setup": {
+                "coder": actor.pk,
                 "statusUrl": reverse("reflection:video_status", args=[video.pk]),
                 "eventsUrl": reverse("reflection:video_events", args=[video.pk]) if may_code else "",
                 "ratingsUrl": reverse("reflection:video_rate", args=[video.pk]),

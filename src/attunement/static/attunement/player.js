@@ -108,10 +108,15 @@
     markCurrentInterval();
   }
 
+  // requestVideoFrameCallback gives the exact time of each frame presented while playing, but a browser need not
+  // call it for a seek made with its own scrubber while paused (Chromium does not before the first play), so the
+  // media element's own events are followed as well: when paused and no seek is under way, the frame on screen is
+  // the one at currentTime.
+  let lastFrameCall = -Infinity; // performance.now() of the last frame callback
   if ("requestVideoFrameCallback" in HTMLVideoElement.prototype) {
     let lastTime = null;
     let lastFrames = null;
-    const onFrame = (_now, frame) => {
+    const onFrame = (now, frame) => {
       const playing = !video.paused && !video.seeking;
       if (playing && lastTime !== null && frame.presentedFrames > lastFrames && frame.mediaTime > lastTime) {
         const step = (frame.mediaTime - lastTime) / (frame.presentedFrames - lastFrames);
@@ -119,6 +124,7 @@
       }
       lastTime = frame.mediaTime;
       lastFrames = frame.presentedFrames;
+      lastFrameCall = now;
       // While a seek is still under way, a frame from an earlier seek must not move the time back.
       if (!video.seeking) {
         shownTime = frame.mediaTime;
@@ -127,13 +133,40 @@
       video.requestVideoFrameCallback(onFrame);
     };
     video.requestVideoFrameCallback(onFrame);
-  } else {
-    const follow = () => {
-      shownTime = video.currentTime;
+  }
+
+  // The time of the frame on screen, made right from the element itself where the frame callbacks have not
+  // said (a seek with the browser's scrubber, a browser without them). A paused video shows the frame at
+  // currentTime; the frame callback's time is kept when it is within a frame of it (it is that frame's own start).
+  function settle() {
+    if (video.seeking) return false;
+    const current = video.currentTime;
+    const playing = !video.paused && !video.ended;
+    const stale = playing ? performance.now() - lastFrameCall > 500 : Math.abs(current - shownTime) >= frameDuration;
+    if (stale) {
+      shownTime = current;
       showTime();
-    };
-    video.addEventListener("timeupdate", follow);
-    video.addEventListener("seeked", follow);
+    }
+    return true;
+  }
+
+  for (const name of ["seeked", "timeupdate", "loadeddata", "pause"]) video.addEventListener(name, settle);
+  // A note is saved at the frame on screen: if a seek is still under way, it is sent once it has ended.
+  for (const form of document.querySelectorAll("form")) {
+    if (!form.querySelector("[data-current-time]")) continue;
+    form.addEventListener("submit", (event) => {
+      if (settle()) return;
+      event.preventDefault();
+      atFrameOnScreen(() => form.requestSubmit());
+    });
+  }
+
+  // Runs `then(time)` with the time of the frame on screen: at once, or when a seek under way has ended, so
+  // nothing is ever saved at the time of a frame that has gone.
+  function atFrameOnScreen(then) {
+    if (settle()) return then(shownTime);
+    video.addEventListener("seeked", () => atFrameOnScreen(then), { once: true });
+    return null;
   }
 
   function seek(seconds) {
@@ -150,8 +183,18 @@
   }
 
   function togglePlay() {
-    if (video.paused) video.play();
-    else video.pause();
+    if (video.paused) {
+      showWholePlayer();
+      video.play();
+    } else video.pause();
+  }
+
+  // Playing brings the video, its controls and the code buttons wholly into view, if they are not.
+  function showWholePlayer() {
+    const box = document.getElementById("player-area").getBoundingClientRect();
+    if (box.top < 0 || box.bottom > window.innerHeight + 1) {
+      document.getElementById("player-area").scrollIntoView({ block: "start", behavior: "smooth" });
+    }
   }
 
   function changeSpeed(direction) {
@@ -165,6 +208,7 @@
   speed.addEventListener("change", () => (video.playbackRate = Number(speed.value)));
   const buttonActions = {
     back5: () => seek(shownTime - 5),
+    fwd5: () => seek(shownTime + 5),
     prev: () => stepFrame(-1),
     next: () => stepFrame(1),
     play: togglePlay,
@@ -180,9 +224,11 @@
     video.scrollIntoView({ block: "nearest", behavior: "smooth" });
   });
   for (const button of document.querySelectorAll("[data-fill-time]")) {
-    button.addEventListener("click", () => {
-      document.getElementById(button.dataset.fillTime).value = shownTime.toFixed(2);
-    });
+    button.addEventListener("click", () =>
+      atFrameOnScreen((time) => {
+        document.getElementById(button.dataset.fillTime).value = time.toFixed(2);
+      }),
+    );
   }
 
   // --- Coding --------------------------------------------------------------------------------------------
@@ -219,22 +265,63 @@
     });
   }
 
-  function codeNow(code) {
-    const now = shownTime;
-    if (code.kind === "state") {
-      if (openStates.has(code.key)) {
-        const start = openStates.get(code.key);
-        openStates.delete(code.key);
-        markOpen();
-        return saveEvent(code, Math.min(start, now), Math.max(start, now));
-      }
-      openStates.set(code.key, now);
-      markOpen();
-      say(`${code.name} started at ${clock(now, true)}. Press ${code.shortcut || "its button"} again when it stops.`);
-      drawEvents();
-      return null;
+  // The coder's reaction time (ELAN's "delayed mode"): while the video plays, an event is stamped this many
+  // seconds before the frame on screen when the key is pressed, since the key always comes a little after what
+  // was seen. Paused or stepping frame by frame, the frame chosen is the time. Kept in this browser for this
+  // member.
+  const offsetInput = document.getElementById("reaction-offset");
+  const offsetKey = `attunement:reaction-offset:${setup.coder || ""}`;
+  function reactionOffset() {
+    const value = offsetInput ? Number(offsetInput.value) : 0;
+    return Number.isFinite(value) && value > 0 ? Math.min(value, 5) : 0;
+  }
+  if (offsetInput) {
+    try {
+      const kept = window.localStorage.getItem(offsetKey);
+      if (kept !== null && Number.isFinite(Number(kept))) offsetInput.value = kept;
+    } catch (_error) {
+      // Storage refused (a private window): the offset lasts for this page only.
     }
-    return saveEvent(code, now, null);
+    offsetInput.addEventListener("change", () => {
+      const value = reactionOffset();
+      offsetInput.value = String(value);
+      try {
+        window.localStorage.setItem(offsetKey, String(value));
+      } catch (_error) {
+        // as above
+      }
+      say(value ? `Codes made while the video plays are now put ${value} s earlier than the key press.` : "Codes are put at the frame on screen when you press.");
+    });
+  }
+
+  // `action` is "toggle" (a tap or button: a state starts, then stops at the next), "start" or "stop" (a key
+  // held down for a state, then let go).
+  function codeNow(code, action = "toggle") {
+    const playing = !video.paused && !video.ended;
+    return atFrameOnScreen((frameTime) => {
+      const now = Math.max(0, frameTime - (playing ? reactionOffset() : 0));
+      if (code.kind === "state") {
+        const open = openStates.has(code.key);
+        if (open && action !== "start") {
+          const start = openStates.get(code.key);
+          openStates.delete(code.key);
+          markOpen();
+          return saveEvent(code, Math.min(start, now), Math.max(start, now));
+        }
+        if (open || action === "stop") return null;
+        openStates.set(code.key, now);
+        markOpen();
+        const key = code.shortcut ? code.shortcut.toUpperCase() : "";
+        say(
+          action === "start"
+            ? `${code.name} started at ${clock(now, true)}. Let go of ${key} when it stops (after a quick tap, press ${key} again).`
+            : `${code.name} started at ${clock(now, true)}. Press ${key || "its button"} again when it stops.`,
+        );
+        drawEvents();
+        return null;
+      }
+      return saveEvent(code, now, null);
+    });
   }
 
   function markOpen() {
@@ -255,7 +342,13 @@
       if (code.kind === "state") button.setAttribute("aria-pressed", "false");
       button.innerHTML = "";
       const name = document.createElement("span");
-      name.textContent = code.name + (code.kind === "state" ? " (start/stop)" : "");
+      name.textContent = code.name;
+      if (code.kind === "state") {
+        const kind = document.createElement("span");
+        kind.className = "code-kind";
+        kind.textContent = " (start/stop)";
+        name.append(kind);
+      }
       button.append(name);
       if (code.shortcut) {
         const key = document.createElement("kbd");
@@ -378,6 +471,11 @@
 
   // --- Keys ----------------------------------------------------------------------------------------------
 
+  // A state's key held down longer than HOLD_MS starts it, and letting go stops it; a quick tap starts it and
+  // the next tap stops it.
+  const HOLD_MS = 400;
+  const held = new Map(); // code key → when its key went down (the event's own time)
+
   document.addEventListener("keydown", (event) => {
     if (event.ctrlKey || event.metaKey || event.altKey) return;
     const target = event.target;
@@ -400,8 +498,28 @@
     const code = codeByShortcut.get(key.toLowerCase());
     if (code && setup.eventsUrl) {
       event.preventDefault();
-      codeNow(code);
+      if (event.repeat) return; // a key held down codes once
+      if (code.kind === "state" && !openStates.has(code.key)) {
+        // Held down, the state lasts until the key is let go; tapped, it stays open until the next tap.
+        held.set(code.key, event.timeStamp);
+        codeNow(code, "start");
+      } else {
+        held.delete(code.key);
+        codeNow(code);
+      }
     }
+  });
+
+  document.addEventListener("keyup", (event) => {
+    const code = codeByShortcut.get(event.key.toLowerCase());
+    if (!code || !held.has(code.key)) return;
+    const downFor = event.timeStamp - held.get(code.key); // when the keys went, not when this page got to them
+    held.delete(code.key);
+    if (downFor >= HOLD_MS) codeNow(code, "stop");
+  });
+  window.addEventListener("blur", () => {
+    // Focus left the page with a key down: its key-up will not come here, so the state stays open to be tapped.
+    held.clear();
   });
 
   window.addEventListener("beforeunload", (event) => {
@@ -510,8 +628,20 @@
 
   for (const area of document.querySelectorAll(".region-drawing")) setUpRegionDrawing(area);
 
+  // --- One screen: the video takes the height its controls and code buttons leave ------------------------
+
+  const area = document.getElementById("player-area");
+  function fitScreen() {
+    const below = area.getBoundingClientRect().height - video.getBoundingClientRect().height;
+    video.style.maxHeight = `${Math.max(160, Math.floor(window.innerHeight - below - 8))}px`;
+  }
+
   drawButtons();
   drawEvents();
   showTime();
-  window.addEventListener("resize", drawPlayhead);
+  fitScreen();
+  window.addEventListener("resize", () => {
+    fitScreen();
+    drawPlayhead();
+  });
 })();
