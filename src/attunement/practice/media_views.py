@@ -24,6 +24,7 @@ from .session_media import (
     MAY_NOT_DELETE,
     may_delete_media,
     media_already_deleted,
+    media_on_page,
     media_refusal,
     media_visible_to,
     session_media_delete,
@@ -97,15 +98,6 @@ def session_media_add(request, learner, session_id):
     return back
 
 
-def _media_on_page(learner_id, session_id, media_id) -> SessionMedia | None:
-    """The photo, voice note or clip named by the address, when it belongs to that session of that person."""
-    return (
-        SessionMedia.objects.select_related("session__learner")
-        .filter(pk=media_id, session_id=session_id, session__learner_id=learner_id)
-        .first()
-    )
-
-
 def deleting_media(view):
     """Put outside `learner_page`: a member who may record sessions for the person but may not delete this photo,
     voice note or clip (session_media.may_delete_media) is refused with 403 before the method is looked at, as every
@@ -114,7 +106,7 @@ def deleting_media(view):
     @wraps(view)
     def wrapper(request, learner_id, session_id, media_id):
         actor = getattr(request, "membership", None)
-        if actor is not None and (item := _media_on_page(learner_id, session_id, media_id)) is not None:
+        if actor is not None and (item := media_on_page(learner_id, session_id, media_id)) is not None:
             if learner_policy.allows(actor, view.learner_action, item.session.learner):
                 if not may_delete_media(actor, item):
                     raise PermissionDenied(MAY_NOT_DELETE)
@@ -122,7 +114,7 @@ def deleting_media(view):
 
     def record_allows(member, kwargs) -> bool:
         """The same rule, for the URL walk in the tests."""
-        item = _media_on_page(kwargs["learner_id"], kwargs["session_id"], kwargs["media_id"])
+        item = media_on_page(kwargs["learner_id"], kwargs["session_id"], kwargs["media_id"])
         return item is not None and may_delete_media(member, item)
 
     wrapper.record_allows = record_allows
@@ -134,7 +126,7 @@ def deleting_media(view):
 def session_media_delete_page(request, learner, session_id, media_id):
     """Delete a photo, a voice note or a clip (the button asks first); back to the session's page saying so."""
     back = redirect("practice:session", learner_id=learner.pk, session_id=session_id)
-    item = _media_on_page(learner.pk, session_id, media_id)
+    item = media_on_page(learner.pk, session_id, media_id)
     if item is None:
         if media_already_deleted(learner=learner, media_id=media_id):  # the button pressed twice
             messages.info(request, "That was already deleted. Nothing more was changed.")

@@ -360,6 +360,15 @@ def may_delete_media(actor: Membership | None, item: SessionMedia) -> bool:
     )
 
 
+def media_on_page(learner_id, session_id, media_id) -> SessionMedia | None:
+    """The photo, voice note or clip named by an address, when it belongs to that session of that person."""
+    return (
+        SessionMedia.objects.select_related("session__learner")
+        .filter(pk=media_id, session_id=session_id, session__learner_id=learner_id)
+        .first()
+    )
+
+
 def media_already_deleted(*, learner, media_id: int) -> bool:
     """Whether this photo, voice note or clip of the person was deleted (a Delete button pressed twice)."""
     return AuditEntry.objects.filter(
