@@ -129,18 +129,20 @@ def _media_in_tmp(settings, tmp_path):
 @pytest.fixture
 def reopenable_tablet(browser, live_server, demo, tmp_path):
     """A tablet whose browser can be closed and opened again with the same profile on disk (its service worker,
-    caches, saves and cookies), as after a restart. Service workers are allowed. Any Content Security Policy
+    caches, saves and cookies), as after a restart. Service workers are allowed unless the test says
+    `service_workers="block"`: a test that does not need them should, because a worker still keeping pages when the
+    test ends can hold the database while it is emptied for the next test. Any Content Security Policy
     violation on any page fails the test."""
     opened, violations = [], []
 
     def open_browser(**options):
         options.setdefault("viewport", TABLET)
+        options.setdefault("service_workers", "allow")
         context = browser.browser_type.launch_persistent_context(
             user_data_dir=str(tmp_path / "profile"),
             executable_path=CHROMIUM,
             args=CHROMIUM_ARGS,
             has_touch=True,
-            service_workers="allow",
             **options,
         )
         context.set_default_timeout(BUSY_MACHINE_WAIT_MS)

@@ -110,7 +110,7 @@ def test_offline_a_photo_waits_on_the_tablet_through_a_restart_and_goes_with_its
     assert member.organisation.media_wait_on_tablets
     person = next(p for p in selectors.learners_recent_first(actor=member) if consent_allows(p, "video"))
     base = live_server.url
-    context = reopenable_tablet()
+    context = reopenable_tablet(service_workers="block")  # the open page keeps the save: no kept pages needed
     page = context.pages[0] if context.pages else context.new_page()
     log_in(page, base, PRACTITIONER)
     page.goto(f"{base}/log/{person.pk}/")
@@ -126,7 +126,7 @@ def test_offline_a_photo_waits_on_the_tablet_through_a_restart_and_goes_with_its
     expect(page.locator("#id_photo")).to_have_js_property("value", "")  # the form is ready for the next one
 
     context.close()  # the browser is closed, as after a restart, and opened again online
-    context = reopenable_tablet()
+    context = reopenable_tablet(service_workers="block")
     page = context.pages[0] if context.pages else context.new_page()
     page.goto(f"{base}/")
     if "/accounts/login/" in page.url:
