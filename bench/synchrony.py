@@ -30,26 +30,14 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from attunement.analysis import synchrony as sync  # noqa: E402
 
+sys.path.insert(0, str(ROOT))
+# The loop the tests check the fast version against, written from the definition: timed here as the baseline.
+from tests.analysis.test_rmea import straightforward_meaccf  # noqa: E402
+
 REFERENCE = ROOT.parent / "shared" / "reference" / "rmea"
 SESSIONS = ["normal_200_01", "normal_201_01", "dropout_100_01"]
 RATE = 25.0
 BUDGET_SPEED_UP = 10.0
-
-
-def straightforward_meaccf(s1, s2, *, win, lag, inc):
-    n_win = math.ceil((len(s1) - win - lag + 1) / inc)
-    table = np.full((n_win, 2 * lag + 1), np.nan)
-    for w in range(n_win):
-        a = w * inc
-        for j, k in enumerate(range(-lag, lag + 1)):
-            if k >= 0:
-                x, y = s1[a : a + win], s2[a + k : a + k + win]
-            else:
-                x, y = s1[a - k : a - k + win], s2[a : a + win]
-            if np.sum(x != y) < 2 or np.all(x == x[0]) or np.all(y == y[0]):
-                continue
-            table[w, j] = min(10.0, max(-10.0, np.arctanh(np.corrcoef(x, y)[0, 1])))
-    return table
 
 
 def fastest(repeat, work):

@@ -1,10 +1,14 @@
 import os
 import time
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect, sync_playwright
 
 from attunement.accounts.two_factor import current_code
+from attunement.privacy.models import Consent
+from attunement.privacy.selectors import consent_allows
 from attunement.setup.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, seed_demo
 
 from .queued_work import QueuedWork
@@ -158,3 +162,16 @@ def reopenable_tablet(browser, live_server, demo, tmp_path):
         except Exception:  # already closed by the test
             pass
     assert violations == [], violations
+
+
+def with_video_consent(person):
+    """Consent to video for the person, from yesterday for a year, unless one is already in force."""
+    if not consent_allows(person, "video"):
+        Consent.objects.create(
+            learner=person,
+            purpose="video",
+            given_by="parent",
+            starts_on=timezone.localdate() - timedelta(days=1),
+            review_on=timezone.localdate() + timedelta(days=365),
+        )
+    return person

@@ -3,19 +3,14 @@ turn to show it upright) and adds it in the quick log. Chromium has no HEVC deco
 given the clip as filmed it plays the sound with no picture. The timeline says the clip is being prepared; once
 the copy for playing is made, Chromium plays it, upright."""
 
-from datetime import timedelta
-
-from django.utils import timezone
 from playwright.sync_api import expect
 
 from attunement.organisations.models import Membership
 from attunement.practice import selectors
 from attunement.practice.models import SessionMedia
-from attunement.privacy.models import Consent
-from attunement.privacy.selectors import consent_allows
 from attunement.reflection.sample_video import write_sample_video
 
-from .conftest import log_in
+from .conftest import log_in, with_video_consent
 
 PRACTITIONER = "sam@oakfield.example"
 PLAYER_LOADED = """video => new Promise(done => {
@@ -32,14 +27,7 @@ def test_an_iphone_portrait_hevc_clip_says_it_is_being_prepared_then_plays_uprig
 ):
     member = Membership.objects.get(user__email=PRACTITIONER)
     person = selectors.learners_recent_first(actor=member)[0]
-    if not consent_allows(person, "video"):
-        Consent.objects.create(
-            learner=person,
-            purpose="video",
-            given_by="parent",
-            starts_on=timezone.localdate() - timedelta(days=1),
-            review_on=timezone.localdate() + timedelta(days=365),
-        )
+    with_video_consent(person)
     film = write_sample_video(
         tmp_path / "IMG_0003.MOV", seconds=1.0, width=640, height=360, fps=10, codec="libx265", rotation=-90
     )

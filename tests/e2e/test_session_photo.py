@@ -15,10 +15,9 @@ from attunement.organisations.models import Membership, Organisation
 from attunement.practice import selectors
 from attunement.practice.models import Session, SessionMedia
 from attunement.practice.services import SessionDetails, session_record
-from attunement.privacy.models import Consent
 from attunement.privacy.selectors import consent_allows
 
-from .conftest import BUSY_MACHINE_WAIT_MS, CHROMIUM, CHROMIUM_ARGS, TABLET, log_in
+from .conftest import BUSY_MACHINE_WAIT_MS, CHROMIUM, CHROMIUM_ARGS, TABLET, log_in, with_video_consent
 
 PRACTITIONER = "sam@oakfield.example"
 
@@ -34,14 +33,7 @@ def camera_photo() -> bytes:
 def test_a_photo_chosen_in_the_quick_log_shows_on_the_timeline(tablet, live_server):
     member = Membership.objects.get(user__email=PRACTITIONER)
     person = selectors.learners_recent_first(actor=member)[0]
-    if not consent_allows(person, "video"):
-        Consent.objects.create(
-            learner=person,
-            purpose="video",
-            given_by="parent",
-            starts_on=timezone.localdate() - timedelta(days=1),
-            review_on=timezone.localdate() + timedelta(days=365),
-        )
+    with_video_consent(person)
     page, base = tablet, live_server.url
     log_in(page, base, PRACTITIONER)
     page.goto(f"{base}/log/{person.pk}/")
