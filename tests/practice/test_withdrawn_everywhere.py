@@ -41,7 +41,7 @@ def _agree(learner, purpose):
 
 @pytest.fixture
 def records(world):
-    """Mina has two sessions and two reviews this week; the second of each is the one that will be withdrawn.
+    """Mina has two sessions in the last two hours and two reviews, yesterday and today; the second of each is the one that will be withdrawn.
     Four more people agreed to anonymised reports, so the organisation summary shows exact figures."""
     mina = world.mine
     for purpose in ("family", "reports"):
@@ -126,8 +126,10 @@ def _views(world, client, records):
     seen["catalogue_count"] = next(
         f.times_seen for f in selectors.fundamentals_catalogue(actor=coordinator) if f == records["fundamental"]
     )
-    week = selectors.week_start(timezone.localdate())
-    furthest = selectors.learners_furthest_from_target(actor=coordinator, since=week, limit=50)
+    # Counted from the day of the earlier session rather than from Monday, which just after midnight on a Monday
+    # would leave both sessions in the week before.
+    since = timezone.localdate(records["kept"].started_at)
+    furthest = selectors.learners_furthest_from_target(actor=coordinator, since=since, limit=50)
     seen["home_week_count"] = next(p.this_week for p in furthest if p == mina)
     seen["suggestions"] = selectors.behaviour_suggestions(learner=mina)
     return seen
@@ -225,7 +227,7 @@ def test_every_count_of_sessions_equals_the_sessions_not_withdrawn(world, withdr
             services.session_withdraw(actor=world.practitioner, session=session, reason="test")
     kept = withdrawn.count(False)
     period = Period(since=timezone.localdate() - timedelta(days=7), until=timezone.localdate())
-    week = selectors.week_start(timezone.localdate())
+    week = timezone.localdate(timezone.now() - timedelta(minutes=30))  # no later than the sessions' day, even at midnight
     assert dashboard.ends(actor=world.coordinator, scope=dashboard.Scope(), period=period)["sessions"] == kept
     assert sum(w["count"] for w in selectors.weekly_session_counts(learner=mina)) == kept
     assert selectors.sessions_per_learner_since(learners=[mina], since=week).get(mina.pk, 0) == kept
