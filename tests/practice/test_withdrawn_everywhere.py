@@ -41,7 +41,8 @@ def _agree(learner, purpose):
 
 @pytest.fixture
 def records(world):
-    """Mina has two sessions in the last two hours and two reviews, yesterday and today; the second of each is the one that will be withdrawn.
+    """Mina has two sessions in the last two hours and two reviews, yesterday and today; the second of each is the
+    one that will be withdrawn.
     Four more people agreed to anonymised reports, so the organisation summary shows exact figures."""
     mina = world.mine
     for purpose in ("family", "reports"):
@@ -227,7 +228,8 @@ def test_every_count_of_sessions_equals_the_sessions_not_withdrawn(world, withdr
             services.session_withdraw(actor=world.practitioner, session=session, reason="test")
     kept = withdrawn.count(False)
     period = Period(since=timezone.localdate() - timedelta(days=7), until=timezone.localdate())
-    week = timezone.localdate(timezone.now() - timedelta(minutes=30))  # no later than the sessions' day, even at midnight
+    # No later than the sessions' own day, even just after midnight on a Monday.
+    week = timezone.localdate(timezone.now() - timedelta(minutes=30))
     assert dashboard.ends(actor=world.coordinator, scope=dashboard.Scope(), period=period)["sessions"] == kept
     assert sum(w["count"] for w in selectors.weekly_session_counts(learner=mina)) == kept
     assert selectors.sessions_per_learner_since(learners=[mina], since=week).get(mina.pk, 0) == kept
