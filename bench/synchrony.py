@@ -64,7 +64,7 @@ def main():
         vector_s, cc = fastest(
             args.repeat,
             lambda s1=s1, s2=s2: sync.cross_correlation(
-                s1, s2, rate=RATE, window_s=60, step_s=30, max_lag_s=5, convention="rmea"
+                s1, s2, rate=RATE, window_s=60, step_s=30, max_lag_s=5, convention="rmea", absolute=False
             ),
         )
         loop_s, table = fastest(

@@ -125,7 +125,12 @@ def test_missing_cells_fisher_bounds_and_which_max():
     assert np.isnan(same.z[:, 2]).all() and np.isfinite(same.z[:, [0, 1, 3, 4]]).all()
     line = rmea_cross_correlation(s1, 2 * s1 + 1, rate=1, window_s=50, step_s=50, max_lag_s=2)
     assert (line.z[:, 2] == 10).all()
-    assert (rmea_cross_correlation(s1, -s1, rate=1, window_s=50, step_s=50, max_lag_s=2).z[:, 2] == -10).all()
+    mirrored = {"rate": 1, "window_s": 50, "step_s": 50, "max_lag_s": 2}
+    assert (rmea_cross_correlation(s1, -s1, absolute=False, **mirrored).z[:, 2] == -10).all()
+    # Like MEAccf, absolute values unless asked otherwise (its ABS = TRUE), by either name.
+    assert (rmea_cross_correlation(s1, -s1, **mirrored).z[:, 2] == 10).all()
+    assert (cross_correlation(s1, -s1, convention="rmea", **mirrored).z[:, 2] == 10).all()
+    assert (cross_correlation(s1, -s1, **mirrored).z[:, 2] < -3).all()  # the app's own convention is signed
     # Constant: a still stretch of s2 makes the cells that read only it missing.
     s2 = rng.normal(size=200)
     s2[:60] = 4.0
@@ -144,7 +149,7 @@ def test_windows_with_missing_values():
     s1, s2 = rng.normal(size=300), rng.normal(size=300)
     s2[10:50] = np.nan  # more than half of window 0's 52 samples
     s1[130] = np.nan  # one missing value in window 2: left out pairwise
-    cc = rmea_cross_correlation(s1, s2, rate=1, window_s=50, step_s=50, max_lag_s=2)
+    cc = rmea_cross_correlation(s1, s2, rate=1, window_s=50, step_s=50, max_lag_s=2, absolute=False)
     assert np.isnan(cc.z[0]).all()
     x, y = s1[100:150], s2[100:150]
     keep = ~np.isnan(x)

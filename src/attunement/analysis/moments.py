@@ -4,7 +4,7 @@ Both kinds of candidate are windows of the synchrony analysis (e.g. 60 s every 3
 unit, standard deviations above what is typical:
 
 * **movement in step**: a window's highest z (over lags) compared with the same window's highest z in the
-  shuffled surrogates of :func:`attunement.analysis.synchrony.surrogate_test`,
+  surrogates of :func:`attunement.analysis.synchrony.surrogate_test` (circular shifts of the partner's series),
   ``(peak z - surrogate mean) / surrogate sd`` (:func:`attunement.analysis.synchrony.window_chance`). Because a
   session has many windows, one of them is bound to stand out by luck now and then; so a window is offered only
   when its p-value *adjusted for the number of windows* is at most ``alpha`` (0.05): its score must beat the best

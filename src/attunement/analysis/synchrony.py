@@ -206,13 +206,14 @@ def cross_correlation(
     step_s: float,
     max_lag_s: float,
     convention: str = "window",
-    absolute: bool = False,
+    absolute: bool | None = None,
 ) -> CrossCorrelation:
     """Windowed lagged cross-correlation of two evenly sampled series, as Fisher z.
 
     ``convention="rmea"`` gives rMEA 1.3.0's ``MEAccf`` instead, with the same arguments (``winSec``,
-    ``incSec``, ``lagSec``), ``absolute`` being its ``ABS``: see :func:`rmea_cross_correlation`. The rest of this
-    text is about the default convention, ``"window"``.
+    ``incSec``, ``lagSec``), ``absolute`` being its ``ABS`` and, as there, true unless given: see
+    :func:`rmea_cross_correlation`. The rest of this text is about the default convention, ``"window"``, which has
+    no absolute values.
 
     ``a`` and ``b``: finite numbers, the same length, ``rate`` samples a second (no smoothing is done here: see
     :func:`smooth`). Windows of ``window_s`` seconds every ``step_s`` seconds; lags from ``-max_lag_s`` to
@@ -225,7 +226,7 @@ def cross_correlation(
     """
     if convention == "rmea":
         return rmea_cross_correlation(
-            a, b, rate=rate, window_s=window_s, step_s=step_s, max_lag_s=max_lag_s, absolute=absolute
+            a, b, rate=rate, window_s=window_s, step_s=step_s, max_lag_s=max_lag_s, absolute=absolute is not False
         )
     if convention != "window":
         raise ValueError('convention must be "window" or "rmea"')
@@ -505,7 +506,8 @@ def window_peaks(cc: CrossCorrelation) -> tuple[np.ndarray, np.ndarray]:
 
 def window_chance(peak_z, chance: SurrogateTest) -> WindowChance:
     """Each window against a surrogate distribution *for that window*: the highest z over lags of the same
-    window in each surrogate (b segment-shuffled, see :func:`surrogate_test`).
+    window in each surrogate (b turned round in time by a circular shift, or segment-shuffled when the series is too
+    short for the shifts; see :func:`surrogate_test`).
 
     * ``score``: ``(peak - mean) / sd`` of the window's surrogate peaks;
     * ``p_value``: ``(count(surrogate peak >= peak) + 1) / (n + 1)`` for that window alone;
@@ -769,7 +771,7 @@ def rmea_fisher(r, *, absolute: bool = False) -> np.ndarray:
 
 
 def rmea_cross_correlation(
-    a, b, *, rate: float, window_s: float, step_s: float, max_lag_s: float, absolute: bool = False
+    a, b, *, rate: float, window_s: float, step_s: float, max_lag_s: float, absolute: bool = True
 ) -> CrossCorrelation:
     """rMEA 1.3.0's ``MEAccf(mea, lagSec=max_lag_s, winSec=window_s, incSec=step_s, r2Z=TRUE, ABS=absolute)``.
 
@@ -948,7 +950,8 @@ def susy(x, y, *, rate: float, segment_s: float, max_lag_s: float = 3.0) -> Susy
     ``-max_lag_s..max_lag_s`` is Fisher-transformed (not bounded); per lag, the mean over segments is the real
     synchrony and the mean over every pairing of segment i of x with segment h != i of y (n (n - 1) surrogates)
     the surrogates'. A segment pair whose ccf is undefined adds nothing but is still counted, as in SUSY.
-    SUSY requires ``2 * max_lag_s <= segment_s <= N / 2`` samples-wise; so does this.
+    SUSY requires ``2 * max_lag_s <= segment_s`` and that the segment is at most ``N / 2``; like SUSY's own check,
+    this compares the segment in seconds with ``N / 2`` in samples.
     """
     x, y = _series_with_gaps(x, "x"), _series_with_gaps(y, "y")
     if x.size != y.size:
