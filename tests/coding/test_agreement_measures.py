@@ -22,6 +22,7 @@ from attunement.coding.stats import (
     krippendorff_alpha_nominal,
     match_points,
     point_agreement,
+    presence,
     subject_stats,
     turn_chains,
 )
@@ -96,6 +97,29 @@ def test_boris_units_hand_worked():
     assert result.labels_b == [(), (), (s,), (), (s,), (), (s,), ()]
     # agreement 4 of 8; margins A: ()3 s3 p2, B: ()5 s3
     assert result.kappa == pytest.approx((8 * 4 - (3 * 5 + 3 * 3)) / (64 - (3 * 5 + 3 * 3)))
+
+
+def test_boris_time_points_stop_where_borises_do():
+    """BORIS steps from the first start in exact decimals while the time point is at most the last stop, a float:
+    from 0.2 s in 0.5 s steps, 10.7 s is past the stop 10.7 (stored as 10.6999…), so there are 21 time points
+    (0.2 … 10.2), not 22, and the coders agree on every one of them."""
+    ethogram = Ethogram((Code("s", "s", kind="state"),))
+    a = Coding(ethogram, (Event(0.2, "s", "x", end=10.7),))
+    b = Coding(ethogram, (Event(0.2, "s", "x", end=10.2),))
+    result = boris_kappa(a, b, 0.5, ("x",))
+    assert result.times == 21
+    assert result.kappa == 1.0
+
+
+def test_a_time_on_a_unit_boundary_is_in_the_unit_it_starts():
+    """6.6 s with 0.6 s units starts unit 11 (from 6.6 s), although 6.6 / 0.6 is 10.999… in binary floating point;
+    and 1.6 s is within 0.6 s of 1.0 s."""
+    ethogram = Ethogram((Code("p", "p"), Code("s", "s", kind="state")))
+    coding = Coding(ethogram, (Event(6.6, "p", ""), Event(1.2, "s", "", end=2.4)), media_duration=7.2)
+    units = presence(coding, 12, 0.6)
+    assert [i for i, u in enumerate(units) if "p" in u] == [11]
+    assert [i for i, u in enumerate(units) if "s" in u] == [2, 3]
+    assert match_points([1.0], [1.6], 0.6) == [(1.0, 1.6)]
 
 
 ROWS = st.lists(

@@ -11,17 +11,22 @@ from attunement.coding.model import CodingFormatError
 from attunement.codings.importing import read_coding_file
 
 SECONDS_PER_MEGABYTE = 1.0
-GENEROUS = 5.0  # the bound the test enforces for one file, whatever the machine is doing besides
+GENEROUS = 5.0  # the bound the test enforces for one file, in processor seconds
 
 
 def refused(data: bytes, match: str, *, memory_limit: int | None = None) -> float:
     """Import `data`, expect a plain refusal matching `match`; return and print the seconds it took."""
-    started = time.perf_counter()
+    started, started_cpu = time.perf_counter(), time.process_time()
     with pytest.raises(CodingFormatError, match=match):
         read_coding_file(data)
-    took = time.perf_counter() - started
+    # The bound is on the processor time this process used, which other work on a busy machine hardly changes;
+    # the time on the clock is printed beside it.
+    took = time.process_time() - started_cpu
     megabytes = len(data) / 1_000_000
-    print(f"\n{len(data):,} bytes refused in {took:.3f} s ({took / max(megabytes, 0.001):.3f} s per MB)")
+    print(
+        f"\n{len(data):,} bytes refused in {took:.3f} s of processor time ({took / max(megabytes, 0.001):.3f} s "
+        f"per MB), {time.perf_counter() - started:.3f} s on the clock"
+    )
     assert took < GENEROUS
     if memory_limit is not None:
         tracemalloc.start()

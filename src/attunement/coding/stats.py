@@ -220,7 +220,17 @@ def unit_count(a: Coding, b: Coding, unit: float = 1.0) -> int:
     if not (unit > 0 and math.isfinite(unit)):
         raise ValueError("The time unit must be a positive number of seconds.")
     longest = max(a.observed_time, b.observed_time)
-    return max(1, math.ceil(longest / unit))
+    return max(1, math.ceil(_in_units(longest, unit)))
+
+
+# Times are kept to the millisecond, so a difference below a nanosecond is only binary floating point showing
+# through (6.6 / 0.6 = 10.999…, 1.6 − 1.0 = 0.6000…01); it is rounded away so boundaries fall where they are written.
+_FLOAT_SLACK = 1e-9
+
+
+def _in_units(seconds: float, unit: float) -> float:
+    """``seconds / unit``, rounded to nine places so a time written on a unit boundary is on it."""
+    return round(seconds / unit, 9)
 
 
 def presence(coding: Coding, n_units: int, unit: float = 1.0) -> list[frozenset[str]]:
@@ -233,11 +243,11 @@ def presence(coding: Coding, n_units: int, unit: float = 1.0) -> list[frozenset[
     units: list[set[str]] = [set() for _ in range(n_units)]
     last = n_units - 1
     for event in coding.events:
-        first = min(int(event.time // unit), last)
+        first = min(math.floor(_in_units(event.time, unit)), last)
         if event.end is None or event.end == event.time:
             stop = first
         else:
-            stop = min(math.ceil(event.end / unit) - 1, last)
+            stop = min(math.ceil(_in_units(event.end, unit)) - 1, last)
         for index in range(first, max(first, stop) + 1):
             units[index].add(event.code)
     return [frozenset(u) for u in units]
@@ -370,7 +380,9 @@ def boris_unit_labels(
         raise ValueError("The time unit is too short for this long a coding: please choose a longer unit.")
     times: list[float] = []
     current = Decimal(repr(first))
-    while current <= Decimal(repr(last)):
+    # Compared with the stop as the float it is, like BORIS (a Decimal against a float is compared exactly): with
+    # 0.5 s units from 0.2 s, a stop at 10.7 s (stored a little under 10.7) gives no time point at 10.7.
+    while current <= last:
         times.append(float(current))
         current += step
     half = float(step / 2)
@@ -469,7 +481,7 @@ def match_points(times_a: list[float], times_b: list[float], tolerance: float) -
     pairs = []
     i = j = 0
     while i < len(xs) and j < len(ys):
-        if abs(xs[i] - ys[j]) <= tolerance:
+        if abs(xs[i] - ys[j]) <= tolerance + _FLOAT_SLACK:
             pairs.append((xs[i], ys[j]))
             i += 1
             j += 1
