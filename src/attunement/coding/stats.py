@@ -645,17 +645,3 @@ def icc(ratings) -> ICC:
         icc3=ratio(bms - ems, bms + (k - 1) * ems),
     )
 
-
-def per_code_totals(coding: Coding, keys: list[str]) -> list[float]:
-    """For each code key: its total seconds if it is a state, else its number of events (the ICC's ratings)."""
-    stats = code_stats(coding)
-    values = []
-    for key in keys:
-        s = stats.get(key)
-        if s is None:
-            values.append(0.0)
-        elif s.kind == STATE:
-            values.append(s.total_duration or 0.0)
-        else:
-            values.append(float(s.count))
-    return values
