@@ -18,11 +18,11 @@ few numbers per frame are kept, never the sound itself:
   path with the least cost for octave jumps and voicing changes, so a low voice's pitch mostly stays on its
   fundamental instead of a strong harmonic. **Known limit**: a low voice with a weak fundamental and narrow
   formants heard through a telephone-like band (``voices.NATURAL_ISSUE`` in the tests) is still often read at a
-  harmonic near its first formant. The sound is tracked 12 s at a time with 0.5 s of context either side (about 24 s of sound is
-  held: the noise floor looks 10 s ahead), and only near sound that could be a vocalisation: frames within
-  0.4 s of one at least 3 dB above the detector's noise floor (a vocalisation needs 6 dB; it joins sounds up to
-  0.25 s apart). Each 30 ms frame takes Praat's value at its centre, NaN where Praat finds it unvoiced or where
-  the pitch was not tracked.
+  harmonic near its first formant. The sound is tracked 12 s at a time with 0.5 s of context either side
+  (about 24 s of sound is held: the noise floor looks 10 s ahead), and only near sound that could be a
+  vocalisation: frames within 0.4 s of one at least 3 dB above the detector's noise floor (a vocalisation needs
+  6 dB; it joins sounds up to 0.25 s apart). Each 30 ms frame takes Praat's value at its centre, NaN where
+  Praat finds it unvoiced or where the pitch was not tracked.
 * **model**: where the ``webrtcvad`` package (webrtcvad-wheels: the WebRTC project's GMM voice activity detector,
   compiled into the package; nothing is downloaded) can be imported, its speech / not speech decision for the
   frame (aggressiveness 2).
