@@ -130,10 +130,12 @@ def test_the_issues_dialogue_in_natural_voices_credits_the_low_voice_to_the_part
     exchanges within 2 of the truth.
 
     This fails today, as the issue describes, and failed on the earlier autocorrelation tracker too. Measured
-    (seed 0, then seed 1): the current code named 58% and 62% of the sounds right, the learner's share 68.0% and
-    39.8% (truth 50.1% and 55.9%), and read 8 of the man's 13 sounds at 286 to 813 Hz (his harmonics, so they
-    were credited to the girl) and 3 of 12 at 500 to 612 Hz; the earlier tracker named 81% and 73% right, the
-    share 53.9% and 29.4%, 14 and 8 exchanges (truth 11 and 11)."""
+    (seed 0, then seed 1): the current code (engine 1.2.1) named 62% and 50% of the sounds right, the learner's
+    share 66.6% and 26.9% (truth 50.1% and 55.9%), 12 and 12 exchanges (truth 11 and 11), and read 7 of the
+    man's 13 sounds at 289 to 811 Hz (his harmonics, so they were credited to the girl) and 3 of 12 at 276 to
+    613 Hz; engine 1.2.0 named 58% and 62% right (share 68.0% and 39.8%). The earlier tracker named 81% and 73%
+    right, the share 53.9% and 29.4%, 14 and 8 exchanges, reading 3 of the man's 13 sounds at 190 to 295 Hz
+    and none of the 12."""
     learner, partner = NATURAL_ISSUE
     for seed in (0, 1):
         segments, truth, info = measured(learner, partner, sounds=26, seed=seed)
