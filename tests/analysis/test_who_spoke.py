@@ -6,7 +6,7 @@ import pytest
 from attunement.analysis import vocal
 from attunement.analysis.vocal import Segment, attribute, detect_segments, features_from_samples, turn_taking
 
-from .voices import PAIRINGS, Voice, dialogue, score
+from .voices import NATURAL_ISSUE, PAIRINGS, Voice, dialogue, score
 
 
 def measured(learner, partner, *, sounds=40, seed=0, **options):
@@ -116,3 +116,32 @@ def test_the_issues_dialogue_in_a_video_gives_the_true_share_and_exchanges(tmp_p
     assert abs(share - true) <= 5
     assert len(found.segments) == 26
     assert found.exchanges == turn_taking([Segment(s.start_s, s.end_s, speaker=s.who) for s in truth])["exchanges"]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="a natural low voice's harmonics are still taken for its pitch (Praat, octave cost 0.05): not fixed yet",
+)
+def test_the_issues_dialogue_in_natural_voices_credits_the_low_voice_to_the_partner():
+    """The issue's dialogue in more natural voices (voices.NATURAL_ISSUE: glottal flow pulses with a pressed
+    voice's weak fundamental, jitter, shimmer, breath, five formants, the man's sounds sometimes ending in creak,
+    all through a telephone-like band of 300 to 3,400 Hz): a girl of about 290 Hz and a man of about 89 Hz, 26
+    sounds. Nine sounds in ten named right, the learner's share of the voice within 5 points and the number of
+    exchanges within 2 of the truth.
+
+    This fails today, as the issue describes, and failed on the earlier autocorrelation tracker too. Measured
+    (seed 0, then seed 1): the current code (engine 1.2.1) named 62% and 50% of the sounds right, the learner's
+    share 66.6% and 26.9% (truth 50.1% and 55.9%), 12 and 12 exchanges (truth 11 and 11), and read 7 of the
+    man's 13 sounds at 289 to 811 Hz (his harmonics, so they were credited to the girl) and 3 of 12 at 276 to
+    613 Hz; engine 1.2.0 named 58% and 62% right (share 68.0% and 39.8%). The earlier tracker named 81% and 73%
+    right, the share 53.9% and 29.4%, 14 and 8 exchanges, reading 3 of the man's 13 sounds at 190 to 295 Hz
+    and none of the 12."""
+    learner, partner = NATURAL_ISSUE
+    for seed in (0, 1):
+        segments, truth, info = measured(learner, partner, sounds=26, seed=seed)
+        result = score(segments, truth)
+        true_exchanges = turn_taking([Segment(s.start_s, s.end_s, speaker=s.who) for s in truth])["exchanges"]
+        assert info["attributed"]
+        assert result["accuracy"] >= 0.9, (seed, result["accuracy"])
+        assert abs(result["share_error"]) <= 5, (seed, result["share"], result["true_share"])
+        assert abs(turn_taking(segments)["exchanges"] - true_exchanges) <= 2

@@ -117,6 +117,95 @@ def voice_sound(voice: Voice, seconds: float, pitch_hz: float, rng: np.random.Ge
     return out * envelope * swell
 
 
+# --- A more natural voice: glottal flow pulses, creak, five formants, a telephone-like band -------------------------
+
+# Five formants (Hz) of each vowel for an adult man (F1-F3 from Peterson & Barney 1952, F4 and F5 typical), and
+# their bandwidths (Hz): narrow first formants ring long between a low voice's pulses.
+FIVE_FORMANTS = {vowel: (*f, 3300, 3750) for vowel, f in VOWELS.items()}
+FIVE_BANDWIDTHS = (60, 90, 120, 200, 250)
+PHONE_HZ = (300.0, 3400.0)  # a telephone-like band: the fundamental of a low voice, and its second harmonic, lost
+
+
+@dataclass(frozen=True)
+class NaturalVoice(Voice):
+    """A voice made of glottal flow pulses (:func:`natural_sound`): ``open_quotient`` the share of each period the
+    glottis is open (smaller: a pressed voice, the fundamental weaker than the next harmonics); ``creak`` the chance
+    that a sound ends in creak (vocal fry: periods that alternate long and short, pulses alternating strong and
+    weak, the pitch falling); ``band_hz`` the band the sound is heard through."""
+
+    open_quotient: float = 0.45
+    creak: float = 0.0
+    band_hz: tuple[float, float] = PHONE_HZ
+    jitter: float = 0.015
+    shimmer: float = 0.12
+
+
+def _glottal_flow(phase: np.ndarray, open_quotient: np.ndarray) -> np.ndarray:
+    """Rosenberg's glottal flow pulse (type C) at ``phase`` (0..1 through each period; ``open_quotient`` for each
+    value): a rise over two thirds of the open phase and a faster fall to closure, closed for the rest."""
+    rise, fall = open_quotient * 2 / 3, open_quotient / 3
+    opening = 0.5 * (1 - np.cos(np.pi * np.minimum(phase / rise, 1)))
+    closing = np.cos(np.pi * np.clip((phase - rise) / (2 * fall), 0, 0.5))
+    return np.where(phase < rise, opening, closing)
+
+
+def _resonator(f: np.ndarray, centre: float, bandwidth: float) -> np.ndarray:
+    """Complex response at ``f`` of a digital two-pole resonator (unit gain at 0 Hz)."""
+    r = np.exp(-np.pi * bandwidth / RATE)
+    z = np.exp(-2j * np.pi * f / RATE)
+    a1, a2 = -2 * r * np.cos(2 * np.pi * centre / RATE), r * r
+    return (1 + a1 + a2) / (1 + a1 * z + a2 * z * z)
+
+
+def natural_sound(voice: NaturalVoice, seconds: float, pitch_hz: float, rng: np.random.Generator) -> np.ndarray:
+    """One sound of ``voice`` lasting ``seconds`` around ``pitch_hz`` (mono 16 kHz, peak about 1): the derivative
+    of a glottal flow (the lips radiate the flow's change), period by period with jitter and shimmer, the pitch
+    falling a little through the sound and wandering slowly, sometimes ending in creak; breath noise in the open
+    phases; a cascade of five formants of a vowel scaled to the speaker's vocal tract; heard through
+    ``voice.band_hz``."""
+    n = int(seconds * RATE)
+    fall = rng.uniform(0.0, 0.3)  # octaves of declination across the sound
+    wander = rng.uniform(0, 6.3, 2)
+    creaky_from = seconds * rng.uniform(0.6, 0.85) if rng.random() < voice.creak else np.inf
+    starts, strengths, quotients = [], [], []
+    t, k = rng.uniform(0, 1 / pitch_hz), 0
+    while t < seconds:
+        f0 = pitch_hz * 2 ** (fall * (0.5 - t / seconds) + 0.03 * np.sin(2.1 * t + wander[0]))
+        period = (1 + rng.normal(0, voice.jitter)) / f0
+        strength = max(0.1, 1 + rng.normal(0, voice.shimmer))
+        if t >= creaky_from:  # creak: long and short periods in turn, strong and weak pulses, the pitch falling
+            period *= (1.6 if k % 2 else 1.1) * (1 + rng.normal(0, 0.05))
+            strength *= 1.0 if k % 2 else 0.45
+        starts.append(t)
+        strengths.append(strength)
+        quotients.append(float(np.clip(voice.open_quotient * (1 + rng.normal(0, 0.05)), 0.2, 0.9)))
+        t, k = t + period, k + 1
+    starts.append(t)
+    edges = np.asarray(starts)
+    times = np.arange(n + 1) / RATE
+    index = np.clip(np.searchsorted(edges, times, side="right") - 1, 0, len(strengths) - 1)
+    phase = np.clip((times - edges[index]) / (edges[index + 1] - edges[index]), 0, 1)
+    flow = _glottal_flow(phase, np.asarray(quotients)[index]) * np.asarray(strengths)[index]
+    source = np.diff(flow) * RATE / pitch_hz  # the flow's change: radiated from the lips
+    open_phase = flow[1:] > 0.05
+    source += open_phase * rng.normal(0, 0.15, n) * flow[1:]  # breath through the open glottis
+    vowel = str(rng.choice(list(voice.vowels)))
+    formants = np.array(FIVE_FORMANTS[vowel]) * TRACT[voice.tract] * rng.uniform(0.95, 1.05, 5)
+    size = n + int(0.1 * RATE)
+    freqs = np.fft.rfftfreq(size, 1 / RATE)
+    response = np.ones(freqs.size, complex)
+    for centre, bandwidth in zip(formants, FIVE_BANDWIDTHS, strict=True):
+        response *= _resonator(freqs, centre, bandwidth * (1.5 if vowel == "m" and centre > formants[0] else 1.0))
+    low, high = voice.band_hz
+    response *= (freqs / low) ** 4 / np.sqrt(1 + (freqs / low) ** 8)  # the band's edges: 24 dB an octave
+    response /= np.sqrt(1 + (freqs / high) ** 16)
+    out = np.fft.irfft(np.fft.rfft(source, size) * response, size)[:n]
+    out /= np.max(np.abs(out)) + 1e-12
+    attack, release = int(rng.uniform(0.02, 0.05) * RATE), int(rng.uniform(0.05, 0.1) * RATE)
+    envelope = np.minimum(1.0, np.minimum(np.arange(n) / max(attack, 1), np.arange(n)[::-1] / max(release, 1)))
+    return out * envelope
+
+
 def dialogue(
     learner: Voice,
     partner: Voice,
@@ -146,7 +235,8 @@ def dialogue(
     truth = []
     for start, end, who, voice, pitch in plan:
         a = int(start * RATE)
-        piece = voice_sound(voice, end - start, pitch, rng) * 10 ** (rng.uniform(-6, 0) / 20) * 0.5
+        make = natural_sound if isinstance(voice, NaturalVoice) else voice_sound
+        piece = make(voice, end - start, pitch, rng) * 10 ** (rng.uniform(-6, 0) / 20) * 0.5
         samples[a : a + piece.size] += piece
         truth.append(Sound(start, end, who, pitch))
     return samples.astype(np.float32), truth
@@ -191,3 +281,8 @@ def score(segments, truth: list[Sound]) -> dict:
         "share": 100 * share,
         "calls": calls,
     }
+
+
+# The issue's dialogue in the more natural voices: a girl of about 290 Hz and a man of about 89 Hz whose voice
+# sometimes ends in creak, both heard through a telephone-like band (:func:`natural_sound`).
+NATURAL_ISSUE = (NaturalVoice("girl", 290, "child"), NaturalVoice("man", 89, "man", 0.05, creak=0.3))

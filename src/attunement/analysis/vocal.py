@@ -11,13 +11,18 @@ few numbers per frame are kept, never the sound itself:
   Boersma 1993) between the periods of 1/1000 s and 1/65 s (0..1).
 * **spectral shape**: the log energy in 16 triangular bands equally spaced on the mel scale from 100 Hz to 6 kHz.
 * **pitch**: Praat's pitch tracker (``Sound: To Pitch (ac)``, Boersma 1993, through praat-parselmouth) with a floor
-  of 65 Hz, a ceiling of 1000 Hz (children's voices go that high), a 15 ms step on the sound halved to 8 kHz
-  (low-passed at 3.6 kHz) and an octave cost of 0.05 per octave (Praat's default is 0.01, at which a few hums of
-  high voices in the generated dialogues were read an octave too low; at 0.05 none were, and no low voice went an
-  octave up). Praat keeps up to 15 candidates per step and its path finder chooses the path with the least cost
-  for octave jumps and voicing changes, so a low voice's pitch stays on its fundamental instead of a strong
-  harmonic. The sound is tracked 12 s at a time with 0.5 s of context either side (at most 13 s of sound is
-  held); each 30 ms frame takes Praat's value nearest its centre, NaN where Praat finds it unvoiced.
+  of 65 Hz, a ceiling of 1000 Hz (children's voices go that high), one step per frame (at its centre) on the
+  sound halved to 8 kHz (low-passed at 3.6 kHz) and an octave cost of 0.05 per octave (Praat's default is 0.01,
+  at which a few hums of high voices in the generated dialogues were read an octave too low; at 0.05 none were,
+  and no low voice went an octave up). Praat keeps up to 15 candidates per step and its path finder chooses the
+  path with the least cost for octave jumps and voicing changes, so a low voice's pitch mostly stays on its
+  fundamental instead of a strong harmonic. **Known limit**: a low voice with a weak fundamental and narrow
+  formants heard through a telephone-like band (``voices.NATURAL_ISSUE`` in the tests) is still often read at a
+  harmonic near its first formant. The sound is tracked 12 s at a time with 0.5 s of context either side
+  (about 24 s of sound is held: the noise floor looks 10 s ahead), and only near sound that could be a
+  vocalisation: frames within 0.4 s of one at least 3 dB above the detector's noise floor (a vocalisation needs
+  6 dB; it joins sounds up to 0.25 s apart). Each 30 ms frame takes Praat's value at its centre, NaN where
+  Praat finds it unvoiced or where the pitch was not tracked.
 * **model**: where the ``webrtcvad`` package (webrtcvad-wheels: the WebRTC project's GMM voice activity detector,
   compiled into the package; nothing is downloaded) can be imported, its speech / not speech decision for the
   frame (aggressiveness 2).
@@ -73,11 +78,13 @@ FRAME_S = FRAME / RATE
 NFFT = 720  # >= 480 + the longest pitch period (214 samples): no wrap-around in the autocorrelation
 BAND_HZ = (100.0, 4000.0)
 PITCH_HZ = (65.0, 1000.0)  # Praat's pitch floor and ceiling
-PITCH_STEP_S = 0.015  # Praat's time step (half a frame)
+PITCH_STEP_S = FRAME_S  # Praat's time step: one value per frame, at the frame's centre
 PITCH_RATE = 8000  # the sound is halved to 8 kHz for Praat (a low-pass at 3.6 kHz first): pitch needs no more
 PITCH_OCTAVE_COST = 0.05  # Praat's preference for higher candidates (its default is 0.01; see the module notes)
 PITCH_CHUNK_FRAMES = 400  # Praat tracks pitch over 12 s of sound at a time ...
 PITCH_MARGIN_S = 0.5  # ... with half a second of context either side
+PITCH_GATE_DB = 3.0  # pitch is tracked only near frames this far above the noise floor (the detector needs 6) ...
+PITCH_GATE_PAD_S = 0.4  # ... and this close to one (vocalisations join over gaps up to 0.25 s)
 SHAPE_BANDS = 16  # bands of the spectral shape, equally spaced on the mel scale between 100 Hz and 6 kHz
 SHAPE_HZ = (100.0, 6000.0)
 SHAPE_COEFFICIENTS = 4  # cepstral coefficients 1..4 of the band energies (coefficient 0, the level, left out)
@@ -225,47 +232,121 @@ _HALF_BAND = _half_band()
 
 def _halved(samples: np.ndarray) -> np.ndarray:
     """``samples`` at 16 kHz, low-passed and taken every second sample: 8 kHz, sample ``k`` at the time of the
-    input's sample ``2 k`` (the filter is symmetric: no delay)."""
-    return np.convolve(samples, _HALF_BAND, mode="same")[::2]
+    input's sample ``2 k`` (the filter is symmetric: no delay). The same as ``np.convolve(samples, _HALF_BAND,
+    mode="same")[::2]`` (for 63 samples or more), computed only where it is kept: the filter's even taps run over
+    the odd samples and its odd taps over the even samples (a quarter of the work)."""
+    x = np.asarray(samples, dtype=np.float64)
+    half = (x.size + 1) // 2
+    odd = np.convolve(x[1::2], _HALF_BAND[0::2])  # output k: sum over i of h[2i] x[2(k - i) + 31]
+    even = np.convolve(x[0::2], _HALF_BAND[1::2])  # output k: sum over i of h[2i + 1] x[2(k - i) + 30]
+    return odd[15 : 15 + half] + even[15 : 15 + half]
+
+
+def _gate(energy_db: np.ndarray, floor_db: np.ndarray) -> np.ndarray:
+    """The frames worth tracking the pitch of: those within :data:`PITCH_GATE_PAD_S` of a frame whose energy is
+    at least :data:`PITCH_GATE_DB` above the noise floor (the detector's floor)."""
+    loud = energy_db >= floor_db + PITCH_GATE_DB
+    pad = int(round(PITCH_GATE_PAD_S / FRAME_S))
+    return np.convolve(loud.astype(np.int32), np.ones(2 * pad + 1, np.int32), mode="same") > 0
+
+
+def _floor_at(energy_db: np.ndarray, offset: int, first: int, end: int, total: int | None) -> np.ndarray:
+    """The detector's noise floor (:func:`noise_floor` with :data:`DETECTION_DEFAULTS`) for frames ``first`` to
+    ``end`` of a stream, from ``energy_db`` holding the stream's frames from ``offset`` on; ``total`` is the
+    stream's length once it has ended (None before: the energies must then reach a window beyond ``end``)."""
+    frame_s = FRAME_S
+    per_second = max(1, int(round(1.0 / frame_s)))
+    half = max(1, int(round(DETECTION_DEFAULTS["floor_window_s"] / frame_s / 2)))
+    last = ((total - 1) // per_second) * per_second if total else None
+    lo = (first // per_second) * per_second
+    hi = -(-(end - 1) // per_second) * per_second
+    if last is not None:
+        hi = min(hi, last)
+        lo = min(lo, last)
+    points = np.arange(lo, hi + 1, per_second)
+    values = np.array(
+        [
+            np.percentile(
+                energy_db[max(0, q - half) - offset : q + half + 1 - offset], DETECTION_DEFAULTS["floor_percentile"]
+            )
+            for q in points
+        ]
+    )
+    return np.interp(np.arange(first, end), points, values)
 
 
 class PraatPitch:
     """Praat's pitch tracker (``Sound: To Pitch (ac)``, through praat-parselmouth) over a stream of whole 30 ms
-    frames: :meth:`feed` the frames' samples as they come; every :data:`PITCH_CHUNK_FRAMES` frames the pitch of
-    those frames is tracked with :data:`PITCH_MARGIN_S` of sound either side as context, so at most about 13 s
-    of sound is held. Each frame's pitch is Praat's value nearest the frame's centre (Hz, NaN where Praat found
-    it unvoiced). Praat's path finder chooses among several candidates per step with costs for octave jumps and
+    frames: :meth:`feed` the frames' samples and band energies as they come. The pitch of every
+    :data:`PITCH_CHUNK_FRAMES` frames is tracked once the energies of the next 11 s have come (the detector's
+    noise floor looks 10 s ahead), so about 24 s of sound is held. Only the frames that could be part of a
+    vocalisation (:func:`_gate`) are tracked, with :data:`PITCH_MARGIN_S` of sound either side where they run on
+    into the neighbouring chunk. The stretches of them go into one Sound, each followed by 0.12 s of silence
+    (where Praat's frames are unvoiced, so that its path finder treats each stretch on its own). Each frame's
+    pitch is Praat's value at the frame's centre (Hz; NaN where Praat found it unvoiced or the frame was not
+    tracked). Praat's path finder chooses among several candidates per step with costs for octave jumps and
     voicing changes, which is what keeps it on the fundamental of low voices."""
+
+    GAP = 4 * FRAME  # samples of silence after each stretch in one Sound: Praat's frames there are unvoiced
+    LEAD, TAIL = FRAME // 2, 3 * FRAME // 2  # silence before and after the whole, so Praat's steps fall on the
+    # frames' centres (Praat centres its steps in the Sound; its window is 3 / 65 s, 1.54 frames)
 
     def __init__(self):
         self._buffer = np.zeros(0, np.float32)
         self._buffer_start = 0  # sample index (from the start of the stream) of the buffer's first sample
+        self._energy = np.zeros(0)
+        self._energy_start = 0  # frame index of the first energy held
         self._frames = 0  # frames received
         self._done = 0  # frames whose pitch is known
         self._out: list[np.ndarray] = []
+        self._parts: list[tuple[np.ndarray, np.ndarray]] = []  # (samples, energies) fed since the last tracking
 
-    def feed(self, samples: np.ndarray, *, final: bool = False) -> None:
+    def feed(self, samples: np.ndarray, energy_db: np.ndarray, *, final: bool = False) -> None:
+        """Take the samples of whole frames (mono 16 kHz) and the frames' band energies (dB)."""
         if samples.size:
-            self._buffer = np.concatenate((self._buffer, samples.astype(np.float32)))
+            self._parts.append((samples.astype(np.float32), np.asarray(energy_db, dtype=np.float64)))
             self._frames += samples.size // FRAME
         margin = int(PITCH_MARGIN_S / FRAME_S) + 1
-        while self._frames - self._done >= PITCH_CHUNK_FRAMES + margin:
-            self._track(self._done + PITCH_CHUNK_FRAMES)
+        half = int(round(DETECTION_DEFAULTS["floor_window_s"] / FRAME_S / 2))
+        ahead = margin + int(round(PITCH_GATE_PAD_S / FRAME_S)) + 2 * int(round(1.0 / FRAME_S)) + half + 1
+        while self._frames - self._done >= PITCH_CHUNK_FRAMES + ahead:
+            self._track(self._done + PITCH_CHUNK_FRAMES, total=None)
         if final and self._frames > self._done:
-            self._track(self._frames)
+            self._track(self._frames, total=self._frames)
 
-    def _track(self, end: int) -> None:
+    def _track(self, end: int, total: int | None) -> None:
+        if self._parts:  # gathered once per chunk, not on every feed
+            self._buffer = np.concatenate([self._buffer] + [samples for samples, _ in self._parts])
+            self._energy = np.concatenate([self._energy] + [energy for _, energy in self._parts])
+            self._parts = []
         start = self._done
-        margin = int(PITCH_MARGIN_S * RATE)
-        lo = max(self._buffer_start, start * FRAME - margin)
-        hi = min(self._buffer_start + self._buffer.size, end * FRAME + margin)
-        piece = self._buffer[lo - self._buffer_start : hi - self._buffer_start].astype(np.float64)
-        centres = (np.arange(start, end) + 0.5) * FRAME_S
+        margin = int(PITCH_MARGIN_S / FRAME_S)
+        pad = int(round(PITCH_GATE_PAD_S / FRAME_S))
+        # frames [first, last) are looked at: the chunk and its margins (within what was received)
+        first = max(self._buffer_start // FRAME, start - margin)
+        last = min(self._frames, end + margin)
+        # the gate needs the loud frames a pad beyond them
+        g0, g1 = max(self._energy_start, first - pad), min(self._frames, last + pad)
+        energy = self._energy[g0 - self._energy_start : g1 - self._energy_start]
+        floor = _floor_at(self._energy, self._energy_start, g0, g1, total)
+        gate = _gate(energy, floor)[first - g0 : last - g0]
         pitch = np.full(end - start, np.nan)
-        if piece.size >= int(3 / PITCH_HZ[0] * RATE) + 1 and np.any(piece):
+        pieces, places = [np.zeros(self.LEAD, np.float32)], []  # 16 kHz pieces; (frames, their centres in it, s)
+        at = self.LEAD
+        for a, b in _runs(gate):
+            lo, hi = (first + a) * FRAME, (first + b) * FRAME
+            piece = self._buffer[lo - self._buffer_start : hi - self._buffer_start]
+            if not np.any(piece):
+                continue
+            frames = np.arange(max(first + a, start), min(first + b, end))
+            places.append((frames, (at + (frames * FRAME - lo) + FRAME / 2) / RATE))
+            pieces += [piece, np.zeros(self.GAP, np.float32)]
+            at += piece.size + self.GAP
+        if places and at >= int(3 / PITCH_HZ[0] * RATE) + 1:
+            pieces.append(np.zeros(self.TAIL, np.float32))
             track = (
                 _parselmouth()
-                .Sound(_halved(piece), sampling_frequency=PITCH_RATE, start_time=lo / RATE)
+                .Sound(_halved(np.concatenate(pieces)), sampling_frequency=PITCH_RATE)
                 .to_pitch_ac(
                     time_step=PITCH_STEP_S,
                     pitch_floor=PITCH_HZ[0],
@@ -275,13 +356,18 @@ class PraatPitch:
             )
             values = track.selected_array["frequency"]
             if values.size:
-                index = np.clip(np.rint((centres - track.x1) / track.dx).astype(int), 0, values.size - 1)
-                pitch = np.where(values[index] > 0, values[index], np.nan)
+                for frames, centres in places:
+                    index = np.clip(np.rint((centres - track.x1) / track.dx).astype(int), 0, values.size - 1)
+                    pitch[frames - start] = np.where(values[index] > 0, values[index], np.nan)
         self._out.append(pitch)
         self._done = end
-        keep_from = max(self._buffer_start, end * FRAME - margin)
+        keep_from = max(self._buffer_start, (end - margin) * FRAME)
         self._buffer = self._buffer[keep_from - self._buffer_start :]
         self._buffer_start = keep_from
+        half = int(round(DETECTION_DEFAULTS["floor_window_s"] / FRAME_S / 2))
+        keep_energy = max(self._energy_start, end - margin - pad - 2 * int(round(1.0 / FRAME_S)) - half - 1)
+        self._energy = self._energy[keep_energy - self._energy_start :]
+        self._energy_start = keep_energy
 
     def result(self) -> np.ndarray:
         return np.concatenate(self._out) if self._out else np.zeros(0)
@@ -409,7 +495,7 @@ class VocalMeter:
             return
         frames = samples[:used].reshape(whole, FRAME)
         energy, periodicity, shape = frame_features(frames)
-        self._pitch_tracker.feed(samples[:used])
+        self._pitch_tracker.feed(samples[:used], energy)
         self._energy.append(energy)
         self._periodicity.append(periodicity)
         self._shape.append(shape)
@@ -422,7 +508,7 @@ class VocalMeter:
         """Flush and return the features (times as decoded: shift them with :meth:`VocalFeatures.shifted`)."""
         self.feed(None)
         self._process(final=True)
-        self._pitch_tracker.feed(np.zeros(0, np.float32), final=True)
+        self._pitch_tracker.feed(np.zeros(0, np.float32), np.zeros(0), final=True)
 
         def joined(parts):
             return np.concatenate(parts) if parts else np.zeros(0)
