@@ -1,12 +1,14 @@
 """Coding by hand in real Chromium: the clock after a seek with the browser's own scrubber, the video and the code
 buttons on one screen, five seconds on, the coder's reaction time, and a state coded by holding its key."""
 
+import json
 import os
 from pathlib import Path
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 
-from attunement.codings.models import CodingEvent
+from attunement.codings.models import CodingEvent, EthogramCode
 from attunement.organisations.models import Membership
 from attunement.reflection import video_services
 from attunement.reflection.models import VideoComment
@@ -225,3 +227,90 @@ def test_a_state_lasts_while_its_key_is_held(tablet, live_server, queued_work, t
     page.get_by_text("Learner touches at").wait_for()
     [(time, end)] = saved_times("L-touches")
     assert end - time >= 0.9
+
+
+def test_a_code_with_modifiers_asks_for_them_while_the_video_plays(tablet, live_server, queued_work, tmp_path):
+    page, base = tablet, live_server.url
+    video = a_ready_video(queued_work, tmp_path, seconds=12.0)
+    EthogramCode.objects.filter(key="L-vocalises").update(
+        modifier_sets=[
+            {"name": "Sound", "values": ["hum (h)", "squeal (e)", "word (r)"], "multiple": False},
+            {"name": "With", "values": ["hands", "feet"], "multiple": True},
+        ]
+    )
+    log_in(page, base, SAM)
+    open_player(page, base, video)
+    picker = page.locator("#modifier-picker")
+    vocalises = page.locator("#code-buttons button[data-code='L-vocalises']")
+
+    # A tap on the code while the video plays: its choices come at once, in big buttons, and the video goes on.
+    play_until(page, 1.0)
+    tapped_at = page.evaluate("document.getElementById('player').currentTime")
+    vocalises.tap()
+    picker.get_by_text("Learner vocalises at 0:0").wait_for()
+    assert "Sound (1 of 2)? Choose one." in picker.inner_text()
+    choices = picker.get_by_role("button")
+    assert choices.count() == 5  # hum, squeal, word, none, skip the rest
+    assert all(button.bounding_box()["height"] >= 44 for button in choices.all())
+    assert not page.evaluate("document.getElementById('player').paused")
+    problems = [v for v in Axe().run(page).response["violations"] if v["impact"] in ("serious", "critical")]
+    assert problems == []
+    picker.get_by_role("button", name="squeal").tap()
+    picker.get_by_text("With (2 of 2)? Choose any, then Done.").wait_for()
+    picker.get_by_role("button", name="feet").tap()
+    picker.get_by_role("button", name="hands").tap()
+    assert picker.get_by_role("button", name="feet").get_attribute("aria-pressed") == "true"
+    picker.get_by_role("button", name="Done").tap()
+    events = page.locator("#my-events")
+    events.get_by_text("Learner vocalises (squeal; hands, feet)").wait_for()
+    assert picker.is_hidden()
+    [(time, modifiers)] = CodingEvent.objects.filter(code="L-vocalises").values_list("time", "modifiers")
+    assert modifiers == "squeal|hands,feet"
+    # The moment of the tap, not of the choice.
+    assert tapped_at - 3 * FRAME <= time <= tapped_at + 0.5
+    assert not page.evaluate("document.getElementById('player').paused")
+
+    # By keyboard: the code's key, then each choice's key; Esc answers "None" for what is left.
+    page.get_by_role("button", name="Play / pause").click()
+    page.wait_for_function("() => document.getElementById('player').paused")
+    page.get_by_role("heading", name="Code this video").click()
+    page.keyboard.press("s")
+    picker.get_by_text("Sound (1 of 2)").wait_for()
+    page.keyboard.press("h")
+    picker.get_by_text("With (2 of 2)").wait_for()
+    page.keyboard.press("Escape")
+    events.get_by_text("Learner vocalises (hum) ").wait_for()
+    # And a set answered "none".
+    page.keyboard.press("s")
+    picker.get_by_text("Sound (1 of 2)").wait_for()
+    page.keyboard.press("0")
+    page.keyboard.press("2")  # feet
+    page.keyboard.press("Enter")
+    events.get_by_text("Learner vocalises (feet)").wait_for()
+    saved = sorted(CodingEvent.objects.filter(code="L-vocalises").values_list("modifiers", flat=True))
+    assert saved == ["None|feet", "hum|None", "squeal|hands,feet"]
+
+    # A code without modifiers asks nothing.
+    page.keyboard.press("d")
+    page.get_by_text("Learner smiles or laughs at").wait_for()
+    assert picker.is_hidden()
+
+    # The BORIS project has them in its modifier column, and the ethogram's lists with the code.
+    coding_pass = CodingEvent.objects.filter(code="L-vocalises").first().coding_pass
+    page.goto(
+        f"{base}/reflection/learners/{video.session.learner_id}/sessions/{video.session_id}/coding/{coding_pass.pk}/"
+    )
+    with page.expect_download() as download:
+        page.get_by_role("link", name="BORIS project").click()
+    project = json.loads(Path(download.value.path()).read_text())
+    [observation] = project["observations"].values()
+    assert sorted(row[3] for row in observation["events"] if row[2] == "L-vocalises") == [
+        "None|feet",
+        "hum|None",
+        "squeal|hands,feet",
+    ]
+    behaviour = next(b for b in project["behaviors_conf"].values() if b["code"] == "L-vocalises")
+    assert [s["values"] for s in behaviour["modifiers"].values()] == [
+        ["hum (h)", "squeal (e)", "word (r)"],
+        ["hands", "feet"],
+    ]
