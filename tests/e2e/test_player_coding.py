@@ -25,7 +25,11 @@ SIZES = {
     "tablet-portrait": {"width": 768, "height": 1024},
     "tablet-landscape": {"width": 1024, "height": 768},
     "laptop": {"width": 1366, "height": 768},
+    "laptop-1280x800": {"width": 1280, "height": 800},
+    "laptop-1440x900": {"width": 1440, "height": 900},
 }
+# The least share of the window's height the video has: on a laptop the video sits beside the code buttons.
+VIDEO_SHARE = {"tablet-portrait": 0.3, "tablet-landscape": 0.3, "laptop": 0.6}
 
 
 def a_ready_video(queued_work, tmp_path, *, width=640, height=360, seconds=8.0):
@@ -116,7 +120,8 @@ def test_the_video_and_the_code_buttons_on_one_screen(browser, live_server, demo
     portrait = None
     if size == "laptop":  # a phone video held upright, too
         portrait = a_ready_video(queued_work, tmp_path / "p", width=360, height=640, seconds=2.0)
-    context = browser.new_context(viewport=viewport, has_touch=size != "laptop", service_workers="block")
+    laptop = size.startswith("laptop")
+    context = browser.new_context(viewport=viewport, has_touch=not laptop, service_workers="block")
     context.set_default_timeout(BUSY_MACHINE_WAIT_MS)
     try:
         page = context.new_page()
@@ -129,14 +134,20 @@ def test_the_video_and_the_code_buttons_on_one_screen(browser, live_server, demo
             page.wait_for_function("() => document.getElementById('player-area').getBoundingClientRect().top <= 1")
             SHOTS.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(SHOTS / f"{name}.png"))
-            boxes = [page.locator("#player").bounding_box()]
-            boxes += [button.bounding_box() for button in page.locator("#code-buttons button").all()]
-            assert len(boxes) == 15  # the video and the fourteen codes of the standard ethogram
-            for box in boxes:
+            codes = [button.bounding_box() for button in page.locator("#code-buttons button").all()]
+            controls = [c.bounding_box() for c in page.locator(".player-controls").locator("button, select").all()]
+            picture = page.locator("#player").bounding_box()
+            assert len(codes) == 14 and len(controls) == 6  # the codes of the standard ethogram, the controls
+            clock = page.locator("#player-time").bounding_box()
+            for box in [picture, clock, *codes, *controls]:
                 assert box["x"] >= -1 and box["x"] + box["width"] <= viewport["width"] + 1, (name, box)
                 assert box["y"] >= -1 and box["y"] + box["height"] <= viewport["height"] + 1, (name, box)
-                assert box["height"] >= 44  # still big enough to tap
-            assert boxes[0]["height"] >= 0.3 * viewport["height"]  # and the video is not shrunk to nothing
+            for box in codes + controls:
+                assert box["height"] >= 44, (name, box)  # still big enough to tap
+            least = VIDEO_SHARE.get(size, 0.55)  # and the video is not shrunk to nothing
+            assert picture["height"] >= least * viewport["height"], (name, picture, least)
+            if laptop:  # beside the codes, not above them
+                assert picture["x"] + picture["width"] <= min(box["x"] for box in codes + controls), name
 
         # Forward five seconds sits beside back five seconds, and goes on five seconds.
         back = page.get_by_role("button", name="⟲ 5 s")
