@@ -249,6 +249,9 @@ def test_a_code_with_modifiers_asks_for_them_while_the_video_plays(tablet, live_
             {"name": "With", "values": ["hands", "feet"], "multiple": True},
         ]
     )
+    EthogramCode.objects.filter(key="L-looks").update(
+        modifier_sets=[{"name": "Where", "values": ["eyes (y)", "mouth (m)"]}]
+    )
     log_in(page, base, SAM)
     open_player(page, base, video)
     picker = page.locator("#modifier-picker")
@@ -300,6 +303,18 @@ def test_a_code_with_modifiers_asks_for_them_while_the_video_plays(tablet, live_
     events.get_by_text("Learner vocalises (feet)").wait_for()
     saved = sorted(CodingEvent.objects.filter(code="L-vocalises").values_list("modifiers", flat=True))
     assert saved == ["None|feet", "hum|None", "squeal|hands,feet"]
+
+    # A state asks when it starts, and is saved with the choice when it stops.
+    page.keyboard.press("a")
+    picker.get_by_text("Learner looks at face started at").wait_for()
+    picker.get_by_text("Where? Choose one.").wait_for()
+    page.keyboard.press("m")
+    assert picker.is_hidden()
+    page.keyboard.press(".")
+    page.keyboard.press(".")
+    page.keyboard.press("a")
+    events.get_by_text("Learner looks at face (mouth)").wait_for()
+    assert list(CodingEvent.objects.filter(code="L-looks").values_list("modifiers", flat=True)) == ["mouth"]
 
     # A code without modifiers asks nothing.
     page.keyboard.press("d")

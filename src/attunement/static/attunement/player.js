@@ -323,7 +323,8 @@
     heading.className = "modifier-question";
     heading.id = "modifier-question";
     const step = q.sets.length > 1 ? ` (${q.index + 1} of ${q.sets.length})` : "";
-    heading.textContent = `${q.code.name} at ${clock(q.at, true)}: ${set.name}${step}? ${set.multiple ? "Choose any, then Done." : "Choose one."}`;
+    const when = `${q.code.kind === "state" ? "started at" : "at"} ${clock(q.at, true)}`;
+    heading.textContent = `${q.code.name} ${when}: ${set.name}${step}? ${set.multiple ? "Choose any, then Done." : "Choose one."}`;
     const row = document.createElement("div");
     row.className = "modifier-choices";
     set.choices.forEach((choice, i) => {
