@@ -1,4 +1,5 @@
 import io
+import json
 
 import av
 import pytest
@@ -7,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from attunement.codings import services as coding_services
-from attunement.codings.models import CodingPass
+from attunement.codings.models import CodingEvent, CodingPass, EthogramCode
 from attunement.means.models import MeetingKind, SupervisionMeeting
 from attunement.organisations.models import AuditEntry, Role
 from attunement.privacy.models import Consent
@@ -222,10 +223,7 @@ class TestCodingInThePlayer:
         login(client, world.practitioner)
         events = player(video, "video_events")
         assert client.post(events, {"code": "L-smiles", "time": "1.24"}).status_code == 201
-        assert (
-            client.post(events, {"code": "L-looks", "time": "0.5", "end": "2.0", "modifiers": "sideways"}).status_code
-            == 201
-        )
+        assert client.post(events, {"code": "L-looks", "time": "0.5", "end": "2.0"}).status_code == 201
         refused = client.post(events, {"code": "L-looks", "time": "0.5"})
         assert refused.status_code == 400 and "please mark where it stops" in refused.json()["errors"][0]
         assert client.post(events, {"code": "nonsense", "time": "1"}).status_code == 400
@@ -233,7 +231,7 @@ class TestCodingInThePlayer:
         assert "outside the video" in outside.json()["errors"][0]
         listed = client.get(events).json()["events"]
         assert [(e["code"], e["time"], e["end"], e["modifiers"]) for e in listed] == [
-            ("L-looks", 0.5, 2.0, "sideways"),
+            ("L-looks", 0.5, 2.0, ""),
             ("L-smiles", 1.24, None, ""),
         ]
         coding_pass = CodingPass.objects.get()
@@ -252,6 +250,79 @@ class TestCodingInThePlayer:
         login(client, world.practitioner)
         assert client.post(listed[0]["remove"]).status_code == 200
         assert [e["code"] for e in client.get(events).json()["events"]] == ["L-smiles"]
+
+    def test_modifiers_are_chosen_from_the_code_s_pick_lists(self, world, client, tmp_path):
+        consent(world.mine)
+        video = uploaded(world, a_session(world), tmp_path)
+        EthogramCode.objects.filter(organisation=world.school, key="L-vocalises").update(
+            modifier_sets=[
+                {"name": "Sound", "values": ["hum (h)", "squeal (q)", "word  "], "multiple": False},
+                {"name": "With", "values": ["hands", "feet"], "multiple": True},
+            ]
+        )
+        login(client, world.practitioner)
+        # The player is told each list, each choice as it is saved and the key that picks it.
+        setup = client.get(player(video)).context["player_setup"]
+        [vocalises] = [c for c in setup["codes"] if c["key"] == "L-vocalises"]
+        assert vocalises["modifierSets"] == [
+            {
+                "name": "Sound",
+                "multiple": False,
+                "description": "",
+                "choices": [
+                    {"value": "hum", "key": "h"},
+                    {"value": "squeal", "key": "q"},
+                    {"value": "word  ", "key": ""},
+                ],
+            },
+            {
+                "name": "With",
+                "multiple": True,
+                "description": "",
+                "choices": [{"value": "hands", "key": ""}, {"value": "feet", "key": ""}],
+            },
+        ]
+        events = player(video, "video_events")
+        for modifiers in ("squeal|feet,hands", "None|None", "word  |hands", ""):
+            answer = client.post(events, {"code": "L-vocalises", "time": "1", "modifiers": modifiers})
+            assert answer.status_code == 201 and answer.json()["event"]["modifiers"] == modifiers
+        refusals = {
+            "sing|None": "“sing” is not one of the choices for Sound",
+            "hum (h)|None": "“hum (h)” is not one of the choices for Sound",
+            "hum,squeal|None": "is not one of the choices for Sound",  # Sound takes one value
+            "hum|hands,hands": "is not one of the choices for With",
+            "hum": "has 2 modifier lists",
+            "hum|hands|feet": "has 2 modifier lists",
+        }
+        for modifiers, words_said in refusals.items():
+            answer = client.post(events, {"code": "L-vocalises", "time": "2", "modifiers": modifiers})
+            assert answer.status_code == 400 and words_said in answer.json()["errors"][0], modifiers
+            assert "Nothing was saved" in answer.json()["errors"][0]
+        plain = client.post(events, {"code": "L-smiles", "time": "2", "modifiers": "broadly"})
+        assert plain.status_code == 400 and "has no modifiers to choose from" in plain.json()["errors"][0]
+        saved = CodingEvent.objects.filter(coding_pass__video=video).order_by("pk")
+        assert list(saved.values_list("code", "time", "modifiers")) == [
+            ("L-vocalises", 1.0, "squeal|feet,hands"),
+            ("L-vocalises", 1.0, "None|None"),
+            ("L-vocalises", 1.0, "word  |hands"),
+            ("L-vocalises", 1.0, ""),
+        ]
+
+        # The BORIS project, the ELAN file and the CSV carry them as each writes modifiers.
+        coding_pass = CodingPass.objects.get()
+        url = reverse(
+            "reflection:export",
+            kwargs={"learner_id": world.mine.pk, "session_id": video.session_id, "pass_id": coding_pass.pk},
+        )
+        project = json.loads(client.get(url, {"as": "boris"}).content)
+        [observation] = project["observations"].values()
+        assert sorted(row[3] for row in observation["events"]) == ["", "None|None", "squeal|feet,hands", "word  |hands"]
+        behaviours = {b["code"]: b for b in project["behaviors_conf"].values()}
+        assert [s["name"] for s in behaviours["L-vocalises"]["modifiers"].values()] == ["Sound", "With"]
+        csv_text = client.get(url, {"as": "csv"}).content.decode("utf-8-sig")
+        assert "squeal|feet,hands" in csv_text and "word  |hands" in csv_text
+        eaf = client.get(url, {"as": "eaf"}).content.decode()
+        assert "<ANNOTATION_VALUE>squeal|feet,hands</ANNOTATION_VALUE>" in eaf
 
     def test_a_mentor_without_the_person_s_records_can_comment_but_not_code(self, world, client, tmp_path):
         consent(world.mine)

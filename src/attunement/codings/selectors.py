@@ -41,6 +41,7 @@ from attunement.practice.models import Session
 from attunement.reflection.models import SessionVideo
 
 from .models import CodingEvent, CodingPass, EthogramCode, Source
+from .modifiers import player_sets
 from .policies import coding_pass_policy, ethogram_policy
 
 TURN_SUBJECTS = ("learner", "partner")
@@ -381,8 +382,15 @@ def my_coding_pass(actor: Membership, video: SessionVideo) -> CodingPass | None:
 
 
 def coding_keys(actor: Membership) -> list[dict]:
-    """The ethogram in use, as the player needs it: key, name, subject, kind and shortcut."""
+    """The ethogram in use, as the player needs it: key, name, subject, kind, shortcut and modifier pick-lists."""
     return [
-        {"key": c.key, "name": c.name, "subject": c.subject, "kind": c.kind, "shortcut": c.shortcut}
+        {
+            "key": c.key,
+            "name": c.name,
+            "subject": c.subject,
+            "kind": c.kind,
+            "shortcut": c.shortcut,
+            "modifierSets": player_sets(c.modifier_sets),
+        }
         for c in ethogram_codes(actor=actor).filter(retired_at__isnull=True)
     ]

@@ -25,10 +25,11 @@ from attunement.practice.models import Session
 from attunement.reflection.models import SessionVideo
 from attunement.reflection.policies import video_policy
 from attunement.reflection.uploads import CODING_FILE_SIZE
-from attunement.reflection.video_services import one_line, time_in_video
+from attunement.reflection.video_services import time_in_video
 
 from .importing import BORIS, CSV, ELAN, read_coding_file, read_ethogram_file
 from .models import CodingEvent, CodingPass, EthogramCode, Kind, Source, Subject
+from .modifiers import check as modifier_check
 from .policies import coding_pass_policy, ethogram_policy
 from .selectors import coding_of
 
@@ -454,9 +455,10 @@ def event_code(
         finish = time_in_video(video, end, "end")
         if finish < start:
             raise ValidationError({"end": "It stops before it starts. Please check the times."})
-    modifiers = one_line(modifiers)
-    if len(modifiers) > 200:
-        raise ValidationError({"modifiers": "Please keep modifiers under 200 characters."})
+    try:  # values are kept exactly as the ethogram has them, spaces included, as BORIS does
+        modifiers = modifier_check(code.name, code.modifier_sets, modifiers or "")
+    except ValueError as problem:
+        raise ValidationError({"modifiers": str(problem)}) from None
     coding_pass = _browser_pass(actor, video)
     return CodingEvent.objects.create(
         coding_pass=coding_pass, time=start, end=finish, code=code.key, subject=code.subject, modifiers=modifiers

@@ -16,6 +16,7 @@
   const codeByShortcut = new Map(codes.filter((c) => c.shortcut).map((c) => [c.shortcut.toLowerCase(), c]));
   let events = setup.events || [];
   const openStates = new Map(); // code key → start time, for states being coded now
+  const stateModifiers = new Map(); // code key → the modifiers chosen (a promise) for a state being coded now
   let shownTime = 0; // media time of the frame on screen
   // The video's own frame rate, then what playing it shows.
   let frameDuration = setup.frameRate ? 1 / setup.frameRate : 1 / 25;
@@ -90,7 +91,7 @@
           const analysis = status.analysis || {};
           if (progress && analysis.progress !== undefined) progress.value = analysis.progress;
           if (analysis.status === "queued" || analysis.status === "running") window.setTimeout(poll, 2000);
-          else if (!openStates.size) window.location.reload();
+          else if (!openStates.size && !asking) window.location.reload();
         })
         .catch(() => window.setTimeout(poll, 5000));
     window.setTimeout(poll, 2000);
@@ -234,7 +235,7 @@
   // --- Coding --------------------------------------------------------------------------------------------
 
   const message = document.getElementById("coding-message");
-  const modifier = document.getElementById("coding-modifier");
+  const picker = document.getElementById("modifier-picker");
   const eventList = document.getElementById("my-events");
   const buttons = document.getElementById("code-buttons");
 
@@ -249,9 +250,9 @@
     return code ? code.name : key;
   }
 
-  function saveEvent(code, start, end) {
+  function saveEvent(code, start, end, modifiers = "") {
     const fields = { code: code.key, time: start.toFixed(3), end: end === null ? null : end.toFixed(3) };
-    if (modifier && modifier.value.trim()) fields.modifiers = modifier.value.trim();
+    if (modifiers) fields.modifiers = modifiers;
     return post(setup.eventsUrl, fields).then(({ ok, data }) => {
       if (!ok) {
         say(`Not saved: ${(data.errors || []).join(" ")}`, true);
@@ -259,10 +260,165 @@
       }
       events.push(data.event);
       events.sort((a, b) => a.time - b.time);
-      if (modifier) modifier.value = "";
-      say(`${nameOf(code.key)} at ${clock(start, true)}${end === null ? "" : `–${clock(end, true)}`}: saved.`);
+      const chosen = modifierWords(modifiers);
+      say(`${nameOf(code.key)}${chosen ? ` (${chosen})` : ""} at ${clock(start, true)}${end === null ? "" : `–${clock(end, true)}`}: saved.`);
       drawEvents();
     });
+  }
+
+  // --- Modifier pick-lists --------------------------------------------------------------------------------
+
+  // A code with modifier sets in the ethogram asks for them as soon as it is pressed, one set after another,
+  // with big buttons over the code buttons (a key per choice too). The event's time is taken at the press, so
+  // the video goes on playing while the coder chooses: nothing is lost, and no second press is needed to go on.
+  // The answer is written as BORIS writes it: one entry per set joined with "|", several values of one set
+  // joined with ",", and "None" for a set left without a choice. Pressing another code with modifiers, or Esc,
+  // answers "None" for what is left.
+  const NONE = "None";
+  let asking = null; // the question on screen: { code, sets, index, chosen, selected, at, resolve }
+
+  function modifierWords(text) {
+    if (!text) return "";
+    return text
+      .split("|")
+      .filter((entry) => entry && entry !== NONE)
+      .map((entry) => entry.split(",").join(", "))
+      .join("; ");
+  }
+
+  // The key of each choice: its own (from the ethogram, "value (k)"), else the digits 1 to 9 in order.
+  function choiceKeys(set) {
+    const own = new Set(set.choices.filter((c) => c.key).map((c) => c.key.toLowerCase()));
+    let digit = 1;
+    return set.choices.map((choice) => {
+      if (choice.key) return choice.key.toLowerCase();
+      while (digit <= 9 && own.has(String(digit))) digit += 1;
+      return digit <= 9 ? String(digit++) : "";
+    });
+  }
+
+  function askModifiers(code, at) {
+    const sets = code.modifierSets || [];
+    if (!sets.length || !picker) return Promise.resolve("");
+    if (asking) skipQuestion();
+    return new Promise((resolve) => {
+      asking = { code, sets, index: 0, chosen: [], selected: new Set(), at, resolve };
+      showQuestion();
+    });
+  }
+
+  function showQuestion() {
+    const q = asking;
+    while (q.index < q.sets.length && !q.sets[q.index].choices.length) {
+      q.chosen.push(NONE); // a set without values (free text in BORIS) is not asked here
+      q.index += 1;
+    }
+    if (q.index >= q.sets.length) {
+      finishQuestion();
+      return;
+    }
+    const set = q.sets[q.index];
+    const keys = choiceKeys(set);
+    const heading = document.createElement("p");
+    heading.className = "modifier-question";
+    heading.id = "modifier-question";
+    const step = q.sets.length > 1 ? ` (${q.index + 1} of ${q.sets.length})` : "";
+    const when = `${q.code.kind === "state" ? "started at" : "at"} ${clock(q.at, true)}`;
+    heading.textContent = `${q.code.name} ${when}: ${set.name}${step}? ${set.multiple ? "Choose any, then Done." : "Choose one."}`;
+    const row = document.createElement("div");
+    row.className = "modifier-choices";
+    set.choices.forEach((choice, i) => {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "button secondary modifier-choice";
+      button.dataset.value = choice.value;
+      button.textContent = choice.value.trim() || choice.value;
+      if (set.multiple) button.setAttribute("aria-pressed", "false");
+      if (keys[i]) {
+        const kbd = document.createElement("kbd");
+        kbd.textContent = keys[i].toUpperCase();
+        button.append(" ", kbd);
+        button.setAttribute("aria-keyshortcuts", keys[i]);
+      }
+      button.addEventListener("click", () => choose(choice.value));
+      row.append(button);
+    });
+    const none = document.createElement("button");
+    none.type = "button";
+    none.className = "button secondary modifier-none";
+    none.append(set.multiple ? "Done " : "None ");
+    const noneKey = document.createElement("kbd");
+    noneKey.textContent = set.multiple ? "Enter" : "0";
+    none.append(noneKey);
+    none.setAttribute("aria-keyshortcuts", set.multiple ? "Enter" : "0");
+    none.addEventListener("click", () => (set.multiple ? answerSet() : answerSet(NONE)));
+    const skip = document.createElement("button");
+    skip.type = "button";
+    skip.className = "button secondary modifier-skip";
+    skip.append(q.index + 1 < q.sets.length ? "Skip the rest " : "Skip ");
+    const skipKey = document.createElement("kbd");
+    skipKey.textContent = "Esc";
+    skip.append(skipKey);
+    skip.setAttribute("aria-keyshortcuts", "Escape");
+    skip.addEventListener("click", skipQuestion);
+    row.append(none);
+    if (set.multiple || q.index + 1 < q.sets.length) row.append(skip);
+    picker.replaceChildren(heading, row);
+    picker.hidden = false;
+    if (buttons) buttons.inert = true;
+    say(heading.textContent);
+  }
+
+  function choose(value) {
+    const set = asking.sets[asking.index];
+    if (!set.multiple) {
+      answerSet(value);
+      return;
+    }
+    if (asking.selected.has(value)) asking.selected.delete(value);
+    else asking.selected.add(value);
+    for (const button of picker.querySelectorAll(".modifier-choice")) {
+      button.setAttribute("aria-pressed", String(asking.selected.has(button.dataset.value)));
+    }
+  }
+
+  // `value` undefined: the values selected in a set that allows several (or "None" when there are none).
+  function answerSet(value) {
+    const set = asking.sets[asking.index];
+    const picked = set.choices.map((c) => c.value).filter((v) => asking.selected.has(v));
+    asking.chosen.push(value !== undefined ? value : picked.length ? picked.join(",") : NONE);
+    asking.index += 1;
+    asking.selected = new Set();
+    showQuestion();
+  }
+
+  function skipQuestion() {
+    while (asking && asking.index < asking.sets.length) answerSet(asking.sets[asking.index].multiple ? undefined : NONE);
+  }
+
+  function finishQuestion() {
+    const { chosen, resolve } = asking;
+    asking = null;
+    picker.hidden = true;
+    picker.replaceChildren();
+    if (buttons) buttons.inert = false;
+    resolve(chosen.join("|"));
+  }
+
+  // The keys of the question on screen: a choice's key, 0 for none, Enter when done, Esc to skip.
+  function answerKey(event) {
+    if (!asking) return false;
+    const set = asking.sets[asking.index];
+    const key = event.key;
+    if (key === "Escape") skipQuestion();
+    else if (key === "Enter" && set.multiple && !event.target.closest("button, a, summary")) answerSet();
+    else if (key === "0" && !set.multiple) answerSet(NONE);
+    else {
+      const index = choiceKeys(set).indexOf(key.toLowerCase());
+      if (index < 0 || event.repeat) return false;
+      choose(set.choices[index].value);
+    }
+    return true;
   }
 
   // The coder's reaction time (ELAN's "delayed mode"): while the video plays, an event is stamped this many
@@ -304,9 +460,12 @@
         const open = openStates.has(code.key);
         if (open && action !== "start") {
           const start = openStates.get(code.key);
+          const asked = stateModifiers.get(code.key) || Promise.resolve("");
           openStates.delete(code.key);
+          stateModifiers.delete(code.key);
           markOpen();
-          return saveEvent(code, Math.min(start, now), Math.max(start, now));
+          // A state's modifiers are asked when it starts; if it stops before they are chosen, it is saved then.
+          return asked.then((modifiers) => saveEvent(code, Math.min(start, now), Math.max(start, now), modifiers));
         }
         if (open || action === "stop") return null;
         openStates.set(code.key, now);
@@ -318,9 +477,10 @@
             : `${code.name} started at ${clock(now, true)}. Press ${key || "its button"} again when it stops.`,
         );
         drawEvents();
+        if (code.modifierSets && code.modifierSets.length) stateModifiers.set(code.key, askModifiers(code, now));
         return null;
       }
-      return saveEvent(code, now, null);
+      return askModifiers(code, now).then((modifiers) => saveEvent(code, now, null, modifiers));
     });
   }
 
@@ -390,7 +550,8 @@
       remove.textContent = "Remove";
       remove.setAttribute("aria-label", `Remove ${nameOf(event.code)} at ${clock(event.time, true)}`);
       remove.addEventListener("click", () => removeEvent(event));
-      item.append(jump, ` ${nameOf(event.code)}${event.modifiers ? ` (${event.modifiers})` : ""} `, remove);
+      const chosen = modifierWords(event.modifiers);
+      item.append(jump, ` ${nameOf(event.code)}${chosen ? ` (${chosen})` : ""} `, remove);
       eventList.append(item);
     }
     if (!events.length) {
@@ -480,6 +641,10 @@
     if (event.ctrlKey || event.metaKey || event.altKey) return;
     const target = event.target;
     if (target.closest("input, textarea, select, [contenteditable]")) return;
+    if (answerKey(event)) {
+      event.preventDefault();
+      return;
+    }
     const key = event.key;
     const actions = {
       " ": togglePlay,
@@ -523,7 +688,7 @@
   });
 
   window.addEventListener("beforeunload", (event) => {
-    if (openStates.size) {
+    if (openStates.size || asking) {
       event.preventDefault();
       event.returnValue = "";
     }
@@ -631,7 +796,13 @@
   // --- One screen: the video takes the height its controls and code buttons leave ------------------------
 
   const area = document.getElementById("player-area");
+  // Side by side (wide and short screens, see site.css) the video has the window's height to itself.
+  const sideBySide = window.matchMedia("(min-width: 1180px) and (min-aspect-ratio: 3/2)");
   function fitScreen() {
+    if (sideBySide.matches) {
+      video.style.maxHeight = `${Math.max(160, Math.floor(window.innerHeight - 8))}px`;
+      return;
+    }
     const below = area.getBoundingClientRect().height - video.getBoundingClientRect().height;
     video.style.maxHeight = `${Math.max(160, Math.floor(window.innerHeight - below - 8))}px`;
   }
