@@ -13,8 +13,9 @@ What is read:
   versions, are ignored). ``modifier`` is BORIS's "|"-joined string, kept value by value exactly as written
   ("None" for an unset set, spaces included).
 * State events are toggles: the first event of a (subject, code) starts the state and the next one stops it;
-  the stop's modifiers and comment are dropped. A state still open at the end is closed at the observed end:
-  the media duration if known, otherwise the latest event time of the observation.
+  the stop's modifiers and comment are dropped. A state still open at the end of the observation (a start
+  with no stop, BORIS's "UNPAIRED") is kept open: its event has ``end=None`` and its code stays a state in the
+  ethogram, so :attr:`Coding.unpaired` lists it. No end is invented for it.
 * Media duration: the summed lengths of player 1's files of a MEDIA observation; None for LIVE ones.
 * Times are taken as stored; the observation's "time offset" is not applied.
 * Each coding keeps its media file names (:attr:`Coding.media`) and, in ``Coding.details["boris"]``, the project's
@@ -146,7 +147,7 @@ def _media_duration(observation: dict, where: str) -> float | None:
     return total
 
 
-def _events(raw_events: list, ethogram: Ethogram, end_of_observation: float | None, where: str) -> list[Event]:
+def _events(raw_events: list, ethogram: Ethogram, where: str) -> list[Event]:
     events: list[Event] = []
     open_states: dict[tuple[str, str], list] = {}
     rows = []
@@ -165,7 +166,6 @@ def _events(raw_events: list, ethogram: Ethogram, end_of_observation: float | No
             raise CodingFormatError(f"Event {number} of {where} has no behaviour code.")
         rows.append((float(time), subject, code, modifier, comment))
     rows.sort(key=lambda r: r[0])  # BORIS keeps events sorted; be safe, stable for equal times
-    latest = max((r[0] for r in rows), default=0.0)
     for time, subject, code, modifier, comment in rows:
         definition = ethogram.get(code)
         if definition is None:
@@ -178,9 +178,8 @@ def _events(raw_events: list, ethogram: Ethogram, end_of_observation: float | No
             open_states[(subject, code)] = [time, modifier, comment]
         else:
             events.append(Event(start[0], code, subject, time, split_modifiers(start[1]), start[2]))
-    close_at = end_of_observation if end_of_observation is not None else latest
     for (subject, code), (time, modifier, comment) in open_states.items():
-        events.append(Event(time, code, subject, max(close_at, time), split_modifiers(modifier), comment))
+        events.append(Event(time, code, subject, None, split_modifiers(modifier), comment))  # unpaired: kept open
     return events
 
 
@@ -212,7 +211,7 @@ def read_boris_project(project, limits: Limits = DEFAULT_LIMITS) -> dict[str, Co
         observer = observation.get("observer", "")
         codings[obs_id] = Coding(
             ethogram=ethogram,
-            events=tuple(_events(raw_events, ethogram, duration, where)),
+            events=tuple(_events(raw_events, ethogram, where)),
             media_duration=duration,
             observer=observer if isinstance(observer, str) else "",
             title=obs_id,
@@ -284,15 +283,28 @@ def _modifier_conf(code: Code) -> dict:
 
 
 def _check_states_do_not_overlap(coding: Coding) -> None:
+    """BORIS stores a state as two toggles: refuse what toggles cannot hold (overlapping states of one code and
+    subject, or a state started again while an unpaired one of the same code and subject is still open)."""
     last_end: dict[tuple[str, str], float] = {}
+    open_since: dict[tuple[str, str], float] = {}
+    states = coding.state_codes
     for event in coding.events:
-        if event.end is None:
+        if event.code not in states:
             continue
         key = (event.subject, event.code)
+        if key in open_since:
+            raise CodingFormatError(
+                f"The {event.code!r} state from {open_since[key]:g} s is never stopped, but the same state starts "
+                f"again at {event.time:g} s: BORIS would read the second start as the first one's stop. "
+                "Please mark where the first one stops."
+            )
         if key in last_end and event.time < last_end[key]:
             raise CodingFormatError(
                 f"BORIS cannot hold two overlapping {event.code!r} states for the same subject (at {event.time} s)."
             )
+        if event.end is None:  # unpaired: written as one start row, which must be the last of its state
+            open_since[key] = event.time
+            continue
         last_end[key] = max(last_end.get(key, 0.0), event.end)
 
 
@@ -331,14 +343,15 @@ def to_boris_project(coding: Coding, project_name: str = "Attunement export") ->
 
     The observation id is the coding's title (or "observation"). The whole ethogram is written, codes used or
     not, with their description (the code's name), shortcut key, kind and modifier sets; each state event is a
-    start and a stop row with the same subject, code and modifiers. The media files keep their names (one
+    start and a stop row with the same subject, code and modifiers, and an unpaired state (no end) a start row
+    alone, so that BORIS and :func:`read_boris_project` see it unpaired again. The media files keep their names (one
     "media" file when only the duration is known). A coding read from a BORIS file
     (``coding.details["boris"]``) gets back that project's settings (subjects, categories, independent
     variables, converters, name and dates) and its observation's (date, description, offsets, media details).
     Reading the result with :func:`read_boris_project` gives back the coding. A code's subject is kept in an
     extra "subject" item of the behaviour and the observer in an extra "observer" item of the observation (BORIS
-    ignores both). Overlapping states of the same code and subject cannot be written as BORIS toggles and raise
-    :class:`CodingFormatError`.
+    ignores both). Overlapping states of the same code and subject, and a state started after an unpaired one of
+    the same code and subject, cannot be written as BORIS toggles and raise :class:`CodingFormatError`.
     """
     _check_states_do_not_overlap(coding)
     kept = coding.details.get("boris") or {}

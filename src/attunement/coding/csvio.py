@@ -1,9 +1,10 @@
 """Export coded events as CSV and read them back.
 
 Columns: ``time, subject, code, kind, end, duration, modifiers, comment``. Times are seconds written with
-Python's shortest round-trip representation; ``kind`` is "point" or "state"; ``end`` and ``duration`` are empty
-for points (``duration`` is informative only: on reading, ``end`` is authoritative); ``modifiers`` are joined
-with "|". The CSV holds events only: on reading, pass the ethogram (otherwise a minimal one is built from the
+Python's shortest round-trip representation; ``kind`` is "point" or "state" (decided by the coding's ethogram);
+``end`` and ``duration`` are empty for points (``duration`` is informative only: on reading, ``end`` is
+authoritative); ``modifiers`` are joined with "|". A state started and never stopped (BORIS's "UNPAIRED") is a
+"state" row with an empty ``end`` and ``duration``; reading it gives back the unpaired state, never a point. The CSV holds events only: on reading, pass the ethogram (otherwise a minimal one is built from the
 events), and the media duration and observer if known.
 
 Text cells that a spreadsheet would run as a formula (beginning with ``=``, ``+``, ``-``, ``@``, a tab or a
@@ -67,13 +68,14 @@ def dumps_csv(coding: Coding) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")  # RFC 4180; the writer then quotes a carriage return in a cell
     writer.writerow(COLUMNS)
+    states = coding.state_codes
     for e in coding.events:
         writer.writerow(
             [
                 repr(e.time),
                 spreadsheet_safe(e.subject),
                 spreadsheet_safe(e.code),
-                e.kind,
+                STATE if e.code in states else POINT,
                 "" if e.end is None else repr(e.end),
                 "" if e.duration is None else repr(e.duration),
                 spreadsheet_safe(join_modifiers(e.modifiers)),
@@ -131,6 +133,8 @@ def _read_rows(reader, ethogram, media_duration, observer, title, limits) -> Cod
     if missing:
         raise CodingFormatError(f"The CSV file has no {' or '.join(missing)} column.")
     events = []
+    open_states: set[str] = set()
+    kinds_seen: dict[str, tuple[str, int]] = {}
     for number, row in enumerate(reader, start=2):
         limits.check_events(number - 1)
         if None in row:
@@ -140,13 +144,26 @@ def _read_rows(reader, ethogram, media_duration, observer, title, limits) -> Cod
             raise CodingFormatError(f"Row {number} of the CSV file has the kind {kind!r}; use 'point' or 'state'.")
         end_text = (row.get("end") or "").strip()
         end = _seconds(end_text, number, "end") if end_text else None
-        if kind == STATE and end is None:
-            raise CodingFormatError(f"Row {number} of the CSV file is a state without an end.")
         if kind == POINT and end is not None:
             raise CodingFormatError(f"Row {number} of the CSV file is a point but has an end.")
         code = spreadsheet_unescape(row.get("code") or "")
         if not code:
             raise CodingFormatError(f"Row {number} of the CSV file has no code.")
+        if kind:
+            first = kinds_seen.setdefault(code, (kind, number))
+            if first[0] != kind:
+                raise CodingFormatError(
+                    f"Row {number} of the CSV file has {code!r} as a {kind}, but row {first[1]} has it as a "
+                    f"{first[0]}: a code is either a moment (point) or lasts a while (state)."
+                )
+        if kind == STATE and end is None:  # started and never stopped: kept open (unpaired), never made a point
+            defined = ethogram.get(code) if ethogram is not None else None
+            if ethogram is not None and (defined is None or defined.kind != STATE):
+                raise CodingFormatError(
+                    f"Row {number} of the CSV file is a state with no end, but the ethogram does not have {code!r} "
+                    "as a state."
+                )
+            open_states.add(code)
         time = _seconds((row.get("time") or "").strip(), number, "time")
         if end is not None and end < time:
             raise CodingFormatError(f"Row {number} of the CSV file ends before it starts.")
@@ -163,7 +180,7 @@ def _read_rows(reader, ethogram, media_duration, observer, title, limits) -> Cod
     if ethogram is None:
         limits.check_codes(len({e.code for e in events}))
     return Coding(
-        ethogram=ethogram if ethogram is not None else ethogram_from_events(events),
+        ethogram=ethogram if ethogram is not None else ethogram_from_events(events, dict.fromkeys(open_states, STATE)),
         events=tuple(events),
         media_duration=media_duration,
         observer=observer,

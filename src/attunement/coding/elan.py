@@ -31,6 +31,12 @@ an ELAN file gets back what the file held. It puts extra information in HEADER p
 comment)) and the observer in the document's AUTHOR, so that reading the written file gives back the same coding.
 Point events are written as zero-length annotations and read back as points thanks to the stored ethogram. ELAN
 stores whole milliseconds: round-trips are exact for times in whole milliseconds.
+
+An ELAN annotation needs an end, so a state started and never stopped (BORIS's "UNPAIRED") cannot be an
+annotation: :func:`dumps_eaf` refuses a coding with one (:class:`UnpairedStates`, naming them) unless asked to
+leave them out, and then writes no annotation for them but lists them (time, code, subject, modifiers, comment) in
+the ``attunement:unpaired`` HEADER property, which ELAN ignores and reading the file here gives back as unpaired
+states. No end is ever invented for them.
 """
 
 from __future__ import annotations
@@ -38,6 +44,7 @@ from __future__ import annotations
 import io
 import json
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote, unquote
@@ -56,9 +63,11 @@ from attunement.coding.model import (
     Ethogram,
     Event,
     Limits,
+    UnpairedStates,
     event_sort_key,
     join_modifiers,
     split_modifiers,
+    unpaired_words,
 )
 
 _PROPERTY_ETHOGRAM = "attunement:ethogram"
@@ -66,6 +75,7 @@ _PROPERTY_DURATION = "attunement:media_duration"
 _PROPERTY_TITLE = "attunement:title"
 _PROPERTY_COMMENTS = "attunement:comments"
 _PROPERTY_TIERS = "attunement:tiers"
+_PROPERTY_UNPAIRED = "attunement:unpaired"
 
 
 _ANNOTATIONS = ("ALIGNABLE_ANNOTATION", "REF_ANNOTATION")
@@ -372,6 +382,7 @@ def read_eaf_root(root: ET.Element) -> Coding:
         )
         events.append(event)
         by_annotation[ann_id] = event
+    events.extend(_unpaired_of(properties, by_key))
     details = _document_details(root)
     details["links"] = _links(raw_annotations, pending_refs, by_annotation)
     duration = properties.get(_PROPERTY_DURATION)
@@ -388,6 +399,24 @@ def read_eaf_root(root: ET.Element) -> Coding:
         media=_media_of(root),
         details={"elan": details},
     )
+
+
+def _unpaired_of(properties: dict[str, str], codes: dict[str, Code]) -> list[Event]:
+    """The unpaired states our export left out of the tiers (see the module docstring)."""
+    text = properties.get(_PROPERTY_UNPAIRED)
+    if not text:
+        return []
+    try:
+        rows = json.loads(text)
+        events = [
+            Event(float(time), str(code), str(subject), None, tuple(str(m) for m in mods), str(comment))
+            for time, code, subject, mods, comment in rows
+        ]
+    except (ValueError, TypeError):
+        raise CodingFormatError("The ELAN file's attunement:unpaired property is malformed.") from None
+    if any(codes.get(e.code) is None or codes[e.code].kind != STATE for e in events):
+        raise CodingFormatError("The ELAN file's attunement:unpaired property names a code that is not a state.")
+    return events
 
 
 def _links(raw_annotations, pending_refs: dict[str, str], by_annotation: dict[str, Event]) -> dict:
@@ -518,7 +547,7 @@ def _tier_plan(coding: Coding) -> list[tuple[str, Code, str, list[Event]]]:
     return plan
 
 
-def dumps_eaf(coding: Coding, date: datetime | None = None) -> str:
+def dumps_eaf(coding: Coding, date: datetime | None = None, leave_out_unpaired: bool = False) -> str:
     """Write ``coding`` as EAF XML text, as ELAN writes it: one tier per code and subject (PARTICIPANT = the
     subject), time slots in time order, a dated document with ELAN's schema reference, linguistic types,
     constraints, a controlled vocabulary for each code with modifier values and the media files.
@@ -526,7 +555,23 @@ def dumps_eaf(coding: Coding, date: datetime | None = None) -> str:
     A coding read from an ELAN file (``coding.details["elan"]``) is written back with that file's license,
     header (media and linked files, properties), format version, tier attributes (linguistic type, parent,
     annotator, language), referring annotations under their parents and everything after the tiers (linguistic
-    types, vocabularies, languages, external references). ``date`` defaults to now."""
+    types, vocabularies, languages, external references). ``date`` defaults to now.
+
+    A coding with unpaired states (started, never stopped) raises :class:`UnpairedStates`, since an annotation
+    needs an end; with ``leave_out_unpaired`` they get no annotation and are listed in the ``attunement:unpaired``
+    property instead (see the module docstring)."""
+    unpaired = coding.unpaired
+    if unpaired and not leave_out_unpaired:
+        raise UnpairedStates(
+            "An ELAN annotation needs an end, and "
+            + ("this state was" if len(unpaired) == 1 else f"these {len(unpaired)} states were")
+            + f" started and never stopped (UNPAIRED, as BORIS says): {unpaired_words(unpaired)}. "
+            "No end is made up for them: mark where they stop, or download the ELAN file without them.",
+            unpaired,
+        )
+    if unpaired:
+        left_out = set(unpaired)
+        coding = replace(coding, events=tuple(e for e in coding.events if e not in left_out))
     details = coding.details.get("elan") or {}
     version = details.get("format") or "3.0"
     stamp = (date or datetime.now(UTC)).astimezone().replace(microsecond=0).isoformat()
@@ -678,6 +723,10 @@ def dumps_eaf(coding: Coding, date: datetime | None = None) -> str:
         properties[_PROPERTY_TITLE] = coding.title
     if comments:
         properties[_PROPERTY_COMMENTS] = json.dumps(comments)
+    if unpaired:
+        properties[_PROPERTY_UNPAIRED] = json.dumps(
+            [[e.time, e.code, e.subject, list(e.modifiers), e.comment] for e in unpaired]
+        )
     for name, text in properties.items():
         ET.SubElement(header, "PROPERTY", {"NAME": name}).text = text
 

@@ -4,6 +4,10 @@ Representation chosen: an :class:`Event` has an onset ``time`` and, for state ev
 have ``end is None``. Storing the end (not a duration) keeps file round-trips exact, because BORIS and ELAN
 both store starts and stops. All times are seconds from the start of the media, never negative.
 
+A state that was started and never stopped (BORIS calls it "UNPAIRED") also has ``end is None``: whether an
+event without an end is a point or an unpaired state is decided by the coding's ethogram, never by the event
+alone (see :attr:`Coding.state_codes` and :attr:`Coding.unpaired`). No end is ever invented for it.
+
 Modifiers are plain strings. They may not contain ``|``, which BORIS (and our ELAN export) use to join them.
 """
 
@@ -25,6 +29,16 @@ class CodingFormatError(ValueError):
     def __init__(self, message: str):
         super().__init__(message)
         self.message = message
+
+
+class UnpairedStates(CodingFormatError):
+    """A figure or file needs every state's end, and these states were started and never stopped.
+
+    ``events`` are the unpaired states; the message names them (see :func:`unpaired_words`)."""
+
+    def __init__(self, message: str, events):
+        super().__init__(message)
+        self.events = tuple(events)
 
 
 @dataclass(frozen=True)
@@ -173,7 +187,10 @@ class Event:
 
     @property
     def kind(self) -> str:
-        """ "state" when the event has an end, otherwise "point"."""
+        """ "state" when the event has an end, otherwise "point".
+
+        An unpaired state (a state with no end) looks like a point here: where a state can lack its end, ask
+        the coding (:meth:`Coding.kind_of`), which decides from its ethogram."""
         return POINT if self.end is None else STATE
 
     @property
@@ -223,10 +240,37 @@ class Coding:
             object.__setattr__(self, "media_duration", _check_time(self.media_duration, "media duration"))
 
     @property
+    def state_codes(self) -> frozenset[str]:
+        """The keys of the codes that are states: those the ethogram calls states, and any code an event of which
+        has an end (a code missing from the ethogram)."""
+        return frozenset(
+            {code.key for code in self.ethogram.codes if code.kind == STATE}
+            | {event.code for event in self.events if event.end is not None}
+        )
+
+    def kind_of(self, event: Event) -> str:
+        """ "state" or "point" for one of the coding's events, decided by the ethogram (see :attr:`state_codes`)."""
+        return STATE if event.end is not None or event.code in self.state_codes else POINT
+
+    @property
+    def unpaired(self) -> tuple[Event, ...]:
+        """The states started and never stopped (BORIS's "UNPAIRED"): events with no end of a state code."""
+        states = self.state_codes
+        return tuple(event for event in self.events if event.end is None and event.code in states)
+
+    @property
     def observed_time(self) -> float:
         """Seconds observed: the media duration, extended to the latest event if an event runs past it."""
         latest = max((event.last_time for event in self.events), default=0.0)
         return max(self.media_duration or 0.0, latest)
+
+
+def unpaired_words(events, limit: int = 10) -> str:
+    """The unpaired states named in plain words: "s (no subject) from 26.862 s; …", at most ``limit`` of them."""
+    events = list(events)
+    shown = [f"{e.code} ({e.subject or 'no subject'}) from {e.time:g} s" for e in events[:limit]]
+    more = len(events) - len(shown)
+    return "; ".join(shown) + (f"; and {more} more" if more > 0 else "")
 
 
 def join_modifiers(modifiers: tuple[str, ...]) -> str:

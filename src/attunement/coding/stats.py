@@ -8,7 +8,7 @@ import math
 from collections import Counter
 from dataclasses import dataclass
 
-from attunement.coding.model import STATE, Coding, Event, join_modifiers
+from attunement.coding.model import STATE, Coding, Event, UnpairedStates, join_modifiers, unpaired_words
 
 NO_CODE = "(none)"
 
@@ -40,7 +40,8 @@ def code_stats(coding: Coding, subject: str | None = None) -> dict[str, CodeStat
     """Per-code count, total and mean duration (states), rate per minute and proportion of observed time.
 
     Codes are those of the ethogram in order, then any code used by events but missing from the ethogram. A
-    code is a state if the ethogram says so or any of its events has an end. Observed time is
+    code is a state if the ethogram says so or any of its events has an end (:attr:`Coding.state_codes`). Observed
+    time is
     :attr:`Coding.observed_time` (media duration, stretched to the latest event). The proportion (time budget)
     is the summed duration of the code's events divided by observed time; it only exceeds 1 if the code's own
     events overlap (e.g. the same code for two subjects at once). Rate is count per minute of observed time.
@@ -50,6 +51,7 @@ def code_stats(coding: Coding, subject: str | None = None) -> dict[str, CodeStat
     of time are None and ``unpaired`` says how many, as BORIS reports "UNPAIRED" instead of guessing an end.
     """
     observed = coding.observed_time
+    states = coding.state_codes
     chosen = [e for e in coding.events if subject is None or e.subject == subject]
     keys = list(coding.ethogram.keys) if subject is None else []
     for event in chosen:
@@ -58,8 +60,7 @@ def code_stats(coding: Coding, subject: str | None = None) -> dict[str, CodeStat
     result = {}
     for key in keys:
         events = [e for e in chosen if e.code == key]
-        code = coding.ethogram.get(key)
-        is_state = (code is not None and code.kind == STATE) or any(e.end is not None for e in events)
+        is_state = key in states
         count = len(events)
         total = mean = proportion = None
         unpaired = sum(1 for e in events if e.end is None) if is_state else 0
@@ -194,7 +195,7 @@ def subject_stats(coding: Coding, subject: str) -> SubjectStats:
         Transition(given, target, n, lag1_table(order, given, target))
         for (given, target), n in sorted(counted.items(), key=lambda item: (-item[1], item[0]))
     ]
-    unpaired = [e for e in coding.events if e.subject == subject and e.end is None and codes[e.code].kind == STATE]
+    unpaired = [e for e in coding.unpaired if e.subject == subject]
     return SubjectStats(subject, len(order), codes, rows, unpaired)
 
 
@@ -213,6 +214,29 @@ def initiations(chains: list[tuple[Event, ...]], min_length: int = 2) -> Counter
 
 
 # --- agreement ---------------------------------------------------------------------------------------------
+
+
+def refuse_unpaired(*codings: Coding, events_of=None) -> None:
+    """Raise :class:`UnpairedStates` naming every unpaired state of these codings (only among ``events_of(coding)``
+    when given). Agreement on time units needs to know when each state stops: BORIS leaves an observation with
+    an unpaired state out of its kappa, and so do we, rather than guess an end."""
+    parts, found = [], []
+    for coding in codings:
+        chosen = set(events_of(coding)) if events_of is not None else None
+        unpaired = [e for e in coding.unpaired if chosen is None or e in chosen]
+        if unpaired:
+            found.extend(unpaired)
+            name = f"“{coding.title}”" if coding.title else "one coding"
+            parts.append(f"in {name}: {unpaired_words(unpaired)}")
+    if found:
+        raise UnpairedStates(
+            "Agreement cannot be worked out while a state is started and never stopped (UNPAIRED, as BORIS says), "
+            "because nobody knows how long it lasts: "
+            + "; ".join(parts)
+            + ". Please mark where it stops and import the coding again, or leave that code or person out of the "
+            "comparison.",
+            found,
+        )
 
 
 def unit_count(a: Coding, b: Coding, unit: float = 1.0) -> int:
@@ -238,8 +262,9 @@ def presence(coding: Coding, n_units: int, unit: float = 1.0) -> list[frozenset[
 
     A point event is present in the unit containing its time; a state event in every unit its interval
     [start, end) overlaps, and a zero-length state in the unit containing its start. Times at or beyond the
-    last unit count in the last unit.
+    last unit count in the last unit. A coding with an unpaired state raises :class:`UnpairedStates`.
     """
+    refuse_unpaired(coding)
     units: list[set[str]] = [set() for _ in range(n_units)]
     last = n_units - 1
     for event in coding.events:
@@ -301,7 +326,9 @@ def agreement(a: Coding, b: Coding, unit: float = 1.0) -> Agreement:
     Both codings are cut into the same ``unit_count`` units. Per code (every code of either ethogram or used by
     either coding), each unit is "present"/"absent" and kappa is computed on that. Overall, each unit gets the
     combined label of all codes present (so "(none)", "L-looks", "L-looks+P-smiles" are distinct categories).
+    An unpaired state in either coding raises :class:`UnpairedStates` (see :func:`refuse_unpaired`).
     """
+    refuse_unpaired(a, b)
     n = unit_count(a, b, unit)
     units_a, units_b = presence(a, n, unit), presence(b, n, unit)
     labels_a = [combined_label(u) for u in units_a]
@@ -369,6 +396,7 @@ def boris_unit_labels(
         return [e for e in coding.events if e.subject in chosen and (codes is None or e.code in codes)]
 
     events_a, events_b = kept(a), kept(b)
+    refuse_unpaired(a, b, events_of=kept)
     empty = BorisKappa(unit, tuple(subjects), codes, None, None, 0, [], [], None, None, {})
     if not events_a or not events_b:
         return empty
@@ -443,7 +471,10 @@ def boris_kappa(
     then: every state whose start <= t <= stop, and every point event within half a unit of t
     (|time - t| <= unit / 2), so a point may count at two time points. Each (time point, subject) is one
     sample; kappa is Cohen's on these samples, and 1 when both codings use one and the same label throughout.
-    BORIS rounds kappa to three decimals; this function does not.
+    BORIS rounds kappa to three decimals; this function does not. Like BORIS, which leaves observations with
+    UNPAIRED state events out of its kappa, it refuses (:class:`UnpairedStates`, naming them) when a compared
+    state is started and never stopped; unlike BORIS, an unpaired state of a subject or code not compared does
+    not stop the comparison.
     """
     return boris_unit_labels(a, b, unit, subjects, codes, include_modifiers)
 
@@ -499,8 +530,9 @@ def point_agreement(a: Coding, b: Coding, tolerance: float = 1.0) -> PointAgreem
 
     def points(coding: Coding) -> dict[tuple[str, str], list[float]]:
         found: dict[tuple[str, str], list[float]] = {}
+        states = coding.state_codes  # an unpaired state is not a moment
         for event in coding.events:
-            if event.end is None and _kind_of(coding, event.code) != STATE:
+            if event.end is None and event.code not in states:
                 found.setdefault((event.code, event.subject), []).append(event.time)
         return found
 
@@ -529,11 +561,6 @@ def point_agreement(a: Coding, b: Coding, tolerance: float = 1.0) -> PointAgreem
         mean_offset=math.fsum(offsets) / matched if matched else None,
         per_code={code: tuple(row) for code, row in per_code.items()},
     )
-
-
-def _kind_of(coding: Coding, key: str) -> str | None:
-    code = coding.ethogram.get(key)
-    return code.kind if code is not None else None
 
 
 # --- Krippendorff's alpha (nominal) ----------------------------------------------------------------------------
@@ -644,4 +671,3 @@ def icc(ratings) -> ICC:
         icc2=ratio(bms - ems, bms + (k - 1) * ems + k * (jms - ems) / n),
         icc3=ratio(bms - ems, bms + (k - 1) * ems),
     )
-

@@ -80,16 +80,32 @@ def _names(organisation: Organisation) -> dict[str, EthogramCode]:
     return {c.key: c for c in EthogramCode.objects.filter(organisation=organisation)}
 
 
+def state_kinds(coding_pass: CodingPass, known: dict[str, EthogramCode]) -> dict[str, str]:
+    """The codes that stay states even where an event has no stop (an unpaired state, BORIS's "UNPAIRED"): those
+    the ethogram of the imported file calls states (kept in the pass's `exchange`), and, for codes that file did
+    not define, those the organisation's ethogram calls states. A code the file calls a point is never made a
+    state by the organisation's ethogram, so its moments stay moments."""
+    kinds = {key: STATE for key, code in known.items() if code.kind == STATE}
+    for item in (coding_pass.exchange or {}).get("ethogram") or []:
+        if isinstance(item, dict) and isinstance(item.get("key"), str):
+            if item.get("kind") == STATE:
+                kinds[item["key"]] = STATE
+            else:
+                kinds.pop(item["key"], None)
+    return kinds
+
+
 def coding_of(coding_pass: CodingPass) -> Coding:
     """The stored pass as a Coding. Its ethogram holds exactly the codes used, the organisation's in the
-    ethogram's order first, with the organisation's names; kinds and subjects come from the events."""
+    ethogram's order first, with the organisation's names; subjects come from the events and kinds from the
+    events and the ethogram (see :func:`state_kinds`), so an event with no stop of a state code is an unpaired
+    state, never a moment."""
     events = [
         Event(e.time, e.code, e.subject, e.end, split_modifiers(e.modifiers), e.comment)
         for e in coding_pass.events.order_by("time", "pk")
     ]
     known = _names(coding_pass.session.learner.organisation)
-    # A code the organisation's ethogram calls a state stays a state even where an event has no stop (unpaired).
-    used = ethogram_from_events(events, {key: STATE for key, c in known.items() if c.kind == STATE}).codes
+    used = ethogram_from_events(events, state_kinds(coding_pass, known)).codes
     order = sorted(
         range(len(used)),
         key=lambda i: (0, known[used[i].key].position, i) if used[i].key in known else (1, 0, i),

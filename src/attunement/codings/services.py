@@ -16,7 +16,7 @@ from attunement.coding.boris import dumps_boris
 from attunement.coding.csvio import dumps_csv
 from attunement.coding.elan import dumps_eaf
 from attunement.coding.exchange import extras_of, modifier_set_to_json, with_extras
-from attunement.coding.model import DEFAULT_ETHOGRAM, Coding, CodingFormatError, join_modifiers
+from attunement.coding.model import DEFAULT_ETHOGRAM, Coding, CodingFormatError, UnpairedStates, join_modifiers
 from attunement.learners.policies import learner_policy
 from attunement.organisations.audit import audit_record
 from attunement.organisations.models import Membership, Organisation
@@ -392,15 +392,24 @@ class Exported:
     content: str
 
 
-def coding_pass_export(*, actor: Membership, coding_pass: CodingPass, format: str) -> Exported:
+def coding_pass_export(
+    *, actor: Membership, coding_pass: CodingPass, format: str, leave_out_unpaired: bool = False
+) -> Exported:
     """The pass as a BORIS project, an ELAN file or CSV. Some codings cannot be written in some formats
-    (overlapping states for BORIS; one code used for two subjects for ELAN): ValidationError says so."""
+    (overlapping states for BORIS): ValidationError says so. A state started and never stopped (UNPAIRED) stays
+    open in BORIS and CSV files; an ELAN annotation needs an end, so the ELAN file is refused (ValidationError
+    with code "unpaired", naming them) unless `leave_out_unpaired`, when they are left out and listed in the file's
+    attunement:unpaired property (and the audit entry says how many)."""
     coding_pass_policy.require(actor, "view", coding_pass)
     if format not in EXPORTS:
         raise ValidationError("Please choose BORIS, ELAN or CSV.")
     dumps, suffix, content_type = EXPORTS[format]
+    coding = coding_for_export(coding_pass)
+    left_out = len(coding.unpaired) if format == "eaf" and leave_out_unpaired else 0
     try:
-        content = dumps(coding_for_export(coding_pass))
+        content = dumps_eaf(coding, leave_out_unpaired=leave_out_unpaired) if format == "eaf" else dumps(coding)
+    except UnpairedStates as error:
+        raise ValidationError(error.message, code="unpaired") from None
     except CodingFormatError as error:
         raise ValidationError(f"This coding cannot be written in that format: {error.message}") from None
     if format == "csv":  # the byte-order mark lets Excel on Windows read the file as UTF-8 (our importer skips it)
@@ -411,7 +420,12 @@ def coding_pass_export(*, actor: Membership, coding_pass: CodingPass, format: st
             action=f"coding_pass.exported_{format}",
             learner=coding_pass.session.learner,
             target=coding_pass,
-            detail={"report": "coding", "title": coding_pass.title, "format": format},
+            detail={
+                "report": "coding",
+                "title": coding_pass.title,
+                "format": format,
+                **({"unpaired_left_out": left_out} if left_out else {}),
+            },
         )
     return Exported(f"coding-{coding_pass.pk}.{suffix}", content_type, content)
 

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from attunement.coding.model import UnpairedStates
 from attunement.edits import EditConflict
 from attunement.learners.access import learner_page
 from attunement.learners.policies import learner_policy
@@ -142,11 +143,18 @@ def coding_pass_export(request, learner, session_id, pass_id):
     coding_pass = _pass(request, session, pass_id)
     chosen = request.GET.get("as")
     error = ""
+    unpaired = False
     if chosen:
         try:
-            exported = services.coding_pass_export(actor=request.membership, coding_pass=coding_pass, format=chosen)
+            exported = services.coding_pass_export(
+                actor=request.membership,
+                coding_pass=coding_pass,
+                format=chosen,
+                leave_out_unpaired=request.GET.get("unpaired") == "leave-out",
+            )
         except ValidationError as problem:
             error = " ".join(problem.messages)
+            unpaired = getattr(problem, "code", None) == "unpaired"
         else:
             response = HttpResponse(exported.content, content_type=f"{exported.content_type}; charset=utf-8")
             response["Content-Disposition"] = f'attachment; filename="{exported.filename}"'
@@ -155,7 +163,7 @@ def coding_pass_export(request, learner, session_id, pass_id):
     return render(
         request,
         "reflection/export.html",
-        {"learner": learner, "session": session, "coding_pass": coding_pass, "error": error},
+        {"learner": learner, "session": session, "coding_pass": coding_pass, "error": error, "unpaired": unpaired},
         status=400 if error else 200,
     )
 
@@ -190,6 +198,8 @@ def coding_agreement(request, learner, session_id):
                 subjects=form.cleaned_data["people"] or None,
                 codes=form.cleaned_data["codes"] or None,
             )
+        except UnpairedStates as problem:  # a compared state never stopped: refused, as BORIS does
+            form.add_error(None, problem.message)
         except ValueError as problem:  # a unit too short for so long a coding
             form.add_error("unit", str(problem))
     return render(
