@@ -1,5 +1,4 @@
 import json
-import math
 import xml.etree.ElementTree as ET
 from collections import Counter
 from dataclasses import replace

@@ -93,7 +93,9 @@ class TestPages:
         coding_pass = CodingPass.objects.get(session=session)
         page = text(client.get(url("pass", session, pass_id=coding_pass.pk)))
         assert "<li>s (subject2) from 317.4 s</li>" in page
-        person = {name: page.split(f"Time budget of {name}")[1].split("</table>")[0] for name in ("subject1", "subject2")}
+        person = {
+            name: page.split(f"Time budget of {name}")[1].split("</table>")[0] for name in ("subject1", "subject2")
+        }
         # two events each in the 539.92 s of the observation's two videos: 0.22 a minute
         assert cells(person["subject2"], '<th scope="row">s</th>') == ["2", "UNPAIRED", "0.22", "UNPAIRED"]
         assert cells(person["subject2"], '<th scope="row">p</th>') == ["2", "—", "0.22", "—"]
@@ -103,9 +105,7 @@ class TestPages:
 
     def test_agreement_is_refused_naming_the_unpaired_state_and_other_people_are_still_compared(self, world, client):
         session = a_session(world)
-        one = coding_pass_import(
-            actor=world.practitioner, session=session, data=boris_bytes(stop_removed=False), observation="observation #1"
-        ).coding_pass
+        one = imported(world, session, "observation #1")
         two = imported(world, session, "observation #2", stop_removed=True)
         login(client, world.practitioner)
         query = {"first": one.pk, "second": two.pk, "unit": "1", "definition": "boris", "codes": ["s"]}
@@ -161,4 +161,3 @@ class TestDownloads:
         if format == "boris":
             (observation,) = json.loads(response.content)["observations"].values()
             assert [r[0] for r in observation["events"] if r[1:3] == ["subject2", "s"]] == [286.215, 292.065, 317.39]
-

@@ -4,8 +4,9 @@ Columns: ``time, subject, code, kind, end, duration, modifiers, comment``. Times
 Python's shortest round-trip representation; ``kind`` is "point" or "state" (decided by the coding's ethogram);
 ``end`` and ``duration`` are empty for points (``duration`` is informative only: on reading, ``end`` is
 authoritative); ``modifiers`` are joined with "|". A state started and never stopped (BORIS's "UNPAIRED") is a
-"state" row with an empty ``end`` and ``duration``; reading it gives back the unpaired state, never a point. The CSV holds events only: on reading, pass the ethogram (otherwise a minimal one is built from the
-events), and the media duration and observer if known.
+"state" row with an empty ``end`` and ``duration``; reading it gives back the unpaired state, never a point.
+The CSV holds events only: on reading, pass the ethogram (otherwise a minimal one is built from the events, a
+code a state when a row says so), and the media duration and observer if known.
 
 Text cells that a spreadsheet would run as a formula (beginning with ``=``, ``+``, ``-``, ``@``, a tab or a
 carriage return) are written with a single quote in front (see :func:`spreadsheet_safe`); reading removes that
