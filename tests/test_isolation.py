@@ -313,10 +313,11 @@ def test_every_page_about_a_person_does_what_the_policy_says_for_every_role(worl
                         read_somewhere.add(name)
                         assert written == [(f"{view.learner_reads}.read", "127.0.0.1")], where
     never_read = {name for name, _ in routes} - read_somewhere
-    # Adding or deleting a photo or a voice note answers with the session's page again (a redirect), never with data.
+    # Adding or deleting a photo or a voice note, or saving who is who in a coding, answers with a redirect, never data.
     never_shows_data = {
         "learners:assignment_end",
         "reflection:delete",
+        "reflection:pass_people",
         "practice:session_media_add",
         "practice:session_media_delete",
     }

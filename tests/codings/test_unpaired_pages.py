@@ -142,7 +142,7 @@ class TestDownloads:
         assert len(eaf.get_annotation_data_for_tier("s")) == 3
         assert sum(len(eaf.get_annotation_data_for_tier(t)) for t in eaf.tiers) == coding_pass.events.count() - 1
         entry = AuditEntry.objects.get(action="coding_pass.exported_eaf")
-        assert entry.detail["unpaired_left_out"] == 1
+        assert entry.detail["states_never_stopped_left_out"] == 1
         # imported again, the left-out state comes back open
         again = coding_pass_import(actor=world.practitioner, session=session, data=response.content).coding_pass
         assert coding_of(again).unpaired == (Event(26.862, "s"),)

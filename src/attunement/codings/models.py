@@ -74,6 +74,10 @@ class CodingPass(models.Model):
     # What the imported file held besides its events (whole ethogram, media names, ELAN tier hierarchy and
     # vocabularies, BORIS project settings), to write it back on export: see attunement.coding.exchange.
     exchange = models.JSONField(default=dict, blank=True)
+    # Which of the coding's subjects (BORIS subjects, ELAN participants) are the learner and the partner, once
+    # someone has said so, for counting turns: "" is the events with no subject, None nobody chosen yet.
+    learner_subject = models.CharField(max_length=200, null=True, blank=True)
+    partner_subject = models.CharField(max_length=200, null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -146,6 +146,15 @@ def default_turn_subjects(subjects: list[str]) -> tuple[str | None, str | None]:
     )
 
 
+def turn_subjects(coding_pass: CodingPass, subjects: list[str]) -> tuple[str | None, str | None]:
+    """Who counts as the learner and the partner: as saved for this coding (while both are still among its
+    subjects), otherwise the subjects called so (see `default_turn_subjects`)."""
+    saved = (coding_pass.learner_subject, coding_pass.partner_subject)
+    if all(s is not None and s in subjects for s in saved):
+        return saved
+    return default_turn_subjects(subjects)
+
+
 @dataclass(frozen=True)
 class SubjectView:
     subject: str
@@ -179,7 +188,8 @@ def pass_statistics(
     """Per code: count, total and mean duration, rate per minute and share of time; the same per subject, with
     its transitions and lag-1 Yule's Q; turns between the learner and the partner (a turn answers within
     `max_gap` seconds). `learner` and `partner` name the coding's subjects that play those parts (a BORIS
-    subject, an ELAN participant); by default the subjects called "learner" and "partner"."""
+    subject, an ELAN participant); by default those saved for the coding, or else the subjects called "learner"
+    and "partner"."""
     coding = coding_of(coding_pass)
     stats = code_stats(coding)
 
@@ -190,7 +200,7 @@ def pass_statistics(
     rows = [{"key": key, "name": named(key), "stats": s} for key, s in stats.items() if coding.ethogram.get(key)]
     subjects = subjects_of(coding)
     if learner is None and partner is None:
-        learner, partner = default_turn_subjects(subjects)
+        learner, partner = turn_subjects(coding_pass, subjects)
     mapped = learner is not None and partner is not None and learner != partner
     chains = turn_chains(coding, max_gap, (learner, partner)) if mapped else []
     started = initiations(chains)

@@ -344,6 +344,39 @@ def coding_pass_import(
 
 
 @transaction.atomic
+def coding_pass_map_subjects(
+    *, actor: Membership, coding_pass: CodingPass, learner: str | None, partner: str | None
+) -> CodingPass:
+    """Remember which of the coding's subjects (BORIS subjects, ELAN participants; "" for events with no subject)
+    are the learner and the partner, so that its turns are counted between them whenever it is shown. Both None
+    forgets the choice. Two different subjects of the coding, or nothing is changed."""
+    _require_record(actor, coding_pass.session)
+    coding_pass = CodingPass.objects.select_for_update().get(pk=coding_pass.pk)
+    if (learner is None) != (partner is None):
+        raise ValidationError("Please choose both the learner and the partner, or neither.")
+    if learner is not None:
+        subjects = set(CodingEvent.objects.filter(coding_pass=coding_pass).values_list("subject", flat=True))
+        if learner not in subjects or partner not in subjects:
+            raise ValidationError("Please choose people who are in this coding.")
+        if learner == partner:
+            raise ValidationError("Please choose two different people: one learner and one partner.")
+    before = {"learner": coding_pass.learner_subject, "partner": coding_pass.partner_subject}
+    after = {"learner": learner, "partner": partner}
+    if before == after:
+        return coding_pass
+    coding_pass.learner_subject, coding_pass.partner_subject = learner, partner
+    coding_pass.save(update_fields=["learner_subject", "partner_subject"])
+    audit_record(
+        actor=actor,
+        action="coding_pass.changed",
+        learner=coding_pass.session.learner,
+        target=coding_pass,
+        detail={"before": before, "after": after},
+    )
+    return coding_pass
+
+
+@transaction.atomic
 def coding_pass_delete(*, actor: Membership, coding_pass: CodingPass) -> None:
     coding_pass_policy.require(actor, "delete", coding_pass, message="Only the person who made a coding can delete it.")
     learner = coding_pass.session.learner
@@ -424,7 +457,7 @@ def coding_pass_export(
                 "report": "coding",
                 "title": coding_pass.title,
                 "format": format,
-                **({"unpaired_left_out": left_out} if left_out else {}),
+                **({"states_never_stopped_left_out": left_out} if left_out else {}),
             },
         )
     return Exported(f"coding-{coding_pass.pk}.{suffix}", content_type, content)

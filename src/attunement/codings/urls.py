@@ -16,6 +16,7 @@ urlpatterns = [
     path(f"{SESSION}agreement/", views.coding_agreement, name="agreement"),
     path(f"{SESSION}<int:pass_id>/", views.coding_pass_detail, name="pass"),
     path(f"{SESSION}<int:pass_id>/export/", views.coding_pass_export, name="export"),
+    path(f"{SESSION}<int:pass_id>/people/", views.coding_pass_people, name="pass_people"),
     path(f"{SESSION}<int:pass_id>/delete/", views.coding_pass_delete, name="delete"),
     path(f"{VIDEO}events/", views.video_events, name="video_events"),
     path(f"{VIDEO}events/<int:event_id>/remove/", views.video_event_remove, name="video_event_remove"),

@@ -97,7 +97,7 @@ def coding_pass_detail(request, learner, session_id, pass_id):
     session = session_or_404(request, learner, session_id)
     coding_pass = _pass(request, session, pass_id)
     subjects = selectors.pass_subjects(coding_pass)
-    learner_subject, partner_subject = selectors.default_turn_subjects(subjects)
+    learner_subject, partner_subject = selectors.turn_subjects(coding_pass, subjects)
     initial = {"learner": _subject_choice(learner_subject), "partner": _subject_choice(partner_subject)}
     form = StatisticsForm(
         request.GET or None,
@@ -124,9 +124,57 @@ def coding_pass_detail(request, learner, session_id, pass_id):
             "partner_name": _subject_label(statistics.partner_subject),
             "form": form,
             "may_delete": coding_pass_policy.allows(request.membership, "delete", coding_pass),
+            **_people_choice(request, learner, coding_pass, statistics, subjects),
         },
         status=400 if form.errors else 200,
     )
+
+
+@learner_page("record_session", reads="coding", methods=("POST",))
+def coding_pass_people(request, learner, session_id, pass_id):
+    """Remember who is the learner and who the partner in this coding (or forget it), then show it again."""
+    session = session_or_404(request, learner, session_id)
+    coding_pass = _pass(request, session, pass_id)
+    subjects = selectors.pass_subjects(coding_pass)
+    form = StatisticsForm(request.POST, subjects=subjects, names={s: selectors.subject_name(s) for s in subjects})
+    back = redirect("reflection:pass", learner_id=learner.pk, session_id=session.pk, pass_id=coding_pass.pk)
+    if request.POST.get("action") == "forget":
+        services.coding_pass_map_subjects(actor=request.membership, coding_pass=coding_pass, learner=None, partner=None)
+        messages.success(request, "This coding no longer says who is the learner and who the partner.")
+        return back
+    if not form.is_valid():
+        messages.error(request, "Nothing was saved: " + " ".join(form.non_field_errors() or ["please choose again."]))
+        return back
+    try:
+        services.coding_pass_map_subjects(
+            actor=request.membership,
+            coding_pass=coding_pass,
+            learner=form.cleaned_data["learner"],
+            partner=form.cleaned_data["partner"],
+        )
+    except ValidationError as error:
+        messages.error(request, "Nothing was saved: " + " ".join(error.messages))
+        return back
+    messages.success(
+        request,
+        f"Saved: in this coding “{_subject_label(form.cleaned_data['learner'])}” is the learner and "
+        f"“{_subject_label(form.cleaned_data['partner'])}” the partner. Turns are counted between them from now on.",
+    )
+    return back
+
+
+def _people_choice(request, learner, coding_pass, statistics, subjects) -> dict:
+    """Whether the page offers to remember who is who in this coding (or to forget it): to those who may record
+    sessions, once two people are chosen that the coding does not already remember and are not simply the
+    subjects called "learner" and "partner"."""
+    if not statistics.turns_mapped or not _may_record(request, learner):
+        return {"people_saved": False, "offer_people": False}
+    chosen = (statistics.learner_subject, statistics.partner_subject)
+    saved = chosen == (coding_pass.learner_subject, coding_pass.partner_subject)
+    return {
+        "people_saved": saved,
+        "offer_people": not saved and chosen != selectors.default_turn_subjects(subjects),
+    }
 
 
 def _subject_choice(subject: str | None) -> str:
