@@ -60,7 +60,7 @@ def test_the_saved_choice_makes_turns_count_whenever_the_coding_is_opened(world,
     }
     # the events with no subject can be a part too ("-" in the form), and forgetting brings back "no turns"
     client.post(url("pass_people", session, pass_id=coding_pass.pk), {"learner": "-", "partner": "subject2"})
-    assert CodingPass.objects.get(pk=coding_pass.pk).learner_subject == ""
+    assert CodingPass.objects.get(pk=coding_pass.pk).saved_turn_subjects == ("", "subject2")
     assert "Counted with “No focal subject” as the learner" in text(client.get(page_url))
     client.post(url("pass_people", session, pass_id=coding_pass.pk), {"action": "forget"})
     assert "No turns counted yet" in text(client.get(page_url))
@@ -76,17 +76,17 @@ def test_only_those_who_may_record_sessions_can_save_it(world, client, boris_pas
         saved = CodingPass.objects.get(pk=coding_pass.pk)
         if learner_policy.allows(member, "record_session", world.mine):
             assert response.status_code == 302, role
-            assert (saved.learner_subject, saved.partner_subject) == ("subject1", "subject2"), role
+            assert saved.saved_turn_subjects == ("subject1", "subject2"), role
             coding_pass_map_subjects(actor=member, coding_pass=saved, learner=None, partner=None)
         else:
             assert response.status_code in (403, 404), role
-            assert (saved.learner_subject, saved.partner_subject) == (None, None), role
+            assert saved.saved_turn_subjects == (None, None), role
     login(client, world.other_coordinator)
     assert client.post(target, {"learner": "subject1", "partner": "subject2"}).status_code == 404
     assert client.get(target).status_code == 404
     login(client, world.practitioner)
     assert client.get(target).status_code == 405  # saving only by POST
-    assert CodingPass.objects.get(pk=coding_pass.pk).learner_subject is None
+    assert CodingPass.objects.get(pk=coding_pass.pk).saved_turn_subjects == (None, None)
 
 
 @pytest.mark.django_db
@@ -103,10 +103,10 @@ def test_a_bad_choice_is_refused_and_nothing_is_saved(world, client, boris_pass,
     with pytest.raises(ValidationError, match=message):
         coding_pass_map_subjects(actor=world.practitioner, coding_pass=coding_pass, learner=learner, partner=partner)
     saved = CodingPass.objects.get(pk=coding_pass.pk)
-    assert (saved.learner_subject, saved.partner_subject) == (None, None)
+    assert saved.saved_turn_subjects == (None, None)
     assert not AuditEntry.objects.filter(action="coding_pass.changed").exists()
     login(client, world.practitioner)
     data = {"learner": learner or "", "partner": partner or ""}
     response = client.post(url("pass_people", session, pass_id=coding_pass.pk), data, follow=True)
     assert "Nothing was saved" in text(response)
-    assert CodingPass.objects.get(pk=coding_pass.pk).learner_subject is None
+    assert CodingPass.objects.get(pk=coding_pass.pk).saved_turn_subjects == (None, None)

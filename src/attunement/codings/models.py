@@ -75,9 +75,10 @@ class CodingPass(models.Model):
     # vocabularies, BORIS project settings), to write it back on export: see attunement.coding.exchange.
     exchange = models.JSONField(default=dict, blank=True)
     # Which of the coding's subjects (BORIS subjects, ELAN participants) are the learner and the partner, once
-    # someone has said so, for counting turns: "" is the events with no subject, None nobody chosen yet.
-    learner_subject = models.CharField(max_length=200, null=True, blank=True)
-    partner_subject = models.CharField(max_length=200, null=True, blank=True)
+    # someone has said so (`turns_chosen`), for counting turns; "" is the events with no subject.
+    turns_chosen = models.BooleanField(default=False, db_default=False)
+    learner_subject = models.CharField(max_length=200, blank=True, default="", db_default="")
+    partner_subject = models.CharField(max_length=200, blank=True, default="", db_default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -86,6 +87,11 @@ class CodingPass(models.Model):
 
     def __str__(self):
         return self.title
+
+    @property
+    def saved_turn_subjects(self) -> tuple[str | None, str | None]:
+        """The subjects remembered as the learner and the partner, or (None, None) when nobody has said."""
+        return (self.learner_subject, self.partner_subject) if self.turns_chosen else (None, None)
 
     @property
     def length(self) -> float:

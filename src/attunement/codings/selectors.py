@@ -149,7 +149,7 @@ def default_turn_subjects(subjects: list[str]) -> tuple[str | None, str | None]:
 def turn_subjects(coding_pass: CodingPass, subjects: list[str]) -> tuple[str | None, str | None]:
     """Who counts as the learner and the partner: as saved for this coding (while both are still among its
     subjects), otherwise the subjects called so (see `default_turn_subjects`)."""
-    saved = (coding_pass.learner_subject, coding_pass.partner_subject)
+    saved = coding_pass.saved_turn_subjects
     if all(s is not None and s in subjects for s in saved):
         return saved
     return default_turn_subjects(subjects)

@@ -360,12 +360,13 @@ def coding_pass_map_subjects(
             raise ValidationError("Please choose people who are in this coding.")
         if learner == partner:
             raise ValidationError("Please choose two different people: one learner and one partner.")
-    before = {"learner": coding_pass.learner_subject, "partner": coding_pass.partner_subject}
+    before = dict(zip(("learner", "partner"), coding_pass.saved_turn_subjects, strict=True))
     after = {"learner": learner, "partner": partner}
     if before == after:
         return coding_pass
-    coding_pass.learner_subject, coding_pass.partner_subject = learner, partner
-    coding_pass.save(update_fields=["learner_subject", "partner_subject"])
+    coding_pass.turns_chosen = learner is not None
+    coding_pass.learner_subject, coding_pass.partner_subject = learner or "", partner or ""
+    coding_pass.save(update_fields=["turns_chosen", "learner_subject", "partner_subject"])
     audit_record(
         actor=actor,
         action="coding_pass.changed",
@@ -447,18 +448,16 @@ def coding_pass_export(
         raise ValidationError(f"This coding cannot be written in that format: {error.message}") from None
     if format == "csv":  # the byte-order mark lets Excel on Windows read the file as UTF-8 (our importer skips it)
         content = BOM + content
+    detail = {"report": "coding", "title": coding_pass.title, "format": format}
+    if left_out:
+        detail["states_never_stopped_left_out"] = left_out
     with transaction.atomic():  # only the audit entry: the file above is written before any transaction
         audit_record(
             actor=actor,
             action=f"coding_pass.exported_{format}",
             learner=coding_pass.session.learner,
             target=coding_pass,
-            detail={
-                "report": "coding",
-                "title": coding_pass.title,
-                "format": format,
-                **({"states_never_stopped_left_out": left_out} if left_out else {}),
-            },
+            detail=detail,
         )
     return Exported(f"coding-{coding_pass.pk}.{suffix}", content_type, content)
 

@@ -170,7 +170,7 @@ def _people_choice(request, learner, coding_pass, statistics, subjects) -> dict:
     if not statistics.turns_mapped or not _may_record(request, learner):
         return {"people_saved": False, "offer_people": False}
     chosen = (statistics.learner_subject, statistics.partner_subject)
-    saved = chosen == (coding_pass.learner_subject, coding_pass.partner_subject)
+    saved = chosen == coding_pass.saved_turn_subjects
     return {
         "people_saved": saved,
         "offer_people": not saved and chosen != selectors.default_turn_subjects(subjects),
