@@ -178,7 +178,7 @@ def test_the_url_walk_over_these_pages_matches_the_policy(world, client):
         for label, (learner, author) in people.items()
     }
     routes = [(n, p) for n, p in all_named_routes() if n.startswith("reflection:") and "learner_id" in p]
-    assert len(routes) == 7
+    assert len(routes) == 8  # with saving who is who in a coding (reflection:pass_people)
     for role, member in world.members.items():
         login(client, member)
         for label, (learner, _) in people.items():
