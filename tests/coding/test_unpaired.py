@@ -23,7 +23,6 @@ from attunement.coding.stats import (
     agreement,
     boris_kappa,
     code_stats,
-    per_code_totals,
     point_agreement,
     subject_stats,
 )
@@ -185,9 +184,6 @@ def test_every_time_unit_measure_refuses_by_name_and_the_moments_still_match():
         assert "BORIS" in refused.value.message
     with pytest.raises(UnpairedStates):
         boris_kappa(closed, open_one, codes=("s",))
-    with pytest.raises(UnpairedStates):
-        per_code_totals(open_one, ["p", "s"])
-    assert per_code_totals(open_one, ["p"]) == [5.0]
     # comparing only the moments needs no state's end
     assert boris_kappa(open_one, open_one, codes=("p",)).kappa == 1.0
     points = point_agreement(open_one, closed, 1.0)
