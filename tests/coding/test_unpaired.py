@@ -212,12 +212,13 @@ STATE_CODES = [code for code in DEFAULT_ETHOGRAM.codes if code.kind == "state"]
 @st.composite
 def codings_with_open_states(draw):
     """A default-ethogram coding and the events left open: after its closed events, some state codes get one
-    more start with no stop (the last of that code, as BORIS toggles require)."""
+    more start with no stop (the last of that code, as BORIS toggles require: strictly after the code's last stop,
+    since a start at the very time of a stop could be read as that stop)."""
     events = draw(default_events())
     left_open = []
     for code in draw(st.lists(st.sampled_from(STATE_CODES), unique_by=lambda c: c.key, max_size=len(STATE_CODES))):
-        latest = max((e.end for e in events if e.code == code.key), default=0.0)
-        start = max(latest, draw(ms))
+        latest = max((e.end for e in events if e.code == code.key), default=-0.001)
+        start = max(round(latest + 0.001, 3), draw(ms))
         left_open.append(Event(start, code.key, code.subject, None, comment=draw(st.sampled_from(["", "no stop"]))))
     coding = Coding(DEFAULT_ETHOGRAM, tuple(events + left_open), draw(st.none() | ms), "coder", "title")
     return coding, left_open
