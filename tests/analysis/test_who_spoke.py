@@ -118,10 +118,6 @@ def test_the_issues_dialogue_in_a_video_gives_the_true_share_and_exchanges(tmp_p
     assert found.exchanges == turn_taking([Segment(s.start_s, s.end_s, speaker=s.who) for s in truth])["exchanges"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a natural low voice's harmonics are still taken for its pitch (Praat, octave cost 0.05): not fixed yet",
-)
 def test_the_issues_dialogue_in_natural_voices_credits_the_low_voice_to_the_partner():
     """The issue's dialogue in more natural voices (voices.NATURAL_ISSUE: glottal flow pulses with a pressed
     voice's weak fundamental, jitter, shimmer, breath, five formants, the man's sounds sometimes ending in creak,

@@ -81,6 +81,7 @@ PITCH_HZ = (65.0, 1000.0)  # Praat's pitch floor and ceiling
 PITCH_STEP_S = FRAME_S  # Praat's time step: one value per frame, at the frame's centre
 PITCH_RATE = 8000  # the sound is halved to 8 kHz for Praat (a low-pass at 3.6 kHz first): pitch needs no more
 PITCH_OCTAVE_COST = 0.05  # Praat's preference for higher candidates (its default is 0.01; see the module notes)
+PITCH_LOW_OCTAVE_COST = 0.01  # the second path through the same candidates (Praat's default): better on low voices
 PITCH_CHUNK_FRAMES = 400  # Praat tracks pitch over 12 s of sound at a time ...
 PITCH_MARGIN_S = 0.5  # ... with half a second of context either side
 PITCH_GATE_DB = 3.0  # pitch is tracked only near frames this far above the noise floor (the detector needs 6) ...
@@ -146,6 +147,9 @@ class VocalFeatures:
     periodicity: np.ndarray
     model_speech: np.ndarray | None = None
     shape: np.ndarray | None = None
+    pitch_low_hz: np.ndarray | None = None
+    cepstral_hz: np.ndarray | None = None
+    cepstral_short_hz: np.ndarray | None = None
 
     @property
     def end_s(self) -> float:
@@ -218,6 +222,29 @@ def frame_features(frames: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarr
     periodicity = np.clip(np.where(energy > 0, best, 0.0), 0.0, 1.0)
     shape = np.log10(power @ s.shape_bands * s.power_scale + 1e-12).astype(np.float32)
     return energy_db, periodicity, shape
+
+
+CEPSTRUM_WINDOWS = {FRAME: 1024, 2 * FRAME: 2048}  # window (samples) and its FFT size (zero-padded)
+
+
+def cepstral_pitch(windows: np.ndarray) -> np.ndarray:
+    """The pitch (Hz) of each row of ``windows`` (mono 16 kHz, a length of :data:`CEPSTRUM_WINDOWS`) by its real
+    cepstrum: the quefrency of the highest peak of the inverse FFT of the log power spectrum (Hann window), between
+    the periods of :data:`PITCH_HZ`. The cepstrum looks at the spacing of the harmonics, not at which harmonic is
+    strongest, so a low voice whose fundamental is weak or cut off is not read at a harmonic; it needs a few
+    periods in the window (the 60 ms window holds five of a 90 Hz voice, the 30 ms one under three). NaN for a
+    silent row. Not a voicing decision: noise has a cepstral peak too."""
+    windows = np.asarray(windows, dtype=np.float64)
+    size = windows.shape[1]
+    nfft = CEPSTRUM_WINDOWS[size]
+    centred = windows - windows.mean(axis=1, keepdims=True)
+    spectrum = np.fft.rfft(centred * np.hanning(size), nfft, axis=1)
+    power = spectrum.real**2 + spectrum.imag**2
+    top = power.max(axis=1, keepdims=True)
+    cepstrum = np.fft.irfft(np.log(power + 1e-10 * top + 1e-30), nfft, axis=1)
+    lo, hi = int(math.floor(RATE / PITCH_HZ[1])), int(math.ceil(RATE / PITCH_HZ[0]))
+    hz = RATE / (np.argmax(cepstrum[:, lo:hi], axis=1) + lo)
+    return np.where(top[:, 0] > 0, hz, np.nan)
 
 
 def _half_band() -> np.ndarray:
@@ -299,6 +326,7 @@ class PraatPitch:
         self._frames = 0  # frames received
         self._done = 0  # frames whose pitch is known
         self._out: list[np.ndarray] = []
+        self._out_low: list[np.ndarray] = []
         self._parts: list[tuple[np.ndarray, np.ndarray]] = []  # (samples, energies) fed since the last tracking
 
     def feed(self, samples: np.ndarray, energy_db: np.ndarray, *, final: bool = False) -> None:
@@ -331,6 +359,7 @@ class PraatPitch:
         floor = _floor_at(self._energy, self._energy_start, g0, g1, total)
         gate = _gate(energy, floor)[first - g0 : last - g0]
         pitch = np.full(end - start, np.nan)
+        pitch_low = np.full(end - start, np.nan)
         pieces, places = [np.zeros(self.LEAD, np.float32)], []  # 16 kHz pieces; (frames, their centres in it, s)
         at = self.LEAD
         for a, b in _runs(gate):
@@ -356,10 +385,15 @@ class PraatPitch:
             )
             values = track.selected_array["frequency"]
             if values.size:
+                # the same candidates, a second path with less preference for higher ones (no new analysis)
+                track.path_finder(octave_cost=PITCH_LOW_OCTAVE_COST, ceiling=PITCH_HZ[1])
+                low_values = track.selected_array["frequency"]
                 for frames, centres in places:
                     index = np.clip(np.rint((centres - track.x1) / track.dx).astype(int), 0, values.size - 1)
                     pitch[frames - start] = np.where(values[index] > 0, values[index], np.nan)
+                    pitch_low[frames - start] = np.where(low_values[index] > 0, low_values[index], np.nan)
         self._out.append(pitch)
+        self._out_low.append(pitch_low)
         self._done = end
         keep_from = max(self._buffer_start, (end - margin) * FRAME)
         self._buffer = self._buffer[keep_from - self._buffer_start :]
@@ -371,6 +405,10 @@ class PraatPitch:
 
     def result(self) -> np.ndarray:
         return np.concatenate(self._out) if self._out else np.zeros(0)
+
+    def result_low(self) -> np.ndarray:
+        """The pitch per frame on the second path (octave cost :data:`PITCH_LOW_OCTAVE_COST`)."""
+        return np.concatenate(self._out_low) if self._out_low else np.zeros(0)
 
 
 _SAMPLE_TYPES = {"u8": "u1", "s16": "<i2", "s32": "<i4", "s64": "<i8", "flt": "<f4", "dbl": "<f8"}
@@ -422,6 +460,9 @@ class VocalMeter:
         self._periodicity: list[np.ndarray] = []
         self._shape: list[np.ndarray] = []
         self._model: list[np.ndarray] = []
+        self._cepstral: list[np.ndarray] = []
+        self._cepstral_short: list[np.ndarray] = []
+        self._previous_frame = np.zeros((1, FRAME), np.float32)  # the 60 ms cepstrum reads a frame and the one before
         self._pitch_tracker = PraatPitch()
 
     @property
@@ -495,6 +536,10 @@ class VocalMeter:
             return
         frames = samples[:used].reshape(whole, FRAME)
         energy, periodicity, shape = frame_features(frames)
+        before = np.concatenate((self._previous_frame, frames[:-1]))
+        self._previous_frame = frames[-1:].copy()
+        self._cepstral.append(cepstral_pitch(np.hstack((before, frames))))
+        self._cepstral_short.append(cepstral_pitch(frames))
         self._pitch_tracker.feed(samples[:used], energy)
         self._energy.append(energy)
         self._periodicity.append(periodicity)
@@ -521,6 +566,9 @@ class VocalMeter:
             periodicity=joined(self._periodicity),
             model_speech=joined(self._model).astype(bool) if self._vad is not None else None,
             shape=np.concatenate(self._shape) if self._shape else np.zeros((0, SHAPE_BANDS), np.float32),
+            pitch_low_hz=self._pitch_tracker.result_low(),
+            cepstral_hz=joined(self._cepstral),
+            cepstral_short_hz=joined(self._cepstral_short),
         )
 
 
@@ -553,6 +601,10 @@ class Segment:
     confidence: float = 0.0
     frames: tuple[int, int] = field(default=(0, 0), repr=False)
     shape: tuple[float, ...] | None = field(default=None, repr=False)
+    pitch_low_hz: float | None = field(default=None, repr=False)
+    pitch_high_hz: float | None = field(default=None, repr=False)
+    cepstral_hz: float | None = field(default=None, repr=False)
+    cepstral_short_hz: float | None = field(default=None, repr=False)
 
     @property
     def duration_s(self) -> float:
@@ -597,6 +649,14 @@ def spectral_shape(shape_frames: np.ndarray) -> tuple[float, ...] | None:
     return tuple(round(float(c), 3) for c in _dct_rows() @ mean_db)
 
 
+def _median(values: np.ndarray | None, a: int, b: int) -> float | None:
+    """The median of the finite ``values[a:b]``; None without any (or without ``values``)."""
+    if values is None or values.size < b:
+        return None
+    inside = values[a:b][np.isfinite(values[a:b])]
+    return float(np.median(inside)) if inside.size else None
+
+
 def detect_segments(features: VocalFeatures, **options) -> list[Segment]:
     """Vocalisations in ``features`` by the energy detector (and the model's veto if it ran); ``options``
     override :data:`DETECTION_DEFAULTS` (see the module notes). Segments are in time order and do not overlap."""
@@ -638,6 +698,10 @@ def detect_segments(features: VocalFeatures, **options) -> list[Segment]:
                 if features.shape is not None and features.shape.shape[0] >= b
                 else None,
                 frames=(a, b),
+                pitch_low_hz=_median(features.pitch_low_hz, a, b),
+                pitch_high_hz=float(np.median(pitches[voiced])) if voiced.any() else None,
+                cepstral_hz=_median(features.cepstral_hz, a, b),
+                cepstral_short_hz=_median(features.cepstral_short_hz, a, b),
             )
         )
     for i, segment in enumerate(segments):
@@ -670,13 +734,15 @@ PITCH_SPREAD_FLOOR = 0.06  # octaves: the least spread of a voice's pitch the mi
 SHAPE_SPREAD_FLOOR = 1.0  # dB: the least spread of a spectral shape coefficient the mixture allows
 
 
-def _two_voices(x: np.ndarray, weights: np.ndarray, start: np.ndarray, iterations: int = 60) -> np.ndarray | None:
+def _two_voices(
+    x: np.ndarray, weights: np.ndarray, start: np.ndarray, iterations: int = 60, pitch_columns: int = 1
+) -> np.ndarray | None:
     """A mixture of two Gaussians with one diagonal covariance shared by both, fitted by expectation-maximisation
     to the rows of ``x`` (column 0: pitch in octaves; others: spectral shape), each column's log-likelihood
     multiplied by its ``weights`` entry, starting from the hard split ``start`` (bools: in the higher group).
     Returns each row's probability of belonging to the component whose mean pitch is higher, or None if a
     component empties."""
-    floors = np.array([PITCH_SPREAD_FLOOR] + [SHAPE_SPREAD_FLOOR] * (x.shape[1] - 1)) ** 2
+    floors = np.array([PITCH_SPREAD_FLOOR] * pitch_columns + [SHAPE_SPREAD_FLOOR] * (x.shape[1] - pitch_columns)) ** 2
     r = start.astype(np.float64)
     means = np.zeros((2, x.shape[1]))
     for _ in range(iterations):
@@ -700,6 +766,15 @@ def _two_voices(x: np.ndarray, weights: np.ndarray, start: np.ndarray, iteration
     return r if means[1, 0] >= means[0, 0] else 1 - r
 
 
+def _pitch_readings(pitched: list[Segment]) -> np.ndarray | None:
+    """Each vocalisation's pitch readings in octaves (log2 Hz), one row each: the 60 ms cepstrum's, Praat's on
+    both paths, the 30 ms cepstrum's; None unless every vocalisation has them all."""
+    rows = [(s.cepstral_hz, s.pitch_high_hz, s.pitch_low_hz, s.cepstral_short_hz) for s in pitched]
+    if not rows or any(v is None or not v > 0 for row in rows for v in row):
+        return None
+    return np.log2(np.array(rows, dtype=np.float64))
+
+
 def attribute(
     segments: list[Segment],
     *,
@@ -717,20 +792,26 @@ def attribute(
         segment.speaker, segment.confidence = "unknown", 0.0
     pitched = [s for s in segments if s.pitch_hz]
     info = {"learner_voice": learner_voice, "attributed": False, "low_hz": None, "high_hz": None, "boundary_hz": None}
-    log_pitch = np.log2([s.pitch_hz for s in pitched]) if pitched else np.zeros(0)
+    readings = _pitch_readings(pitched)
+    if readings is not None:  # the cepstrum's reading leads (see the module notes); Praat's two paths beside it
+        columns = [readings[:, i] for i in range(readings.shape[1])]
+        log_pitch = readings[:, 0]
+    else:
+        log_pitch = np.log2([s.pitch_hz for s in pitched]) if pitched else np.zeros(0)
+        columns = [log_pitch]
     groups = two_groups(log_pitch) if pitched else None
     if groups is None or groups[1] - groups[0] < min_separation_octaves:
         info["note"] = "one voice, or two of similar pitch: no one suggested"
         return info
-    columns = [log_pitch]
-    weights = [1.0]
+    weights = [1.0] * len(columns)
+    pitch_columns = len(columns)
     if shape_weight > 0 and all(s.shape is not None for s in pitched):
         shapes = np.array([s.shape for s in pitched], dtype=np.float64)
         columns += list(shapes.T)
         weights += [shape_weight] * shapes.shape[1]
     x = np.stack(columns, axis=1)
     start = log_pitch >= (groups[0] + groups[1]) / 2
-    higher = _two_voices(x, np.array(weights), start)
+    higher = _two_voices(x, np.array(weights), start, pitch_columns=pitch_columns)
     if higher is None:
         higher = start.astype(np.float64)
     in_higher = higher >= 0.5
@@ -741,6 +822,18 @@ def attribute(
     if high - low < min_separation_octaves:
         info["note"] = "one voice, or two of similar pitch: no one suggested"
         return info
+    if readings is not None:
+        # each voice's pitch from Praat's path that errs away from it: the path with the lower octave cost for
+        # the lower voice (its mistakes are a higher voice's subharmonics), the other for the higher voice
+        for segment, h in zip(pitched, in_higher, strict=True):
+            segment.pitch_hz = segment.pitch_high_hz if h else segment.pitch_low_hz
+        info["low_hz"] = float(np.median([s.pitch_hz for s, h in zip(pitched, in_higher, strict=True) if not h]))
+        info["high_hz"] = float(np.median([s.pitch_hz for s, h in zip(pitched, in_higher, strict=True) if h]))
+        if math.log2(info["high_hz"] / info["low_hz"]) < min_separation_octaves:
+            for segment in pitched:
+                segment.pitch_hz = segment.pitch_high_hz
+            info.update(low_hz=None, high_hz=None, note="one voice, or two of similar pitch: no one suggested")
+            return info
     boundary, half = (low + high) / 2, (high - low) / 2
     for segment, lp, h, p in zip(pitched, log_pitch, in_higher, higher, strict=True):
         segment.speaker = "learner" if bool(h) == (learner_voice == "higher") else "partner"
@@ -750,8 +843,8 @@ def attribute(
         segment.confidence = round(min(probable, distance) * voiced, 3)
     info.update(
         attributed=True,
-        low_hz=2**low,
-        high_hz=2**high,
+        low_hz=info["low_hz"] or 2**low,
+        high_hz=info["high_hz"] or 2**high,
         boundary_hz=2**boundary,
         note=f"the {learner_voice} voice is suggested as the learner's",
     )
