@@ -8,7 +8,9 @@ few numbers per frame are kept, never the sound itself:
   above children's and very high voices (fundamentals up to 1 kHz and their first harmonics) and leaves out hum
   and rumble.
 * **periodicity**: the highest peak of the frame's normalised autocorrelation (corrected for the window, as in
-  Boersma 1993) between the periods of 1/1000 s and 1/65 s (0..1).
+  Boersma 1993) between the periods of 1/1000 s and 15 ms (0..1): lags beyond half the 30 ms frame are left out
+  (too few samples overlap there), so the low end is about 67 Hz, not Praat's floor of 65 Hz; an 80 Hz voice's
+  period (12.5 ms) is inside. A figure only: it decides nothing.
 * **spectral shape**: the log energy in 16 triangular bands equally spaced on the mel scale from 100 Hz to 6 kHz.
 * **pitch**: Praat's pitch tracker (``Sound: To Pitch (ac)``, Boersma 1993, through praat-parselmouth) with a floor
   of 65 Hz, a ceiling of 1000 Hz (children's voices go that high), one step per frame (at its centre) on the
@@ -16,13 +18,20 @@ few numbers per frame are kept, never the sound itself:
   at which a few hums of high voices in the generated dialogues were read an octave too low; at 0.05 none were,
   and no low voice went an octave up). Praat keeps up to 15 candidates per step and its path finder chooses the
   path with the least cost for octave jumps and voicing changes, so a low voice's pitch mostly stays on its
-  fundamental instead of a strong harmonic. **Known limit**: a low voice with a weak fundamental and narrow
-  formants heard through a telephone-like band (``voices.NATURAL_ISSUE`` in the tests) is still often read at a
-  harmonic near its first formant. The sound is tracked 12 s at a time with 0.5 s of context either side
+  fundamental instead of a strong harmonic. A second path through the same candidates (Praat's ``Pitch: Path
+  finder``, no new analysis) with an octave cost of 0.01 is kept too (``pitch_low_hz``): a low voice with a weak
+  fundamental and narrow formants heard through a telephone-like band (``voices.NATURAL_ISSUE`` in the tests) is
+  often read at a harmonic near its first formant at 0.05 and mostly right at 0.01, where a high voice is often
+  read at a half or a third of its pitch instead; the two err in opposite directions. The sound is tracked 12 s at a time with 0.5 s of context either side
   (about 24 s of sound is held: the noise floor looks 10 s ahead), and only near sound that could be a
   vocalisation: frames within 0.4 s of one at least 3 dB above the detector's noise floor (a vocalisation needs
   6 dB; it joins sounds up to 0.25 s apart). Each 30 ms frame takes Praat's value at its centre, NaN where
   Praat finds it unvoiced or where the pitch was not tracked.
+* **cepstral pitch**: the quefrency of the highest peak of the real cepstrum (:func:`cepstral_pitch`) between the
+  periods of 1/1000 s and 1/65 s, over 60 ms (the frame and the one before: five periods of a 90 Hz voice) and
+  over the 30 ms frame alone. The cepstrum follows the spacing of the harmonics rather than the strongest one, so
+  a low voice without its fundamental is not read at a harmonic; over 30 ms it is right on high voices and
+  scattered on low ones, over 60 ms mostly right on low voices and sometimes a half or a third of a high one.
 * **model**: where the ``webrtcvad`` package (webrtcvad-wheels: the WebRTC project's GMM voice activity detector,
   compiled into the package; nothing is downloaded) can be imported, its speech / not speech decision for the
   frame (aggressiveness 2).
@@ -37,22 +46,29 @@ still decides where vocalisations start and end, but one in which the model hear
 frames is dropped (a door, a clap, a toy); without it the detector is ``"energy"``. The model is not used alone:
 it is tuned on adult speech and is weakest on the very high voices this is for.
 
-**Who** (:func:`attribute`): each vocalisation's pitch is the median of its voiced frames'. The vocalisations
-of the whole session with a pitch are described by a mixture of two Gaussians (one per voice) fitted by
-expectation-maximisation, started from the best split of their pitches into two groups (on a log scale, the split
-that leaves the least spread within the groups); each voice has its own mean and share of the sounds, and the
-spread within a voice (never under 0.06 octave) is shared by both (a spread of its own for each voice was tried:
-the voice that happened to vary more took sounds of the other, 87% right against 91% on overlapping voices). Optionally
+**Who** (:func:`attribute`): each vocalisation has four pitch readings, the medians over its frames of the
+60 ms cepstrum's, of Praat's on each path (voiced frames) and of the 30 ms cepstrum's: each reading errs on some
+sounds, but not the same sounds of the same voice in the same way (Praat's two paths alone did not tell a man read
+at his third harmonic from a girl read at a third of her pitch: 66% right on the natural voices, as with either
+path alone). The vocalisations of the whole session with a pitch are described by a mixture of two Gaussians (one
+per voice) over the four readings in octaves, fitted by expectation-maximisation, started from the best split of
+the 60 ms cepstrum's readings into two groups (the split that leaves the least spread within the groups); each
+voice has its own means and share of the sounds, and the spread of each reading within a voice (never under 0.06
+octave) is shared by both (a spread of its own for each voice was tried:
+the voice that happened to vary more took sounds of the other, 87% right against 91% on overlapping voices). Without
+the cepstral and second Praat readings (segments made by hand), the pitch alone is used. Optionally
 (``shape_weight`` > 0, off by default) the spectral shape (the first four cepstral coefficients of the
 vocalisation's mean band energies: tilt and broad formant pattern, independent of loudness) is a further
 dimension, its log-likelihood counted at ``shape_weight``: on the generated dialogues it did not help, the vowel
-changing the shape more than the speaker does. Each vocalisation goes to the voice it most probably belongs to.
+changing the shape more than the speaker does. Each vocalisation goes to the voice it most probably belongs to,
+and its ``pitch_hz`` becomes Praat's reading on the path that errs away from its voice: octave cost 0.01 for the
+lower voice, 0.05 for the higher.
 **Assumption**: the learner is the higher voice (a child with an adult, ``learner_voice="higher"``); pass
 ``"lower"`` when the learner's voice is the lower one. The two voices' median pitches must be at least a quarter
-of an octave apart, else nobody is named. Vocalisations without a pitch, or when nobody can be named, are
+of an octave apart (by the 60 ms cepstrum, and again by the voices' pitches so chosen), else nobody is named. Vocalisations without a pitch, or when nobody can be named, are
 ``"unknown"``. ``confidence`` (0..1) is the smaller of two figures, times the share of the vocalisation's frames
 that were voiced (counted in full from half the frames): how probable the voice chosen is under the mixture
-(2 |p - 0.5|), and how far the pitch is from the midpoint between the two voices' median pitches relative to half
+(2 |p - 0.5|), and how far the (60 ms cepstral) pitch is from the midpoint between the two voices' medians relative to half
 the distance between them (1 at or beyond a voice's median; 0 when the mixture chose the voice on the other side
 of the midpoint). Measured on generated dialogues whose voices overlap in pitch (bench/analysis.py), the lower the
 confidence the less often the suggestion is right (docs/analysis.md has the figures). It is a suggestion for the
@@ -75,7 +91,7 @@ import numpy as np
 RATE = 16000
 FRAME = 480  # samples: 30 ms at 16 kHz, a frame size the WebRTC model accepts
 FRAME_S = FRAME / RATE
-NFFT = 720  # >= 480 + the longest pitch period (214 samples): no wrap-around in the autocorrelation
+NFFT = 720  # >= 480 + the longest lag looked at (240 samples): no wrap-around in the autocorrelation
 BAND_HZ = (100.0, 4000.0)
 PITCH_HZ = (65.0, 1000.0)  # Praat's pitch floor and ceiling
 PITCH_STEP_S = FRAME_S  # Praat's time step: one value per frame, at the frame's centre
@@ -202,7 +218,8 @@ def frame_features(frames: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarr
     """Band energy (dB), periodicity (0..1) and spectral shape (log10 energy in each of the
     :data:`SHAPE_BANDS` mel bands, float32) of each row of ``frames`` (shape (n, 480), mono 16 kHz samples as
     floats, full scale ±1). Periodicity is the highest peak of the frame's normalised autocorrelation (corrected
-    for the window, as in Boersma 1993) between the periods of :data:`PITCH_HZ`."""
+    for the window, as in Boersma 1993) between the lags of 1/1000 s (:data:`PITCH_HZ`'s ceiling) and half the
+    frame (240 samples, 15 ms: about 67 Hz, a little above :data:`PITCH_HZ`'s floor of 65 Hz)."""
     s = _spectra()
     frames = np.asarray(frames, dtype=np.float64)
     centred = frames - frames.mean(axis=1, keepdims=True)
@@ -775,24 +792,42 @@ def _pitch_readings(pitched: list[Segment]) -> np.ndarray | None:
     return np.log2(np.array(rows, dtype=np.float64))
 
 
+def _pitch_alone(segments, info, retry, learner_voice, min_separation_octaves, shape_weight) -> dict:
+    """When the four readings named nobody (``retry``), the same on Praat's pitch alone; else ``info``."""
+    if not retry:
+        return info
+    return attribute(
+        segments,
+        learner_voice=learner_voice,
+        min_separation_octaves=min_separation_octaves,
+        shape_weight=shape_weight,
+        readings=False,
+    )
+
+
 def attribute(
     segments: list[Segment],
     *,
     learner_voice: str = ATTRIBUTION_DEFAULTS["learner_voice"],
     min_separation_octaves: float = ATTRIBUTION_DEFAULTS["min_separation_octaves"],
     shape_weight: float = ATTRIBUTION_DEFAULTS["shape_weight"],
+    readings: bool = True,
 ) -> dict:
     """Suggest who made each vocalisation, in place (``speaker``, ``confidence``); see the module notes for the
     method and the assumption ``learner_voice`` (``"higher"`` or ``"lower"``). ``shape_weight``: how much the
     spectral shape counts beside the pitch (0: pitch alone). Returns what was found: the two voices' centre
-    pitches (Hz), the boundary between them, and whether anyone was named (``attributed``) with a ``note``."""
+    pitches (Hz), the boundary between them, and whether anyone was named (``attributed``) with a ``note``.
+    ``readings=False``: Praat's pitch (octave cost 0.05) alone, as when the other readings are missing; it is
+    also what is tried when the four readings name nobody."""
     if learner_voice not in ("higher", "lower"):
         raise ValueError('learner_voice must be "higher" or "lower"')
     for segment in segments:
         segment.speaker, segment.confidence = "unknown", 0.0
+        if segment.pitch_high_hz:  # Praat's pitch at octave cost 0.05, whatever an earlier call chose
+            segment.pitch_hz = segment.pitch_high_hz
     pitched = [s for s in segments if s.pitch_hz]
     info = {"learner_voice": learner_voice, "attributed": False, "low_hz": None, "high_hz": None, "boundary_hz": None}
-    readings = _pitch_readings(pitched)
+    readings = _pitch_readings(pitched) if readings else None
     if readings is not None:  # the cepstrum's reading leads (see the module notes); Praat's two paths beside it
         columns = [readings[:, i] for i in range(readings.shape[1])]
         log_pitch = readings[:, 0]
@@ -802,7 +837,7 @@ def attribute(
     groups = two_groups(log_pitch) if pitched else None
     if groups is None or groups[1] - groups[0] < min_separation_octaves:
         info["note"] = "one voice, or two of similar pitch: no one suggested"
-        return info
+        return _pitch_alone(segments, info, readings is not None, learner_voice, min_separation_octaves, shape_weight)
     weights = [1.0] * len(columns)
     pitch_columns = len(columns)
     if shape_weight > 0 and all(s.shape is not None for s in pitched):
@@ -817,11 +852,11 @@ def attribute(
     in_higher = higher >= 0.5
     if in_higher.all() or not in_higher.any():
         info["note"] = "one voice, or two of similar pitch: no one suggested"
-        return info
+        return _pitch_alone(segments, info, readings is not None, learner_voice, min_separation_octaves, shape_weight)
     low, high = float(np.median(log_pitch[~in_higher])), float(np.median(log_pitch[in_higher]))
     if high - low < min_separation_octaves:
         info["note"] = "one voice, or two of similar pitch: no one suggested"
-        return info
+        return _pitch_alone(segments, info, readings is not None, learner_voice, min_separation_octaves, shape_weight)
     if readings is not None:
         # each voice's pitch from Praat's path that errs away from it: the path with the lower octave cost for
         # the lower voice (its mistakes are a higher voice's subharmonics), the other for the higher voice
@@ -833,7 +868,7 @@ def attribute(
             for segment in pitched:
                 segment.pitch_hz = segment.pitch_high_hz
             info.update(low_hz=None, high_hz=None, note="one voice, or two of similar pitch: no one suggested")
-            return info
+            return _pitch_alone(segments, info, True, learner_voice, min_separation_octaves, shape_weight)
     boundary, half = (low + high) / 2, (high - low) / 2
     for segment, lp, h, p in zip(pitched, log_pitch, in_higher, higher, strict=True):
         segment.speaker = "learner" if bool(h) == (learner_voice == "higher") else "partner"
