@@ -12,21 +12,20 @@ few numbers per frame are kept, never the sound itself:
   (too few samples overlap there), so the low end is about 67 Hz, not Praat's floor of 65 Hz; an 80 Hz voice's
   period (12.5 ms) is inside. A figure only: it decides nothing.
 * **spectral shape**: the log energy in 16 triangular bands equally spaced on the mel scale from 100 Hz to 6 kHz.
-* **pitch**: Praat's pitch tracker (``Sound: To Pitch (ac)``, Boersma 1993, through praat-parselmouth) with a floor
-  of 65 Hz, a ceiling of 1000 Hz (children's voices go that high), one step per frame (at its centre) on the
-  sound halved to 8 kHz (low-passed at 3.6 kHz) and an octave cost of 0.05 per octave (Praat's default is 0.01,
-  at which a few hums of high voices in the generated dialogues were read an octave too low; at 0.05 none were,
-  and no low voice went an octave up). Praat keeps up to 15 candidates per step and its path finder chooses the
-  path with the least cost for octave jumps and voicing changes, so a low voice's pitch mostly stays on its
-  fundamental instead of a strong harmonic. A second path through the same candidates (Praat's ``Pitch: Path
-  finder``, no new analysis) with an octave cost of 0.01 is kept too (``pitch_low_hz``): a low voice with a weak
-  fundamental and narrow formants heard through a telephone-like band (``voices.NATURAL_ISSUE`` in the tests) is
-  often read at a harmonic near its first formant at 0.05 and mostly right at 0.01, where a high voice is often
-  read at a half or a third of its pitch instead; the two err in opposite directions. The sound is tracked 12 s at a time with 0.5 s of context either side
-  (about 24 s of sound is held: the noise floor looks 10 s ahead), and only near sound that could be a
-  vocalisation: frames within 0.4 s of one at least 3 dB above the detector's noise floor (a vocalisation needs
-  6 dB; it joins sounds up to 0.25 s apart). Each 30 ms frame takes Praat's value at its centre, NaN where
-  Praat finds it unvoiced or where the pitch was not tracked.
+* **pitch**: Praat's pitch tracker (``Sound: To Pitch (ac)``, Boersma 1993, through praat-parselmouth) with a floor of
+  65 Hz, a ceiling of 1000 Hz (children's voices go that high), one step per frame (at its centre) on the sound halved
+  to 8 kHz (low-passed at 3.6 kHz) and an octave cost of 0.05 per octave (Praat's default is 0.01, at which a few hums
+  of high voices in the generated dialogues were read an octave too low; at 0.05 none were, and no low voice went an
+  octave up). Praat keeps up to 15 candidates per step and its path finder chooses the path with the least cost for
+  octave jumps and voicing changes, so a low voice's pitch mostly stays on its fundamental instead of a strong harmonic.
+  A second path through the same candidates (Praat's ``Pitch: Path finder``, no new analysis) with an octave cost of
+  0.01 is kept too (``pitch_low_hz``): a low voice with a weak fundamental and narrow formants heard through a
+  telephone-like band (``voices.NATURAL_ISSUE`` in the tests) is often read at a harmonic near its first formant at 0.05
+  and mostly right at 0.01, where a high voice is often read at a half or a third of its pitch instead; the two err in
+  opposite directions. The sound is tracked 12 s at a time with 0.5 s of context either side (about 24 s of sound is
+  held: the noise floor looks 10 s ahead), and only near sound that could be a vocalisation: frames within 0.4 s of one
+  at least 3 dB above the detector's noise floor (a vocalisation needs 6 dB; it joins sounds up to 0.25 s apart). Each
+  30 ms frame takes Praat's value at its centre, NaN where Praat finds it unvoiced or where the pitch was not tracked.
 * **cepstral pitch**: the quefrency of the highest peak of the real cepstrum (:func:`cepstral_pitch`) between the
   periods of 1/1000 s and 1/65 s, over 60 ms (the frame and the one before: five periods of a 90 Hz voice) and
   over the 30 ms frame alone. The cepstrum follows the spacing of the harmonics rather than the strongest one, so
@@ -46,33 +45,34 @@ still decides where vocalisations start and end, but one in which the model hear
 frames is dropped (a door, a clap, a toy); without it the detector is ``"energy"``. The model is not used alone:
 it is tuned on adult speech and is weakest on the very high voices this is for.
 
-**Who** (:func:`attribute`): each vocalisation has four pitch readings, the medians over its frames of the
-60 ms cepstrum's, of Praat's on each path (voiced frames) and of the 30 ms cepstrum's: each reading errs on some
-sounds, but not the same sounds of the same voice in the same way (Praat's two paths alone did not tell a man read
-at his third harmonic from a girl read at a third of her pitch: 66% right on the natural voices, as with either
-path alone). The vocalisations of the whole session with a pitch are described by a mixture of two Gaussians (one
-per voice) over the four readings in octaves, fitted by expectation-maximisation, started from the best split of
-the 60 ms cepstrum's readings into two groups (the split that leaves the least spread within the groups); each
-voice has its own means and share of the sounds, and the spread of each reading within a voice (never under 0.06
-octave) is shared by both (a spread of its own for each voice was tried:
-the voice that happened to vary more took sounds of the other, 87% right against 91% on overlapping voices). Without
-the cepstral and second Praat readings (segments made by hand), the pitch alone is used. Optionally
-(``shape_weight`` > 0, off by default) the spectral shape (the first four cepstral coefficients of the
-vocalisation's mean band energies: tilt and broad formant pattern, independent of loudness) is a further
-dimension, its log-likelihood counted at ``shape_weight``: on the generated dialogues it did not help, the vowel
-changing the shape more than the speaker does. Each vocalisation goes to the voice it most probably belongs to,
-and its ``pitch_hz`` becomes Praat's reading on the path that errs away from its voice: octave cost 0.01 for the
-lower voice, 0.05 for the higher.
-**Assumption**: the learner is the higher voice (a child with an adult, ``learner_voice="higher"``); pass
-``"lower"`` when the learner's voice is the lower one. The two voices' median pitches must be at least a quarter
-of an octave apart (by the 60 ms cepstrum, and again by the voices' pitches so chosen), else nobody is named. Vocalisations without a pitch, or when nobody can be named, are
-``"unknown"``. ``confidence`` (0..1) is the smaller of two figures, times the share of the vocalisation's frames
-that were voiced (counted in full from half the frames): how probable the voice chosen is under the mixture
-(2 |p - 0.5|), and how far the (60 ms cepstral) pitch is from the midpoint between the two voices' medians relative to half
-the distance between them (1 at or beyond a voice's median; 0 when the mixture chose the voice on the other side
-of the midpoint). Measured on generated dialogues whose voices overlap in pitch (bench/analysis.py), the lower the
-confidence the less often the suggestion is right (docs/analysis.md has the figures). It is a suggestion for the
-reviewer to correct.
+**Who** (:func:`attribute`): each vocalisation has four pitch readings, the medians over its frames of the 60 ms
+cepstrum's, of Praat's on each path (voiced frames) and of the 30 ms cepstrum's: each reading errs on some sounds, but
+not the same sounds of the same voice in the same way (Praat's two paths alone did not tell a man read at his third
+harmonic from a girl read at a third of her pitch: 66% right on the natural voices, as with either path alone). The
+vocalisations of the whole session with a pitch are described by a mixture of two Gaussians (one per voice) over the
+four readings in octaves, fitted by expectation-maximisation, started from the best split of the 60 ms cepstrum's
+readings into two groups (the split that leaves the least spread within the groups); each voice has its own means and
+share of the sounds, and the spread of each reading within a voice (never under 0.06 octave) is shared by both (a spread
+of its own for each voice was tried: the voice that happened to vary more took sounds of the other, 87% right against
+91% on overlapping voices). Without the cepstral and second Praat readings (segments made by hand), or when the four
+readings name nobody (a few sounds of one voice read an octave off on one path can make a "voice" of their own: 1 of 10
+dialogues of a boy and a woman close in pitch), Praat's pitch (octave cost 0.05) alone is used, as before. Optionally
+(``shape_weight`` > 0, off by default) the spectral shape (the first four cepstral coefficients of the vocalisation's
+mean band energies: tilt and broad formant pattern, independent of loudness) is a further dimension, its log-likelihood
+counted at ``shape_weight``: on the generated dialogues it did not help, the vowel changing the shape more than the
+speaker does. Each vocalisation goes to the voice it most probably belongs to, and its ``pitch_hz`` becomes Praat's
+reading on the path that errs away from its voice: octave cost 0.01 for the lower voice, 0.05 for the higher.
+
+**Assumption**: the learner is the higher voice (a child with an adult, ``learner_voice="higher"``); pass ``"lower"``
+when the learner's voice is the lower one. The two voices' median pitches must be at least a quarter of an octave apart
+(by the 60 ms cepstrum, and again by the voices' pitches so chosen), else nobody is named. Vocalisations without a
+pitch, or when nobody can be named, are ``"unknown"``. ``confidence`` (0..1) is the smaller of two figures, times the
+share of the vocalisation's frames that were voiced (counted in full from half the frames): how probable the voice
+chosen is under the mixture (2 |p - 0.5|), and how far the (60 ms cepstral) pitch is from the midpoint between the two
+voices' medians relative to half the distance between them (1 at or beyond a voice's median; 0 when the mixture chose
+the voice on the other side of the midpoint). Measured on generated dialogues whose voices overlap in pitch
+(bench/analysis.py), the lower the confidence the less often the suggestion is right (docs/analysis.md has the figures).
+It is a suggestion for the reviewer to correct.
 
 **Turns** (:func:`turn_taking`): consecutive vocalisations of the same person with gaps up to ``max_gap_s`` (2 s)
 form one turn; a turn chain is a run of turns, the speaker alternating, each beginning at most ``max_gap_s``
@@ -241,7 +241,7 @@ def frame_features(frames: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarr
     return energy_db, periodicity, shape
 
 
-CEPSTRUM_WINDOWS = {FRAME: 1024, 2 * FRAME: 2048}  # window (samples) and its FFT size (zero-padded)
+CEPSTRUM_WINDOWS = {FRAME: 512, 2 * FRAME: 1024}  # window (samples) and its FFT size (a little zero-padding)
 
 
 def cepstral_pitch(windows: np.ndarray) -> np.ndarray:
@@ -344,6 +344,8 @@ class PraatPitch:
         self._done = 0  # frames whose pitch is known
         self._out: list[np.ndarray] = []
         self._out_low: list[np.ndarray] = []
+        self._out_cepstral: list[np.ndarray] = []  # the cepstral pitch over 60 ms, then over 30 ms, of tracked frames
+        self._out_cepstral_short: list[np.ndarray] = []
         self._parts: list[tuple[np.ndarray, np.ndarray]] = []  # (samples, energies) fed since the last tracking
 
     def feed(self, samples: np.ndarray, energy_db: np.ndarray, *, final: bool = False) -> None:
@@ -377,6 +379,7 @@ class PraatPitch:
         gate = _gate(energy, floor)[first - g0 : last - g0]
         pitch = np.full(end - start, np.nan)
         pitch_low = np.full(end - start, np.nan)
+        cepstral, cepstral_short = np.full(end - start, np.nan), np.full(end - start, np.nan)
         pieces, places = [np.zeros(self.LEAD, np.float32)], []  # 16 kHz pieces; (frames, their centres in it, s)
         at = self.LEAD
         for a, b in _runs(gate):
@@ -388,6 +391,12 @@ class PraatPitch:
             places.append((frames, (at + (frames * FRAME - lo) + FRAME / 2) / RATE))
             pieces += [piece, np.zeros(self.GAP, np.float32)]
             at += piece.size + self.GAP
+        if places:  # the cepstrum of the same frames: each over itself, and over itself and the frame before
+            tracked = np.concatenate([frames for frames, _ in places])
+            offsets = tracked[:, None] * FRAME - self._buffer_start + np.arange(-FRAME, FRAME)[None, :]
+            windows = np.where(offsets >= 0, self._buffer[np.maximum(offsets, 0)], 0.0)
+            cepstral[tracked - start] = cepstral_pitch(windows)
+            cepstral_short[tracked - start] = cepstral_pitch(windows[:, FRAME:])
         if places and at >= int(3 / PITCH_HZ[0] * RATE) + 1:
             pieces.append(np.zeros(self.TAIL, np.float32))
             track = (
@@ -411,6 +420,8 @@ class PraatPitch:
                     pitch_low[frames - start] = np.where(low_values[index] > 0, low_values[index], np.nan)
         self._out.append(pitch)
         self._out_low.append(pitch_low)
+        self._out_cepstral.append(cepstral)
+        self._out_cepstral_short.append(cepstral_short)
         self._done = end
         keep_from = max(self._buffer_start, (end - margin) * FRAME)
         self._buffer = self._buffer[keep_from - self._buffer_start :]
@@ -422,6 +433,12 @@ class PraatPitch:
 
     def result(self) -> np.ndarray:
         return np.concatenate(self._out) if self._out else np.zeros(0)
+
+    def result_cepstral(self, *, short: bool = False) -> np.ndarray:
+        """The cepstral pitch per frame (:func:`cepstral_pitch`) over 60 ms (``short``: 30 ms) where the pitch was
+        tracked, NaN elsewhere."""
+        parts = self._out_cepstral_short if short else self._out_cepstral
+        return np.concatenate(parts) if parts else np.zeros(0)
 
     def result_low(self) -> np.ndarray:
         """The pitch per frame on the second path (octave cost :data:`PITCH_LOW_OCTAVE_COST`)."""
@@ -477,9 +494,6 @@ class VocalMeter:
         self._periodicity: list[np.ndarray] = []
         self._shape: list[np.ndarray] = []
         self._model: list[np.ndarray] = []
-        self._cepstral: list[np.ndarray] = []
-        self._cepstral_short: list[np.ndarray] = []
-        self._previous_frame = np.zeros((1, FRAME), np.float32)  # the 60 ms cepstrum reads a frame and the one before
         self._pitch_tracker = PraatPitch()
 
     @property
@@ -553,10 +567,6 @@ class VocalMeter:
             return
         frames = samples[:used].reshape(whole, FRAME)
         energy, periodicity, shape = frame_features(frames)
-        before = np.concatenate((self._previous_frame, frames[:-1]))
-        self._previous_frame = frames[-1:].copy()
-        self._cepstral.append(cepstral_pitch(np.hstack((before, frames))))
-        self._cepstral_short.append(cepstral_pitch(frames))
         self._pitch_tracker.feed(samples[:used], energy)
         self._energy.append(energy)
         self._periodicity.append(periodicity)
@@ -584,8 +594,8 @@ class VocalMeter:
             model_speech=joined(self._model).astype(bool) if self._vad is not None else None,
             shape=np.concatenate(self._shape) if self._shape else np.zeros((0, SHAPE_BANDS), np.float32),
             pitch_low_hz=self._pitch_tracker.result_low(),
-            cepstral_hz=joined(self._cepstral),
-            cepstral_short_hz=joined(self._cepstral_short),
+            cepstral_hz=self._pitch_tracker.result_cepstral(),
+            cepstral_short_hz=self._pitch_tracker.result_cepstral(short=True),
         )
 
 
