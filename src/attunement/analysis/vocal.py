@@ -27,10 +27,11 @@ few numbers per frame are kept, never the sound itself:
   at least 3 dB above the detector's noise floor (a vocalisation needs 6 dB; it joins sounds up to 0.25 s apart). Each
   30 ms frame takes Praat's value at its centre, NaN where Praat finds it unvoiced or where the pitch was not tracked.
 * **cepstral pitch**: the quefrency of the highest peak of the real cepstrum (:func:`cepstral_pitch`) between the
-  periods of 1/1000 s and 1/65 s, over 60 ms (the frame and the one before: five periods of a 90 Hz voice) and
-  over the 30 ms frame alone. The cepstrum follows the spacing of the harmonics rather than the strongest one, so
-  a low voice without its fundamental is not read at a harmonic; over 30 ms it is right on high voices and
-  scattered on low ones, over 60 ms mostly right on low voices and sometimes a half or a third of a high one.
+  periods of 1/1000 s and 1/65 s, over 60 ms (the frame and the one before: five periods of a 90 Hz voice) and over the
+  30 ms frame alone, for the frames whose pitch Praat tracks (NaN elsewhere). The cepstrum follows the spacing of the
+  harmonics rather than the strongest one, so a low voice without its fundamental is not read at a harmonic; over 30 ms
+  it is right on high voices and scattered on low ones, over 60 ms mostly right on low voices and sometimes a half or a
+  third of a high one.
 * **model**: where the ``webrtcvad`` package (webrtcvad-wheels: the WebRTC project's GMM voice activity detector,
   compiled into the package; nothing is downloaded) can be imported, its speech / not speech decision for the
   frame (aggressiveness 2).
@@ -329,7 +330,9 @@ class PraatPitch:
     (where Praat's frames are unvoiced, so that its path finder treats each stretch on its own). Each frame's
     pitch is Praat's value at the frame's centre (Hz; NaN where Praat found it unvoiced or the frame was not
     tracked). Praat's path finder chooses among several candidates per step with costs for octave jumps and
-    voicing changes, which is what keeps it on the fundamental of low voices."""
+    voicing changes, which is what keeps it on the fundamental of low voices. A second path through the same
+    candidates (octave cost :data:`PITCH_LOW_OCTAVE_COST`) and the cepstral pitch over 60 and 30 ms
+    (:func:`cepstral_pitch`) of the same frames are kept too."""
 
     GAP = 4 * FRAME  # samples of silence after each stretch in one Sound: Praat's frames there are unvoiced
     LEAD, TAIL = FRAME // 2, 3 * FRAME // 2  # silence before and after the whole, so Praat's steps fall on the
