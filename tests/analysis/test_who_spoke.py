@@ -128,8 +128,8 @@ def test_the_issues_dialogue_in_natural_voices_credits_the_low_voice_to_the_part
     Engine 1.2.2 describes each sound by four pitch readings (the cepstrum over 60 and 30 ms, Praat at octave
     costs 0.05 and 0.01) and fits the two voices over all four. Measured (seed 0, then seed 1): 92% and 100% of
     the sounds named right, the learner's share 52.3% and 55.9% (truth 50.1% and 55.9%), 13 and 11 exchanges
-    (truth 11 and 11); on seeds 0 to 9, 92% to 100% right (mean 96.5%), the share off by 0 to 6.0 points (more than
-    5 on seeds 5 and 7). Before (engine 1.2.1, Praat at 0.05 alone) this failed, as the issue describes: 62% and
+    (truth 11 and 11); on seeds 0 to 9, 92% to 100% right (mean 96.9%), the share off by 0 to 6.0 points (more than
+    5 on seeds 5, 6 and 7). Before (engine 1.2.1, Praat at 0.05 alone) this failed, as the issue describes: 62% and
     50% right, the share 66.6% and 26.9%, 7 of the man's 13 sounds and 3 of 12 read at 276 to 811 Hz (his
     harmonics, so credited to the girl); the earlier autocorrelation tracker named 81% and 73% right.
     """
