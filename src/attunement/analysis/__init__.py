@@ -24,5 +24,6 @@ by :func:`attunement.media.make_proxy`), so a moment found here is the same mome
 # window in the surrogates, and moments in step allow for the number of windows (format 3), pitch by Praat's
 # tracker and who spoke by a two-voice mixture over the session; 1.2.1: Praat tracks the pitch only near sounds
 # above the noise floor, one value per 30 ms frame at its centre (speakers unchanged on the generated dialogues,
-# pitches within 3%)
-ENGINE_VERSION = "1.2.1"
+# pitches within 3%); 1.2.2: who spoke over four pitch readings per sound (cepstrum over 60 and 30 ms, Praat at
+# octave costs 0.05 and 0.01), so a low voice read at its harmonics is still credited to the lower voice
+ENGINE_VERSION = "1.2.2"

@@ -8,21 +8,30 @@ few numbers per frame are kept, never the sound itself:
   above children's and very high voices (fundamentals up to 1 kHz and their first harmonics) and leaves out hum
   and rumble.
 * **periodicity**: the highest peak of the frame's normalised autocorrelation (corrected for the window, as in
-  Boersma 1993) between the periods of 1/1000 s and 1/65 s (0..1).
+  Boersma 1993) between the periods of 1/1000 s and 15 ms (0..1): lags beyond half the 30 ms frame are left out
+  (too few samples overlap there), so the low end is about 67 Hz, not Praat's floor of 65 Hz; an 80 Hz voice's
+  period (12.5 ms) is inside. A figure only: it decides nothing.
 * **spectral shape**: the log energy in 16 triangular bands equally spaced on the mel scale from 100 Hz to 6 kHz.
-* **pitch**: Praat's pitch tracker (``Sound: To Pitch (ac)``, Boersma 1993, through praat-parselmouth) with a floor
-  of 65 Hz, a ceiling of 1000 Hz (children's voices go that high), one step per frame (at its centre) on the
-  sound halved to 8 kHz (low-passed at 3.6 kHz) and an octave cost of 0.05 per octave (Praat's default is 0.01,
-  at which a few hums of high voices in the generated dialogues were read an octave too low; at 0.05 none were,
-  and no low voice went an octave up). Praat keeps up to 15 candidates per step and its path finder chooses the
-  path with the least cost for octave jumps and voicing changes, so a low voice's pitch mostly stays on its
-  fundamental instead of a strong harmonic. **Known limit**: a low voice with a weak fundamental and narrow
-  formants heard through a telephone-like band (``voices.NATURAL_ISSUE`` in the tests) is still often read at a
-  harmonic near its first formant. The sound is tracked 12 s at a time with 0.5 s of context either side
-  (about 24 s of sound is held: the noise floor looks 10 s ahead), and only near sound that could be a
-  vocalisation: frames within 0.4 s of one at least 3 dB above the detector's noise floor (a vocalisation needs
-  6 dB; it joins sounds up to 0.25 s apart). Each 30 ms frame takes Praat's value at its centre, NaN where
-  Praat finds it unvoiced or where the pitch was not tracked.
+* **pitch**: Praat's pitch tracker (``Sound: To Pitch (ac)``, Boersma 1993, through praat-parselmouth) with a floor of
+  65 Hz, a ceiling of 1000 Hz (children's voices go that high), one step per frame (at its centre) on the sound halved
+  to 8 kHz (low-passed at 3.6 kHz) and an octave cost of 0.05 per octave (Praat's default is 0.01, at which a few hums
+  of high voices in the generated dialogues were read an octave too low; at 0.05 none were, and no low voice went an
+  octave up). Praat keeps up to 15 candidates per step and its path finder chooses the path with the least cost for
+  octave jumps and voicing changes, so a low voice's pitch mostly stays on its fundamental instead of a strong harmonic.
+  A second path through the same candidates (Praat's ``Pitch: Path finder``, no new analysis) with an octave cost of
+  0.01 is kept too (``pitch_low_hz``): a low voice with a weak fundamental and narrow formants heard through a
+  telephone-like band (``voices.NATURAL_ISSUE`` in the tests) is often read at a harmonic near its first formant at 0.05
+  and mostly right at 0.01, where a high voice is often read at a half or a third of its pitch instead; the two err in
+  opposite directions. The sound is tracked 12 s at a time with 0.5 s of context either side (about 24 s of sound is
+  held: the noise floor looks 10 s ahead), and only near sound that could be a vocalisation: frames within 0.4 s of one
+  at least 3 dB above the detector's noise floor (a vocalisation needs 6 dB; it joins sounds up to 0.25 s apart). Each
+  30 ms frame takes Praat's value at its centre, NaN where Praat finds it unvoiced or where the pitch was not tracked.
+* **cepstral pitch**: the quefrency of the highest peak of the real cepstrum (:func:`cepstral_pitch`) between the
+  periods of 1/1000 s and 1/65 s, over 60 ms (the frame and the one before: five periods of a 90 Hz voice) and over the
+  30 ms frame alone, for the frames whose pitch Praat tracks (NaN elsewhere). The cepstrum follows the spacing of the
+  harmonics rather than the strongest one, so a low voice without its fundamental is not read at a harmonic; over 30 ms
+  it is right on high voices and scattered on low ones, over 60 ms mostly right on low voices and sometimes a half or a
+  third of a high one.
 * **model**: where the ``webrtcvad`` package (webrtcvad-wheels: the WebRTC project's GMM voice activity detector,
   compiled into the package; nothing is downloaded) can be imported, its speech / not speech decision for the
   frame (aggressiveness 2).
@@ -37,26 +46,34 @@ still decides where vocalisations start and end, but one in which the model hear
 frames is dropped (a door, a clap, a toy); without it the detector is ``"energy"``. The model is not used alone:
 it is tuned on adult speech and is weakest on the very high voices this is for.
 
-**Who** (:func:`attribute`): each vocalisation's pitch is the median of its voiced frames'. The vocalisations
-of the whole session with a pitch are described by a mixture of two Gaussians (one per voice) fitted by
-expectation-maximisation, started from the best split of their pitches into two groups (on a log scale, the split
-that leaves the least spread within the groups); each voice has its own mean and share of the sounds, and the
-spread within a voice (never under 0.06 octave) is shared by both (a spread of its own for each voice was tried:
-the voice that happened to vary more took sounds of the other, 87% right against 91% on overlapping voices). Optionally
-(``shape_weight`` > 0, off by default) the spectral shape (the first four cepstral coefficients of the
-vocalisation's mean band energies: tilt and broad formant pattern, independent of loudness) is a further
-dimension, its log-likelihood counted at ``shape_weight``: on the generated dialogues it did not help, the vowel
-changing the shape more than the speaker does. Each vocalisation goes to the voice it most probably belongs to.
-**Assumption**: the learner is the higher voice (a child with an adult, ``learner_voice="higher"``); pass
-``"lower"`` when the learner's voice is the lower one. The two voices' median pitches must be at least a quarter
-of an octave apart, else nobody is named. Vocalisations without a pitch, or when nobody can be named, are
-``"unknown"``. ``confidence`` (0..1) is the smaller of two figures, times the share of the vocalisation's frames
-that were voiced (counted in full from half the frames): how probable the voice chosen is under the mixture
-(2 |p - 0.5|), and how far the pitch is from the midpoint between the two voices' median pitches relative to half
-the distance between them (1 at or beyond a voice's median; 0 when the mixture chose the voice on the other side
-of the midpoint). Measured on generated dialogues whose voices overlap in pitch (bench/analysis.py), the lower the
-confidence the less often the suggestion is right (docs/analysis.md has the figures). It is a suggestion for the
-reviewer to correct.
+**Who** (:func:`attribute`): each vocalisation has four pitch readings, the medians over its frames of the 60 ms
+cepstrum's, of Praat's on each path (voiced frames) and of the 30 ms cepstrum's: each reading errs on some sounds, but
+not the same sounds of the same voice in the same way (Praat's two paths alone did not tell a man read at his third
+harmonic from a girl read at a third of her pitch: 66% right on the natural voices, as with either path alone). The
+vocalisations of the whole session with a pitch are described by a mixture of two Gaussians (one per voice) over the
+four readings in octaves, fitted by expectation-maximisation, started from the best split of the 60 ms cepstrum's
+readings into two groups (the split that leaves the least spread within the groups); each voice has its own means and
+share of the sounds, and the spread of each reading within a voice (never under 0.06 octave) is shared by both (a spread
+of its own for each voice was tried: the voice that happened to vary more took sounds of the other, 87% right against
+91% on overlapping voices). Without the cepstral and second Praat readings (segments made by hand), or when the four
+readings name nobody (a few sounds of one voice read an octave off on one path can make a "voice" of their own: 1 of 10
+dialogues of a boy and a woman close in pitch), Praat's pitch (octave cost 0.05) alone is used, as before. Optionally
+(``shape_weight`` > 0, off by default) the spectral shape (the first four cepstral coefficients of the vocalisation's
+mean band energies: tilt and broad formant pattern, independent of loudness) is a further dimension, its log-likelihood
+counted at ``shape_weight``: on the generated dialogues it did not help, the vowel changing the shape more than the
+speaker does. Each vocalisation goes to the voice it most probably belongs to, and its ``pitch_hz`` becomes Praat's
+reading on the path that errs away from its voice: octave cost 0.01 for the lower voice, 0.05 for the higher.
+
+**Assumption**: the learner is the higher voice (a child with an adult, ``learner_voice="higher"``); pass ``"lower"``
+when the learner's voice is the lower one. The two voices' median pitches must be at least a quarter of an octave apart
+(by the 60 ms cepstrum, and again by the voices' pitches so chosen), else nobody is named. Vocalisations without a
+pitch, or when nobody can be named, are ``"unknown"``. ``confidence`` (0..1) is the smaller of two figures, times the
+share of the vocalisation's frames that were voiced (counted in full from half the frames): how probable the voice
+chosen is under the mixture (2 |p - 0.5|), and how far the (60 ms cepstral) pitch is from the midpoint between the two
+voices' medians relative to half the distance between them (1 at or beyond a voice's median; 0 when the mixture chose
+the voice on the other side of the midpoint). Measured on generated dialogues whose voices overlap in pitch
+(bench/analysis.py), the lower the confidence the less often the suggestion is right (docs/analysis.md has the figures).
+It is a suggestion for the reviewer to correct.
 
 **Turns** (:func:`turn_taking`): consecutive vocalisations of the same person with gaps up to ``max_gap_s`` (2 s)
 form one turn; a turn chain is a run of turns, the speaker alternating, each beginning at most ``max_gap_s``
@@ -75,12 +92,13 @@ import numpy as np
 RATE = 16000
 FRAME = 480  # samples: 30 ms at 16 kHz, a frame size the WebRTC model accepts
 FRAME_S = FRAME / RATE
-NFFT = 720  # >= 480 + the longest pitch period (214 samples): no wrap-around in the autocorrelation
+NFFT = 720  # >= 480 + the longest lag looked at (240 samples): no wrap-around in the autocorrelation
 BAND_HZ = (100.0, 4000.0)
 PITCH_HZ = (65.0, 1000.0)  # Praat's pitch floor and ceiling
 PITCH_STEP_S = FRAME_S  # Praat's time step: one value per frame, at the frame's centre
 PITCH_RATE = 8000  # the sound is halved to 8 kHz for Praat (a low-pass at 3.6 kHz first): pitch needs no more
 PITCH_OCTAVE_COST = 0.05  # Praat's preference for higher candidates (its default is 0.01; see the module notes)
+PITCH_LOW_OCTAVE_COST = 0.01  # the second path through the same candidates (Praat's default): better on low voices
 PITCH_CHUNK_FRAMES = 400  # Praat tracks pitch over 12 s of sound at a time ...
 PITCH_MARGIN_S = 0.5  # ... with half a second of context either side
 PITCH_GATE_DB = 3.0  # pitch is tracked only near frames this far above the noise floor (the detector needs 6) ...
@@ -146,6 +164,9 @@ class VocalFeatures:
     periodicity: np.ndarray
     model_speech: np.ndarray | None = None
     shape: np.ndarray | None = None
+    pitch_low_hz: np.ndarray | None = None
+    cepstral_hz: np.ndarray | None = None
+    cepstral_short_hz: np.ndarray | None = None
 
     @property
     def end_s(self) -> float:
@@ -198,7 +219,8 @@ def frame_features(frames: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarr
     """Band energy (dB), periodicity (0..1) and spectral shape (log10 energy in each of the
     :data:`SHAPE_BANDS` mel bands, float32) of each row of ``frames`` (shape (n, 480), mono 16 kHz samples as
     floats, full scale ±1). Periodicity is the highest peak of the frame's normalised autocorrelation (corrected
-    for the window, as in Boersma 1993) between the periods of :data:`PITCH_HZ`."""
+    for the window, as in Boersma 1993) between the lags of 1/1000 s (:data:`PITCH_HZ`'s ceiling) and half the
+    frame (240 samples, 15 ms: about 67 Hz, a little above :data:`PITCH_HZ`'s floor of 65 Hz)."""
     s = _spectra()
     frames = np.asarray(frames, dtype=np.float64)
     centred = frames - frames.mean(axis=1, keepdims=True)
@@ -218,6 +240,29 @@ def frame_features(frames: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarr
     periodicity = np.clip(np.where(energy > 0, best, 0.0), 0.0, 1.0)
     shape = np.log10(power @ s.shape_bands * s.power_scale + 1e-12).astype(np.float32)
     return energy_db, periodicity, shape
+
+
+CEPSTRUM_WINDOWS = {FRAME: 512, 2 * FRAME: 1024}  # window (samples) and its FFT size (a little zero-padding)
+
+
+def cepstral_pitch(windows: np.ndarray) -> np.ndarray:
+    """The pitch (Hz) of each row of ``windows`` (mono 16 kHz, a length of :data:`CEPSTRUM_WINDOWS`) by its real
+    cepstrum: the quefrency of the highest peak of the inverse FFT of the log power spectrum (Hann window), between
+    the periods of :data:`PITCH_HZ`. The cepstrum looks at the spacing of the harmonics, not at which harmonic is
+    strongest, so a low voice whose fundamental is weak or cut off is not read at a harmonic; it needs a few
+    periods in the window (the 60 ms window holds five of a 90 Hz voice, the 30 ms one under three). NaN for a
+    silent row. Not a voicing decision: noise has a cepstral peak too."""
+    windows = np.asarray(windows, dtype=np.float64)
+    size = windows.shape[1]
+    nfft = CEPSTRUM_WINDOWS[size]
+    centred = windows - windows.mean(axis=1, keepdims=True)
+    spectrum = np.fft.rfft(centred * np.hanning(size), nfft, axis=1)
+    power = spectrum.real**2 + spectrum.imag**2
+    top = power.max(axis=1, keepdims=True)
+    cepstrum = np.fft.irfft(np.log(power + 1e-10 * top + 1e-30), nfft, axis=1)
+    lo, hi = int(math.floor(RATE / PITCH_HZ[1])), int(math.ceil(RATE / PITCH_HZ[0]))
+    hz = RATE / (np.argmax(cepstrum[:, lo:hi], axis=1) + lo)
+    return np.where(top[:, 0] > 0, hz, np.nan)
 
 
 def _half_band() -> np.ndarray:
@@ -285,7 +330,9 @@ class PraatPitch:
     (where Praat's frames are unvoiced, so that its path finder treats each stretch on its own). Each frame's
     pitch is Praat's value at the frame's centre (Hz; NaN where Praat found it unvoiced or the frame was not
     tracked). Praat's path finder chooses among several candidates per step with costs for octave jumps and
-    voicing changes, which is what keeps it on the fundamental of low voices."""
+    voicing changes, which is what keeps it on the fundamental of low voices. A second path through the same
+    candidates (octave cost :data:`PITCH_LOW_OCTAVE_COST`) and the cepstral pitch over 60 and 30 ms
+    (:func:`cepstral_pitch`) of the same frames are kept too."""
 
     GAP = 4 * FRAME  # samples of silence after each stretch in one Sound: Praat's frames there are unvoiced
     LEAD, TAIL = FRAME // 2, 3 * FRAME // 2  # silence before and after the whole, so Praat's steps fall on the
@@ -299,6 +346,9 @@ class PraatPitch:
         self._frames = 0  # frames received
         self._done = 0  # frames whose pitch is known
         self._out: list[np.ndarray] = []
+        self._out_low: list[np.ndarray] = []
+        self._out_cepstral: list[np.ndarray] = []  # the cepstral pitch over 60 ms, then over 30 ms, of tracked frames
+        self._out_cepstral_short: list[np.ndarray] = []
         self._parts: list[tuple[np.ndarray, np.ndarray]] = []  # (samples, energies) fed since the last tracking
 
     def feed(self, samples: np.ndarray, energy_db: np.ndarray, *, final: bool = False) -> None:
@@ -331,6 +381,8 @@ class PraatPitch:
         floor = _floor_at(self._energy, self._energy_start, g0, g1, total)
         gate = _gate(energy, floor)[first - g0 : last - g0]
         pitch = np.full(end - start, np.nan)
+        pitch_low = np.full(end - start, np.nan)
+        cepstral, cepstral_short = np.full(end - start, np.nan), np.full(end - start, np.nan)
         pieces, places = [np.zeros(self.LEAD, np.float32)], []  # 16 kHz pieces; (frames, their centres in it, s)
         at = self.LEAD
         for a, b in _runs(gate):
@@ -342,6 +394,12 @@ class PraatPitch:
             places.append((frames, (at + (frames * FRAME - lo) + FRAME / 2) / RATE))
             pieces += [piece, np.zeros(self.GAP, np.float32)]
             at += piece.size + self.GAP
+        if places:  # the cepstrum of the same frames: each over itself, and over itself and the frame before
+            tracked = np.concatenate([frames for frames, _ in places])
+            offsets = tracked[:, None] * FRAME - self._buffer_start + np.arange(-FRAME, FRAME)[None, :]
+            windows = np.where(offsets >= 0, self._buffer[np.maximum(offsets, 0)], 0.0)
+            cepstral[tracked - start] = cepstral_pitch(windows)
+            cepstral_short[tracked - start] = cepstral_pitch(windows[:, FRAME:])
         if places and at >= int(3 / PITCH_HZ[0] * RATE) + 1:
             pieces.append(np.zeros(self.TAIL, np.float32))
             track = (
@@ -356,10 +414,17 @@ class PraatPitch:
             )
             values = track.selected_array["frequency"]
             if values.size:
+                # the same candidates, a second path with less preference for higher ones (no new analysis)
+                track.path_finder(octave_cost=PITCH_LOW_OCTAVE_COST, ceiling=PITCH_HZ[1])
+                low_values = track.selected_array["frequency"]
                 for frames, centres in places:
                     index = np.clip(np.rint((centres - track.x1) / track.dx).astype(int), 0, values.size - 1)
                     pitch[frames - start] = np.where(values[index] > 0, values[index], np.nan)
+                    pitch_low[frames - start] = np.where(low_values[index] > 0, low_values[index], np.nan)
         self._out.append(pitch)
+        self._out_low.append(pitch_low)
+        self._out_cepstral.append(cepstral)
+        self._out_cepstral_short.append(cepstral_short)
         self._done = end
         keep_from = max(self._buffer_start, (end - margin) * FRAME)
         self._buffer = self._buffer[keep_from - self._buffer_start :]
@@ -371,6 +436,16 @@ class PraatPitch:
 
     def result(self) -> np.ndarray:
         return np.concatenate(self._out) if self._out else np.zeros(0)
+
+    def result_cepstral(self, *, short: bool = False) -> np.ndarray:
+        """The cepstral pitch per frame (:func:`cepstral_pitch`) over 60 ms (``short``: 30 ms) where the pitch was
+        tracked, NaN elsewhere."""
+        parts = self._out_cepstral_short if short else self._out_cepstral
+        return np.concatenate(parts) if parts else np.zeros(0)
+
+    def result_low(self) -> np.ndarray:
+        """The pitch per frame on the second path (octave cost :data:`PITCH_LOW_OCTAVE_COST`)."""
+        return np.concatenate(self._out_low) if self._out_low else np.zeros(0)
 
 
 _SAMPLE_TYPES = {"u8": "u1", "s16": "<i2", "s32": "<i4", "s64": "<i8", "flt": "<f4", "dbl": "<f8"}
@@ -521,6 +596,9 @@ class VocalMeter:
             periodicity=joined(self._periodicity),
             model_speech=joined(self._model).astype(bool) if self._vad is not None else None,
             shape=np.concatenate(self._shape) if self._shape else np.zeros((0, SHAPE_BANDS), np.float32),
+            pitch_low_hz=self._pitch_tracker.result_low(),
+            cepstral_hz=self._pitch_tracker.result_cepstral(),
+            cepstral_short_hz=self._pitch_tracker.result_cepstral(short=True),
         )
 
 
@@ -553,6 +631,10 @@ class Segment:
     confidence: float = 0.0
     frames: tuple[int, int] = field(default=(0, 0), repr=False)
     shape: tuple[float, ...] | None = field(default=None, repr=False)
+    pitch_low_hz: float | None = field(default=None, repr=False)
+    pitch_high_hz: float | None = field(default=None, repr=False)
+    cepstral_hz: float | None = field(default=None, repr=False)
+    cepstral_short_hz: float | None = field(default=None, repr=False)
 
     @property
     def duration_s(self) -> float:
@@ -597,6 +679,14 @@ def spectral_shape(shape_frames: np.ndarray) -> tuple[float, ...] | None:
     return tuple(round(float(c), 3) for c in _dct_rows() @ mean_db)
 
 
+def _median(values: np.ndarray | None, a: int, b: int) -> float | None:
+    """The median of the finite ``values[a:b]``; None without any (or without ``values``)."""
+    if values is None or values.size < b:
+        return None
+    inside = values[a:b][np.isfinite(values[a:b])]
+    return float(np.median(inside)) if inside.size else None
+
+
 def detect_segments(features: VocalFeatures, **options) -> list[Segment]:
     """Vocalisations in ``features`` by the energy detector (and the model's veto if it ran); ``options``
     override :data:`DETECTION_DEFAULTS` (see the module notes). Segments are in time order and do not overlap."""
@@ -638,6 +728,10 @@ def detect_segments(features: VocalFeatures, **options) -> list[Segment]:
                 if features.shape is not None and features.shape.shape[0] >= b
                 else None,
                 frames=(a, b),
+                pitch_low_hz=_median(features.pitch_low_hz, a, b),
+                pitch_high_hz=float(np.median(pitches[voiced])) if voiced.any() else None,
+                cepstral_hz=_median(features.cepstral_hz, a, b),
+                cepstral_short_hz=_median(features.cepstral_short_hz, a, b),
             )
         )
     for i, segment in enumerate(segments):
@@ -670,13 +764,15 @@ PITCH_SPREAD_FLOOR = 0.06  # octaves: the least spread of a voice's pitch the mi
 SHAPE_SPREAD_FLOOR = 1.0  # dB: the least spread of a spectral shape coefficient the mixture allows
 
 
-def _two_voices(x: np.ndarray, weights: np.ndarray, start: np.ndarray, iterations: int = 60) -> np.ndarray | None:
+def _two_voices(
+    x: np.ndarray, weights: np.ndarray, start: np.ndarray, iterations: int = 60, pitch_columns: int = 1
+) -> np.ndarray | None:
     """A mixture of two Gaussians with one diagonal covariance shared by both, fitted by expectation-maximisation
     to the rows of ``x`` (column 0: pitch in octaves; others: spectral shape), each column's log-likelihood
     multiplied by its ``weights`` entry, starting from the hard split ``start`` (bools: in the higher group).
     Returns each row's probability of belonging to the component whose mean pitch is higher, or None if a
     component empties."""
-    floors = np.array([PITCH_SPREAD_FLOOR] + [SHAPE_SPREAD_FLOOR] * (x.shape[1] - 1)) ** 2
+    floors = np.array([PITCH_SPREAD_FLOOR] * pitch_columns + [SHAPE_SPREAD_FLOOR] * (x.shape[1] - pitch_columns)) ** 2
     r = start.astype(np.float64)
     means = np.zeros((2, x.shape[1]))
     for _ in range(iterations):
@@ -700,47 +796,92 @@ def _two_voices(x: np.ndarray, weights: np.ndarray, start: np.ndarray, iteration
     return r if means[1, 0] >= means[0, 0] else 1 - r
 
 
+def _pitch_readings(pitched: list[Segment]) -> np.ndarray | None:
+    """Each vocalisation's pitch readings in octaves (log2 Hz), one row each: the 60 ms cepstrum's, Praat's on
+    both paths, the 30 ms cepstrum's; None unless every vocalisation has them all."""
+    rows = [(s.cepstral_hz, s.pitch_high_hz, s.pitch_low_hz, s.cepstral_short_hz) for s in pitched]
+    if not rows or any(v is None or not v > 0 for row in rows for v in row):
+        return None
+    return np.log2(np.array(rows, dtype=np.float64))
+
+
+def _pitch_alone(segments, info, retry, learner_voice, min_separation_octaves, shape_weight) -> dict:
+    """When the four readings named nobody (``retry``), the same on Praat's pitch alone; else ``info``."""
+    if not retry:
+        return info
+    return attribute(
+        segments,
+        learner_voice=learner_voice,
+        min_separation_octaves=min_separation_octaves,
+        shape_weight=shape_weight,
+        readings=False,
+    )
+
+
 def attribute(
     segments: list[Segment],
     *,
     learner_voice: str = ATTRIBUTION_DEFAULTS["learner_voice"],
     min_separation_octaves: float = ATTRIBUTION_DEFAULTS["min_separation_octaves"],
     shape_weight: float = ATTRIBUTION_DEFAULTS["shape_weight"],
+    readings: bool = True,
 ) -> dict:
     """Suggest who made each vocalisation, in place (``speaker``, ``confidence``); see the module notes for the
     method and the assumption ``learner_voice`` (``"higher"`` or ``"lower"``). ``shape_weight``: how much the
     spectral shape counts beside the pitch (0: pitch alone). Returns what was found: the two voices' centre
-    pitches (Hz), the boundary between them, and whether anyone was named (``attributed``) with a ``note``."""
+    pitches (Hz), the boundary between them, and whether anyone was named (``attributed``) with a ``note``.
+    ``readings=False``: Praat's pitch (octave cost 0.05) alone, as when the other readings are missing; it is
+    also what is tried when the four readings name nobody."""
     if learner_voice not in ("higher", "lower"):
         raise ValueError('learner_voice must be "higher" or "lower"')
     for segment in segments:
         segment.speaker, segment.confidence = "unknown", 0.0
+        if segment.pitch_high_hz:  # Praat's pitch at octave cost 0.05, whatever an earlier call chose
+            segment.pitch_hz = segment.pitch_high_hz
     pitched = [s for s in segments if s.pitch_hz]
     info = {"learner_voice": learner_voice, "attributed": False, "low_hz": None, "high_hz": None, "boundary_hz": None}
-    log_pitch = np.log2([s.pitch_hz for s in pitched]) if pitched else np.zeros(0)
+    readings = _pitch_readings(pitched) if readings else None
+    if readings is not None:  # the cepstrum's reading leads (see the module notes); Praat's two paths beside it
+        columns = [readings[:, i] for i in range(readings.shape[1])]
+        log_pitch = readings[:, 0]
+    else:
+        log_pitch = np.log2([s.pitch_hz for s in pitched]) if pitched else np.zeros(0)
+        columns = [log_pitch]
     groups = two_groups(log_pitch) if pitched else None
     if groups is None or groups[1] - groups[0] < min_separation_octaves:
         info["note"] = "one voice, or two of similar pitch: no one suggested"
-        return info
-    columns = [log_pitch]
-    weights = [1.0]
+        return _pitch_alone(segments, info, readings is not None, learner_voice, min_separation_octaves, shape_weight)
+    weights = [1.0] * len(columns)
+    pitch_columns = len(columns)
     if shape_weight > 0 and all(s.shape is not None for s in pitched):
         shapes = np.array([s.shape for s in pitched], dtype=np.float64)
         columns += list(shapes.T)
         weights += [shape_weight] * shapes.shape[1]
     x = np.stack(columns, axis=1)
     start = log_pitch >= (groups[0] + groups[1]) / 2
-    higher = _two_voices(x, np.array(weights), start)
+    higher = _two_voices(x, np.array(weights), start, pitch_columns=pitch_columns)
     if higher is None:
         higher = start.astype(np.float64)
     in_higher = higher >= 0.5
     if in_higher.all() or not in_higher.any():
         info["note"] = "one voice, or two of similar pitch: no one suggested"
-        return info
+        return _pitch_alone(segments, info, readings is not None, learner_voice, min_separation_octaves, shape_weight)
     low, high = float(np.median(log_pitch[~in_higher])), float(np.median(log_pitch[in_higher]))
     if high - low < min_separation_octaves:
         info["note"] = "one voice, or two of similar pitch: no one suggested"
-        return info
+        return _pitch_alone(segments, info, readings is not None, learner_voice, min_separation_octaves, shape_weight)
+    if readings is not None:
+        # each voice's pitch from Praat's path that errs away from it: the path with the lower octave cost for
+        # the lower voice (its mistakes are a higher voice's subharmonics), the other for the higher voice
+        for segment, h in zip(pitched, in_higher, strict=True):
+            segment.pitch_hz = segment.pitch_high_hz if h else segment.pitch_low_hz
+        info["low_hz"] = float(np.median([s.pitch_hz for s, h in zip(pitched, in_higher, strict=True) if not h]))
+        info["high_hz"] = float(np.median([s.pitch_hz for s, h in zip(pitched, in_higher, strict=True) if h]))
+        if math.log2(info["high_hz"] / info["low_hz"]) < min_separation_octaves:
+            for segment in pitched:
+                segment.pitch_hz = segment.pitch_high_hz
+            info.update(low_hz=None, high_hz=None, note="one voice, or two of similar pitch: no one suggested")
+            return _pitch_alone(segments, info, True, learner_voice, min_separation_octaves, shape_weight)
     boundary, half = (low + high) / 2, (high - low) / 2
     for segment, lp, h, p in zip(pitched, log_pitch, in_higher, higher, strict=True):
         segment.speaker = "learner" if bool(h) == (learner_voice == "higher") else "partner"
@@ -750,8 +891,8 @@ def attribute(
         segment.confidence = round(min(probable, distance) * voiced, 3)
     info.update(
         attributed=True,
-        low_hz=2**low,
-        high_hz=2**high,
+        low_hz=info["low_hz"] or 2**low,
+        high_hz=info["high_hz"] or 2**high,
         boundary_hz=2**boundary,
         note=f"the {learner_voice} voice is suggested as the learner's",
     )
