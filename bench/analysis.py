@@ -23,7 +23,7 @@ on the machine; the fastest run of each is reported, with the highest peak memor
 
 Who spoke (also printed after the videos, or alone with ``--voices-only``): generated dialogues of two voices from
 80 to 400 Hz (tests/analysis/voices.py: glottal pulses ringing vowel formants, jitter, vibrato, breath, a
-microphone that loses the lowest notes, room noise) in the pairings the tests use, and the issue's pairing in more
+microphone that loses the lowest notes, room noise) in the pairings the tests use, and the reported pairing in more
 natural voices (glottal flow pulses, creak, five formants, a telephone-like band), several seeds each, measured
 as the analysis measures a session's sound (vocal.features_from_samples, detect_segments, attribute): the share of
 sounds named right, the error of the learner's share of the voice (percentage points), and the time per minute of
@@ -228,7 +228,7 @@ def voices_report(seeds: int) -> None:
     import numpy as np
 
     sys.path.insert(0, str(ROOT / "tests" / "analysis"))
-    from voices import NATURAL_ISSUE, PAIRINGS, Voice, dialogue, score
+    from voices import NATURAL_REPORTED, PAIRINGS, Voice, dialogue, score
 
     from attunement.analysis import vocal
 
@@ -243,9 +243,9 @@ def voices_report(seeds: int) -> None:
     print("| pairing (learner, partner) | pitches Hz | sounds | right: mean (worst) | share error points: mean |max| |")
     print("|---|---|---:|---:|---:|")
     spent = heard = 0.0
-    pairings = {**PAIRINGS, "issue 290 and 89 Hz, natural voices": NATURAL_ISSUE}
+    pairings = {**PAIRINGS, "reported 290 and 89 Hz, natural voices": NATURAL_REPORTED}
     for name, (learner, partner) in pairings.items():
-        sounds = 26 if name.startswith("issue") else 40
+        sounds = 26 if name.startswith("reported") else 40
         results = []
         for seed in range(seeds):
             found, seconds, length = run(learner, partner, sounds, seed)

@@ -104,7 +104,7 @@ def test_meaccf_on_the_real_sessions_equals_the_definition(name, absolute):
 
 
 def test_rmea_windows_differ_from_the_documented_convention():
-    """The issue's figures: 18 windows in rMEA's convention against 19 in ours, on 10 minutes at 25 Hz."""
+    """The reported figures: 18 windows in rMEA's convention against 19 in ours, on 10 minutes at 25 Hz."""
     smooth = load("normal_200_01_smooth")
     args = {"rate": RATE, "window_s": 60, "step_s": 30, "max_lag_s": 5}
     rmea = cross_correlation(smooth[:, 0], smooth[:, 1], convention="rmea", **args)

@@ -6,7 +6,7 @@ import pytest
 from attunement.analysis import vocal
 from attunement.analysis.vocal import Segment, attribute, detect_segments, features_from_samples, turn_taking
 
-from .voices import NATURAL_ISSUE, PAIRINGS, Voice, dialogue, score
+from .voices import NATURAL_REPORTED, PAIRINGS, Voice, dialogue, score
 
 
 def measured(learner, partner, *, sounds=40, seed=0, **options):
@@ -20,18 +20,18 @@ def measured(learner, partner, *, sounds=40, seed=0, **options):
 def test_nine_sounds_in_ten_named_right_and_the_share_within_five_points(pairing):
     learner, partner = PAIRINGS[pairing]
     for seed in (0, 1):
-        segments, truth, info = measured(learner, partner, sounds=26 if "issue" in pairing else 40, seed=seed)
+        segments, truth, info = measured(learner, partner, sounds=26 if "reported" in pairing else 40, seed=seed)
         result = score(segments, truth)
         assert info["attributed"]
         assert result["accuracy"] >= 0.9, (pairing, seed, result["accuracy"])
         assert abs(result["share_error"]) <= 5, (pairing, seed, result["share"], result["true_share"])
 
 
-def test_the_issues_dialogue_a_90_hz_partner_is_not_taken_for_the_learner():
-    """The dialogue of the issue: a voice of about 290 Hz and one of about 90 Hz, 26 sounds. The low voice's
+def test_the_reported_dialogue_a_90_hz_partner_is_not_taken_for_the_learner():
+    """The reported dialogue: a voice of about 290 Hz and one of about 90 Hz, 26 sounds. The low voice's
     pitch is its fundamental (not a harmonic), the learner's share of the voice is the true one, and the page
     would count the true number of exchanges."""
-    learner, partner = PAIRINGS["issue 290 and 90 Hz"]
+    learner, partner = PAIRINGS["reported 290 and 90 Hz"]
     segments, truth, info = measured(learner, partner, sounds=26, seed=0)
     assert len(segments) == 26
     for segment, sound in zip(segments, truth, strict=True):
@@ -93,7 +93,7 @@ def test_one_voice_names_nobody():
 
 
 @pytest.mark.parametrize(("suffix", "rotation"), [("mp4", 0), ("mov", 90)])
-def test_the_issues_dialogue_in_a_video_gives_the_true_share_and_exchanges(tmp_path, suffix, rotation):
+def test_the_reported_dialogue_in_a_video_gives_the_true_share_and_exchanges(tmp_path, suffix, rotation):
     """Through the whole analysis of a video (AAC at 48 kHz, as a camera records; a portrait one too), the
     figures the session page shows: the learner's share of the voice within 5 points and the true number of
     exchanges."""
@@ -102,7 +102,7 @@ def test_the_issues_dialogue_in_a_video_gives_the_true_share_and_exchanges(tmp_p
     from .videos import on_off_pattern, write_video
     from .voices import at_48khz
 
-    learner, partner = PAIRINGS["issue 290 and 90 Hz"]
+    learner, partner = PAIRINGS["reported 290 and 90 Hz"]
     samples, truth = dialogue(learner, partner, sounds=26, seed=1)
     frames = int(samples.size / vocal.RATE * 25)
     pattern = on_off_pattern(frames, 25, np.random.default_rng(0))
@@ -118,8 +118,8 @@ def test_the_issues_dialogue_in_a_video_gives_the_true_share_and_exchanges(tmp_p
     assert found.exchanges == turn_taking([Segment(s.start_s, s.end_s, speaker=s.who) for s in truth])["exchanges"]
 
 
-def test_the_issues_dialogue_in_natural_voices_credits_the_low_voice_to_the_partner():
-    """The issue's dialogue in more natural voices (voices.NATURAL_ISSUE: glottal flow pulses with a pressed
+def test_the_reported_dialogue_in_natural_voices_credits_the_low_voice_to_the_partner():
+    """The reported dialogue in more natural voices (voices.NATURAL_REPORTED: glottal flow pulses with a pressed
     voice's weak fundamental, jitter, shimmer, breath, five formants, the man's sounds sometimes ending in creak,
     all through a telephone-like band of 300 to 3,400 Hz): a girl of about 290 Hz and a man of about 89 Hz, 26
     sounds. Nine sounds in ten named right, the learner's share of the voice within 5 points and the number of
@@ -129,11 +129,11 @@ def test_the_issues_dialogue_in_natural_voices_credits_the_low_voice_to_the_part
     costs 0.05 and 0.01) and fits the two voices over all four. Measured (seed 0, then seed 1): 92% and 100% of
     the sounds named right, the learner's share 52.3% and 55.9% (truth 50.1% and 55.9%), 13 and 11 exchanges
     (truth 11 and 11); on seeds 0 to 9, 92% to 100% right (mean 96.9%), the share off by 0 to 6.0 points (more than
-    5 on seeds 5, 6 and 7). Before (engine 1.2.1, Praat at 0.05 alone) this failed, as the issue describes: 62% and
+    5 on seeds 5, 6 and 7). Before (engine 1.2.1, Praat at 0.05 alone) this failed, as was reported: 62% and
     50% right, the share 66.6% and 26.9%, 7 of the man's 13 sounds and 3 of 12 read at 276 to 811 Hz (his
     harmonics, so credited to the girl); the earlier autocorrelation tracker named 81% and 73% right.
     """
-    learner, partner = NATURAL_ISSUE
+    learner, partner = NATURAL_REPORTED
     for seed in (0, 1):
         segments, truth, info = measured(learner, partner, sounds=26, seed=seed)
         result = score(segments, truth)

@@ -56,9 +56,9 @@ class Sound:
     pitch_hz: float
 
 
-# Pairings named in the issue: (learner, partner), the learner being the higher voice.
+# Pairings named in the report: (learner, partner), the learner being the higher voice.
 PAIRINGS = {
-    "issue 290 and 90 Hz": (Voice("girl", 290, "child"), Voice("man", 90, "man", 0.05)),
+    "reported 290 and 90 Hz": (Voice("girl", 290, "child"), Voice("man", 90, "man", 0.05)),
     "man and girl": (Voice("girl", 310, "child"), Voice("man", 100, "man")),
     "two women": (Voice("woman", 260, "woman"), Voice("woman", 175, "woman")),
     "boy and woman": (Voice("boy", 300, "child"), Voice("woman", 200, "woman")),
@@ -283,6 +283,6 @@ def score(segments, truth: list[Sound]) -> dict:
     }
 
 
-# The issue's dialogue in the more natural voices: a girl of about 290 Hz and a man of about 89 Hz whose voice
+# The reported dialogue in the more natural voices: a girl of about 290 Hz and a man of about 89 Hz whose voice
 # sometimes ends in creak, both heard through a telephone-like band (:func:`natural_sound`).
-NATURAL_ISSUE = (NaturalVoice("girl", 290, "child"), NaturalVoice("man", 89, "man", 0.05, creak=0.3))
+NATURAL_REPORTED = (NaturalVoice("girl", 290, "child"), NaturalVoice("man", 89, "man", 0.05, creak=0.3))

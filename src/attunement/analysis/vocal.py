@@ -20,12 +20,13 @@ few numbers per frame are kept, never the sound itself:
   octave jumps and voicing changes, so a low voice's pitch mostly stays on its fundamental instead of a strong harmonic.
   A second path through the same candidates (Praat's ``Pitch: Path finder``, no new analysis) with an octave cost of
   0.01 is kept too (``pitch_low_hz``): a low voice with a weak fundamental and narrow formants heard through a
-  telephone-like band (``voices.NATURAL_ISSUE`` in the tests) is often read at a harmonic near its first formant at 0.05
-  and mostly right at 0.01, where a high voice is often read at a half or a third of its pitch instead; the two err in
-  opposite directions. The sound is tracked 12 s at a time with 0.5 s of context either side (about 24 s of sound is
-  held: the noise floor looks 10 s ahead), and only near sound that could be a vocalisation: frames within 0.4 s of one
-  at least 3 dB above the detector's noise floor (a vocalisation needs 6 dB; it joins sounds up to 0.25 s apart). Each
-  30 ms frame takes Praat's value at its centre, NaN where Praat finds it unvoiced or where the pitch was not tracked.
+  telephone-like band (``voices.NATURAL_REPORTED`` in the tests) is often read at a harmonic near its first formant at
+  0.05 and mostly right at 0.01, where a high voice is often read at a half or a third of its pitch instead; the two
+  err in opposite directions. The sound is tracked 12 s at a time with 0.5 s of context either side (about 24 s of
+  sound is held: the noise floor looks 10 s ahead), and only near sound that could be a vocalisation: frames within
+  0.4 s of one at least 3 dB above the detector's noise floor (a vocalisation needs 6 dB; it joins sounds up to 0.25 s
+  apart). Each 30 ms frame takes Praat's value at its centre, NaN where Praat finds it unvoiced or where the pitch was
+  not tracked.
 * **cepstral pitch**: the quefrency of the highest peak of the real cepstrum (:func:`cepstral_pitch`) between the
   periods of 1/1000 s and 1/65 s, over 60 ms (the frame and the one before: five periods of a 90 Hz voice) and over the
   30 ms frame alone, for the frames whose pitch Praat tracks (NaN elsewhere). The cepstrum follows the spacing of the
