@@ -1,16 +1,14 @@
 import os
 import time
-from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import expect, sync_playwright
 
 from attunement.accounts.two_factor import current_code
-from attunement.privacy.models import Consent
 from attunement.privacy.selectors import consent_allows
 from attunement.setup.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, seed_demo
 
+from ..reflection.videos import consent
 from .queued_work import QueuedWork
 
 # Playwright's synchronous API keeps an event loop in this thread; the test's own database reads are still
@@ -167,11 +165,5 @@ def reopenable_tablet(browser, live_server, demo, tmp_path):
 def with_video_consent(person):
     """Consent to video for the person, from yesterday for a year, unless one is already in force."""
     if not consent_allows(person, "video"):
-        Consent.objects.create(
-            learner=person,
-            purpose="video",
-            given_by="parent",
-            starts_on=timezone.localdate() - timedelta(days=1),
-            review_on=timezone.localdate() + timedelta(days=365),
-        )
+        consent(person, "video")
     return person

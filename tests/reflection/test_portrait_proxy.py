@@ -9,9 +9,9 @@ from django.core.files.base import ContentFile
 from PIL import Image
 
 from attunement.interaction.analyses import parse_region, proxy_size
-from attunement.reflection.models import SessionVideo
 
 from .conftest import a_session
+from .videos import a_video_record
 
 
 @pytest.fixture(autouse=True)
@@ -20,17 +20,7 @@ def _media_in_tmp(settings, tmp_path):
 
 
 def a_portrait_video(world, poster_size=None):
-    session = a_session(world)
-    video = SessionVideo.objects.create(
-        session=session,
-        uploaded_by=world.practitioner,
-        folder=f"portrait{session.pk}",
-        original=f"videos/portrait{session.pk}/original.mp4",
-        size_bytes=1,
-        duration=10.0,
-        width=1080,
-        height=1920,
-    )
+    video = a_video_record(a_session(world), world.practitioner, name="portrait", width=1080, height=1920)
     if poster_size is not None:
         picture = io.BytesIO()
         Image.new("RGB", poster_size).save(picture, format="JPEG")

@@ -62,6 +62,21 @@ def uploaded(world, session, tmp_path, *, actor=None, seconds=3.0) -> SessionVid
     return video
 
 
+def a_video_record(session, by, *, name="session", width=640, height=360, **fields):
+    """A ready video's details for a session, with no file behind them (ten seconds long)."""
+    return SessionVideo.objects.create(
+        session=session,
+        uploaded_by=by,
+        folder=f"{name}{session.pk}",
+        original=f"videos/{name}{session.pk}/original.mp4",
+        size_bytes=1,
+        duration=10.0,
+        width=width,
+        height=height,
+        **fields,
+    )
+
+
 def media_files(root: Path) -> list[Path]:
     videos = Path(root) / "videos"
     return sorted(p for p in videos.rglob("*") if p.is_file()) if videos.exists() else []
@@ -74,17 +89,7 @@ def filmed_clipped_and_coded(session, by):
     from attunement.codings.services import coding_pass_save
     from attunement.reflection.models import Clip
 
-    video = SessionVideo.objects.create(
-        session=session,
-        uploaded_by=by,
-        folder=f"session{session.pk}",
-        original=f"videos/session{session.pk}/original.mp4",
-        size_bytes=1,
-        duration=10.0,
-        width=640,
-        height=360,
-        shared_with_team=True,
-    )
+    video = a_video_record(session, by, shared_with_team=True)
     clip = Clip.objects.create(video=video, start=0, end=2, title="Good waiting", added_by=by)
     coding = Coding(DEFAULT_ETHOGRAM, (Event(1.0, "L-smiles", "learner"),), media_duration=10.0)
     coding_pass = coding_pass_save(actor=by, session=session, coding=coding, source="entered", title="First pass")
