@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Literal
 
 POINT: Literal["point"] = "point"
@@ -239,7 +240,7 @@ class Coding:
         if self.media_duration is not None:
             object.__setattr__(self, "media_duration", _check_time(self.media_duration, "media duration"))
 
-    @property
+    @cached_property  # a Coding never changes, so its state codes are worked out once
     def state_codes(self) -> frozenset[str]:
         """The keys of the codes that are states: those the ethogram calls states, and any code an event of which
         has an end (a code missing from the ethogram)."""
