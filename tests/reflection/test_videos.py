@@ -314,6 +314,8 @@ class TestCodingInThePlayer:
             "reflection:export",
             kwargs={"learner_id": world.mine.pk, "session_id": video.session_id, "pass_id": coding_pass.pk},
         )
+        choosing = client.get(url).content.decode()  # the page offering the three files: nothing has gone wrong
+        assert "BORIS project (.boris)" in choosing and "There is a problem" not in choosing
         project = json.loads(client.get(url, {"as": "boris"}).content)
         [observation] = project["observations"].values()
         assert sorted(row[3] for row in observation["events"]) == ["", "None|None", "squeal|feet,hands", "word  |hands"]

@@ -11,7 +11,7 @@ def error_summary(*forms, messages=(), outcome="Nothing was saved."):
     message or a list), then each form's or formset's errors, linked to their fields. Nothing is drawn when
     there are none."""
     if isinstance(messages, str):
-        messages = [messages]
+        messages = [messages] if messages else []  # "" is a view's way of saying nothing went wrong
     problems = [Problem(str(message)) for message in messages or ()]
     for form in forms:
         problems += problems_of(form)
